@@ -33,11 +33,20 @@ module.exports = {
 			files: ['./credentials/**/*.ts'],
 			plugins: ['eslint-plugin-n8n-nodes-base'],
 			extends: ['plugin:n8n-nodes-base/credentials'],
+			rules: {
+				// Only applies to n8n's main repository; community credentials link full URLs.
+				'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
+			},
 		},
 		{
 			files: ['./nodes/**/*.ts'],
 			plugins: ['eslint-plugin-n8n-nodes-base'],
 			extends: ['plugin:n8n-nodes-base/nodes'],
+			rules: {
+				// NodeConnectionTypes.Main is the typed form of 'main' that n8n's own nodes use now.
+				'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
+				'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
+			},
 		},
 	],
 };

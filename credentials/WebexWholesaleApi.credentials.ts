@@ -1,0 +1,55 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class WebexWholesaleApi implements ICredentialType {
+	name = 'webexWholesaleApi';
+
+	displayName = 'Webex Wholesale API';
+
+	icon = 'file:icons/webex.svg' as const;
+
+	documentationUrl =
+		'https://developer.webex.com/docs/api/v1/wholesale-billing-reports';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'Token of a partner full administrator with the spark-admin:wholesale_billing_reports_read and _write scopes, for example a service app token. Personal tokens from developer.webex.com expire after 12 hours.',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://webexapis.com/v1',
+			description:
+				'Webex API base URL. Change it only for a test environment or the local sandbox.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.accessToken}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/wholesale/billing/reports',
+			qs: { max: 1 },
+		},
+	};
+}

@@ -1,0 +1,111 @@
+import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+
+import { addUtcYears, parseIsoDate, toIsoDateText, utcToday } from '../../../shared/dates';
+
+export const REPORT_TYPES = ['PARTNER', 'CUSTOMER', 'USER'] as const;
+
+export const reportTypeOptions = [
+	{ name: 'Partner', value: 'PARTNER', description: 'Usage summed per subscription and SKU' },
+	{ name: 'Customer', value: 'CUSTOMER', description: 'Usage per customer, location, SKU and licence' },
+	{ name: 'User', value: 'USER', description: 'Usage per user or workspace: the most detailed report' },
+];
+
+export const timeoutMinutesOption: INodeProperties = {
+	displayName: 'Timeout (Minutes)',
+	name: 'timeoutMinutes',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 1440 },
+	default: 60,
+	description:
+		'How long to wait for the report to be generated and downloaded, retries included. On timeout the node fails with the report ID so a later run can pick it up.',
+};
+
+export const includeDownloadUrlOption: INodeProperties = {
+	displayName: 'Include Download URL',
+	name: 'includeDownloadUrl',
+	type: 'boolean',
+	default: false,
+	description:
+		"Whether to output the report's signed tempDownloadURL. Anyone holding it can read the report until it expires, so it is left out unless you need it.",
+};
+
+export interface BillingPeriod {
+	billingStartDate: string;
+	billingEndDate: string;
+	start: Date;
+	end: Date;
+}
+
+/**
+ * Webex's rules for a report period, checked before any request: plain dates, not today
+ * (Webex aggregates the previous day's usage each day), not in the future, at most five
+ * years back, start not after end.
+ */
+export function readBillingPeriod(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	now: Date = new Date(),
+): BillingPeriod {
+	const today = utcToday(now);
+	const oldest = addUtcYears(today, -5);
+	const read = (name: string, label: string) => {
+		const text = toIsoDateText(context.getNodeParameter(name, itemIndex));
+		const date = parseIsoDate(text);
+		const refuse = (rule: string) =>
+			new NodeOperationError(context.getNode(), `'${label}' ${rule}`, {
+				itemIndex,
+				description: `Parameter ${name} was '${text}'. Webex reports cover whole days from five years ago up to yesterday (UTC).`,
+			});
+		if (!date) throw refuse('must be a date written as YYYY-MM-DD');
+		if (date.getTime() === today.getTime()) {
+			throw refuse("must not be today: Webex aggregates each day's usage the next day");
+		}
+		if (date > today) throw refuse('must not be in the future');
+		if (date < oldest) throw refuse('must not be more than five years ago');
+		return { text, date };
+	};
+	const start = read('billingStartDate', 'Billing Start Date');
+	const end = read('billingEndDate', 'Billing End Date');
+	if (start.date > end.date) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`'Billing Start Date' (${start.text}) must not be after 'Billing End Date' (${end.text})`,
+			{ itemIndex },
+		);
+	}
+	return { billingStartDate: start.text, billingEndDate: end.text, start: start.date, end: end.date };
+}
+
+export function readReportId(context: IExecuteFunctions, itemIndex: number): string {
+	const reportId = String(context.getNodeParameter('reportId', itemIndex) ?? '').trim();
+	if (!reportId) {
+		throw new NodeOperationError(context.getNode(), "'Report ID' must not be empty", { itemIndex });
+	}
+	if (/[\s/?#]/.test(reportId)) {
+		throw new NodeOperationError(
+			context.getNode(),
+			"'Report ID' must be a Webex report ID, without spaces, slashes or URL parts",
+			{ itemIndex, description: `Parameter reportId was '${reportId.slice(0, 120)}'` },
+		);
+	}
+	return reportId;
+}
+
+export function reportIdProperty(operation: string[]): INodeProperties {
+	return {
+		displayName: 'Report ID',
+		name: 'reportId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'Y2lzY29zcGFyazovL3VzL0JJTExJTkdfUkVQT1JULz...',
+		description: 'The ID of the billing report, as the Create or Get Many operation returns it',
+		hint: 'Usually an expression such as {{ $json.id }} from a previous Webex node',
+		displayOptions: { show: { resource: ['report'], operation } },
+	};
+}
+
+export function deadlineFromMinutes(minutes: unknown): number {
+	const value = Number(minutes);
+	return Date.now() + (Number.isFinite(value) && value > 0 ? value : 60) * 60_000;
+}

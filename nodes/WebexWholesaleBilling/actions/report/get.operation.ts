@@ -1,0 +1,31 @@
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { DEFAULT_CALL_BUDGET_MS, createWebexClient, getReport, reportToJson } from '../../transport';
+import { includeDownloadUrlOption, readReportId, reportIdProperty } from './common';
+
+const properties: INodeProperties[] = [
+	reportIdProperty(['get']),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [includeDownloadUrlOption],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['report'], operation: ['get'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const reportId = readReportId(this, itemIndex);
+	const options = this.getNodeParameter('options', itemIndex, {}) as { includeDownloadUrl?: boolean };
+	const client = await createWebexClient(this, itemIndex, Date.now() + DEFAULT_CALL_BUDGET_MS);
+	const report = await getReport(client, reportId);
+	return [{ json: reportToJson(report, options.includeDownloadUrl === true) }];
+}

@@ -1,0 +1,140 @@
+import {
+	NodeOperationError,
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { parseIsoDate, toIsoDateText } from '../../../shared/dates';
+import { DEFAULT_CALL_BUDGET_MS, createWebexClient, listReports, reportToJson } from '../../transport';
+import { includeDownloadUrlOption, reportTypeOptions } from './common';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [
+			{
+				displayName: 'Billing End Date',
+				name: 'billingEndDate',
+				type: 'string',
+				default: '',
+				placeholder: 'YYYY-MM-DD',
+				description: 'Only reports ending exactly on this date',
+			},
+			{
+				displayName: 'Billing Start Date',
+				name: 'billingStartDate',
+				type: 'string',
+				default: '',
+				placeholder: 'YYYY-MM-DD',
+				description: 'Only reports starting exactly on this date (a report that merely overlaps is not returned)',
+			},
+			{
+				displayName: 'Report Type',
+				name: 'reportType',
+				type: 'options',
+				options: reportTypeOptions,
+				default: 'PARTNER',
+			},
+			{
+				displayName: 'Sort By',
+				name: 'sortBy',
+				type: 'options',
+				options: [
+					{ name: 'Billing End Date', value: 'billingEndDate' },
+					{ name: 'Billing Start Date', value: 'billingStartDate' },
+					{ name: 'ID', value: 'id' },
+					{ name: 'Status', value: 'status' },
+				],
+				default: 'billingStartDate',
+			},
+			{
+				displayName: 'Status',
+				name: 'status',
+				type: 'options',
+				options: [
+					{ name: 'Completed', value: 'COMPLETED' },
+					{ name: 'Failed', value: 'FAILED' },
+					{ name: 'In Progress', value: 'IN_PROGRESS' },
+				],
+				default: 'COMPLETED',
+			},
+			{
+				displayName: 'Sub-Partner Org ID',
+				name: 'subPartnerOrgId',
+				type: 'string',
+				default: '',
+				description: "Only this sub-partner's reports",
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				...includeDownloadUrlOption,
+				description:
+					'Whether to output tempDownloadURL where the list has one. The list usually leaves it out: use Get for a fresh signed URL.',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['report'], operation: ['getAll'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
+	const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex) as number);
+	const filters = readFilters(this, itemIndex);
+	const options = this.getNodeParameter('options', itemIndex, {}) as { includeDownloadUrl?: boolean };
+	const client = await createWebexClient(this, itemIndex, Date.now() + DEFAULT_CALL_BUDGET_MS);
+	const reports = await listReports(client, filters, limit);
+	return reports.map((report) => ({ json: reportToJson(report, options.includeDownloadUrl === true) }));
+}
+
+function readFilters(context: IExecuteFunctions, itemIndex: number): IDataObject {
+	const filters = context.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	const query: IDataObject = {};
+	for (const name of ['billingStartDate', 'billingEndDate'] as const) {
+		if (filters[name] === undefined || filters[name] === '') continue;
+		const text = toIsoDateText(filters[name]);
+		if (!parseIsoDate(text)) {
+			throw new NodeOperationError(context.getNode(), `Filter '${name}' must be a date written as YYYY-MM-DD`, {
+				itemIndex,
+				description: `It was '${text}'`,
+			});
+		}
+		query[name] = text;
+	}
+	if (filters.reportType) query.type = filters.reportType;
+	for (const name of ['status', 'sortBy'] as const) if (filters[name]) query[name] = filters[name];
+	const subPartnerOrgId = String(filters.subPartnerOrgId ?? '').trim();
+	if (subPartnerOrgId) query.subPartnerOrgId = subPartnerOrgId;
+	return query;
+}

@@ -1,0 +1,250 @@
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestMethods,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import { sendWithRetry, type HttpResponse } from '../../shared/http';
+import { formatDuration, sleep, type RetryPolicy } from '../../shared/retry';
+
+export const CREDENTIAL_TYPES = {
+	accessToken: 'webexWholesaleApi',
+	oAuth2: 'webexWholesaleOAuth2Api',
+} as const;
+
+export const REPORTS_PATH = '/wholesale/billing/reports';
+
+/** Budget for a plain API call (retries included) when no timeout option applies. */
+export const DEFAULT_CALL_BUDGET_MS = 5 * 60_000;
+
+/** A Webex billing report as the API returns it. */
+export interface WebexReport extends IDataObject {
+	id: string;
+	billingStartDate: string;
+	billingEndDate: string;
+	type?: string;
+	reportType?: string;
+	status?: string;
+	tempDownloadURL?: string;
+	errors?: Array<{ code?: number; description?: string }>;
+}
+
+/** Everything a call needs: who is calling, as which item, with which credential and budget. */
+export interface WebexClient {
+	context: IExecuteFunctions;
+	itemIndex: number;
+	credentialType: string;
+	baseUrl: string;
+	policy: RetryPolicy;
+}
+
+export async function createWebexClient(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	deadline: number,
+): Promise<WebexClient> {
+	const authentication = context.getNodeParameter('authentication', itemIndex) as keyof typeof CREDENTIAL_TYPES;
+	const credentialType = CREDENTIAL_TYPES[authentication];
+	const credentials = await context.getCredentials(credentialType, itemIndex);
+	const baseUrl = String(credentials.baseUrl || 'https://webexapis.com/v1').replace(/\/+$/, '');
+	return {
+		context,
+		itemIndex,
+		credentialType,
+		baseUrl,
+		policy: { deadline, signal: context.getExecutionCancelSignal() },
+	};
+}
+
+export function reportType(report: WebexReport): string | undefined {
+	return report.type ?? report.reportType;
+}
+
+interface WebexRequest {
+	method: IHttpRequestMethods;
+	/** a path under the base URL, or a full URL Webex gave us (paging links) */
+	path?: string;
+	url?: string;
+	qs?: IDataObject;
+	body?: IDataObject;
+}
+
+/** Calls the Webex API, retrying what is transient; any error answer becomes a NodeApiError. */
+export async function webexApiRequest<Body = IDataObject>(
+	client: WebexClient,
+	{ method, path, url, qs, body }: WebexRequest,
+): Promise<HttpResponse<Body>> {
+	const target = url ?? `${client.baseUrl}${path}`;
+	assertSameOrigin(client, target);
+	const response = await sendWithRetry<Body>(
+		client.context,
+		{ method, url: target, qs, body, json: true },
+		{ credentialType: client.credentialType, policy: client.policy },
+	);
+	if (response.statusCode >= 200 && response.statusCode < 300) return response;
+	throw webexApiError(client, response);
+}
+
+/** The bearer token goes to the configured Webex host only, even when following links. */
+function assertSameOrigin(client: WebexClient, target: string): void {
+	if (new URL(target).origin !== new URL(client.baseUrl).origin) {
+		throw new NodeOperationError(
+			client.context.getNode(),
+			`Webex returned a link to another host (${new URL(target).host}); it was not followed so that the access token stays with Webex`,
+			{ itemIndex: client.itemIndex },
+		);
+	}
+}
+
+const STATUS_HINTS: Record<number, string> = {
+	401: 'Check the credential: the access token is missing, wrong or expired (personal access tokens last 12 hours).',
+	403: 'The token must belong to a partner full administrator and carry the spark-admin:wholesale_billing_reports_read and _write scopes.',
+	404: 'No report has this ID: it may have been deleted, or it belongs to another partner organisation.',
+	409: 'A report for this period and type already exists. Set the "If a Report Exists" option to "Reuse" or "Recreate".',
+	423: 'Webex kept the resource locked for longer than the timeout allows.',
+	429: 'Webex kept rate-limiting the requests for longer than the timeout allows; try again later or raise the timeout.',
+	504: 'Webex timed out; try again later or ask for fewer reports per page.',
+};
+
+export function webexApiError(client: WebexClient, response: HttpResponse): NodeApiError {
+	const body = (isObject(response.body) ? response.body : {}) as {
+		message?: string;
+		errors?: Array<{ description?: string; errorCode?: unknown }>;
+		trackingId?: string;
+	};
+	const trackingId = body.trackingId ?? headerValue(response.headers.trackingid);
+	const vendorMessage =
+		body.message ?? body.errors?.find((error) => error.description)?.description ?? `HTTP ${response.statusCode}`;
+	const details = (body.errors ?? [])
+		.map((error) => error.description)
+		.filter((description) => description && description !== vendorMessage);
+	const hint = STATUS_HINTS[response.statusCode] ?? (response.statusCode >= 500 ? 'Webex had a server error; it was retried within the timeout. Try again later.' : '');
+	const description = [...details, hint, trackingId ? `Webex tracking ID: ${trackingId}` : '']
+		.filter(Boolean)
+		.join(' ');
+	return new NodeApiError(
+		client.context.getNode(),
+		{ ...(body as JsonObject), trackingId: trackingId ?? null },
+		{
+			message: `Webex: ${vendorMessage}`,
+			description,
+			httpCode: String(response.statusCode),
+			itemIndex: client.itemIndex,
+		},
+	);
+}
+
+/**
+ * Lists reports, following the RFC 5988 `Link: rel="next"` URL exactly as given (the query
+ * is not sent again), until `limit` reports are read or there are no more pages.
+ */
+export async function listReports(
+	client: WebexClient,
+	filters: IDataObject,
+	limit = Infinity,
+): Promise<WebexReport[]> {
+	const reports: WebexReport[] = [];
+	const pageSize = Math.min(100, Number.isFinite(limit) ? Math.max(1, limit) : 100);
+	let request: WebexRequest = { method: 'GET', path: REPORTS_PATH, qs: { ...filters, max: pageSize } };
+	for (;;) {
+		const response = await webexApiRequest<{ items?: WebexReport[] }>(client, request);
+		reports.push(...(response.body?.items ?? []));
+		const next = nextPageUrl(response.headers.link);
+		if (reports.length >= limit || !next) break;
+		request = { method: 'GET', url: next };
+	}
+	return reports.slice(0, limit);
+}
+
+export function nextPageUrl(linkHeader: unknown): string | undefined {
+	const header = headerValue(linkHeader);
+	if (!header) return undefined;
+	for (const part of header.split(/,(?=\s*<)/)) {
+		const match = /<([^>]+)>\s*;(.*)/.exec(part.trim());
+		if (match && /\brel\s*=\s*"?next"?/i.test(match[2])) return match[1];
+	}
+	return undefined;
+}
+
+export async function getReport(client: WebexClient, reportId: string): Promise<WebexReport> {
+	const response = await webexApiRequest<WebexReport>(client, {
+		method: 'GET',
+		path: `${REPORTS_PATH}/${encodeURIComponent(reportId)}`,
+	});
+	return response.body;
+}
+
+const FINISHED = new Set(['COMPLETED', 'FAILED']);
+/** Poll quickly at first (small reports finish in seconds), then settle at 30 s. */
+const POLL_SCHEDULE_MS = [1000, 2000, 4000, 8000, 15000, 30000];
+
+/**
+ * Waits until the report is COMPLETED, reading it again on a widening schedule. Any status
+ * other than COMPLETED or FAILED (IN_PROGRESS, or REQUESTED as seen in the wild) means
+ * "still running". A FAILED report raises its errors[]; the deadline raises a timeout that
+ * says what to do.
+ */
+export async function waitForReport(
+	client: WebexClient,
+	reportId: string,
+	timeoutMinutes: number,
+): Promise<WebexReport> {
+	const started = Date.now();
+	for (let poll = 0; ; poll++) {
+		const report = await getReport(client, reportId);
+		const status = String(report.status ?? '');
+		if (status === 'COMPLETED') return report;
+		if (status === 'FAILED') throw reportFailedError(client, report);
+		const wait = POLL_SCHEDULE_MS[Math.min(poll, POLL_SCHEDULE_MS.length - 1)];
+		if (Date.now() + wait > client.policy.deadline) {
+			throw new NodeOperationError(
+				client.context.getNode(),
+				`Webex report ${reportId} was still ${status || 'not finished'} after ${formatDuration(Date.now() - started)} (Timeout: ${timeoutMinutes} min)`,
+				{
+					itemIndex: client.itemIndex,
+					description:
+						'Webex needs longer to generate this report. Raise the "Timeout (Minutes)" option, or run the Download operation later with this report ID: the report keeps generating on Webex.',
+				},
+			);
+		}
+		await sleep(wait, client.policy.signal);
+	}
+}
+
+export function isFinished(report: WebexReport): boolean {
+	return FINISHED.has(String(report.status));
+}
+
+export function reportFailedError(client: WebexClient, report: WebexReport): NodeApiError {
+	const errors = report.errors ?? [];
+	const listed = errors.map((error) => `${error.code ?? 'error'}: ${error.description ?? 'no description'}`);
+	return new NodeApiError(
+		client.context.getNode(),
+		{ id: report.id, status: 'FAILED', errors } as unknown as JsonObject,
+		{
+			message: `Webex could not generate report ${report.id} (status FAILED)`,
+			description: listed.length
+				? `Webex reported: ${listed.join('; ')}. A failed report cannot be deleted; create one for another period or type, or ask Webex support with the report ID.`
+				: 'Webex gave no reason. A failed report cannot be deleted; ask Webex support with the report ID.',
+			itemIndex: client.itemIndex,
+		},
+	);
+}
+
+/** A report as an output item: the API's fields, the signed download URL only when asked. */
+export function reportToJson(report: WebexReport, includeDownloadUrl: boolean): IDataObject {
+	const { tempDownloadURL, ...fields } = report;
+	return includeDownloadUrl && tempDownloadURL !== undefined ? { ...fields, tempDownloadURL } : fields;
+}
+
+function isObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function headerValue(value: unknown): string | undefined {
+	if (Array.isArray(value)) return value.join(', ');
+	return value === undefined || value === null ? undefined : String(value);
+}

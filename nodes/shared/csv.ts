@@ -1,0 +1,92 @@
+import { parse } from 'csv-parse';
+import { Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+/** Receives a CSV file one record at a time: the header row first, then every data row. */
+export interface CsvRecordConsumer {
+	header(fields: string[]): void;
+	/** `rowNumber` counts data rows from 1, for error messages. */
+	row(values: string[], rowNumber: number): void;
+}
+
+export class CsvFormatError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'CsvFormatError';
+	}
+}
+
+export interface CsvReadOptions {
+	delimiter?: string;
+}
+
+/**
+ * Streams a CSV (RFC 4180: quoted fields, CRLF or LF, optional UTF-8 BOM) into a consumer
+ * without holding the file. Every row must have as many fields as the header; a file that
+ * ends inside a quoted field or a row is an error, never a silently shorter result.
+ */
+export async function readCsv(
+	source: Readable,
+	consumer: CsvRecordConsumer,
+	{ delimiter = ',' }: CsvReadOptions = {},
+): Promise<{ rowCount: number }> {
+	const parser = parse({ bom: true, delimiter, skip_empty_lines: true });
+	let rowCount = -1;
+	const sink = new Writable({
+		objectMode: true,
+		highWaterMark: 256,
+		write(record: string[], _encoding, callback) {
+			try {
+				if (rowCount < 0) {
+					consumer.header(normaliseHeader(record));
+				} else {
+					consumer.row(record, rowCount + 1);
+				}
+				rowCount++;
+				callback();
+			} catch (error) {
+				callback(error as Error);
+			}
+		},
+	});
+	try {
+		await pipeline(source, parser, sink);
+	} catch (error) {
+		const code = (error as { code?: string }).code;
+		if (typeof code === 'string' && code.startsWith('CSV_')) {
+			throw new CsvFormatError(`The CSV file is malformed: ${(error as Error).message}`);
+		}
+		throw error;
+	}
+	if (rowCount < 0) throw new CsvFormatError('The CSV file is empty: it has no header row');
+	return { rowCount };
+}
+
+function normaliseHeader(record: string[]): string[] {
+	const fields = record.map((field) => field.trim());
+	if (fields.some((field) => field === '')) {
+		throw new CsvFormatError('The CSV header row has an empty column name');
+	}
+	return fields;
+}
+
+/**
+ * Finds each wanted column in a header, ignoring case and surrounding spaces, and says
+ * which parameter named a missing one and which columns the file does have.
+ */
+export function resolveColumns(header: string[], wanted: string[], parameterName: string): number[] {
+	const byName = new Map<string, number>();
+	header.forEach((field, index) => {
+		const key = field.toLowerCase();
+		if (!byName.has(key)) byName.set(key, index);
+	});
+	return wanted.map((name) => {
+		const index = byName.get(name.trim().toLowerCase());
+		if (index === undefined) {
+			throw new CsvFormatError(
+				`Column '${name}' named in '${parameterName}' is not in the file. Its columns are: ${header.join(', ')}`,
+			);
+		}
+		return index;
+	});
+}

@@ -1,0 +1,167 @@
+/**
+ * Exact decimal arithmetic for money and quantities.
+ *
+ * A value is an integer count of 10^-scale units. Sums stay in plain JS numbers while they
+ * are safe integers (the common case, and fast); they move to BigInt only when a sum would
+ * outgrow 2^53. Floats are never added, so 1,000,000 × "0.1" is exactly 100000.
+ */
+
+export interface DecimalValue {
+	/** the value × 10^scale, as an integer */
+	units: bigint;
+	scale: number;
+}
+
+const DECIMAL_PATTERN = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+const MAX_SCALE = 30;
+
+/**
+ * Parses a decimal written as text ("12.5", "-3", "1e3", "1.5E-05", ".5").
+ * Returns null when the text is not a plain decimal number.
+ */
+export function parseDecimal(text: string): DecimalValue | null {
+	const match = DECIMAL_PATTERN.exec(text.trim());
+	if (!match) return null;
+	const [, sign, integerDigits, fractionDigits = '', exponentText] = match;
+	if (integerDigits === '' && fractionDigits === '') return null;
+	let digits = integerDigits + fractionDigits;
+	let scale = fractionDigits.length - (exponentText ? Number(exponentText) : 0);
+	if (scale < 0) {
+		digits += '0'.repeat(-scale);
+		scale = 0;
+	}
+	if (scale > MAX_SCALE) return null;
+	const units = BigInt(digits === '' ? '0' : digits);
+	return { units: sign === '-' ? -units : units, scale };
+}
+
+/** Writes an exact decimal as plain text without exponent, trimming trailing zeros. */
+export function formatDecimal({ units, scale }: DecimalValue): string {
+	const negative = units < 0n;
+	let digits = (negative ? -units : units).toString();
+	if (scale > 0) {
+		digits = digits.padStart(scale + 1, '0');
+		const integerPart = digits.slice(0, digits.length - scale);
+		const fractionPart = digits.slice(digits.length - scale).replace(/0+$/, '');
+		digits = fractionPart ? `${integerPart}.${fractionPart}` : integerPart;
+	}
+	return negative && digits !== '0' ? `-${digits}` : digits;
+}
+
+/**
+ * The nearest JS number to an exact decimal. Going through the shortest decimal text keeps
+ * what users see ("100000", "12.34") exactly as computed.
+ */
+export function decimalToNumber(value: DecimalValue): number {
+	return Number(formatDecimal(value));
+}
+
+const POWERS_OF_TEN = Array.from({ length: MAX_SCALE + 1 }, (_, exponent) => 10 ** exponent);
+
+/**
+ * Accumulates an exact sum of decimal texts or numbers.
+ * Numbers are taken at their shortest decimal representation (what JSON or a user wrote).
+ */
+export class DecimalSum {
+	private safeUnits = 0;
+	private bigUnits: bigint | null = null;
+	private scale = 0;
+
+	/** Adds a value; returns false (and adds nothing) when it is not a decimal number. */
+	add(value: string | number): boolean {
+		if (typeof value === 'number') {
+			if (!Number.isFinite(value)) return false;
+			if (Number.isInteger(value) && this.bigUnits === null && this.scale === 0) {
+				const next = this.safeUnits + value;
+				if (Number.isSafeInteger(next) && Number.isSafeInteger(value)) {
+					this.safeUnits = next;
+					return true;
+				}
+			}
+			value = String(value);
+		}
+		const fast = this.tryAddSafe(value);
+		if (fast) return true;
+		const parsed = parseDecimal(value);
+		if (!parsed) return false;
+		this.addExact(parsed);
+		return true;
+	}
+
+	get value(): DecimalValue {
+		return {
+			units: this.bigUnits ?? BigInt(this.safeUnits),
+			scale: this.scale,
+		};
+	}
+
+	toString(): string {
+		return formatDecimal(this.value);
+	}
+
+	toNumber(): number {
+		return decimalToNumber(this.value);
+	}
+
+	/**
+	 * The hot path: short plain decimals ("12.5", "-3", "30") at or below the current scale
+	 * are added as safe integers without allocating.
+	 */
+	private tryAddSafe(text: string): boolean {
+		if (this.bigUnits !== null || text.length === 0 || text.length > 15) return false;
+		let units = 0;
+		let fractionLength = -1;
+		let start = 0;
+		let negative = false;
+		const first = text.charCodeAt(0);
+		if (first === 45 /* - */ || first === 43 /* + */) {
+			negative = first === 45;
+			start = 1;
+			if (text.length === 1) return false;
+		}
+		for (let index = start; index < text.length; index++) {
+			const code = text.charCodeAt(index);
+			if (code >= 48 && code <= 57) {
+				units = units * 10 + (code - 48);
+				if (fractionLength >= 0) fractionLength++;
+			} else if (code === 46 /* . */ && fractionLength < 0) {
+				fractionLength = 0;
+			} else {
+				return false;
+			}
+		}
+		if (fractionLength === 0 && text.length === start + 1) return false;
+		const scale = Math.max(fractionLength, 0);
+		if (scale > this.scale) this.rescale(scale);
+		if (this.bigUnits !== null) return false;
+		const scaled = units * POWERS_OF_TEN[this.scale - scale];
+		const next = this.safeUnits + (negative ? -scaled : scaled);
+		if (!Number.isSafeInteger(scaled) || !Number.isSafeInteger(next)) return false;
+		this.safeUnits = next;
+		return true;
+	}
+
+	private rescale(scale: number): void {
+		const factor = POWERS_OF_TEN[scale - this.scale];
+		if (this.bigUnits === null) {
+			const rescaled = this.safeUnits * factor;
+			if (Number.isSafeInteger(rescaled)) this.safeUnits = rescaled;
+			else this.bigUnits = BigInt(this.safeUnits) * 10n ** BigInt(scale - this.scale);
+		} else {
+			this.bigUnits *= 10n ** BigInt(scale - this.scale);
+		}
+		this.scale = scale;
+	}
+
+	private addExact(parsed: DecimalValue): void {
+		if (parsed.scale > this.scale) this.rescale(parsed.scale);
+		const units = parsed.units * 10n ** BigInt(this.scale - parsed.scale);
+		const total = (this.bigUnits ?? BigInt(this.safeUnits)) + units;
+		if (total <= BigInt(Number.MAX_SAFE_INTEGER) && total >= BigInt(Number.MIN_SAFE_INTEGER)) {
+			this.safeUnits = Number(total);
+			this.bigUnits = null;
+		} else {
+			this.bigUnits = total;
+		}
+	}
+}

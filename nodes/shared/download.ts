@@ -1,0 +1,108 @@
+import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { Readable } from 'node:stream';
+
+import { isAllowedDownloadUrl, readSmallBody } from './http';
+import {
+	ConnectionError,
+	RETRYABLE_STATUS_CODES, parseRetryAfter, retryUntilDone, type RetryPolicy } from './retry';
+
+export class DownloadError extends Error {
+	constructor(
+		message: string,
+		readonly statusCode?: number,
+	) {
+		super(message);
+		this.name = 'DownloadError';
+	}
+}
+
+export interface SignedDownload<Result> {
+	/**
+	 * A signed URL for the file. Called again with `refresh: true` after the storage host
+	 * refused the previous one (expired signature), to fetch a fresh one from the vendor API.
+	 */
+	getUrl(refresh: boolean): Promise<string>;
+	/**
+	 * Reads the whole body into a result. Called once per attempt with fresh state: a
+	 * dropped connection restarts the file from its first byte, so a result never mixes
+	 * two partial reads.
+	 */
+	consume(body: Readable): Promise<Result>;
+	/** What is downloaded, for messages: "the report file". */
+	what: string;
+	policy: RetryPolicy;
+}
+
+/** Statuses with which storage hosts refuse an expired or revoked signature. */
+const REFUSED_SIGNATURE_STATUS = new Set([401, 403, 410]);
+const MAX_URL_REFRESHES = 3;
+
+/**
+ * Downloads a pre-signed file without any credentials (the signature is the credential;
+ * a bearer token must never reach the storage host), streaming it into `consume`.
+ */
+export async function downloadSignedFile<Result>(
+	context: IExecuteFunctions,
+	download: SignedDownload<Result>,
+): Promise<Result> {
+	let refreshes = 0;
+	let refresh = false;
+	return await retryUntilDone<Result>(download.policy, async () => {
+		const url = await download.getUrl(refresh);
+		if (!isAllowedDownloadUrl(url)) {
+			throw new DownloadError(
+				`The download link for ${download.what} is not an https URL, so it was not fetched`,
+			);
+		}
+		const response = (await context.helpers
+			.httpRequest({
+			url,
+			method: 'GET',
+			encoding: 'stream',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			timeout: 120_000,
+				abortSignal: download.policy.signal,
+			})
+			.catch((error: unknown) => {
+				throw ConnectionError.from(error);
+			})) as IN8nHttpFullResponse;
+		const { statusCode } = response;
+		const body = response.body as Readable;
+		if (statusCode >= 200 && statusCode < 300) {
+			refresh = false;
+			return { done: true, value: await download.consume(body) };
+		}
+		const detail = summariseErrorBody(await readSmallBody(body, 4096));
+		if (REFUSED_SIGNATURE_STATUS.has(statusCode)) {
+			refreshes++;
+			if (refreshes > MAX_URL_REFRESHES) {
+				throw new DownloadError(
+					`The storage host kept refusing the download link for ${download.what} (HTTP ${statusCode}${detail}) after ${MAX_URL_REFRESHES} fresh links`,
+					statusCode,
+				);
+			}
+			refresh = true;
+			return { done: false, reason: `The download link was refused (HTTP ${statusCode}${detail})`, retryAfterMs: 0 };
+		}
+		if (RETRYABLE_STATUS_CODES.has(statusCode)) {
+			return {
+				done: false,
+				reason: `The storage host answered ${statusCode}${detail}`,
+				retryAfterMs: parseRetryAfter(response.headers['retry-after']),
+			};
+		}
+		throw new DownloadError(
+			`Downloading ${download.what} failed: the storage host answered HTTP ${statusCode}${detail}`,
+			statusCode,
+		);
+	});
+}
+
+/** A short, URL-free excerpt of an error body (storage hosts answer XML or HTML). */
+function summariseErrorBody(text: string): string {
+	const message = /<Message>([^<]*)<\/Message>/i.exec(text)?.[1] ?? text.replace(/<[^>]*>/g, ' ');
+	const clean = message.replace(/https?:\/\/\S+/g, '<url>').replace(/\s+/g, ' ').trim().slice(0, 200);
+	return clean ? `: ${clean}` : '';
+}

@@ -1,0 +1,188 @@
+/**
+ * Waiting done right: Retry-After honoured exactly, capped jittered backoff for transient
+ * failures, every wait bounded by a deadline and cut short when the execution is cancelled.
+ */
+
+export const RETRYABLE_STATUS_CODES = new Set([423, 429, 500, 502, 503, 504]);
+
+const TRANSIENT_NETWORK_CODES = new Set([
+	'ECONNRESET',
+	'ETIMEDOUT',
+	'ECONNABORTED',
+	'EPIPE',
+	'EAI_AGAIN',
+	'ERR_STREAM_PREMATURE_CLOSE',
+	'ERR_SOCKET_CONNECTION_TIMEOUT',
+	'UND_ERR_SOCKET',
+]);
+
+export class ExecutionCancelledError extends Error {
+	constructor() {
+		super('The execution was cancelled');
+		this.name = 'ExecutionCancelledError';
+	}
+}
+
+/**
+ * A request that got no HTTP answer, stripped of the request configuration (URL, headers,
+ * token) that errors from n8n's request helpers carry.
+ */
+export class ConnectionError extends Error {
+	constructor(
+		message: string,
+		readonly code?: string,
+	) {
+		super(message);
+		this.name = 'ConnectionError';
+	}
+
+	static from(error: unknown): Error {
+		if (error instanceof ExecutionCancelledError || error instanceof ConnectionError) return error;
+		return new ConnectionError(describeNetworkError(error), networkErrorCode(error));
+	}
+}
+
+function networkErrorCode(error: unknown): string | undefined {
+	for (let current = error, depth = 0; current && depth < 4; depth++) {
+		const { code, cause } = current as { code?: unknown; cause?: unknown };
+		if (typeof code === 'string') return code;
+		current = cause;
+	}
+	return undefined;
+}
+
+/** Thrown when the deadline leaves no room for another attempt or wait. */
+export class DeadlineExceededError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'DeadlineExceededError';
+	}
+}
+
+export function throwIfCancelled(signal?: AbortSignal): void {
+	if (signal?.aborted) throw new ExecutionCancelledError();
+}
+
+/** Resolves after `ms`, or rejects at once when the signal aborts. */
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+	throwIfCancelled(signal);
+	if (ms <= 0) return;
+	await new Promise<void>((resolve, reject) => {
+		const onAbort = () => {
+			clearTimeout(timer);
+			reject(new ExecutionCancelledError());
+		};
+		const timer = setTimeout(() => {
+			signal?.removeEventListener('abort', onAbort);
+			resolve();
+		}, ms);
+		signal?.addEventListener('abort', onAbort, { once: true });
+	});
+}
+
+/**
+ * The wait a Retry-After header asks for, in milliseconds: delta-seconds or an HTTP date.
+ * Undefined when the header is absent or unreadable.
+ */
+export function parseRetryAfter(header: unknown, now = Date.now()): number | undefined {
+	const value = Array.isArray(header) ? header[0] : header;
+	if (value === undefined || value === null || value === '') return undefined;
+	const text = String(value).trim();
+	if (/^\d+$/.test(text)) return Number(text) * 1000;
+	const date = Date.parse(text);
+	if (Number.isNaN(date)) return undefined;
+	return Math.max(0, date - now);
+}
+
+/** Capped exponential backoff with full jitter over its upper half (never zero). */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
+	const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
+	return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+export function isTransientNetworkError(error: unknown): boolean {
+	if (!error || typeof error !== 'object') return false;
+	const { code, message, cause } = error as { code?: string; message?: string; cause?: unknown };
+	if (code && TRANSIENT_NETWORK_CODES.has(code)) return true;
+	if (typeof message === 'string' && /socket hang up|aborted|premature close|terminated/i.test(message)) {
+		return true;
+	}
+	return cause !== undefined && cause !== error && isTransientNetworkError(cause);
+}
+
+export interface RetryPolicy {
+	/** epoch ms after which no attempt starts and no wait ends */
+	deadline: number;
+	signal?: AbortSignal;
+	maxAttempts?: number;
+	baseDelayMs?: number;
+	maxDelayMs?: number;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 8;
+const DEFAULT_BASE_DELAY_MS = 500;
+const DEFAULT_MAX_DELAY_MS = 30_000;
+
+/** What one attempt came to: a value, or a reason to try again (with the server's wait). */
+export type AttemptOutcome<T> =
+	| { done: true; value: T }
+	| { done: false; reason: string; retryAfterMs?: number; giveUpWith?: T };
+
+/**
+ * Runs `attempt` until it is done, waiting between tries as the outcome asks (Retry-After
+ * exactly, else backoff). When the attempts or the deadline run out it returns the last
+ * outcome's `giveUpWith` (say, the vendor's last error response, for the caller to report)
+ * or throws a DeadlineExceededError naming the last reason. Transient network errors thrown
+ * by `attempt` count as retryable; anything else is rethrown at once.
+ */
+export async function retryUntilDone<T>(
+	policy: RetryPolicy,
+	attempt: (attemptNumber: number) => Promise<AttemptOutcome<T>>,
+): Promise<T> {
+	const maxAttempts = policy.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+	const baseDelay = policy.baseDelayMs ?? DEFAULT_BASE_DELAY_MS;
+	const maxDelay = policy.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
+	let lastReason = '';
+	let giveUpWith: T | undefined;
+	for (let attemptNumber = 0; attemptNumber < maxAttempts; attemptNumber++) {
+		throwIfCancelled(policy.signal);
+		let outcome: AttemptOutcome<T>;
+		try {
+			outcome = await attempt(attemptNumber);
+		} catch (error) {
+			throwIfCancelled(policy.signal);
+			if (!isTransientNetworkError(error)) throw error;
+			outcome = { done: false, reason: describeNetworkError(error) };
+		}
+		if (outcome.done) return outcome.value;
+		lastReason = outcome.reason;
+		giveUpWith = outcome.giveUpWith;
+		if (attemptNumber === maxAttempts - 1) break;
+		const wait = outcome.retryAfterMs ?? backoffDelay(attemptNumber, baseDelay, maxDelay);
+		if (Date.now() + wait > policy.deadline) {
+			if (outcome.giveUpWith !== undefined) return outcome.giveUpWith;
+			const asked = outcome.retryAfterMs !== undefined ? ` and was asked to wait ${formatDuration(wait)}` : '';
+			throw new DeadlineExceededError(
+				`${lastReason}${asked}; gave up after ${attemptNumber + 1} attempt(s) because the timeout would pass`,
+			);
+		}
+		await sleep(wait, policy.signal);
+	}
+	if (giveUpWith !== undefined) return giveUpWith;
+	throw new DeadlineExceededError(`${lastReason}; gave up after ${maxAttempts} attempts`);
+}
+
+export function describeNetworkError(error: unknown): string {
+	const code = networkErrorCode(error);
+	const { message } = (error ?? {}) as { message?: string };
+	// Only the code and a URL-free message: axios messages can carry the request URL.
+	const text = code ?? (typeof message === 'string' ? message.replace(/https?:\/\/\S+/g, '<url>') : 'network error');
+	return `The connection failed (${text})`;
+}
+
+export function formatDuration(ms: number): string {
+	if (ms < 1000) return `${ms} ms`;
+	const seconds = Math.round(ms / 1000);
+	if (seconds < 120) return `${seconds} s`;
+	return `${Math.round(seconds / 60)} min`;
+}

@@ -1,0 +1,124 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { CsvFormatError, resolveColumns, type CsvRecordConsumer } from './csv';
+import { DecimalSum, type DecimalValue } from './decimal';
+
+/** Collects every record as an object keyed by the vendor's own column names. */
+export class RowsSink implements CsvRecordConsumer {
+	readonly rows: IDataObject[] = [];
+	private fields: string[] = [];
+
+	constructor(private readonly maxRows = Infinity) {}
+
+	header(fields: string[]): void {
+		this.fields = fields;
+	}
+
+	row(values: string[], rowNumber: number): void {
+		if (rowNumber > this.maxRows) {
+			throw new CsvFormatError(
+				`The file has more than ${this.maxRows} rows, the most this node turns into items. Use the Aggregate or File output mode for files this large`,
+			);
+		}
+		const record: IDataObject = {};
+		for (let index = 0; index < this.fields.length; index++) record[this.fields[index]] = values[index];
+		this.rows.push(record);
+	}
+}
+
+/** Counts data rows: the file sink's companion, so a file output still says how many rows. */
+export class RowCounter implements CsvRecordConsumer {
+	rowCount = 0;
+	header(): void {}
+	row(): void {
+		this.rowCount++;
+	}
+}
+
+export interface AggregateGroup {
+	/** the group-by values, keyed by the column names as the file spells them */
+	keys: IDataObject;
+	/** exact sums, in sum-field order */
+	sums: DecimalSum[];
+	rowCount: number;
+}
+
+export interface AggregateSpec {
+	groupBy: string[];
+	sumFields: string[];
+	/** parameter names, for error messages */
+	groupByParameter: string;
+	sumFieldsParameter: string;
+}
+
+/**
+ * Sums fields per group with exact decimals, holding one entry per group and nothing per
+ * row, so memory does not grow with the file. A value that is not a number stops the run
+ * with its row and column: a sum that silently skipped it would be wrong money.
+ */
+export class AggregateSink implements CsvRecordConsumer {
+	private readonly groups = new Map<string, AggregateGroup>();
+	private groupIndexes: number[] = [];
+	private sumIndexes: number[] = [];
+	private groupNames: string[] = [];
+	private sumNames: string[] = [];
+
+	constructor(private readonly spec: AggregateSpec) {}
+
+	header(fields: string[]): void {
+		this.groupIndexes = resolveColumns(fields, this.spec.groupBy, this.spec.groupByParameter);
+		this.sumIndexes = resolveColumns(fields, this.spec.sumFields, this.spec.sumFieldsParameter);
+		this.groupNames = this.groupIndexes.map((index) => fields[index]);
+		this.sumNames = this.sumIndexes.map((index) => fields[index]);
+	}
+
+	row(values: string[], rowNumber: number): void {
+		const groupIndexes = this.groupIndexes;
+		let key = groupIndexes.length === 1 ? values[groupIndexes[0]] : '';
+		if (groupIndexes.length > 1) {
+			for (let index = 0; index < groupIndexes.length; index++) {
+				key += (index ? '\u0000' : '') + values[groupIndexes[index]];
+			}
+		}
+		let group = this.groups.get(key);
+		if (group === undefined) {
+			const keys: IDataObject = {};
+			groupIndexes.forEach((column, index) => (keys[this.groupNames[index]] = values[column]));
+			group = { keys, sums: this.sumIndexes.map(() => new DecimalSum()), rowCount: 0 };
+			this.groups.set(key, group);
+		}
+		for (let index = 0; index < this.sumIndexes.length; index++) {
+			const value = values[this.sumIndexes[index]];
+			if (!group.sums[index].add(value)) {
+				throw new CsvFormatError(
+					`Row ${rowNumber}: column '${this.sumNames[index]}' holds '${value.slice(0, 40)}', which is not a number, so it cannot be summed`,
+				);
+			}
+		}
+		group.rowCount++;
+	}
+
+	get sumFieldNames(): string[] {
+		return this.sumNames;
+	}
+
+	results(): AggregateGroup[] {
+		return [...this.groups.values()];
+	}
+}
+
+/** An aggregate group as an output item: group-by values, each sum as a number, rowCount. */
+export function groupToJson(group: AggregateGroup, sumNames: string[]): IDataObject {
+	const json: IDataObject = { ...group.keys };
+	sumNames.forEach((name, index) => (json[name] = group.sums[index].toNumber()));
+	json.rowCount = group.rowCount;
+	return json;
+}
+
+/** ceil(value ÷ divisor) for an exact decimal and a positive whole divisor. */
+export function ceilDivide(value: DecimalValue, divisor: number): number {
+	const denominator = 10n ** BigInt(value.scale) * BigInt(divisor);
+	const quotient = value.units / denominator;
+	const hasRemainder = value.units % denominator !== 0n;
+	return Number(hasRemainder && value.units > 0n ? quotient + 1n : quotient);
+}
