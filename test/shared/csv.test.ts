@@ -1,0 +1,84 @@
+import { Readable } from 'node:stream';
+
+import { CsvFormatError, readCsv, type CsvRecordConsumer } from '../../nodes/shared/csv';
+import { AggregateSink, RowsSink, ceilDivide } from '../../nodes/shared/sinks';
+import { parseDecimal } from '../../nodes/shared/decimal';
+
+const source = (...chunks: Array<string | Buffer>) => Readable.from(chunks.map((chunk) => Buffer.from(chunk)));
+
+async function rowsOf(...chunks: Array<string | Buffer>) {
+	const sink = new RowsSink();
+	await readCsv(source(...chunks), sink);
+	return sink.rows;
+}
+
+describe('streaming CSV reader', () => {
+	it('reads quoted fields with commas, quotes and line breaks, CRLF and a BOM', async () => {
+		const rows = await rowsOf('\uFEFFSKU,DESCRIPTION,QUANTITY\r\n', 'A,"Calling, ""Pro""\r\nline",1.5\r\nB,x,2\r\n');
+		expect(rows).toEqual([
+			{ SKU: 'A', DESCRIPTION: 'Calling, "Pro"\r\nline', QUANTITY: '1.5' },
+			{ SKU: 'B', DESCRIPTION: 'x', QUANTITY: '2' },
+		]);
+	});
+
+	it('reads a record split across chunks at any byte', async () => {
+		const text = 'A,B\r\n"x,y",2\r\n';
+		for (let cut = 1; cut < text.length; cut++) {
+			expect(await rowsOf(text.slice(0, cut), text.slice(cut))).toEqual([{ A: 'x,y', B: '2' }]);
+		}
+	});
+
+	it('refuses a file that ends inside a quoted field', async () => {
+		await expect(rowsOf('A,B\r\n"unfinished,2')).rejects.toBeInstanceOf(CsvFormatError);
+	});
+
+	it('refuses a row with a different number of fields than the header', async () => {
+		await expect(rowsOf('A,B\r\n1,2,3\r\n')).rejects.toThrow(/malformed/);
+	});
+
+	it('refuses an empty file', async () => {
+		await expect(rowsOf('')).rejects.toThrow('no header row');
+	});
+
+	it('counts data rows, not the header', async () => {
+		const consumer: CsvRecordConsumer = { header: () => undefined, row: () => undefined };
+		await expect(readCsv(source('A\n1\n2\n3\n'), consumer)).resolves.toEqual({ rowCount: 3 });
+	});
+});
+
+describe('aggregate sink', () => {
+	const aggregate = async (text: string, groupBy: string[], sumFields: string[]) => {
+		const sink = new AggregateSink({ groupBy, sumFields, groupByParameter: 'Group By', sumFieldsParameter: 'Sum Fields' });
+		await readCsv(source(text), sink);
+		return sink.results().map((group) => ({ ...group.keys, sums: group.sums.map(String), rowCount: group.rowCount }));
+	};
+
+	it('groups by several columns, matched case-insensitively, with exact sums and row counts', async () => {
+		const text = 'Customer_Org_Id,SKU,QUANTITY\nc1,A,0.1\nc1,A,0.2\nc2,A,1\nc1,B,2.5\n';
+		expect(await aggregate(text, ['customer_org_id', 'sku'], ['quantity'])).toEqual([
+			{ Customer_Org_Id: 'c1', SKU: 'A', sums: ['0.3'], rowCount: 2 },
+			{ Customer_Org_Id: 'c2', SKU: 'A', sums: ['1'], rowCount: 1 },
+			{ Customer_Org_Id: 'c1', SKU: 'B', sums: ['2.5'], rowCount: 1 },
+		]);
+	});
+
+	it('names the parameter and lists the columns when a column is missing', async () => {
+		await expect(aggregate('A,B\n1,2\n', ['C'], ['B'])).rejects.toThrow(
+			"Column 'C' named in 'Group By' is not in the file. Its columns are: A, B",
+		);
+	});
+
+	it('stops on a value that is not a number, naming row and column', async () => {
+		await expect(aggregate('A,Q\nx,1\nx,one\n', ['A'], ['Q'])).rejects.toThrow(
+			"Row 2: column 'Q' holds 'one', which is not a number",
+		);
+	});
+});
+
+describe('seat rule arithmetic', () => {
+	it('rounds a partial seat up and an exact one not', () => {
+		expect(ceilDivide(parseDecimal('62')!, 31)).toBe(2);
+		expect(ceilDivide(parseDecimal('62.5')!, 31)).toBe(3);
+		expect(ceilDivide(parseDecimal('0')!, 31)).toBe(0);
+	});
+});

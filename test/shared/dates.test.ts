@@ -1,0 +1,20 @@
+import { daysInclusive, parseIsoDate, toIsoDateText } from '../../nodes/shared/dates';
+
+describe('calendar dates', () => {
+	it('accepts real YYYY-MM-DD dates only', () => {
+		expect(parseIsoDate('2024-02-29')?.toISOString()).toBe('2024-02-29T00:00:00.000Z');
+		for (const text of ['2023-02-29', '2026-13-01', '2026-1-01', '2026-10-01T00:00:00Z', '']) {
+			expect(parseIsoDate(text)).toBeNull();
+		}
+	});
+
+	it('counts both ends of a period', () => {
+		expect(daysInclusive(parseIsoDate('2026-10-01')!, parseIsoDate('2026-10-31')!)).toBe(31);
+		expect(daysInclusive(parseIsoDate('2026-10-05')!, parseIsoDate('2026-10-05')!)).toBe(1);
+	});
+
+	it('takes the calendar date of a date-time from the date picker', () => {
+		expect(toIsoDateText('2026-10-01T00:00:00')).toBe('2026-10-01');
+		expect(toIsoDateText('2026-10-01')).toBe('2026-10-01');
+	});
+});

@@ -1,0 +1,86 @@
+import {
+	DeadlineExceededError,
+	ExecutionCancelledError,
+	backoffDelay,
+	parseRetryAfter,
+	retryUntilDone,
+	sleep,
+} from '../../nodes/shared/retry';
+
+describe('Retry-After', () => {
+	it('reads delta-seconds', () => {
+		expect(parseRetryAfter('7')).toBe(7000);
+	});
+
+	it('reads an HTTP date relative to now', () => {
+		const now = Date.parse('2026-11-21T10:00:00Z');
+		expect(parseRetryAfter('Sat, 21 Nov 2026 10:00:05 GMT', now)).toBe(5000);
+	});
+
+	it('treats a date in the past as no wait, and garbage as absent', () => {
+		const now = Date.parse('2026-11-21T10:00:00Z');
+		expect(parseRetryAfter('Sat, 21 Nov 2026 09:00:00 GMT', now)).toBe(0);
+		expect(parseRetryAfter('soon')).toBeUndefined();
+		expect(parseRetryAfter(undefined)).toBeUndefined();
+	});
+});
+
+describe('backoff', () => {
+	it('grows exponentially with jitter in the upper half and stops at the cap', () => {
+		expect(backoffDelay(0, 500, 30_000, () => 0)).toBe(250);
+		expect(backoffDelay(0, 500, 30_000, () => 1)).toBe(500);
+		expect(backoffDelay(3, 500, 30_000, () => 0.5)).toBe(3000);
+		expect(backoffDelay(20, 500, 30_000, () => 1)).toBe(30_000);
+	});
+});
+
+describe('retryUntilDone', () => {
+	it('waits exactly as long as Retry-After asks', async () => {
+		const started = Date.now();
+		const times: number[] = [];
+		const value = await retryUntilDone({ deadline: Date.now() + 5000 }, async (attempt) => {
+			times.push(Date.now() - started);
+			return attempt === 0 ? { done: false, reason: '429', retryAfterMs: 300 } : { done: true, value: 'ok' };
+		});
+		expect(value).toBe('ok');
+		expect(times[1]).toBeGreaterThanOrEqual(300);
+		expect(times[1]).toBeLessThan(450);
+	});
+
+	it('gives up with the last answer when the wait would pass the deadline', async () => {
+		const value = await retryUntilDone({ deadline: Date.now() + 100 }, async () => ({
+			done: false,
+			reason: '429',
+			retryAfterMs: 10_000,
+			giveUpWith: 'last response',
+		}));
+		expect(value).toBe('last response');
+	});
+
+	it('says why it gave up when there is no answer to return', async () => {
+		await expect(
+			retryUntilDone({ deadline: Date.now() + 5000, maxAttempts: 2, baseDelayMs: 1 }, async () => {
+				throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+			}),
+		).rejects.toThrow(new DeadlineExceededError('The connection failed (ECONNRESET); gave up after 2 attempts'));
+	});
+
+	it('rethrows errors that are not transient at once', async () => {
+		let attempts = 0;
+		await expect(
+			retryUntilDone({ deadline: Date.now() + 5000 }, async () => {
+				attempts++;
+				throw new Error('bad input');
+			}),
+		).rejects.toThrow('bad input');
+		expect(attempts).toBe(1);
+	});
+
+	it('stops waiting the moment the execution is cancelled', async () => {
+		const controller = new AbortController();
+		const started = Date.now();
+		setTimeout(() => controller.abort(), 50);
+		await expect(sleep(10_000, controller.signal)).rejects.toBeInstanceOf(ExecutionCancelledError);
+		expect(Date.now() - started).toBeLessThan(1000);
+	});
+});
