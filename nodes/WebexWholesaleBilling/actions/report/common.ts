@@ -14,7 +14,7 @@ export const timeoutMinutesOption: INodeProperties = {
 	displayName: 'Timeout (Minutes)',
 	name: 'timeoutMinutes',
 	type: 'number',
-	typeOptions: { minValue: 1, maxValue: 1440 },
+	typeOptions: { minValue: 0.05, maxValue: 1440, numberPrecision: 2 },
 	default: 60,
 	description:
 		'How long to wait for the report to be generated and downloaded, retries included. On timeout the node fails with the report ID so a later run can pick it up.',

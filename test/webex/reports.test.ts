@@ -1,0 +1,224 @@
+import { daysAgo, useWebex } from './setup';
+
+const webex = useWebex();
+
+describe('Webex report: get', () => {
+	it('outputs the report without its signed URL unless asked', async () => {
+		const report = webex.sandbox.webex.seedReport({ billingStartDate: daysAgo(30), billingEndDate: daysAgo(2) });
+		const plain = await webex.run({ operation: 'get', reportId: report.id });
+		expect(plain.json).toEqual([expect.objectContaining({ id: report.id, status: 'COMPLETED' })]);
+		expect(plain.json[0]).not.toHaveProperty('tempDownloadURL');
+		const withUrl = await webex.run({ operation: 'get', reportId: report.id, options: { includeDownloadUrl: true } });
+		expect(withUrl.json[0].tempDownloadURL).toMatch(/Expires=\d+&Signature=/);
+	});
+
+	it('turns an unknown report into a NodeApiError with the tracking ID', async () => {
+		const { error } = await webex.run({ operation: 'get', reportId: 'Y2lzY29zcGFyazovL3VzL0JJTExJTkdfUkVQT1JUL25vbmU' });
+		expect((error as { httpCode?: string }).httpCode).toBe('404');
+		expect(error?.description).toMatch(/Webex tracking ID: \S+/);
+	});
+
+	it('refuses a report ID that is a path or URL before any request', async () => {
+		const { error } = await webex.run({ operation: 'get', reportId: '../reports?max=1' });
+		expect(error?.message).toContain("'Report ID' must be a Webex report ID");
+		expect(webex.sandbox.requests).toHaveLength(0);
+	});
+
+	it('carries on with the next item and pairs the error with its item when Continue on Fail is on', async () => {
+		const report = webex.sandbox.webex.seedReport({ billingStartDate: daysAgo(30), billingEndDate: daysAgo(2) });
+		const { items } = await webex.run(
+			{ operation: 'get', reportId: '={{ $json.reportId }}' },
+			{ inputItems: [{ reportId: 'Y2lzY29zcGFyazovL3VzL0JJTExJTkdfUkVQT1JUL25vbmU' }, { reportId: report.id }], onError: 'continueRegularOutput' },
+		);
+		expect(items.map((item) => [Boolean(item.json.error), item.pairedItem])).toEqual([
+			[true, { item: 0 }],
+			[false, { item: 1 }],
+		]);
+	});
+});
+
+describe('Webex report: get many', () => {
+	const seedReports = (count: number) => {
+		for (let index = 0; index < count; index++) {
+			webex.sandbox.webex.seedReport({
+				billingStartDate: daysAgo(400 - index),
+				billingEndDate: daysAgo(390 - index),
+				type: index % 2 ? 'USER' : 'CUSTOMER',
+			});
+		}
+	};
+	const listRequests = () => webex.webexRequests().filter((request) => request.method === 'GET');
+
+	it('follows the Link header across three pages with Return All, sending the query only once', async () => {
+		seedReports(250);
+		const { json } = await webex.run({ operation: 'getAll', returnAll: true });
+		expect(json).toHaveLength(250);
+		expect(new Set(json.map((report) => report.id)).size).toBe(250);
+		const requests = listRequests();
+		expect(requests).toHaveLength(3);
+		expect(requests[0].query).toEqual({ max: '100' });
+		expect(requests.slice(1).every((request) => request.query.cursor !== undefined)).toBe(true);
+	});
+
+	it('stops paging once the limit is reached', async () => {
+		seedReports(250);
+		const { json } = await webex.run({ operation: 'getAll', returnAll: false, limit: 120 });
+		expect(json).toHaveLength(120);
+		expect(listRequests()).toHaveLength(2);
+	});
+
+	it('asks for only as many as the limit when it is under a page', async () => {
+		seedReports(30);
+		const { json } = await webex.run({ operation: 'getAll', returnAll: false, limit: 7 });
+		expect(json).toHaveLength(7);
+		expect(listRequests()[0].query).toEqual({ max: '7' });
+	});
+
+	it('sends the filters with the names and values the API documents', async () => {
+		seedReports(10);
+		const { json } = await webex.run({
+			operation: 'getAll',
+			returnAll: true,
+			filters: { reportType: 'USER', status: 'COMPLETED', sortBy: 'billingEndDate', billingStartDate: daysAgo(399) },
+		});
+		expect(listRequests()[0].query).toEqual({
+			type: 'USER',
+			status: 'COMPLETED',
+			sortBy: 'billingEndDate',
+			billingStartDate: daysAgo(399),
+			max: '100',
+		});
+		expect(json).toEqual([expect.objectContaining({ billingStartDate: daysAgo(399), type: 'USER' })]);
+	});
+});
+
+describe('Webex report: delete', () => {
+	it('deletes a finished report', async () => {
+		const report = webex.sandbox.webex.seedReport({ billingStartDate: daysAgo(30), billingEndDate: daysAgo(2) });
+		const { json } = await webex.run({ operation: 'delete', reportId: report.id });
+		expect(json).toEqual([{ id: report.id, deleted: true }]);
+		expect(webex.sandbox.webex.reports.has(report.id)).toBe(false);
+	});
+
+	it("passes on Webex's refusal to delete a report that is still generating", async () => {
+		const report = webex.sandbox.webex.seedReport({
+			billingStartDate: daysAgo(30),
+			billingEndDate: daysAgo(2),
+			status: 'IN_PROGRESS',
+		});
+		const { error } = await webex.run({ operation: 'delete', reportId: report.id });
+		expect(error?.message).toMatch(/^Webex: /);
+		expect(webex.sandbox.webex.reports.has(report.id)).toBe(true);
+	});
+});
+
+describe('Webex transport', () => {
+	it('honours Retry-After in seconds on 429 before trying again', async () => {
+		const report = webex.sandbox.webex.seedReport({ billingStartDate: daysAgo(30), billingEndDate: daysAgo(2) });
+		webex.sandbox.addFault({ kind: 'api', method: 'GET', type: 'status', status: 429, retryAfter: 2 });
+		const { json } = await webex.run({ operation: 'get', reportId: report.id });
+		expect(json[0].id).toBe(report.id);
+		const [limited, retried] = webex.webexRequests();
+		expect(limited.status).toBe(429);
+		expect(retried.at - limited.at).toBeGreaterThanOrEqual(2000);
+		expect(retried.at - limited.at).toBeLessThan(2500);
+	});
+
+	it('honours Retry-After given as an HTTP date', async () => {
+		const report = webex.sandbox.webex.seedReport({ billingStartDate: daysAgo(30), billingEndDate: daysAgo(2) });
+		const retryAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2000);
+		webex.sandbox.addFault({ kind: 'api', type: 'status', status: 429, retryAfter: retryAt.toUTCString() });
+		await webex.run({ operation: 'get', reportId: report.id });
+		const [, retried] = webex.webexRequests();
+		expect(retried.at).toBeGreaterThanOrEqual(retryAt.getTime() - 5);
+	});
+
+	it('retries server errors and proxy error pages', async () => {
+		const report = webex.sandbox.webex.seedReport({ billingStartDate: daysAgo(30), billingEndDate: daysAgo(2) });
+		webex.sandbox.addFault({ kind: 'api', type: 'status', status: 503, times: 2 });
+		webex.sandbox.addFault({ kind: 'api', type: 'html' });
+		const { json } = await webex.run({ operation: 'get', reportId: report.id });
+		expect(json[0].id).toBe(report.id);
+		expect(webex.webexRequests().map((request) => request.status)).toEqual([503, 503, 502, 200]);
+	});
+
+	it('retries a connection reset before the answer', async () => {
+		const report = webex.sandbox.webex.seedReport({ billingStartDate: daysAgo(30), billingEndDate: daysAgo(2) });
+		webex.sandbox.addFault({ kind: 'api', type: 'reset' });
+		const { json } = await webex.run({ operation: 'get', reportId: report.id });
+		expect(json[0].id).toBe(report.id);
+	});
+
+	it('does not retry a client error', async () => {
+		const { error } = await webex.run({ operation: 'get', reportId: 'Y2lzY29zcGFyazovL3VzL0JJTExJTkdfUkVQT1JUL25vbmU' });
+		expect(error).toBeDefined();
+		expect(webex.webexRequests()).toHaveLength(1);
+	});
+
+	it('explains a wrong access token', async () => {
+		const { error } = await webex.pack.executeNode({
+			nodeType: 'webexWholesaleBilling',
+			parameters: { authentication: 'accessToken', resource: 'report', operation: 'getAll', returnAll: true },
+			credentials: { webexWholesaleApi: { accessToken: 'wrong-token', baseUrl: webex.sandbox.webex.baseUrl } },
+		});
+		expect((error as { httpCode?: string }).httpCode).toBe('401');
+		expect(error?.description).toContain('access token is missing, wrong or expired');
+		expect(JSON.stringify(error)).not.toContain('wrong-token');
+	});
+});
+
+describe('Webex credentials', () => {
+	it('passes the access-token credential test with a valid token and fails it with a wrong one', async () => {
+		const good = await webex.pack.testCredential('webexWholesaleApi', {
+			accessToken: webex.sandbox.webex.accessToken,
+			baseUrl: webex.sandbox.webex.baseUrl,
+		});
+		expect(good.status).toBe('OK');
+		const bad = await webex.pack.testCredential('webexWholesaleApi', {
+			accessToken: 'nope',
+			baseUrl: webex.sandbox.webex.baseUrl,
+		});
+		expect(bad.status).toBe('Error');
+	});
+
+	it('uses an OAuth2 token and refreshes it when Webex says it expired', async () => {
+		const { sandbox } = webex;
+		const authorize = await fetch(
+			`${sandbox.webex.authorizeUrl}?response_type=code&client_id=${sandbox.webex.clientId}&redirect_uri=http://localhost/cb&state=s`,
+			{ redirect: 'manual' },
+		);
+		const code = new URL(authorize.headers.get('location')!).searchParams.get('code')!;
+		const tokenResponse = await fetch(sandbox.webex.tokenUrl, {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams({
+				grant_type: 'authorization_code',
+				code,
+				client_id: sandbox.webex.clientId,
+				client_secret: sandbox.webex.clientSecret,
+				redirect_uri: 'http://localhost/cb',
+			}),
+		});
+		const oauthTokenData = await tokenResponse.json();
+		sandbox.webex.expireAccessTokens();
+		sandbox.reset();
+		const { json, error, result } = await webex.pack.executeNode({
+			nodeType: 'webexWholesaleBilling',
+			parameters: { authentication: 'oAuth2', resource: 'report', operation: 'getAll', returnAll: true },
+			credentials: {
+				webexWholesaleOAuth2Api: {
+					clientId: sandbox.webex.clientId,
+					clientSecret: sandbox.webex.clientSecret,
+					authUrl: sandbox.webex.authorizeUrl,
+					accessTokenUrl: sandbox.webex.tokenUrl,
+					baseUrl: sandbox.webex.baseUrl,
+					oauthTokenData,
+				},
+			} as never,
+		});
+		expect(error).toBeUndefined();
+		expect(json).toEqual([]);
+		expect(sandbox.requests.map((request) => `${request.kind} ${request.status}`)).toEqual(['api 401', 'token 200', 'api 200']);
+		expect(result.credentials.get('webexWholesaleOAuth2Api')?.oauthTokenData).not.toEqual(oauthTokenData);
+	});
+});

@@ -1,0 +1,78 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { loadPack, type LoadedPackage } from '../harness';
+import type { ExecuteNodeOptions, NodeResult } from '../harness';
+import { expectRequestsToConform, webexSpecValidator } from '../helpers/openapi';
+
+export interface WebexTestContext {
+	sandbox: Sandbox;
+	pack: LoadedPackage;
+	credentials: () => Record<string, IDataObject>;
+	/** Runs the Webex node through the engine with the sandbox's access-token credential. */
+	run: (
+		parameters: IDataObject,
+		options?: Partial<Omit<ExecuteNodeOptions, 'pack' | 'nodeType' | 'parameters'>>,
+	) => Promise<NodeResult>;
+	webexRequests: () => Sandbox['requests'];
+}
+
+/**
+ * One sandbox and one loaded pack per test file. After every test: every request the node
+ * sent conforms to Cisco's OpenAPI spec, and the sandbox saw no protocol violation (such as
+ * an Authorization header sent to the download host).
+ */
+export function useWebex(sandboxOptions: Parameters<typeof startSandbox>[0] = {}): WebexTestContext {
+	const context = {} as WebexTestContext;
+	beforeAll(async () => {
+		context.sandbox = await startSandbox({ ...sandboxOptions, webex: { reportDelayMs: 300, ...sandboxOptions.webex } });
+		context.pack = await loadPack();
+	});
+	afterAll(async () => await context.sandbox?.stop());
+	beforeEach(() => {
+		context.sandbox.reset();
+		Object.assign(context.sandbox.webex.options, { reportDelayMs: 300, downloadUrlTtlSeconds: 1800, ...sandboxOptions.webex });
+	});
+	afterEach(() => {
+		expectRequestsToConform(webexSpecValidator(), context.webexRequests().map(withoutServerPagingToken) as never);
+		expect(context.sandbox.violations).toEqual([]);
+	});
+	context.credentials = () => ({
+		webexWholesaleApi: { accessToken: context.sandbox.webex.accessToken, baseUrl: context.sandbox.webex.baseUrl },
+	});
+	context.webexRequests = () => context.sandbox.requests.filter((request) => request.vendor === 'webex');
+	context.run = async (parameters, options = {}) =>
+		await context.pack.executeNode({
+			nodeType: 'webexWholesaleBilling',
+			parameters: { authentication: 'accessToken', resource: 'report', ...parameters } as never,
+			credentials: context.credentials() as never,
+			timezone: 'UTC',
+			...options,
+		});
+	return context;
+}
+
+/**
+ * A follow-up page is fetched from the Link URL exactly as Webex gave it; its opaque paging
+ * token is the server's, not a parameter the node chose. Every other parameter is checked.
+ */
+function withoutServerPagingToken(request: Sandbox['requests'][number]) {
+	if (request.query.cursor === undefined) return request;
+	const { cursor: _serverToken, ...query } = request.query;
+	return { ...request, query };
+}
+
+/** First and last day of last month (UTC), as the node's defaults compute them. */
+export function lastMonth(now = new Date()): { start: string; end: string; days: number } {
+	const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+	const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0));
+	return { start: iso(start), end: iso(end), days: end.getUTCDate() };
+}
+
+export function daysAgo(days: number, now = new Date()): string {
+	return iso(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - days)));
+}
+
+function iso(date: Date): string {
+	return date.toISOString().slice(0, 10);
+}
