@@ -1,0 +1,58 @@
+// @ts-check
+'use strict';
+
+/**
+ * Local vendor-API sandbox: one HTTP server on 127.0.0.1 hosting the vendor emulators.
+ *
+ *   const { startSandbox } = require('./sandbox');
+ *   const sandbox = await startSandbox({ port: 0, seed: 42, webex: { reportDelayMs: 200 } });
+ *   ... sandbox.webex.baseUrl, sandbox.requests, sandbox.addFault({...}) ...
+ *   await sandbox.stop();
+ *
+ * Vendors live in their own folder (`webex/`; Microsoft Graph and Cisco are added the same way:
+ * a `create<Vendor>(server, config)` that mounts its path prefixes and returns its facade).
+ */
+
+const { SandboxServer } = require('./server');
+const { createWebex } = require('./webex');
+
+/**
+ * @typedef {object} SandboxOptions
+ * @property {number} [port]      default 0 (a free port)
+ * @property {string} [host]      default 127.0.0.1
+ * @property {number} [seed]      default 42; same seed => same data
+ * @property {Partial<import('./webex').WebexOptions>} [webex]
+ * @property {(entry: import('./server').RequestLogEntry) => void} [log] called after each response
+ */
+
+/**
+ * @param {SandboxOptions} [options]
+ */
+async function startSandbox(options = {}) {
+	const seed = options.seed ?? 42;
+	const server = new SandboxServer({ host: options.host, port: options.port ?? 0, log: options.log });
+	const webex = createWebex(server, { seed, options: options.webex });
+	await server.listen();
+
+	return {
+		/** `http://127.0.0.1:PORT` */
+		url: server.url,
+		port: server.port,
+		seed,
+		webex,
+		/** Every request, in arrival order (cleared in place by reset()). */
+		requests: server.requests,
+		/** Protocol violations seen by the sandbox (tests assert it stays empty). */
+		violations: server.violations,
+		/** @param {import('./server').Fault} fault */
+		addFault: (fault) => server.addFault(fault),
+		clearFaults: () => server.clearFaults(),
+		/** Clear requests, violations, faults and reports; restore the vendors' start options. */
+		reset: () => server.reset(),
+		stop: () => server.stop(),
+		/** The core, for vendor emulators added later. */
+		server,
+	};
+}
+
+module.exports = { startSandbox };

@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+// @ts-check
+'use strict';
+
+/**
+ * Start the vendor-API sandbox standalone: `npm run sandbox -- --port 8787 --report-delay-ms 5000`.
+ * Options: --port N (default 0 = a free port), --report-delay-ms N (default 3000), --seed N
+ * (default 42), --download-url-ttl-seconds N, --user-report-rows N, --csv-bom, --quiet.
+ * Stops cleanly on SIGINT/SIGTERM.
+ */
+
+const { startSandbox } = require('../sandbox');
+
+const USAGE = `usage: node scripts/sandbox.js [--port N] [--report-delay-ms N] [--seed N]
+       [--download-url-ttl-seconds N] [--user-report-rows N] [--csv-bom] [--quiet]`;
+
+/** @param {string[]} argv */
+function parseArgs(argv) {
+	/** @type {{ port: number, reportDelayMs: number, seed: number, ttl?: number, userReportRows?: number, csvBom: boolean, quiet: boolean }} */
+	const out = { port: 0, reportDelayMs: 3000, seed: 42, csvBom: false, quiet: false };
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i];
+		const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+		const value = () => {
+			const v = inline ?? argv[++i];
+			if (v === undefined || !/^\d+$/.test(v)) throw new Error(`${name} needs a non-negative integer`);
+			return Number(v);
+		};
+		switch (name) {
+			case '--port':
+				out.port = value();
+				break;
+			case '--report-delay-ms':
+				out.reportDelayMs = value();
+				break;
+			case '--seed':
+				out.seed = value();
+				break;
+			case '--download-url-ttl-seconds':
+				out.ttl = value();
+				break;
+			case '--user-report-rows':
+				out.userReportRows = value();
+				break;
+			case '--csv-bom':
+				out.csvBom = true;
+				break;
+			case '--quiet':
+				out.quiet = true;
+				break;
+			case '-h':
+			case '--help':
+				console.log(USAGE);
+				process.exit(0);
+				break;
+			default:
+				throw new Error(`unknown argument ${arg}`);
+		}
+	}
+	return out;
+}
+
+async function main() {
+	let args;
+	try {
+		args = parseArgs(process.argv.slice(2));
+	} catch (err) {
+		console.error(`${/** @type {Error} */ (err).message}\n${USAGE}`);
+		process.exit(2);
+	}
+	/** @type {Record<string, unknown>} */
+	const webex = { reportDelayMs: args.reportDelayMs, csvBom: args.csvBom };
+	if (args.ttl !== undefined) webex.downloadUrlTtlSeconds = args.ttl;
+	if (args.userReportRows !== undefined) webex.userReportRows = args.userReportRows;
+
+	const sandbox = await startSandbox({
+		port: args.port,
+		seed: args.seed,
+		webex,
+		log: args.quiet
+			? undefined
+			: (e) => console.log(`${new Date(e.at).toISOString()} ${e.vendor ?? '-'} ${e.kind ?? '-'} ${e.method} ${e.path} -> ${e.status ?? 'reset'}${e.fault ? ` [fault ${e.fault}]` : ''}`),
+	});
+	const w = sandbox.webex;
+	console.log(`Sandbox listening on ${sandbox.url} (seed ${sandbox.seed})`);
+	console.log('Webex Wholesale Billing');
+	console.log(`  API base URL        ${w.baseUrl}`);
+	console.log(`  access token (PAT)  ${w.accessToken}`);
+	console.log(`  OAuth authorize URL ${w.authorizeUrl}`);
+	console.log(`  OAuth token URL     ${w.tokenUrl}`);
+	console.log(`  OAuth client        ${w.clientId} / ${w.clientSecret}`);
+	console.log(`  report delay        ${w.options.reportDelayMs} ms; download URL TTL ${w.options.downloadUrlTtlSeconds} s`);
+	console.log(`  sub-partners        ${w.dataset.subPartners.map((s) => `${s.name}=${s.webexId}`).join('\n                      ')}`);
+	console.log('Press Ctrl+C to stop.');
+
+	let stopping = false;
+	/** @param {string} signal */
+	const shutdown = async (signal) => {
+		if (stopping) return;
+		stopping = true;
+		console.log(`\n${signal}: stopping sandbox`);
+		await sandbox.stop();
+		process.exit(0);
+	};
+	process.on('SIGINT', () => void shutdown('SIGINT'));
+	process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+	console.error(err);
+	process.exit(1);
+});
