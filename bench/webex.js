@@ -1,0 +1,131 @@
+// Benchmark: Webex `download` in aggregate mode on a 1,000,000-row USER report served by the
+// sandbox, through n8n's real engine, beside csv-parse's raw throughput on the same bytes.
+// Each measurement runs in its own child process so peak RSS is its own; the sandbox runs in
+// this process. Run with `npm run bench` (builds first).
+const { execFile } = require('node:child_process');
+const { promisify } = require('node:util');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { Readable } = require('node:stream');
+const { pipeline } = require('node:stream/promises');
+
+// The harness is TypeScript; the measured process loads a plain-JS copy so that the
+// TypeScript compiler (about 50 MB) does not count against the node's memory.
+const HARNESS_BUILD = path.join(__dirname, '..', '.bench', 'harness');
+
+function compileHarness() {
+	const ts = require('typescript');
+	const source = path.join(__dirname, '..', 'test', 'harness');
+	fs.mkdirSync(HARNESS_BUILD, { recursive: true });
+	for (const file of fs.readdirSync(source).filter((name) => name.endsWith('.ts'))) {
+		const { outputText } = ts.transpileModule(fs.readFileSync(path.join(source, file), 'utf8'), {
+			compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+		});
+		fs.writeFileSync(path.join(HARNESS_BUILD, file.replace(/\.ts$/, '.js')), outputText);
+	}
+}
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+
+async function main() {
+	const { startSandbox } = require('../sandbox');
+	compileHarness();
+	const sandbox = await startSandbox({ webex: { reportDelayMs: 0, userReportRows: ROWS } });
+	try {
+		const period = lastMonth();
+		const report = sandbox.webex.seedReport({ ...period, type: 'USER' });
+		const csvFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'webex-bench-')), 'user-report.csv');
+		const response = await fetch(sandbox.webex.downloadUrl(report.id));
+		await pipeline(Readable.fromWeb(response.body), fs.createWriteStream(csvFile));
+		const bytes = fs.statSync(csvFile).size;
+		console.log(`USER report: ${ROWS.toLocaleString('en')} rows, ${(bytes / 1e6).toFixed(1)} MB (Node ${process.version}, ${os.cpus().length} cores)`);
+
+		const raw = await measure('raw', { csvFile });
+		const node = await measure('node', { baseUrl: sandbox.webex.baseUrl, accessToken: sandbox.webex.accessToken, reportId: report.id });
+		if (node.rows !== ROWS || raw.rows !== ROWS + 1) throw new Error(`row counts differ: node ${node.rows}, raw ${raw.rows}`);
+
+		const rawRate = raw.rows / raw.seconds;
+		const nodeRate = node.rows / node.seconds;
+		console.log(`csv-parse raw (file → parse):            ${fmt(rawRate)} rows/s, ${raw.seconds.toFixed(2)} s, peak RSS ${raw.peakRssMb} MB`);
+		console.log(`node download aggregate (HTTP → groups):  ${fmt(nodeRate)} rows/s, ${node.seconds.toFixed(2)} s, peak RSS ${node.peakRssMb} MB (n8n engine loaded: ${node.baselineRssMb} MB), ${node.groups} groups`);
+		console.log(`node / raw: ${((nodeRate / rawRate) * 100).toFixed(1)}%  (targets: ≥ 90%, peak RSS < 200 MB)`);
+	} finally {
+		await sandbox.stop();
+	}
+}
+
+// Asynchronous on purpose: the sandbox in this process must keep serving the child.
+async function measure(kind, options) {
+	const { stdout } = await promisify(execFile)(process.execPath, [__filename, '--child', kind, JSON.stringify(options)], {
+		encoding: 'utf8',
+		maxBuffer: 1024 * 1024,
+	});
+	return JSON.parse(stdout.trim().split('\n').pop());
+}
+
+async function child(kind, options) {
+	if (kind === 'raw') {
+		const { parse } = require('csv-parse');
+		const started = process.hrtime.bigint();
+		let rows = 0;
+		await new Promise((resolve, reject) => {
+			fs.createReadStream(options.csvFile)
+				.pipe(parse({ bom: true }))
+				.on('data', () => rows++)
+				.on('end', resolve)
+				.on('error', reject);
+		});
+		return report(started, { rows });
+	}
+	const { loadPack } = require(HARNESS_BUILD);
+	const pack = await loadPack();
+	global.gc?.();
+	const baselineRssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
+	const started = process.hrtime.bigint();
+	const { json, error, result } = await pack.executeNode({
+		nodeType: 'webexWholesaleBilling',
+		parameters: {
+			authentication: 'accessToken',
+			resource: 'report',
+			operation: 'download',
+			reportId: options.reportId,
+			outputMode: 'aggregate',
+			groupBy: 'CUSTOMER_ORG_ID, SKU',
+			sumFields: 'QUANTITY',
+		},
+		credentials: { webexWholesaleApi: { accessToken: options.accessToken, baseUrl: options.baseUrl } },
+	});
+	if (error) throw new Error(error.message);
+	const rows = json.reduce((sum, group) => sum + group.rowCount, 0);
+	void result;
+	return report(started, { rows, groups: json.length, baselineRssMb });
+}
+
+function report(started, fields) {
+	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+	return { ...fields, seconds, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+}
+
+function lastMonth(now = new Date()) {
+	const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+	const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0));
+	return { billingStartDate: start.toISOString().slice(0, 10), billingEndDate: end.toISOString().slice(0, 10) };
+}
+
+const fmt = (value) => Math.round(value).toLocaleString('en');
+
+if (process.argv[2] === '--child') {
+	child(process.argv[3], JSON.parse(process.argv[4])).then(
+		(result) => console.log(JSON.stringify(result)),
+		(error) => {
+			console.error(error);
+			process.exit(1);
+		},
+	);
+} else {
+	main().catch((error) => {
+		console.error(error);
+		process.exitCode = 1;
+	});
+}
