@@ -5,6 +5,15 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+/** Lists one report: proves the base URL, the token and its read scope in one call. */
+export const webexCredentialTest: ICredentialTestRequest = {
+	request: {
+		baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+		url: '/wholesale/billing/reports',
+		qs: { max: 1 },
+	},
+};
+
 export class WebexWholesaleApi implements ICredentialType {
 	name = 'webexWholesaleApi';
 
@@ -45,11 +54,5 @@ export class WebexWholesaleApi implements ICredentialType {
 		},
 	};
 
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/wholesale/billing/reports',
-			qs: { max: 1 },
-		},
-	};
+	test = webexCredentialTest;
 }

@@ -1,5 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { webexCredentialTest } from './WebexWholesaleApi.credentials';
+
 const SCOPES = [
 	'spark-admin:wholesale_billing_reports_read',
 	'spark-admin:wholesale_billing_reports_write',
@@ -67,11 +69,5 @@ export class WebexWholesaleOAuth2Api implements ICredentialType {
 		},
 	];
 
-	test = {
-		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/wholesale/billing/reports',
-			qs: { max: 1 },
-		},
-	};
+	test = webexCredentialTest;
 }

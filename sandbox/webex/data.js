@@ -378,6 +378,26 @@ function customerPrefix(ds, c, location, p) {
  * @param {DataOptions} [opts]
  * @returns {Generator<string[], void, undefined>}
  */
+
+/**
+ * Adds a package's half days (just computed by packageHalves, whose window is in `usage`)
+ * to its group, widening the group's consumption window.
+ * @param {Map<string, any>} groups
+ * @param {string} key
+ * @param {number} halves
+ * @param {() => Record<string, unknown>} create the group's identifying fields, for a new group
+ */
+function addUsage(groups, key, halves, create) {
+	const group = groups.get(key);
+	if (group) {
+		group.halves += halves;
+		if (usage.first < group.first) group.first = usage.first;
+		if (usage.last > group.last) group.last = usage.last;
+	} else {
+		groups.set(key, { ...create(), halves, first: usage.first, last: usage.last });
+	}
+}
+
 function* reportRows(params, opts = {}) {
 	const seed = opts.seed ?? 42;
 	const ds = getDataset(seed);
@@ -412,15 +432,7 @@ function* reportRows(params, opts = {}) {
 				for (const p of sub.packages) {
 					const h = packageHalves(p, ps, pe);
 					if (h <= 0) continue;
-					const key = `${sub.location}|${p.skuIndex}|${p.licenseId}`;
-					const g = groups.get(key);
-					if (g) {
-						g.halves += h;
-						if (usage.first < g.first) g.first = usage.first;
-						if (usage.last > g.last) g.last = usage.last;
-					} else {
-						groups.set(key, { location: sub.location, p, halves: h, first: usage.first, last: usage.last });
-					}
+					addUsage(groups, `${sub.location}|${p.skuIndex}|${p.licenseId}`, h, () => ({ location: sub.location, p }));
 				}
 			}
 			const sorted = [...groups.values()].sort(
@@ -446,15 +458,11 @@ function* reportRows(params, opts = {}) {
 			for (const p of sub.packages) {
 				const h = packageHalves(p, ps, pe);
 				if (h <= 0) continue;
-				const key = `${c.ownerIndex}|${c.subscriptionId}|${p.skuIndex}`;
-				const g = groups.get(key);
-				if (g) {
-					g.halves += h;
-					if (usage.first < g.first) g.first = usage.first;
-					if (usage.last > g.last) g.last = usage.last;
-				} else {
-					groups.set(key, { ownerIndex: c.ownerIndex, subscriptionId: c.subscriptionId, skuIndex: p.skuIndex, halves: h, first: usage.first, last: usage.last });
-				}
+				addUsage(groups, `${c.ownerIndex}|${c.subscriptionId}|${p.skuIndex}`, h, () => ({
+					ownerIndex: c.ownerIndex,
+					subscriptionId: c.subscriptionId,
+					skuIndex: p.skuIndex,
+				}));
 			}
 		}
 	}
