@@ -47,6 +47,12 @@ export interface LoadPackageOptions {
 	 * credentials, binary data).
 	 */
 	isolateModules?: boolean;
+	/**
+	 * Load n8n-nodes-base beside the package (default true). Off only for a process that
+	 * measures the package alone (benchmarks): workflows then have no Manual Trigger and
+	 * start from their first node (`runWorkflow({ startNode })`).
+	 */
+	baseNodes?: boolean;
 }
 
 export interface LoadedPackage {
@@ -236,20 +242,22 @@ export async function loadPackage(
 
 	const baseDir = path.dirname(require.resolve(`${N8N_NODES_BASE}/package.json`));
 	const loaders = new Map<string, PackageDirectoryLoader>([[loader.packageName, loader]]);
-	if (loader.packageName !== N8N_NODES_BASE) {
+	if (loader.packageName !== N8N_NODES_BASE && options.baseNodes !== false) {
 		const baseLoader = new LazyPackageDirectoryLoader(baseDir);
 		await baseLoader.loadAll();
 		loaders.set(N8N_NODES_BASE, baseLoader);
 	}
 
 	const credentialTypes = new HarnessCredentialTypes(loaders);
-	const typeProblems = checkLoadedTypes(loader, credentialTypes);
+	// Without n8n-nodes-base, parent credential types such as oAuth2Api cannot resolve; the
+	// full check runs in every load that has them.
+	const typeProblems = options.baseNodes === false ? [] : checkLoadedTypes(loader, credentialTypes);
 	if (typeProblems.length) throw new PackageLoadError(directory, typeProblems);
 
-	const nodeTypes = new HarnessNodeTypes(loaders, [
-		...DEFAULT_BASE_NODES,
-		...(options.extraNodes ?? []),
-	]);
+	const nodeTypes = new HarnessNodeTypes(
+		loaders,
+		options.baseNodes === false ? [] : [...DEFAULT_BASE_NODES, ...(options.extraNodes ?? [])],
+	);
 
 	const pack: LoadedPackage = {
 		packageName: loader.packageName,
