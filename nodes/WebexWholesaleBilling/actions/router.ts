@@ -1,4 +1,9 @@
-import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 
 import * as report from './report';
 
@@ -23,10 +28,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			for (const result of results) returnData.push({ ...result, pairedItem: { item: itemIndex } });
 		} catch (error) {
 			if (!this.continueOnFail()) throw error;
-			returnData.push({
-				json: { error: error.message, description: error.description ?? undefined },
-				pairedItem: { item: itemIndex },
-			});
+			const json: IDataObject = { error: error.message };
+			if (error.description) json.description = error.description;
+			returnData.push({ json, pairedItem: { item: itemIndex } });
 		}
 	}
 	return [returnData];
