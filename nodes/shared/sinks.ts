@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { CsvFormatError, resolveColumns, type CsvRecordConsumer } from './csv';
 import { DecimalSum, type DecimalValue } from './decimal';
+import { JsonLinesFormatError, type JsonRecordConsumer } from './jsonLines';
 
 /** Collects every record as an object keyed by the vendor's own column names. */
 export class RowsSink implements CsvRecordConsumer {
@@ -56,8 +57,10 @@ export interface AggregateSpec {
  * row, so memory does not grow with the file. A value that is not a number stops the run
  * with its row and column: a sum that silently skipped it would be wrong money.
  */
-export class AggregateSink implements CsvRecordConsumer {
+export class AggregateSink implements CsvRecordConsumer, JsonRecordConsumer {
 	private readonly groups = new Map<string, AggregateGroup>();
+	/** JSON records: each wanted field (lower case) → the key the records spell it with */
+	private readonly recordKeys = new Map<string, string>();
 	private groupIndexes: number[] = [];
 	private sumIndexes: number[] = [];
 	private groupNames: string[] = [];
@@ -96,6 +99,50 @@ export class AggregateSink implements CsvRecordConsumer {
 			}
 		}
 		group.rowCount++;
+	}
+
+	/**
+	 * A JSON record (Graph line item). Attribute names match case-insensitively, because the
+	 * vendor spells them differently across pages and versions (BenefitID / BenefitId).
+	 * A missing group-by attribute groups as null; a missing sum attribute is an error.
+	 */
+	record(item: IDataObject, lineNumber: number): void {
+		const groupValues = this.spec.groupBy.map((name) => item[this.recordKey(item, name)] ?? null);
+		const key = groupValues.length === 1 ? String(groupValues[0]) : groupValues.map(String).join('\u0000');
+		let group = this.groups.get(key);
+		if (group === undefined) {
+			const keys: IDataObject = {};
+			this.spec.groupBy.forEach((name, index) => (keys[this.recordKey(item, name)] = groupValues[index]));
+			group = { keys, sums: this.spec.sumFields.map(() => new DecimalSum()), rowCount: 0 };
+			this.groups.set(key, group);
+		}
+		for (let index = 0; index < this.spec.sumFields.length; index++) {
+			const name = this.spec.sumFields[index];
+			const value = item[this.recordKey(item, name)];
+			if (value === undefined) {
+				throw new JsonLinesFormatError(
+					`Line ${lineNumber} has no attribute '${name}' named in '${this.spec.sumFieldsParameter}'. Its attributes are: ${Object.keys(item).join(', ')}`,
+				);
+			}
+			if ((typeof value !== 'number' && typeof value !== 'string') || !group.sums[index].add(value)) {
+				throw new JsonLinesFormatError(
+					`Line ${lineNumber}: attribute '${name}' holds ${JSON.stringify(value).slice(0, 40)}, which is not a number, so it cannot be summed`,
+				);
+			}
+		}
+		if (this.sumNames.length === 0) {
+			this.sumNames = this.spec.sumFields.map((name) => this.recordKey(item, name));
+		}
+		group.rowCount++;
+	}
+
+	private recordKey(item: IDataObject, name: string): string {
+		const wanted = name.toLowerCase();
+		const known = this.recordKeys.get(wanted);
+		if (known !== undefined && known in item) return known;
+		const found = Object.keys(item).find((key) => key.toLowerCase() === wanted) ?? name;
+		this.recordKeys.set(wanted, found);
+		return found;
 	}
 
 	get sumFieldNames(): string[] {

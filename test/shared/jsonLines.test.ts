@@ -1,0 +1,84 @@
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+
+import { JsonLinesFormatError, readJsonLines } from '../../nodes/shared/jsonLines';
+import { AggregateSink } from '../../nodes/shared/sinks';
+
+const collect = async (source: Readable, gzip = false) => {
+	const records: unknown[] = [];
+	await readJsonLines(source, { record: (item) => records.push(item) }, { gzip, sourceName: 'blob part-1.json.gz' });
+	return records;
+};
+
+const chunks = (buffer: Buffer, size: number) =>
+	Readable.from(Array.from({ length: Math.ceil(buffer.length / size) }, (_, index) => buffer.subarray(index * size, (index + 1) * size)));
+
+describe('JSON Lines reader', () => {
+	const text = '{"CustomerId":"c1","Total":1.5}\n{"CustomerId":"c2","Name":"Zoë"}\r\n\n{"CustomerId":"c3"}';
+
+	it('reads gzip JSON Lines split at every byte, with CRLF, blank lines and no final newline', async () => {
+		const gzipped = gzipSync(Buffer.from(text));
+		for (const size of [1, 3, 7, 64]) {
+			expect(await collect(chunks(gzipped, size), true)).toEqual([
+				{ CustomerId: 'c1', Total: 1.5 },
+				{ CustomerId: 'c2', Name: 'Zoë' },
+				{ CustomerId: 'c3' },
+			]);
+		}
+	});
+
+	it('keeps multi-byte characters whole when a chunk splits them', async () => {
+		expect(await collect(chunks(Buffer.from(text), 1))).toHaveLength(3);
+	});
+
+	it('refuses truncated gzip data instead of returning fewer records', async () => {
+		const gzipped = gzipSync(Buffer.from(text.repeat(50)));
+		await expect(collect(Readable.from([gzipped.subarray(0, gzipped.length - 20)]), true)).rejects.toBeInstanceOf(
+			JsonLinesFormatError,
+		);
+	});
+
+	it('names the line and the source of a malformed line', async () => {
+		await expect(collect(Readable.from([Buffer.from('{"a":1}\n{"a":\n')]))).rejects.toThrow(
+			/^Line 2 of blob part-1.json.gz is not valid JSON/,
+		);
+	});
+
+	it('refuses a line that is not an object', async () => {
+		await expect(collect(Readable.from([Buffer.from('[1,2]\n')]))).rejects.toThrow('Line 1 of blob part-1.json.gz is not a JSON object');
+	});
+});
+
+describe('aggregate sink over JSON records', () => {
+	const sink = () =>
+		new AggregateSink({
+			groupBy: ['customerid', 'SubscriptionId'],
+			sumFields: ['Total', 'billablequantity'],
+			groupByParameter: 'Group By',
+			sumFieldsParameter: 'Sum Fields',
+		});
+
+	it('groups and sums exactly, matching attribute names whatever their case', () => {
+		const aggregate = sink();
+		aggregate.record({ CustomerId: 'c1', SubscriptionId: 's1', Total: 0.1, BillableQuantity: '2' }, 1);
+		aggregate.record({ customerId: 'c1', SubscriptionId: 's1', total: 0.2, BillableQuantity: 1 }, 2);
+		aggregate.record({ CustomerId: 'c2', SubscriptionId: 's1', Total: 1e-7, BillableQuantity: 3 }, 3);
+		expect(aggregate.results().map((group) => ({ ...group.keys, sums: group.sums.map(String), rowCount: group.rowCount }))).toEqual([
+			{ CustomerId: 'c1', SubscriptionId: 's1', sums: ['0.3', '3'], rowCount: 2 },
+			{ CustomerId: 'c2', SubscriptionId: 's1', sums: ['0.0000001', '3'], rowCount: 1 },
+		]);
+		expect(aggregate.sumFieldNames).toEqual(['Total', 'BillableQuantity']);
+	});
+
+	it('stops on a record without a summed attribute, naming it', () => {
+		expect(() => sink().record({ CustomerId: 'c1', SubscriptionId: 's1', Total: 1 }, 4)).toThrow(
+			"Line 4 has no attribute 'billablequantity' named in 'Sum Fields'",
+		);
+	});
+
+	it('stops on a summed attribute that is not a number', () => {
+		expect(() => sink().record({ CustomerId: 'c1', SubscriptionId: 's1', Total: true, BillableQuantity: 1 }, 5)).toThrow(
+			"Line 5: attribute 'Total' holds true, which is not a number",
+		);
+	});
+});
