@@ -1,0 +1,39 @@
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+
+export type OperationExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+
+/**
+ * Runs the chosen operation once per input item, pairing every output item with its input.
+ * With "Continue on Fail" an item's error becomes an output item paired with it, and the
+ * other items carry on.
+ */
+export async function executePerItem(
+	context: IExecuteFunctions,
+	operations: Record<string, Record<string, OperationExecute>>,
+): Promise<INodeExecutionData[][]> {
+	const items = context.getInputData();
+	const resource = context.getNodeParameter('resource', 0) as string;
+	const operation = context.getNodeParameter('operation', 0) as string;
+	const execute = operations[resource]?.[operation];
+	if (!execute) {
+		throw new NodeOperationError(context.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
+	}
+	const returnData: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const results = await execute.call(context, itemIndex);
+			for (const result of results) returnData.push({ ...result, pairedItem: { item: itemIndex } });
+		} catch (error) {
+			if (!context.continueOnFail()) throw error;
+			const json: IDataObject = { error: error.message };
+			if (error.description) json.description = error.description;
+			returnData.push({ json, pairedItem: { item: itemIndex } });
+		}
+	}
+	return [returnData];
+}
