@@ -88,6 +88,11 @@ export class DecimalSum {
 		return true;
 	}
 
+	/** Adds an exact decimal, e.g. another sum's value when merging partial sums. */
+	addDecimal(value: DecimalValue): void {
+		this.addExact(value);
+	}
+
 	get value(): DecimalValue {
 		return {
 			units: this.bigUnits ?? BigInt(this.safeUnits),

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 import { StringDecoder } from 'node:string_decoder';
-import { Writable, type Readable } from 'node:stream';
+import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 
@@ -22,6 +22,11 @@ export interface JsonLinesReadOptions {
 	gzip?: boolean;
 	/** names the source in errors, e.g. the blob name */
 	sourceName?: string;
+	/**
+	 * Also write every record, as one line of uncompressed JSON Lines, to this stream (left
+	 * open for the next file), with backpressure: reading waits while it is full.
+	 */
+	copyTo?: Writable;
 }
 
 /**
@@ -32,7 +37,7 @@ export interface JsonLinesReadOptions {
 export async function readJsonLines(
 	source: Readable,
 	consumer: JsonRecordConsumer,
-	{ gzip = false, sourceName = 'the file' }: JsonLinesReadOptions = {},
+	{ gzip = false, sourceName = 'the file', copyTo }: JsonLinesReadOptions = {},
 ): Promise<{ recordCount: number }> {
 	const decoder = new StringDecoder('utf8');
 	let pending = '';
@@ -54,9 +59,16 @@ export async function readJsonLines(
 		}
 		consumer.record(item as IDataObject, lineNumber);
 		recordCount++;
+		if (copyTo) copied.push(line.endsWith('\r') ? line.slice(0, -1) : line);
 	};
-	const splitter = new Writable({
-		write(chunk: Buffer, _encoding, callback) {
+	let copied: string[] = [];
+	const takeCopied = () => {
+		const text = copied.length ? `${copied.join('\n')}\n` : '';
+		copied = [];
+		return text;
+	};
+	const splitter = new Transform({
+		transform(chunk: Buffer, _encoding, callback) {
 			try {
 				const text = pending + decoder.write(chunk);
 				let start = 0;
@@ -65,23 +77,26 @@ export async function readJsonLines(
 					start = end + 1;
 				}
 				pending = text.slice(start);
-				callback();
+				callback(null, copyTo ? takeCopied() || undefined : undefined);
 			} catch (error) {
 				callback(error as Error);
 			}
 		},
-		final(callback) {
+		flush(callback) {
 			try {
 				handleLine(pending + decoder.end());
-				callback();
+				callback(null, copyTo ? takeCopied() || undefined : undefined);
 			} catch (error) {
 				callback(error as Error);
 			}
 		},
 	});
+	const sink = copyTo ?? new Writable({ objectMode: true, write: (_chunk, _encoding, callback) => callback() });
 	try {
-		if (gzip) await pipeline(source, createGunzip(), splitter);
-		else await pipeline(source, splitter);
+		const stages = gzip ? [source, createGunzip(), splitter] : [source, splitter];
+		// `end: false` leaves copyTo open for the next file of a multi-file export.
+		const run = pipeline as unknown as (streams: unknown[], options: { end: boolean }) => Promise<void>;
+		await run([...stages, sink], { end: copyTo === undefined });
 	} catch (error) {
 		const code = (error as { code?: string }).code;
 		if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR') {

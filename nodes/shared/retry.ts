@@ -186,3 +186,9 @@ export function formatDuration(ms: number): string {
 	if (seconds < 120) return `${seconds} s`;
 	return `${Math.round(seconds / 60)} min`;
 }
+
+/** The deadline for a "Timeout (Minutes)" option, 60 minutes when unset or invalid. */
+export function deadlineFromMinutes(minutes: unknown): number {
+	const value = Number(minutes);
+	return Date.now() + (Number.isFinite(value) && value > 0 ? value : 60) * 60_000;
+}

@@ -152,6 +152,32 @@ export class AggregateSink implements CsvRecordConsumer, JsonRecordConsumer {
 	results(): AggregateGroup[] {
 		return [...this.groups.values()];
 	}
+
+	/** The groups with their keys, for merging sinks that each read part of an export. */
+	entries(): IterableIterator<[string, AggregateGroup]> {
+		return this.groups.entries();
+	}
+}
+
+/**
+ * Merges sinks that each aggregated one part of an export (one blob), in the parts' order:
+ * groups appear in order of first sight, sums add exactly, row counts add.
+ */
+export function mergeAggregates(parts: AggregateSink[]): { groups: AggregateGroup[]; sumFieldNames: string[] } {
+	const merged = new Map<string, AggregateGroup>();
+	for (const part of parts) {
+		for (const [key, group] of part.entries()) {
+			const target = merged.get(key);
+			if (!target) {
+				merged.set(key, { keys: group.keys, sums: group.sums, rowCount: group.rowCount });
+				continue;
+			}
+			group.sums.forEach((sum, index) => target.sums[index].addDecimal(sum.value));
+			target.rowCount += group.rowCount;
+		}
+	}
+	const sumFieldNames = parts.find((part) => part.sumFieldNames.length)?.sumFieldNames ?? [];
+	return { groups: [...merged.values()], sumFieldNames };
 }
 
 /** An aggregate group as an output item: group-by values, each sum as a number, rowCount. */

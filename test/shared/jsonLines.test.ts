@@ -82,3 +82,19 @@ describe('aggregate sink over JSON records', () => {
 		);
 	});
 });
+
+describe('JSON Lines copy', () => {
+	it('copies every record of several files into one open stream, one line each', async () => {
+		const { PassThrough } = await import('node:stream');
+		const out = new PassThrough();
+		const chunks: Buffer[] = [];
+		out.on('data', (chunk: Buffer) => chunks.push(chunk));
+		const consumer = { record: () => undefined };
+		await readJsonLines(Readable.from([gzipSync('{"a":1}\r\n{"a":2}')]), consumer, { gzip: true, copyTo: out });
+		await readJsonLines(Readable.from([Buffer.from('\n{"a":3}\n')]), consumer, { copyTo: out });
+		expect(out.writableEnded).toBe(false);
+		out.end();
+		await new Promise((resolve) => out.on('end', resolve));
+		expect(Buffer.concat(chunks).toString()).toBe('{"a":1}\n{"a":2}\n{"a":3}\n');
+	});
+});

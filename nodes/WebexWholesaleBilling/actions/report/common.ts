@@ -104,8 +104,3 @@ export function reportIdProperty(operation: string[]): INodeProperties {
 		displayOptions: { show: { resource: ['report'], operation } },
 	};
 }
-
-export function deadlineFromMinutes(minutes: unknown): number {
-	const value = Number(minutes);
-	return Date.now() + (Number.isFinite(value) && value > 0 ? value : 60) * 60_000;
-}

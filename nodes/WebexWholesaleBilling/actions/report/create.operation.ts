@@ -7,6 +7,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { deadlineFromMinutes } from '../../../shared/retry';
 import {
 	REPORTS_PATH,
 	createWebexClient,
@@ -20,7 +21,6 @@ import {
 	type WebexReport,
 } from '../../transport';
 import {
-	deadlineFromMinutes,
 	includeDownloadUrlOption,
 	readBillingPeriod,
 	reportTypeOptions,

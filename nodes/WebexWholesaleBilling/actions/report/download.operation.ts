@@ -7,6 +7,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { deadlineFromMinutes } from '../../../shared/retry';
 import { daysInclusive, parseIsoDate } from '../../../shared/dates';
 import { DownloadError, downloadSignedFile } from '../../../shared/download';
 import { outputModeProperties, readCsvOutput, readOutputSettings, type CsvOutput } from '../../../shared/output';
@@ -20,7 +21,7 @@ import {
 	type WebexClient,
 	type WebexReport,
 } from '../../transport';
-import { deadlineFromMinutes, readReportId, reportIdProperty, timeoutMinutesOption } from './common';
+import { readReportId, reportIdProperty, timeoutMinutesOption } from './common';
 
 const displayOptions = { show: { resource: ['report'], operation: ['download'] } };
 
