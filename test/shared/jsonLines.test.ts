@@ -98,3 +98,24 @@ describe('JSON Lines copy', () => {
 		expect(Buffer.concat(chunks).toString()).toBe('{"a":1}\n{"a":2}\n{"a":3}\n');
 	});
 });
+
+describe('merging per-blob aggregates', () => {
+	it('adds sums exactly and row counts, keeping groups in order of first sight', async () => {
+		const { mergeAggregates } = await import('../../nodes/shared/sinks');
+		const spec = { groupBy: ['CustomerId'], sumFields: ['Total'], groupByParameter: 'Group By', sumFieldsParameter: 'Sum Fields' };
+		const first = new AggregateSink(spec);
+		first.record({ CustomerId: 'c2', Total: 0.1 }, 1);
+		first.record({ CustomerId: 'c1', Total: 5 }, 2);
+		const second = new AggregateSink(spec);
+		second.record({ CustomerId: 'c1', Total: 0.25 }, 1);
+		second.record({ CustomerId: 'c2', Total: 0.2 }, 2);
+		second.record({ CustomerId: 'c3', Total: 1 }, 3);
+		const merged = mergeAggregates([first, second]);
+		expect(merged.sumFieldNames).toEqual(['Total']);
+		expect(merged.groups.map((group) => [group.keys.CustomerId, String(group.sums[0]), group.rowCount])).toEqual([
+			['c2', '0.3', 2],
+			['c1', '5.25', 2],
+			['c3', '1', 1],
+		]);
+	});
+});
