@@ -172,12 +172,33 @@ export async function retryUntilDone<T>(
 	throw new DeadlineExceededError(`${lastReason}; gave up after ${maxAttempts} attempts`);
 }
 
+/**
+ * Plain words for network error codes. The raw codes stay out of messages: n8n replaces any
+ * message that mentions one with its own generic text, which would hide what was retried.
+ */
+const NETWORK_ERROR_WORDS: Record<string, string> = {
+	ECONNRESET: 'the connection was reset',
+	ETIMEDOUT: 'the connection timed out',
+	ECONNABORTED: 'the request timed out',
+	EPIPE: 'the connection broke',
+	EAI_AGAIN: 'the host name could not be looked up for now',
+	ERR_STREAM_PREMATURE_CLOSE: 'the transfer ended early',
+	ERR_SOCKET_CONNECTION_TIMEOUT: 'the connection timed out',
+	UND_ERR_SOCKET: 'the connection broke',
+	ECONNREFUSED: 'the server refused the connection',
+	ENOTFOUND: 'the host name was not found',
+	ERR_CANCELED: 'the request was cancelled',
+};
+
 export function describeNetworkError(error: unknown): string {
 	const code = networkErrorCode(error);
 	const { message } = (error ?? {}) as { message?: string };
-	// Only the code and a URL-free message: axios messages can carry the request URL.
-	const text = code ?? (typeof message === 'string' ? message.replace(/https?:\/\/\S+/g, '<url>') : 'network error');
-	return `The connection failed (${text})`;
+	const words =
+		(code && NETWORK_ERROR_WORDS[code]) ??
+		(typeof message === 'string' && /aborted|premature close|socket hang up/i.test(message)
+			? 'the transfer ended early'
+			: 'there was no answer');
+	return `The connection failed: ${words}`;
 }
 
 export function formatDuration(ms: number): string {

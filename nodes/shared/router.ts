@@ -1,4 +1,5 @@
 import {
+	NodeApiError,
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -28,10 +29,18 @@ export async function executePerItem(
 		try {
 			const results = await execute.call(context, itemIndex);
 			for (const result of results) returnData.push({ ...result, pairedItem: { item: itemIndex } });
-		} catch (error) {
+		} catch (caught) {
+			// Our own errors are built to be shown as they are; the message (not the error object)
+			// keeps n8n from swapping in a generic text for connection errors.
+			const error =
+				caught instanceof NodeApiError || caught instanceof NodeOperationError
+					? caught
+					: new NodeOperationError(context.getNode(), (caught as Error).message, { itemIndex });
 			if (!context.continueOnFail()) throw error;
+			// Only `error`, `message` and `details` keys: n8n then routes the item to the error
+			// output when the node has one, and keeps the details on the regular output.
 			const json: IDataObject = { error: error.message };
-			if (error.description) json.description = error.description;
+			if (error.description) json.details = error.description;
 			returnData.push({ json, pairedItem: { item: itemIndex } });
 		}
 	}

@@ -62,7 +62,7 @@ describe('retryUntilDone', () => {
 			retryUntilDone({ deadline: Date.now() + 5000, maxAttempts: 2, baseDelayMs: 1 }, async () => {
 				throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
 			}),
-		).rejects.toThrow(new DeadlineExceededError('The connection failed (ECONNRESET); gave up after 2 attempts'));
+		).rejects.toThrow(new DeadlineExceededError('The connection failed: the connection was reset; gave up after 2 attempts'));
 	});
 
 	it('rethrows errors that are not transient at once', async () => {
