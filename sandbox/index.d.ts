@@ -1,6 +1,7 @@
 // Type declarations for the sandbox (plain JavaScript, see index.js) so TypeScript tests get types.
 import type { IncomingHttpHeaders } from 'http';
 import type { Dataset } from './webex/data';
+import type { GraphDataset, GraphDatasetInfo } from './graph/data';
 
 export type ReportType = 'PARTNER' | 'CUSTOMER' | 'USER';
 export type ReportStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
@@ -118,11 +119,90 @@ export interface WebexSandbox {
 	downloadUrl(id: string): string;
 }
 
+export interface GraphOptions {
+	/** notStarted (first half) then running (second half, and while blobs upload); default 500 */
+	operationDelayMs: number;
+	/** Retry-After (seconds) while running; default 1 */
+	retryAfterSeconds: number;
+	/** manifest inline as `resourceLocation` (default) or behind `resourceLocation@odata.navigationLink` */
+	manifestStyle: 'inline' | 'navigationLink';
+	/** status of a successful operation (default 'succeeded'; one doc page says 'completed') */
+	successStatus: 'succeeded' | 'completed';
+	/** operations and manifests answer 410 after this (default 24 h) */
+	operationTtlMs: number;
+	/** lifetime of each SAS handed out (default 3600; negative = already expired) */
+	sasTtlSeconds: number;
+	/** bench: usage exports hold exactly this many line items (streamed, several blobs) */
+	scaleLineItems: number | undefined;
+	/** lines per blob (default 500; 250000 with scaleLineItems) */
+	linesPerBlob: number | undefined;
+	/** consecutive blobs sharing a partitionValue (default 2) */
+	blobsPerPartition: number;
+	clientId: string;
+	clientSecret: string;
+	/** a static bearer token that is always valid */
+	accessToken: string;
+	accessTokenTtlSeconds: number;
+	refreshTokenTtlSeconds: number;
+}
+
+export interface GraphOperationError {
+	code: string;
+	message: string;
+}
+
+export interface GraphOperation {
+	readonly id: string;
+	readonly manifestId: string;
+	createdMs: number;
+	dataset: GraphDataset;
+	request: Record<string, string>;
+	failure: GraphOperationError | undefined;
+	eTag: string;
+	expired: boolean;
+	readonly gone: boolean;
+	readonly state: 'notStarted' | 'running' | 'succeeded' | 'failed';
+}
+
+export interface GraphSandbox {
+	/** `${url}/graph/v1.0` (graphBaseUrl of the credential) */
+	readonly baseUrl: string;
+	/** `${url}/login` (loginBaseUrl of the credential) */
+	readonly loginBaseUrl: string;
+	readonly tokenUrl: string;
+	readonly authorizeUrl: string;
+	readonly tenantId: string;
+	readonly clientId: string;
+	readonly clientSecret: string;
+	/** a static bearer token that is always valid */
+	readonly accessToken: string;
+	readonly scope: string;
+	/** Azurite's blob endpoint `http://127.0.0.1:PORT/devstoreaccount1` */
+	readonly blobEndpoint: string;
+	readonly azurite: { port: number; pid: number; running(): boolean };
+	options: GraphOptions;
+	operations: Map<string, GraphOperation>;
+	dataset: GraphDatasetInfo;
+	seed: number;
+	failNextOperation(error?: { code?: string | number; message?: string }): void;
+	/** no id = every operation so far */
+	expireOperation(id?: string): void;
+	touchData(which: string | { invoiceId?: string; billingPeriod?: 'current' | 'last'; currencyCode?: string }): void;
+	lastSasToken(): string | undefined;
+	sasTokens(): string[];
+	expireAccessTokens(): void;
+	/** resolves when every upload started so far has finished */
+	idle(): Promise<void>;
+	close(): Promise<void>;
+}
+
 export interface SandboxOptions {
 	port?: number;
 	host?: string;
 	seed?: number;
 	webex?: Partial<WebexOptions>;
+	/** opt-in: starts the Microsoft Graph part and Azurite */
+	graph?: Partial<GraphOptions>;
 	log?: (entry: RequestLogEntry) => void;
 }
 
@@ -131,6 +211,8 @@ export interface Sandbox {
 	port: number;
 	seed: number;
 	webex: WebexSandbox;
+	/** undefined unless `graph` options were given */
+	graph: GraphSandbox | undefined;
 	requests: RequestLogEntry[];
 	violations: string[];
 	addFault(fault: Fault): Fault;

@@ -15,6 +15,7 @@
 
 const { SandboxServer } = require('./server');
 const { createWebex } = require('./webex');
+const { createGraph } = require('./graph');
 
 /**
  * @typedef {object} SandboxOptions
@@ -22,6 +23,7 @@ const { createWebex } = require('./webex');
  * @property {string} [host]      default 127.0.0.1
  * @property {number} [seed]      default 42; same seed => same data
  * @property {Partial<import('./webex').WebexOptions>} [webex]
+ * @property {Partial<import('./graph').GraphOptions>} [graph]  opt-in: starts the Graph part and Azurite (only when given)
  * @property {(entry: import('./server').RequestLogEntry) => void} [log] called after each response
  */
 
@@ -32,7 +34,14 @@ async function startSandbox(options = {}) {
 	const seed = options.seed ?? 42;
 	const server = new SandboxServer({ host: options.host, port: options.port ?? 0, log: options.log });
 	const webex = createWebex(server, { seed, options: options.webex });
-	await server.listen();
+	// Opt-in: only a `graph` key starts Azurite (Webex-only tests do not pay its start-up).
+	const graph = options.graph ? await createGraph(server, { seed, options: options.graph }) : undefined;
+	try {
+		await server.listen();
+	} catch (err) {
+		if (graph) await graph.close();
+		throw err;
+	}
 
 	return {
 		/** `http://127.0.0.1:PORT` */
@@ -40,6 +49,8 @@ async function startSandbox(options = {}) {
 		port: server.port,
 		seed,
 		webex,
+		/** The Microsoft Graph part; undefined unless `graph` options were given. */
+		graph,
 		/** Every request, in arrival order (cleared in place by reset()). */
 		requests: server.requests,
 		/** Protocol violations seen by the sandbox (tests assert it stays empty). */
@@ -49,7 +60,14 @@ async function startSandbox(options = {}) {
 		clearFaults: () => server.clearFaults(),
 		/** Clear requests, violations, faults and reports; restore the vendors' start options. */
 		reset: () => server.reset(),
-		stop: () => server.stop(),
+		/** Stop the server, then Azurite (if the Graph part runs). */
+		stop: async () => {
+			try {
+				await server.stop();
+			} finally {
+				if (graph) await graph.close();
+			}
+		},
 		/** The core, for vendor emulators added later. */
 		server,
 	};

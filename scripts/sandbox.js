@@ -6,18 +6,24 @@
  * Start the vendor-API sandbox standalone: `npm run sandbox -- --port 8787 --report-delay-ms 5000`.
  * Options: --port N (default 0 = a free port), --report-delay-ms N (default 3000), --seed N
  * (default 42), --download-url-ttl-seconds N, --user-report-rows N, --csv-bom, --quiet.
- * Stops cleanly on SIGINT/SIGTERM.
+ * Microsoft Graph (with Azurite) starts too unless --no-graph: --graph-operation-delay-ms N
+ * (default 3000), --graph-retry-after-seconds N, --graph-manifest-style inline|navigationLink,
+ * --graph-sas-ttl-seconds N, --graph-scale-line-items N.
+ * Stops cleanly on SIGINT/SIGTERM (Azurite included).
  */
 
 const { startSandbox } = require('../sandbox');
 
 const USAGE = `usage: node scripts/sandbox.js [--port N] [--report-delay-ms N] [--seed N]
-       [--download-url-ttl-seconds N] [--user-report-rows N] [--csv-bom] [--quiet]`;
+       [--download-url-ttl-seconds N] [--user-report-rows N] [--csv-bom] [--quiet]
+       [--no-graph] [--graph-operation-delay-ms N] [--graph-retry-after-seconds N]
+       [--graph-manifest-style inline|navigationLink] [--graph-sas-ttl-seconds N] [--graph-scale-line-items N]`;
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
-	/** @type {{ port: number, reportDelayMs: number, seed: number, ttl?: number, userReportRows?: number, csvBom: boolean, quiet: boolean }} */
-	const out = { port: 0, reportDelayMs: 3000, seed: 42, csvBom: false, quiet: false };
+	/** @type {{ port: number, reportDelayMs: number, seed: number, ttl?: number, userReportRows?: number, csvBom: boolean, quiet: boolean,
+	 *   graph: boolean, graphOptions: Record<string, unknown> }} */
+	const out = { port: 0, reportDelayMs: 3000, seed: 42, csvBom: false, quiet: false, graph: true, graphOptions: { operationDelayMs: 3000 } };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -48,6 +54,27 @@ function parseArgs(argv) {
 			case '--quiet':
 				out.quiet = true;
 				break;
+			case '--no-graph':
+				out.graph = false;
+				break;
+			case '--graph-operation-delay-ms':
+				out.graphOptions.operationDelayMs = value();
+				break;
+			case '--graph-retry-after-seconds':
+				out.graphOptions.retryAfterSeconds = value();
+				break;
+			case '--graph-sas-ttl-seconds':
+				out.graphOptions.sasTtlSeconds = value();
+				break;
+			case '--graph-scale-line-items':
+				out.graphOptions.scaleLineItems = value();
+				break;
+			case '--graph-manifest-style': {
+				const v = inline ?? argv[++i];
+				if (v !== 'inline' && v !== 'navigationLink') throw new Error(`${name} must be inline or navigationLink`);
+				out.graphOptions.manifestStyle = v;
+				break;
+			}
 			case '-h':
 			case '--help':
 				console.log(USAGE);
@@ -77,6 +104,7 @@ async function main() {
 		port: args.port,
 		seed: args.seed,
 		webex,
+		graph: args.graph ? args.graphOptions : undefined,
 		log: args.quiet
 			? undefined
 			: (e) => console.log(`${new Date(e.at).toISOString()} ${e.vendor ?? '-'} ${e.kind ?? '-'} ${e.method} ${e.path} -> ${e.status ?? 'reset'}${e.fault ? ` [fault ${e.fault}]` : ''}`),
@@ -91,6 +119,19 @@ async function main() {
 	console.log(`  OAuth client        ${w.clientId} / ${w.clientSecret}`);
 	console.log(`  report delay        ${w.options.reportDelayMs} ms; download URL TTL ${w.options.downloadUrlTtlSeconds} s`);
 	console.log(`  sub-partners        ${w.dataset.subPartners.map((s) => `${s.name}=${s.webexId}`).join('\n                      ')}`);
+	const g = sandbox.graph;
+	if (g) {
+		console.log('Microsoft Graph partner billing');
+		console.log(`  Graph base URL      ${g.baseUrl}`);
+		console.log(`  login base URL      ${g.loginBaseUrl}`);
+		console.log(`  token URL           ${g.tokenUrl}`);
+		console.log(`  tenant id           ${g.tenantId}`);
+		console.log(`  client              ${g.clientId} / ${g.clientSecret}`);
+		console.log(`  static bearer token ${g.accessToken}`);
+		console.log(`  operation delay     ${g.options.operationDelayMs} ms; Retry-After ${g.options.retryAfterSeconds} s; manifest ${g.options.manifestStyle}`);
+		console.log(`  invoices            ${g.dataset.invoices.map((i) => `${i.invoiceId} (${i.currency} ${i.year}-${String(i.month).padStart(2, '0')})`).join(', ')}`);
+		console.log(`  blobs (Azurite)     ${g.blobEndpoint}`);
+	}
 	console.log('Press Ctrl+C to stop.');
 
 	let stopping = false;

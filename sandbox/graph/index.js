@@ -1,0 +1,238 @@
+// @ts-check
+'use strict';
+
+/**
+ * Microsoft Graph partner billing emulator: mounts `/graph/v1.0` (API) and `/login` (Microsoft
+ * identity platform token/authorize endpoints), starts Azurite for the export blobs, and returns
+ * the object exposed as `sandbox.graph`. Opt-in: `startSandbox({ graph: {...} })`.
+ */
+
+const { randomUUID } = require('crypto');
+const { startAzurite } = require('./azurite');
+const { BlobWriter } = require('./blobs');
+const { GraphAuth } = require('./auth');
+const { OperationStore } = require('./store');
+const { GraphApi, graphErrorBody, graphHeaders, statusError } = require('./routes');
+const { getDataset, resolvePeriod } = require('./data');
+
+const API_PREFIX = '/graph/v1.0';
+const LOGIN_PREFIX = '/login';
+
+/**
+ * @typedef {object} GraphOptions
+ * @property {number} operationDelayMs        notStarted/running time of an export (default 500); also until its blobs are uploaded
+ * @property {number} retryAfterSeconds       Retry-After while running (default 1)
+ * @property {'inline'|'navigationLink'} manifestStyle  manifest inline as resourceLocation (default) or behind resourceLocation@odata.navigationLink
+ * @property {'succeeded'|'completed'} successStatus   status of a successful operation (default 'succeeded')
+ * @property {number} operationTtlMs          operations and manifests answer 410 after this (default 24 h)
+ * @property {number} sasTtlSeconds           lifetime of each SAS handed out (default 3600; negative = already expired)
+ * @property {number | undefined} scaleLineItems  bench: usage exports have exactly this many lines (streamed into blobs)
+ * @property {number | undefined} linesPerBlob    lines per blob (default 500; 250000 with scaleLineItems)
+ * @property {number} blobsPerPartition       consecutive blobs sharing a partitionValue (default 2)
+ * @property {string} clientId
+ * @property {string} clientSecret
+ * @property {string} accessToken             a static bearer token that is always valid
+ * @property {number} accessTokenTtlSeconds   expires_in of issued tokens (default 3599)
+ * @property {number} refreshTokenTtlSeconds  delegated refresh tokens (default 7776000 = 90 days)
+ */
+
+/** @type {GraphOptions} */
+const DEFAULTS = Object.freeze({
+	operationDelayMs: 500,
+	retryAfterSeconds: 1,
+	manifestStyle: /** @type {'inline'} */ ('inline'),
+	successStatus: /** @type {'succeeded'} */ ('succeeded'),
+	operationTtlMs: 24 * 3600 * 1000,
+	sasTtlSeconds: 3600,
+	scaleLineItems: undefined,
+	linesPerBlob: undefined,
+	blobsPerPartition: 2,
+	clientId: '6a0f9d4e-5b0c-4c1e-9d7a-5a1d0c0ffee1',
+	clientSecret: 'graph-sandbox-secret~0000',
+	accessToken: 'graph-sandbox-access-token',
+	accessTokenTtlSeconds: 3599,
+	refreshTokenTtlSeconds: 7776000,
+});
+
+/**
+ * Start Azurite and mount the Graph routes.
+ * @param {import('../server').SandboxServer} server
+ * @param {{ seed: number, options?: Partial<GraphOptions> }} config
+ */
+async function createGraph(server, config) {
+	const seed = config.seed;
+	/** @type {GraphOptions} */
+	const options = { ...DEFAULTS, ...(config.options || {}) };
+	const initialOptions = { ...options };
+	const dataset = getDataset(seed);
+	const azurite = await startAzurite();
+	const writer = new BlobWriter(azurite);
+	const store = new OperationStore({ seed, options, writer: () => writer });
+	const authOptions = {
+		tenantId: dataset.partner.tenantId,
+		tenantDomain: dataset.partner.domain,
+		get clientId() {
+			return options.clientId;
+		},
+		get clientSecret() {
+			return options.clientSecret;
+		},
+		get accessToken() {
+			return options.accessToken;
+		},
+		get accessTokenTtlSeconds() {
+			return options.accessTokenTtlSeconds;
+		},
+		get refreshTokenTtlSeconds() {
+			return options.refreshTokenTtlSeconds;
+		},
+	};
+	const auth = new GraphAuth(authOptions);
+	/** @type {string[]} every SAS token handed out, oldest first */
+	const sasTokens = [];
+
+	const manifests = {
+		/**
+		 * The manifest of a succeeded operation, with a freshly signed SAS.
+		 * @param {import('./store').Operation} op
+		 */
+		manifest(op) {
+			const result = /** @type {import('./store').UploadResult} */ (op.upload && op.upload.result);
+			const sasToken = writer.sas(result.container, options.sasTtlSeconds);
+			sasTokens.push(sasToken);
+			return {
+				'@odata.type': '#microsoft.graph.partners.billing.manifest',
+				id: op.manifestId,
+				schemaVersion: '2',
+				dataFormat: 'compressedJSON',
+				createdDateTime: new Date(op.lastActionMs).toISOString(),
+				eTag: op.eTag,
+				partnerTenantId: dataset.partner.tenantId,
+				rootDirectory: writer.rootDirectory(result.container, result.directory),
+				sasToken,
+				partitionType: 'default',
+				blobCount: result.blobs.length,
+				blobs: result.blobs.map((b) => ({ ...b })),
+			};
+		},
+	};
+	const api = new GraphApi({ server, store, auth, manifests, prefix: API_PREFIX, options });
+
+	server.mount({
+		vendor: 'graph',
+		prefix: API_PREFIX,
+		classify: (pathname) => ({ kind: 'api', path: pathname.slice(API_PREFIX.length) || '/' }),
+		handle: (ctx) => api.handle(ctx),
+		faultResponse(status, ctx) {
+			const requestId = randomUUID();
+			const [code, message] = statusError(status);
+			return { body: JSON.stringify(graphErrorBody(code, message, requestId)), headers: { 'content-type': 'application/json;charset=UTF-8', ...graphHeaders(ctx.req.headers, requestId) } };
+		},
+	});
+	server.mount({
+		vendor: 'graph',
+		prefix: LOGIN_PREFIX,
+		classify: (pathname) => ({ kind: 'token', path: pathname }),
+		handle: (ctx) => auth.handle(ctx),
+		faultResponse(status) {
+			const id = randomUUID();
+			const error = status === 429 ? 'temporarily_unavailable' : status >= 500 ? 'server_error' : 'invalid_request';
+			return { body: JSON.stringify({ error, error_description: `AADSTS50196: HTTP ${status}. Trace ID: ${id}`, error_codes: [50196], trace_id: id, correlation_id: id }), headers: { 'content-type': 'application/json; charset=utf-8' } };
+		},
+	});
+
+	/** @param {string | { invoiceId?: string, billingPeriod?: string, currencyCode?: string }} which */
+	const periodKey = (which) => {
+		if (typeof which === 'string') return which.startsWith('unbilled:') ? which : (resolvePeriod(seed, { invoiceId: which }) || { key: which }).key;
+		const p = resolvePeriod(seed, which);
+		if (!p) throw new Error(`no data for ${JSON.stringify(which)}`);
+		return p.key;
+	};
+
+	const facade = {
+		/** `${url}/graph/v1.0`: what the credential's graphBaseUrl should be. */
+		get baseUrl() {
+			return `${server.url}${API_PREFIX}`;
+		},
+		/** `${url}/login`: what the credential's loginBaseUrl should be. */
+		get loginBaseUrl() {
+			return `${server.url}${LOGIN_PREFIX}`;
+		},
+		get tokenUrl() {
+			return `${server.url}${LOGIN_PREFIX}/${dataset.partner.tenantId}/oauth2/v2.0/token`;
+		},
+		get authorizeUrl() {
+			return `${server.url}${LOGIN_PREFIX}/${dataset.partner.tenantId}/oauth2/v2.0/authorize`;
+		},
+		/** The partner tenant id (tenantId of the credential). */
+		tenantId: dataset.partner.tenantId,
+		get clientId() {
+			return options.clientId;
+		},
+		get clientSecret() {
+			return options.clientSecret;
+		},
+		/** A static bearer token that is always valid. */
+		get accessToken() {
+			return options.accessToken;
+		},
+		scope: 'https://graph.microsoft.com/.default',
+		/** Azurite's blob endpoint (`http://127.0.0.1:PORT/devstoreaccount1`). */
+		blobEndpoint: azurite.blobEndpoint,
+		azurite: { port: azurite.port, pid: azurite.pid, running: () => azurite.running() },
+		/** Live options: changes apply to the next request. */
+		options,
+		/** id -> operation (state computed lazily). */
+		operations: store.operations,
+		/** The seeded partner, customers, subscriptions and invoices. */
+		dataset,
+		seed,
+		/**
+		 * The next export started through the API ends failed with this error
+		 * (default code '500' "The export failed.").
+		 * @param {{ code?: string | number, message?: string }} [error]
+		 */
+		failNextOperation: (error = {}) => {
+			store.failNext = { code: String(error.code ?? '500'), message: error.message ?? 'The export failed.' };
+		},
+		/** The operation (and its manifest) answers 410 Gone from now on; no id = every operation so far. @param {string} [id] */
+		expireOperation: (id) => {
+			if (id === undefined) {
+				for (const op of store.operations.values()) op.expired = true;
+				return;
+			}
+			const op = store.operations.get(id);
+			if (!op) throw new Error(`unknown operation ${id}`);
+			op.expired = true;
+		},
+		/**
+		 * Pretend Microsoft republished the data: exports started from now on get a new eTag (and
+		 * new blobs). An invoice id, 'unbilled:current:USD', or { billingPeriod, currencyCode }.
+		 * @param {string | { invoiceId?: string, billingPeriod?: string, currencyCode?: string }} which
+		 */
+		touchData: (which) => store.touch(periodKey(which)),
+		/** The SAS token of the most recent manifest (tests assert it never leaks into outputs). */
+		lastSasToken: () => sasTokens[sasTokens.length - 1],
+		/** Every SAS token handed out so far. */
+		sasTokens: () => [...sasTokens],
+		/** Expire every access token issued so far (the static accessToken stays valid). */
+		expireAccessTokens: () => auth.expireAccessTokens(),
+		/** Wait until every upload started so far has finished (blobs exist). */
+		idle: () => store.idle(),
+		/** Stop Azurite (startSandbox's stop() calls this). */
+		close: () => azurite.stop(),
+	};
+
+	server.addVendor({
+		name: 'graph',
+		reset() {
+			store.clear();
+			auth.clear();
+			sasTokens.length = 0;
+			Object.assign(options, initialOptions);
+		},
+	});
+	return facade;
+}
+
+module.exports = { createGraph, DEFAULTS, API_PREFIX, LOGIN_PREFIX };
