@@ -1,0 +1,91 @@
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+
+const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
+const DELEGATED_SCOPE = 'https://graph.microsoft.com/PartnerBilling.Read.All offline_access';
+
+export class MicrosoftPartnerBillingOAuth2Api implements ICredentialType {
+	name = 'microsoftPartnerBillingOAuth2Api';
+
+	extends = ['oAuth2Api'];
+
+	displayName = 'Microsoft Partner Billing OAuth2 API';
+
+	icon = 'file:icons/microsoft.svg' as const;
+
+	documentationUrl =
+		'https://learn.microsoft.com/en-us/partner-center/developer/billed-and-unbilled-daily-rated-usage-reconciliation-v2';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Grant Type',
+			name: 'grantType',
+			type: 'options',
+			options: [
+				{
+					name: 'Client Credentials (App-Only)',
+					value: 'clientCredentials',
+					description: 'An app registration in the partner tenant with the PartnerBilling.Read.All application permission',
+				},
+				{
+					name: 'Authorization Code (Delegated)',
+					value: 'authorizationCode',
+					description: 'Sign in as a partner-tenant user; the app needs the PartnerBilling.Read.All delegated permission',
+				},
+			],
+			default: 'clientCredentials',
+		},
+		{
+			displayName: 'Tenant ID',
+			name: 'tenantId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: '00000000-0000-0000-0000-000000000000',
+			description: 'The partner (CSP) tenant ID or its primary domain. Partner billing data lives only in the partner tenant.',
+		},
+		{
+			displayName: 'Graph Base URL',
+			name: 'graphBaseUrl',
+			type: 'string',
+			default: 'https://graph.microsoft.com/v1.0',
+			description: 'Change it only for the local sandbox. Partner billing exports exist in the global cloud only.',
+		},
+		{
+			displayName: 'Login Base URL',
+			name: 'loginBaseUrl',
+			type: 'string',
+			default: 'https://login.microsoftonline.com',
+			description: 'Microsoft identity platform host. Change it only for the local sandbox.',
+		},
+		{
+			displayName: 'Authorization URL',
+			name: 'authUrl',
+			type: 'hidden',
+			default: '={{$self["loginBaseUrl"].replace(/\\/+$/, "")}}/{{$self["tenantId"]}}/oauth2/v2.0/authorize',
+		},
+		{
+			displayName: 'Access Token URL',
+			name: 'accessTokenUrl',
+			type: 'hidden',
+			default: '={{$self["loginBaseUrl"].replace(/\\/+$/, "")}}/{{$self["tenantId"]}}/oauth2/v2.0/token',
+		},
+		{
+			displayName: 'Scope',
+			name: 'scope',
+			type: 'hidden',
+			default: `={{$self["grantType"] === "authorizationCode" ? "${DELEGATED_SCOPE}" : "${GRAPH_DEFAULT_SCOPE}"}}`,
+		},
+		{
+			displayName: 'Auth URI Query Parameters',
+			name: 'authQueryParameters',
+			type: 'hidden',
+			default: 'prompt=consent',
+		},
+		{
+			displayName: 'Authentication',
+			name: 'authentication',
+			type: 'hidden',
+			default: 'body',
+		},
+	];
+}

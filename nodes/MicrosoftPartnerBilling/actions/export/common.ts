@@ -1,0 +1,93 @@
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+
+import type { Dataset } from '../../transport';
+
+export interface ExportRequest {
+	dataset: Dataset;
+	attributeSet: 'full' | 'basic';
+	invoiceId?: string;
+	billingPeriod?: 'current' | 'last';
+	currencyCode?: string;
+}
+
+export const DATASETS: Dataset[] = ['billedUsage', 'unbilledUsage', 'billedReconciliation', 'unbilledReconciliation'];
+
+export const isBilled = (dataset: Dataset) => dataset === 'billedUsage' || dataset === 'billedReconciliation';
+
+/** Refuses a request Graph would refuse, before any call, naming the parameter and the rule. */
+export function validateExportRequest(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	request: Partial<ExportRequest>,
+	source: string,
+): ExportRequest {
+	const refuse = (message: string) => new NodeOperationError(context.getNode(), message, { itemIndex, description: source });
+	const dataset = request.dataset as Dataset;
+	if (!DATASETS.includes(dataset)) throw refuse(`'Dataset' must be one of ${DATASETS.join(', ')}`);
+	const attributeSet = request.attributeSet ?? 'full';
+	if (attributeSet !== 'full' && attributeSet !== 'basic') throw refuse("'Attribute Set' must be full or basic");
+	if (isBilled(dataset)) {
+		const invoiceId = String(request.invoiceId ?? '').trim();
+		if (!/^[A-Za-z0-9-]{1,64}$/.test(invoiceId)) {
+			throw refuse("'Invoice ID' must be a Microsoft invoice number such as G012345678 (letters and digits)");
+		}
+		return { dataset, attributeSet, invoiceId };
+	}
+	const billingPeriod = request.billingPeriod;
+	if (billingPeriod !== 'current' && billingPeriod !== 'last') throw refuse("'Billing Period' must be current or last");
+	const currencyCode = String(request.currencyCode ?? '').trim().toUpperCase();
+	if (!/^[A-Z]{3}$/.test(currencyCode)) throw refuse("'Currency Code' must be a three-letter ISO 4217 code such as USD");
+	return { dataset, attributeSet, billingPeriod, currencyCode };
+}
+
+/** The request body Graph documents for the dataset: only its own fields. */
+export function exportBody(request: ExportRequest): IDataObject {
+	return isBilled(request.dataset)
+		? { invoiceId: request.invoiceId, attributeSet: request.attributeSet }
+		: { billingPeriod: request.billingPeriod, currencyCode: request.currencyCode, attributeSet: request.attributeSet };
+}
+
+/** The request fields that travel with the operation so Download can start it again. */
+export function requestFields(request: ExportRequest): IDataObject {
+	return isBilled(request.dataset)
+		? { dataset: request.dataset, invoiceId: request.invoiceId, attributeSet: request.attributeSet }
+		: {
+				dataset: request.dataset,
+				billingPeriod: request.billingPeriod,
+				currencyCode: request.currencyCode,
+				attributeSet: request.attributeSet,
+			};
+}
+
+export const timeoutMinutesOption: INodeProperties = {
+	displayName: 'Timeout (Minutes)',
+	name: 'timeoutMinutes',
+	type: 'number',
+	typeOptions: { minValue: 0.05, maxValue: 1440, numberPrecision: 2 },
+	default: 60,
+	description: 'How long to wait for the export and its download, retries included',
+};
+
+export function operationIdProperty(operation: string[]): INodeProperties {
+	return {
+		displayName: 'Operation ID',
+		name: 'operationId',
+		type: 'string',
+		required: true,
+		default: '={{ $json.operationUrl }}',
+		description: 'The export operation: its ID or its full URL, as the Start operation outputs them',
+		hint: 'Defaults to the operationUrl of the incoming item',
+		displayOptions: { show: { resource: ['export'], operation } },
+	};
+}
+
+export function readOperationId(context: IExecuteFunctions, itemIndex: number): string {
+	const value = String(context.getNodeParameter('operationId', itemIndex) ?? '').trim();
+	if (!value) throw new NodeOperationError(context.getNode(), "'Operation ID' must not be empty", { itemIndex });
+	if (!/^https?:\/\//i.test(value) && /[\s/?#]/.test(value)) {
+		throw new NodeOperationError(context.getNode(), "'Operation ID' must be an operation ID or the operation's full URL", {
+			itemIndex,
+		});
+	}
+	return value;
+}

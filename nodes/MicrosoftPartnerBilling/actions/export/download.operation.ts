@@ -1,0 +1,291 @@
+import {
+	NodeOperationError,
+	updateDisplayOptions,
+	type IBinaryData,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+import { deadlineFromMinutes } from '../../../shared/retry';
+import { PassThrough } from 'node:stream';
+
+import { BlobAccessError, openBlobStream } from '../../../shared/blobs';
+import { forEachConcurrently } from '../../../shared/concurrency';
+import { readJsonLines, type JsonRecordConsumer } from '../../../shared/jsonLines';
+import { parseFieldList } from '../../../shared/output';
+import { AggregateSink, groupToJson, mergeAggregates } from '../../../shared/sinks';
+import {
+	OperationExpiredError,
+	blobUrl,
+	createGraphClient,
+	isNoData,
+	isFailed,
+	operationFailedError,
+	operationUrl,
+	readManifest,
+	startExport,
+	waitForOperation,
+	type GraphClient,
+	type Manifest,
+} from '../../transport';
+import {
+	exportBody,
+	operationIdProperty,
+	readOperationId,
+	timeoutMinutesOption,
+	validateExportRequest,
+	type ExportRequest,
+} from './common';
+
+const displayOptions = { show: { resource: ['export'], operation: ['download'] } };
+
+const properties: INodeProperties[] = [
+	operationIdProperty(['download']),
+	{
+		displayName: 'Output',
+		name: 'outputMode',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Line Items', value: 'lineItems', description: 'One item per line item, attributes as Microsoft names them' },
+			{ name: 'Aggregate', value: 'aggregate', description: 'One item per group with exact sums: the way to reconcile large exports' },
+			{ name: 'File', value: 'file', description: 'All line items as one uncompressed JSON Lines file' },
+		],
+		default: 'aggregate',
+		hint: 'Aggregate and File keep memory flat however large the export is',
+	},
+	{
+		displayName: 'Group By',
+		name: 'groupBy',
+		type: 'string',
+		default: 'CustomerId, SubscriptionId',
+		required: true,
+		description: 'Comma-separated attribute names to group line items by. Case does not matter.',
+		displayOptions: { show: { ...displayOptions.show, outputMode: ['aggregate'] } },
+	},
+	{
+		displayName: 'Sum Fields',
+		name: 'sumFields',
+		type: 'string',
+		default: 'Total',
+		required: true,
+		description:
+			'Comma-separated numeric attributes to sum per group, e.g. Total, Subtotal, BillableQuantity (reconciliation) or BillingPreTaxTotal, Quantity (usage). Sums are exact decimals.',
+		displayOptions: { show: { ...displayOptions.show, outputMode: ['aggregate'] } },
+	},
+	{
+		displayName: 'Put Output File in Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		description: 'The name of the binary field of the output item that holds the JSON Lines file',
+		displayOptions: { show: { ...displayOptions.show, outputMode: ['file'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Concurrency',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 16 },
+				default: 4,
+				description: 'How many blobs to download at once',
+			},
+			{
+				displayName: 'Max Line Items',
+				name: 'maxItems',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 100000,
+				description: 'Line Items output only: fail rather than make more items than this (use Aggregate or File for larger exports)',
+			},
+			{
+				displayName: 'On No Data',
+				name: 'onNoData',
+				type: 'options',
+				options: [
+					{ name: 'Output Nothing', value: 'empty', description: 'Microsoft code 5000: the period has no data. Turn on Always Output Data to continue the workflow.' },
+					{ name: 'Error', value: 'error' },
+				],
+				default: 'empty',
+			},
+			{
+				displayName: 'Restart Expired Exports',
+				name: 'restartOnExpired',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to start the same export again when Microsoft says the operation expired (410), using dataset and request fields of the input item',
+			},
+			timeoutMinutesOption,
+		],
+	},
+];
+
+export const description = updateDisplayOptions(displayOptions, properties);
+
+interface DownloadOptions {
+	concurrency?: number;
+	maxItems?: number;
+	onNoData?: 'empty' | 'error';
+	restartOnExpired?: boolean;
+	timeoutMinutes?: number;
+}
+
+const MAX_SAS_REFRESHES = 3;
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const mode = this.getNodeParameter('outputMode', itemIndex) as 'lineItems' | 'aggregate' | 'file';
+	const groupBy = mode === 'aggregate' ? parseFieldList(this.getNodeParameter('groupBy', itemIndex)) : [];
+	const sumFields = mode === 'aggregate' ? parseFieldList(this.getNodeParameter('sumFields', itemIndex)) : [];
+	if (mode === 'aggregate' && (groupBy.length === 0 || sumFields.length === 0)) {
+		throw new NodeOperationError(this.getNode(), "'Group By' and 'Sum Fields' each need at least one attribute name", { itemIndex });
+	}
+	const binaryPropertyName = mode === 'file' ? String(this.getNodeParameter('binaryPropertyName', itemIndex)).trim() : '';
+	const options = this.getNodeParameter('options', itemIndex, {}) as DownloadOptions;
+	const client = await createGraphClient(this, itemIndex, deadlineFromMinutes(options.timeoutMinutes));
+	let url = operationUrl(client, readOperationId(this, itemIndex));
+
+	let { operation, manifest } = await finishedExport(client, url, options).catch(async (error: unknown) => {
+		if (!(error instanceof OperationExpiredError) || options.restartOnExpired === false) throw error;
+		url = await restartExport(client, this.getInputData()[itemIndex].json);
+		return await finishedExport(client, url, options);
+	});
+	if (!manifest) {
+		if (options.onNoData === 'error') throw operationFailedError(client, operation);
+		this.addExecutionHints({ message: 'Microsoft has no data for this export (code 5000): no items were output', location: 'outputPane' });
+		return [];
+	}
+	checkBlobCount(client, manifest);
+
+	// Each blob is read on its own. A SAS refused (expired) re-reads the operation for a fresh
+	// one and reads that blob again from its start into a fresh consumer, so nothing counts
+	// twice; in File mode only while none of the blob's lines has been written yet.
+	let sasRefreshes = 0;
+	const readBlob = async (name: string, makeConsumer: () => JsonRecordConsumer, copyTo?: PassThrough) => {
+		for (;;) {
+			let records = 0;
+			const consumer = makeConsumer();
+			const counting: JsonRecordConsumer = {
+				record: (item, lineNumber) => {
+					records++;
+					consumer.record(item, lineNumber);
+				},
+			};
+			try {
+				const stream = await openBlobStream(blobUrl(manifest!, name), name, { signal: client.policy.signal });
+				return await readJsonLines(stream, counting, { gzip: true, sourceName: `blob ${name}`, copyTo });
+			} catch (error) {
+				const canRetry = error instanceof BlobAccessError && error.isRefusedSignature && !(copyTo && records > 0);
+				if (!canRetry || ++sasRefreshes > MAX_SAS_REFRESHES) throw error;
+				({ manifest } = await finishedExport(client, url, options));
+			}
+		}
+	};
+	const blobs = manifest.blobs;
+	const eTag = manifest.eTag ?? null;
+	const concurrency = Math.max(1, options.concurrency ?? 4);
+
+	if (mode === 'aggregate') {
+		const spec = { groupBy, sumFields, groupByParameter: 'Group By', sumFieldsParameter: 'Sum Fields' };
+		const perBlob: AggregateSink[] = blobs.map(() => new AggregateSink(spec));
+		await forEachConcurrently(
+			blobs,
+			concurrency,
+			async (blob, index) => {
+				await readBlob(blob.name, () => (perBlob[index] = new AggregateSink(spec)));
+			},
+			client.policy.signal,
+		);
+		const merged = mergeAggregates(perBlob);
+		return merged.groups.map((group) => ({ json: { ...groupToJson(group, merged.sumFieldNames), manifestETag: eTag } }));
+	}
+
+	if (mode === 'lineItems') {
+		const maxItems = options.maxItems ?? 100_000;
+		let total = 0;
+		const perBlob: IDataObject[][] = blobs.map(() => []);
+		const collectInto = (index: number): JsonRecordConsumer => {
+			total -= perBlob[index].length;
+			perBlob[index] = [];
+			return {
+				record: (item) => {
+					if (++total > maxItems) {
+						throw new NodeOperationError(this.getNode(), `The export has more than ${maxItems} line items, the Max Line Items option`, {
+							itemIndex,
+							description: 'Use the Aggregate or File output for exports this large, or raise Max Line Items.',
+						});
+					}
+					perBlob[index].push(item);
+				},
+			};
+		};
+		await forEachConcurrently(
+			blobs,
+			concurrency,
+			async (blob, index) => {
+				await readBlob(blob.name, () => collectInto(index));
+			},
+			client.policy.signal,
+		);
+		return perBlob.flat().map((item) => ({ json: { ...item, manifestETag: eTag } }));
+	}
+
+	// File: blobs one after another in manifest order, gunzipped, into one JSON Lines binary
+	// that goes to n8n's binary data service as it is written.
+	const file = new PassThrough();
+	let lineCount = 0;
+	const counter: JsonRecordConsumer = { record: () => void lineCount++ };
+	const writing = (async () => {
+		for (const blob of blobs) await readBlob(blob.name, () => counter, file);
+		file.end();
+	})().catch((error: unknown) => {
+		file.destroy(error as Error);
+		throw error;
+	});
+	const [binary] = (await Promise.all([
+		this.helpers.prepareBinaryData(file, `microsoft-${operation.id ?? 'export'}.jsonl`, 'application/x-ndjson'),
+		writing,
+	])) as [IBinaryData, void];
+	return [
+		{
+			json: { operationId: operation.id ?? null, manifestId: manifest.id ?? null, manifestETag: eTag, blobCount: blobs.length, rowCount: lineCount },
+			binary: { [binaryPropertyName || 'data']: binary },
+		},
+	];
+}
+
+async function finishedExport(client: GraphClient, url: string, options: DownloadOptions) {
+	const operation = await waitForOperation(client, url, options.timeoutMinutes ?? 60);
+	if (isNoData(operation)) return { operation, manifest: undefined };
+	if (isFailed(operation)) throw operationFailedError(client, operation);
+	return { operation, manifest: await readManifest(client, operation) };
+}
+
+async function restartExport(client: GraphClient, item: IDataObject): Promise<string> {
+	const request: ExportRequest = validateExportRequest(
+		client.context,
+		client.itemIndex,
+		item as Partial<ExportRequest>,
+		'The export expired (410). To start it again, the input item must carry dataset and its request fields, as the Start operation outputs them.',
+	);
+	client.context.addExecutionHints({ message: 'The export had expired (410), so it was started again', location: 'outputPane' });
+	return await startExport(client, request.dataset, exportBody(request));
+}
+
+function checkBlobCount(client: GraphClient, manifest: Manifest): void {
+	if (manifest.blobCount !== undefined && manifest.blobCount !== manifest.blobs.length) {
+		throw new NodeOperationError(
+			client.context.getNode(),
+			`The export manifest announces ${manifest.blobCount} blobs but lists ${manifest.blobs.length}`,
+			{ itemIndex: client.itemIndex, description: 'The export is incomplete; start it again.' },
+		);
+	}
+}

@@ -1,0 +1,126 @@
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { deadlineFromMinutes } from '../../../shared/retry';
+import { createGraphClient, operationIdOf, startExport, waitForOperation, type Dataset } from '../../transport';
+import {
+	exportBody,
+	requestFields,
+	timeoutMinutesOption,
+	validateExportRequest,
+} from './common';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Dataset',
+		name: 'dataset',
+		type: 'options',
+		options: [
+			{ name: 'Billed Daily Rated Usage', value: 'billedUsage', description: 'Usage line items of an invoice' },
+			{
+				name: 'Billed Invoice Reconciliation',
+				value: 'billedReconciliation',
+				description: 'Reconciliation line items of an invoice',
+			},
+			{ name: 'Unbilled Daily Rated Usage', value: 'unbilledUsage', description: 'Usage of the current or last period not invoiced yet' },
+			{
+				name: 'Unbilled Invoice Reconciliation',
+				value: 'unbilledReconciliation',
+				description: 'Reconciliation line items not invoiced yet',
+			},
+		],
+		default: 'billedReconciliation',
+	},
+	{
+		displayName: 'Invoice ID',
+		name: 'invoiceId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'G012345678',
+		description: 'The invoice to export. Billed exports exist for invoices from September 2023 on.',
+		displayOptions: { show: { dataset: ['billedUsage', 'billedReconciliation'] } },
+	},
+	{
+		displayName: 'Billing Period',
+		name: 'billingPeriod',
+		type: 'options',
+		options: [
+			{ name: 'Current', value: 'current' },
+			{ name: 'Last', value: 'last' },
+		],
+		default: 'current',
+		displayOptions: { show: { dataset: ['unbilledUsage', 'unbilledReconciliation'] } },
+	},
+	{
+		displayName: 'Currency Code',
+		name: 'currencyCode',
+		type: 'string',
+		required: true,
+		default: 'USD',
+		placeholder: 'USD',
+		description: 'Three-letter ISO 4217 code of the billing currency',
+		displayOptions: { show: { dataset: ['unbilledUsage', 'unbilledReconciliation'] } },
+	},
+	{
+		displayName: 'Attribute Set',
+		name: 'attributeSet',
+		type: 'options',
+		options: [
+			{ name: 'Full', value: 'full', description: 'Every attribute Microsoft documents' },
+			{ name: 'Basic', value: 'basic', description: 'The core attributes: smaller and faster' },
+		],
+		default: 'full',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			timeoutMinutesOption,
+			{
+				displayName: 'Wait for Completion',
+				name: 'waitForCompletion',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to wait until Microsoft has produced the export, honouring its Retry-After',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['export'], operation: ['start'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const dataset = this.getNodeParameter('dataset', itemIndex) as Dataset;
+	const billed = dataset === 'billedUsage' || dataset === 'billedReconciliation';
+	const request = validateExportRequest(
+		this,
+		itemIndex,
+		{
+			dataset,
+			attributeSet: this.getNodeParameter('attributeSet', itemIndex) as 'full' | 'basic',
+			...(billed
+				? { invoiceId: this.getNodeParameter('invoiceId', itemIndex) as string }
+				: {
+						billingPeriod: this.getNodeParameter('billingPeriod', itemIndex) as 'current' | 'last',
+						currencyCode: this.getNodeParameter('currencyCode', itemIndex) as string,
+					}),
+		},
+		'Check the parameters of the Start operation',
+	);
+	const options = this.getNodeParameter('options', itemIndex, {}) as { timeoutMinutes?: number; waitForCompletion?: boolean };
+	const client = await createGraphClient(this, itemIndex, deadlineFromMinutes(options.timeoutMinutes));
+	const operationUrl = await startExport(client, dataset, exportBody(request));
+	let status = 'notStarted';
+	if (options.waitForCompletion) {
+		status = String((await waitForOperation(client, operationUrl, options.timeoutMinutes ?? 60)).status);
+	}
+	return [{ json: { operationId: operationIdOf(operationUrl), operationUrl, status, ...requestFields(request) } }];
+}

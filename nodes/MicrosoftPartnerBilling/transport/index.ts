@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestMethods,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import { sendWithRetry, type HttpResponse } from '../../shared/http';
+import { formatDuration, parseRetryAfter, sleep, type RetryPolicy } from '../../shared/retry';
+
+export const CREDENTIAL_TYPE = 'microsoftPartnerBillingOAuth2Api';
+export const BILLING_PATH = '/reports/partners/billing';
+
+export type Dataset = 'billedUsage' | 'unbilledUsage' | 'billedReconciliation' | 'unbilledReconciliation';
+
+export const DATASET_PATHS: Record<Dataset, string> = {
+	billedUsage: 'usage/billed/export',
+	unbilledUsage: 'usage/unbilled/export',
+	billedReconciliation: 'reconciliation/billed/export',
+	unbilledReconciliation: 'reconciliation/unbilled/export',
+};
+
+export interface GraphClient {
+	context: IExecuteFunctions;
+	itemIndex: number;
+	graphBaseUrl: string;
+	policy: RetryPolicy;
+}
+
+export interface Manifest extends IDataObject {
+	id?: string;
+	eTag?: string;
+	rootDirectory: string;
+	sasToken: string;
+	blobCount?: number;
+	blobs: Array<{ name: string; partitionValue?: string }>;
+}
+
+export interface Operation extends IDataObject {
+	id?: string;
+	status?: string;
+	'@odata.type'?: string;
+	error?: { code?: string; message?: string };
+	resourceLocation?: Manifest;
+	'resourceLocation@odata.navigationLink'?: string;
+}
+
+export async function createGraphClient(context: IExecuteFunctions, itemIndex: number, deadline: number): Promise<GraphClient> {
+	const credentials = await context.getCredentials(CREDENTIAL_TYPE, itemIndex);
+	const graphBaseUrl = String(credentials.graphBaseUrl || 'https://graph.microsoft.com/v1.0').replace(/\/+$/, '');
+	return { context, itemIndex, graphBaseUrl, policy: { deadline, signal: context.getExecutionCancelSignal() } };
+}
+
+/** Thrown for 410 Gone: the operation or manifest link expired and the export must start again. */
+export class OperationExpiredError extends Error {
+	constructor() {
+		super('The export operation has expired (HTTP 410 Gone)');
+		this.name = 'OperationExpiredError';
+	}
+}
+
+/**
+ * Calls Graph with a fresh client-request-id (quoted in errors, as Microsoft support asks),
+ * retrying what is transient. Links Graph returns are followed only on the Graph host.
+ */
+export async function graphRequest<Body = IDataObject>(
+	client: GraphClient,
+	{ method, url, body }: { method: IHttpRequestMethods; url: string; body?: IDataObject },
+): Promise<HttpResponse<Body>> {
+	const target = url.startsWith('http') ? url : `${client.graphBaseUrl}${url}`;
+	if (new URL(target).origin !== new URL(client.graphBaseUrl).origin) {
+		throw new NodeOperationError(
+			client.context.getNode(),
+			`Microsoft Graph returned a link to another host (${new URL(target).host}); it was not followed so that the access token stays with Graph`,
+			{ itemIndex: client.itemIndex },
+		);
+	}
+	const clientRequestId = randomUUID();
+	const response = await sendWithRetry<Body>(
+		client.context,
+		{ method, url: target, body, json: true, headers: { 'client-request-id': clientRequestId } },
+		{ credentialType: CREDENTIAL_TYPE, policy: client.policy },
+	);
+	if (response.statusCode >= 200 && response.statusCode < 300) return response;
+	if (response.statusCode === 410) throw new OperationExpiredError();
+	throw graphApiError(client, response, clientRequestId);
+}
+
+const STATUS_HINTS: Record<number, string> = {
+	400: 'Check the export parameters.',
+	401: 'Check the credential: tenant, client ID and secret, and that the token is for Microsoft Graph.',
+	403: 'The app or user needs the PartnerBilling.Read.All permission with admin consent, in the partner (CSP) tenant.',
+	404: 'Microsoft has nothing for these inputs (billed data exists for invoices from September 2023 on).',
+	429: 'Microsoft kept throttling the requests for longer than the timeout allows; try again later.',
+};
+
+export function graphApiError(client: GraphClient, response: HttpResponse, clientRequestId: string): NodeApiError {
+	const error = ((response.body as IDataObject)?.error ?? {}) as {
+		code?: string;
+		message?: string;
+		innerError?: { 'request-id'?: string };
+	};
+	const requestId = error.innerError?.['request-id'] ?? headerText(response.headers['request-id']);
+	const hint = STATUS_HINTS[response.statusCode] ?? (response.statusCode >= 500 ? 'Microsoft Graph had a server error; it was retried within the timeout.' : '');
+	const ids = [requestId ? `request-id ${requestId}` : '', `client-request-id ${clientRequestId}`].filter(Boolean).join(', ');
+	return new NodeApiError(client.context.getNode(), (response.body ?? {}) as JsonObject, {
+		message: `Microsoft Graph: ${error.message ?? `HTTP ${response.statusCode}`}${error.code ? ` (${error.code})` : ''}`,
+		description: `${hint} Quote ${ids} to Microsoft support.`.trim(),
+		httpCode: String(response.statusCode),
+		itemIndex: client.itemIndex,
+	});
+}
+
+/** Starts an export; Graph answers 202 with the operation's URL in Location. */
+export async function startExport(client: GraphClient, dataset: Dataset, body: IDataObject): Promise<string> {
+	const response = await graphRequest(client, { method: 'POST', url: `${BILLING_PATH}/${DATASET_PATHS[dataset]}`, body });
+	const location = headerText(response.headers.location);
+	if (!location) {
+		throw new NodeOperationError(client.context.getNode(), 'Microsoft Graph accepted the export but gave no operation URL (Location header)', {
+			itemIndex: client.itemIndex,
+		});
+	}
+	return location;
+}
+
+export function operationUrl(client: GraphClient, operationId: string): string {
+	if (/^https?:\/\//i.test(operationId)) return operationId;
+	return `${client.graphBaseUrl}${BILLING_PATH}/operations/${encodeURIComponent(operationId)}`;
+}
+
+export function operationIdOf(url: string): string {
+	return decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+}
+
+export interface OperationState {
+	operation: Operation;
+	retryAfterMs?: number;
+}
+
+export async function getOperation(client: GraphClient, url: string): Promise<OperationState> {
+	const response = await graphRequest<Operation>(client, { method: 'GET', url });
+	return { operation: response.body ?? {}, retryAfterMs: parseRetryAfter(response.headers['retry-after']) };
+}
+
+const SUCCEEDED = new Set(['succeeded', 'completed']);
+
+export function isSucceeded(operation: Operation): boolean {
+	return SUCCEEDED.has(String(operation.status).toLowerCase());
+}
+
+export function isFailed(operation: Operation): boolean {
+	return String(operation.status).toLowerCase() === 'failed';
+}
+
+/** Code 5000 in a failed operation means "no data for this period": an empty result, not a fault. */
+export function isNoData(operation: Operation): boolean {
+	return isFailed(operation) && String(operation.error?.code) === '5000';
+}
+
+const DEFAULT_POLL_MS = 10_000;
+
+/**
+ * Waits while the operation is notStarted or running, sleeping exactly as long as each
+ * answer's Retry-After asks. Returns the finished (succeeded or failed) operation.
+ */
+export async function waitForOperation(client: GraphClient, url: string, timeoutMinutes: number): Promise<Operation> {
+	const started = Date.now();
+	for (;;) {
+		const { operation, retryAfterMs } = await getOperation(client, url);
+		if (isSucceeded(operation) || isFailed(operation)) return operation;
+		const wait = retryAfterMs ?? DEFAULT_POLL_MS;
+		if (Date.now() + wait > client.policy.deadline) {
+			throw new NodeOperationError(
+				client.context.getNode(),
+				`The Microsoft export ${operationIdOf(url)} was still ${operation.status ?? 'running'} after ${formatDuration(Date.now() - started)} (Timeout: ${timeoutMinutes} min)`,
+				{
+					itemIndex: client.itemIndex,
+					description:
+						'Exports usually take 1–15 minutes. Raise the "Timeout (Minutes)" option, or run Download later with this operation ID.',
+				},
+			);
+		}
+		await sleep(wait, client.policy.signal);
+	}
+}
+
+export function operationFailedError(client: GraphClient, operation: Operation): NodeApiError {
+	const code = operation.error?.code ?? 'unknown';
+	return new NodeApiError(client.context.getNode(), { id: operation.id ?? null, status: 'failed', error: operation.error ?? null } as JsonObject, {
+		message: `Microsoft could not produce the export: ${operation.error?.message ?? 'no reason given'} (code ${code})`,
+		description: `Operation ${operation.id ?? ''} failed with code ${code}.`,
+		itemIndex: client.itemIndex,
+	});
+}
+
+/** The manifest of a succeeded operation, inline or behind its navigation link. */
+export async function readManifest(client: GraphClient, operation: Operation): Promise<Manifest> {
+	if (operation.resourceLocation) return operation.resourceLocation;
+	const link = operation['resourceLocation@odata.navigationLink'];
+	if (!link) {
+		throw new NodeOperationError(client.context.getNode(), 'The finished export has no manifest (resourceLocation)', {
+			itemIndex: client.itemIndex,
+		});
+	}
+	const url = link.startsWith('http') ? link : `${client.graphBaseUrl}${link.startsWith('/') ? '' : '/'}${link}`;
+	return (await graphRequest<Manifest>(client, { method: 'GET', url })).body;
+}
+
+/** `${rootDirectory}/${name}?${sasToken}`, normalising the slash and question mark. */
+export function blobUrl(manifest: Manifest, name: string): string {
+	const root = manifest.rootDirectory.replace(/\/+$/, '');
+	const sas = manifest.sasToken.replace(/^\?/, '');
+	return `${root}/${name.replace(/^\/+/, '')}?${sas}`;
+}
+
+function headerText(value: unknown): string | undefined {
+	if (Array.isArray(value)) return value[0];
+	return value === undefined || value === null ? undefined : String(value);
+}

@@ -1,0 +1,195 @@
+import { expectedLineItems } from '../../sandbox/graph/data';
+import { useGraph } from './setup';
+
+const graph = useGraph();
+
+const invoiceId = () => graph.sandbox.graph!.dataset.invoices[0].invoiceId;
+
+async function startBilled(dataset = 'billedReconciliation', attributeSet = 'full') {
+	const { json, error } = await graph.run({ operation: 'start', dataset, invoiceId: invoiceId(), attributeSet });
+	expect(error).toBeUndefined();
+	return json[0];
+}
+
+describe('Microsoft export: start', () => {
+	it('starts a billed export and outputs the operation with the request that made it', async () => {
+		const started = await startBilled();
+		expect(started).toEqual({
+			operationId: expect.any(String),
+			operationUrl: expect.stringContaining('/reports/partners/billing/operations/'),
+			status: 'notStarted',
+			dataset: 'billedReconciliation',
+			invoiceId: invoiceId(),
+			attributeSet: 'full',
+		});
+		const post = graph.graphRequests().find((request) => request.method === 'POST' && request.kind === 'api');
+		expect(post?.body).toEqual({ invoiceId: invoiceId(), attributeSet: 'full' });
+	});
+
+	it('sends billingPeriod and currencyCode for unbilled exports', async () => {
+		const { json } = await graph.run({ operation: 'start', dataset: 'unbilledUsage', billingPeriod: 'last', currencyCode: 'eur', attributeSet: 'basic' });
+		expect(json[0]).toMatchObject({ dataset: 'unbilledUsage', billingPeriod: 'last', currencyCode: 'EUR', attributeSet: 'basic' });
+		const post = graph.graphRequests().find((request) => request.method === 'POST' && request.kind === 'api');
+		expect(post?.body).toEqual({ billingPeriod: 'last', currencyCode: 'EUR', attributeSet: 'basic' });
+	});
+
+	it.each([
+		[{ dataset: 'billedUsage', invoiceId: 'G 123' }, "'Invoice ID' must be a Microsoft invoice number"],
+		[{ dataset: 'unbilledUsage', billingPeriod: 'current', currencyCode: 'DOLLARS' }, "'Currency Code' must be a three-letter ISO 4217 code"],
+	])('refuses bad input before any request: %j', async (parameters, message) => {
+		const { error } = await graph.run({ operation: 'start', attributeSet: 'full', ...parameters });
+		expect(error?.message).toContain(message);
+		expect(graph.graphRequests()).toHaveLength(0);
+	});
+});
+
+describe('Microsoft export: get status', () => {
+	it('reports the state without the SAS token', async () => {
+		const started = await startBilled();
+		await new Promise((resolve) => setTimeout(resolve, 1200));
+		await graph.sandbox.graph!.idle();
+		const { json } = await graph.run({ operation: 'getStatus', operationId: started.operationId });
+		expect(json[0]).toMatchObject({ status: 'succeeded', operationId: started.operationId });
+		expect(JSON.stringify(json)).not.toContain(graph.sandbox.graph!.lastSasToken()!);
+	});
+});
+
+describe('Microsoft export: download', () => {
+	it.each([
+		['billedReconciliation', 'full'],
+		['billedReconciliation', 'basic'],
+		['billedUsage', 'full'],
+		['billedUsage', 'basic'],
+	])('outputs every line item of a %s %s export, in blob order, with the manifest eTag', async (dataset, attributeSet) => {
+		const started = await startBilled(dataset, attributeSet);
+		const { json, error } = await graph.run({ operation: 'download', operationId: started.operationUrl, outputMode: 'lineItems' });
+		expect(error).toBeUndefined();
+		const expected = expectedLineItems({ dataset: dataset as never, invoiceId: invoiceId(), attributeSet: attributeSet as never }, { seed: graph.sandbox.seed });
+		expect(json.map(({ manifestETag: _eTag, ...item }) => item)).toEqual(expected);
+		expect(new Set(json.map((item) => item.manifestETag))).toEqual(new Set([expect.any(String)]));
+		expect(JSON.stringify(json)).not.toContain(graph.sandbox.graph!.lastSasToken()!);
+	});
+
+	it('aggregates exact totals per customer and subscription', async () => {
+		const started = await startBilled('billedReconciliation');
+		const { json } = await graph.run({
+			operation: 'download',
+			operationId: started.operationId,
+			outputMode: 'aggregate',
+			groupBy: 'customerid, SubscriptionId',
+			sumFields: 'Total, BillableQuantity',
+		});
+		const expected = new Map<string, { total: number; quantity: number; rows: number }>();
+		for (const item of expectedLineItems({ dataset: 'billedReconciliation', invoiceId: invoiceId(), attributeSet: 'full' }, { seed: graph.sandbox.seed })) {
+			const key = `${item.CustomerId}|${item.SubscriptionId}`;
+			const entry = expected.get(key) ?? { total: 0, quantity: 0, rows: 0 };
+			entry.total += Math.round(item.Total * 1e6);
+			entry.quantity += Math.round(item.BillableQuantity * 1e6);
+			entry.rows++;
+			expected.set(key, entry);
+		}
+		expect(json).toHaveLength(expected.size);
+		for (const group of json) {
+			const entry = expected.get(`${group.CustomerId}|${group.SubscriptionId}`)!;
+			expect(group).toMatchObject({ Total: entry.total / 1e6, BillableQuantity: entry.quantity / 1e6, rowCount: entry.rows });
+			expect(group.manifestETag).toEqual(expect.any(String));
+		}
+	});
+
+	it('outputs one uncompressed JSON Lines file equal to the concatenated blobs', async () => {
+		const started = await startBilled('billedUsage');
+		const { items, result } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'file', binaryPropertyName: 'export' });
+		const text = (await result.binary(items[0], 'export')).toString('utf8');
+		const expected = expectedLineItems({ dataset: 'billedUsage', invoiceId: invoiceId(), attributeSet: 'full' }, { seed: graph.sandbox.seed });
+		expect(text.trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual(expected);
+		expect(items[0].binary?.export.mimeType).toBe('application/x-ndjson');
+		expect(items[0].json).toMatchObject({ rowCount: expected.length, manifestETag: expect.any(String) });
+	});
+
+	it('waits exactly as long as Retry-After asks while the export runs', async () => {
+		graph.sandbox.graph!.options.operationDelayMs = 2500;
+		graph.sandbox.graph!.options.retryAfterSeconds = 1;
+		const started = await startBilled();
+		await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Total' });
+		const polls = graph.graphRequests().filter((request) => request.method === 'GET' && request.path.includes('/operations/'));
+		expect(polls.length).toBeGreaterThanOrEqual(3);
+		for (let index = 1; index < polls.length; index++) {
+			expect(polls[index].at - polls[index - 1].at).toBeGreaterThanOrEqual(1000);
+			expect(polls[index].at - polls[index - 1].at).toBeLessThan(1400);
+		}
+	});
+
+	it('reads the manifest behind its navigation link and accepts status completed', async () => {
+		Object.assign(graph.sandbox.graph!.options, { manifestStyle: 'navigationLink', successStatus: 'completed' });
+		const started = await startBilled();
+		const { json, error } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Total' });
+		expect(error).toBeUndefined();
+		expect(json.length).toBeGreaterThan(0);
+		expect(graph.graphRequests().some((request) => request.path.includes('/manifests/'))).toBe(true);
+	});
+
+	it('outputs nothing for code 5000 (no data), or fails with onNoData error', async () => {
+		graph.sandbox.graph!.failNextOperation({ code: '5000', message: 'No data available' });
+		const started = await startBilled();
+		const empty = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'lineItems' });
+		expect(empty.error).toBeUndefined();
+		expect(empty.json).toEqual([]);
+		const failing = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'lineItems', options: { onNoData: 'error' } });
+		expect(failing.error?.message).toContain('code 5000');
+	});
+
+	it('raises a failed operation as an error that the error output can route', async () => {
+		graph.sandbox.graph!.failNextOperation({ code: '4001', message: 'Invoice is being processed' });
+		const started = await startBilled();
+		const { outputs } = await graph.run(
+			{ operation: 'download', operationId: started.operationId, outputMode: 'lineItems' },
+			{ onError: 'continueErrorOutput' },
+		);
+		expect(outputs[0]).toHaveLength(0);
+		expect(outputs[1][0].json).toMatchObject({
+			error: 'Microsoft could not produce the export: Invoice is being processed (code 4001)',
+			details: expect.stringContaining('failed with code 4001'),
+		});
+	});
+
+	it('starts the export again on 410 from the request fields of the input item', async () => {
+		const started = await startBilled();
+		graph.sandbox.requests.length = 0;
+		graph.sandbox.graph!.expireOperation(started.operationId);
+		const { json, error } = await graph.run(
+			{ operation: 'download', operationId: '={{ $json.operationUrl }}', outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Total' },
+			{ inputItems: [started] },
+		);
+		expect(error).toBeUndefined();
+		expect(json.length).toBeGreaterThan(0);
+		expect(graph.graphRequests().filter((request) => request.method === 'POST' && request.kind === 'api')).toHaveLength(1);
+	});
+
+	it('re-reads the operation for a fresh SAS when storage refuses an expired one', async () => {
+		const sandboxGraph = graph.sandbox.graph!;
+		const started = await startBilled();
+		await new Promise((resolve) => setTimeout(resolve, 1200));
+		await sandboxGraph.idle();
+		// The node's first read of the operation gets an expired SAS; every later one a valid one.
+		sandboxGraph.options.sasTtlSeconds = -60;
+		const handedOut = sandboxGraph.sasTokens().length;
+		const watcher = setInterval(() => {
+			if (sandboxGraph.sasTokens().length > handedOut) sandboxGraph.options.sasTtlSeconds = 3600;
+		}, 1);
+		const { json, error } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Total' });
+		clearInterval(watcher);
+		expect(error).toBeUndefined();
+		expect(json.length).toBeGreaterThan(0);
+		expect(sandboxGraph.sasTokens().length).toBe(handedOut + 2);
+	});
+
+	it('never puts the SAS token in an error', async () => {
+		graph.sandbox.graph!.options.sasTtlSeconds = -60;
+		const started = await startBilled();
+		const { error } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'lineItems', options: { timeoutMinutes: 0.2 } });
+		expect(error).toBeDefined();
+		for (const sas of graph.sandbox.graph!.sasTokens()) {
+			expect(JSON.stringify({ message: error?.message, description: error?.description })).not.toContain(sas);
+		}
+	});
+});
