@@ -1,4 +1,4 @@
-import { daysAgo, useWebex } from './setup';
+import { connectWebexOAuth2, daysAgo, useWebex } from './setup';
 
 const webex = useWebex();
 
@@ -184,37 +184,15 @@ describe('Webex credentials', () => {
 
 	it('uses an OAuth2 token and refreshes it when Webex says it expired', async () => {
 		const { sandbox } = webex;
-		const authorize = await fetch(
-			`${sandbox.webex.authorizeUrl}?response_type=code&client_id=${sandbox.webex.clientId}&redirect_uri=http://localhost/cb&state=s`,
-			{ redirect: 'manual' },
-		);
-		const code = new URL(authorize.headers.get('location')!).searchParams.get('code')!;
-		const tokenResponse = await fetch(sandbox.webex.tokenUrl, {
-			method: 'POST',
-			headers: { 'content-type': 'application/x-www-form-urlencoded' },
-			body: new URLSearchParams({
-				grant_type: 'authorization_code',
-				code,
-				client_id: sandbox.webex.clientId,
-				client_secret: sandbox.webex.clientSecret,
-				redirect_uri: 'http://localhost/cb',
-			}),
-		});
-		const oauthTokenData = await tokenResponse.json();
+		const credential = await connectWebexOAuth2(sandbox);
+		const oauthTokenData = credential.oauthTokenData;
 		sandbox.webex.expireAccessTokens();
 		sandbox.reset();
 		const { json, error, result } = await webex.pack.executeNode({
 			nodeType: 'webexWholesaleBilling',
 			parameters: { authentication: 'oAuth2', resource: 'report', operation: 'getAll', returnAll: true },
 			credentials: {
-				webexWholesaleOAuth2Api: {
-					clientId: sandbox.webex.clientId,
-					clientSecret: sandbox.webex.clientSecret,
-					authUrl: sandbox.webex.authorizeUrl,
-					accessTokenUrl: sandbox.webex.tokenUrl,
-					baseUrl: sandbox.webex.baseUrl,
-					oauthTokenData,
-				},
+				webexWholesaleOAuth2Api: credential,
 			} as never,
 		});
 		expect(error).toBeUndefined();

@@ -62,6 +62,38 @@ function withoutServerPagingToken(request: Sandbox['requests'][number]) {
 	return { ...request, query };
 }
 
+/**
+ * Connects a Webex OAuth2 credential the way a user does in n8n: authorize, then exchange
+ * the code. Returns the credential data, oauthTokenData included.
+ */
+export async function connectWebexOAuth2(sandbox: Sandbox): Promise<IDataObject> {
+	const { webex } = sandbox;
+	const authorize = await fetch(
+		`${webex.authorizeUrl}?response_type=code&client_id=${webex.clientId}&redirect_uri=http://localhost/cb&state=s`,
+		{ redirect: 'manual' },
+	);
+	const code = new URL(authorize.headers.get('location')!).searchParams.get('code')!;
+	const token = await fetch(webex.tokenUrl, {
+		method: 'POST',
+		headers: { 'content-type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams({
+			grant_type: 'authorization_code',
+			code,
+			client_id: webex.clientId,
+			client_secret: webex.clientSecret,
+			redirect_uri: 'http://localhost/cb',
+		}),
+	});
+	return {
+		clientId: webex.clientId,
+		clientSecret: webex.clientSecret,
+		authUrl: webex.authorizeUrl,
+		accessTokenUrl: webex.tokenUrl,
+		baseUrl: webex.baseUrl,
+		oauthTokenData: (await token.json()) as IDataObject,
+	};
+}
+
 /** First and last day of last month (UTC), as the node's defaults compute them. */
 export function lastMonth(now = new Date()): { start: string; end: string; days: number } {
 	const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));

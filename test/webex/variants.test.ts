@@ -1,4 +1,4 @@
-import { daysAgo, useWebex } from './setup';
+import { connectWebexOAuth2, daysAgo, useWebex } from './setup';
 
 const webex = useWebex();
 
@@ -53,31 +53,7 @@ describe('Webex report: get many filters', () => {
 
 describe('Webex OAuth2 credential', () => {
 	it('passes its test with a connected token', async () => {
-		const { sandbox } = webex;
-		const authorize = await fetch(
-			`${sandbox.webex.authorizeUrl}?response_type=code&client_id=${sandbox.webex.clientId}&redirect_uri=http://localhost/cb`,
-			{ redirect: 'manual' },
-		);
-		const code = new URL(authorize.headers.get('location')!).searchParams.get('code')!;
-		const token = await fetch(sandbox.webex.tokenUrl, {
-			method: 'POST',
-			headers: { 'content-type': 'application/x-www-form-urlencoded' },
-			body: new URLSearchParams({
-				grant_type: 'authorization_code',
-				code,
-				client_id: sandbox.webex.clientId,
-				client_secret: sandbox.webex.clientSecret,
-				redirect_uri: 'http://localhost/cb',
-			}),
-		});
-		const result = await webex.pack.testCredential('webexWholesaleOAuth2Api', {
-			clientId: sandbox.webex.clientId,
-			clientSecret: sandbox.webex.clientSecret,
-			authUrl: sandbox.webex.authorizeUrl,
-			accessTokenUrl: sandbox.webex.tokenUrl,
-			baseUrl: sandbox.webex.baseUrl,
-			oauthTokenData: await token.json(),
-		});
+		const result = await webex.pack.testCredential('webexWholesaleOAuth2Api', await connectWebexOAuth2(webex.sandbox));
 		expect(result.status).toBe('OK');
 	});
 });
