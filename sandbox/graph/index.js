@@ -1,6 +1,8 @@
 // @ts-check
 'use strict';
 
+const http = require('http');
+
 /**
  * Microsoft Graph partner billing emulator: mounts `/graph/v1.0` (API) and `/login` (Microsoft
  * identity platform token/authorize endpoints), starts Azurite for the export blobs, and returns
@@ -17,6 +19,7 @@ const { getDataset, resolvePeriod } = require('./data');
 
 const API_PREFIX = '/graph/v1.0';
 const LOGIN_PREFIX = '/login';
+const BLOB_PREFIX = '/graph-blobs';
 
 /**
  * @typedef {object} GraphOptions
@@ -108,7 +111,9 @@ async function createGraph(server, config) {
 				createdDateTime: new Date(op.lastActionMs).toISOString(),
 				eTag: op.eTag,
 				partnerTenantId: dataset.partner.tenantId,
-				rootDirectory: writer.rootDirectory(result.container, result.directory),
+				// [sandbox] Blobs are reached through the sandbox's blob proxy, so its fault
+				// injection (resets mid-blob, 5xx) applies to storage traffic too.
+				rootDirectory: `${server.url}${BLOB_PREFIX}${new URL(writer.rootDirectory(result.container, result.directory)).pathname}`,
 				sasToken,
 				partitionType: 'default',
 				blobCount: result.blobs.length,
@@ -128,6 +133,12 @@ async function createGraph(server, config) {
 			const [code, message] = statusError(status);
 			return { body: JSON.stringify(graphErrorBody(code, message, requestId)), headers: { 'content-type': 'application/json;charset=UTF-8', ...graphHeaders(ctx.req.headers, requestId) } };
 		},
+	});
+	server.mount({
+		vendor: 'graph',
+		prefix: BLOB_PREFIX,
+		classify: (pathname) => ({ kind: 'blob', path: pathname.slice(BLOB_PREFIX.length) }),
+		handle: (ctx) => proxyToAzurite(ctx, azurite),
 	});
 	server.mount({
 		vendor: 'graph',
@@ -236,3 +247,45 @@ async function createGraph(server, config) {
 }
 
 module.exports = { createGraph, DEFAULTS, API_PREFIX, LOGIN_PREFIX };
+
+/**
+ * Forwards a blob request to Azurite unchanged (path, query with the SAS, headers) and
+ * streams the answer back. Storage needs no bearer token: one sent here is a violation.
+ * @param {any} ctx
+ * @param {{ blobEndpoint: string }} azurite
+ * @returns {Promise<void>}
+ */
+function proxyToAzurite(ctx, azurite) {
+	const target = new URL(azurite.blobEndpoint);
+	if (ctx.req.headers.authorization) {
+		ctx.server.violation(`Authorization header sent to blob storage: ${ctx.req.method} ${ctx.path}`);
+	}
+	const search = ctx.url.search || '';
+	return new Promise((resolve) => {
+		const upstream = http.request(
+			{
+				host: target.hostname,
+				port: target.port,
+				method: ctx.req.method,
+				path: `${ctx.path}${search}`,
+				headers: { ...ctx.req.headers, host: target.host },
+			},
+			(answer) => {
+				ctx.res.writeHead(answer.statusCode || 502, answer.headers);
+				answer.pipe(ctx.res);
+				answer.on('end', () => resolve());
+				answer.on('error', () => resolve());
+				ctx.res.on('close', () => {
+					answer.destroy();
+					resolve();
+				});
+			},
+		);
+		upstream.on('error', () => {
+			if (!ctx.res.headersSent) ctx.res.writeHead(502);
+			ctx.res.end();
+			resolve();
+		});
+		upstream.end(ctx.rawBody && ctx.rawBody.length ? ctx.rawBody : undefined);
+	});
+}
