@@ -1,7 +1,8 @@
 import { AnonymousCredential, BlobClient } from '@azure/storage-blob';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 
 import { isAllowedDownloadUrl } from './http';
+import { ExecutionCancelledError, describeNetworkError } from './retry';
 
 /** Storage refused or failed a blob; carries no URL and no SAS. */
 export class BlobAccessError extends Error {
@@ -20,16 +21,20 @@ export class BlobAccessError extends Error {
 	}
 }
 
+/** However much progress each resume makes, a blob is resumed at most maxResumes × this often. */
+const MAX_RESUMES_FACTOR = 20;
+
 export interface OpenBlobOptions {
 	signal?: AbortSignal;
-	/** how often a dropped connection is resumed from the byte it stopped at */
+	/** how often in a row a dropped connection is resumed without receiving a new byte */
 	maxResumes?: number;
 }
 
 /**
- * Opens a blob for streaming with a SAS URL and no other credential. The SDK's download
- * stream resumes a dropped connection from the byte where it broke, so the consumer sees
- * the blob's bytes exactly once, in order.
+ * Opens a blob for streaming with a SAS URL and no other credential. A connection that drops
+ * part-way is resumed from the byte where it broke (a ranged read pinned to the blob's ETag),
+ * so the consumer sees the blob's bytes exactly once, in order. The SDK's own resume gives
+ * up on Node's 'aborted' event, which is what a reset produces, so the resume is done here.
  */
 export async function openBlobStream(
 	blobUrl: string,
@@ -42,26 +47,86 @@ export async function openBlobStream(
 	const client = new BlobClient(blobUrl, new AnonymousCredential(), {
 		retryOptions: { maxTries: 4, retryDelayInMs: 500, maxRetryDelayInMs: 10_000 },
 	});
-	try {
-		const response = await client.download(0, undefined, {
-			abortSignal: signal,
-			maxRetryRequests: maxResumes,
+	const first = await client
+		.download(0, undefined, { abortSignal: signal, maxRetryRequests: 0 })
+		.catch((error: unknown) => {
+			throw toBlobAccessError(error, blobName);
 		});
-		if (!response.readableStreamBody) throw new BlobAccessError(`Blob ${blobName} has no content`);
-		return response.readableStreamBody as Readable;
-	} catch (error) {
-		throw toBlobAccessError(error, blobName);
-	}
+	const total = first.contentLength;
+	const eTag = first.etag;
+	const output = new PassThrough();
+	let received = 0;
+	// Resumes in a row without a new byte: a connection that keeps making progress may go on.
+	let resumes = 0;
+	let totalResumes = 0;
+	let receivedAtLastResume = 0;
+
+	const follow = (source: NodeJS.ReadableStream | undefined): void => {
+		if (!source) {
+			output.destroy(new BlobAccessError(`Blob ${blobName} has no content`));
+			return;
+		}
+		let settled = false;
+		const stop = (error?: unknown) => {
+			if (settled) return;
+			settled = true;
+			source.removeAllListeners('data');
+			if (error === undefined && (total === undefined || received === total)) output.end();
+			else void resume(error);
+		};
+		source.on('data', (chunk: Buffer) => {
+			received += chunk.length;
+			if (!output.write(chunk)) {
+				source.pause();
+				output.once('drain', () => source.resume());
+			}
+		});
+		source.on('end', () => stop());
+		source.on('error', (error: unknown) => stop(error ?? new Error('aborted')));
+		source.on('aborted', () => stop(new Error('aborted')));
+	};
+
+	const resume = async (cause: unknown): Promise<void> => {
+		if (signal?.aborted) {
+			output.destroy(new ExecutionCancelledError());
+			return;
+		}
+		if (received > receivedAtLastResume) resumes = 0;
+		receivedAtLastResume = received;
+		if (cause instanceof BlobAccessError) {
+			output.destroy(cause);
+			return;
+		}
+		if (++resumes > maxResumes || ++totalResumes > maxResumes * MAX_RESUMES_FACTOR) {
+			output.destroy(
+				new BlobAccessError(
+					`The connection to storage kept dropping while reading blob ${blobName} (${totalResumes - 1} resumes)`,
+				),
+			);
+			return;
+		}
+		try {
+			const next = await client.download(received, undefined, {
+				abortSignal: signal,
+				maxRetryRequests: 0,
+				conditions: eTag ? { ifMatch: eTag } : undefined,
+			});
+			follow(next.readableStreamBody);
+		} catch (error) {
+			output.destroy(toBlobAccessError(error, blobName));
+		}
+	};
+
+	follow(first.readableStreamBody);
+	return output;
 }
 
 /** The storage error as a message without the request (whose URL holds the SAS). */
 export function toBlobAccessError(error: unknown, blobName: string): Error {
 	if (error instanceof BlobAccessError || (error as Error)?.name === 'AbortError') return error as Error;
 	const { statusCode, code } = (error ?? {}) as { statusCode?: number; code?: string };
-	const status = statusCode ? `HTTP ${statusCode}` : 'no answer';
-	return new BlobAccessError(
-		`Azure Blob Storage failed on blob ${blobName} (${status}${code ? `, ${code}` : ''})`,
-		statusCode,
-		code,
-	);
+	if (!statusCode) {
+		return new BlobAccessError(`Azure Blob Storage could not be read for blob ${blobName}: ${describeNetworkError(error).replace(/^The connection failed: /, '')}`);
+	}
+	return new BlobAccessError(`Azure Blob Storage answered HTTP ${statusCode}${code ? ` (${code})` : ''} for blob ${blobName}`, statusCode, code);
 }

@@ -105,7 +105,47 @@ describe('Microsoft export: download', () => {
 		const expected = expectedLineItems({ dataset: 'billedUsage', invoiceId: invoiceId(), attributeSet: 'full' }, { seed: graph.sandbox.seed });
 		expect(text.trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual(expected);
 		expect(items[0].binary?.export.mimeType).toBe('application/x-ndjson');
+		expect(text).not.toContain(graph.sandbox.graph!.lastSasToken()!);
 		expect(items[0].json).toMatchObject({ rowCount: expected.length, manifestETag: expect.any(String) });
+	});
+
+	it('gives a byte-identical file when the connection drops in the middle of a blob', async () => {
+		const started = await startBilled('billedUsage');
+		const parameters = { operation: 'download', operationId: started.operationId, outputMode: 'file' };
+		const clean = await graph.run(parameters);
+		const cleanText = await clean.result.binary(clean.items[0]);
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', method: 'GET', type: 'reset', afterBytes: 20_000 });
+		const interrupted = await graph.run(parameters);
+		expect(interrupted.error).toBeUndefined();
+		expect(graph.sandbox.requests.filter((request) => request.kind === 'blob' && request.fault === 'reset')).toHaveLength(1);
+		expect((await interrupted.result.binary(interrupted.items[0])).equals(cleanText)).toBe(true);
+	});
+
+	it('keeps resuming a blob whose connection drops again and again while it makes progress', async () => {
+		const started = await startBilled('billedUsage');
+		const parameters = { operation: 'download', operationId: started.operationId, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Quantity' };
+		const clean = await graph.run(parameters);
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', method: 'GET', type: 'reset', afterBytes: 4_000, times: Infinity });
+		const interrupted = await graph.run(parameters);
+		expect(interrupted.error).toBeUndefined();
+		expect(interrupted.json).toEqual(clean.json);
+		expect(graph.sandbox.requests.filter((request) => request.fault === 'reset').length).toBeGreaterThan(10);
+	});
+
+	it('ends in a clear error, without the SAS, when storage drops every connection', async () => {
+		const started = await startBilled('billedUsage');
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', method: 'GET', type: 'reset', afterBytes: 0, times: Infinity });
+		const { error, items } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Quantity' });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/^Azure Blob Storage could not be read for blob \S+\.json\.gz: the connection was reset$/);
+		for (const sas of graph.sandbox.graph!.sasTokens()) expect(JSON.stringify(error)).not.toContain(sas);
+	});
+
+	it('gives up on a blob that drops after every few bytes, after a bounded number of resumes', async () => {
+		const started = await startBilled('billedUsage');
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', method: 'GET', type: 'reset', afterBytes: 100, times: Infinity });
+		const { error } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'lineItems', options: { concurrency: 1 } });
+		expect(error?.message).toMatch(/^The connection to storage kept dropping while reading blob \S+ \(100 resumes\)$/);
 	});
 
 	it('waits exactly as long as Retry-After asks while the export runs', async () => {
