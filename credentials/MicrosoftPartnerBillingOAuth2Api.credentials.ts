@@ -1,4 +1,4 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
 const DELEGATED_SCOPE = 'https://graph.microsoft.com/PartnerBilling.Read.All offline_access';
@@ -88,4 +88,13 @@ export class MicrosoftPartnerBillingOAuth2Api implements ICredentialType {
 			default: 'body',
 		},
 	];
+
+	// Reads the partner billing entity: needs a token for the tenant with PartnerBilling.Read.All.
+	// [unconfirmed] that Graph serves this read; PowerShell's Get-MgReportPartnerBilling calls it.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.graphBaseUrl.replace(/\\/+$/, "")}}',
+			url: '/reports/partners/billing',
+		},
+	};
 }

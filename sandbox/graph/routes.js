@@ -4,6 +4,7 @@
 /**
  * Microsoft Graph partner billing API under `/graph/v1.0`:
  *   POST /reports/partners/billing/{usage|reconciliation}/{billed|unbilled}/export  -> 202 + Location
+ *   GET  /reports/partners/billing                      (the billing entity; credential test)
  *   GET  /reports/partners/billing/operations/{id}
  *   GET  /reports/partners/billing/manifests/{id}
  *
@@ -163,6 +164,14 @@ class GraphApi {
 			const op = this.store.create(dataset, v.request);
 			ctx.res.writeHead(202, { ...headers, location: `${this.base}${BILLING}/operations/${op.id}`, 'content-length': '0' });
 			ctx.res.end();
+			return;
+		}
+
+		// [unconfirmed] The billing entity itself (PowerShell's Get-MgReportPartnerBilling):
+		// the cheapest authorised read, used by the credential test.
+		if (path === BILLING) {
+			if (method !== 'GET') return fail(405);
+			sendJson(ctx.res, 200, { '@odata.context': `${this.base}/$metadata#reports/partners/billing/$entity`, id: 'billing' }, headers);
 			return;
 		}
 

@@ -235,3 +235,20 @@ describe('Microsoft export: download', () => {
 		}
 	});
 });
+
+describe('Microsoft Partner Billing credential', () => {
+	it('passes its test with the right client secret, fetching a client-credentials token', async () => {
+		const result = await graph.pack.testCredential('microsoftPartnerBillingOAuth2Api', graph.credentials().microsoftPartnerBillingOAuth2Api);
+		expect(result).toMatchObject({ status: 'OK' });
+		expect(graph.graphRequests().map((request) => `${request.kind} ${request.status}`)).toEqual(['token 200', 'api 200']);
+	});
+
+	it('fails its test with a wrong client secret', async () => {
+		const result = await graph.pack.testCredential('microsoftPartnerBillingOAuth2Api', {
+			...graph.credentials().microsoftPartnerBillingOAuth2Api,
+			clientSecret: 'wrong-secret',
+		});
+		expect(result.status).toBe('Error');
+		expect(result.message).not.toContain('wrong-secret');
+	});
+});
