@@ -45,7 +45,7 @@ export async function readJsonLines(
 	let recordCount = 0;
 	const handleLine = (line: string) => {
 		lineNumber++;
-		if (line.length === 0 || (line.length === 1 && line === '\r') || line.trim() === '') return;
+		if (line.trim() === '') return;
 		let item: unknown;
 		try {
 			item = JSON.parse(line);

@@ -208,6 +208,9 @@ export function formatDuration(ms: number): string {
 	return `${Math.round(seconds / 60)} min`;
 }
 
+/** Budget for a plain API call (retries included) when no timeout option applies. */
+export const DEFAULT_CALL_BUDGET_MS = 5 * 60_000;
+
 /** The deadline for a "Timeout (Minutes)" option, 60 minutes when unset or invalid. */
 export function deadlineFromMinutes(minutes: unknown): number {
 	const value = Number(minutes);

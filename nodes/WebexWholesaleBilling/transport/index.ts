@@ -17,9 +17,6 @@ export const CREDENTIAL_TYPES = {
 
 export const REPORTS_PATH = '/wholesale/billing/reports';
 
-/** Budget for a plain API call (retries included) when no timeout option applies. */
-export const DEFAULT_CALL_BUDGET_MS = 5 * 60_000;
-
 /** A Webex billing report as the API returns it. */
 export interface WebexReport extends IDataObject {
 	id: string;

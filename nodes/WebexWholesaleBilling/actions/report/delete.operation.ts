@@ -5,7 +5,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { DEFAULT_CALL_BUDGET_MS, REPORTS_PATH, createWebexClient, webexApiRequest } from '../../transport';
+import { REPORTS_PATH, createWebexClient, webexApiRequest } from '../../transport';
+import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/retry';
 import { readReportId, reportIdProperty } from './common';
 
 const properties: INodeProperties[] = [

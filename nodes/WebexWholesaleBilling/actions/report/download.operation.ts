@@ -142,7 +142,13 @@ async function readyReport(
 
 function isExpiring(url: string | undefined): boolean {
 	if (!url) return true;
-	const expires = Number(new URL(url).searchParams.get('Expires'));
+	let expires: number;
+	try {
+		expires = Number(new URL(url).searchParams.get('Expires'));
+	} catch {
+		// Unreadable: leave it to the URL check, which refuses it with a clear message.
+		return false;
+	}
 	return Number.isFinite(expires) && expires > 0 && expires * 1000 - EXPIRY_MARGIN_MS < Date.now();
 }
 

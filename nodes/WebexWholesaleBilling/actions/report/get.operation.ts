@@ -5,7 +5,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { DEFAULT_CALL_BUDGET_MS, createWebexClient, getReport, reportToJson } from '../../transport';
+import { createWebexClient, getReport, reportToJson } from '../../transport';
+import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/retry';
 import { includeDownloadUrlOption, readReportId, reportIdProperty } from './common';
 
 const properties: INodeProperties[] = [

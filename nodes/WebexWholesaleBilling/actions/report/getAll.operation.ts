@@ -8,7 +8,8 @@ import {
 } from 'n8n-workflow';
 
 import { parseIsoDate, toIsoDateText } from '../../../shared/dates';
-import { DEFAULT_CALL_BUDGET_MS, createWebexClient, listReports, reportToJson } from '../../transport';
+import { createWebexClient, listReports, reportToJson } from '../../transport';
+import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/retry';
 import { includeDownloadUrlOption, reportTypeOptions } from './common';
 
 const properties: INodeProperties[] = [
