@@ -2,29 +2,13 @@
 // sandbox, through n8n's real engine, beside csv-parse's raw throughput on the same bytes.
 // Each measurement runs in its own child process so peak RSS is its own; the sandbox runs in
 // this process. Run with `npm run bench` (builds first).
-const { execFile } = require('node:child_process');
-const { promisify } = require('node:util');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { Readable } = require('node:stream');
 const { pipeline } = require('node:stream/promises');
 
-// The harness is TypeScript; the measured process loads a plain-JS copy so that the
-// TypeScript compiler (about 50 MB) does not count against the node's memory.
-const HARNESS_BUILD = path.join(__dirname, '..', '.bench', 'harness');
-
-function compileHarness() {
-	const ts = require('typescript');
-	const source = path.join(__dirname, '..', 'test', 'harness');
-	fs.mkdirSync(HARNESS_BUILD, { recursive: true });
-	for (const file of fs.readdirSync(source).filter((name) => name.endsWith('.ts'))) {
-		const { outputText } = ts.transpileModule(fs.readFileSync(path.join(source, file), 'utf8'), {
-			compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-		});
-		fs.writeFileSync(path.join(HARNESS_BUILD, file.replace(/\.ts$/, '.js')), outputText);
-	}
-}
+const { HARNESS_BUILD, compileHarness, measureInChild, runChild, runMain, finish, fmt, isChild } = require('./lib');
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 
@@ -55,14 +39,7 @@ async function main() {
 	}
 }
 
-// Asynchronous on purpose: the sandbox in this process must keep serving the child.
-async function measure(kind, options) {
-	const { stdout } = await promisify(execFile)(process.execPath, [__filename, '--child', kind, JSON.stringify(options)], {
-		encoding: 'utf8',
-		maxBuffer: 1024 * 1024,
-	});
-	return JSON.parse(stdout.trim().split('\n').pop());
-}
+const measure = (kind, options) => measureInChild(__filename, kind, options);
 
 async function child(kind, options) {
 	if (kind === 'raw') {
@@ -76,7 +53,7 @@ async function child(kind, options) {
 				.on('end', resolve)
 				.on('error', reject);
 		});
-		return report(started, { rows });
+		return finish(started, { rows });
 	}
 	const { loadPack } = require(HARNESS_BUILD);
 	// The package alone: n8n-nodes-base (about 47 MB of node metadata) is not loaded, so the
@@ -112,12 +89,7 @@ async function child(kind, options) {
 	const json = result.json('Download');
 	if (error) throw new Error(error.message);
 	const rows = json.reduce((sum, group) => sum + group.rowCount, 0);
-	return report(started, { rows, groups: json.length, baselineRssMb });
-}
-
-function report(started, fields) {
-	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-	return { ...fields, seconds, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+	return finish(started, { rows, groups: json.length, baselineRssMb });
 }
 
 function lastMonth(now = new Date()) {
@@ -126,19 +98,7 @@ function lastMonth(now = new Date()) {
 	return { billingStartDate: start.toISOString().slice(0, 10), billingEndDate: end.toISOString().slice(0, 10) };
 }
 
-const fmt = (value) => Math.round(value).toLocaleString('en');
+if (isChild()) runChild(child);
+else if (require.main === module) runMain(main);
 
-if (process.argv[2] === '--child') {
-	child(process.argv[3], JSON.parse(process.argv[4])).then(
-		(result) => console.log(JSON.stringify(result)),
-		(error) => {
-			console.error(error);
-			process.exit(1);
-		},
-	);
-} else {
-	main().catch((error) => {
-		console.error(error);
-		process.exitCode = 1;
-	});
-}
+module.exports = { main };

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { CsvFormatError, resolveColumns, type CsvRecordConsumer } from './csv';
 import { DecimalSum, type DecimalValue } from './decimal';
+import { JsonFieldScanner, JsonValueKind, asciiLowerCase } from './jsonFields';
 import { JsonLinesFormatError, type JsonRecordConsumer } from './jsonLines';
 
 /** Collects every record as an object keyed by the vendor's own column names. */
@@ -65,6 +66,8 @@ export class AggregateSink implements CsvRecordConsumer, JsonRecordConsumer {
 	private sumIndexes: number[] = [];
 	private groupNames: string[] = [];
 	private sumNames: string[] = [];
+	/** JSON Lines: reads only the group-by and sum attributes of each line */
+	private scanner: JsonFieldScanner | undefined;
 
 	constructor(private readonly spec: AggregateSpec) {}
 
@@ -119,15 +122,8 @@ export class AggregateSink implements CsvRecordConsumer, JsonRecordConsumer {
 		for (let index = 0; index < this.spec.sumFields.length; index++) {
 			const name = this.spec.sumFields[index];
 			const value = item[this.recordKey(item, name)];
-			if (value === undefined) {
-				throw new JsonLinesFormatError(
-					`Line ${lineNumber} has no attribute '${name}' named in '${this.spec.sumFieldsParameter}'. Its attributes are: ${Object.keys(item).join(', ')}`,
-				);
-			}
-			if ((typeof value !== 'number' && typeof value !== 'string') || !group.sums[index].add(value)) {
-				throw new JsonLinesFormatError(
-					`Line ${lineNumber}: attribute '${name}' holds ${JSON.stringify(value).slice(0, 40)}, which is not a number, so it cannot be summed`,
-				);
+			if (value === undefined || (typeof value !== 'number' && typeof value !== 'string') || !group.sums[index].add(value)) {
+				this.throwNotSummable(name, value, () => Object.keys(item), lineNumber);
 			}
 		}
 		if (this.sumNames.length === 0) {
@@ -136,11 +132,65 @@ export class AggregateSink implements CsvRecordConsumer, JsonRecordConsumer {
 		group.rowCount++;
 	}
 
+	/**
+	 * A JSON line, read without parsing all of it (most of the cost of a large export). Same
+	 * results as `record`; false when the scanner declines the line, which is then parsed.
+	 */
+	line(text: string, start: number, end: number, lineNumber: number): boolean {
+		const { groupBy, sumFields } = this.spec;
+		const scanner = (this.scanner ??= new JsonFieldScanner([...groupBy, ...sumFields]));
+		if (!scanner.read(text, start, end)) return false;
+		let key = '';
+		for (let field = 0; field < groupBy.length; field++) {
+			const part = scanner.kinds[field] === JsonValueKind.PlainString ? scanner.raw(field) : String(scanner.value(field) ?? null);
+			key = field === 0 ? part : `${key}\u0000${part}`;
+		}
+		let group = this.groups.get(key);
+		if (group === undefined) {
+			const keys: IDataObject = {};
+			groupBy.forEach((name, field) => (keys[scanner.spellings[field] ?? name] = (scanner.value(field) ?? null) as IDataObject[string]));
+			group = { keys, sums: sumFields.map(() => new DecimalSum()), rowCount: 0 };
+			this.groups.set(key, group);
+		}
+		for (let index = 0; index < sumFields.length; index++) {
+			const field = groupBy.length + index;
+			const kind = scanner.kinds[field];
+			let added: boolean;
+			if (kind === JsonValueKind.Number) {
+				const raw = scanner.raw(field);
+				// Up to 15 characters a plain decimal is exactly the number JSON.parse would make.
+				added = raw.length <= 15 && !/[eE]/.test(raw) ? group.sums[index].add(raw) : group.sums[index].add(Number(raw));
+			} else if (kind === JsonValueKind.PlainString || kind === JsonValueKind.EscapedString) {
+				added = group.sums[index].add(scanner.value(field) as string);
+			} else {
+				added = false;
+			}
+			if (!added) {
+				const attributeNames = () => Object.keys(JSON.parse(text.slice(start, end)) as object);
+				this.throwNotSummable(sumFields[index], scanner.value(field), attributeNames, lineNumber);
+			}
+		}
+		if (this.sumNames.length === 0) this.sumNames = sumFields.map((name, index) => scanner.spellings[groupBy.length + index] ?? name);
+		group.rowCount++;
+		return true;
+	}
+
+	private throwNotSummable(name: string, value: unknown, attributeNames: () => string[], lineNumber: number): never {
+		if (value === undefined) {
+			throw new JsonLinesFormatError(
+				`Line ${lineNumber} has no attribute '${name}' named in '${this.spec.sumFieldsParameter}'. Its attributes are: ${attributeNames().join(', ')}`,
+			);
+		}
+		throw new JsonLinesFormatError(
+			`Line ${lineNumber}: attribute '${name}' holds ${JSON.stringify(value).slice(0, 40)}, which is not a number, so it cannot be summed`,
+		);
+	}
+
 	private recordKey(item: IDataObject, name: string): string {
-		const wanted = name.toLowerCase();
+		const wanted = asciiLowerCase(name);
 		const known = this.recordKeys.get(wanted);
 		if (known !== undefined && known in item) return known;
-		const found = Object.keys(item).find((key) => key.toLowerCase() === wanted) ?? name;
+		const found = Object.keys(item).find((key) => asciiLowerCase(key) === wanted) ?? name;
 		this.recordKeys.set(wanted, found);
 		return found;
 	}

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 
@@ -79,6 +80,47 @@ describe('aggregate sink over JSON records', () => {
 	it('stops on a summed attribute that is not a number', () => {
 		expect(() => sink().record({ CustomerId: 'c1', SubscriptionId: 's1', Total: true, BillableQuantity: 1 }, 5)).toThrow(
 			"Line 5: attribute 'Total' holds true, which is not a number",
+		);
+	});
+});
+
+describe('aggregating JSON Lines without parsing whole lines', () => {
+	const spec = { groupBy: ['customerid', 'SubscriptionId'], sumFields: ['Total', 'Quantity'], groupByParameter: 'Group By', sumFieldsParameter: 'Sum Fields' };
+	const summary = (aggregate: AggregateSink) =>
+		aggregate.results().map((group) => ({ ...group.keys, sums: group.sums.map(String), rowCount: group.rowCount }));
+	/** The same sink reached only through parsed records: the reference for the fast path. */
+	const parsedOnly = (aggregate: AggregateSink) => ({ record: aggregate.record.bind(aggregate) });
+
+	const lineItem = fc.record({
+		CustomerId: fc.constantFrom('c1', 'c2', 'C1', 'c\u00e9', ''),
+		SubscriptionId: fc.option(fc.constantFrom('s1', 's2'), { nil: undefined }),
+		Total: fc.oneof(
+			fc.tuple(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 0, max: 9 })).map(([units, scale]) => units / 10 ** scale),
+			fc.constantFrom(1e21, 1.5e-7, 0.1 + 0.2, '12.50', '-0.001', '1e3'),
+		),
+		Quantity: fc.integer({ min: -1000, max: 1000 }),
+		Tags: fc.constantFrom('', '{"costCenter":"cc-1"}', 'tab\there', 'Zoë "quoted"'),
+	});
+
+	it('gives exactly the groups and sums of parsing every line, whatever the chunking', async () => {
+		await fc.assert(
+			fc.asyncProperty(fc.array(lineItem, { maxLength: 40 }), fc.constantFrom('\n', '\r\n'), fc.integer({ min: 1, max: 200 }), async (items, newline, chunkSize) => {
+				const gzipped = gzipSync(Buffer.from(items.map((item) => JSON.stringify(item)).join(newline)));
+				const fast = new AggregateSink(spec);
+				const reference = new AggregateSink(spec);
+				await readJsonLines(chunks(gzipped, chunkSize), fast, { gzip: true });
+				await readJsonLines(chunks(gzipped, chunkSize), parsedOnly(reference), { gzip: true });
+				expect(summary(fast)).toEqual(summary(reference));
+				expect(fast.sumFieldNames).toEqual(reference.sumFieldNames);
+			}),
+			{ numRuns: 300 },
+		);
+	});
+
+	it('refuses a malformed line even when the summed attributes in it look fine', async () => {
+		const text = '{"CustomerId":"c1","SubscriptionId":"s1","Total":1,"Quantity":2}\n{"CustomerId":"c1","SubscriptionId":"s1","Total":1,"Quantity":2,,"x":1}';
+		await expect(readJsonLines(Readable.from([Buffer.from(text)]), new AggregateSink(spec), { sourceName: 'blob b1' })).rejects.toThrow(
+			'Line 2 of blob b1 is not valid JSON',
 		);
 	});
 });
