@@ -179,6 +179,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 					consumer.record(item, lineNumber);
 				},
 			};
+			if (consumer.line) {
+				const readLine = consumer.line.bind(consumer);
+				counting.line = (text, start, end, lineNumber) => readLine(text, start, end, lineNumber) && ++records > 0;
+			}
 			try {
 				const stream = await openBlobStream(blobUrl(manifest!, name), name, { signal: client.policy.signal });
 				return await readJsonLines(stream, counting, { gzip: true, sourceName: `blob ${name}`, copyTo });
