@@ -23,7 +23,7 @@ export interface RequestLogEntry {
 }
 
 export interface Fault {
-	vendor?: 'webex' | string;
+	vendor?: 'webex' | 'graph' | 'cisco' | string;
 	kind?: 'api' | 'download' | 'token' | string;
 	method?: string;
 	/** string: prefix of the logged path; RegExp: tested against it */
@@ -196,6 +196,121 @@ export interface GraphSandbox {
 	close(): Promise<void>;
 }
 
+/** What the Cisco API's error body is built from (option `errorBody` maps it to the body). */
+export interface CiscoError {
+	httpStatus: number;
+	/** the request's uuid when it is a string, else null */
+	uuid: string | null;
+	/** VALIDATION_ERROR | BILL_TO_ERROR | BIZ_RULE_FAIL_ERROR | CISCO_ERROR | UNKNOWN_ERROR */
+	errorCode: string;
+	errorMessage: string;
+}
+
+export interface CiscoOptions {
+	clientId: string;
+	clientSecret: string;
+	/** the partner's CCO user (password grant) */
+	username: string;
+	password: string;
+	/** expires_in of issued tokens (default 3600) */
+	accessTokenTtlSeconds: number;
+	/** what billingAddressId may be in a request (default 'any': a JSON number or a string of digits) */
+	billingAddressIdType: 'any' | 'number' | 'string';
+	/** list element of usageBySubscription (default 'subscriptionList') */
+	subscriptionListField: string;
+	/** key inside each subscription entry (default 'subscriptionId') */
+	subscriptionIdField: string;
+	/** JSON type of invoiceNumber in responses (default 'number') */
+	invoiceNumberType: 'number' | 'string';
+	/** invoiceDate in responses: 'YYYY-MM-DDT00:00:00.000Z' ('dateTime', default) or 'YYYY-MM-DD' */
+	invoiceDateFormat: 'dateTime' | 'date';
+	/** builds every API error body (default: {uuid, status: 'ERROR', errorCode, errorMessage}) */
+	errorBody: (error: CiscoError) => unknown;
+	/** every invoice has exactly this many usage lines (default undefined: 20..200 per invoice, seeded) */
+	usageLinesPerInvoice: number | undefined;
+	/** ZIP entry name, `{invoiceNumber}` is replaced (default 'Invoice_Header_{invoiceNumber}.csv') */
+	headerFileName: string;
+	/** ZIP entry name (default 'Consolidated_Usage_{invoiceNumber}.csv') */
+	usageFileName: string;
+	/** ',' (default) or ';' */
+	csvDelimiter: string;
+	/** UTF-8 BOM at the start of both CSV files (default false) */
+	csvBom: boolean;
+	/** '\r\n' (default) or '\n' */
+	lineEnding: string;
+	/** host name in usage URLs (default 'localhost', a different host from the API's 127.0.0.1) */
+	fileHost: string;
+	/** a usage URL works this long after it was issued (default 86400) */
+	linkTtlSeconds: number;
+	/** 'bearer': the file host demands the API's bearer token, 401 without it (default 'none') */
+	fileAuth: 'none' | 'bearer';
+	/** host names allowed to receive an Authorization header (default ['127.0.0.1']); others are violations */
+	tokenHosts: string[];
+}
+
+export interface CiscoInvoice {
+	/** digits, e.g. '537541276' */
+	invoiceNumber: string;
+	/** YYYY-MM-DD (UTC), counted back from the day the sandbox started */
+	invoiceDate: string;
+	billingAddressId: number;
+	subscriptionIds: string[];
+}
+
+export interface CiscoSubscription {
+	/** e.g. 'Sub123456' */
+	subscriptionId: string;
+	customerName: string;
+	invoiceNumbers: string[];
+}
+
+export interface CiscoDiscrepancy {
+	invoiceNumber: string;
+	/** Total Usage Amount of the Invoice Header CSV */
+	headerTotal: string;
+	/** exact sum of Extended Amount over the Consolidated Usage CSV */
+	usageSum: string;
+	/** headerTotal - usageSum */
+	delta: string;
+}
+
+export interface CiscoSandbox {
+	/** `${url}/cisco/ccw/api/v1.0` (credential baseUrl) */
+	readonly baseUrl: string;
+	/** `${url}/cisco-sso/as/token.oauth2` (credential tokenUrl) */
+	readonly tokenUrl: string;
+	readonly clientId: string;
+	readonly clientSecret: string;
+	readonly username: string;
+	readonly password: string;
+	/** the partner's BID */
+	billingAddressId: number;
+	/** the BID of the other partner whose invoices the API drops */
+	otherBillingAddressId: number;
+	options: CiscoOptions;
+	seed: number;
+	/** the partner's invoices, oldest first (numbers ascending) */
+	invoices(): CiscoInvoice[];
+	/** seeded invoices of the other BID: requested by number, the API drops them */
+	otherBidInvoiceNumbers(): string[];
+	subscriptions(): CiscoSubscription[];
+	/** the records of an invoice's two CSV files keyed by column, strings (current options) */
+	expectedUsage(invoiceNumber: string | number): { header: Record<string, string>; lines: Array<Record<string, string>> };
+	plantedDiscrepancies(): CiscoDiscrepancy[];
+	/** the ZIP the file host serves for an invoice (a replaced one included) */
+	usageZip(invoiceNumber: string | number): Buffer;
+	/** a freshly issued usage URL, as the API would hand it out */
+	usageUrl(invoiceNumber: string | number): string;
+	/** serve this ZIP for the invoice instead of the seeded one (until reset) */
+	replaceZip(invoiceNumber: string | number, buffer: Buffer): void;
+	/** every usage URL issued so far answers 403 "Request has expired" */
+	expireLinks(): void;
+	/** every access token issued so far is expired: the API answers 401 */
+	expireAccessTokens(): void;
+	/** the access tokens issued so far, oldest first */
+	issuedTokens(): string[];
+}
+
 export interface SandboxOptions {
 	port?: number;
 	host?: string;
@@ -203,6 +318,7 @@ export interface SandboxOptions {
 	webex?: Partial<WebexOptions>;
 	/** opt-in: starts the Microsoft Graph part and Azurite */
 	graph?: Partial<GraphOptions>;
+	cisco?: Partial<CiscoOptions>;
 	log?: (entry: RequestLogEntry) => void;
 }
 
@@ -213,6 +329,7 @@ export interface Sandbox {
 	webex: WebexSandbox;
 	/** undefined unless `graph` options were given */
 	graph: GraphSandbox | undefined;
+	cisco: CiscoSandbox;
 	requests: RequestLogEntry[];
 	violations: string[];
 	addFault(fault: Fault): Fault;

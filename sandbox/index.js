@@ -9,13 +9,14 @@
  *   ... sandbox.webex.baseUrl, sandbox.requests, sandbox.addFault({...}) ...
  *   await sandbox.stop();
  *
- * Vendors live in their own folder (`webex/`; Microsoft Graph and Cisco are added the same way:
- * a `create<Vendor>(server, config)` that mounts its path prefixes and returns its facade).
+ * Vendors live in their own folder (`webex/`, `graph/`, `cisco/`): a `create<Vendor>(server, config)`
+ * that mounts its path prefixes and returns its facade.
  */
 
 const { SandboxServer } = require('./server');
 const { createWebex } = require('./webex');
 const { createGraph } = require('./graph');
+const { createCisco } = require('./cisco');
 
 /**
  * @typedef {object} SandboxOptions
@@ -24,6 +25,7 @@ const { createGraph } = require('./graph');
  * @property {number} [seed]      default 42; same seed => same data
  * @property {Partial<import('./webex').WebexOptions>} [webex]
  * @property {Partial<import('./graph').GraphOptions>} [graph]  opt-in: starts the Graph part and Azurite (only when given)
+ * @property {Partial<import('./cisco').CiscoOptions>} [cisco]
  * @property {(entry: import('./server').RequestLogEntry) => void} [log] called after each response
  */
 
@@ -34,6 +36,7 @@ async function startSandbox(options = {}) {
 	const seed = options.seed ?? 42;
 	const server = new SandboxServer({ host: options.host, port: options.port ?? 0, log: options.log });
 	const webex = createWebex(server, { seed, options: options.webex });
+	const cisco = createCisco(server, { seed, options: options.cisco });
 	// Opt-in: only a `graph` key starts Azurite (Webex-only tests do not pay its start-up).
 	const graph = options.graph ? await createGraph(server, { seed, options: options.graph }) : undefined;
 	try {
@@ -51,6 +54,7 @@ async function startSandbox(options = {}) {
 		webex,
 		/** The Microsoft Graph part; undefined unless `graph` options were given. */
 		graph,
+		cisco,
 		/** Every request, in arrival order (cleared in place by reset()). */
 		requests: server.requests,
 		/** Protocol violations seen by the sandbox (tests assert it stays empty). */

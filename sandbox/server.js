@@ -62,6 +62,7 @@ const { URL } = require('url');
  * @property {string} prefix               path prefix ('/webex/v1'); matched on segment boundaries
  * @property {(pathname: string) => { kind: string, path: string }} classify
  * @property {(ctx: RequestContext) => void | Promise<void>} handle
+ * @property {(ctx: RequestContext) => void} [observe]  sees every request before faults apply (checks that must not miss a faulted request)
  * @property {(status: number, ctx: RequestContext, fault: Fault) => { body: string, headers: Record<string, string> }} [faultResponse]
  *
  * @typedef {object} Vendor
@@ -438,6 +439,7 @@ class SandboxServer {
 		/** @type {RequestContext} */
 		const ctx = { req, res, url, kind: /** @type {string} */ (classified.kind), path: classified.path, query: entry.query, rawBody, body, bodyIsJson, entry, server: this };
 
+		if (mount.observe) mount.observe(ctx);
 		const fault = this.takeFault(entry);
 		if (fault) {
 			entry.fault = fault.type;
