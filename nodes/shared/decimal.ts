@@ -170,3 +170,49 @@ export class DecimalSum {
 		}
 	}
 }
+
+/** Both values as integer units at the larger of their two scales. */
+function alignScales(a: DecimalValue, b: DecimalValue): { unitsA: bigint; unitsB: bigint; scale: number } {
+	if (a.scale === b.scale) return { unitsA: a.units, unitsB: b.units, scale: a.scale };
+	if (a.scale > b.scale) return { unitsA: a.units, unitsB: b.units * 10n ** BigInt(a.scale - b.scale), scale: a.scale };
+	return { unitsA: a.units * 10n ** BigInt(b.scale - a.scale), unitsB: b.units, scale: b.scale };
+}
+
+/** -1, 0 or 1 as a is less than, equal to or greater than b (2.50 equals 2.5). */
+export function compareDecimals(a: DecimalValue, b: DecimalValue): -1 | 0 | 1 {
+	const { unitsA, unitsB } = alignScales(a, b);
+	return unitsA < unitsB ? -1 : unitsA > unitsB ? 1 : 0;
+}
+
+/** a − b, exactly. */
+export function subtractDecimals(a: DecimalValue, b: DecimalValue): DecimalValue {
+	const { unitsA, unitsB, scale } = alignScales(a, b);
+	return { units: unitsA - unitsB, scale };
+}
+
+/** a × b, exactly. */
+export function multiplyDecimals(a: DecimalValue, b: DecimalValue): DecimalValue {
+	return { units: a.units * b.units, scale: a.scale + b.scale };
+}
+
+export function absDecimal(value: DecimalValue): DecimalValue {
+	return value.units < 0n ? { units: -value.units, scale: value.scale } : value;
+}
+
+/**
+ * part ÷ whole × 100, rounded half away from zero to `fractionDigits` decimals; null when
+ * whole is zero. The division is the only inexact step, so it is done once, at the end.
+ */
+export function percentOf(part: DecimalValue, whole: DecimalValue, fractionDigits = 6): DecimalValue | null {
+	if (whole.units === 0n) return null;
+	// part.units / 10^part.scale ÷ (whole.units / 10^whole.scale) × 100 × 10^fractionDigits
+	let numerator = part.units * 100n * 10n ** BigInt(fractionDigits + whole.scale);
+	let denominator = whole.units * 10n ** BigInt(part.scale);
+	if (denominator < 0n) {
+		numerator = -numerator;
+		denominator = -denominator;
+	}
+	const magnitude = numerator < 0n ? -numerator : numerator;
+	const rounded = (magnitude * 2n + denominator) / (denominator * 2n);
+	return { units: numerator < 0n ? -rounded : rounded, scale: fractionDigits };
+}

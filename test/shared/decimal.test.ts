@@ -1,4 +1,16 @@
-import { DecimalSum, formatDecimal, parseDecimal } from '../../nodes/shared/decimal';
+import {
+	DecimalSum,
+	absDecimal,
+	compareDecimals,
+	formatDecimal,
+	multiplyDecimals,
+	parseDecimal,
+	percentOf,
+	subtractDecimals,
+	type DecimalValue,
+} from '../../nodes/shared/decimal';
+
+const d = (text: string): DecimalValue => parseDecimal(text)!;
 
 describe('exact decimal sums', () => {
 	it('sums one million times 0.1 to exactly 100000', () => {
@@ -42,5 +54,40 @@ describe('exact decimal sums', () => {
 		expect(formatDecimal(parseDecimal('+2.50')!)).toBe('2.5');
 		expect(formatDecimal(parseDecimal('7E+2')!)).toBe('700');
 		expect(parseDecimal('1e-40')).toBeNull();
+	});
+});
+
+describe('exact decimal comparison and arithmetic', () => {
+	it('compares across scales: 2.50 equals 2.5, 0.1 is less than 0.10001', () => {
+		expect(compareDecimals(d('2.50'), d('2.5'))).toBe(0);
+		expect(compareDecimals(d('0.1'), d('0.10001'))).toBe(-1);
+		expect(compareDecimals(d('-3'), d('-3.5'))).toBe(1);
+	});
+
+	it('subtracts without binary rounding: 0.3 − 0.1 is exactly 0.2', () => {
+		expect(formatDecimal(subtractDecimals(d('0.3'), d('0.1')))).toBe('0.2');
+		expect(formatDecimal(subtractDecimals(d('100'), d('100.005')))).toBe('-0.005');
+	});
+
+	it('subtracts past 2^53 without losing a unit', () => {
+		expect(formatDecimal(subtractDecimals(d('90071992547409930.01'), d('0.02')))).toBe('90071992547409929.99');
+	});
+
+	it('multiplies exactly, scales adding up', () => {
+		expect(formatDecimal(multiplyDecimals(d('1.5'), d('0.02')))).toBe('0.03');
+	});
+
+	it('takes the absolute value', () => {
+		expect(formatDecimal(absDecimal(d('-12.5')))).toBe('12.5');
+		expect(formatDecimal(absDecimal(d('7')))).toBe('7');
+	});
+
+	it('gives a percentage rounded half away from zero, null for a zero whole', () => {
+		expect(formatDecimal(percentOf(d('1'), d('3'))!)).toBe('33.333333');
+		expect(formatDecimal(percentOf(d('-2'), d('3'))!)).toBe('-66.666667');
+		expect(formatDecimal(percentOf(d('0.5'), d('-200'), 2)!)).toBe('-0.25');
+		expect(formatDecimal(percentOf(d('1'), d('8'), 1)!)).toBe('12.5');
+		expect(formatDecimal(percentOf(d('1'), d('16'), 1)!)).toBe('6.3');
+		expect(percentOf(d('5'), d('0.00'))).toBeNull();
 	});
 });
