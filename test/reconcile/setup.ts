@@ -1,4 +1,4 @@
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { loadPack, type ExecuteNodeOptions, type InputItem, type LoadedPackage, type NodeResult } from '../harness';
 
@@ -22,7 +22,7 @@ export interface ReconcileContext {
 }
 
 /** Match and compare fields as the editor stores them: `{ values: [{ fieldA, fieldB, … }] }`. */
-export const pairs = (...values: IDataObject[]) => ({ values });
+export const pairs = (...values: INodeParameters[]) => ({ values });
 
 /** One pack per test file. */
 export function useReconcile(): ReconcileContext {
