@@ -58,6 +58,25 @@ export function decimalToNumber(value: DecimalValue): number {
 
 const POWERS_OF_TEN = Array.from({ length: MAX_SCALE + 1 }, (_, exponent) => 10 ** exponent);
 
+const MAX_SHORT_SCALE = 6;
+
+/**
+ * How many decimals a finite number's shortest decimal text has, found without formatting
+ * it, when that is at most 6 and the text has at most 15 significant digits; -1 otherwise.
+ * The value is then exactly Math.round(value × 10^scale) units. Why: units ÷ 10^scale is
+ * correctly rounded, so it gives the number back only if the number is the double nearest
+ * that decimal, and decimals of at most 15 significant digits map to distinct doubles, so
+ * that decimal is the one the shortest text spells (0.1 → 1, not 0.1000000000000000055…).
+ */
+export function shortDecimalScale(value: number): number {
+	for (let scale = 0; scale <= MAX_SHORT_SCALE; scale++) {
+		const units = Math.round(value * POWERS_OF_TEN[scale]);
+		if (!(units < 1e15 && units > -1e15)) return -1;
+		if (units / POWERS_OF_TEN[scale] === value) return scale;
+	}
+	return -1;
+}
+
 /**
  * Accumulates an exact sum of decimal texts or numbers.
  * Numbers are taken at their shortest decimal representation (what JSON or a user wrote).
@@ -78,6 +97,8 @@ export class DecimalSum {
 					return true;
 				}
 			}
+			const scale = shortDecimalScale(value);
+			if (scale >= 0 && this.addSafe(Math.round(value * POWERS_OF_TEN[scale]), scale)) return true;
 			value = String(value);
 		}
 		const fast = this.tryAddSafe(value);
@@ -136,11 +157,15 @@ export class DecimalSum {
 			}
 		}
 		if (fractionLength === 0 && text.length === start + 1) return false;
-		const scale = Math.max(fractionLength, 0);
+		return this.addSafe(negative ? -units : units, Math.max(fractionLength, 0));
+	}
+
+	/** Adds units × 10^-scale while everything stays a safe integer; false (nothing added) otherwise. */
+	private addSafe(units: number, scale: number): boolean {
 		if (scale > this.scale) this.rescale(scale);
 		if (this.bigUnits !== null) return false;
 		const scaled = units * POWERS_OF_TEN[this.scale - scale];
-		const next = this.safeUnits + (negative ? -scaled : scaled);
+		const next = this.safeUnits + scaled;
 		if (!Number.isSafeInteger(scaled) || !Number.isSafeInteger(next)) return false;
 		this.safeUnits = next;
 		return true;

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+
 import {
 	DecimalSum,
 	absDecimal,
@@ -6,6 +8,7 @@ import {
 	multiplyDecimals,
 	parseDecimal,
 	percentOf,
+	shortDecimalScale,
 	subtractDecimals,
 	type DecimalValue,
 } from '../../nodes/shared/decimal';
@@ -89,5 +92,57 @@ describe('exact decimal comparison and arithmetic', () => {
 		expect(formatDecimal(percentOf(d('1'), d('8'), 1)!)).toBe('12.5');
 		expect(formatDecimal(percentOf(d('1'), d('16'), 1)!)).toBe('6.3');
 		expect(percentOf(d('5'), d('0.00'))).toBeNull();
+	});
+});
+
+describe('shortDecimalScale', () => {
+	const shortestText = (value: number) => formatDecimal(parseDecimal(String(value))!);
+	const fromScale = (value: number, scale: number) =>
+		formatDecimal({ units: BigInt(Math.round(value * 10 ** scale)), scale });
+
+	it('finds the decimals of money-like numbers: 0.1, 312.5, -2.25, 99.999999', () => {
+		expect([0.1, 312.5, -2.25, 99.999999, 7, -0].map(shortDecimalScale)).toEqual([1, 1, 2, 6, 0, 0]);
+	});
+
+	it('gives -1 for more than 6 decimals, more than 15 digits, and non-finite numbers', () => {
+		expect([1e-7, 0.1 + 0.2, 1234567890123.456, 1e21, NaN, Infinity].map(shortDecimalScale)).toEqual([-1, -1, -1, -1, -1, -1]);
+	});
+
+	it('agrees with the shortest decimal text of any double whenever it answers', () => {
+		fc.assert(
+			fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (value) => {
+				const scale = shortDecimalScale(value);
+				if (scale >= 0) expect(fromScale(value, scale)).toBe(shortestText(value));
+			}),
+			{ numRuns: 20000 },
+		);
+	});
+
+	it('answers for every amount of up to 13 digits and 2 decimals', () => {
+		fc.assert(
+			fc.property(fc.integer({ min: -(10 ** 13), max: 10 ** 13 }), (cents) => {
+				const value = cents / 100;
+				const scale = shortDecimalScale(value);
+				expect(scale).toBeGreaterThanOrEqual(0);
+				expect(fromScale(value, scale)).toBe(shortestText(value));
+			}),
+			{ numRuns: 20000 },
+		);
+	});
+});
+
+describe('DecimalSum with numbers', () => {
+	it('sums any doubles exactly as their shortest decimal texts', () => {
+		fc.assert(
+			fc.property(fc.array(fc.oneof(fc.double({ min: -1e9, max: 1e9, noNaN: true }), fc.integer().map((cents) => cents / 100))), (values) => {
+				const fromNumbers = new DecimalSum();
+				const fromTexts = new DecimalSum();
+				for (const value of values) {
+					fromNumbers.add(value);
+					fromTexts.add(String(value));
+				}
+				expect(fromNumbers.toString()).toBe(fromTexts.toString());
+			}),
+		);
 	});
 });
