@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify';
 import {
 	NodeOperationError,
 	type IDataObject,
@@ -14,7 +13,7 @@ import { readAmount } from './numbers';
 import { fieldReader } from './keys';
 import { DuplicateKeysError, RecordKeyError, reconcile, type DuplicateKeyRule, type ReconcileSpec } from './join';
 import { DEFAULT_REPORT_TITLE, DEFAULT_SUMMARY_MAX_ROWS, description } from './description';
-import { discrepancyCsvRecords, largestDiscrepancies, summaryHtml, totalsJson, type SummarySettings } from './summary';
+import { discrepancyCsvChunks, largestDiscrepancies, summaryHtml, totalsJson, type SummarySettings } from './summary';
 import type { CompareField, FieldPair } from './compare';
 
 interface ReconcileOptions {
@@ -66,7 +65,7 @@ async function reconcileInputs(context: IExecuteFunctions): Promise<INodeExecuti
 		compareFields: spec.compareFields,
 	};
 	const largest = largestDiscrepancies(result.discrepancies, settings.maxRows);
-	const csv = Readable.from(discrepancyCsvRecords(result, settings)).pipe(stringify({ bom: true, record_delimiter: 'windows' }));
+	const csv = Readable.from(discrepancyCsvChunks(result, settings));
 	const binary = await context.helpers.prepareBinaryData(csv, DISCREPANCIES_FILE_NAME, 'text/csv');
 
 	const summary: INodeExecutionData = {

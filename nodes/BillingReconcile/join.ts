@@ -218,6 +218,9 @@ function sideState(side: Side, items: INodeExecutionData[], spec: ReconcileSpec,
 /** Gives every item of one side its slot; adds its compare fields to the side's totals. */
 function index(state: SideState, slots: KeyTable, spec: ReconcileSpec, totals: FieldTotal[]): void {
 	const { items, first, compareReaders: readers } = state;
+	const isA = state.side === 'A';
+	const sums = totals.map((total) => (isA ? total.a : total.b));
+	const nonNumeric = totals.map(() => 0);
 	const duplicates = new Map<number, number[]>();
 	let duplicateKeyCount = 0;
 
@@ -237,11 +240,7 @@ function index(state: SideState, slots: KeyTable, spec: ReconcileSpec, totals: F
 			throw new RecordKeyError(state.side, itemIndex, error, fieldNames);
 		}
 		for (let field = 0; field < readers.length; field++) {
-			const total = totals[field];
-			if (!addAmount(state.side === 'A' ? total.a : total.b, readers[field](json))) {
-				if (state.side === 'A') total.nonNumericA++;
-				else total.nonNumericB++;
-			}
+			if (!addAmount(sums[field], readers[field](json))) nonNumeric[field]++;
 		}
 
 		const slot = slots.slotOf(state.keys);
@@ -268,6 +267,10 @@ function index(state: SideState, slots: KeyTable, spec: ReconcileSpec, totals: F
 			}
 		}
 	}
+	totals.forEach((total, field) => {
+		if (isA) total.nonNumericA = nonNumeric[field];
+		else total.nonNumericB = nonNumeric[field];
+	});
 	if (duplicateKeyCount > 0) {
 		const examples = [...duplicates.values()].map((itemIndexes) => ({
 			key: keyObject(state, itemIndexes[0], spec),
@@ -290,7 +293,7 @@ function rollUpOf(state: SideState, slot: number, spec: ReconcileSpec): RollUp {
 }
 
 function record(state: SideState, slot: number, itemIndex: number): IDataObject {
-	const rollUp = state.rollUps.get(slot);
+	const rollUp = state.rollUps.size > 0 ? state.rollUps.get(slot) : undefined;
 	if (rollUp === undefined) return state.items[itemIndex].json;
 	return rollUp.record(state.names, state.matchReaders, state.compareNames, state.side);
 }
@@ -340,7 +343,7 @@ function compareRecords(
 	spec: ReconcileSpec,
 ): FieldDifference[] {
 	const differences: FieldDifference[] = [];
-	const rolledUp = a.rollUps.has(slot) || b.rollUps.has(slot);
+	const rolledUp = (a.rollUps.size > 0 && a.rollUps.has(slot)) || (b.rollUps.size > 0 && b.rollUps.has(slot));
 	for (let fieldIndex = 0; fieldIndex < spec.compareFields.length; fieldIndex++) {
 		const field = spec.compareFields[fieldIndex];
 		if (!rolledUp) {

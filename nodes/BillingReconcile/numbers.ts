@@ -1,4 +1,4 @@
-import { DecimalSum, parseDecimal, type DecimalValue } from '../shared/decimal';
+import { DecimalSum, parseDecimal, shortDecimalScale, type DecimalValue } from '../shared/decimal';
 
 /** "1,234,567.89": commas only between groups of exactly three integer digits. */
 const THOUSANDS_PATTERN = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/;
@@ -49,10 +49,11 @@ export function addAmount(sum: DecimalSum, value: unknown): boolean {
 const POWERS_OF_TEN = Array.from({ length: 16 }, (_, exponent) => 10 ** exponent);
 
 /**
- * The hot path of an exact compare: reads a plain decimal — a JS number, or text such as
- * "312.50" or "-3" with at most 15 digits — as a safe-integer count of 10^-scale units,
- * without BigInt or allocation. `read` returns false for anything else (thousands
- * separators, exponents, spaces, long numbers, non-numbers); readAmount then decides.
+ * The hot path of an exact compare: reads a plain decimal — a JS number of at most 15
+ * significant digits and 6 decimals, or text such as "312.50" or "-3" with at most 15
+ * digits — as a safe-integer count of 10^-scale units, without BigInt or allocation.
+ * `read` returns false for anything else (thousands separators, exponents, spaces, long
+ * numbers, non-numbers); readAmount then decides.
  * One instance per side and execution: it holds the last value read.
  */
 export class PlainDecimalReader {
@@ -61,12 +62,11 @@ export class PlainDecimalReader {
 
 	read(value: unknown): boolean {
 		if (typeof value === 'number') {
-			if (Number.isSafeInteger(value)) {
-				this.units = value;
-				this.scale = 0;
-				return true;
-			}
-			return Number.isFinite(value) && this.readText(String(value));
+			const scale = shortDecimalScale(value);
+			if (scale < 0) return false;
+			this.units = Math.round(value * POWERS_OF_TEN[scale]);
+			this.scale = scale;
+			return true;
 		}
 		return typeof value === 'string' && this.readText(value);
 	}

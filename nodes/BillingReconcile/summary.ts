@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import type { IDataObject } from 'n8n-workflow';
 
 import { absDecimal, decimalToNumber, formatDecimal, percentOf, subtractDecimals, type DecimalValue } from '../shared/decimal';
@@ -214,4 +215,25 @@ export function* discrepancyCsvRecords(result: ReconcileResult, settings: Summar
 		record.push(notes(row));
 		yield record.map(neutraliseFormula);
 	}
+}
+
+const CSV_ROWS_PER_CHUNK = 2000;
+
+/**
+ * The discrepancy CSV as text chunks of a few thousand rows: few, large writes to n8n's
+ * binary data service however many rows there are, and never the whole file on the heap.
+ * UTF-8 with a byte order mark and CRLF line ends, as Excel expects.
+ */
+export function* discrepancyCsvChunks(result: ReconcileResult, settings: SummarySettings): Generator<string> {
+	let batch: string[][] = [];
+	let first = true;
+	for (const record of discrepancyCsvRecords(result, settings)) {
+		batch.push(record);
+		if (batch.length === CSV_ROWS_PER_CHUNK) {
+			yield stringify(batch, { bom: first, record_delimiter: 'windows' });
+			batch = [];
+			first = false;
+		}
+	}
+	if (batch.length > 0) yield stringify(batch, { bom: first, record_delimiter: 'windows' });
 }
