@@ -4,7 +4,10 @@ import { parseDecimal } from '../../nodes/shared/decimal';
 import type { CompareField, FieldPair } from '../../nodes/BillingReconcile/compare';
 import { reconcile, type Discrepancy, type ReconcileRow, type ReconcileSpec } from '../../nodes/BillingReconcile/join';
 import { fieldReader } from '../../nodes/BillingReconcile/keys';
+import { parse } from 'csv-parse/sync';
+
 import {
+	discrepancyCsvChunks,
 	discrepancyCsvRecords,
 	escapeHtml,
 	largestDiscrepancies,
@@ -146,5 +149,20 @@ describe('discrepancyCsvRecords', () => {
 		const [header, row] = [...discrepancyCsvRecords(result, settings({ matchFields: formulaSpec.matchFields, compareFields: formulaSpec.compareFields }))];
 		expect(header.slice(0, 2)).toEqual(['status', "'=id"]);
 		expect(row).toEqual(['different', "'=2+5", '-12.5', "'@risk", '', '', 'amount: B is not a number']);
+	});
+});
+
+describe('discrepancyCsvChunks', () => {
+	it('writes 4,500 discrepancies in chunks that join into one CSV with one BOM and one header', () => {
+		const result = reconcile(items(...Array.from({ length: 4500 }, (_, id) => ({ id, amount: id, quantity: 1 }))), items(), spec);
+		const chunks = [...discrepancyCsvChunks(result, settings())];
+		expect(chunks).toHaveLength(3);
+		const csv = chunks.join('');
+		expect(csv.match(/\uFEFF/g)).toHaveLength(1);
+		const rows = parse(csv, { bom: true }) as string[][];
+		expect(rows).toHaveLength(4501);
+		expect(rows[0][0]).toBe('status');
+		expect(rows[4500].slice(0, 3)).toEqual(['onlyInA', '4499', '4499']);
+		expect(csv.endsWith('\r\n')).toBe(true);
 	});
 });
