@@ -231,9 +231,9 @@ function index(state: SideState, slots: KeyTable, spec: ReconcileSpec, totals: F
 		} catch (error) {
 			if (!(error instanceof KeyValueError)) throw error;
 			const fieldNames = Object.keys(json);
-			// An item without any field is what n8n's Always Output Data emits for an empty
-			// result: no row, so that an empty input still gives a summary.
-			if (fieldNames.length === 0 && error.problem === 'missing') {
+			// An item without any field or binary is what n8n's Always Output Data emits for an
+			// empty result: no row, so that an empty input still gives a summary.
+			if (fieldNames.length === 0 && error.problem === 'missing' && !items[itemIndex].binary) {
 				state.emptyItems++;
 				continue;
 			}

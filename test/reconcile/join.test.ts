@@ -181,6 +181,11 @@ describe('reconcile', () => {
 		expect([result.rowsA, result.rowsB]).toEqual([0, 1]);
 	});
 
+	it('refuses an item that carries only binary data: that is not an empty result', () => {
+		const withFile: INodeExecutionData = { json: {}, binary: { data: { data: '', mimeType: 'text/csv' } } };
+		expect(() => reconcile([withFile], items(), spec())).toThrow("Item 0 of input A has no field 'id'");
+	});
+
 	it('refuses an item without a match field, naming input, item and field', () => {
 		const call = () => reconcile(items({ id: 1 }), items({ id: 1 }, { ID: 2, amount: 3 }), spec());
 		expect(call).toThrow(RecordKeyError);
