@@ -26,7 +26,7 @@ interface ReconcileOptions {
 	summaryMaxRows?: number;
 }
 
-export const DISCREPANCIES_BINARY = 'discrepancies';
+const DISCREPANCIES_BINARY = 'discrepancies';
 const DISCREPANCIES_FILE_NAME = 'discrepancies.csv';
 
 export class BillingReconcile implements INodeType {
@@ -59,7 +59,7 @@ async function reconcileInputs(context: IExecuteFunctions): Promise<INodeExecuti
 
 	const settings: SummarySettings = {
 		title: options.reportTitle ?? DEFAULT_REPORT_TITLE,
-		maxRows: options.summaryMaxRows ?? DEFAULT_SUMMARY_MAX_ROWS,
+		maxRows: Math.max(0, Math.floor(options.summaryMaxRows ?? DEFAULT_SUMMARY_MAX_ROWS)),
 		generatedAt: new Date().toISOString(),
 		matchFields: spec.matchFields,
 		compareFields: spec.compareFields,
