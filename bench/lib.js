@@ -29,7 +29,7 @@ function compileHarness() {
 async function measureInChild(script, kind, options, { cpus } = {}) {
 	const args = [script, '--child', kind, JSON.stringify(options)];
 	const [file, argv] = cpus ? ['taskset', ['-c', cpuList(cpus), process.execPath, ...args]] : [process.execPath, args];
-	const { stdout } = await promisify(execFile)(file, argv, { encoding: 'utf8', maxBuffer: 1024 * 1024 });
+	const { stdout } = await promisify(execFile)(file, argv, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
 	return JSON.parse(stdout.trim().split('\n').pop());
 }
 

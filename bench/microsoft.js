@@ -183,6 +183,4 @@ async function nodeAggregate({ operationUrl, credentials, concurrency }) {
 }
 
 if (isChild()) runChild(child);
-else if (require.main === module) runMain(main);
-
-module.exports = { main };
+else runMain(main);

@@ -1,3 +1,4 @@
+<<<<<<< HEAD
 // npm run bench [-- name ...]: every benchmark of the pack (or the named ones), one after another.
 const { runMain } = require('./lib');
 
@@ -15,3 +16,13 @@ runMain(async () => {
 		await BENCHMARKS[name]().main();
 	}
 });
+=======
+// npm run bench: every benchmark of the pack, one after another (each in its own process,
+// so that one's measurements never overlap another's).
+const { execFileSync } = require('node:child_process');
+const path = require('node:path');
+
+for (const bench of ['webex', 'reconcile']) {
+	execFileSync(process.execPath, [path.join(__dirname, `${bench}.js`)], { stdio: 'inherit' });
+}
+>>>>>>> reconcile

@@ -99,6 +99,4 @@ function lastMonth(now = new Date()) {
 }
 
 if (isChild()) runChild(child);
-else if (require.main === module) runMain(main);
-
-module.exports = { main };
+else runMain(main);

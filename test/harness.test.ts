@@ -263,6 +263,21 @@ describe('runWorkflow / executeNode', () => {
 		]);
 	});
 
+	it('feeds each of several inputs from its own pinned source node', async () => {
+		const { items, result } = await pack.executeNode({
+			nodeType: 'n8n-nodes-base.merge',
+			extraNodes: ['n8n-nodes-base.merge'],
+			parameters: { mode: 'append' },
+			inputs: [[{ side: 'A' }], [{ side: 'B', n: 1 }, { side: 'B', n: 2 }]],
+		});
+		expect(result.executedNodes).toEqual(['Manual Trigger', 'Input 1', 'Input 2', 'Merge']);
+		expect(items.map((item) => [item.json, item.pairedItem])).toEqual([
+			[{ side: 'A' }, { item: 0 }],
+			[{ side: 'B', n: 1 }, { item: 0, input: 1 }],
+			[{ side: 'B', n: 2 }, { item: 1, input: 1 }],
+		]);
+	});
+
 	it('runs an exported workflow with n8n-nodes-base nodes and expressions', async () => {
 		const workflow: WorkflowJson = {
 			name: 'Greeting',

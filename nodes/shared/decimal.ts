@@ -58,6 +58,25 @@ export function decimalToNumber(value: DecimalValue): number {
 
 const POWERS_OF_TEN = Array.from({ length: MAX_SCALE + 1 }, (_, exponent) => 10 ** exponent);
 
+const MAX_SHORT_SCALE = 6;
+
+/**
+ * How many decimals a finite number's shortest decimal text has, found without formatting
+ * it, when that is at most 6 and the text has at most 15 significant digits; -1 otherwise.
+ * The value is then exactly Math.round(value × 10^scale) units. Why: units ÷ 10^scale is
+ * correctly rounded, so it gives the number back only if the number is the double nearest
+ * that decimal, and decimals of at most 15 significant digits map to distinct doubles, so
+ * that decimal is the one the shortest text spells (0.1 → 1, not 0.1000000000000000055…).
+ */
+export function shortDecimalScale(value: number): number {
+	for (let scale = 0; scale <= MAX_SHORT_SCALE; scale++) {
+		const units = Math.round(value * POWERS_OF_TEN[scale]);
+		if (!(units < 1e15 && units > -1e15)) return -1;
+		if (units / POWERS_OF_TEN[scale] === value) return scale;
+	}
+	return -1;
+}
+
 /**
  * Accumulates an exact sum of decimal texts or numbers.
  * Numbers are taken at their shortest decimal representation (what JSON or a user wrote).
@@ -78,6 +97,8 @@ export class DecimalSum {
 					return true;
 				}
 			}
+			const scale = shortDecimalScale(value);
+			if (scale >= 0 && this.addSafe(Math.round(value * POWERS_OF_TEN[scale]), scale)) return true;
 			value = String(value);
 		}
 		const fast = this.tryAddSafe(value);
@@ -136,11 +157,15 @@ export class DecimalSum {
 			}
 		}
 		if (fractionLength === 0 && text.length === start + 1) return false;
-		const scale = Math.max(fractionLength, 0);
+		return this.addSafe(negative ? -units : units, Math.max(fractionLength, 0));
+	}
+
+	/** Adds units × 10^-scale while everything stays a safe integer; false (nothing added) otherwise. */
+	private addSafe(units: number, scale: number): boolean {
 		if (scale > this.scale) this.rescale(scale);
 		if (this.bigUnits !== null) return false;
 		const scaled = units * POWERS_OF_TEN[this.scale - scale];
-		const next = this.safeUnits + (negative ? -scaled : scaled);
+		const next = this.safeUnits + scaled;
 		if (!Number.isSafeInteger(scaled) || !Number.isSafeInteger(next)) return false;
 		this.safeUnits = next;
 		return true;
@@ -169,4 +194,50 @@ export class DecimalSum {
 			this.bigUnits = total;
 		}
 	}
+}
+
+/** Both values as integer units at the larger of their two scales. */
+function alignScales(a: DecimalValue, b: DecimalValue): { unitsA: bigint; unitsB: bigint; scale: number } {
+	if (a.scale === b.scale) return { unitsA: a.units, unitsB: b.units, scale: a.scale };
+	if (a.scale > b.scale) return { unitsA: a.units, unitsB: b.units * 10n ** BigInt(a.scale - b.scale), scale: a.scale };
+	return { unitsA: a.units * 10n ** BigInt(b.scale - a.scale), unitsB: b.units, scale: b.scale };
+}
+
+/** -1, 0 or 1 as a is less than, equal to or greater than b (2.50 equals 2.5). */
+export function compareDecimals(a: DecimalValue, b: DecimalValue): -1 | 0 | 1 {
+	const { unitsA, unitsB } = alignScales(a, b);
+	return unitsA < unitsB ? -1 : unitsA > unitsB ? 1 : 0;
+}
+
+/** a − b, exactly. */
+export function subtractDecimals(a: DecimalValue, b: DecimalValue): DecimalValue {
+	const { unitsA, unitsB, scale } = alignScales(a, b);
+	return { units: unitsA - unitsB, scale };
+}
+
+/** a × b, exactly. */
+export function multiplyDecimals(a: DecimalValue, b: DecimalValue): DecimalValue {
+	return { units: a.units * b.units, scale: a.scale + b.scale };
+}
+
+export function absDecimal(value: DecimalValue): DecimalValue {
+	return value.units < 0n ? { units: -value.units, scale: value.scale } : value;
+}
+
+/**
+ * part ÷ whole × 100, rounded half away from zero to `fractionDigits` decimals; null when
+ * whole is zero. The division is the only inexact step, so it is done once, at the end.
+ */
+export function percentOf(part: DecimalValue, whole: DecimalValue, fractionDigits = 6): DecimalValue | null {
+	if (whole.units === 0n) return null;
+	// part.units / 10^part.scale ÷ (whole.units / 10^whole.scale) × 100 × 10^fractionDigits
+	let numerator = part.units * 100n * 10n ** BigInt(fractionDigits + whole.scale);
+	let denominator = whole.units * 10n ** BigInt(part.scale);
+	if (denominator < 0n) {
+		numerator = -numerator;
+		denominator = -denominator;
+	}
+	const magnitude = numerator < 0n ? -numerator : numerator;
+	const rounded = (magnitude * 2n + denominator) / (denominator * 2n);
+	return { units: numerator < 0n ? -rounded : rounded, scale: fractionDigits };
 }

@@ -412,6 +412,12 @@ export interface ExecuteNodeOptions
 	nodeName?: string;
 	/** Items the node receives; default one empty item, as after a manual trigger. */
 	inputItems?: InputItem[];
+	/**
+	 * Items per input, for nodes with several (Merge, Compare Datasets, Billing Reconcile):
+	 * input i is fed by a node "Input <i+1>" whose output is pinned to inputs[i]. Replaces
+	 * inputItems.
+	 */
+	inputs?: InputItem[][];
 	/** Node settings as in the editor's Settings tab. */
 	onError?: INode['onError'];
 	alwaysOutputData?: boolean;
@@ -442,7 +448,7 @@ export const TRIGGER_NODE_NAME = 'Manual Trigger';
  * (n8n honours pinData instead of running the trigger), connected to the node under test.
  */
 export async function executeNode(options: ExecuteNodeOptions): Promise<NodeResult> {
-	const { pack, nodeType, parameters = {}, inputItems = [{ json: {} }], ...rest } = options;
+	const { pack, nodeType, parameters = {}, inputItems = [{ json: {} }], inputs, ...rest } = options;
 	const type = pack.nodeType(nodeType);
 	const nodeTypes = pack.nodeTypes.withNodes(options.extraNodes);
 	const description = nodeTypes.getByNameAndVersion(type).description;
@@ -462,17 +468,17 @@ export async function executeNode(options: ExecuteNodeOptions): Promise<NodeResu
 			? { retryOnFail: true, maxTries: options.maxTries, waitBetweenTries: options.waitBetweenTries }
 			: {}),
 	};
-	const workflow: WorkflowJson = {
-		name: `Execute ${nodeName}`,
-		nodes: [
-			{ name: TRIGGER_NODE_NAME, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} },
-			node,
-		],
-		connections: {
-			[TRIGGER_NODE_NAME]: { main: [[{ node: nodeName, type: 'main', index: 0 }]] },
-		},
-		pinData: { [TRIGGER_NODE_NAME]: inputItems },
-	};
+	const trigger: WorkflowNodeJson = { name: TRIGGER_NODE_NAME, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} };
+	const workflow: WorkflowJson = inputs
+		? multiInputWorkflow(trigger, node, inputs)
+		: {
+				name: `Execute ${nodeName}`,
+				nodes: [trigger, node],
+				connections: {
+					[TRIGGER_NODE_NAME]: { main: [[{ node: nodeName, type: 'main', index: 0 }]] },
+				},
+				pinData: { [TRIGGER_NODE_NAME]: inputItems },
+			};
 
 	const result = await runWorkflow({ ...rest, pack, workflow });
 	const ran = result.ran(nodeName);
@@ -489,5 +495,24 @@ export async function executeNode(options: ExecuteNodeOptions): Promise<NodeResu
 		error: result.error(nodeName),
 		nodeName,
 		result,
+	};
+}
+
+/** Trigger → one pinned No Op per input → input i of the node. */
+function multiInputWorkflow(trigger: WorkflowNodeJson, node: WorkflowNodeJson, inputs: InputItem[][]): WorkflowJson {
+	const sources = inputs.map((_, index) => `Input ${index + 1}`);
+	const connections: IConnections = {
+		[TRIGGER_NODE_NAME]: { main: [sources.map((name) => ({ node: name, type: 'main' as const, index: 0 }))] },
+	};
+	sources.forEach((name, index) => (connections[name] = { main: [[{ node: node.name, type: 'main', index }]] }));
+	return {
+		name: `Execute ${node.name}`,
+		nodes: [
+			trigger,
+			...sources.map((name, index) => ({ name, type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {}, position: [220, index * 200] as [number, number] })),
+			{ ...node, position: [440, 0] },
+		],
+		connections,
+		pinData: Object.fromEntries(sources.map((name, index) => [name, inputs[index]])),
 	};
 }

@@ -1,0 +1,380 @@
+import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
+
+import { DecimalSum, absDecimal, decimalToNumber, subtractDecimals } from '../shared/decimal';
+import { compareValues, sideValue, type CompareField, type FieldDifference, type FieldPair, type SideValue } from './compare';
+import { KeyBuilder, KeyTable, KeyValueError, type FieldReader, type KeyNormalisation } from './keys';
+import { PlainDecimalReader, addAmount, readAmount } from './numbers';
+import { RollUp } from './rollup';
+
+export type Side = 'A' | 'B';
+export type Status = 'matched' | 'different' | 'onlyInA' | 'onlyInB';
+export type DuplicateKeyRule = 'error' | 'aggregate' | 'first';
+
+export interface ReconcileSpec {
+	matchFields: FieldPair[];
+	compareFields: CompareField[];
+	aggregateA: boolean;
+	aggregateB: boolean;
+	normalisation: KeyNormalisation;
+	onDuplicateKeys: DuplicateKeyRule;
+	/** false: matched keys are counted and totalled but get no output item */
+	includeMatched: boolean;
+}
+
+/** A row item's JSON: the contract's shape. */
+export interface ReconcileRow extends IDataObject {
+	key: IDataObject;
+	status: Status;
+	differences: FieldDifference[];
+	a: IDataObject | null;
+	b: IDataObject | null;
+}
+
+/** A non-matched row and how large its discrepancy is, for the summary's ranking. */
+export interface Discrepancy {
+	row: ReconcileRow;
+	/**
+	 * |B − A| of the first compare field (the missing side counting as 0 for rows only in
+	 * one input); Infinity when that cannot be measured because a value is not a number.
+	 */
+	size: number;
+}
+
+export interface FieldTotal {
+	field: string;
+	a: DecimalSum;
+	b: DecimalSum;
+	/** rows whose value is blank or not a number, so not in the sum */
+	nonNumericA: number;
+	nonNumericB: number;
+}
+
+export interface ReconcileResult {
+	matched: INodeExecutionData[];
+	different: INodeExecutionData[];
+	onlyInA: INodeExecutionData[];
+	onlyInB: INodeExecutionData[];
+	counts: Record<Status, number>;
+	/** different, then only in A, then only in B, in output order */
+	discrepancies: Discrepancy[];
+	/** per compare field, over every input row of each side */
+	totals: FieldTotal[];
+	/** input items that are rows (items without any field are not) */
+	rowsA: number;
+	rowsB: number;
+	/** later rows of a repeated key, dropped by onDuplicateKeys 'first' */
+	ignoredDuplicates: { a: number; b: number };
+	/** one pairedItem entry per input item, shared by the rows and the summary */
+	pairedA: IPairedItemData[];
+	pairedB: IPairedItemData[];
+}
+
+/** An input item without a usable key. */
+export class RecordKeyError extends Error {
+	constructor(
+		readonly side: Side,
+		readonly itemIndex: number,
+		readonly problem: KeyValueError,
+		readonly fieldNames: string[],
+	) {
+		super(`Item ${itemIndex} of input ${side} ${problem.message}`);
+	}
+}
+
+/** Keys that repeat on one side while onDuplicateKeys is 'error'. */
+export class DuplicateKeysError extends Error {
+	constructor(
+		readonly side: Side,
+		readonly duplicateKeyCount: number,
+		readonly examples: Array<{ key: IDataObject; itemIndexes: number[] }>,
+	) {
+		super(
+			`Input ${side} has ${duplicateKeyCount} ${duplicateKeyCount === 1 ? 'key' : 'keys'} that occur more than once: ` +
+				examples.map(({ key, itemIndexes }) => `${JSON.stringify(key)} (items ${itemIndexes.join(', ')})`).join(', ') +
+				(duplicateKeyCount > examples.length ? ', …' : ''),
+		);
+	}
+}
+
+const DUPLICATE_EXAMPLES = 5;
+const EXAMPLE_ITEMS = 4;
+const NONE = -1;
+
+/** What the join knows about one side. */
+interface SideState {
+	side: Side;
+	items: INodeExecutionData[];
+	aggregate: boolean;
+	names: string[];
+	keys: KeyBuilder;
+	matchReaders: FieldReader[];
+	compareReaders: FieldReader[];
+	compareNames: string[];
+	/** slot → the first item with that key, or NONE */
+	first: Int32Array;
+	/** slot → later items with that key, kept when they are rolled up */
+	later: Map<number, number[]>;
+	rollUps: Map<number, RollUp>;
+	plain: PlainDecimalReader;
+	ignored: number;
+	/** items without any field, which are not rows */
+	emptyItems: number;
+	paired: IPairedItemData[];
+}
+
+/**
+ * Classifies every key of A and B with one hash table: O(|A| + |B|). Each distinct key gets
+ * a slot (A's keys in A's order, then keys only B has, in B's order); each side records the
+ * first item per slot and, where rows are rolled up, the later ones. Input items are only
+ * read: the output's `a`/`b` are the input records themselves (or new roll-up records).
+ */
+export function reconcile(itemsA: INodeExecutionData[], itemsB: INodeExecutionData[], spec: ReconcileSpec): ReconcileResult {
+	const capacity = itemsA.length + itemsB.length;
+	const slots = new KeyTable(capacity, spec.matchFields.length);
+	const a = sideState('A', itemsA, spec, capacity);
+	const b = sideState('B', itemsB, spec, capacity);
+	const totals: FieldTotal[] = spec.compareFields.map((field) => ({
+		field: field.fieldA,
+		a: new DecimalSum(),
+		b: new DecimalSum(),
+		nonNumericA: 0,
+		nonNumericB: 0,
+	}));
+
+	index(a, slots, spec, totals);
+	index(b, slots, spec, totals);
+	const slotCount = slots.size;
+
+	const result: ReconcileResult = {
+		matched: [],
+		different: [],
+		onlyInA: [],
+		onlyInB: [],
+		counts: { matched: 0, different: 0, onlyInA: 0, onlyInB: 0 },
+		discrepancies: [],
+		totals,
+		rowsA: itemsA.length - a.emptyItems,
+		rowsB: itemsB.length - b.emptyItems,
+		ignoredDuplicates: { a: a.ignored, b: b.ignored },
+		pairedA: a.paired,
+		pairedB: b.paired,
+	};
+	const onlyInA: Discrepancy[] = [];
+	const onlyInB: Discrepancy[] = [];
+	for (let slot = 0; slot < slotCount; slot++) {
+		const itemA = a.first[slot];
+		const itemB = b.first[slot];
+		const recordA = itemA === NONE ? null : record(a, slot, itemA);
+		const recordB = itemB === NONE ? null : record(b, slot, itemB);
+		const keySource = itemA === NONE ? b : a;
+		const key = keyObject(keySource, itemA === NONE ? itemB : itemA, spec);
+		const pairedItem = pairedItems(a, slot, itemA, b, itemB);
+
+		if (recordA !== null && recordB !== null) {
+			const differences = compareRecords(a, b, slot, recordA, recordB, spec);
+			const status: Status = differences.length === 0 ? 'matched' : 'different';
+			result.counts[status]++;
+			if (status === 'matched' && !spec.includeMatched) continue;
+			const row: ReconcileRow = { key, status, differences, a: recordA, b: recordB };
+			result[status].push({ json: row, pairedItem });
+			if (status === 'different') result.discrepancies.push({ row, size: differenceSize(a, b, slot, recordA, recordB, spec) });
+			continue;
+		}
+		const status: Status = recordA !== null ? 'onlyInA' : 'onlyInB';
+		const row: ReconcileRow = { key, status, differences: [], a: recordA, b: recordB };
+		result.counts[status]++;
+		result[status].push({ json: row, pairedItem });
+		const size = onlySideSize(recordA !== null ? a : b, slot, (recordA ?? recordB)!, spec);
+		(status === 'onlyInA' ? onlyInA : onlyInB).push({ row, size });
+	}
+	result.discrepancies = result.discrepancies.concat(onlyInA, onlyInB);
+	return result;
+}
+
+function sideState(side: Side, items: INodeExecutionData[], spec: ReconcileSpec, capacity: number): SideState {
+	const isA = side === 'A';
+	const names = spec.matchFields.map((field) => (isA ? field.fieldA : field.fieldB));
+	const matchReaders = spec.matchFields.map((field) => (isA ? field.readA : field.readB));
+	const input = isA ? 0 : 1;
+	return {
+		side,
+		items,
+		aggregate: isA ? spec.aggregateA : spec.aggregateB,
+		names,
+		keys: new KeyBuilder(matchReaders, names, spec.normalisation),
+		matchReaders,
+		compareReaders: spec.compareFields.map((field) => (isA ? field.readA : field.readB)),
+		compareNames: spec.compareFields.map((field) => (isA ? field.fieldA : field.fieldB)),
+		first: new Int32Array(capacity).fill(NONE),
+		later: new Map(),
+		rollUps: new Map(),
+		plain: new PlainDecimalReader(),
+		ignored: 0,
+		emptyItems: 0,
+		paired: items.map((_, item) => ({ item, input })),
+	};
+}
+
+/** Gives every item of one side its slot; adds its compare fields to the side's totals. */
+function index(state: SideState, slots: KeyTable, spec: ReconcileSpec, totals: FieldTotal[]): void {
+	const { items, first, compareReaders: readers } = state;
+	const isA = state.side === 'A';
+	const sums = totals.map((total) => (isA ? total.a : total.b));
+	const nonNumeric = totals.map(() => 0);
+	const duplicates = new Map<number, number[]>();
+	let duplicateKeyCount = 0;
+
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const json = items[itemIndex].json;
+		try {
+			state.keys.read(json);
+		} catch (error) {
+			if (!(error instanceof KeyValueError)) throw error;
+			const fieldNames = Object.keys(json);
+			// An item without any field or binary is what n8n's Always Output Data emits for an
+			// empty result: no row, so that an empty input still gives a summary.
+			if (fieldNames.length === 0 && error.problem === 'missing' && !items[itemIndex].binary) {
+				state.emptyItems++;
+				continue;
+			}
+			throw new RecordKeyError(state.side, itemIndex, error, fieldNames);
+		}
+		for (let field = 0; field < readers.length; field++) {
+			if (!addAmount(sums[field], readers[field](json))) nonNumeric[field]++;
+		}
+
+		const slot = slots.slotOf(state.keys);
+		if (first[slot] === NONE) {
+			first[slot] = itemIndex;
+			if (state.aggregate) rollUpOf(state, slot, spec).add(json, readers);
+			continue;
+		}
+		// A key seen before on this side.
+		if (state.aggregate || spec.onDuplicateKeys === 'aggregate') {
+			const later = state.later.get(slot);
+			if (later) later.push(itemIndex);
+			else state.later.set(slot, [itemIndex]);
+			rollUpOf(state, slot, spec).add(json, readers);
+		} else if (spec.onDuplicateKeys === 'first') {
+			state.ignored++;
+		} else {
+			const seen = duplicates.get(slot);
+			if (seen) {
+				if (seen.length < EXAMPLE_ITEMS) seen.push(itemIndex);
+			} else {
+				duplicateKeyCount++;
+				if (duplicates.size < DUPLICATE_EXAMPLES) duplicates.set(slot, [first[slot], itemIndex]);
+			}
+		}
+	}
+	totals.forEach((total, field) => {
+		if (isA) total.nonNumericA = nonNumeric[field];
+		else total.nonNumericB = nonNumeric[field];
+	});
+	if (duplicateKeyCount > 0) {
+		const examples = [...duplicates.values()].map((itemIndexes) => ({
+			key: keyObject(state, itemIndexes[0], spec),
+			itemIndexes,
+		}));
+		throw new DuplicateKeysError(state.side, duplicateKeyCount, examples);
+	}
+}
+
+/** The slot's roll-up; made on first need from the slot's first row (aggregate on duplicates). */
+function rollUpOf(state: SideState, slot: number, spec: ReconcileSpec): RollUp {
+	let rollUp = state.rollUps.get(slot);
+	if (rollUp === undefined) {
+		const firstRecord = state.items[state.first[slot]].json;
+		rollUp = new RollUp(firstRecord, spec.compareFields.length);
+		if (!state.aggregate) rollUp.add(firstRecord, state.compareReaders);
+		state.rollUps.set(slot, rollUp);
+	}
+	return rollUp;
+}
+
+function record(state: SideState, slot: number, itemIndex: number): IDataObject {
+	const rollUp = state.rollUps.size > 0 ? state.rollUps.get(slot) : undefined;
+	if (rollUp === undefined) return state.items[itemIndex].json;
+	return rollUp.record(state.names, state.matchReaders, state.compareNames, state.side);
+}
+
+/** The key as A names its match fields, with the values of the given item (of either side). */
+function keyObject(state: SideState, itemIndex: number, spec: ReconcileSpec): IDataObject {
+	const json = state.items[itemIndex].json;
+	const key: IDataObject = {};
+	for (let index = 0; index < spec.matchFields.length; index++) {
+		key[spec.matchFields[index].fieldA] = state.matchReaders[index](json) as IDataObject[string];
+	}
+	return key;
+}
+
+/** Every input item a row comes from: A's (input 0), then B's (input 1). */
+function pairedItems(a: SideState, slot: number, itemA: number, b: SideState, itemB: number): IPairedItemData[] {
+	const laterA = a.later.size > 0 ? a.later.get(slot) : undefined;
+	const laterB = b.later.size > 0 ? b.later.get(slot) : undefined;
+	if (laterA === undefined && laterB === undefined) {
+		if (itemA === NONE) return [b.paired[itemB]];
+		return itemB === NONE ? [a.paired[itemA]] : [a.paired[itemA], b.paired[itemB]];
+	}
+	const paired: IPairedItemData[] = [];
+	if (itemA !== NONE) {
+		paired.push(a.paired[itemA]);
+		for (const later of laterA ?? []) paired.push(a.paired[later]);
+	}
+	if (itemB !== NONE) {
+		paired.push(b.paired[itemB]);
+		for (const later of laterB ?? []) paired.push(b.paired[later]);
+	}
+	return paired;
+}
+
+function valueOf(state: SideState, slot: number, record: IDataObject, fieldIndex: number): SideValue {
+	const rollUp = state.rollUps.get(slot);
+	if (rollUp !== undefined) return rollUp.value(fieldIndex, state.side);
+	return sideValue(state.compareReaders[fieldIndex](record), state.side);
+}
+
+function compareRecords(
+	a: SideState,
+	b: SideState,
+	slot: number,
+	recordA: IDataObject,
+	recordB: IDataObject,
+	spec: ReconcileSpec,
+): FieldDifference[] {
+	const differences: FieldDifference[] = [];
+	const rolledUp = (a.rollUps.size > 0 && a.rollUps.has(slot)) || (b.rollUps.size > 0 && b.rollUps.has(slot));
+	for (let fieldIndex = 0; fieldIndex < spec.compareFields.length; fieldIndex++) {
+		const field = spec.compareFields[fieldIndex];
+		if (!rolledUp) {
+			// The common case, equal plain values ("312.50" vs 312.5), is decided without BigInt:
+			// equal values are within any tolerance.
+			const valueA = a.compareReaders[fieldIndex](recordA);
+			const valueB = b.compareReaders[fieldIndex](recordB);
+			if (typeof valueA === 'number' && valueA === valueB && Number.isFinite(valueA)) continue;
+			if (a.plain.read(valueA) && b.plain.read(valueB) && a.plain.equals(b.plain)) continue;
+		}
+		const difference = compareValues(
+			field,
+			valueOf(a, slot, recordA, fieldIndex),
+			valueOf(b, slot, recordB, fieldIndex),
+		);
+		if (difference !== null) differences.push(difference);
+	}
+	return differences;
+}
+
+function differenceSize(a: SideState, b: SideState, slot: number, recordA: IDataObject, recordB: IDataObject, spec: ReconcileSpec): number {
+	if (spec.compareFields.length === 0) return 0;
+	const valueA = valueOf(a, slot, recordA, 0).amount;
+	const valueB = valueOf(b, slot, recordB, 0).amount;
+	if (valueA === null || valueB === null) return Infinity;
+	return decimalToNumber(absDecimal(subtractDecimals(valueB, valueA)));
+}
+
+function onlySideSize(state: SideState, slot: number, record: IDataObject, spec: ReconcileSpec): number {
+	if (spec.compareFields.length === 0) return 0;
+	const rollUp = state.rollUps.get(slot);
+	const amount = rollUp ? rollUp.value(0, state.side).amount : readAmount(state.compareReaders[0](record));
+	return amount === null ? Infinity : decimalToNumber(absDecimal(amount));
+}

@@ -1,0 +1,176 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/** Reads one field of an item's JSON; compiled once per field, called once per row. */
+export type FieldReader = (json: IDataObject) => unknown;
+
+/**
+ * A field name, or a dot path into nested JSON ("customer.id"). A key that contains the
+ * dots literally wins over the path, so flat records with dotted column names (and the
+ * roll-up records this node writes) still read as written. Only own properties count:
+ * "constructor" is not a field of every item.
+ */
+export function fieldReader(name: string): FieldReader {
+	if (!name.includes('.')) return (json) => ownValue(json, name);
+	const path = name.split('.');
+	return (json) => {
+		const literal = ownValue(json, name);
+		if (literal !== undefined) return literal;
+		let value: unknown = json;
+		for (const part of path) {
+			if (typeof value !== 'object' || value === null) return undefined;
+			value = ownValue(value as IDataObject, part);
+		}
+		return value;
+	};
+}
+
+function ownValue(json: IDataObject, name: string): unknown {
+	const value = json[name];
+	// Inherited members (constructor, __proto__, toString) are objects or functions.
+	if ((typeof value === 'object' || typeof value === 'function') && !Object.prototype.hasOwnProperty.call(json, name)) {
+		return undefined;
+	}
+	return value;
+}
+
+export interface KeyNormalisation {
+	/** surrounding whitespace does not count */
+	trim: boolean;
+	/** "ACME" ≡ "acme" */
+	caseInsensitive: boolean;
+	/** "00123" ≡ "123"; a value of only zeros becomes "0" */
+	ignoreLeadingZeros: boolean;
+}
+
+/** Why a record has no usable key; the node turns it into an error naming side, item and field. */
+export class KeyValueError extends Error {
+	constructor(
+		readonly field: string,
+		readonly problem: 'missing' | 'notScalar',
+	) {
+		super(problem === 'missing' ? `has no field '${field}'` : `holds an object or list in '${field}', which cannot be a key`);
+	}
+}
+
+/**
+ * Reads the join key of a record from its match fields, as one text part per field, and
+ * hashes it; `parts` and `hash` hold the last key read (one builder per side and run).
+ *
+ * Numbers and text match on their text (123 ≡ "123", as when one side is CSV and the other
+ * JSON), but 0, "", false and null are four different keys: booleans and null are written
+ * as SOH + a tag, and text that itself starts with SOH gets a second one, so no text can
+ * pass for them. Parts are compared field by field, so no separator can make two composite
+ * keys alike ("a|b" + "c" vs "a" + "b|c"). Plain text is used as it is: no copy per row.
+ */
+export class KeyBuilder {
+	readonly parts: string[];
+	hash = 0;
+
+	constructor(
+		private readonly readers: FieldReader[],
+		private readonly names: string[],
+		private readonly normalisation: KeyNormalisation,
+	) {
+		this.parts = new Array<string>(readers.length).fill('');
+	}
+
+	/** Reads a record's key into parts and hash; throws KeyValueError when a match field is missing or not a scalar. */
+	read(json: IDataObject): void {
+		let hash = FNV_OFFSET;
+		for (let index = 0; index < this.readers.length; index++) {
+			const part = this.part(this.readers[index](json), index);
+			this.parts[index] = part;
+			for (let position = 0; position < part.length; position++) {
+				hash = Math.imul(hash ^ part.charCodeAt(position), FNV_PRIME);
+			}
+			hash = Math.imul(hash ^ 0xffff, FNV_PRIME);
+		}
+		this.hash = hash;
+	}
+
+	private part(value: unknown, index: number): string {
+		switch (typeof value) {
+			case 'string': {
+				const text = this.normalise(value);
+				return text.charCodeAt(0) === SOH ? '\u0001' + text : text;
+			}
+			case 'number':
+			case 'bigint':
+				return this.normalise(String(value));
+			case 'boolean':
+				return value ? '\u0001b1' : '\u0001b0';
+			case 'undefined':
+				throw new KeyValueError(this.names[index], 'missing');
+			default:
+				if (value === null) return '\u0001n';
+				throw new KeyValueError(this.names[index], 'notScalar');
+		}
+	}
+
+	private normalise(text: string): string {
+		const { trim, caseInsensitive, ignoreLeadingZeros } = this.normalisation;
+		if (trim) text = text.trim();
+		if (caseInsensitive) text = text.toLowerCase();
+		if (ignoreLeadingZeros) text = withoutLeadingZeros(text);
+		return text;
+	}
+}
+
+const SOH = 1;
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/**
+ * Gives every distinct key a slot number, 0, 1, 2… in order of first sight. An open-
+ * addressing hash table sized once for the most keys there can be (|A| + |B|), so it never
+ * rehashes; it stores each key's parts by reference, so a lookup allocates nothing. For a
+ * million keys this is several times faster than a Map of joined key strings.
+ */
+export class KeyTable {
+	private readonly buckets: Int32Array;
+	private readonly mask: number;
+	private readonly hashes: Int32Array;
+	private readonly parts: string[][];
+	size = 0;
+
+	constructor(capacity: number, fieldCount: number) {
+		let bucketCount = 16;
+		while (bucketCount < capacity * 2) bucketCount *= 2;
+		this.buckets = new Int32Array(bucketCount);
+		this.mask = bucketCount - 1;
+		this.hashes = new Int32Array(Math.max(capacity, 1));
+		this.parts = Array.from({ length: fieldCount }, () => []);
+	}
+
+	/** The slot of the key the builder last read; a new slot when the key is new. */
+	slotOf(key: KeyBuilder): number {
+		const { hash, parts } = key;
+		let bucket = hash & this.mask;
+		for (;;) {
+			const entry = this.buckets[bucket];
+			if (entry === 0) break;
+			const slot = entry - 1;
+			if (this.hashes[slot] === hash && this.sameParts(slot, parts)) return slot;
+			bucket = (bucket + 1) & this.mask;
+		}
+		const slot = this.size++;
+		this.buckets[bucket] = slot + 1;
+		this.hashes[slot] = hash;
+		for (let index = 0; index < parts.length; index++) this.parts[index].push(parts[index]);
+		return slot;
+	}
+
+	private sameParts(slot: number, parts: string[]): boolean {
+		for (let index = 0; index < parts.length; index++) {
+			if (this.parts[index][slot] !== parts[index]) return false;
+		}
+		return true;
+	}
+}
+
+/** "00123" → "123", "000" → "0", "0A7" → "A7": every leading zero but a lone last one. */
+export function withoutLeadingZeros(text: string): string {
+	let start = 0;
+	while (start < text.length - 1 && text.charCodeAt(start) === 48 /* 0 */) start++;
+	return start === 0 ? text : text.slice(start);
+}

@@ -1,0 +1,132 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import {
+	KeyBuilder,
+	KeyTable,
+	KeyValueError,
+	fieldReader,
+	withoutLeadingZeros,
+	type KeyNormalisation,
+} from '../../nodes/BillingReconcile/keys';
+
+const exact: KeyNormalisation = { trim: false, caseInsensitive: false, ignoreLeadingZeros: false };
+
+/** Slot numbers of records under one key definition: equal slots, equal keys. */
+function slotsOf(records: IDataObject[], fields: string[], normalisation = exact): number[] {
+	const builder = new KeyBuilder(fields.map(fieldReader), fields, normalisation);
+	const table = new KeyTable(records.length, fields.length);
+	return records.map((record) => {
+		builder.read(record);
+		return table.slotOf(builder);
+	});
+}
+
+describe('fieldReader', () => {
+	it('reads a field, and a dot path into nested JSON', () => {
+		expect(fieldReader('id')({ id: 7 })).toBe(7);
+		expect(fieldReader('customer.id')({ customer: { id: 'C1' } })).toBe('C1');
+	});
+
+	it('prefers a key that contains the dots literally', () => {
+		expect(fieldReader('customer.id')({ 'customer.id': 'flat', customer: { id: 'nested' } })).toBe('flat');
+	});
+
+	it('gives undefined for a missing field or a path through a non-object', () => {
+		expect(fieldReader('id')({})).toBeUndefined();
+		expect(fieldReader('customer.id')({ customer: 'C1' })).toBeUndefined();
+		expect(fieldReader('customer.id')({ customer: null })).toBeUndefined();
+	});
+
+	it('does not take inherited members for fields', () => {
+		expect(fieldReader('constructor')({})).toBeUndefined();
+		expect(fieldReader('toString')({})).toBeUndefined();
+		expect(fieldReader('a.__proto__')({ a: {} })).toBeUndefined();
+	});
+});
+
+describe('KeyBuilder and KeyTable', () => {
+	it('give equal keys one slot and new keys the next slot, in order of first sight', () => {
+		expect(slotsOf([{ id: 'b' }, { id: 'a' }, { id: 'b' }, { id: 'c' }], ['id'])).toEqual([0, 1, 0, 2]);
+	});
+
+	it('match a number with its text: 123 and "123"', () => {
+		expect(slotsOf([{ id: 123 }, { id: '123' }], ['id'])).toEqual([0, 0]);
+	});
+
+	it('keep 0, "", false, null, "false" and "null" apart', () => {
+		expect(slotsOf([{ id: 0 }, { id: '' }, { id: false }, { id: null }, { id: 'false' }, { id: 'null' }, { id: true }], ['id'])).toEqual([
+			0, 1, 2, 3, 4, 5, 6,
+		]);
+	});
+
+	it('do not let text pass for a boolean or null, whatever control characters it holds', () => {
+		expect(slotsOf([{ id: true }, { id: '\u0001b1' }, { id: null }, { id: '\u0001n' }, { id: '\u0001\u0001n' }], ['id'])).toEqual([
+			0, 1, 2, 3, 4,
+		]);
+	});
+
+	it('keep composite keys apart however the parts split the text', () => {
+		const records = [
+			{ a: 'x|y', b: 'z' },
+			{ a: 'x', b: 'y|z' },
+			{ a: 'x\u0000y', b: 'z' },
+			{ a: 'x', b: 'y\u0000z' },
+			{ a: 'x', b: 'y|z' },
+		];
+		expect(slotsOf(records, ['a', 'b'])).toEqual([0, 1, 2, 3, 1]);
+	});
+
+	it('compare keys as they are by default: spaces, case and leading zeros count', () => {
+		expect(slotsOf([{ id: 'A1' }, { id: ' A1' }, { id: 'a1' }, { id: '0A1' }], ['id'])).toEqual([0, 1, 2, 3]);
+	});
+
+	it('ignore surrounding spaces with trim', () => {
+		expect(slotsOf([{ id: 'A1' }, { id: ' A1\t' }], ['id'], { ...exact, trim: true })).toEqual([0, 0]);
+	});
+
+	it('ignore case with caseInsensitive', () => {
+		expect(slotsOf([{ id: 'ACME-01' }, { id: 'acme-01' }], ['id'], { ...exact, caseInsensitive: true })).toEqual([0, 0]);
+	});
+
+	it('ignore leading zeros with ignoreLeadingZeros, for text and numbers alike', () => {
+		expect(slotsOf([{ id: '00123' }, { id: 123 }, { id: '0123' }], ['id'], { ...exact, ignoreLeadingZeros: true })).toEqual([0, 0, 0]);
+	});
+
+	it('keep a key of only zeros as "0" with ignoreLeadingZeros', () => {
+		expect(slotsOf([{ id: '000' }, { id: 0 }, { id: '' }], ['id'], { ...exact, ignoreLeadingZeros: true })).toEqual([0, 0, 1]);
+	});
+
+	it('apply the normalisation after trimming, to every part of a composite key', () => {
+		const normalisation = { trim: true, caseInsensitive: true, ignoreLeadingZeros: true };
+		expect(slotsOf([{ a: ' 007 ', b: 'SKU' }, { a: '7', b: ' sku' }], ['a', 'b'], normalisation)).toEqual([0, 0]);
+	});
+
+	it('refuse a record without a match field, naming the field', () => {
+		const builder = new KeyBuilder([fieldReader('id')], ['id'], exact);
+		expect(() => builder.read({ other: 1 })).toThrow(new KeyValueError('id', 'missing'));
+	});
+
+	it('refuse an object or list as a key value', () => {
+		const builder = new KeyBuilder([fieldReader('customer')], ['customer'], exact);
+		expect(() => builder.read({ customer: { id: 1 } })).toThrow(/holds an object or list in 'customer'/);
+		expect(() => builder.read({ customer: [1] })).toThrow(KeyValueError);
+	});
+
+	it('give 20,000 distinct keys 20,000 slots and find each again', () => {
+		const records = Array.from({ length: 20_000 }, (_, index) => ({ id: `C${index}`, sku: index % 7 }));
+		const first = slotsOf([...records, ...records], ['id', 'sku']);
+		expect(first.slice(0, 20_000)).toEqual(records.map((_, index) => index));
+		expect(first.slice(20_000)).toEqual(records.map((_, index) => index));
+	});
+});
+
+describe('withoutLeadingZeros', () => {
+	it('drops every leading zero but a lone last character', () => {
+		expect(withoutLeadingZeros('00123')).toBe('123');
+		expect(withoutLeadingZeros('0')).toBe('0');
+		expect(withoutLeadingZeros('000')).toBe('0');
+		expect(withoutLeadingZeros('0A7')).toBe('A7');
+		expect(withoutLeadingZeros('120')).toBe('120');
+		expect(withoutLeadingZeros('')).toBe('');
+	});
+});
