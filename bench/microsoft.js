@@ -52,7 +52,7 @@ async function main() {
 		};
 		const limit = await measureInChild(__filename, 'limit', { blobFiles }, { cpus: 1 });
 		const nodeOneCore = await measureInChild(__filename, 'node', { operationUrl, credentials, concurrency: 1 }, { cpus: 1 });
-		const node = await measureInChild(__filename, 'node', { operationUrl, credentials, concurrency: 4 });
+		const node = await measureInChild(__filename, 'node', { operationUrl, credentials, concurrency: 2 });
 		const naive = await measureInChild(__filename, 'naive', { blobUrls: manifest.blobs.map((blob) => blobUrl(manifest, blob.name)) }).catch(
 			(error) => ({ failed: firstLine(error.stderr || error.message) }),
 		);
@@ -65,7 +65,7 @@ async function main() {
 			console.log(`${label.padEnd(52)} ${fmt(rate(result)).padStart(9)} lines/s, ${result.seconds.toFixed(2).padStart(6)} s, peak RSS ${result.peakRssMb} MB${extra}`);
 		line('(a) gunzip + split + JSON.parse, 1 core', limit);
 		line('node download aggregate, 1 core (concurrency 1)', nodeOneCore, `, ${nodeOneCore.groups} groups`);
-		line('node download aggregate, 2 cores (concurrency 4)', node, `, ${node.groups} groups (n8n engine loaded: ${node.baselineRssMb} MB)`);
+		line('node download aggregate, 2 cores (concurrency 2)', node, `, ${node.groups} groups (n8n engine loaded: ${node.baselineRssMb} MB)`);
 		if (naive.failed) console.log(`${'(b) buffer + gunzipSync + split + parse to items'.padEnd(52)} failed: ${naive.failed}`);
 		else line('(b) buffer + gunzipSync + split + parse to items', naive);
 		console.log(
