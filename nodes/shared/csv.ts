@@ -90,3 +90,21 @@ export function resolveColumns(header: string[], wanted: string[], parameterName
 		return index;
 	});
 }
+
+const DELIMITER_CANDIDATES = [',', ';', '\t', '|'];
+
+/**
+ * The delimiter a CSV's header line uses: the candidate (comma, semicolon, tab, pipe) seen
+ * most often outside quotes; a comma when none is seen (a one-column file).
+ */
+export function detectDelimiter(headerLine: string): string {
+	const counts = new Map<string, number>(DELIMITER_CANDIDATES.map((candidate) => [candidate, 0]));
+	let quoted = false;
+	for (const character of headerLine) {
+		if (character === '"') quoted = !quoted;
+		else if (!quoted && counts.has(character)) counts.set(character, counts.get(character)! + 1);
+	}
+	let best = ',';
+	for (const [candidate, count] of counts) if (count > counts.get(best)!) best = candidate;
+	return best;
+}

@@ -29,6 +29,13 @@ export function addUtcYears(date: Date, years: number): Date {
 	return shifted;
 }
 
+/** The same calendar day `months` later (earlier when negative), clamped to the month's last day. */
+export function addUtcMonths(date: Date, months: number): Date {
+	const firstOfTarget = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, 1));
+	const lastDay = new Date(Date.UTC(firstOfTarget.getUTCFullYear(), firstOfTarget.getUTCMonth() + 1, 0)).getUTCDate();
+	return new Date(Date.UTC(firstOfTarget.getUTCFullYear(), firstOfTarget.getUTCMonth(), Math.min(date.getUTCDate(), lastDay)));
+}
+
 /** Days from start to end, both inclusive. */
 export function daysInclusive(start: Date, end: Date): number {
 	return Math.round((end.getTime() - start.getTime()) / DAY_MS) + 1;

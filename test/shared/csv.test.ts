@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 
-import { CsvFormatError, readCsv, type CsvRecordConsumer } from '../../nodes/shared/csv';
+import { CsvFormatError, detectDelimiter, readCsv, type CsvRecordConsumer } from '../../nodes/shared/csv';
 import { AggregateSink, RowsSink, ceilDivide } from '../../nodes/shared/sinks';
 import { parseDecimal } from '../../nodes/shared/decimal';
 
@@ -80,5 +80,18 @@ describe('seat rule arithmetic', () => {
 		expect(ceilDivide(parseDecimal('62')!, 31)).toBe(2);
 		expect(ceilDivide(parseDecimal('62.5')!, 31)).toBe(3);
 		expect(ceilDivide(parseDecimal('0')!, 31)).toBe(0);
+	});
+});
+
+describe('detectDelimiter', () => {
+	it('picks the separator used most outside quotes', () => {
+		expect(detectDelimiter('Invoice Number;Customer Name;Quantity')).toBe(';');
+		expect(detectDelimiter('"a,b";"c,d";e')).toBe(';');
+		expect(detectDelimiter('a\tb\tc')).toBe('\t');
+		expect(detectDelimiter('Invoice Number,Customer Name')).toBe(',');
+	});
+
+	it('falls back to a comma for a one-column header', () => {
+		expect(detectDelimiter('Invoice Number')).toBe(',');
 	});
 });

@@ -1,4 +1,4 @@
-import { daysInclusive, parseIsoDate, toIsoDateText } from '../../nodes/shared/dates';
+import { addUtcMonths, daysInclusive, formatIsoDate, parseIsoDate, toIsoDateText } from '../../nodes/shared/dates';
 
 describe('calendar dates', () => {
 	it('accepts real YYYY-MM-DD dates only', () => {
@@ -16,5 +16,13 @@ describe('calendar dates', () => {
 	it('takes the calendar date of a date-time from the date picker', () => {
 		expect(toIsoDateText('2026-10-01T00:00:00')).toBe('2026-10-01');
 		expect(toIsoDateText('2026-10-01')).toBe('2026-10-01');
+	});
+});
+
+describe('addUtcMonths', () => {
+	it('moves to the same calendar day, clamped to the end of a shorter month', () => {
+		expect(formatIsoDate(addUtcMonths(new Date('2026-08-31T00:00:00Z'), -6))).toBe('2026-02-28');
+		expect(formatIsoDate(addUtcMonths(new Date('2026-11-21T00:00:00Z'), -6))).toBe('2026-05-21');
+		expect(formatIsoDate(addUtcMonths(new Date('2026-03-15T00:00:00Z'), -6))).toBe('2025-09-15');
 	});
 });
