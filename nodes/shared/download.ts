@@ -2,9 +2,7 @@ import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 import type { Readable } from 'node:stream';
 
 import { isAllowedDownloadUrl, readSmallBody } from './http';
-import {
-	ConnectionError,
-	RETRYABLE_STATUS_CODES, parseRetryAfter, retryUntilDone, type RetryPolicy } from './retry';
+import { ConnectionError, RETRYABLE_STATUS_CODES, parseRetryAfter, retryUntilDone, type RetryPolicy } from './retry';
 
 export class DownloadError extends Error {
 	constructor(
@@ -16,12 +14,19 @@ export class DownloadError extends Error {
 	}
 }
 
+/** How the storage host refused a link: its status and a short, URL-free excerpt of its answer. */
+export interface Refusal {
+	statusCode: number;
+	detail: string;
+}
+
 export interface SignedDownload<Result> {
 	/**
-	 * A signed URL for the file. Called again with `refresh: true` after the storage host
-	 * refused the previous one (expired signature), to fetch a fresh one from the vendor API.
+	 * A signed URL for the file. Called again with the refusal after the storage host refused
+	 * the previous one (expired signature), to fetch a fresh one from the vendor API, or to
+	 * throw when a fresh one cannot be had.
 	 */
-	getUrl(refresh: boolean): Promise<string>;
+	getUrl(refusal?: Refusal): Promise<string>;
 	/**
 	 * Reads the whole body into a result. Called once per attempt with fresh state: a
 	 * dropped connection restarts the file from its first byte, so a result never mixes
@@ -31,6 +36,12 @@ export interface SignedDownload<Result> {
 	/** What is downloaded, for messages: "the report file". */
 	what: string;
 	policy: RetryPolicy;
+	/**
+	 * A credential to try once when the host refuses the link without it (401/403), for
+	 * vendors whose file hosts may want the API token. `allowed(url)` keeps it to the hosts
+	 * the user listed: the token never goes anywhere else.
+	 */
+	credentialFallback?: { credentialType: string; allowed(url: string): boolean };
 }
 
 /** Statuses with which storage hosts refuse an expired or revoked signature. */
@@ -46,35 +57,43 @@ export async function downloadSignedFile<Result>(
 	download: SignedDownload<Result>,
 ): Promise<Result> {
 	let refreshes = 0;
-	let refresh = false;
+	let refusal: Refusal | undefined;
+	let withCredential = false;
 	return await retryUntilDone<Result>(download.policy, async () => {
-		const url = await download.getUrl(refresh);
+		const url = await download.getUrl(refusal);
+		refusal = undefined;
 		if (!isAllowedDownloadUrl(url)) {
 			throw new DownloadError(
 				`The download link for ${download.what} is not an https URL, so it was not fetched`,
 			);
 		}
-		const response = (await context.helpers
-			.httpRequest({
+		const request = {
 			url,
-			method: 'GET',
-			encoding: 'stream',
+			method: 'GET' as const,
+			encoding: 'stream' as const,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			disableFollowRedirect: true,
 			timeout: 120_000,
-				abortSignal: download.policy.signal,
-			})
-			.catch((error: unknown) => {
-				throw ConnectionError.from(error);
-			})) as IN8nHttpFullResponse;
+			abortSignal: download.policy.signal,
+		};
+		const fallback = download.credentialFallback;
+		const response = (await (withCredential && fallback
+			? context.helpers.httpRequestWithAuthentication.call(context, fallback.credentialType, request)
+			: context.helpers.httpRequest(request)
+		).catch((error: unknown) => {
+			throw ConnectionError.from(error);
+		})) as IN8nHttpFullResponse;
 		const { statusCode } = response;
 		const body = response.body as Readable;
 		if (statusCode >= 200 && statusCode < 300) {
-			refresh = false;
 			return { done: true, value: await download.consume(body) };
 		}
 		const detail = summariseErrorBody(await readSmallBody(body, 4096));
+		if ((statusCode === 401 || statusCode === 403) && !withCredential && fallback?.allowed(url)) {
+			withCredential = true;
+			return { done: false, reason: `The file host wants to be signed in to (HTTP ${statusCode}${detail})`, retryAfterMs: 0 };
+		}
 		if (REFUSED_SIGNATURE_STATUS.has(statusCode)) {
 			refreshes++;
 			if (refreshes > MAX_URL_REFRESHES) {
@@ -83,7 +102,7 @@ export async function downloadSignedFile<Result>(
 					statusCode,
 				);
 			}
-			refresh = true;
+			refusal = { statusCode, detail };
 			return { done: false, reason: `The download link was refused (HTTP ${statusCode}${detail})`, retryAfterMs: 0 };
 		}
 		if (RETRYABLE_STATUS_CODES.has(statusCode)) {

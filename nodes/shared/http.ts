@@ -3,7 +3,11 @@ import type { IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse } fro
 import {
 	ConnectionError,
 	RETRYABLE_STATUS_CODES,
-	parseRetryAfter, retryUntilDone, type RetryPolicy } from './retry';
+	TokenRequestError,
+	parseRetryAfter,
+	retryUntilDone,
+	type RetryPolicy,
+} from './retry';
 
 export interface HttpResponse<Body = unknown> {
 	statusCode: number;
@@ -70,7 +74,7 @@ async function sendOnce<Body>(
 	} catch (error) {
 		const refused = unauthorisedResponse(error);
 		if (refused) return refused as HttpResponse<Body>;
-		throw ConnectionError.from(error);
+		throw TokenRequestError.find(error) ?? ConnectionError.from(error);
 	}
 	return {
 		statusCode: response.statusCode,

@@ -51,6 +51,26 @@ function networkErrorCode(error: unknown): string | undefined {
 	return undefined;
 }
 
+/**
+ * A credential's token endpoint refused to issue a token (thrown by a preAuthentication).
+ * n8n wraps it on the way out of its request helper; the transport finds it again by name so
+ * the user sees what the token endpoint said rather than a connection failure.
+ */
+export class TokenRequestError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'TokenRequestError';
+	}
+
+	static find(error: unknown): TokenRequestError | undefined {
+		for (let current = error, depth = 0; current && depth < 5; depth++) {
+			if ((current as Error).name === 'TokenRequestError') return new TokenRequestError((current as Error).message);
+			current = (current as { cause?: unknown }).cause;
+		}
+		return undefined;
+	}
+}
+
 /** Thrown when the deadline leaves no room for another attempt or wait. */
 export class DeadlineExceededError extends Error {
 	constructor(message: string) {

@@ -95,8 +95,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const output = await downloadSignedFile(this, {
 		what: `Webex report ${reportId}`,
 		policy: client.policy,
-		getUrl: async (refresh) => {
-			if (refresh || isExpiring(report.tempDownloadURL)) report = await getReport(client, reportId);
+		getUrl: async (refusal) => {
+			if (refusal || isExpiring(report.tempDownloadURL)) report = await getReport(client, reportId);
 			if (!report.tempDownloadURL) {
 				throw new NodeOperationError(this.getNode(), `Webex gave no download URL for report ${reportId}`, {
 					itemIndex,
