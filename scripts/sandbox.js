@@ -8,7 +8,7 @@
  * (default 42), --download-url-ttl-seconds N, --user-report-rows N, --csv-bom, --quiet.
  * Microsoft Graph (with Azurite) starts too unless --no-graph: --graph-operation-delay-ms N
  * (default 3000), --graph-retry-after-seconds N, --graph-manifest-style inline|navigationLink,
- * --graph-sas-ttl-seconds N, --graph-scale-line-items N.
+ * --graph-sas-ttl-seconds N, --graph-scale-line-items N. Cisco XaaS Billing always runs.
  * Stops cleanly on SIGINT/SIGTERM (Azurite included).
  */
 
@@ -132,6 +132,15 @@ async function main() {
 		console.log(`  invoices            ${g.dataset.invoices.map((i) => `${i.invoiceId} (${i.currency} ${i.year}-${String(i.month).padStart(2, '0')})`).join(', ')}`);
 		console.log(`  blobs (Azurite)     ${g.blobEndpoint}`);
 	}
+	const c = sandbox.cisco;
+	const invoices = c.invoices();
+	console.log('Cisco XaaS Billing');
+	console.log(`  API base URL        ${c.baseUrl}`);
+	console.log(`  token URL           ${c.tokenUrl}`);
+	console.log(`  client              ${c.clientId} / ${c.clientSecret}`);
+	console.log(`  user (password)     ${c.username} / ${c.password}`);
+	console.log(`  BID                 ${c.billingAddressId}`);
+	console.log(`  invoices            ${invoices.length}, ${invoices[0].invoiceNumber} (${invoices[0].invoiceDate}) … ${invoices[invoices.length - 1].invoiceNumber} (${invoices[invoices.length - 1].invoiceDate})`);
 	console.log('Press Ctrl+C to stop.');
 
 	let stopping = false;
