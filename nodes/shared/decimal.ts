@@ -109,6 +109,15 @@ export class DecimalSum {
 		return true;
 	}
 
+	/**
+	 * Adds a JSON number written in `text` from `start` to `end`, with the value JSON.parse
+	 * would give it, without cutting it out of the text when it is short and plain.
+	 */
+	addJsonNumber(text: string, start: number, end: number): boolean {
+		if (end - start <= 15 && this.tryAddSafe(text, start, end)) return true;
+		return this.add(Number(text.slice(start, end)));
+	}
+
 	/** Adds an exact decimal, e.g. another sum's value when merging partial sums. */
 	addDecimal(value: DecimalValue): void {
 		this.addExact(value);
@@ -133,19 +142,19 @@ export class DecimalSum {
 	 * The hot path: short plain decimals ("12.5", "-3", "30") at or below the current scale
 	 * are added as safe integers without allocating.
 	 */
-	private tryAddSafe(text: string): boolean {
-		if (this.bigUnits !== null || text.length === 0 || text.length > 15) return false;
+	private tryAddSafe(text: string, from = 0, end = text.length): boolean {
+		if (this.bigUnits !== null || end === from || end - from > 15) return false;
 		let units = 0;
 		let fractionLength = -1;
-		let start = 0;
+		let start = from;
 		let negative = false;
-		const first = text.charCodeAt(0);
+		const first = text.charCodeAt(from);
 		if (first === 45 /* - */ || first === 43 /* + */) {
 			negative = first === 45;
-			start = 1;
-			if (text.length === 1) return false;
+			start = from + 1;
+			if (end - from === 1) return false;
 		}
-		for (let index = start; index < text.length; index++) {
+		for (let index = start; index < end; index++) {
 			const code = text.charCodeAt(index);
 			if (code >= 48 && code <= 57) {
 				units = units * 10 + (code - 48);
@@ -156,7 +165,7 @@ export class DecimalSum {
 				return false;
 			}
 		}
-		if (fractionLength === 0 && text.length === start + 1) return false;
+		if (fractionLength === 0 && end === start + 1) return false;
 		return this.addSafe(negative ? -units : units, Math.max(fractionLength, 0));
 	}
 

@@ -70,8 +70,9 @@ export class JsonFieldScanner {
 	private end = 0;
 	/** set by scanString: the string had an escape */
 	private escaped = false;
-	/** the next backslash at or after the scan position (perhaps in a later line), or -1 */
+	/** the next backslash / control character (not a line break) at or after the scan position, perhaps in a later line, or -1 */
 	private nextBackslash = -1;
+	private nextControl = -1;
 
 	constructor(names: string[]) {
 		this.lowerNames = names.map(asciiLowerCase);
@@ -90,15 +91,15 @@ export class JsonFieldScanner {
 	 */
 	read(text: string, start = 0, end = text.length): boolean {
 		if (text.charCodeAt(end - 1) === Char.CarriageReturn) end--;
+		// Where the next backslash and control character are is looked up once for many lines of
+		// a chunk, not per line: most lines have neither.
+		const sameText = text === this.text;
+		this.text = text;
+		if (!sameText || (this.nextBackslash !== -1 && this.nextBackslash < start)) this.nextBackslash = text.indexOf('\\', start);
+		if (!sameText || (this.nextControl !== -1 && this.nextControl < start)) this.nextControl = findControl(text, start);
 		// JSON forbids control characters in strings; a line with any (even a tab between tokens,
 		// which JSON allows) is left to JSON.parse, so the scan need not look for them.
-		CONTROL_CHARACTER.lastIndex = start;
-		const control = CONTROL_CHARACTER.exec(text);
-		if (control !== null && control.index < end) return false;
-		if (text !== this.text || this.nextBackslash < start) {
-			this.text = text;
-			this.nextBackslash = text.indexOf('\\', start);
-		}
+		if (this.nextControl !== -1 && this.nextControl < end) return false;
 		this.end = end;
 		this.kinds.fill(JsonValueKind.Missing);
 		let index = skipSpaces(text, start);
@@ -134,6 +135,15 @@ export class JsonFieldScanner {
 	raw(field: number): string {
 		const quoted = this.kinds[field] === JsonValueKind.PlainString;
 		return this.text.slice(this.starts[field] + (quoted ? 1 : 0), this.ends[field] - (quoted ? 1 : 0));
+	}
+
+	/** Where the value's JSON text starts and ends in the line's text. */
+	valueStart(field: number): number {
+		return this.starts[field];
+	}
+
+	valueEnd(field: number): number {
+		return this.ends[field];
 	}
 
 	/** The value as JSON.parse gives it; undefined when the field is missing. */
@@ -297,7 +307,17 @@ export class JsonFieldScanner {
 	}
 }
 
-const CONTROL_CHARACTER = /[\u0000-\u001f]/g;
+/**
+ * Control characters but the line feed that ends each line. A carriage return before it is
+ * found too, at the line's (trimmed) end, where it does not count; a plain character class
+ * keeps the search fast.
+ */
+const CONTROL_CHARACTER = /[\u0000-\u0009\u000b-\u001f]/g;
+
+function findControl(text: string, from: number): number {
+	CONTROL_CHARACTER.lastIndex = from;
+	return CONTROL_CHARACTER.test(text) ? CONTROL_CHARACTER.lastIndex - 1 : -1;
+}
 
 /** Lower-cases A–Z only: attribute names are compared this way, whatever their script. */
 export function asciiLowerCase(text: string): string {

@@ -157,9 +157,7 @@ export class AggregateSink implements CsvRecordConsumer, JsonRecordConsumer {
 			const kind = scanner.kinds[field];
 			let added: boolean;
 			if (kind === JsonValueKind.Number) {
-				const raw = scanner.raw(field);
-				// Up to 15 characters a plain decimal is exactly the number JSON.parse would make.
-				added = raw.length <= 15 && !/[eE]/.test(raw) ? group.sums[index].add(raw) : group.sums[index].add(Number(raw));
+				added = group.sums[index].addJsonNumber(text, scanner.valueStart(field), scanner.valueEnd(field));
 			} else if (kind === JsonValueKind.PlainString || kind === JsonValueKind.EscapedString) {
 				added = group.sums[index].add(scanner.value(field) as string);
 			} else {
