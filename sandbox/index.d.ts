@@ -322,6 +322,33 @@ export interface SandboxOptions {
 	log?: (entry: RequestLogEntry) => void;
 }
 
+export interface PlantedRecord {
+	kind: 'valueMismatch' | 'missingInPartnerRecords' | 'onlyInPartnerRecords';
+	/** the record's key columns as the partner CSV names them */
+	key: Record<string, string>;
+	/** what the vendor's data gives; null when the vendor has no such key */
+	vendorValue: string | null;
+	/** what the partner's record says; null when it has no record */
+	partnerValue: string | null;
+}
+
+export interface PartnerFile {
+	header: string[];
+	rows: string[][];
+	planted: PlantedRecord[];
+}
+
+export interface PartnerSandbox {
+	/** `${url}/partner`: webex-seats.csv?month=, microsoft-customer-invoices.csv?invoiceId=, cisco-subscriptions.csv?month= */
+	readonly baseUrl: string;
+	/** seats billed per customer and SKU (month YYYY-MM, default last month) */
+	webexSeats(month?: string): PartnerFile;
+	/** amount invoiced per customer for a billed Microsoft invoice (default the newest) */
+	microsoftInvoices(invoiceId?: string): PartnerFile;
+	/** usage amount expected per Cisco subscription over the month's invoices (default last month) */
+	ciscoSubscriptions(month?: string): PartnerFile;
+}
+
 export interface Sandbox {
 	url: string;
 	port: number;
@@ -330,6 +357,8 @@ export interface Sandbox {
 	/** undefined unless `graph` options were given */
 	graph: GraphSandbox | undefined;
 	cisco: CiscoSandbox;
+	/** the partner's own records (PSA/ERP exports) with planted discrepancies */
+	partner: PartnerSandbox;
 	requests: RequestLogEntry[];
 	violations: string[];
 	addFault(fault: Fault): Fault;

@@ -17,6 +17,7 @@ const { SandboxServer } = require('./server');
 const { createWebex } = require('./webex');
 const { createGraph } = require('./graph');
 const { createCisco } = require('./cisco');
+const { createPartner } = require('./partner');
 
 /**
  * @typedef {object} SandboxOptions
@@ -37,6 +38,7 @@ async function startSandbox(options = {}) {
 	const server = new SandboxServer({ host: options.host, port: options.port ?? 0, log: options.log });
 	const webex = createWebex(server, { seed, options: options.webex });
 	const cisco = createCisco(server, { seed, options: options.cisco });
+	const partner = createPartner(server, { seed, cisco });
 	// Opt-in: only a `graph` key starts Azurite (Webex-only tests do not pay its start-up).
 	const graph = options.graph ? await createGraph(server, { seed, options: options.graph }) : undefined;
 	try {
@@ -55,6 +57,8 @@ async function startSandbox(options = {}) {
 		/** The Microsoft Graph part; undefined unless `graph` options were given. */
 		graph,
 		cisco,
+		/** The partner's own records (PSA/ERP exports) the example workflows reconcile against. */
+		partner,
 		/** Every request, in arrival order (cleared in place by reset()). */
 		requests: server.requests,
 		/** Protocol violations seen by the sandbox (tests assert it stays empty). */

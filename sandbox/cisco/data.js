@@ -10,9 +10,10 @@
  * all consume `usageRecords()` and `headerRecord()`, so the files the sandbox serves and the
  * records tests expect cannot drift.
  *
- * Everything but the dates depends only on the seed: invoice numbers, BIDs, subscriptions,
- * amounts and the planted discrepancies are the same every day; invoice dates are "N days
- * before today" (UTC) so that date-range requests meet the six-month rule.
+ * Everything but the dates depends only on the seed: invoice numbers, BIDs, subscriptions and
+ * amounts are the same every day; invoice dates are "N days before today" (UTC) so that
+ * date-range requests meet the six-month rule, and the planted discrepancies are invoices of
+ * last calendar month.
  *
  * Money is exact: amounts are integers of ten-thousandths (1e-4) and quantities integers of
  * hundredths; Extended Amount = Quantity x Unit Price rounded half away from zero to 1e-4;
@@ -68,7 +69,6 @@ const PRODUCTS = Object.freeze([
 /** Header total minus usage sum of the planted invoices, in ten-thousandths: 0.01, -7.50, 0.0001. */
 const PLANTED_DELTAS = Object.freeze([100n, -75000n, 1n]);
 /** Planted invoices are this many days old at most, well inside the six-month date window. */
-const PLANTED_MAX_AGE_DAYS = 150;
 
 /**
  * Dataset: `subscriptions` and `invoices` of both partners; invoices in date order (numbers
@@ -153,6 +153,18 @@ function newSubscriptionId(rng, taken) {
 	}
 }
 
+/**
+ * First and last day numbers of the calendar month before `today`'s (UTC).
+ * @param {number} today
+ * @returns {[number, number]}
+ */
+function lastMonthDays(today) {
+	const date = new Date(today * 86400000);
+	const start = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() - 1, 1) / 86400000;
+	const end = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 0) / 86400000;
+	return [start, end];
+}
+
 /** @type {Map<string, Dataset>} */
 const datasetCache = new Map();
 
@@ -207,7 +219,11 @@ function getDataset(seed, today) {
 
 	/** @type {Map<string, bigint>} */
 	const planted = new Map();
-	const candidates = invoices.filter((i) => i.billingAddressId === partnerBid && i.ageDays <= PLANTED_MAX_AGE_DAYS).map((i) => i.invoiceNumber);
+	// In last calendar month: a monthly "last month's invoices" check (the example workflow) meets all of them.
+	const [lastMonthStart, lastMonthEnd] = lastMonthDays(today);
+	const candidates = invoices
+		.filter((i) => i.billingAddressId === partnerBid && i.invoiceDay >= lastMonthStart && i.invoiceDay <= lastMonthEnd)
+		.map((i) => i.invoiceNumber);
 	pickDistinct(rng, candidates, PLANTED_DELTAS.length).forEach((n, k) => planted.set(n, PLANTED_DELTAS[k]));
 
 	/** @type {Dataset} */

@@ -236,6 +236,32 @@ describe('Microsoft export: download', () => {
 	});
 });
 
+describe('Microsoft export: skipping unchanged exports', () => {
+	const downloadOf = (started: Record<string, unknown>, staticData?: Record<string, unknown>) =>
+		graph.run(
+			{ operation: 'download', operationId: started.operationUrl, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Quantity', options: { skipUnchanged: true } },
+			{ inputItems: [started as never], staticData: staticData as never, mode: 'trigger' },
+		);
+
+	it('outputs nothing when the manifest eTag is the one of the last download, and everything again after the data changed', async () => {
+		const first = await downloadOf(await startBilled());
+		expect(first.json.length).toBeGreaterThan(0);
+		const unchanged = await downloadOf(await startBilled(), first.result.staticData);
+		expect(unchanged.error).toBeUndefined();
+		expect(unchanged.json).toEqual([]);
+		graph.sandbox.graph!.touchData(invoiceId());
+		const changed = await downloadOf(await startBilled(), unchanged.result.staticData);
+		expect(changed.json.length).toBe(first.json.length);
+		expect(changed.json[0].manifestETag).not.toBe(first.json[0].manifestETag);
+	});
+
+	it('keeps the eTags of different exports apart', async () => {
+		const reconciliation = await downloadOf(await startBilled('billedReconciliation'));
+		const usage = await downloadOf(await startBilled('billedUsage'), reconciliation.result.staticData);
+		expect(usage.json.length).toBeGreaterThan(0);
+	});
+});
+
 describe('Microsoft Partner Billing credential', () => {
 	it('passes its test with the right client secret, fetching a client-credentials token', async () => {
 		const result = await graph.pack.testCredential('microsoftPartnerBillingOAuth2Api', graph.credentials().microsoftPartnerBillingOAuth2Api);

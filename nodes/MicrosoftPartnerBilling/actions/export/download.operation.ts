@@ -125,6 +125,14 @@ const properties: INodeProperties[] = [
 				description:
 					'Whether to start the same export again when Microsoft says the operation expired (410), using dataset and request fields of the input item',
 			},
+			{
+				displayName: 'Skip Unchanged Exports',
+				name: 'skipUnchanged',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to output nothing when the export's manifest eTag is the one this node saw the last time it downloaded the same dataset and invoice or period. The eTag is kept in the workflow's static data, which n8n saves for active (triggered) workflows, not for manual runs.",
+			},
 			timeoutMinutesOption,
 		],
 	},
@@ -132,11 +140,17 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
+/** Workflow static data (node scope): the last manifest eTag downloaded, per export. */
+interface SeenETags {
+	manifestETags?: Record<string, string>;
+}
+
 interface DownloadOptions {
 	concurrency?: number;
 	maxItems?: number;
 	onNoData?: 'empty' | 'error';
 	restartOnExpired?: boolean;
+	skipUnchanged?: boolean;
 	timeoutMinutes?: number;
 }
 
@@ -165,6 +179,18 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		return [];
 	}
 	checkBlobCount(client, manifest);
+	const seen = this.getWorkflowStaticData('node') as SeenETags;
+	const exportKey = exportKeyOf(this.getInputData()[itemIndex]?.json ?? {});
+	if (options.skipUnchanged && manifest.eTag && seen.manifestETags?.[exportKey] === manifest.eTag) {
+		this.addExecutionHints({
+			message: `The export is unchanged since the last download (manifest eTag ${manifest.eTag}): no items were output`,
+			location: 'outputPane',
+		});
+		return [];
+	}
+	const remember = () => {
+		if (options.skipUnchanged && manifest?.eTag) seen.manifestETags = { ...seen.manifestETags, [exportKey]: manifest.eTag };
+	};
 
 	// Each blob is read on its own. A SAS refused (expired) re-reads the operation for a fresh
 	// one and reads that blob again from its start into a fresh consumer, so nothing counts
@@ -210,6 +236,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			client.policy.signal,
 		);
 		const merged = mergeAggregates(perBlob);
+		remember();
 		return merged.groups.map((group) => ({ json: { ...groupToJson(group, merged.sumFieldNames), manifestETag: eTag } }));
 	}
 
@@ -240,6 +267,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			},
 			client.policy.signal,
 		);
+		remember();
 		return perBlob.flat().map((item) => ({ json: { ...item, manifestETag: eTag } }));
 	}
 
@@ -259,6 +287,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		this.helpers.prepareBinaryData(file, `microsoft-${operation.id ?? 'export'}.jsonl`, 'application/x-ndjson'),
 		writing,
 	])) as [IBinaryData, void];
+	remember();
 	return [
 		{
 			json: { operationId: operation.id ?? null, manifestId: manifest.id ?? null, manifestETag: eTag, blobCount: blobs.length, rowCount: lineCount },
@@ -293,4 +322,10 @@ function checkBlobCount(client: GraphClient, manifest: Manifest): void {
 			{ itemIndex: client.itemIndex, description: 'The export is incomplete; start it again.' },
 		);
 	}
+}
+
+/** Which export an input item asks for (what Start outputs), so eTags of different exports never mix. */
+function exportKeyOf(item: IDataObject): string {
+	const part = (name: string) => (typeof item[name] === 'string' ? (item[name] as string) : '');
+	return [part('dataset'), part('invoiceId'), part('billingPeriod'), part('currencyCode'), part('attributeSet')].join('|');
 }
