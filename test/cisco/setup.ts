@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { CredentialStore, loadPack, type ExecuteNodeOptions, type LoadedPackage, type NodeResult } from '../harness';
@@ -7,7 +7,7 @@ export interface CiscoTestContext {
 	sandbox: Sandbox;
 	pack: LoadedPackage;
 	/** The sandbox's password-grant credential, with overrides. */
-	credential: (overrides?: IDataObject) => IDataObject;
+	credential: (overrides?: IDataObject) => ICredentialDataDecryptedObject;
 	/** Runs the Cisco node through the engine; credentials default to `credential()`. */
 	run: (
 		parameters: IDataObject,
@@ -40,7 +40,7 @@ export function useCisco(sandboxOptions: Parameters<typeof startSandbox>[0] = {}
 			baseUrl: cisco.baseUrl,
 			billingAddressId: String(cisco.billingAddressId),
 			...overrides,
-		};
+		} as ICredentialDataDecryptedObject;
 	};
 	context.ciscoRequests = (kind) =>
 		context.sandbox.requests.filter((request) => request.vendor === 'cisco' && (kind === undefined || request.kind === kind));

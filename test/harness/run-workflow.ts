@@ -279,12 +279,14 @@ export function runWorkflow(options: RunWorkflowOptions): WorkflowExecution {
 				new UserError(
 					`The execution did not stop within ${stopWithinMs} ms of being cancelled; still running: ${stillRunning.join(', ') || 'unknown'}. A node is ignoring this.getExecutionCancelSignal().`,
 				),
+				true,
 			);
 		}, stopWithinMs);
 	};
 
 	const onAbort = () => cancel();
-	const finish = (outcome: WorkflowResult | Error) => {
+	// `failed` rather than instanceof: an error from jest's sandbox realm is no `Error` here.
+	const finish = (outcome: WorkflowResult | Error, failed = false) => {
 		if (settled) return;
 		settled = true;
 		clearTimeout(stopTimer);
@@ -296,8 +298,8 @@ export function runWorkflow(options: RunWorkflowOptions): WorkflowExecution {
 			}
 		}
 		startWaiters.clear();
-		if (outcome instanceof Error) rejectDone(outcome);
-		else resolveDone(outcome);
+		if (failed) rejectDone(outcome as Error);
+		else resolveDone(outcome as WorkflowResult);
 	};
 
 	if (options.signal?.aborted) cancel();
@@ -382,7 +384,10 @@ export function runWorkflow(options: RunWorkflowOptions): WorkflowExecution {
 		return buildResult(reportedRun ?? run, executionId, executedNodes, store, workflow);
 	};
 
-	execute().then(finish, (error: Error) => finish(error));
+	execute().then(
+		(result) => finish(result),
+		(error: Error) => finish(error, true),
+	);
 
 	return {
 		executionId,

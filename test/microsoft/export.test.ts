@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import { expectedLineItems } from '../../sandbox/graph/data';
 import { useGraph } from './setup';
 
@@ -197,7 +199,7 @@ describe('Microsoft export: download', () => {
 	it('starts the export again on 410 from the request fields of the input item', async () => {
 		const started = await startBilled();
 		graph.sandbox.requests.length = 0;
-		graph.sandbox.graph!.expireOperation(started.operationId);
+		graph.sandbox.graph!.expireOperation(String(started.operationId));
 		const { json, error } = await graph.run(
 			{ operation: 'download', operationId: '={{ $json.operationUrl }}', outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Total' },
 			{ inputItems: [started] },
@@ -237,7 +239,7 @@ describe('Microsoft export: download', () => {
 });
 
 describe('Microsoft export: skipping unchanged exports', () => {
-	const downloadOf = (started: Record<string, unknown>, staticData?: Record<string, unknown>) =>
+	const downloadOf = (started: IDataObject, staticData?: IDataObject) =>
 		graph.run(
 			{ operation: 'download', operationId: started.operationUrl, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Quantity', options: { skipUnchanged: true } },
 			{ inputItems: [started as never], staticData: staticData as never, mode: 'trigger' },

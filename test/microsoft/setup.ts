@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { loadPack, type LoadedPackage, type ExecuteNodeOptions, type NodeResult } from '../harness';
@@ -6,7 +6,7 @@ import { loadPack, type LoadedPackage, type ExecuteNodeOptions, type NodeResult 
 export interface GraphTestContext {
 	sandbox: Sandbox;
 	pack: LoadedPackage;
-	credentials: () => Record<string, IDataObject>;
+	credentials: () => Record<string, ICredentialDataDecryptedObject>;
 	run: (
 		parameters: IDataObject,
 		options?: Partial<Omit<ExecuteNodeOptions, 'pack' | 'nodeType' | 'parameters'>>,

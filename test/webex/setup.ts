@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { loadPack, type LoadedPackage } from '../harness';
@@ -8,7 +8,7 @@ import { expectRequestsToConform, webexSpecValidator } from '../helpers/openapi'
 export interface WebexTestContext {
 	sandbox: Sandbox;
 	pack: LoadedPackage;
-	credentials: () => Record<string, IDataObject>;
+	credentials: () => Record<string, ICredentialDataDecryptedObject>;
 	/** Runs the Webex node through the engine with the sandbox's access-token credential. */
 	run: (
 		parameters: IDataObject,
@@ -66,7 +66,7 @@ function withoutServerPagingToken(request: Sandbox['requests'][number]) {
  * Connects a Webex OAuth2 credential the way a user does in n8n: authorize, then exchange
  * the code. Returns the credential data, oauthTokenData included.
  */
-export async function connectWebexOAuth2(sandbox: Sandbox): Promise<IDataObject> {
+export async function connectWebexOAuth2(sandbox: Sandbox): Promise<ICredentialDataDecryptedObject> {
 	const { webex } = sandbox;
 	const authorize = await fetch(
 		`${webex.authorizeUrl}?response_type=code&client_id=${webex.clientId}&redirect_uri=http://localhost/cb&state=s`,

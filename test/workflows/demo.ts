@@ -1,0 +1,145 @@
+/**
+ * The full demo behind `npm start` (and the example-workflow test, which runs it in a child
+ * process because n8n's Send Email and Slack nodes load ES modules that jest cannot):
+ * every example workflow, unmodified, through n8n's engine with n8n's own nodes, against the
+ * sandbox, a real SMTP server and a stand-in for slack.com. It leaves in `outDir` what a user
+ * would receive and a `summary.json` of every run.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+import type { IDataObject } from 'n8n-workflow';
+
+import { loadPack, type LoadedPackage, type WorkflowResult } from '../harness';
+import { BASE_NODES } from './examples';
+import { runExample, startExampleEnvironment, type ExampleEnvironment, type SlackMessage } from './kit';
+
+export interface DemoEmail {
+	subject: string;
+	to: string;
+	/** files written: the message (.eml), its HTML body and its attachments, relative to outDir */
+	files: string[];
+	html: string;
+	attachments: Array<{ filename: string; content: string }>;
+}
+
+export interface DemoRun {
+	example: 'webex' | 'microsoft' | 'cisco';
+	scenario: string;
+	status: string;
+	executedNodes: string[];
+	error: string | null;
+	/** the error workflow's run, when the example failed and n8n would have started it */
+	errorWorkflowStatus: string | null;
+	emails: DemoEmail[];
+	slack: SlackMessage[];
+	/** Summary items of the Billing Reconcile nodes, by node name (without html) */
+	summaries: Record<string, IDataObject>;
+	staticData: IDataObject;
+}
+
+export interface DemoSummary {
+	runs: DemoRun[];
+	seconds: number;
+}
+
+export async function runDemo(outDir: string, log: (line: string) => void = () => {}): Promise<DemoSummary> {
+	const started = Date.now();
+	fs.rmSync(outDir, { recursive: true, force: true });
+	fs.mkdirSync(outDir, { recursive: true });
+	const environment = await startExampleEnvironment();
+	try {
+		const pack = await loadPack({ extraNodes: BASE_NODES });
+		const runs: DemoRun[] = [];
+		const run = async (example: DemoRun['example'], scenario: string, options: { staticData?: IDataObject } = {}) => {
+			log(`Running ${example}: ${scenario}…`);
+			const demoRun = await runOnce(pack, environment, outDir, example, scenario, options);
+			runs.push(demoRun);
+			log(`  ${demoRun.status}; ${demoRun.emails.length} email(s), ${demoRun.slack.length} Slack message(s)`);
+			return demoRun;
+		};
+
+		await run('webex', 'monthly seat reconciliation');
+		const microsoft = await run('microsoft', 'invoice reconciliation');
+		await run('microsoft', 'the same invoice again, unchanged', { staticData: microsoft.staticData });
+		await run('cisco', 'invoice usage check');
+
+		environment.sandbox.graph!.failNextOperation({ code: '3001', message: 'The export could not be generated; try again later' });
+		await run('microsoft', 'the export fails at Microsoft');
+
+		environment.sandbox.addFault({ vendor: 'partner', kind: 'records', type: 'status', status: 503, times: Infinity });
+		await run('cisco', "our records' server is down");
+		environment.sandbox.clearFaults();
+
+		const summary: DemoSummary = { runs, seconds: (Date.now() - started) / 1000 };
+		fs.writeFileSync(path.join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+		return summary;
+	} finally {
+		await environment.stop();
+	}
+}
+
+async function runOnce(
+	pack: LoadedPackage,
+	environment: ExampleEnvironment,
+	outDir: string,
+	example: DemoRun['example'],
+	scenario: string,
+	options: { staticData?: IDataObject },
+): Promise<DemoRun> {
+	const mailsBefore = environment.mailbox.messages.length;
+	const slackBefore = environment.slack.messages.length;
+	const { result, errorWorkflow } = await runExample(pack, environment, example, options);
+	const index = fs.readdirSync(outDir).filter((name) => /^\d+-/.test(name)).length + 1;
+	const runDir = `${String(index).padStart(2, '0')}-${example}-${slug(scenario)}`;
+	fs.mkdirSync(path.join(outDir, runDir), { recursive: true });
+
+	const emails = environment.mailbox.messages.slice(mailsBefore).map((mail, mailIndex): DemoEmail => {
+		const base = path.join(runDir, `email-${mailIndex + 1}`);
+		const files = [`${base}.eml`, `${base}.html`];
+		fs.writeFileSync(path.join(outDir, `${base}.eml`), mail.raw);
+		const html = typeof mail.parsed.html === 'string' ? mail.parsed.html : '';
+		fs.writeFileSync(path.join(outDir, `${base}.html`), html);
+		const attachments = mail.parsed.attachments.map((attachment) => {
+			const file = `${base}-${attachment.filename ?? 'attachment'}`;
+			fs.writeFileSync(path.join(outDir, file), attachment.content);
+			files.push(file);
+			return { filename: attachment.filename ?? '', content: attachment.content.toString('utf8') };
+		});
+		const to = Array.isArray(mail.parsed.to) ? mail.parsed.to.map((address) => address.text).join(', ') : (mail.parsed.to?.text ?? '');
+		return { subject: mail.parsed.subject ?? '', to, files, html, attachments };
+	});
+	const slack = environment.slack.messages.slice(slackBefore);
+	if (slack.length) fs.writeFileSync(path.join(outDir, runDir, 'slack-messages.json'), `${JSON.stringify(slack, null, 2)}\n`);
+
+	return {
+		example,
+		scenario,
+		status: result.status,
+		executedNodes: [...result.executedNodes],
+		error: result.error()?.message ?? null,
+		errorWorkflowStatus: errorWorkflow?.status ?? null,
+		emails,
+		slack,
+		summaries: reconcileSummaries(result),
+		staticData: result.staticData,
+	};
+}
+
+/** The Summary item (fifth output) of every Billing Reconcile node that ran, without its HTML. */
+function reconcileSummaries(result: WorkflowResult): Record<string, IDataObject> {
+	const summaries: Record<string, IDataObject> = {};
+	for (const [node, tasks] of Object.entries(result.run.data.resultData.runData)) {
+		const summaryItem = tasks[0]?.data?.main?.[4]?.[0];
+		if (!summaryItem || !('counts' in summaryItem.json)) continue;
+		const { html: _html, ...json } = summaryItem.json;
+		summaries[node] = json;
+	}
+	return summaries;
+}
+
+const slug = (text: string) =>
+	text
+		.toLowerCase()
+		.replace(/[^a-z0-9]+/g, '-')
+		.replace(/^-|-$/g, '');
