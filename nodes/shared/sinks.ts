@@ -68,6 +68,9 @@ export class AggregateSink implements CsvRecordConsumer, JsonRecordConsumer {
 	private sumNames: string[] = [];
 	/** JSON Lines: reads only the group-by and sum attributes of each line */
 	private scanner: JsonFieldScanner | undefined;
+	/** the last line's group and its group-by values (plain strings; '' for any other kind) */
+	private lastGroup: AggregateGroup | undefined;
+	private lastParts: string[] = [];
 
 	constructor(private readonly spec: AggregateSpec) {}
 
@@ -140,17 +143,25 @@ export class AggregateSink implements CsvRecordConsumer, JsonRecordConsumer {
 		const { groupBy, sumFields } = this.spec;
 		const scanner = (this.scanner ??= new JsonFieldScanner([...groupBy, ...sumFields]));
 		if (!scanner.read(text, start, end)) return false;
-		let key = '';
-		for (let field = 0; field < groupBy.length; field++) {
-			const part = scanner.kinds[field] === JsonValueKind.PlainString ? scanner.raw(field) : String(scanner.value(field) ?? null);
-			key = field === 0 ? part : `${key}\u0000${part}`;
-		}
-		let group = this.groups.get(key);
+		let group = this.sameGroupAsLastLine(scanner, text) ? this.lastGroup : undefined;
 		if (group === undefined) {
-			const keys: IDataObject = {};
-			groupBy.forEach((name, field) => (keys[scanner.spellings[field] ?? name] = (scanner.value(field) ?? null) as IDataObject[string]));
-			group = { keys, sums: sumFields.map(() => new DecimalSum()), rowCount: 0 };
-			this.groups.set(key, group);
+			let key = '';
+			const parts: string[] = [];
+			for (let field = 0; field < groupBy.length; field++) {
+				const plain = scanner.kinds[field] === JsonValueKind.PlainString;
+				const part = plain ? scanner.raw(field) : String(scanner.value(field) ?? null);
+				key = field === 0 ? part : `${key}\u0000${part}`;
+				parts.push(plain ? part : '');
+			}
+			group = this.groups.get(key);
+			if (group === undefined) {
+				const keys: IDataObject = {};
+				groupBy.forEach((name, field) => (keys[scanner.spellings[field] ?? name] = (scanner.value(field) ?? null) as IDataObject[string]));
+				group = { keys, sums: sumFields.map(() => new DecimalSum()), rowCount: 0 };
+				this.groups.set(key, group);
+			}
+			this.lastGroup = group;
+			this.lastParts = parts;
 		}
 		for (let index = 0; index < sumFields.length; index++) {
 			const field = groupBy.length + index;
@@ -170,6 +181,22 @@ export class AggregateSink implements CsvRecordConsumer, JsonRecordConsumer {
 		}
 		if (this.sumNames.length === 0) this.sumNames = sumFields.map((name, index) => scanner.spellings[groupBy.length + index] ?? name);
 		group.rowCount++;
+		return true;
+	}
+
+	/**
+	 * Whether this line's group-by values are, character for character, the last line's:
+	 * exports list a subscription's lines together, so most lines skip building their key.
+	 * Only non-empty plain strings are compared this way ('' marks anything else).
+	 */
+	private sameGroupAsLastLine(scanner: JsonFieldScanner, text: string): boolean {
+		if (this.lastGroup === undefined) return false;
+		for (let field = 0; field < this.lastParts.length; field++) {
+			const part = this.lastParts[field];
+			if (part === '' || scanner.kinds[field] !== JsonValueKind.PlainString) return false;
+			const valueStart = scanner.valueStart(field) + 1;
+			if (scanner.valueEnd(field) - 1 - valueStart !== part.length || !text.startsWith(part, valueStart)) return false;
+		}
 		return true;
 	}
 
