@@ -141,6 +141,10 @@ async function main() {
 	console.log(`  user (password)     ${c.username} / ${c.password}`);
 	console.log(`  BID                 ${c.billingAddressId}`);
 	console.log(`  invoices            ${invoices.length}, ${invoices[0].invoiceNumber} (${invoices[0].invoiceDate}) … ${invoices[invoices.length - 1].invoiceNumber} (${invoices[invoices.length - 1].invoiceDate})`);
+	console.log("The partner's own records (CSV, planted discrepancies)");
+	console.log(`  Webex seats         ${sandbox.partner.baseUrl}/webex-seats.csv?month=YYYY-MM`);
+	console.log(`  Microsoft invoices  ${sandbox.partner.baseUrl}/microsoft-customer-invoices.csv?invoiceId=G000000004`);
+	console.log(`  Cisco subscriptions ${sandbox.partner.baseUrl}/cisco-subscriptions.csv?month=YYYY-MM`);
 	console.log('Press Ctrl+C to stop.');
 
 	let stopping = false;
