@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 
 import { readAmount } from './numbers';
 import { fieldReader } from './keys';
-import { DuplicateKeysError, RecordKeyError, reconcile, type DuplicateKeyRule, type ReconcileSpec } from './join';
+import { DuplicateKeysError, RecordKeyError, reconcile, type DuplicateKeyRule, type ReconcileResult, type ReconcileSpec } from './join';
 import { DEFAULT_REPORT_TITLE, DEFAULT_SUMMARY_MAX_ROWS, description } from './description';
 import { discrepancyCsvChunks, largestDiscrepancies, summaryHtml, totalsJson, type SummarySettings } from './summary';
 import type { CompareField, FieldPair } from './compare';
@@ -52,6 +52,27 @@ export class BillingReconcile implements INodeType {
 	}
 }
 
+/** Up to this size the CSV is handed over whole: n8n stores a buffer faster than a stream. */
+const CSV_BUFFER_BYTES = 1024 * 1024;
+
+/** The discrepancy CSV as one buffer when small (the usual case), else as a stream of its chunks. */
+function discrepancyCsv(result: ReconcileResult, settings: SummarySettings): Buffer | Readable {
+	const chunks = discrepancyCsvChunks(result, settings);
+	const head: string[] = [];
+	let length = 0;
+	for (let next = chunks.next(); !next.done; next = chunks.next()) {
+		head.push(next.value);
+		length += next.value.length;
+		if (length > CSV_BUFFER_BYTES) {
+			return Readable.from((function* () {
+				yield* head;
+				yield* chunks;
+			})());
+		}
+	}
+	return Buffer.from(head.join(''), 'utf8');
+}
+
 async function reconcileInputs(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const options = context.getNodeParameter('options', 0, {}) as ReconcileOptions;
 	const spec = readSpec(context, options);
@@ -65,8 +86,7 @@ async function reconcileInputs(context: IExecuteFunctions): Promise<INodeExecuti
 		compareFields: spec.compareFields,
 	};
 	const largest = largestDiscrepancies(result.discrepancies, settings.maxRows);
-	const csv = Readable.from(discrepancyCsvChunks(result, settings));
-	const binary = await context.helpers.prepareBinaryData(csv, DISCREPANCIES_FILE_NAME, 'text/csv');
+	const binary = await context.helpers.prepareBinaryData(discrepancyCsv(result, settings), DISCREPANCIES_FILE_NAME, 'text/csv');
 
 	const summary: INodeExecutionData = {
 		json: {

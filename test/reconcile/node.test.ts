@@ -97,6 +97,18 @@ describe('Billing Reconcile: outputs', () => {
 		]);
 	});
 
+	it('writes a CSV of more than a megabyte whole, every row once', async () => {
+		const rows = 25_000;
+		const a = Array.from({ length: rows }, (_, index) => ({ json: { customerId: `CUSTOMER-${index}`, sku: 'STD', quantity: 1, amount: 10 } }));
+		const b = a.map(({ json }) => ({ json: { ...json, amount: 10.5 } }));
+		const run = await reconcile.run(byCustomerAndSku, { a, b });
+		const csv = await run.result.binary(run.summary, 'discrepancies');
+		expect(csv.length).toBeGreaterThan(1024 * 1024);
+		const records = parse(csv, { bom: true, columns: true }) as Array<Record<string, string>>;
+		expect(records).toHaveLength(rows);
+		expect(new Set(records.map((record) => record.customerId)).size).toBe(rows);
+	});
+
 	it('pairs every row with its source items of both inputs, and the summary with all of them', async () => {
 		const run = await reconcile.run(byCustomerAndSku, { a: vendor, b: erp });
 		const [matched, different, onlyInA, onlyInB, [summary]] = run.outputs;
