@@ -286,8 +286,10 @@ class SandboxServer {
 		/** @type {string} */
 		this.url = '';
 		this.stopped = false;
-		/** @type {Set<() => void>} pending slow-fault delays (released by stop) */
+		/** @type {Set<() => void>} pending slow-fault delays (released by stop and reset) */
 		this.sleepers = new Set();
+		/** counts resets: a slow request from before the last reset is dropped, not executed */
+		this.generation = 0;
 		this.httpServer = http.createServer((req, res) => {
 			this.handle(req, res).catch((err) => {
 				// Last resort: the vendor handler threw after the response started.
@@ -343,11 +345,16 @@ class SandboxServer {
 		this.faults.length = 0;
 	}
 
-	/** Clear requests, violations and faults, then let every vendor reset its own state. */
+	/**
+	 * Clear requests, violations and faults, drop the requests a slow fault still holds (so
+	 * they cannot change state after the reset), then let every vendor reset its own state.
+	 */
 	reset() {
 		this.requests.length = 0;
 		this.violations.length = 0;
 		this.clearFaults();
+		this.generation++;
+		for (const wake of [...this.sleepers]) wake();
 		for (const v of this.vendors) if (v.reset) v.reset();
 	}
 
@@ -572,9 +579,14 @@ class SandboxServer {
 				case 'slow': {
 					// The request still executes after the delay, even if the client gave up
 					// meanwhile (like a slow upstream that finishes the work): tests can check what
-					// a client does after its own timeout. Not executed if the sandbox stops.
+					// a client does after its own timeout. Not executed if the sandbox stops or
+					// resets meanwhile (a later test must not see its effects).
+					const generation = this.generation;
 					await this.sleep(fault.delayMs ?? 1000);
-					if (this.stopped) return;
+					if (this.stopped || this.generation !== generation) {
+						res.destroy();
+						return;
+					}
 					break;
 				}
 				default:

@@ -552,6 +552,15 @@ describe('faults', () => {
 		expect(sb.requests[0].fault).toBe('slow');
 	});
 
+	it('slow: a reset meanwhile drops the waiting request unexecuted', async () => {
+		sb.addFault({ kind: 'api', method: 'POST', type: 'slow', delayMs: 5000 });
+		const answer = api('POST', '/wholesale/billing/reports', { body: period });
+		await sleep(100);
+		sb.reset();
+		await expect(answer).rejects.toThrow();
+		expect(sb.webex.reports.size).toBe(0);
+	});
+
 	it('reset: without afterBytes the connection drops before a response and nothing executes', async () => {
 		sb.addFault({ kind: 'api', method: 'POST', type: 'reset' });
 		await expect(api('POST', '/wholesale/billing/reports', { body: period })).rejects.toThrow();
