@@ -126,6 +126,8 @@ export interface WebexSandbox {
 	failNextReport(errors?: ReportError[]): void;
 	expireAccessTokens(): void;
 	downloadUrl(id: string): string;
+	/** every signed download URL handed out since the last reset, oldest first */
+	signedUrls(): string[];
 }
 
 export interface GraphOptions {
@@ -312,6 +314,8 @@ export interface CiscoSandbox {
 	usageUrl(invoiceNumber: string | number): string;
 	/** serve this ZIP for the invoice instead of the seeded one (until reset) */
 	replaceZip(invoiceNumber: string | number, buffer: Buffer): void;
+	/** every usage URL issued since the last reset, oldest first */
+	usageUrls(): string[];
 	/** every usage URL issued so far answers 403 "Request has expired" */
 	expireLinks(): void;
 	/** every access token issued so far is expired: the API answers 401 */

@@ -551,6 +551,13 @@ describe('faults and reset', () => {
 		expect(records[2]).toHaveLength(records[0].length);
 	});
 
+	it('lists every usage URL issued until the next reset', async () => {
+		const url = c.usageUrl(partnerInvoice());
+		expect(c.usageUrls()).toEqual([url]);
+		sb.reset();
+		expect(c.usageUrls()).toEqual([]);
+	});
+
 	it('reset() restores the start options and forgets issued links, keeping tokens', async () => {
 		const url = c.usageUrl(partnerInvoice());
 		c.options.csvDelimiter = ';';

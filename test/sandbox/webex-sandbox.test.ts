@@ -643,6 +643,13 @@ describe('faults', () => {
 		expect(downloads.map((entry) => entry.bytes)).toEqual([Buffer.byteLength(clean.text), 50]);
 	});
 
+	it('lists every signed URL it handed out until the next reset', async () => {
+		const report = await completedReport(period);
+		expect(sb.webex.signedUrls()).toContain(report.tempDownloadURL);
+		sb.reset();
+		expect(sb.webex.signedUrls()).toEqual([]);
+	});
+
 	it('faults match by vendor/kind/method/path in insertion order; clearFaults removes them', async () => {
 		sb.addFault({ kind: 'download', type: 'status', status: 500 });
 		const forList = sb.addFault({ method: 'GET', path: '/wholesale/billing/reports', type: 'status', status: 504, times: Infinity });
