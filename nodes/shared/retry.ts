@@ -31,14 +31,20 @@ export class ConnectionError extends Error {
 	constructor(
 		message: string,
 		readonly code?: string,
+		/** whether the failure it stands for is worth another attempt (a dropped connection) */
+		readonly transient = false,
 	) {
 		super(message);
 		this.name = 'ConnectionError';
 	}
 
+	/**
+	 * Keeps whether the original failure was transient: its message is replaced, and an answer
+	 * cut mid-body is recognised by that message alone (axios: "stream has been aborted").
+	 */
 	static from(error: unknown): Error {
 		if (error instanceof ExecutionCancelledError || error instanceof ConnectionError) return error;
-		return new ConnectionError(describeNetworkError(error), networkErrorCode(error));
+		return new ConnectionError(describeNetworkError(error), networkErrorCode(error), isTransientNetworkError(error));
 	}
 }
 
@@ -122,6 +128,7 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 
 export function isTransientNetworkError(error: unknown): boolean {
 	if (!error || typeof error !== 'object') return false;
+	if (error instanceof ConnectionError) return error.transient;
 	const { code, message, cause } = error as { code?: string; message?: string; cause?: unknown };
 	if (code && TRANSIENT_NETWORK_CODES.has(code)) return true;
 	if (typeof message === 'string' && /socket hang up|aborted|premature close|terminated/i.test(message)) {
