@@ -83,6 +83,20 @@ describe('Get Download Links by date range', () => {
 		expect(json.map((item) => item.invoiceNumber).sort()).toEqual(inRange.map((invoice) => invoice.invoiceNumber).sort());
 	});
 
+	it('fails on an empty answer instead of reporting a range without invoices', async () => {
+		cisco.sandbox.addFault({ vendor: 'cisco', kind: 'api', type: 'empty', times: Infinity });
+		const { error, items } = await cisco.run({ operation: 'getDownloadLinks', requestBy: 'dateRange', beginDate: daysAgo(30), endDate: daysAgo(0), options: { timeoutMinutes: 0.05 } });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/^The server answered HTTP 200 where JSON was expected, with an empty body; gave up/);
+	});
+
+	it('fails on a page without its list of links instead of reporting a range without invoices', async () => {
+		cisco.sandbox.addFault({ vendor: 'cisco', kind: 'api', type: 'status', status: 200, body: { pageNumber: 1, totalPage: 1 } });
+		const { error, items } = await cisco.run({ operation: 'getDownloadLinks', requestBy: 'dateRange', beginDate: daysAgo(30), endDate: daysAgo(0) });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toBe('Cisco answered page 1 without its list of usage links (usageURLList)');
+	});
+
 	it('refuses a begin date more than six months back before any request, naming the parameter', async () => {
 		const tooOld = formatIsoDate(new Date(sixMonthsAgo().getTime() - 86_400_000));
 		const result = await cisco.run({ operation: 'getDownloadLinks', requestBy: 'dateRange', beginDate: tooOld, endDate: daysAgo(1) });

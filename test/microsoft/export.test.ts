@@ -225,6 +225,14 @@ describe('Microsoft export: download', () => {
 		expect(sandboxGraph.sasTokens().length).toBe(handedOut + 2);
 	});
 
+	it('says a proxy page came instead of the operation rather than waiting for a status that never comes', async () => {
+		const started = await startBilled('billedUsage');
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'api', method: 'GET', type: 'html', status: 200, times: Infinity });
+		const { error, items } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'file', options: { timeoutMinutes: 0.05 } });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/^The server answered HTTP 200 where JSON was expected, with an HTML page \(text\/html\): a proxy, firewall or sign-in page may be in the way; gave up/);
+	});
+
 	it('never puts the SAS token in an error', async () => {
 		graph.sandbox.graph!.options.sasTtlSeconds = -60;
 		const started = await startBilled();

@@ -82,7 +82,8 @@ export async function graphRequest<Body = IDataObject>(
 	const response = await sendWithRetry<Body>(
 		client.context,
 		{ method, url: target, body, json: true, headers: { 'client-request-id': clientRequestId } },
-		{ credentialType: CREDENTIAL_TYPE, policy: client.policy },
+		// Reads answer an operation or a manifest; starting an export answers 202 with no body.
+		{ credentialType: CREDENTIAL_TYPE, policy: client.policy, jsonBody: method === 'GET' },
 	);
 	if (response.statusCode >= 200 && response.statusCode < 300) return response;
 	if (response.statusCode === 410) throw new OperationExpiredError();

@@ -79,7 +79,8 @@ export async function webexApiRequest<Body = IDataObject>(
 	const response = await sendWithRetry<Body>(
 		client.context,
 		{ method, url: target, qs, body, json: true },
-		{ credentialType: client.credentialType, policy: client.policy },
+		// Every answer but a delete's carries a report or a list of them.
+		{ credentialType: client.credentialType, policy: client.policy, jsonBody: method !== 'DELETE' },
 	);
 	if (response.statusCode >= 200 && response.statusCode < 300) return response;
 	throw webexApiError(client, response);
