@@ -111,7 +111,7 @@ async function sendOnce<Body>(
 	} catch (error) {
 		const refused = unauthorisedResponse(error);
 		if (refused) return refused as HttpResponse<Body>;
-		throw TokenRequestError.find(error) ?? ConnectionError.from(error);
+		throw TokenRequestError.find(error) ?? TokenRequestError.fromOAuth2(error) ?? ConnectionError.from(error);
 	}
 	return {
 		statusCode: response.statusCode,

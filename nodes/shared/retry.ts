@@ -58,24 +58,57 @@ function networkErrorCode(error: unknown): string | undefined {
 }
 
 /**
- * A credential's token endpoint refused to issue a token (thrown by a preAuthentication).
- * n8n wraps it on the way out of its request helper; the transport finds it again by name so
- * the user sees what the token endpoint said rather than a connection failure.
+ * A credential's token endpoint did not issue a token: a preAuthentication threw it, or n8n's
+ * own OAuth2 client failed to get one. n8n wraps it on the way out of its request helper; the
+ * transport finds it again so the user sees what the token endpoint said rather than a
+ * connection failure, and a token endpoint that is only busy (429, 5xx) is asked again.
  */
 export class TokenRequestError extends Error {
-	constructor(message: string) {
+	constructor(
+		message: string,
+		/** the token endpoint was busy or failing (429, 5xx): worth another attempt */
+		readonly transient = false,
+	) {
 		super(message);
 		this.name = 'TokenRequestError';
 	}
 
 	static find(error: unknown): TokenRequestError | undefined {
 		for (let current = error, depth = 0; current && depth < 5; depth++) {
-			if ((current as Error).name === 'TokenRequestError') return new TokenRequestError((current as Error).message);
+			if ((current as Error).name === 'TokenRequestError') {
+				return new TokenRequestError((current as Error).message, (current as TokenRequestError).transient === true);
+			}
 			current = (current as { cause?: unknown }).cause;
 		}
 		return undefined;
 	}
+
+	/**
+	 * The failure of n8n's OAuth2 client to get a token ("Failed to acquire OAuth2 access
+	 * token: …", its cause holding the token endpoint's status), without the request it
+	 * carries (the client secret is in it).
+	 */
+	static fromOAuth2(error: unknown): TokenRequestError | undefined {
+		let status: number | undefined;
+		let failed = false;
+		for (let current = error, depth = 0; current && depth < 5; depth++) {
+			const { message, status: ownStatus, response, cause } = current as { message?: unknown; status?: unknown; response?: { status?: unknown }; cause?: unknown };
+			if (typeof message === 'string' && message.startsWith(OAUTH2_TOKEN_FAILURE)) failed = true;
+			const found = typeof response?.status === 'number' ? response.status : typeof ownStatus === 'number' ? ownStatus : undefined;
+			if (failed && found !== undefined) status = found;
+			current = cause;
+		}
+		if (!failed || status === undefined) return undefined;
+		const busy = status === 429 || status >= 500;
+		return new TokenRequestError(
+			`The token endpoint did not issue an access token: it answered HTTP ${status}${busy ? ' (busy or failing)' : '; check the credential'}`,
+			busy,
+		);
+	}
 }
+
+/** How n8n-core starts the message of a client-credentials token fetch that failed. */
+const OAUTH2_TOKEN_FAILURE = 'Failed to acquire OAuth2 access token';
 
 /** Thrown when the deadline leaves no room for another attempt or wait. */
 export class DeadlineExceededError extends Error {
@@ -128,7 +161,7 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 
 export function isTransientNetworkError(error: unknown): boolean {
 	if (!error || typeof error !== 'object') return false;
-	if (error instanceof ConnectionError) return error.transient;
+	if (error instanceof ConnectionError || error instanceof TokenRequestError) return error.transient;
 	const { code, message, cause } = error as { code?: string; message?: string; cause?: unknown };
 	if (code && TRANSIENT_NETWORK_CODES.has(code)) return true;
 	if (typeof message === 'string' && /socket hang up|aborted|premature close|terminated/i.test(message)) {
@@ -179,7 +212,9 @@ export async function retryUntilDone<T>(
 		} catch (error) {
 			throwIfCancelled(policy.signal);
 			if (!isTransientNetworkError(error)) throw error;
-			outcome = { done: false, reason: describeNetworkError(error) };
+			// Errors of our own already say what failed; a raw network error gets plain words.
+			const described = error instanceof TokenRequestError || error instanceof ConnectionError;
+			outcome = { done: false, reason: described ? (error as Error).message : describeNetworkError(error) };
 		}
 		if (outcome.done) return outcome.value;
 		lastReason = outcome.reason;

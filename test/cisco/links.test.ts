@@ -151,6 +151,26 @@ describe('Cisco credentials and errors', () => {
 		expect(new URLSearchParams(String(token.body)).get('username')).toBe(cisco.sandbox.cisco.username);
 	});
 
+	it('asks the token endpoint again when it was only busy', async () => {
+		cisco.sandbox.addFault({ vendor: 'cisco', kind: 'token', type: 'status', status: 503 });
+		const invoice = cisco.sandbox.cisco.invoices()[0].invoiceNumber;
+		const { json, error } = await cisco.run({ operation: 'getDownloadLinks', requestBy: 'invoiceNumbers', invoiceNumbers: invoice });
+		expect(error).toBeUndefined();
+		expect(json.map((item) => item.invoiceNumber)).toEqual([invoice]);
+		expect(cisco.ciscoRequests('token').map((request) => request.status)).toEqual([503, 200]);
+	});
+
+	it('blames a token endpoint that stays busy, not the credential', async () => {
+		cisco.sandbox.addFault({ vendor: 'cisco', kind: 'token', type: 'status', status: 503, times: Infinity });
+		const { error } = await cisco.run({
+			operation: 'getDownloadLinks',
+			requestBy: 'invoiceNumbers',
+			invoiceNumbers: cisco.sandbox.cisco.invoices()[0].invoiceNumber,
+			options: { timeoutMinutes: 0.05 },
+		});
+		expect(error?.message).toMatch(/^Cisco's token endpoint did not issue an access token: it is busy or failing \(temporarily_unavailable: HTTP 503 Service Unavailable\); gave up/);
+	});
+
 	it('works with the client-credentials grant when Created By is set, and asks for it when not', async () => {
 		const credential = cisco.credential({ grantType: 'clientCredentials', username: '', password: '' });
 		const parameters = { operation: 'getDownloadLinks', requestBy: 'invoiceNumbers', invoiceNumbers: cisco.sandbox.cisco.invoices()[0].invoiceNumber };

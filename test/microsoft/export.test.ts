@@ -244,6 +244,15 @@ describe('Microsoft export: download', () => {
 	});
 });
 
+describe('Microsoft token endpoint', () => {
+	it('is asked again when it was only busy', async () => {
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'token', type: 'status', status: 503 });
+		const started = await startBilled();
+		expect(started.status).toBe('notStarted');
+		expect(graph.graphRequests().filter((request) => request.kind === 'token').map((request) => request.status)).toEqual([503, 200]);
+	});
+});
+
 describe('Microsoft Partner Billing credential', () => {
 	it('passes its test with the right client secret, fetching a client-credentials token', async () => {
 		const result = await graph.pack.testCredential('microsoftPartnerBillingOAuth2Api', graph.credentials().microsoftPartnerBillingOAuth2Api);
