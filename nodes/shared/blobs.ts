@@ -2,7 +2,7 @@ import { AnonymousCredential, BlobClient } from '@azure/storage-blob';
 import { PassThrough, type Readable } from 'node:stream';
 
 import { isAllowedDownloadUrl } from './http';
-import { ExecutionCancelledError, describeNetworkError } from './retry';
+import { ExecutionCancelledError, describeNetworkError, type RetryPolicy } from './retry';
 
 /** Storage refused or failed a blob; carries no URL and no SAS. */
 export class BlobAccessError extends Error {
@@ -25,7 +25,8 @@ export class BlobAccessError extends Error {
 const MAX_RESUMES_FACTOR = 20;
 
 export interface OpenBlobOptions {
-	signal?: AbortSignal;
+	/** the cancel signal and the deadline: reading stops when either comes */
+	policy: RetryPolicy;
 	/** how often in a row a dropped connection is resumed without receiving a new byte */
 	maxResumes?: number;
 }
@@ -39,18 +40,29 @@ export interface OpenBlobOptions {
 export async function openBlobStream(
 	blobUrl: string,
 	blobName: string,
-	{ signal, maxResumes = 5 }: OpenBlobOptions = {},
+	{ policy, maxResumes = 5 }: OpenBlobOptions,
 ): Promise<Readable> {
 	if (!isAllowedDownloadUrl(blobUrl)) {
 		throw new BlobAccessError(`The storage URL of blob ${blobName} is not https, so it was not fetched`);
 	}
+	const cancelled = policy.signal;
+	const timeout = AbortSignal.timeout(Math.max(1, policy.deadline - Date.now()));
+	// The SDK's own retries and every resume end with the execution or at the deadline.
+	const signal = cancelled ? AbortSignal.any([cancelled, timeout]) : timeout;
+	/** Why reading stopped when the signal aborted it, in words the user can act on. */
+	const stopped = (): Error =>
+		cancelled?.aborted
+			? new ExecutionCancelledError()
+			: new BlobAccessError(
+					`Reading blob ${blobName} from Azure Blob Storage timed out: it took longer than the timeout allows; raise the Timeout (Minutes) option or try again later`,
+				);
 	const client = new BlobClient(blobUrl, new AnonymousCredential(), {
 		retryOptions: { maxTries: 4, retryDelayInMs: 500, maxRetryDelayInMs: 10_000 },
 	});
 	const first = await client
 		.download(0, undefined, { abortSignal: signal, maxRetryRequests: 0 })
 		.catch((error: unknown) => {
-			throw toBlobAccessError(error, blobName);
+			throw signal.aborted ? stopped() : toBlobAccessError(error, blobName);
 		});
 	const total = first.contentLength;
 	const eTag = first.etag;
@@ -87,8 +99,8 @@ export async function openBlobStream(
 	};
 
 	const resume = async (cause: unknown): Promise<void> => {
-		if (signal?.aborted) {
-			output.destroy(new ExecutionCancelledError());
+		if (signal.aborted) {
+			output.destroy(stopped());
 			return;
 		}
 		if (received > receivedAtLastResume) resumes = 0;
@@ -113,7 +125,7 @@ export async function openBlobStream(
 			});
 			follow(next.readableStreamBody);
 		} catch (error) {
-			output.destroy(toBlobAccessError(error, blobName));
+			output.destroy(signal.aborted ? stopped() : toBlobAccessError(error, blobName));
 		}
 	};
 

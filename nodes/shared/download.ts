@@ -2,7 +2,15 @@ import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 import type { Readable } from 'node:stream';
 
 import { isAllowedDownloadUrl, readSmallBody } from './http';
-import { ConnectionError, RETRYABLE_STATUS_CODES, parseRetryAfter, retryUntilDone, type RetryPolicy } from './retry';
+import {
+	ConnectionError,
+	RETRYABLE_STATUS_CODES,
+	deadlineError,
+	deadlineSignal,
+	parseRetryAfter,
+	retryUntilDone,
+	type RetryPolicy,
+} from './retry';
 
 export class DownloadError extends Error {
 	constructor(
@@ -47,15 +55,26 @@ export interface SignedDownload<Result> {
 /** Statuses with which storage hosts refuse an expired or revoked signature. */
 const REFUSED_SIGNATURE_STATUS = new Set([401, 403, 410]);
 const MAX_URL_REFRESHES = 3;
+/** Longest a single download attempt may wait for an answer, whatever the timeout left. */
+const ATTEMPT_TIMEOUT_MS = 120_000;
 
 /**
  * Downloads a pre-signed file without any credentials (the signature is the credential;
- * a bearer token must never reach the storage host), streaming it into `consume`.
+ * a bearer token must never reach the storage host), streaming it into `consume`. No
+ * attempt outlives the policy's deadline, answer and body alike.
  */
 export async function downloadSignedFile<Result>(
 	context: IExecuteFunctions,
 	download: SignedDownload<Result>,
 ): Promise<Result> {
+	try {
+		return await attemptDownloads(context, download);
+	} catch (error) {
+		throw deadlineError(download.policy, error, `Downloading ${download.what}`);
+	}
+}
+
+async function attemptDownloads<Result>(context: IExecuteFunctions, download: SignedDownload<Result>): Promise<Result> {
 	let refreshes = 0;
 	let refusal: Refusal | undefined;
 	let withCredential = false;
@@ -74,8 +93,8 @@ export async function downloadSignedFile<Result>(
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			disableFollowRedirect: true,
-			timeout: 120_000,
-			abortSignal: download.policy.signal,
+			timeout: Math.max(1, Math.min(ATTEMPT_TIMEOUT_MS, download.policy.deadline - Date.now())),
+			abortSignal: deadlineSignal(download.policy),
 		};
 		const fallback = download.credentialFallback;
 		const response = (await (withCredential && fallback

@@ -270,6 +270,26 @@ export function formatDuration(ms: number): string {
 	return `${Math.round(seconds / 60)} min`;
 }
 
+/**
+ * The policy's cancel signal, also aborted when its deadline passes: for a transfer that must
+ * not outlive the timeout even while bytes keep trickling in.
+ */
+export function deadlineSignal(policy: RetryPolicy): AbortSignal {
+	const timeout = AbortSignal.timeout(Math.max(1, policy.deadline - Date.now()));
+	return policy.signal ? AbortSignal.any([policy.signal, timeout]) : timeout;
+}
+
+/**
+ * The error to report for a failure: a DeadlineExceededError saying `what` outlasted the
+ * timeout when the deadline has passed (an aborted transfer says only "canceled"), the error
+ * itself otherwise.
+ */
+export function deadlineError(policy: RetryPolicy, error: unknown, what: string): unknown {
+	if (error instanceof DeadlineExceededError || error instanceof ExecutionCancelledError) return error;
+	if (policy.signal?.aborted || Date.now() < policy.deadline) return error;
+	return new DeadlineExceededError(`${what} took longer than the timeout allows; raise the Timeout (Minutes) option or try again later`);
+}
+
 /** Budget for a plain API call (retries included) when no timeout option applies. */
 export const DEFAULT_CALL_BUDGET_MS = 5 * 60_000;
 

@@ -185,6 +185,15 @@ describe('Download: links and the token', () => {
 		expect(cisco.ciscoRequests('download')).toHaveLength(2);
 	});
 
+	it('stops waiting for a file host that answers later than the timeout', async () => {
+		cisco.sandbox.addFault({ vendor: 'cisco', kind: 'download', type: 'slow', delayMs: 20_000, times: Infinity });
+		const started = Date.now();
+		const { error, items } = await download({ options: { timeoutMinutes: 0.05 } }, linkItem(15));
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/timed out|took longer than the timeout/);
+		expect(Date.now() - started).toBeLessThan(8000);
+	});
+
 	it('refuses a usage URL that is not https before any request', async () => {
 		const result = await download({}, { usageUrl: 'ftp://files.example.com/x.zip' });
 		expect(result.error?.message).toBe("'Usage URL' is not an https link");

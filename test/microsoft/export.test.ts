@@ -233,6 +233,16 @@ describe('Microsoft export: download', () => {
 		expect(error?.message).toMatch(/^The server answered HTTP 200 where JSON was expected, with an HTML page \(text\/html\): a proxy, firewall or sign-in page may be in the way; gave up/);
 	});
 
+	it('stops reading a blob that storage answers later than the timeout', async () => {
+		const started = await startBilled('billedUsage');
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'slow', delayMs: 20_000, times: Infinity });
+		const begun = Date.now();
+		const { error, items } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'file', options: { timeoutMinutes: 0.05 } });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/^Reading blob \S+ from Azure Blob Storage timed out/);
+		expect(Date.now() - begun).toBeLessThan(8000);
+	});
+
 	it('never puts the SAS token in an error', async () => {
 		graph.sandbox.graph!.options.sasTtlSeconds = -60;
 		const started = await startBilled();

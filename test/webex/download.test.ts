@@ -183,6 +183,16 @@ describe('Webex report: download', () => {
 		]);
 	});
 
+	it('stops waiting for a download host that answers later than the timeout', async () => {
+		const report = seedCustomerReport();
+		webex.sandbox.addFault({ kind: 'download', type: 'slow', delayMs: 20_000, times: Infinity });
+		const started = Date.now();
+		const { error, items } = await webex.run({ operation: 'download', reportId: report.id, outputMode: 'file', options: { timeoutMinutes: 0.05 } });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/timed out|took longer than the timeout/);
+		expect(Date.now() - started).toBeLessThan(8000);
+	});
+
 	it('reports a malformed CSV as an error naming the problem, never as fewer rows', async () => {
 		const report = seedCustomerReport();
 		webex.sandbox.addFault({ kind: 'download', type: 'status', status: 200, body: 'A,B\r\n1,2\r\n"3,4\r\n' });

@@ -185,7 +185,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				counting.line = (text, start, end, lineNumber) => readLine(text, start, end, lineNumber) && ++records > 0;
 			}
 			try {
-				const stream = await openBlobStream(blobUrl(manifest!, name), name, { signal: client.policy.signal });
+				const stream = await openBlobStream(blobUrl(manifest!, name), name, { policy: client.policy });
 				return await readJsonLines(stream, counting, { gzip: true, sourceName: `blob ${name}`, copyTo });
 			} catch (error) {
 				const canRetry = error instanceof BlobAccessError && error.isRefusedSignature && !(copyTo && records > 0);
