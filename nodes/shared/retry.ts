@@ -14,6 +14,8 @@ const TRANSIENT_NETWORK_CODES = new Set([
 	'ERR_STREAM_PREMATURE_CLOSE',
 	'ERR_SOCKET_CONNECTION_TIMEOUT',
 	'UND_ERR_SOCKET',
+	// @azure/core-rest-pipeline: the request got no answer (its message holds the socket error)
+	'REQUEST_SEND_ERROR',
 ]);
 
 export class ExecutionCancelledError extends Error {

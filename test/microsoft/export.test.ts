@@ -135,9 +135,16 @@ describe('Microsoft export: download', () => {
 	it('ends in a clear error, without the SAS, when storage drops every connection', async () => {
 		const started = await startBilled('billedUsage');
 		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', method: 'GET', type: 'reset', afterBytes: 0, times: Infinity });
-		const { error, items } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Quantity' });
+		const { error, items } = await graph.run({
+			operation: 'download',
+			operationId: started.operationId,
+			outputMode: 'aggregate',
+			groupBy: 'CustomerId',
+			sumFields: 'Quantity',
+			options: { timeoutMinutes: 0.05 },
+		});
 		expect(items).toHaveLength(0);
-		expect(error?.message).toMatch(/^Azure Blob Storage could not be read for blob \S+\.json\.gz: the connection was reset$/);
+		expect(error?.message).toMatch(/^Azure Blob Storage could not be read for blob \S+\.json\.gz: The connection failed: the connection was reset; gave up after \d+ attempt/);
 		for (const sas of graph.sandbox.graph!.sasTokens()) expect(JSON.stringify(error)).not.toContain(sas);
 	});
 
@@ -223,6 +230,22 @@ describe('Microsoft export: download', () => {
 		expect(error).toBeUndefined();
 		expect(json.length).toBeGreaterThan(0);
 		expect(sandboxGraph.sasTokens().length).toBe(handedOut + 2);
+	});
+
+	it('waits as Retry-After says when storage is busy, then reads the blob whole', async () => {
+		const started = await startBilled('billedUsage');
+		const parameters = { operation: 'download', operationId: started.operationId, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Quantity' };
+		const clean = await graph.run(parameters);
+		const busy = graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'status', status: 429, retryAfter: 1 });
+		const gateway = graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'status', status: 502 });
+		const retried = await graph.run(parameters);
+		expect(retried.error).toBeUndefined();
+		expect(retried.json).toEqual(clean.json);
+		expect([busy.hits, gateway.hits]).toEqual([1, 1]);
+		const blobs = graph.sandbox.requests.filter((request) => request.kind === 'blob');
+		const limited = blobs.find((request) => request.status === 429)!;
+		const next = blobs.find((request) => request.at > limited.at && request.path === limited.path)!;
+		expect(next.at - limited.at).toBeGreaterThanOrEqual(1000);
 	});
 
 	it('says a proxy page came instead of the operation rather than waiting for a status that never comes', async () => {
