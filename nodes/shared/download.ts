@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 import type { Readable } from 'node:stream';
 
-import { isAllowedDownloadUrl, readSmallBody } from './http';
+import { isAllowedDownloadUrl, looksLikeMarkup, readSmallBody } from './http';
 import {
 	ConnectionError,
 	RETRYABLE_STATUS_CODES,
@@ -106,6 +106,11 @@ async function attemptDownloads<Result>(context: IExecuteFunctions, download: Si
 		const { statusCode } = response;
 		const body = response.body as Readable;
 		if (statusCode >= 200 && statusCode < 300) {
+			const unexpected = await unexpectedFile(body, response.headers);
+			if (unexpected) {
+				body.destroy();
+				return { done: false, reason: `The storage host answered HTTP ${statusCode} with ${unexpected} instead of ${download.what}` };
+			}
 			return { done: true, value: await download.consume(body) };
 		}
 		const detail = summariseErrorBody(await readSmallBody(body, 4096));
@@ -135,6 +140,50 @@ async function attemptDownloads<Result>(context: IExecuteFunctions, download: Si
 			`Downloading ${download.what} failed: the storage host answered HTTP ${statusCode}${detail}`,
 			statusCode,
 		);
+	});
+}
+
+/**
+ * What a successful answer holds instead of a file, in words, or undefined when it may be
+ * the file: nothing at all, or a page (HTML or XML). No vendor file starts with markup — a
+ * CSV starts with its header, a ZIP with 'PK', gzip with 0x1f 0x8b — so a page is a proxy's
+ * or a sign-in page, whatever its Content-Type says. The bytes looked at stay in the body.
+ */
+async function unexpectedFile(body: Readable, headers: Record<string, unknown>): Promise<string | undefined> {
+	const first = await firstChunk(body).catch((error: unknown) => {
+		throw ConnectionError.from(error);
+	});
+	const contentType = String(headers['content-type'] ?? '').split(';')[0].trim();
+	const labelled = contentType ? ` (${contentType})` : '';
+	if (first === null) return `an empty body${labelled}`;
+	if (looksLikeMarkup(first.subarray(0, 512).toString('utf8'))) {
+		return `an HTML or XML page${labelled}: a proxy, firewall or sign-in page may be in the way`;
+	}
+	return undefined;
+}
+
+/** The body's first chunk, put back so the body still reads whole; null when it is empty. */
+function firstChunk(body: Readable): Promise<Buffer | null> {
+	return new Promise((resolve, reject) => {
+		const settle = (outcome: () => void) => {
+			body.off('readable', onReadable);
+			body.off('end', onEnd);
+			body.off('error', onError);
+			outcome();
+		};
+		const onReadable = () => {
+			const chunk = body.read() as Buffer | null;
+			if (chunk === null) return;
+			settle(() => {
+				body.unshift(chunk);
+				resolve(chunk);
+			});
+		};
+		const onEnd = () => settle(() => resolve(null));
+		const onError = (error: Error) => settle(() => reject(error));
+		body.on('readable', onReadable);
+		body.on('end', onEnd);
+		body.on('error', onError);
 	});
 }
 

@@ -248,6 +248,14 @@ describe('Microsoft export: download', () => {
 		expect(next.at - limited.at).toBeGreaterThanOrEqual(1000);
 	});
 
+	it('says a blob is empty instead of summing nothing', async () => {
+		const started = await startBilled('billedUsage');
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'transform', transform: () => Buffer.alloc(0) });
+		const { error, items } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Quantity' });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/^blob \S+ is empty: it holds no gzip data$/);
+	});
+
 	it('says a proxy page came instead of the operation rather than waiting for a status that never comes', async () => {
 		const started = await startBilled('billedUsage');
 		graph.sandbox.addFault({ vendor: 'graph', kind: 'api', method: 'GET', type: 'html', status: 200, times: Infinity });

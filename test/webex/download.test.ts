@@ -193,6 +193,23 @@ describe('Webex report: download', () => {
 		expect(Date.now() - started).toBeLessThan(8000);
 	});
 
+	it('never saves a proxy page as the report file', async () => {
+		const report = seedCustomerReport();
+		webex.sandbox.addFault({ kind: 'download', type: 'html', status: 200, times: Infinity });
+		const { error, items } = await webex.run({ operation: 'download', reportId: report.id, outputMode: 'file', options: { timeoutMinutes: 0.05 } });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/^The storage host answered HTTP 200 with an HTML or XML page \(text\/html\)/);
+	});
+
+	it('judges a download by its bytes, not its label: the CSV served as text/html is read whole', async () => {
+		const report = seedCustomerReport();
+		const clean = await webex.run({ operation: 'download', reportId: report.id, outputMode: 'file' });
+		webex.sandbox.addFault({ kind: 'download', type: 'contentType', contentType: 'text/html' });
+		const relabelled = await webex.run({ operation: 'download', reportId: report.id, outputMode: 'file' });
+		expect(relabelled.error).toBeUndefined();
+		expect(sha256(await relabelled.result.binary(relabelled.items[0]))).toBe(sha256(await clean.result.binary(clean.items[0])));
+	});
+
 	it('reports a malformed CSV as an error naming the problem, never as fewer rows', async () => {
 		const report = seedCustomerReport();
 		webex.sandbox.addFault({ kind: 'download', type: 'status', status: 200, body: 'A,B\r\n1,2\r\n"3,4\r\n' });
