@@ -158,6 +158,11 @@ export async function readCsvOutput(
 	// filesystem/S3 mode) while a parser counts the rows and proves the file is whole.
 	const toBinary = new PassThrough();
 	const toParser = new PassThrough();
+	// n8n starts reading the binary only once it has made its folder: a file that fails before
+	// then (an empty or malformed CSV, a dropped connection) destroys toBinary with an error
+	// nobody listens to yet, which would crash the process. The error reaches the caller
+	// through the parser.
+	toBinary.on('error', () => {});
 	body.pipe(toBinary);
 	body.pipe(toParser);
 	const fail = (error: Error) => {

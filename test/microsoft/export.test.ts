@@ -256,6 +256,16 @@ describe('Microsoft export: download', () => {
 		expect(error?.message).toMatch(/^blob \S+ is empty: it holds no gzip data$/);
 	});
 
+	it('ends in the first failing blob\'s error in File mode, and nothing else fails later', async () => {
+		const started = await startBilled('billedUsage');
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'status', status: 404, times: Infinity });
+		const { error, items } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'file' });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/^Azure Blob Storage answered HTTP 404 \(BlobNotFound\) for blob /);
+		// A stream destroyed with an error nobody listens to would crash the process about now.
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	});
+
 	it('says a proxy page came instead of the operation rather than waiting for a status that never comes', async () => {
 		const started = await startBilled('billedUsage');
 		graph.sandbox.addFault({ vendor: 'graph', kind: 'api', method: 'GET', type: 'html', status: 200, times: Infinity });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 
+import { dropCsvField } from '../../sandbox/corrupt';
 import { expectedReportRows } from '../../sandbox/webex/data';
 import { daysAgo, useWebex } from './setup';
 
@@ -208,6 +209,25 @@ describe('Webex report: download', () => {
 		const relabelled = await webex.run({ operation: 'download', reportId: report.id, outputMode: 'file' });
 		expect(relabelled.error).toBeUndefined();
 		expect(sha256(await relabelled.result.binary(relabelled.items[0]))).toBe(sha256(await clean.result.binary(clean.items[0])));
+	});
+
+	it('gives a byte-identical file when the connection drops in the middle of the CSV', async () => {
+		const report = seedCustomerReport();
+		const clean = await webex.run({ operation: 'download', reportId: report.id, outputMode: 'file' });
+		webex.sandbox.addFault({ kind: 'download', type: 'reset', afterBytes: 3_000 });
+		const interrupted = await webex.run({ operation: 'download', reportId: report.id, outputMode: 'file' });
+		expect(interrupted.error).toBeUndefined();
+		expect(sha256(await interrupted.result.binary(interrupted.items[0]))).toBe(sha256(await clean.result.binary(clean.items[0])));
+	});
+
+	it('ends in the CSV error in File mode when the file is malformed at its start, and nothing else fails later', async () => {
+		const report = seedCustomerReport();
+		webex.sandbox.addFault({ kind: 'download', type: 'transform', transform: (body) => dropCsvField(body, 1) });
+		const { error, items } = await webex.run({ operation: 'download', reportId: report.id, outputMode: 'file' });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/^The CSV file is malformed: Invalid Record Length/);
+		// A stream destroyed with an error nobody listens to would crash the process about now.
+		await new Promise((resolve) => setTimeout(resolve, 200));
 	});
 
 	it('reports a malformed CSV as an error naming the problem, never as fewer rows', async () => {

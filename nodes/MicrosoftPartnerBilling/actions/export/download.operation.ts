@@ -246,6 +246,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	// File: blobs one after another in manifest order, gunzipped, into one JSON Lines binary
 	// that goes to n8n's binary data service as it is written.
 	const file = new PassThrough();
+	// n8n starts reading the file only once it has made its folder: a blob that fails before
+	// then destroys the file with an error nobody listens to yet, which would crash the
+	// process. The error reaches the node through `writing`.
+	file.on('error', () => {});
 	let lineCount = 0;
 	const counter: JsonRecordConsumer = { record: () => void lineCount++ };
 	const writing = (async () => {
