@@ -232,6 +232,16 @@ describe('Microsoft export: download', () => {
 		expect(sandboxGraph.sasTokens().length).toBe(handedOut + 2);
 	});
 
+	it('says the SAS had expired when storage refuses every fresh one', async () => {
+		const started = await startBilled('billedUsage');
+		graph.sandbox.graph!.options.sasTtlSeconds = -60;
+		const { error, items } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'file' });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(
+			/^Azure Blob Storage answered HTTP 403 \(\w+\) for blob \S+: its SAS token had expired \(at \S+\), and 3 fresh SAS tokens from Microsoft were refused too; start the export again later$/,
+		);
+	});
+
 	it('waits as Retry-After says when storage is busy, then reads the blob whole', async () => {
 		const started = await startBilled('billedUsage');
 		const parameters = { operation: 'download', operationId: started.operationId, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Quantity' };

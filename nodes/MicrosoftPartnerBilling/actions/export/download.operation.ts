@@ -188,8 +188,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				const stream = await openBlobStream(blobUrl(manifest!, name), name, { policy: client.policy });
 				return await readJsonLines(stream, counting, { gzip: true, sourceName: `blob ${name}`, copyTo });
 			} catch (error) {
-				const canRetry = error instanceof BlobAccessError && error.isRefusedSignature && !(copyTo && records > 0);
-				if (!canRetry || ++sasRefreshes > MAX_SAS_REFRESHES) throw error;
+				const refused = error instanceof BlobAccessError && error.isRefusedSignature;
+				if (!refused || (copyTo && records > 0)) throw error;
+				if (++sasRefreshes > MAX_SAS_REFRESHES) throw refusedSasError(error, manifest!);
 				({ manifest } = await finishedExport(client, url, options));
 			}
 		}
@@ -287,6 +288,22 @@ async function restartExport(client: GraphClient, item: IDataObject): Promise<st
 	);
 	client.context.addExecutionHints({ message: 'The export had expired (410), so it was started again', location: 'outputPane' });
 	return await startExport(client, request.dataset, exportBody(request));
+}
+
+/**
+ * Storage kept refusing the SAS of every fresh manifest. Says so, and when the SAS had
+ * expired by its own `se` (signed expiry), says that: the usual cause, and one a user can
+ * only wait out or report.
+ */
+function refusedSasError(error: BlobAccessError, manifest: Manifest): BlobAccessError {
+	const signedExpiry = new URLSearchParams(manifest.sasToken.replace(/^\?/, '')).get('se');
+	const expiredAt = signedExpiry !== null && Date.parse(signedExpiry) <= Date.now() ? signedExpiry : undefined;
+	const why = expiredAt ? `: its SAS token had expired (at ${expiredAt})` : ' with its SAS token';
+	return new BlobAccessError(
+		`${error.message}${why}, and ${MAX_SAS_REFRESHES} fresh SAS tokens from Microsoft were refused too; start the export again later`,
+		error.statusCode,
+		error.code,
+	);
 }
 
 function checkBlobCount(client: GraphClient, manifest: Manifest): void {
