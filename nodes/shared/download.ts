@@ -5,7 +5,6 @@ import { isAllowedDownloadUrl, looksLikeMarkup, readSmallBody } from './http';
 import {
 	ConnectionError,
 	RETRYABLE_STATUS_CODES,
-	deadlineError,
 	deadlineSignal,
 	parseRetryAfter,
 	retryUntilDone,
@@ -67,14 +66,6 @@ export async function downloadSignedFile<Result>(
 	context: IExecuteFunctions,
 	download: SignedDownload<Result>,
 ): Promise<Result> {
-	try {
-		return await attemptDownloads(context, download);
-	} catch (error) {
-		throw deadlineError(download.policy, error, `Downloading ${download.what}`);
-	}
-}
-
-async function attemptDownloads<Result>(context: IExecuteFunctions, download: SignedDownload<Result>): Promise<Result> {
 	let refreshes = 0;
 	let refusal: Refusal | undefined;
 	let withCredential = false;

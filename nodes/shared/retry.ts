@@ -161,6 +161,16 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 	return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
+/** A request or stream stopped by an abort signal (axios: CanceledError; Node: AbortError). */
+function isAbort(error: unknown): boolean {
+	for (let current = error, depth = 0; current && depth < 4; depth++) {
+		const { name, code, cause } = current as { name?: unknown; code?: unknown; cause?: unknown };
+		if (name === 'AbortError' || name === 'CanceledError' || code === 'ERR_CANCELED' || code === 'ABORT_ERR') return true;
+		current = cause;
+	}
+	return false;
+}
+
 export function isTransientNetworkError(error: unknown): boolean {
 	if (!error || typeof error !== 'object') return false;
 	if (error instanceof ConnectionError || error instanceof TokenRequestError) return error.transient;
@@ -213,6 +223,13 @@ export async function retryUntilDone<T>(
 			outcome = await attempt(attemptNumber);
 		} catch (error) {
 			throwIfCancelled(policy.signal);
+			if (Date.now() >= policy.deadline && (isAbort(error) || isTransientNetworkError(error))) {
+				// The deadline cut this attempt short: say so, with what failed before it.
+				const before = lastReason ? `${lastReason}; ` : 'No complete answer came; ';
+				throw new DeadlineExceededError(
+					`${before}the timeout passed during attempt ${attemptNumber + 1}: raise the Timeout (Minutes) option or try again later`,
+				);
+			}
 			if (!isTransientNetworkError(error)) throw error;
 			// Errors of our own already say what failed; a raw network error gets plain words.
 			const described = error instanceof TokenRequestError || error instanceof ConnectionError;
@@ -279,17 +296,6 @@ export function formatDuration(ms: number): string {
 export function deadlineSignal(policy: RetryPolicy): AbortSignal {
 	const timeout = AbortSignal.timeout(Math.max(1, policy.deadline - Date.now()));
 	return policy.signal ? AbortSignal.any([policy.signal, timeout]) : timeout;
-}
-
-/**
- * The error to report for a failure: a DeadlineExceededError saying `what` outlasted the
- * timeout when the deadline has passed (an aborted transfer says only "canceled"), the error
- * itself otherwise.
- */
-export function deadlineError(policy: RetryPolicy, error: unknown, what: string): unknown {
-	if (error instanceof DeadlineExceededError || error instanceof ExecutionCancelledError) return error;
-	if (policy.signal?.aborted || Date.now() < policy.deadline) return error;
-	return new DeadlineExceededError(`${what} took longer than the timeout allows; raise the Timeout (Minutes) option or try again later`);
 }
 
 /** Budget for a plain API call (retries included) when no timeout option applies. */

@@ -78,6 +78,22 @@ describe('retryUntilDone', () => {
 		expect(attempts).toBe(2);
 	});
 
+	it('says the timeout cut an attempt short, keeping what failed before it', async () => {
+		let attempts = 0;
+		await expect(
+			retryUntilDone({ deadline: Date.now() + 300, baseDelayMs: 1 }, async () => {
+				if (attempts++ === 0) throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+				await sleep(400);
+				// What axios throws when the deadline's abort signal stops the request.
+				throw Object.assign(new Error('canceled'), { name: 'CanceledError', code: 'ERR_CANCELED' });
+			}),
+		).rejects.toThrow(
+			new DeadlineExceededError(
+				'The connection failed: the connection was reset; the timeout passed during attempt 2: raise the Timeout (Minutes) option or try again later',
+			),
+		);
+	});
+
 	it('rethrows errors that are not transient at once', async () => {
 		let attempts = 0;
 		await expect(
