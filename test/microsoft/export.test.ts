@@ -276,6 +276,18 @@ describe('Microsoft export: download', () => {
 		await new Promise((resolve) => setTimeout(resolve, 200));
 	});
 
+	it('stops the other blob reads when one blob fails, leaving nothing running after the node ends', async () => {
+		const started = await startBilled('billedUsage');
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'status', status: 404 });
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'status', status: 503, retryAfter: 1 });
+		const { error } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Quantity' });
+		const ended = Date.now();
+		expect(error?.message).toMatch(/answered HTTP 404/);
+		// The 503 asked for a retry in 1 s: a read left running would send it then.
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		expect(graph.sandbox.requests.filter((request) => request.kind === 'blob' && request.at > ended + 500)).toEqual([]);
+	});
+
 	it('says a proxy page came instead of the operation rather than waiting for a status that never comes', async () => {
 		const started = await startBilled('billedUsage');
 		graph.sandbox.addFault({ vendor: 'graph', kind: 'api', method: 'GET', type: 'html', status: 200, times: Infinity });

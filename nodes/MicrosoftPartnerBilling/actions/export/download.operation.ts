@@ -168,9 +168,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 	// Each blob is read on its own. A SAS refused (expired) re-reads the operation for a fresh
 	// one and reads that blob again from its start into a fresh consumer, so nothing counts
-	// twice; in File mode only while none of the blob's lines has been written yet.
+	// twice; in File mode only while none of the blob's lines has been written yet. `signal`
+	// stops a blob read in parallel with one that failed.
 	let sasRefreshes = 0;
-	const readBlob = async (name: string, makeConsumer: () => JsonRecordConsumer, copyTo?: PassThrough) => {
+	const readBlob = async (
+		name: string,
+		makeConsumer: () => JsonRecordConsumer,
+		{ copyTo, signal = client.policy.signal }: { copyTo?: PassThrough; signal?: AbortSignal } = {},
+	) => {
+		const reader: GraphClient = { ...client, policy: { ...client.policy, signal } };
 		for (;;) {
 			let records = 0;
 			const consumer = makeConsumer();
@@ -185,13 +191,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				counting.line = (text, start, end, lineNumber) => readLine(text, start, end, lineNumber) && ++records > 0;
 			}
 			try {
-				const stream = await openBlobStream(blobUrl(manifest!, name), name, { policy: client.policy });
+				const stream = await openBlobStream(blobUrl(manifest!, name), name, { policy: reader.policy });
 				return await readJsonLines(stream, counting, { gzip: true, sourceName: `blob ${name}`, copyTo });
 			} catch (error) {
 				const refused = error instanceof BlobAccessError && error.isRefusedSignature;
 				if (!refused || (copyTo && records > 0)) throw error;
 				if (++sasRefreshes > MAX_SAS_REFRESHES) throw refusedSasError(error, manifest!);
-				({ manifest } = await finishedExport(client, url, options));
+				({ manifest } = await finishedExport(reader, url, options));
 			}
 		}
 	};
@@ -205,8 +211,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		await forEachConcurrently(
 			blobs,
 			concurrency,
-			async (blob, index) => {
-				await readBlob(blob.name, () => (perBlob[index] = new AggregateSink(spec)));
+			async (blob, index, signal) => {
+				await readBlob(blob.name, () => (perBlob[index] = new AggregateSink(spec)), { signal });
 			},
 			client.policy.signal,
 		);
@@ -236,8 +242,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		await forEachConcurrently(
 			blobs,
 			concurrency,
-			async (blob, index) => {
-				await readBlob(blob.name, () => collectInto(index));
+			async (blob, index, signal) => {
+				await readBlob(blob.name, () => collectInto(index), { signal });
 			},
 			client.policy.signal,
 		);
@@ -254,7 +260,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	let lineCount = 0;
 	const counter: JsonRecordConsumer = { record: () => void lineCount++ };
 	const writing = (async () => {
-		for (const blob of blobs) await readBlob(blob.name, () => counter, file);
+		for (const blob of blobs) await readBlob(blob.name, () => counter, { copyTo: file });
 		file.end();
 	})().catch((error: unknown) => {
 		file.destroy(error as Error);
