@@ -163,7 +163,13 @@ export function toBlobAccessError(error: unknown, blobName: string): Error {
 	}
 	const { statusCode, code, message } = (error ?? {}) as { statusCode?: number; code?: string; message?: unknown };
 	if (!statusCode && !isTransientNetworkError(error) && typeof message === 'string' && message) {
-		// The SDK refused the answer itself (say, a 200 without the storage headers a proxy drops).
+		// The SDK refuses a 200 without storage's ETag: no blob answers without one, a page from
+		// something in front of storage (a proxy's error or sign-in page) does.
+		if (/etag/i.test(message)) {
+			return new BlobAccessError(
+				`The answer for blob ${blobName} did not come from Azure Blob Storage (it has no ETag): a proxy, firewall or sign-in page may be in the way`,
+			);
+		}
 		return new BlobAccessError(`Azure Blob Storage gave an answer for blob ${blobName} that could not be read: ${withoutUrls(message)}`);
 	}
 	if (!statusCode) {

@@ -288,6 +288,16 @@ describe('Microsoft export: download', () => {
 		expect(graph.sandbox.requests.filter((request) => request.kind === 'blob' && request.at > ended + 500)).toEqual([]);
 	});
 
+	it('says a page from something in front of storage came instead of the blob', async () => {
+		const started = await startBilled('billedUsage');
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'html', status: 200, times: Infinity });
+		const { error, items } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'file' });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(
+			/^The answer for blob \S+ did not come from Azure Blob Storage \(it has no ETag\): a proxy, firewall or sign-in page may be in the way$/,
+		);
+	});
+
 	it('says a proxy page came instead of the operation rather than waiting for a status that never comes', async () => {
 		const started = await startBilled('billedUsage');
 		graph.sandbox.addFault({ vendor: 'graph', kind: 'api', method: 'GET', type: 'html', status: 200, times: Infinity });
