@@ -7,6 +7,7 @@
  * FUZZ_SEED to replay a run, FUZZ_RUNS_FACTOR (say 20) for a deeper run on demand.
  */
 import fc from 'fast-check';
+import { Readable } from 'node:stream';
 
 import { reliabilityOutput } from '../helpers/reliability';
 
@@ -123,4 +124,35 @@ export function mutate(bytes: Uint8Array, mutations: Mutation[]): Buffer {
 		else result[position % result.length] = byte;
 	}
 	return Buffer.from(result);
+}
+
+/**
+ * The highest resident memory growth while `run` goes, sampled every 20 ms, in MiB: what a
+ * streaming reader must keep flat however large its input.
+ */
+export async function peakRssGrowthMiB(run: () => Promise<unknown>): Promise<number> {
+	const start = process.memoryUsage().rss;
+	let peak = start;
+	const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+	try {
+		await run();
+	} finally {
+		clearInterval(sampler);
+	}
+	peak = Math.max(peak, process.memoryUsage().rss);
+	return Math.round((peak - start) / 1024 / 1024);
+}
+
+/** A lazily generated file of `count` lines: nothing of it exists before it is read. */
+export function generatedLines(count: number, line: (index: number) => string, header = ''): Readable {
+	let index = 0;
+	return new Readable({
+		read() {
+			if (index === 0 && header) this.push(header);
+			let batch = '';
+			for (let end = Math.min(count, index + 2000); index < end; index++) batch += line(index);
+			this.push(index >= count && batch === '' ? null : batch);
+			if (index >= count && batch !== '') this.push(null);
+		},
+	});
 }

@@ -6,11 +6,11 @@
  */
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 
 import { JsonLinesFormatError, readJsonLines, type JsonRecordConsumer } from '../../nodes/shared/jsonLines';
 import { AggregateSink } from '../../nodes/shared/sinks';
-import { chunked, fuzzParameters, fuzzReader, mutate, mutationArbitrary } from './fuzz';
+import { chunked, fuzzParameters, fuzzReader, generatedLines, mutate, mutationArbitrary, peakRssGrowthMiB } from './fuzz';
 
 const fuzz = fuzzReader('jsonLines');
 
@@ -106,5 +106,14 @@ describe('JSON Lines reader fuzz', () => {
 			}),
 			fuzzParameters(300),
 		);
+	});
+
+	it('aggregates a gzip export of 50 MiB of lines with flat memory', async () => {
+		const lines = 450_000;
+		const sink = new AggregateSink({ groupBy: ['CustomerId'], sumFields: ['Quantity'], groupByParameter: 'Group By', sumFieldsParameter: 'Sum Fields' });
+		const blob = generatedLines(lines, (index) => `{"CustomerId":"c-${index % 89}","Quantity":${index % 7}.25,"MeterName":"${'m'.repeat(80)}"}\n`).pipe(createGzip({ level: 1 }));
+		const growth = await peakRssGrowthMiB(() => readJsonLines(blob, sink, { gzip: true }));
+		expect(sink.results().reduce((total, group) => total + group.rowCount, 0)).toBe(lines);
+		expect(growth).toBeLessThan(32);
 	});
 });
