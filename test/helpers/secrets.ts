@@ -175,7 +175,11 @@ async function visibleTexts(result: WorkflowResult, options: LeakScanOptions): P
 /** Where each secret shows up in what the run shows; empty when nothing leaked. */
 export async function findLeaks(run: WorkflowResult | NodeResult, secrets: Secret[], options: LeakScanOptions = {}): Promise<Leak[]> {
 	const result = 'result' in run ? run.result : run;
-	const texts = await visibleTexts(result, options);
+	return leaksIn(await visibleTexts(result, options), secrets);
+}
+
+/** Where each secret shows up in texts shown elsewhere (a credential test's message, a log). */
+export function leaksIn(texts: Array<[where: string, text: string]>, secrets: Secret[]): Leak[] {
 	const leaks: Leak[] = [];
 	for (const secret of secrets) {
 		const forms = formsOf(secret.value);
