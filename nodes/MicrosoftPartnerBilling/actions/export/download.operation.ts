@@ -7,6 +7,7 @@ import {
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
+import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/parameters';
 import { deadlineFromMinutes } from '../../../shared/retry';
 import { PassThrough } from 'node:stream';
 
@@ -133,29 +134,48 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions(displayOptions, properties);
 
 interface DownloadOptions {
-	concurrency?: number;
-	maxItems?: number;
-	onNoData?: 'empty' | 'error';
-	restartOnExpired?: boolean;
-	timeoutMinutes?: number;
+	concurrency: number;
+	maxItems: number;
+	onNoData: 'empty' | 'error';
+	restartOnExpired: boolean;
+	timeoutMinutes: number;
+}
+
+function readOptions(rules: ParameterRules, given: IDataObject): DownloadOptions {
+	return {
+		concurrency: rules.number(given.concurrency, 'Concurrency', { min: 1, max: 16, whole: true, fallback: 2 }),
+		maxItems: rules.number(given.maxItems, 'Max Line Items', { min: 1, whole: true, fallback: 100_000 }),
+		onNoData: rules.oneOf(given.onNoData ?? 'empty', 'On No Data', [
+			['empty', 'Output Nothing'],
+			['error', 'Error'],
+		]),
+		restartOnExpired: rules.flag(given.restartOnExpired, 'Restart Expired Exports', true),
+		timeoutMinutes: rules.number(given.timeoutMinutes, 'Timeout (Minutes)', { ...TIMEOUT_MINUTES, fallback: 60 }),
+	};
 }
 
 const MAX_SAS_REFRESHES = 3;
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const mode = this.getNodeParameter('outputMode', itemIndex) as 'lineItems' | 'aggregate' | 'file';
+	const rules = new ParameterRules(this, itemIndex);
+	const operationId = readOperationId(this, itemIndex);
+	const mode = rules.oneOf(this.getNodeParameter('outputMode', itemIndex), 'Output', [
+		['lineItems', 'Line Items'],
+		['aggregate', 'Aggregate'],
+		['file', 'File'],
+	]);
 	const groupBy = mode === 'aggregate' ? parseFieldList(this.getNodeParameter('groupBy', itemIndex)) : [];
 	const sumFields = mode === 'aggregate' ? parseFieldList(this.getNodeParameter('sumFields', itemIndex)) : [];
-	if (mode === 'aggregate' && (groupBy.length === 0 || sumFields.length === 0)) {
-		throw new NodeOperationError(this.getNode(), "'Group By' and 'Sum Fields' each need at least one attribute name", { itemIndex });
-	}
-	const binaryPropertyName = mode === 'file' ? String(this.getNodeParameter('binaryPropertyName', itemIndex)).trim() : '';
-	const options = this.getNodeParameter('options', itemIndex, {}) as DownloadOptions;
+	if (mode === 'aggregate' && groupBy.length === 0) throw rules.refuse('Group By', 'needs at least one attribute name');
+	if (mode === 'aggregate' && sumFields.length === 0) throw rules.refuse('Sum Fields', 'needs at least one attribute name');
+	const binaryPropertyName = mode === 'file' ? rules.text(this.getNodeParameter('binaryPropertyName', itemIndex), 'Put Output File in Field').trim() : '';
+	if (mode === 'file' && !binaryPropertyName) throw rules.refuse('Put Output File in Field', 'must not be empty');
+	const options = readOptions(rules, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
 	const client = await createGraphClient(this, itemIndex, deadlineFromMinutes(options.timeoutMinutes));
-	let url = operationUrl(client, readOperationId(this, itemIndex));
+	let url = operationUrl(client, operationId);
 
 	let { operation, manifest } = await finishedExport(client, url, options).catch(async (error: unknown) => {
-		if (!(error instanceof OperationExpiredError) || options.restartOnExpired === false) throw error;
+		if (!(error instanceof OperationExpiredError) || !options.restartOnExpired) throw error;
 		url = await restartExport(client, this.getInputData()[itemIndex].json);
 		return await finishedExport(client, url, options);
 	});
@@ -203,7 +223,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	};
 	const blobs = manifest.blobs;
 	const eTag = manifest.eTag ?? null;
-	const concurrency = Math.max(1, options.concurrency ?? 2);
+	const concurrency = options.concurrency;
 
 	if (mode === 'aggregate') {
 		const spec = { groupBy, sumFields, groupByParameter: 'Group By', sumFieldsParameter: 'Sum Fields' };
@@ -221,7 +241,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 
 	if (mode === 'lineItems') {
-		const maxItems = options.maxItems ?? 100_000;
+		const maxItems = options.maxItems;
 		let total = 0;
 		const perBlob: IDataObject[][] = blobs.map(() => []);
 		const collectInto = (index: number): JsonRecordConsumer => {
@@ -273,13 +293,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	return [
 		{
 			json: { operationId: operation.id ?? null, manifestId: manifest.id ?? null, manifestETag: eTag, blobCount: blobs.length, rowCount: lineCount },
-			binary: { [binaryPropertyName || 'data']: binary },
+			binary: { [binaryPropertyName]: binary },
 		},
 	];
 }
 
 async function finishedExport(client: GraphClient, url: string, options: DownloadOptions) {
-	const operation = await waitForOperation(client, url, options.timeoutMinutes ?? 60);
+	const operation = await waitForOperation(client, url, options.timeoutMinutes);
 	if (isNoData(operation)) return { operation, manifest: undefined };
 	if (isFailed(operation)) throw operationFailedError(client, operation);
 	return { operation, manifest: await readManifest(client, operation) };
