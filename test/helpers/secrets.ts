@@ -95,7 +95,7 @@ export function sandboxSecrets(sandbox: Sandbox, credentials?: CredentialStore):
 			['OAuth access token', oauth.access_token],
 			['OAuth refresh token', oauth.refresh_token],
 		] as const) {
-			if (typeof value === 'string') secrets.push({ name: `${key} ${field}`, value });
+			if (typeof value === 'string') secrets.push({ name: `stored ${field} (${key})`, value });
 		}
 	}
 	return dedupe(secrets.filter((secret) => typeof secret.value === 'string' && secret.value.length >= MIN_SECRET_LENGTH));
