@@ -92,15 +92,20 @@ export class TokenRequestError extends Error {
 	 */
 	static fromOAuth2(error: unknown): TokenRequestError | undefined {
 		let status: number | undefined;
-		let failed = false;
+		let failure: string | undefined;
 		for (let current = error, depth = 0; current && depth < 5; depth++) {
 			const { message, status: ownStatus, response, cause } = current as { message?: unknown; status?: unknown; response?: { status?: unknown }; cause?: unknown };
-			if (typeof message === 'string' && message.startsWith(OAUTH2_TOKEN_FAILURE)) failed = true;
+			if (failure === undefined && typeof message === 'string' && message.startsWith(OAUTH2_TOKEN_FAILURE)) failure = message;
 			const found = typeof response?.status === 'number' ? response.status : typeof ownStatus === 'number' ? ownStatus : undefined;
-			if (failed && found !== undefined) status = found;
+			if (failure !== undefined && found !== undefined) status = found;
 			current = cause;
 		}
-		if (!failed || status === undefined) return undefined;
+		if (failure === undefined) return undefined;
+		if (status === undefined) {
+			// No answer (a dropped connection, retried as one), or the endpoint's own refusal,
+			// which n8n's message quotes (invalid_client and the like: no secret in it).
+			return isTransientNetworkError(error) ? undefined : new TokenRequestError(`${failure}. Check the credential.`);
+		}
 		const busy = status === 429 || status >= 500;
 		return new TokenRequestError(
 			`The token endpoint did not issue an access token: it answered HTTP ${status}${busy ? ' (busy or failing)' : '; check the credential'}`,

@@ -328,6 +328,18 @@ describe('Microsoft export: download', () => {
 });
 
 describe('Microsoft token endpoint', () => {
+	it('names a refused client secret instead of a connection failure', async () => {
+		const credentials = graph.credentials();
+		const wrong = { ...credentials.microsoftPartnerBillingOAuth2Api, clientSecret: 'not-the-client-secret' };
+		const { error } = await graph.run(
+			{ operation: 'start', dataset: 'billedUsage', invoiceId: invoiceId(), attributeSet: 'full' },
+			{ credentials: { microsoftPartnerBillingOAuth2Api: wrong } as never },
+		);
+		expect(error?.message).toMatch(/^Failed to acquire OAuth2 access token: .+\. Check the credential\.$/);
+		expect(JSON.stringify(error)).not.toContain('not-the-client-secret');
+		expect(graph.graphRequests().filter((request) => request.kind === 'token')).toHaveLength(1);
+	});
+
 	it('is asked again when it was only busy', async () => {
 		graph.sandbox.addFault({ vendor: 'graph', kind: 'token', type: 'status', status: 503 });
 		const started = await startBilled();
