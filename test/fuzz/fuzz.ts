@@ -8,6 +8,8 @@
  */
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 import { reliabilityOutput } from '../helpers/reliability';
 
@@ -126,33 +128,51 @@ export function mutate(bytes: Uint8Array, mutations: Mutation[]): Buffer {
 	return Buffer.from(result);
 }
 
-/**
- * The highest resident memory growth while `run` goes, sampled every 20 ms, in MiB: what a
- * streaming reader must keep flat however large its input.
- */
-export async function peakRssGrowthMiB(run: () => Promise<unknown>): Promise<number> {
-	const start = process.memoryUsage().rss;
-	let peak = start;
-	const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-	try {
-		await run();
-	} finally {
-		clearInterval(sampler);
-	}
-	peak = Math.max(peak, process.memoryUsage().rss);
-	return Math.round((peak - start) / 1024 / 1024);
+/** V8's gc(), to measure the memory a reader keeps alive rather than garbage not yet collected. */
+function collector(): () => void {
+	setFlagsFromString('--expose-gc');
+	return runInNewContext('gc') as () => void;
 }
 
-/** A lazily generated file of `count` lines: nothing of it exists before it is read. */
-export function generatedLines(count: number, line: (index: number) => string, header = ''): Readable {
+/**
+ * Measures the most memory kept alive (heap and buffers, after a collection) while a reader
+ * works, above what was alive before: what a streaming reader must keep flat however large
+ * its input. The reader's input calls `sample` as it is read (timers would not fire while an
+ * in-memory stream keeps the event loop busy).
+ */
+export function liveMemoryMeter(): { sample(): void; growthMiB(): number } {
+	const gc = collector();
+	const live = () => {
+		gc();
+		const { heapUsed, external } = process.memoryUsage();
+		return heapUsed + external;
+	};
+	const start = live();
+	let peak = start;
+	const sample = () => void (peak = Math.max(peak, live()));
+	return {
+		sample,
+		growthMiB() {
+			sample();
+			return Math.round((peak - start) / 1024 / 1024);
+		},
+	};
+}
+
+/**
+ * A lazily generated file of `count` lines: nothing of it exists before it is read.
+ * `onProgress` is called every 20,000 lines.
+ */
+export function generatedLines(count: number, line: (index: number) => string, header = '', onProgress?: () => void): Readable {
 	let index = 0;
 	return new Readable({
 		read() {
 			if (index === 0 && header) this.push(header);
+			if (index > 0 && index % 20_000 === 0) onProgress?.();
 			let batch = '';
 			for (let end = Math.min(count, index + 2000); index < end; index++) batch += line(index);
-			this.push(index >= count && batch === '' ? null : batch);
-			if (index >= count && batch !== '') this.push(null);
+			if (batch) this.push(batch);
+			if (index >= count) this.push(null);
 		},
 	});
 }
