@@ -63,7 +63,7 @@ export async function sendWithRetry<Body = unknown>(
  * What a body that should have been a JSON object is instead, in words; undefined when it
  * is a JSON object. n8n hands over a body that does not parse as JSON as text.
  */
-export function describeNonJsonBody(body: unknown, headers: Record<string, unknown> = {}): string | undefined {
+function describeNonJsonBody(body: unknown, headers: Record<string, unknown> = {}): string | undefined {
 	if (typeof body === 'object' && body !== null && !Array.isArray(body) && !Buffer.isBuffer(body)) return undefined;
 	const contentType = String(headers['content-type'] ?? '').split(';')[0].trim();
 	const labelled = contentType ? ` (${contentType})` : '';
