@@ -10,7 +10,7 @@ import { CsvFormatError, readCsv, type CsvRecordConsumer } from '../../nodes/sha
 import { AggregateSink, RowCounter, RowsSink } from '../../nodes/shared/sinks';
 import { chunked, fuzzParameters, fuzzReader, generatedLines, mutate, mutationArbitrary, liveMemoryMeter } from './fuzz';
 
-const fuzz = fuzzReader('csv');
+const fuzz = fuzzReader('csv', 'CsvFormatError');
 
 const delimiterArbitrary = fc.constantFrom(',', ';', '\t', '|');
 

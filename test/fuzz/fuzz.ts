@@ -18,6 +18,8 @@ export type Outcome = 'result' | 'refused';
 
 export interface FuzzReport {
 	reader: string;
+	/** the reader's own error class; none when it answers null or false instead */
+	ownError?: string;
 	inputs: number;
 	refused: number;
 	/** the slowest single input, ms */
@@ -40,8 +42,8 @@ export const fuzzParameters = (runs: number): fc.Parameters<unknown> => {
  * One reader's fuzz run: counts inputs, times each, checks what ended it, and reports the
  * figures when the test file is done.
  */
-export function fuzzReader(reader: string) {
-	const report: FuzzReport = { reader, inputs: 0, refused: 0, slowestMs: 0, rssGrowthMiB: 0 };
+export function fuzzReader(reader: string, ownError?: string) {
+	const report: FuzzReport = { reader, ownError, inputs: 0, refused: 0, slowestMs: 0, rssGrowthMiB: 0 };
 	let rssAtStart = 0;
 	beforeAll(() => {
 		rssAtStart = process.memoryUsage().rss;

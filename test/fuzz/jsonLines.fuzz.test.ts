@@ -12,7 +12,7 @@ import { JsonLinesFormatError, readJsonLines, type JsonRecordConsumer } from '..
 import { AggregateSink } from '../../nodes/shared/sinks';
 import { chunked, fuzzParameters, fuzzReader, generatedLines, mutate, mutationArbitrary, liveMemoryMeter } from './fuzz';
 
-const fuzz = fuzzReader('jsonLines');
+const fuzz = fuzzReader('jsonLines', 'JsonLinesFormatError');
 
 /** Line items as Graph writes them: a few known attributes, then anything JSON holds. */
 const lineItemArbitrary = fc.record(

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { ZipFormatError, openZip, type ZipFile } from '../../nodes/shared/zip';
 import { fuzzParameters, fuzzReader, mutate, mutationArbitrary } from './fuzz';
 
-const fuzz = fuzzReader('zip');
+const fuzz = fuzzReader('zip', 'ZipFormatError');
 
 /** 1–3 CSV-like entries, stored or deflated, as adm-zip writes them (as the sandbox and Cisco do). */
 const archiveArbitrary = fc.uniqueArray(
