@@ -36,7 +36,8 @@ export interface CellResult {
 	expected: string;
 	outcome?: 'identical' | 'error';
 	detail?: string;
-	passed: boolean;
+	/** absent for a fault that cannot apply */
+	passed?: boolean;
 	ms?: number;
 }
 
@@ -105,7 +106,7 @@ export function defineFaultMatrix(vendor: Vendor): void {
 				for (const column of FAULTS) {
 					const injection = column.vendors[vendor];
 					if ('notApplicable' in injection) {
-						results.push({ flow: flow.id, fault: column.id, expected: `n/a: ${injection.notApplicable}`, passed: true });
+						results.push({ flow: flow.id, fault: column.id, expected: `n/a: ${injection.notApplicable}` });
 						continue;
 					}
 					const expected = injection.expect === 'identical' ? 'identical' : `error ${injection.expect}`;
