@@ -3,6 +3,8 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
+	// The fault matrix runs on its own: npm run test:faults (jest.faults.config.js).
+	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }],
 	},

@@ -136,6 +136,10 @@ export class CiscoXaasBillingApi implements ICredentialType {
 		if (response.statusCode !== 200 || typeof body.access_token !== 'string') {
 			// The token endpoint's own words (OAuth error and description), never the request.
 			const reason = [body.error, body.error_description].filter(Boolean).join(': ') || `HTTP ${response.statusCode}`;
+			// Busy or failing (429, 5xx): the request is worth repeating, the credential is not at fault.
+			if (response.statusCode === 429 || response.statusCode >= 500) {
+				throw new TokenRequestError(`Cisco's token endpoint did not issue an access token: it is busy or failing (${reason})`, true);
+			}
 			throw new TokenRequestError(`Cisco did not issue an access token (${reason}). Check the client ID and secret${form.grant_type === 'password' ? ', user name and password' : ''} and the token URL.`);
 		}
 		return { accessToken: body.access_token };

@@ -18,7 +18,9 @@ export interface RequestLogEntry {
 	body: unknown;
 	/** undefined when the connection was reset before a response */
 	status: number | undefined;
-	fault: 'status' | 'reset' | 'slow' | 'html' | undefined;
+	fault: Fault['type'] | undefined;
+	/** response body bytes the client got (cuts and rewrites included) */
+	bytes: number;
 	at: number;
 }
 
@@ -30,16 +32,23 @@ export interface Fault {
 	path?: string | RegExp;
 	/** default 1; Infinity allowed; decremented per hit */
 	times?: number;
-	type: 'status' | 'reset' | 'slow' | 'html';
+	type: 'status' | 'reset' | 'slow' | 'html' | 'empty' | 'contentType' | 'truncate' | 'transform';
 	status?: number;
 	/** seconds, or an HTTP-date sent verbatim */
 	retryAfter?: number | string;
 	/** status faults: replaces the vendor error body (objects are sent as JSON) */
 	body?: unknown;
-	/** reset: body bytes sent before the socket is destroyed; omitted = reset before any response (request not executed) */
+	/**
+	 * reset: body bytes sent before the socket is destroyed; omitted = reset before any response (request not executed).
+	 * truncate: body bytes kept; the answer then ends normally with a Content-Length that matches.
+	 */
 	afterBytes?: number;
 	/** slow: delay before the request executes and is answered (default 1000) */
 	delayMs?: number;
+	/** contentType: sent instead of the vendor's Content-Type; empty: the Content-Type of the empty answer (default none) */
+	contentType?: string;
+	/** transform: rewrites the whole answer body (Content-Length follows); see sandbox/corrupt.js */
+	transform?: (body: Buffer) => Buffer;
 	/** maintained by the sandbox */
 	hits?: number;
 }
@@ -117,6 +126,8 @@ export interface WebexSandbox {
 	failNextReport(errors?: ReportError[]): void;
 	expireAccessTokens(): void;
 	downloadUrl(id: string): string;
+	/** every signed download URL handed out since the last reset, oldest first */
+	signedUrls(): string[];
 }
 
 export interface GraphOptions {
@@ -303,6 +314,8 @@ export interface CiscoSandbox {
 	usageUrl(invoiceNumber: string | number): string;
 	/** serve this ZIP for the invoice instead of the seeded one (until reset) */
 	replaceZip(invoiceNumber: string | number, buffer: Buffer): void;
+	/** every usage URL issued since the last reset, oldest first */
+	usageUrls(): string[];
 	/** every usage URL issued so far answers 403 "Request has expired" */
 	expireLinks(): void;
 	/** every access token issued so far is expired: the API answers 401 */

@@ -28,6 +28,7 @@ const { URL } = require('url');
  * @property {unknown} body                parsed JSON when the body is JSON, else the raw string; undefined when empty
  * @property {number | undefined} status   the status sent; undefined when the connection was reset before a response
  * @property {string | undefined} fault    the fault type applied, if any
+ * @property {number} bytes                response body bytes sent so far (what the client got, cuts included)
  * @property {number} at                   arrival time, ms since epoch
  *
  * @typedef {object} Fault
@@ -36,12 +37,14 @@ const { URL } = require('url');
  * @property {string} [method]
  * @property {string | RegExp} [path]      string: prefix of the logged path; RegExp: tested against it
  * @property {number} [times]              default 1; Infinity allowed; decremented per hit
- * @property {'status'|'reset'|'slow'|'html'} type
+ * @property {'status'|'reset'|'slow'|'html'|'empty'|'contentType'|'truncate'|'transform'} type
  * @property {number} [status]
  * @property {number | string} [retryAfter] seconds, or an HTTP-date sent verbatim
  * @property {unknown} [body]              status faults: replaces the vendor's error body (objects are sent as JSON)
- * @property {number} [afterBytes]         reset: body bytes to send before the socket is destroyed
+ * @property {number} [afterBytes]         reset: body bytes to send before the socket is destroyed; truncate: body bytes kept
  * @property {number} [delayMs]            slow: delay before the request is executed and answered
+ * @property {string} [contentType]        contentType: the Content-Type sent instead of the vendor's; empty: the one sent (default none)
+ * @property {(body: Buffer) => Buffer} [transform]  transform: rewrites the whole answer body (see corrupt.js)
  * @property {number} [hits]               maintained by the sandbox
  *
  * @typedef {object} RequestContext
@@ -70,7 +73,7 @@ const { URL } = require('url');
  * @property {() => void} [reset]
  */
 
-const FAULT_TYPES = new Set(['status', 'reset', 'slow', 'html']);
+const FAULT_TYPES = new Set(['status', 'reset', 'slow', 'html', 'empty', 'contentType', 'truncate', 'transform']);
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 
@@ -134,6 +137,13 @@ function htmlErrorPage(status) {
 	);
 }
 
+/** @param {unknown} chunk @param {unknown} encoding */
+function chunkToBuffer(chunk, encoding) {
+	return typeof chunk === 'string'
+		? Buffer.from(chunk, /** @type {BufferEncoding} */ (typeof encoding === 'string' ? encoding : 'utf8'))
+		: Buffer.from(/** @type {Uint8Array} */ (chunk));
+}
+
 /**
  * Let at most `limit` body bytes through, then destroy the socket (headers are sent first, so
  * the client sees a truncated body). A body of at most `limit` bytes completes normally.
@@ -146,12 +156,6 @@ function truncateResponse(res, limit) {
 	const end = /** @type {(...args: any[]) => any} */ (res.end);
 	let sent = 0;
 	let cut = false;
-
-	/** @param {unknown} chunk @param {unknown} encoding */
-	const toBuffer = (chunk, encoding) =>
-		typeof chunk === 'string'
-			? Buffer.from(chunk, /** @type {BufferEncoding} */ (typeof encoding === 'string' ? encoding : 'utf8'))
-			: Buffer.from(/** @type {Uint8Array} */ (chunk));
 
 	/** @param {Buffer} part */
 	const doCut = (part) => {
@@ -173,7 +177,7 @@ function truncateResponse(res, limit) {
 
 	/** @type {any} */ (res).write = function (/** @type {any} */ chunk, /** @type {any} */ encoding, /** @type {any} */ cb) {
 		if (cut) return false;
-		const buf = toBuffer(chunk, encoding);
+		const buf = chunkToBuffer(chunk, encoding);
 		if (sent + buf.length <= limit) {
 			sent += buf.length;
 			return write.call(res, buf, typeof encoding === 'function' ? encoding : cb);
@@ -186,7 +190,7 @@ function truncateResponse(res, limit) {
 		if (cut) return res;
 		if (typeof chunk === 'function') return end.call(res, chunk);
 		if (chunk !== undefined && chunk !== null) {
-			const buf = toBuffer(chunk, encoding);
+			const buf = chunkToBuffer(chunk, encoding);
 			if (sent + buf.length > limit) {
 				doCut(buf.subarray(0, limit - sent));
 				sent = limit;
@@ -196,6 +200,68 @@ function truncateResponse(res, limit) {
 			return end.call(res, buf, typeof encoding === 'function' ? encoding : cb);
 		}
 		return end.call(res, typeof encoding === 'function' ? encoding : cb);
+	};
+}
+
+/**
+ * Count the body bytes that leave through `res` into `entry.bytes`. Installed before any
+ * fault wraps the response, so a cut or rewritten body is counted as the client gets it.
+ * @param {http.ServerResponse} res
+ * @param {RequestLogEntry} entry
+ */
+function countBodyBytes(res, entry) {
+	const write = /** @type {(...args: any[]) => any} */ (res.write);
+	const end = /** @type {(...args: any[]) => any} */ (res.end);
+	/** @type {any} */ (res).write = function (/** @type {any} */ chunk, /** @type {any[]} */ ...rest) {
+		if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') entry.bytes += chunkToBuffer(chunk, rest[0]).length;
+		return write.call(res, chunk, ...rest);
+	};
+	/** @type {any} */ (res).end = function (/** @type {any} */ chunk, /** @type {any[]} */ ...rest) {
+		if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') entry.bytes += chunkToBuffer(chunk, rest[0]).length;
+		return end.call(res, chunk, ...rest);
+	};
+}
+
+/**
+ * Hold the whole answer the vendor writes, then send it changed: the body through `body`
+ * (with a Content-Length that matches, so the response completes normally and only its
+ * content differs) and/or another Content-Type. For the body faults (truncate, transform)
+ * and contentType.
+ * @param {http.ServerResponse} res
+ * @param {{ body?: (body: Buffer) => Buffer, contentType?: string }} change
+ */
+function rewriteResponse(res, change) {
+	const writeHead = /** @type {(...args: any[]) => any} */ (res.writeHead);
+	const write = /** @type {(...args: any[]) => any} */ (res.write);
+	const end = /** @type {(...args: any[]) => any} */ (res.end);
+	let status = 200;
+	/** @type {Buffer[]} */
+	const chunks = [];
+	/** @type {any} */ (res).writeHead = function (/** @type {number} */ code, /** @type {any[]} */ ...rest) {
+		status = code;
+		const headers = typeof rest[0] === 'string' ? rest[1] : rest[0];
+		if (headers && !Array.isArray(headers)) for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value);
+		return res;
+	};
+	/** @type {any} */ (res).write = function (/** @type {any} */ chunk, /** @type {any} */ encoding, /** @type {any} */ cb) {
+		chunks.push(chunkToBuffer(chunk, encoding));
+		const callback = typeof encoding === 'function' ? encoding : cb;
+		if (typeof callback === 'function') process.nextTick(callback);
+		return true;
+	};
+	/** @type {any} */ (res).end = function (/** @type {any} */ chunk, /** @type {any} */ encoding, /** @type {any} */ cb) {
+		if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') chunks.push(chunkToBuffer(chunk, encoding));
+		const callback = [chunk, encoding, cb].find((arg) => typeof arg === 'function');
+		const original = Buffer.concat(chunks);
+		const body = change.body ? change.body(original) : original;
+		res.writeHead = writeHead;
+		res.write = write;
+		res.end = end;
+		if (change.contentType !== undefined) res.setHeader('content-type', change.contentType);
+		res.removeHeader('transfer-encoding');
+		res.setHeader('content-length', String(body.length));
+		writeHead.call(res, status);
+		return end.call(res, body, callback);
 	};
 }
 
@@ -220,8 +286,10 @@ class SandboxServer {
 		/** @type {string} */
 		this.url = '';
 		this.stopped = false;
-		/** @type {Set<() => void>} pending slow-fault delays (released by stop) */
+		/** @type {Set<() => void>} pending slow-fault delays (released by stop and reset) */
 		this.sleepers = new Set();
+		/** counts resets: a slow request from before the last reset is dropped, not executed */
+		this.generation = 0;
 		this.httpServer = http.createServer((req, res) => {
 			this.handle(req, res).catch((err) => {
 				// Last resort: the vendor handler threw after the response started.
@@ -262,6 +330,11 @@ class SandboxServer {
 		if (fault.type === 'status' && !(Number.isInteger(fault.status) && /** @type {number} */ (fault.status) >= 100)) {
 			throw new Error('a status fault needs an integer status');
 		}
+		if (fault.type === 'contentType' && typeof fault.contentType !== 'string') throw new Error('a contentType fault needs the contentType to send');
+		if (fault.type === 'truncate' && !(Number.isInteger(fault.afterBytes) && /** @type {number} */ (fault.afterBytes) >= 0)) {
+			throw new Error('a truncate fault needs afterBytes, the body bytes to keep');
+		}
+		if (fault.type === 'transform' && typeof fault.transform !== 'function') throw new Error('a transform fault needs a transform(body) function');
 		if (fault.times === undefined) fault.times = 1;
 		fault.hits = 0;
 		this.faults.push(fault);
@@ -272,11 +345,16 @@ class SandboxServer {
 		this.faults.length = 0;
 	}
 
-	/** Clear requests, violations and faults, then let every vendor reset its own state. */
+	/**
+	 * Clear requests, violations and faults, drop the requests a slow fault still holds (so
+	 * they cannot change state after the reset), then let every vendor reset its own state.
+	 */
 	reset() {
 		this.requests.length = 0;
 		this.violations.length = 0;
 		this.clearFaults();
+		this.generation++;
+		for (const wake of [...this.sleepers]) wake();
 		for (const v of this.vendors) if (v.reset) v.reset();
 	}
 
@@ -396,9 +474,11 @@ class SandboxServer {
 			body: undefined,
 			status: undefined,
 			fault: undefined,
+			bytes: 0,
 			at,
 		};
 		this.requests.push(entry);
+		countBodyBytes(res, entry);
 
 		// Record the status at the moment the head is written (before the client can see it).
 		const writeHead = res.writeHead;
@@ -476,12 +556,37 @@ class SandboxServer {
 					truncateResponse(res, fault.afterBytes);
 					break;
 				}
+				case 'empty': {
+					// A 200 (or `status`) with nothing in it: what a misbehaving proxy or CDN answers.
+					/** @type {Record<string, string>} */
+					const headers = { 'content-length': '0', ...retryHeaders };
+					if (fault.contentType !== undefined) headers['content-type'] = fault.contentType;
+					sendEmpty(res, fault.status ?? 200, headers);
+					return; // not executed
+				}
+				case 'contentType':
+					rewriteResponse(res, { contentType: fault.contentType });
+					break;
+				case 'truncate': {
+					// Unlike reset, the answer completes: the file itself is short.
+					const keep = /** @type {number} */ (fault.afterBytes);
+					rewriteResponse(res, { body: (body) => body.subarray(0, keep) });
+					break;
+				}
+				case 'transform':
+					rewriteResponse(res, { body: /** @type {(body: Buffer) => Buffer} */ (fault.transform) });
+					break;
 				case 'slow': {
 					// The request still executes after the delay, even if the client gave up
 					// meanwhile (like a slow upstream that finishes the work): tests can check what
-					// a client does after its own timeout. Not executed if the sandbox stops.
+					// a client does after its own timeout. Not executed if the sandbox stops or
+					// resets meanwhile (a later test must not see its effects).
+					const generation = this.generation;
 					await this.sleep(fault.delayMs ?? 1000);
-					if (this.stopped) return;
+					if (this.stopped || this.generation !== generation) {
+						res.destroy();
+						return;
+					}
 					break;
 				}
 				default:

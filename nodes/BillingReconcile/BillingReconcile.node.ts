@@ -9,6 +9,7 @@ import {
 } from 'n8n-workflow';
 import { Readable } from 'node:stream';
 
+import { ParameterRules } from '../shared/parameters';
 import { readAmount } from './numbers';
 import { fieldReader } from './keys';
 import { DuplicateKeysError, RecordKeyError, reconcile, type DuplicateKeyRule, type ReconcileResult, type ReconcileSpec } from './join';
@@ -17,13 +18,29 @@ import { discrepancyCsvChunks, largestDiscrepancies, summaryHtml, totalsJson, ty
 import type { CompareField, FieldPair } from './compare';
 
 interface ReconcileOptions {
-	trim?: boolean;
-	caseInsensitive?: boolean;
-	ignoreLeadingZeros?: boolean;
-	onDuplicateKeys?: DuplicateKeyRule;
-	includeMatched?: boolean;
-	reportTitle?: string;
-	summaryMaxRows?: number;
+	trim: boolean;
+	caseInsensitive: boolean;
+	ignoreLeadingZeros: boolean;
+	onDuplicateKeys: DuplicateKeyRule;
+	includeMatched: boolean;
+	reportTitle: string;
+	summaryMaxRows: number;
+}
+
+function readOptions(rules: ParameterRules, given: IDataObject): ReconcileOptions {
+	return {
+		trim: rules.flag(given.trim, 'Trim Keys', false),
+		caseInsensitive: rules.flag(given.caseInsensitive, 'Case-Insensitive Keys', false),
+		ignoreLeadingZeros: rules.flag(given.ignoreLeadingZeros, 'Ignore Leading Zeros in Keys', false),
+		onDuplicateKeys: rules.oneOf(given.onDuplicateKeys ?? 'error', 'On Duplicate Keys', [
+			['aggregate', 'Aggregate'],
+			['error', 'Error'],
+			['first', 'Keep First'],
+		]),
+		includeMatched: rules.flag(given.includeMatched, 'Include Matched Rows', true),
+		reportTitle: rules.text(given.reportTitle, 'Report Title', DEFAULT_REPORT_TITLE),
+		summaryMaxRows: rules.number(given.summaryMaxRows, 'Summary Max Rows', { min: 0, whole: true, fallback: DEFAULT_SUMMARY_MAX_ROWS }),
+	};
 }
 
 const DISCREPANCIES_BINARY = 'discrepancies';
@@ -74,13 +91,13 @@ function discrepancyCsv(result: ReconcileResult, settings: SummarySettings): Buf
 }
 
 async function reconcileInputs(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const options = context.getNodeParameter('options', 0, {}) as ReconcileOptions;
+	const options = readOptions(new ParameterRules(context, 0), context.getNodeParameter('options', 0, {}) as IDataObject);
 	const spec = readSpec(context, options);
 	const result = reconcile(context.getInputData(0), context.getInputData(1), spec);
 
 	const settings: SummarySettings = {
-		title: options.reportTitle ?? DEFAULT_REPORT_TITLE,
-		maxRows: Math.max(0, Math.floor(options.summaryMaxRows ?? DEFAULT_SUMMARY_MAX_ROWS)),
+		title: options.reportTitle,
+		maxRows: options.summaryMaxRows,
 		generatedAt: new Date().toISOString(),
 		matchFields: spec.matchFields,
 		compareFields: spec.compareFields,
@@ -142,22 +159,15 @@ function readSpec(context: IExecuteFunctions, options: ReconcileOptions): Reconc
 		}
 		seen.add(field.fieldA);
 	}
-	const onDuplicateKeys = options.onDuplicateKeys ?? 'error';
-	if (!['error', 'aggregate', 'first'].includes(onDuplicateKeys)) {
-		throw new NodeOperationError(node, `'On Duplicate Keys' must be error, aggregate or first, not '${String(onDuplicateKeys)}'`);
-	}
+	const rules = new ParameterRules(context, 0);
 	return {
 		matchFields,
 		compareFields,
-		aggregateA: context.getNodeParameter('aggregateA', 0, false) as boolean,
-		aggregateB: context.getNodeParameter('aggregateB', 0, false) as boolean,
-		normalisation: {
-			trim: options.trim ?? false,
-			caseInsensitive: options.caseInsensitive ?? false,
-			ignoreLeadingZeros: options.ignoreLeadingZeros ?? false,
-		},
-		onDuplicateKeys,
-		includeMatched: options.includeMatched ?? true,
+		aggregateA: rules.flag(context.getNodeParameter('aggregateA', 0, false), 'Sum A Rows per Key', false),
+		aggregateB: rules.flag(context.getNodeParameter('aggregateB', 0, false), 'Sum B Rows per Key', false),
+		normalisation: { trim: options.trim, caseInsensitive: options.caseInsensitive, ignoreLeadingZeros: options.ignoreLeadingZeros },
+		onDuplicateKeys: options.onDuplicateKeys,
+		includeMatched: options.includeMatched,
 	};
 }
 

@@ -2,7 +2,16 @@ import { AnonymousCredential, BlobClient } from '@azure/storage-blob';
 import { PassThrough, type Readable } from 'node:stream';
 
 import { isAllowedDownloadUrl } from './http';
-import { ExecutionCancelledError, describeNetworkError } from './retry';
+import {
+	DeadlineExceededError,
+	ExecutionCancelledError,
+	RETRYABLE_STATUS_CODES,
+	describeNetworkError,
+	isTransientNetworkError,
+	parseRetryAfter,
+	retryUntilDone,
+	type RetryPolicy,
+} from './retry';
 
 /** Storage refused or failed a blob; carries no URL and no SAS. */
 export class BlobAccessError extends Error {
@@ -25,7 +34,8 @@ export class BlobAccessError extends Error {
 const MAX_RESUMES_FACTOR = 20;
 
 export interface OpenBlobOptions {
-	signal?: AbortSignal;
+	/** the cancel signal and the deadline: reading stops when either comes */
+	policy: RetryPolicy;
 	/** how often in a row a dropped connection is resumed without receiving a new byte */
 	maxResumes?: number;
 }
@@ -39,21 +49,50 @@ export interface OpenBlobOptions {
 export async function openBlobStream(
 	blobUrl: string,
 	blobName: string,
-	{ signal, maxResumes = 5 }: OpenBlobOptions = {},
+	{ policy, maxResumes = 5 }: OpenBlobOptions,
 ): Promise<Readable> {
 	if (!isAllowedDownloadUrl(blobUrl)) {
 		throw new BlobAccessError(`The storage URL of blob ${blobName} is not https, so it was not fetched`);
 	}
-	const client = new BlobClient(blobUrl, new AnonymousCredential(), {
-		retryOptions: { maxTries: 4, retryDelayInMs: 500, maxRetryDelayInMs: 10_000 },
-	});
-	const first = await client
-		.download(0, undefined, { abortSignal: signal, maxRetryRequests: 0 })
-		.catch((error: unknown) => {
-			throw toBlobAccessError(error, blobName);
+	const cancelled = policy.signal;
+	const timeout = AbortSignal.timeout(Math.max(1, policy.deadline - Date.now()));
+	// The SDK's own retries and every resume end with the execution or at the deadline.
+	const signal = cancelled ? AbortSignal.any([cancelled, timeout]) : timeout;
+	/** Why reading stopped when the signal aborted it, in words the user can act on. */
+	const stopped = (): Error =>
+		cancelled?.aborted
+			? new ExecutionCancelledError()
+			: new BlobAccessError(
+					`Reading blob ${blobName} from Azure Blob Storage timed out: it took longer than the timeout allows; raise the Timeout (Minutes) option or try again later`,
+				);
+	// The SDK's own retries are off: its policy skips 429, 502 and 504 and knows no deadline.
+	const client = new BlobClient(blobUrl, new AnonymousCredential(), { retryOptions: { maxTries: 1 } });
+	let eTag: string | undefined;
+	/**
+	 * Reads the blob from `offset` (pinned to the first read's ETag). Busy or failing storage
+	 * (429, 5xx) is asked again as Retry-After says, dropped connections after a backoff,
+	 * until the deadline.
+	 */
+	const read = async (offset: number) =>
+		await retryUntilDone({ deadline: policy.deadline, signal: cancelled }, async () => {
+			try {
+				const conditions = eTag ? { ifMatch: eTag } : undefined;
+				return { done: true, value: await client.download(offset, undefined, { abortSignal: signal, maxRetryRequests: 0, conditions }) };
+			} catch (error) {
+				const { statusCode, code, response } = error as { statusCode?: number; code?: string; response?: { headers?: { get(name: string): string | undefined } } };
+				if (signal.aborted || statusCode === undefined || !RETRYABLE_STATUS_CODES.has(statusCode)) throw error;
+				return {
+					done: false,
+					reason: `Azure Blob Storage answered HTTP ${statusCode}${code ? ` (${code})` : ''}`,
+					retryAfterMs: parseRetryAfter(response?.headers?.get('retry-after')),
+				};
+			}
+		}).catch((error: unknown) => {
+			throw signal.aborted ? stopped() : toBlobAccessError(error, blobName);
 		});
+	const first = await read(0);
 	const total = first.contentLength;
-	const eTag = first.etag;
+	eTag = first.etag;
 	const output = new PassThrough();
 	let received = 0;
 	// Resumes in a row without a new byte: a connection that keeps making progress may go on.
@@ -87,8 +126,8 @@ export async function openBlobStream(
 	};
 
 	const resume = async (cause: unknown): Promise<void> => {
-		if (signal?.aborted) {
-			output.destroy(new ExecutionCancelledError());
+		if (signal.aborted) {
+			output.destroy(stopped());
 			return;
 		}
 		if (received > receivedAtLastResume) resumes = 0;
@@ -106,14 +145,9 @@ export async function openBlobStream(
 			return;
 		}
 		try {
-			const next = await client.download(received, undefined, {
-				abortSignal: signal,
-				maxRetryRequests: 0,
-				conditions: eTag ? { ifMatch: eTag } : undefined,
-			});
-			follow(next.readableStreamBody);
+			follow((await read(received)).readableStreamBody);
 		} catch (error) {
-			output.destroy(toBlobAccessError(error, blobName));
+			output.destroy(error as Error);
 		}
 	};
 
@@ -124,9 +158,27 @@ export async function openBlobStream(
 /** The storage error as a message without the request (whose URL holds the SAS). */
 export function toBlobAccessError(error: unknown, blobName: string): Error {
 	if (error instanceof BlobAccessError || (error as Error)?.name === 'AbortError') return error as Error;
-	const { statusCode, code } = (error ?? {}) as { statusCode?: number; code?: string };
+	if (error instanceof DeadlineExceededError) {
+		return new BlobAccessError(`Azure Blob Storage could not be read for blob ${blobName}: ${error.message}`);
+	}
+	const { statusCode, code, message } = (error ?? {}) as { statusCode?: number; code?: string; message?: unknown };
+	if (!statusCode && !isTransientNetworkError(error) && typeof message === 'string' && message) {
+		// The SDK refuses a 200 without storage's ETag: no blob answers without one, a page from
+		// something in front of storage (a proxy's error or sign-in page) does.
+		if (/etag/i.test(message)) {
+			return new BlobAccessError(
+				`The answer for blob ${blobName} did not come from Azure Blob Storage (it has no ETag): a proxy, firewall or sign-in page may be in the way`,
+			);
+		}
+		return new BlobAccessError(`Azure Blob Storage gave an answer for blob ${blobName} that could not be read: ${withoutUrls(message)}`);
+	}
 	if (!statusCode) {
 		return new BlobAccessError(`Azure Blob Storage could not be read for blob ${blobName}: ${describeNetworkError(error).replace(/^The connection failed: /, '')}`);
 	}
 	return new BlobAccessError(`Azure Blob Storage answered HTTP ${statusCode}${code ? ` (${code})` : ''} for blob ${blobName}`, statusCode, code);
+}
+
+/** SDK messages may quote the request URL, whose query is the SAS. */
+function withoutUrls(text: string): string {
+	return text.replace(/https?:\/\/\S+/g, '<url>').slice(0, 300);
 }

@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -52,10 +52,9 @@ export async function readCsv(
 	try {
 		await pipeline(source, parser, sink);
 	} catch (error) {
-		const code = (error as { code?: string }).code;
-		if (typeof code === 'string' && code.startsWith('CSV_')) {
-			throw new CsvFormatError(`The CSV file is malformed: ${(error as Error).message}`);
-		}
+		// By class, not by code: csv-parse's codes mostly start with CSV_, but not all
+		// (INVALID_OPENING_QUOTE does not).
+		if (error instanceof CsvError) throw new CsvFormatError(`The CSV file is malformed: ${error.message}`);
 		throw error;
 	}
 	if (rowCount < 0) throw new CsvFormatError('The CSV file is empty: it has no header row');

@@ -43,11 +43,22 @@ export function daysInclusive(start: Date, end: Date): number {
 
 /**
  * Reads a date parameter as n8n hands it over: a `YYYY-MM-DD` string, or a full ISO
- * date-time from the date picker or an expression (only its calendar date counts).
+ * date-time from the date picker or an expression (only its calendar date counts). Whatever
+ * else an expression gives (an invalid Date, an object) comes back as text that is not a
+ * date, for the caller to refuse by the parameter's name.
  */
 export function toIsoDateText(value: unknown): string {
-	if (value instanceof Date) return formatIsoDate(value);
-	const text = String(value ?? '').trim();
+	if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : formatIsoDate(value);
+	const text = (typeof value === 'object' && value !== null ? objectText(value) : String(value ?? '')).trim();
 	const dateTime = /^(\d{4}-\d{2}-\d{2})T[\d:.]+(Z|[+-]\d{2}:?\d{2})?$/.exec(text);
 	return dateTime ? dateTime[1] : text;
+}
+
+/** An object as text without calling its own toString (which a JSON key can replace). */
+function objectText(value: object): string {
+	try {
+		return JSON.stringify(value) ?? Object.prototype.toString.call(value);
+	} catch {
+		return Object.prototype.toString.call(value);
+	}
 }

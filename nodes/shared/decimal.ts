@@ -14,18 +14,25 @@ export interface DecimalValue {
 
 const DECIMAL_PATTERN = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 const MAX_SCALE = 30;
+/**
+ * No amount has an exponent beyond this (doubles end near 1e308). Without the bound, "1e300000000"
+ * in a file would be written out as 300 million digits: half a minute and 300 MB per value.
+ */
+const MAX_EXPONENT = 400;
 
 /**
  * Parses a decimal written as text ("12.5", "-3", "1e3", "1.5E-05", ".5").
- * Returns null when the text is not a plain decimal number.
+ * Returns null when the text is not a plain decimal number, or its exponent is beyond ±400.
  */
 export function parseDecimal(text: string): DecimalValue | null {
 	const match = DECIMAL_PATTERN.exec(text.trim());
 	if (!match) return null;
 	const [, sign, integerDigits, fractionDigits = '', exponentText] = match;
 	if (integerDigits === '' && fractionDigits === '') return null;
+	const exponent = exponentText ? Number(exponentText) : 0;
+	if (!(Math.abs(exponent) <= MAX_EXPONENT)) return null;
 	let digits = integerDigits + fractionDigits;
-	let scale = fractionDigits.length - (exponentText ? Number(exponentText) : 0);
+	let scale = fractionDigits.length - exponent;
 	if (scale < 0) {
 		digits += '0'.repeat(-scale);
 		scale = 0;

@@ -1,8 +1,15 @@
 import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 import type { Readable } from 'node:stream';
 
-import { isAllowedDownloadUrl, readSmallBody } from './http';
-import { ConnectionError, RETRYABLE_STATUS_CODES, parseRetryAfter, retryUntilDone, type RetryPolicy } from './retry';
+import { isAllowedDownloadUrl, looksLikeMarkup, readSmallBody } from './http';
+import {
+	ConnectionError,
+	RETRYABLE_STATUS_CODES,
+	deadlineSignal,
+	parseRetryAfter,
+	retryUntilDone,
+	type RetryPolicy,
+} from './retry';
 
 export class DownloadError extends Error {
 	constructor(
@@ -47,10 +54,13 @@ export interface SignedDownload<Result> {
 /** Statuses with which storage hosts refuse an expired or revoked signature. */
 const REFUSED_SIGNATURE_STATUS = new Set([401, 403, 410]);
 const MAX_URL_REFRESHES = 3;
+/** Longest a single download attempt may wait for an answer, whatever the timeout left. */
+const ATTEMPT_TIMEOUT_MS = 120_000;
 
 /**
  * Downloads a pre-signed file without any credentials (the signature is the credential;
- * a bearer token must never reach the storage host), streaming it into `consume`.
+ * a bearer token must never reach the storage host), streaming it into `consume`. No
+ * attempt outlives the policy's deadline, answer and body alike.
  */
 export async function downloadSignedFile<Result>(
 	context: IExecuteFunctions,
@@ -74,8 +84,8 @@ export async function downloadSignedFile<Result>(
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			disableFollowRedirect: true,
-			timeout: 120_000,
-			abortSignal: download.policy.signal,
+			timeout: Math.max(1, Math.min(ATTEMPT_TIMEOUT_MS, download.policy.deadline - Date.now())),
+			abortSignal: deadlineSignal(download.policy),
 		};
 		const fallback = download.credentialFallback;
 		const response = (await (withCredential && fallback
@@ -87,6 +97,11 @@ export async function downloadSignedFile<Result>(
 		const { statusCode } = response;
 		const body = response.body as Readable;
 		if (statusCode >= 200 && statusCode < 300) {
+			const unexpected = await unexpectedFile(body, response.headers);
+			if (unexpected) {
+				body.destroy();
+				return { done: false, reason: `The storage host answered HTTP ${statusCode} with ${unexpected} instead of ${download.what}` };
+			}
 			return { done: true, value: await download.consume(body) };
 		}
 		const detail = summariseErrorBody(await readSmallBody(body, 4096));
@@ -116,6 +131,50 @@ export async function downloadSignedFile<Result>(
 			`Downloading ${download.what} failed: the storage host answered HTTP ${statusCode}${detail}`,
 			statusCode,
 		);
+	});
+}
+
+/**
+ * What a successful answer holds instead of a file, in words, or undefined when it may be
+ * the file: nothing at all, or a page (HTML or XML). No vendor file starts with markup — a
+ * CSV starts with its header, a ZIP with 'PK', gzip with 0x1f 0x8b — so a page is a proxy's
+ * or a sign-in page, whatever its Content-Type says. The bytes looked at stay in the body.
+ */
+async function unexpectedFile(body: Readable, headers: Record<string, unknown>): Promise<string | undefined> {
+	const first = await firstChunk(body).catch((error: unknown) => {
+		throw ConnectionError.from(error);
+	});
+	const contentType = String(headers['content-type'] ?? '').split(';')[0].trim();
+	const labelled = contentType ? ` (${contentType})` : '';
+	if (first === null) return `an empty body${labelled}`;
+	if (looksLikeMarkup(first.subarray(0, 512).toString('utf8'))) {
+		return `an HTML or XML page${labelled}: a proxy, firewall or sign-in page may be in the way`;
+	}
+	return undefined;
+}
+
+/** The body's first chunk, put back so the body still reads whole; null when it is empty. */
+function firstChunk(body: Readable): Promise<Buffer | null> {
+	return new Promise((resolve, reject) => {
+		const settle = (outcome: () => void) => {
+			body.off('readable', onReadable);
+			body.off('end', onEnd);
+			body.off('error', onError);
+			outcome();
+		};
+		const onReadable = () => {
+			const chunk = body.read() as Buffer | null;
+			if (chunk === null) return;
+			settle(() => {
+				body.unshift(chunk);
+				resolve(chunk);
+			});
+		};
+		const onEnd = () => settle(() => resolve(null));
+		const onError = (error: Error) => settle(() => reject(error));
+		body.on('readable', onReadable);
+		body.on('end', onEnd);
+		body.on('error', onError);
 	});
 }
 

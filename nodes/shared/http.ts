@@ -22,6 +22,13 @@ export interface SendOptions {
 	/** Credential type to authenticate with; none for pre-signed download URLs. */
 	credentialType?: string;
 	policy: RetryPolicy;
+	/**
+	 * A successful answer must be a JSON object. One that is not (an empty body, a proxy's
+	 * HTML page answered with 200) is asked again like a transient failure, and ends in an
+	 * error saying what came instead: read as "no data", it would look like a valid empty
+	 * result.
+	 */
+	jsonBody?: boolean;
 }
 
 /**
@@ -32,18 +39,48 @@ export interface SendOptions {
 export async function sendWithRetry<Body = unknown>(
 	context: IExecuteFunctions,
 	request: IHttpRequestOptions,
-	{ credentialType, policy }: SendOptions,
+	{ credentialType, policy, jsonBody = false }: SendOptions,
 ): Promise<HttpResponse<Body>> {
 	return await retryUntilDone<HttpResponse<Body>>(policy, async () => {
 		const response = await sendOnce<Body>(context, request, credentialType, policy);
-		if (!RETRYABLE_STATUS_CODES.has(response.statusCode)) return { done: true, value: response };
-		return {
-			done: false,
-			reason: `The server answered ${response.statusCode}`,
-			retryAfterMs: parseRetryAfter(response.headers['retry-after']),
-			giveUpWith: response,
-		};
+		if (RETRYABLE_STATUS_CODES.has(response.statusCode)) {
+			return {
+				done: false,
+				reason: `The server answered ${response.statusCode}`,
+				retryAfterMs: parseRetryAfter(response.headers['retry-after']),
+				giveUpWith: response,
+			};
+		}
+		const unexpected = jsonBody && response.statusCode < 300 ? describeNonJsonBody(response.body, response.headers) : undefined;
+		if (unexpected) {
+			return { done: false, reason: `The server answered HTTP ${response.statusCode} where JSON was expected, with ${unexpected}` };
+		}
+		return { done: true, value: response };
 	});
+}
+
+/**
+ * What a body that should have been a JSON object is instead, in words; undefined when it
+ * is a JSON object. n8n hands over a body that does not parse as JSON as text.
+ */
+function describeNonJsonBody(body: unknown, headers: Record<string, unknown> = {}): string | undefined {
+	if (typeof body === 'object' && body !== null && !Array.isArray(body) && !Buffer.isBuffer(body)) return undefined;
+	const contentType = String(headers['content-type'] ?? '').split(';')[0].trim();
+	const labelled = contentType ? ` (${contentType})` : '';
+	if (body === undefined || body === null || body === '' || (Buffer.isBuffer(body) && body.length === 0)) return `an empty body${labelled}`;
+	if (Array.isArray(body)) return 'a JSON list instead of an object';
+	const text = Buffer.isBuffer(body) ? body.subarray(0, 1024).toString('utf8') : String(body).slice(0, 1024);
+	if (looksLikeMarkup(text)) {
+		return /<html|<!doctype html/i.test(text)
+			? `an HTML page${labelled}: a proxy, firewall or sign-in page may be in the way`
+			: `an XML or HTML document${labelled}`;
+	}
+	return `a body that is not JSON${labelled}`;
+}
+
+/** Whether text starts (after a byte order mark and white space) like HTML or XML does. */
+export function looksLikeMarkup(text: string): boolean {
+	return /^\ufeff?\s*<[!?a-zA-Z]/.test(text);
 }
 
 async function sendOnce<Body>(
@@ -74,7 +111,7 @@ async function sendOnce<Body>(
 	} catch (error) {
 		const refused = unauthorisedResponse(error);
 		if (refused) return refused as HttpResponse<Body>;
-		throw TokenRequestError.find(error) ?? ConnectionError.from(error);
+		throw TokenRequestError.find(error) ?? TokenRequestError.fromOAuth2(error) ?? ConnectionError.from(error);
 	}
 	return {
 		statusCode: response.statusCode,

@@ -8,6 +8,7 @@ import {
 import { PassThrough, type Readable } from 'node:stream';
 
 import { readCsv, type CsvReadOptions } from './csv';
+import { ParameterRules } from './parameters';
 import { AggregateSink, RowCounter, RowsSink, type AggregateGroup } from './sinks';
 
 /** How a downloaded vendor file reaches the workflow. */
@@ -100,7 +101,12 @@ export function parseFieldList(value: unknown): string[] {
 }
 
 export function readOutputSettings(context: IExecuteFunctions, itemIndex: number): OutputSettings {
-	const mode = context.getNodeParameter('outputMode', itemIndex) as OutputMode;
+	const rules = new ParameterRules(context, itemIndex);
+	const mode = rules.oneOf(context.getNodeParameter('outputMode', itemIndex), 'Output', [
+		['rows', 'Rows'],
+		['aggregate', 'Aggregate'],
+		['file', 'File'],
+	]);
 	const settings: OutputSettings = { mode, groupBy: [], sumFields: [], binaryPropertyName: 'data' };
 	if (mode === 'aggregate') {
 		settings.groupBy = parseFieldList(context.getNodeParameter('groupBy', itemIndex));
@@ -118,7 +124,7 @@ export function readOutputSettings(context: IExecuteFunctions, itemIndex: number
 			});
 		}
 	} else if (mode === 'file') {
-		settings.binaryPropertyName = String(context.getNodeParameter('binaryPropertyName', itemIndex)).trim();
+		settings.binaryPropertyName = rules.text(context.getNodeParameter('binaryPropertyName', itemIndex), 'Put Output File in Field').trim();
 		if (!settings.binaryPropertyName) {
 			throw new NodeOperationError(context.getNode(), "'Put Output File in Field' must not be empty", {
 				itemIndex,
@@ -158,6 +164,11 @@ export async function readCsvOutput(
 	// filesystem/S3 mode) while a parser counts the rows and proves the file is whole.
 	const toBinary = new PassThrough();
 	const toParser = new PassThrough();
+	// n8n starts reading the binary only once it has made its folder: a file that fails before
+	// then (an empty or malformed CSV, a dropped connection) destroys toBinary with an error
+	// nobody listens to yet, which would crash the process. The error reaches the caller
+	// through the parser.
+	toBinary.on('error', () => {});
 	body.pipe(toBinary);
 	body.pipe(toParser);
 	const fail = (error: Error) => {

@@ -14,6 +14,8 @@ const TRANSIENT_NETWORK_CODES = new Set([
 	'ERR_STREAM_PREMATURE_CLOSE',
 	'ERR_SOCKET_CONNECTION_TIMEOUT',
 	'UND_ERR_SOCKET',
+	// @azure/core-rest-pipeline: the request got no answer (its message holds the socket error)
+	'REQUEST_SEND_ERROR',
 ]);
 
 export class ExecutionCancelledError extends Error {
@@ -31,14 +33,20 @@ export class ConnectionError extends Error {
 	constructor(
 		message: string,
 		readonly code?: string,
+		/** whether the failure it stands for is worth another attempt (a dropped connection) */
+		readonly transient = false,
 	) {
 		super(message);
 		this.name = 'ConnectionError';
 	}
 
+	/**
+	 * Keeps whether the original failure was transient: its message is replaced, and an answer
+	 * cut mid-body is recognised by that message alone (axios: "stream has been aborted").
+	 */
 	static from(error: unknown): Error {
 		if (error instanceof ExecutionCancelledError || error instanceof ConnectionError) return error;
-		return new ConnectionError(describeNetworkError(error), networkErrorCode(error));
+		return new ConnectionError(describeNetworkError(error), networkErrorCode(error), isTransientNetworkError(error));
 	}
 }
 
@@ -52,24 +60,62 @@ function networkErrorCode(error: unknown): string | undefined {
 }
 
 /**
- * A credential's token endpoint refused to issue a token (thrown by a preAuthentication).
- * n8n wraps it on the way out of its request helper; the transport finds it again by name so
- * the user sees what the token endpoint said rather than a connection failure.
+ * A credential's token endpoint did not issue a token: a preAuthentication threw it, or n8n's
+ * own OAuth2 client failed to get one. n8n wraps it on the way out of its request helper; the
+ * transport finds it again so the user sees what the token endpoint said rather than a
+ * connection failure, and a token endpoint that is only busy (429, 5xx) is asked again.
  */
 export class TokenRequestError extends Error {
-	constructor(message: string) {
+	constructor(
+		message: string,
+		/** the token endpoint was busy or failing (429, 5xx): worth another attempt */
+		readonly transient = false,
+	) {
 		super(message);
 		this.name = 'TokenRequestError';
 	}
 
 	static find(error: unknown): TokenRequestError | undefined {
 		for (let current = error, depth = 0; current && depth < 5; depth++) {
-			if ((current as Error).name === 'TokenRequestError') return new TokenRequestError((current as Error).message);
+			if ((current as Error).name === 'TokenRequestError') {
+				return new TokenRequestError((current as Error).message, (current as TokenRequestError).transient === true);
+			}
 			current = (current as { cause?: unknown }).cause;
 		}
 		return undefined;
 	}
+
+	/**
+	 * The failure of n8n's OAuth2 client to get a token ("Failed to acquire OAuth2 access
+	 * token: …", its cause holding the token endpoint's status), without the request it
+	 * carries (the client secret is in it).
+	 */
+	static fromOAuth2(error: unknown): TokenRequestError | undefined {
+		let status: number | undefined;
+		let failure: string | undefined;
+		for (let current = error, depth = 0; current && depth < 5; depth++) {
+			const { message, status: ownStatus, response, cause } = current as { message?: unknown; status?: unknown; response?: { status?: unknown }; cause?: unknown };
+			if (failure === undefined && typeof message === 'string' && message.startsWith(OAUTH2_TOKEN_FAILURE)) failure = message;
+			const found = typeof response?.status === 'number' ? response.status : typeof ownStatus === 'number' ? ownStatus : undefined;
+			if (failure !== undefined && found !== undefined) status = found;
+			current = cause;
+		}
+		if (failure === undefined) return undefined;
+		if (status === undefined) {
+			// No answer (a dropped connection, retried as one), or the endpoint's own refusal,
+			// which n8n's message quotes (invalid_client and the like: no secret in it).
+			return isTransientNetworkError(error) ? undefined : new TokenRequestError(`${failure}. Check the credential.`);
+		}
+		const busy = status === 429 || status >= 500;
+		return new TokenRequestError(
+			`The token endpoint did not issue an access token: it answered HTTP ${status}${busy ? ' (busy or failing)' : '; check the credential'}`,
+			busy,
+		);
+	}
 }
+
+/** How n8n-core starts the message of a client-credentials token fetch that failed. */
+const OAUTH2_TOKEN_FAILURE = 'Failed to acquire OAuth2 access token';
 
 /** Thrown when the deadline leaves no room for another attempt or wait. */
 export class DeadlineExceededError extends Error {
@@ -120,8 +166,19 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 	return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
+/** A request or stream stopped by an abort signal (axios: CanceledError; Node: AbortError). */
+function isAbort(error: unknown): boolean {
+	for (let current = error, depth = 0; current && depth < 4; depth++) {
+		const { name, code, cause } = current as { name?: unknown; code?: unknown; cause?: unknown };
+		if (name === 'AbortError' || name === 'CanceledError' || code === 'ERR_CANCELED' || code === 'ABORT_ERR') return true;
+		current = cause;
+	}
+	return false;
+}
+
 export function isTransientNetworkError(error: unknown): boolean {
 	if (!error || typeof error !== 'object') return false;
+	if (error instanceof ConnectionError || error instanceof TokenRequestError) return error.transient;
 	const { code, message, cause } = error as { code?: string; message?: string; cause?: unknown };
 	if (code && TRANSIENT_NETWORK_CODES.has(code)) return true;
 	if (typeof message === 'string' && /socket hang up|aborted|premature close|terminated/i.test(message)) {
@@ -171,8 +228,17 @@ export async function retryUntilDone<T>(
 			outcome = await attempt(attemptNumber);
 		} catch (error) {
 			throwIfCancelled(policy.signal);
+			if (Date.now() >= policy.deadline && (isAbort(error) || isTransientNetworkError(error))) {
+				// The deadline cut this attempt short: say so, with what failed before it.
+				const before = lastReason ? `${lastReason}; ` : 'No complete answer came; ';
+				throw new DeadlineExceededError(
+					`${before}the timeout passed during attempt ${attemptNumber + 1}: raise the Timeout (Minutes) option or try again later`,
+				);
+			}
 			if (!isTransientNetworkError(error)) throw error;
-			outcome = { done: false, reason: describeNetworkError(error) };
+			// Errors of our own already say what failed; a raw network error gets plain words.
+			const described = error instanceof TokenRequestError || error instanceof ConnectionError;
+			outcome = { done: false, reason: described ? (error as Error).message : describeNetworkError(error) };
 		}
 		if (outcome.done) return outcome.value;
 		lastReason = outcome.reason;
@@ -226,6 +292,15 @@ export function formatDuration(ms: number): string {
 	const seconds = Math.round(ms / 1000);
 	if (seconds < 120) return `${seconds} s`;
 	return `${Math.round(seconds / 60)} min`;
+}
+
+/**
+ * The policy's cancel signal, also aborted when its deadline passes: for a transfer that must
+ * not outlive the timeout even while bytes keep trickling in.
+ */
+export function deadlineSignal(policy: RetryPolicy): AbortSignal {
+	const timeout = AbortSignal.timeout(Math.max(1, policy.deadline - Date.now()));
+	return policy.signal ? AbortSignal.any([policy.signal, timeout]) : timeout;
 }
 
 /** Budget for a plain API call (retries included) when no timeout option applies. */

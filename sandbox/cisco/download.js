@@ -64,6 +64,8 @@ class CiscoFiles {
 		this.zips = new Map();
 		/** @type {Map<string, Buffer>} invoice number -> ZIP a test put in place */
 		this.replaced = new Map();
+		/** @type {string[]} every usage URL issued since the last reset, oldest first */
+		this.issued = [];
 	}
 
 	/**
@@ -74,7 +76,9 @@ class CiscoFiles {
 		const id = randomBytes(16).toString('hex');
 		const sig = randomBytes(24).toString('base64url');
 		this.links.set(id, { invoiceNumber, sig, expiresAt: Date.now() + this.options.linkTtlSeconds * 1000 });
-		return `http://${this.options.fileHost}:${this.server.port}${FILES_PREFIX}/${id}.zip?sig=${sig}`;
+		const url = `http://${this.options.fileHost}:${this.server.port}${FILES_PREFIX}/${id}.zip?sig=${sig}`;
+		this.issued.push(url);
+		return url;
 	}
 
 	/** Every link issued so far answers 403 "Request has expired" from now on. */
@@ -95,6 +99,7 @@ class CiscoFiles {
 	/** Forget links and replaced ZIPs (built ZIPs stay cached: they depend on options only). */
 	reset() {
 		this.links.clear();
+		this.issued.length = 0;
 		this.replaced.clear();
 	}
 

@@ -229,6 +229,8 @@ function createCisco(server, config) {
 		 * @param {Buffer} buffer
 		 */
 		replaceZip: (invoiceNumber, buffer) => files.replaceZip(String(invoiceNumber), buffer),
+		/** Every usage URL issued since the last reset, oldest first (secrets: none may reach an error or a log). */
+		usageUrls: () => [...files.issued],
 		/** Every usage URL issued so far answers 403 "Request has expired". */
 		expireLinks: () => files.expireLinks(),
 		/** Every access token issued so far is expired: the API answers 401. */

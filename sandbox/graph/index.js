@@ -139,6 +139,7 @@ async function createGraph(server, config) {
 		prefix: BLOB_PREFIX,
 		classify: (pathname) => ({ kind: 'blob', path: pathname.slice(BLOB_PREFIX.length) }),
 		handle: (ctx) => proxyToAzurite(ctx, azurite),
+		faultResponse: (status) => storageError(status),
 	});
 	server.mount({
 		vendor: 'graph',
@@ -247,6 +248,28 @@ async function createGraph(server, config) {
 }
 
 module.exports = { createGraph, DEFAULTS, API_PREFIX, LOGIN_PREFIX };
+
+/** [sandbox] Error codes Azure Storage answers with, by status (others: the status text). */
+const STORAGE_ERROR_CODES = /** @type {Record<number, [string, string]>} */ ({
+	403: ['AuthenticationFailed', 'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.'],
+	404: ['BlobNotFound', 'The specified blob does not exist.'],
+	500: ['InternalError', 'The server encountered an internal error. Please retry the request.'],
+	503: ['ServerBusy', 'The server is currently unable to receive requests. Please retry your request.'],
+});
+
+/**
+ * A status fault on blob storage answers as Azure Storage does: an XML error body and the
+ * code in `x-ms-error-code` (which is what @azure/storage-blob reports).
+ * @param {number} status
+ */
+function storageError(status) {
+	const [code, message] = STORAGE_ERROR_CODES[status] || [(http.STATUS_CODES[status] || 'Error').replace(/[^A-Za-z]/g, ''), `HTTP ${status}`];
+	const requestId = randomUUID();
+	return {
+		body: `\ufeff<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}\nRequestId:${requestId}\nTime:${new Date().toISOString()}</Message></Error>`,
+		headers: { 'content-type': 'application/xml', 'x-ms-error-code': code, 'x-ms-request-id': requestId },
+	};
+}
 
 /**
  * Forwards a blob request to Azurite unchanged (path, query with the SAS, headers) and

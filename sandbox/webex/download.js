@@ -47,6 +47,8 @@ class WebexDownloads {
 		this.options = options;
 		this.seed = seed;
 		this.secret = randomBytes(32);
+		/** @type {string[]} every signed URL handed out since the last reset, oldest first */
+		this.issued = [];
 	}
 
 	/** @param {string} path @param {string | number} expires */
@@ -66,7 +68,9 @@ class WebexDownloads {
 	urlFor(record) {
 		const path = this.pathFor(record);
 		const expires = Math.floor(Date.now() / 1000) + this.options.downloadUrlTtlSeconds;
-		return `${this.server.url}${path}?Expires=${expires}&Signature=${this.sign(path, expires)}&Key-Pair-Id=${KEY_PAIR_ID}`;
+		const url = `${this.server.url}${path}?Expires=${expires}&Signature=${this.sign(path, expires)}&Key-Pair-Id=${KEY_PAIR_ID}`;
+		this.issued.push(url);
+		return url;
 	}
 
 	/**

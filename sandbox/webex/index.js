@@ -145,12 +145,15 @@ function createWebex(server, config) {
 			if (!r) throw new Error(`unknown report ${id}`);
 			return downloads.urlFor(r);
 		},
+		/** Every signed download URL handed out since the last reset (tests assert none leaks). */
+		signedUrls: () => [...downloads.issued],
 	};
 
 	server.addVendor({
 		name: 'webex',
 		reset() {
 			store.clear();
+			downloads.issued.length = 0;
 			Object.assign(options, initialOptions);
 		},
 	});

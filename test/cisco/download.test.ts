@@ -185,6 +185,29 @@ describe('Download: links and the token', () => {
 		expect(cisco.ciscoRequests('download')).toHaveLength(2);
 	});
 
+	it('stops waiting for a file host that answers later than the timeout', async () => {
+		cisco.sandbox.addFault({ vendor: 'cisco', kind: 'download', type: 'slow', delayMs: 20_000, times: Infinity });
+		const started = Date.now();
+		const { error, items } = await download({ options: { timeoutMinutes: 0.05 } }, linkItem(15));
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/timed out|the timeout passed/);
+		expect(Date.now() - started).toBeLessThan(8000);
+	});
+
+	it('names a proxy page that came instead of the ZIP', async () => {
+		cisco.sandbox.addFault({ vendor: 'cisco', kind: 'download', type: 'html', status: 200, times: Infinity });
+		const { error } = await download({ options: { timeoutMinutes: 0.05 } }, linkItem(16));
+		expect(error?.message).toMatch(
+			/^The storage host answered HTTP 200 with an HTML or XML page \(text\/html\): a proxy, firewall or sign-in page may be in the way instead of the usage ZIP of invoice \d+; gave up/,
+		);
+	});
+
+	it('names an empty answer instead of calling it an unreadable ZIP', async () => {
+		cisco.sandbox.addFault({ vendor: 'cisco', kind: 'download', type: 'empty', times: Infinity });
+		const { error } = await download({ options: { timeoutMinutes: 0.05 } }, linkItem(17));
+		expect(error?.message).toMatch(/^The storage host answered HTTP 200 with an empty body instead of the usage ZIP of invoice \d+; gave up/);
+	});
+
 	it('refuses a usage URL that is not https before any request', async () => {
 		const result = await download({}, { usageUrl: 'ftp://files.example.com/x.zip' });
 		expect(result.error?.message).toBe("'Usage URL' is not an https link");

@@ -83,6 +83,20 @@ describe('Get Download Links by date range', () => {
 		expect(json.map((item) => item.invoiceNumber).sort()).toEqual(inRange.map((invoice) => invoice.invoiceNumber).sort());
 	});
 
+	it('fails on an empty answer instead of reporting a range without invoices', async () => {
+		cisco.sandbox.addFault({ vendor: 'cisco', kind: 'api', type: 'empty', times: Infinity });
+		const { error, items } = await cisco.run({ operation: 'getDownloadLinks', requestBy: 'dateRange', beginDate: daysAgo(30), endDate: daysAgo(0), options: { timeoutMinutes: 0.05 } });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/^The server answered HTTP 200 where JSON was expected, with an empty body; gave up/);
+	});
+
+	it('fails on a page without its list of links instead of reporting a range without invoices', async () => {
+		cisco.sandbox.addFault({ vendor: 'cisco', kind: 'api', type: 'status', status: 200, body: { pageNumber: 1, totalPage: 1 } });
+		const { error, items } = await cisco.run({ operation: 'getDownloadLinks', requestBy: 'dateRange', beginDate: daysAgo(30), endDate: daysAgo(0) });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toBe('Cisco answered page 1 without its list of usage links (usageURLList)');
+	});
+
 	it('refuses a begin date more than six months back before any request, naming the parameter', async () => {
 		const tooOld = formatIsoDate(new Date(sixMonthsAgo().getTime() - 86_400_000));
 		const result = await cisco.run({ operation: 'getDownloadLinks', requestBy: 'dateRange', beginDate: tooOld, endDate: daysAgo(1) });
@@ -135,6 +149,26 @@ describe('Cisco credentials and errors', () => {
 		const [token] = cisco.ciscoRequests('token');
 		expect(new URLSearchParams(String(token.body)).get('grant_type')).toBe('password');
 		expect(new URLSearchParams(String(token.body)).get('username')).toBe(cisco.sandbox.cisco.username);
+	});
+
+	it('asks the token endpoint again when it was only busy', async () => {
+		cisco.sandbox.addFault({ vendor: 'cisco', kind: 'token', type: 'status', status: 503 });
+		const invoice = cisco.sandbox.cisco.invoices()[0].invoiceNumber;
+		const { json, error } = await cisco.run({ operation: 'getDownloadLinks', requestBy: 'invoiceNumbers', invoiceNumbers: invoice });
+		expect(error).toBeUndefined();
+		expect(json.map((item) => item.invoiceNumber)).toEqual([invoice]);
+		expect(cisco.ciscoRequests('token').map((request) => request.status)).toEqual([503, 200]);
+	});
+
+	it('blames a token endpoint that stays busy, not the credential', async () => {
+		cisco.sandbox.addFault({ vendor: 'cisco', kind: 'token', type: 'status', status: 503, times: Infinity });
+		const { error } = await cisco.run({
+			operation: 'getDownloadLinks',
+			requestBy: 'invoiceNumbers',
+			invoiceNumbers: cisco.sandbox.cisco.invoices()[0].invoiceNumber,
+			options: { timeoutMinutes: 0.05 },
+		});
+		expect(error?.message).toMatch(/^Cisco's token endpoint did not issue an access token: it is busy or failing \(temporarily_unavailable: HTTP 503 Service Unavailable\); gave up/);
 	});
 
 	it('works with the client-credentials grant when Created By is set, and asks for it when not', async () => {

@@ -137,9 +137,16 @@ describe('Microsoft export: download', () => {
 	it('ends in a clear error, without the SAS, when storage drops every connection', async () => {
 		const started = await startBilled('billedUsage');
 		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', method: 'GET', type: 'reset', afterBytes: 0, times: Infinity });
-		const { error, items } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Quantity' });
+		const { error, items } = await graph.run({
+			operation: 'download',
+			operationId: started.operationId,
+			outputMode: 'aggregate',
+			groupBy: 'CustomerId',
+			sumFields: 'Quantity',
+			options: { timeoutMinutes: 0.05 },
+		});
 		expect(items).toHaveLength(0);
-		expect(error?.message).toMatch(/^Azure Blob Storage could not be read for blob \S+\.json\.gz: the connection was reset$/);
+		expect(error?.message).toMatch(/^Azure Blob Storage could not be read for blob \S+\.json\.gz: The connection failed: the connection was reset; gave up after \d+ attempt/);
 		for (const sas of graph.sandbox.graph!.sasTokens()) expect(JSON.stringify(error)).not.toContain(sas);
 	});
 
@@ -227,6 +234,90 @@ describe('Microsoft export: download', () => {
 		expect(sandboxGraph.sasTokens().length).toBe(handedOut + 2);
 	});
 
+	it('says the SAS had expired when storage refuses every fresh one', async () => {
+		const started = await startBilled('billedUsage');
+		graph.sandbox.graph!.options.sasTtlSeconds = -60;
+		const { error, items } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'file' });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(
+			/^Azure Blob Storage answered HTTP 403 \(\w+\) for blob \S+: its SAS token had expired \(at \S+\), and 3 fresh SAS tokens from Microsoft were refused too; start the export again later$/,
+		);
+	});
+
+	it('waits as Retry-After says when storage is busy, then reads the blob whole', async () => {
+		const started = await startBilled('billedUsage');
+		const parameters = { operation: 'download', operationId: started.operationId, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Quantity' };
+		const clean = await graph.run(parameters);
+		const busy = graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'status', status: 429, retryAfter: 1 });
+		const gateway = graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'status', status: 502 });
+		const retried = await graph.run(parameters);
+		expect(retried.error).toBeUndefined();
+		expect(retried.json).toEqual(clean.json);
+		expect([busy.hits, gateway.hits]).toEqual([1, 1]);
+		const blobs = graph.sandbox.requests.filter((request) => request.kind === 'blob');
+		const limited = blobs.find((request) => request.status === 429)!;
+		const next = blobs.find((request) => request.at > limited.at && request.path === limited.path)!;
+		expect(next.at - limited.at).toBeGreaterThanOrEqual(1000);
+	});
+
+	it('says a blob is empty instead of summing nothing', async () => {
+		const started = await startBilled('billedUsage');
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'transform', transform: () => Buffer.alloc(0) });
+		const { error, items } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Quantity' });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/^blob \S+ is empty: it holds no gzip data$/);
+	});
+
+	it('ends in the first failing blob\'s error in File mode, and nothing else fails later', async () => {
+		const started = await startBilled('billedUsage');
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'status', status: 404, times: Infinity });
+		const { error, items } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'file' });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/^Azure Blob Storage answered HTTP 404 \(BlobNotFound\) for blob /);
+		// A stream destroyed with an error nobody listens to would crash the process about now.
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	});
+
+	it('stops the other blob reads when one blob fails, leaving nothing running after the node ends', async () => {
+		const started = await startBilled('billedUsage');
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'status', status: 404 });
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'status', status: 503, retryAfter: 1 });
+		const { error } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Quantity' });
+		const ended = Date.now();
+		expect(error?.message).toMatch(/answered HTTP 404/);
+		// The 503 asked for a retry in 1 s: a read left running would send it then.
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		expect(graph.sandbox.requests.filter((request) => request.kind === 'blob' && request.at > ended + 500)).toEqual([]);
+	});
+
+	it('says a page from something in front of storage came instead of the blob', async () => {
+		const started = await startBilled('billedUsage');
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'html', status: 200, times: Infinity });
+		const { error, items } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'file' });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(
+			/^The answer for blob \S+ did not come from Azure Blob Storage \(it has no ETag\): a proxy, firewall or sign-in page may be in the way$/,
+		);
+	});
+
+	it('says a proxy page came instead of the operation rather than waiting for a status that never comes', async () => {
+		const started = await startBilled('billedUsage');
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'api', method: 'GET', type: 'html', status: 200, times: Infinity });
+		const { error, items } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'file', options: { timeoutMinutes: 0.05 } });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/^The server answered HTTP 200 where JSON was expected, with an HTML page \(text\/html\): a proxy, firewall or sign-in page may be in the way; gave up/);
+	});
+
+	it('stops reading a blob that storage answers later than the timeout', async () => {
+		const started = await startBilled('billedUsage');
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'slow', delayMs: 20_000, times: Infinity });
+		const begun = Date.now();
+		const { error, items } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'file', options: { timeoutMinutes: 0.05 } });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/^Reading blob \S+ from Azure Blob Storage timed out/);
+		expect(Date.now() - begun).toBeLessThan(8000);
+	});
+
 	it('never puts the SAS token in an error', async () => {
 		graph.sandbox.graph!.options.sasTtlSeconds = -60;
 		const started = await startBilled();
@@ -261,6 +352,27 @@ describe('Microsoft export: skipping unchanged exports', () => {
 		const reconciliation = await downloadOf(await startBilled('billedReconciliation'));
 		const usage = await downloadOf(await startBilled('billedUsage'), reconciliation.result.staticData);
 		expect(usage.json.length).toBeGreaterThan(0);
+	});
+});
+
+describe('Microsoft token endpoint', () => {
+	it('names a refused client secret instead of a connection failure', async () => {
+		const credentials = graph.credentials();
+		const wrong = { ...credentials.microsoftPartnerBillingOAuth2Api, clientSecret: 'not-the-client-secret' };
+		const { error } = await graph.run(
+			{ operation: 'start', dataset: 'billedUsage', invoiceId: invoiceId(), attributeSet: 'full' },
+			{ credentials: { microsoftPartnerBillingOAuth2Api: wrong } as never },
+		);
+		expect(error?.message).toMatch(/^Failed to acquire OAuth2 access token: .+\. Check the credential\.$/);
+		expect(JSON.stringify(error)).not.toContain('not-the-client-secret');
+		expect(graph.graphRequests().filter((request) => request.kind === 'token')).toHaveLength(1);
+	});
+
+	it('is asked again when it was only busy', async () => {
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'token', type: 'status', status: 503 });
+		const started = await startBilled();
+		expect(started.status).toBe('notStarted');
+		expect(graph.graphRequests().filter((request) => request.kind === 'token').map((request) => request.status)).toEqual([503, 200]);
 	});
 });
 

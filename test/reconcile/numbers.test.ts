@@ -32,6 +32,13 @@ describe('readAmount', () => {
 		}
 	});
 
+	it('reads a compare value with an exponent no amount has as no number, at once', () => {
+		const started = Date.now();
+		expect(readAmount('1e300000000')).toBeNull();
+		expect(addAmount(new DecimalSum(), '-2.5E+999999999')).toBe(false);
+		expect(Date.now() - started).toBeLessThan(100);
+	});
+
 	it('reads blanks, booleans, words and non-finite numbers as no number, never 0', () => {
 		for (const value of ['', '  ', null, undefined, false, true, 'N/A', '$5', '1 234', NaN, Infinity, {}, [1]]) {
 			expect(readAmount(value)).toBeNull();

@@ -5,6 +5,7 @@
 import { randomUUID } from 'crypto';
 import AdmZip from 'adm-zip';
 import { startSandbox, Sandbox, CiscoSandbox } from '../../sandbox';
+import { dropCsvField, rewriteZipEntry } from '../../sandbox/corrupt';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -527,6 +528,34 @@ describe('faults and reset', () => {
 		const r = await requestToken(passwordForm());
 		expect(r.status).toBe(500);
 		expect(r.json.error).toBe('server_error');
+	});
+
+	it('truncates a ZIP with a truncate fault: a complete answer that is not a readable ZIP', async () => {
+		const n = partnerInvoice(2);
+		sb.addFault({ vendor: 'cisco', kind: 'download', type: 'truncate', afterBytes: 300 });
+		const short = await download(c.usageUrl(n));
+		expect(short.status).toBe(200);
+		expect(short.body.equals(c.usageZip(n).subarray(0, 300))).toBe(true);
+		expect(() => unzip(short.body)).toThrow();
+	});
+
+	it('serves a ZIP whose usage CSV lost a field with replaceZip and rewriteZipEntry', async () => {
+		const n = partnerInvoice(3);
+		const original = unzip(c.usageZip(n));
+		c.replaceZip(n, rewriteZipEntry(c.usageZip(n), 'Consolidated_Usage', (csv) => dropCsvField(csv, 1)));
+		const [header, usage] = unzip((await download(c.usageUrl(n))).body);
+		expect(header).toEqual(original[0]);
+		expect(usage.name).toBe(original[1].name);
+		const records = parseCsv(usage.text);
+		expect(records[1]).toHaveLength(records[0].length - 1);
+		expect(records[2]).toHaveLength(records[0].length);
+	});
+
+	it('lists every usage URL issued until the next reset', async () => {
+		const url = c.usageUrl(partnerInvoice());
+		expect(c.usageUrls()).toEqual([url]);
+		sb.reset();
+		expect(c.usageUrls()).toEqual([]);
 	});
 
 	it('reset() restores the start options and forgets issued links, keeping tokens', async () => {

@@ -5,6 +5,7 @@
 import { gunzipSync } from 'zlib';
 import { startSandbox, Sandbox } from '../../sandbox';
 import { expectedLineItems, plantedDiscrepancies, getDataset } from '../../sandbox/graph/data';
+import { breakJsonLine } from '../../sandbox/corrupt';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -448,6 +449,35 @@ describe('faults and lifecycle', () => {
 		const logged = sb.requests.filter((e) => e.vendor === 'graph');
 		expect(new Set(logged.map((e) => e.kind))).toEqual(new Set(['api', 'token']));
 		expect(logged.filter((e) => e.fault).map((e) => e.fault)).toEqual(['status', 'status', 'html', 'reset', 'slow', 'status']);
+	});
+
+	it('reach blob storage: a status fault answers as Azure Storage does, XML and x-ms-error-code', async () => {
+		const m = await manifestOf(await start('usage/billed', { invoiceId: 'G000000001' }));
+		sb.addFault({ vendor: 'graph', kind: 'blob', type: 'status', status: 403 });
+		const refused = await fetch(blobUrl(m, m.blobs[0].name));
+		expect(refused.status).toBe(403);
+		expect(refused.headers.get('x-ms-error-code')).toBe('AuthenticationFailed');
+		expect(await refused.text()).toContain('<Code>AuthenticationFailed</Code>');
+		expect((await fetch(blobUrl(m, m.blobs[0].name))).status).toBe(200);
+	});
+
+	it('truncate a blob: a complete answer whose gzip data ends early', async () => {
+		const m = await manifestOf(await start('usage/billed', { invoiceId: 'G000000001' }));
+		const whole = Buffer.from(await (await fetch(blobUrl(m, m.blobs[0].name))).arrayBuffer());
+		sb.addFault({ vendor: 'graph', kind: 'blob', type: 'truncate', afterBytes: 1000 });
+		const answer = await fetch(blobUrl(m, m.blobs[0].name));
+		const short = Buffer.from(await answer.arrayBuffer());
+		expect(answer.headers.get('content-length')).toBe('1000');
+		expect(short.equals(whole.subarray(0, 1000))).toBe(true);
+		expect(() => gunzipSync(short)).toThrow(/unexpected end of file/);
+	});
+
+	it('transform a blob: breakJsonLine leaves one line that is not JSON', async () => {
+		const m = await manifestOf(await start('usage/billed', { invoiceId: 'G000000001' }));
+		sb.addFault({ vendor: 'graph', kind: 'blob', type: 'transform', transform: (body) => breakJsonLine(body, 7) });
+		const lines = gunzipSync(Buffer.from(await (await fetch(blobUrl(m, m.blobs[0].name))).arrayBuffer())).toString('utf8').split('\n');
+		expect(() => JSON.parse(lines[7])).toThrow();
+		expect(lines.filter((line, index) => index !== 7 && line).every((line) => typeof JSON.parse(line) === 'object')).toBe(true);
 	});
 
 	it('stop() ends Azurite (no orphan process)', async () => {

@@ -3,6 +3,7 @@
  */
 import { startSandbox, Sandbox, SeedReportParams } from '../../sandbox';
 import { expectedReportRows, reportColumns, parseHalves } from '../../sandbox/webex/data';
+import { dropCsvField } from '../../sandbox/corrupt';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -551,6 +552,15 @@ describe('faults', () => {
 		expect(sb.requests[0].fault).toBe('slow');
 	});
 
+	it('slow: a reset meanwhile drops the waiting request unexecuted', async () => {
+		sb.addFault({ kind: 'api', method: 'POST', type: 'slow', delayMs: 5000 });
+		const answer = api('POST', '/wholesale/billing/reports', { body: period });
+		await sleep(100);
+		sb.reset();
+		await expect(answer).rejects.toThrow();
+		expect(sb.webex.reports.size).toBe(0);
+	});
+
 	it('reset: without afterBytes the connection drops before a response and nothing executes', async () => {
 		sb.addFault({ kind: 'api', method: 'POST', type: 'reset' });
 		await expect(api('POST', '/wholesale/billing/reports', { body: period })).rejects.toThrow();
@@ -569,6 +579,75 @@ describe('faults', () => {
 		await expect(res.text()).rejects.toThrow();
 		expect(sb.webex.reports.size).toBe(1); // a retry now meets 409
 		expect((await api('POST', '/wholesale/billing/reports', { body: period })).status).toBe(409);
+	});
+
+	it('html with status 200: a proxy sign-in page where JSON was expected', async () => {
+		sb.addFault({ kind: 'api', type: 'html', status: 200 });
+		const r = await api('GET', '/wholesale/billing/reports');
+		expect(r.status).toBe(200);
+		expect(r.headers.get('content-type')).toBe('text/html');
+		expect(r.json).toBeUndefined();
+	});
+
+	it('empty: 200 with no body and the given content type, without executing the request', async () => {
+		sb.addFault({ kind: 'api', method: 'POST', type: 'empty', contentType: 'application/json' });
+		const r = await api('POST', '/wholesale/billing/reports', { body: period });
+		expect(r.status).toBe(200);
+		expect(r.headers.get('content-type')).toBe('application/json');
+		expect(r.headers.get('content-length')).toBe('0');
+		expect(r.text).toBe('');
+		expect(sb.webex.reports.size).toBe(0);
+		expect(sb.requests[0]).toMatchObject({ fault: 'empty', status: 200, bytes: 0 });
+	});
+
+	it('contentType: the same answer under another Content-Type', async () => {
+		const report = await completedReport(period);
+		const clean = await download(report.tempDownloadURL);
+		sb.addFault({ kind: 'download', type: 'contentType', contentType: 'text/html; charset=utf-8' });
+		const relabelled = await download(report.tempDownloadURL);
+		expect(relabelled.status).toBe(200);
+		expect(relabelled.headers.get('content-type')).toBe('text/html; charset=utf-8');
+		expect(relabelled.text).toBe(clean.text);
+		expect(relabelled.headers.get('content-length')).toBe(String(Buffer.byteLength(clean.text)));
+	});
+
+	it('truncate: the answer completes normally with only the first afterBytes bytes and a matching Content-Length', async () => {
+		const report = await completedReport(period);
+		const clean = await download(report.tempDownloadURL);
+		sb.addFault({ kind: 'download', type: 'truncate', afterBytes: 100 });
+		const short = await download(report.tempDownloadURL);
+		expect(short.status).toBe(200);
+		expect(short.headers.get('content-length')).toBe('100');
+		expect(short.text).toBe(clean.text.slice(0, 100));
+		const entry = sb.requests[sb.requests.length - 1];
+		expect(entry).toMatchObject({ fault: 'truncate', bytes: 100 });
+	});
+
+	it('transform: the whole answer rewritten, here a CSV row that lost its last field', async () => {
+		const report = await completedReport({ ...period, type: 'CUSTOMER' });
+		const clean = await download(report.tempDownloadURL);
+		sb.addFault({ kind: 'download', type: 'transform', transform: (body) => dropCsvField(body, 2) });
+		const damaged = await download(report.tempDownloadURL);
+		const [header, first, second] = parseCsv(damaged.text);
+		expect(first).toEqual(parseCsv(clean.text)[1]);
+		expect(second).toHaveLength(header.length - 1);
+		expect(damaged.headers.get('content-length')).toBe(String(Buffer.byteLength(damaged.text)));
+	});
+
+	it('logs the body bytes each answer sent, a cut one included', async () => {
+		const report = await completedReport(period);
+		const clean = await download(report.tempDownloadURL);
+		sb.addFault({ kind: 'download', type: 'reset', afterBytes: 50 });
+		await fetch(report.tempDownloadURL).then((r) => r.text()).catch(() => undefined);
+		const downloads = sb.requests.filter((entry) => entry.kind === 'download');
+		expect(downloads.map((entry) => entry.bytes)).toEqual([Buffer.byteLength(clean.text), 50]);
+	});
+
+	it('lists every signed URL it handed out until the next reset', async () => {
+		const report = await completedReport(period);
+		expect(sb.webex.signedUrls()).toContain(report.tempDownloadURL);
+		sb.reset();
+		expect(sb.webex.signedUrls()).toEqual([]);
 	});
 
 	it('faults match by vendor/kind/method/path in insertion order; clearFaults removes them', async () => {

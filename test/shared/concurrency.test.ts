@@ -30,6 +30,21 @@ describe('bounded concurrency', () => {
 		expect(started).toEqual([1, 2]);
 	});
 
+	it('stops the items in flight after a failure and settles only once they have', async () => {
+		const stopped: number[] = [];
+		const failed = forEachConcurrently([1, 2, 3], 3, async (item, _index, signal) => {
+			if (item === 1) {
+				await tick(5);
+				throw new Error('blob 1 failed');
+			}
+			await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+			await tick(20);
+			stopped.push(item);
+		});
+		await expect(failed).rejects.toThrow('blob 1 failed');
+		expect(stopped.sort()).toEqual([2, 3]);
+	});
+
 	it('stops starting items once the execution is cancelled', async () => {
 		const controller = new AbortController();
 		const started: number[] = [];

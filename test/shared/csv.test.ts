@@ -36,6 +36,12 @@ describe('streaming CSV reader', () => {
 		await expect(rowsOf('A,B\r\n1,2,3\r\n')).rejects.toThrow(/malformed/);
 	});
 
+	it('refuses a quote inside an unquoted field as a malformed file', async () => {
+		await expect(rowsOf('A,B\r\nab"c,2\r\n')).rejects.toThrow(
+			new CsvFormatError('The CSV file is malformed: Invalid Opening Quote: a quote is found on field 0 at line 2, value is "ab"'),
+		);
+	});
+
 	it('refuses an empty file', async () => {
 		await expect(rowsOf('')).rejects.toThrow('no header row');
 	});

@@ -13,6 +13,13 @@ describe('calendar dates', () => {
 		expect(daysInclusive(parseIsoDate('2026-10-05')!, parseIsoDate('2026-10-05')!)).toBe(1);
 	});
 
+	it('reads an invalid Date or an object from an expression as text that is not a date', () => {
+		for (const value of [new Date(Number.NaN), { toString: [] }, ['2026-01-01'], Object.create(null)]) {
+			expect(parseIsoDate(toIsoDateText(value))).toBeNull();
+		}
+		expect(toIsoDateText(new Date(Number.NaN))).toBe('Invalid Date');
+	});
+
 	it('takes the calendar date of a date-time from the date picker', () => {
 		expect(toIsoDateText('2026-10-01T00:00:00')).toBe('2026-10-01');
 		expect(toIsoDateText('2026-10-01')).toBe('2026-10-01');

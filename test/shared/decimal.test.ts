@@ -52,6 +52,15 @@ describe('exact decimal sums', () => {
 		expect(sum.toString()).toBe('2');
 	});
 
+	it('refuses at once an exponent no amount has, instead of writing out its digits', () => {
+		const started = Date.now();
+		expect(parseDecimal('1e300000000')).toBeNull();
+		expect(parseDecimal(`1e${'9'.repeat(400)}`)).toBeNull();
+		expect(new DecimalSum().add('1e999999999')).toBe(false);
+		expect(Date.now() - started).toBeLessThan(100);
+		expect(formatDecimal(parseDecimal('1.5e400')!)).toBe(`15${'0'.repeat(399)}`);
+	});
+
 	it('parses and formats signs, leading dots and exponents', () => {
 		expect(formatDecimal(parseDecimal('-.5')!)).toBe('-0.5');
 		expect(formatDecimal(parseDecimal('+2.50')!)).toBe('2.5');

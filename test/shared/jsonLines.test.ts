@@ -39,6 +39,23 @@ describe('JSON Lines reader', () => {
 		);
 	});
 
+	it('says gzip data is truncated when it ends early', async () => {
+		const gzipped = gzipSync(Buffer.from(text.repeat(50)));
+		await expect(collect(Readable.from([gzipped.subarray(0, 30)]), true)).rejects.toThrow(
+			/^blob part-1.json.gz is truncated: its gzip data ends early after 30 bytes/,
+		);
+	});
+
+	it('says a blob is empty rather than truncated', async () => {
+		await expect(collect(Readable.from([]), true)).rejects.toThrow('blob part-1.json.gz is empty: it holds no gzip data');
+	});
+
+	it('says a proxy page came instead of gzip data', async () => {
+		await expect(collect(Readable.from([Buffer.from('<html><body>502 Bad Gateway</body></html>')]), true)).rejects.toThrow(
+			'blob part-1.json.gz is an HTML or XML page, not gzip data: a proxy, firewall or sign-in page may be in the way',
+		);
+	});
+
 	it('names the line and the source of a malformed line', async () => {
 		await expect(collect(Readable.from([Buffer.from('{"a":1}\n{"a":\n')]))).rejects.toThrow(
 			/^Line 2 of blob part-1.json.gz is not valid JSON/,

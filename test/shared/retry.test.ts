@@ -1,4 +1,5 @@
 import {
+	ConnectionError,
 	DeadlineExceededError,
 	ExecutionCancelledError,
 	backoffDelay,
@@ -63,6 +64,34 @@ describe('retryUntilDone', () => {
 				throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
 			}),
 		).rejects.toThrow(new DeadlineExceededError('The connection failed: the connection was reset; gave up after 2 attempts'));
+	});
+
+	it('retries an answer cut mid-body once its error is stripped of the request', async () => {
+		// What axios throws for a JSON answer whose connection dropped: no network code to go by.
+		const cut = Object.assign(new Error('stream has been aborted'), { code: 'ERR_BAD_RESPONSE' });
+		let attempts = 0;
+		const value = await retryUntilDone({ deadline: Date.now() + 5000, baseDelayMs: 1 }, async () => {
+			if (attempts++ === 0) throw ConnectionError.from(cut);
+			return { done: true, value: 'whole answer' };
+		});
+		expect(value).toBe('whole answer');
+		expect(attempts).toBe(2);
+	});
+
+	it('says the timeout cut an attempt short, keeping what failed before it', async () => {
+		let attempts = 0;
+		await expect(
+			retryUntilDone({ deadline: Date.now() + 300, baseDelayMs: 1 }, async () => {
+				if (attempts++ === 0) throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+				await sleep(400);
+				// What axios throws when the deadline's abort signal stops the request.
+				throw Object.assign(new Error('canceled'), { name: 'CanceledError', code: 'ERR_CANCELED' });
+			}),
+		).rejects.toThrow(
+			new DeadlineExceededError(
+				'The connection failed: the connection was reset; the timeout passed during attempt 2: raise the Timeout (Minutes) option or try again later',
+			),
+		);
 	});
 
 	it('rethrows errors that are not transient at once', async () => {

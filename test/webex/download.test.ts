@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 
+import { dropCsvField } from '../../sandbox/corrupt';
 import { expectedReportRows } from '../../sandbox/webex/data';
 import { daysAgo, useWebex } from './setup';
 
@@ -181,6 +182,52 @@ describe('Webex report: download', () => {
 			'api 200',
 			'download 200',
 		]);
+	});
+
+	it('stops waiting for a download host that answers later than the timeout', async () => {
+		const report = seedCustomerReport();
+		webex.sandbox.addFault({ kind: 'download', type: 'slow', delayMs: 20_000, times: Infinity });
+		const started = Date.now();
+		const { error, items } = await webex.run({ operation: 'download', reportId: report.id, outputMode: 'file', options: { timeoutMinutes: 0.05 } });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/timed out|the timeout passed/);
+		expect(Date.now() - started).toBeLessThan(8000);
+	});
+
+	it('never saves a proxy page as the report file', async () => {
+		const report = seedCustomerReport();
+		webex.sandbox.addFault({ kind: 'download', type: 'html', status: 200, times: Infinity });
+		const { error, items } = await webex.run({ operation: 'download', reportId: report.id, outputMode: 'file', options: { timeoutMinutes: 0.05 } });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/^The storage host answered HTTP 200 with an HTML or XML page \(text\/html\)/);
+	});
+
+	it('judges a download by its bytes, not its label: the CSV served as text/html is read whole', async () => {
+		const report = seedCustomerReport();
+		const clean = await webex.run({ operation: 'download', reportId: report.id, outputMode: 'file' });
+		webex.sandbox.addFault({ kind: 'download', type: 'contentType', contentType: 'text/html' });
+		const relabelled = await webex.run({ operation: 'download', reportId: report.id, outputMode: 'file' });
+		expect(relabelled.error).toBeUndefined();
+		expect(sha256(await relabelled.result.binary(relabelled.items[0]))).toBe(sha256(await clean.result.binary(clean.items[0])));
+	});
+
+	it('gives a byte-identical file when the connection drops in the middle of the CSV', async () => {
+		const report = seedCustomerReport();
+		const clean = await webex.run({ operation: 'download', reportId: report.id, outputMode: 'file' });
+		webex.sandbox.addFault({ kind: 'download', type: 'reset', afterBytes: 3_000 });
+		const interrupted = await webex.run({ operation: 'download', reportId: report.id, outputMode: 'file' });
+		expect(interrupted.error).toBeUndefined();
+		expect(sha256(await interrupted.result.binary(interrupted.items[0]))).toBe(sha256(await clean.result.binary(clean.items[0])));
+	});
+
+	it('ends in the CSV error in File mode when the file is malformed at its start, and nothing else fails later', async () => {
+		const report = seedCustomerReport();
+		webex.sandbox.addFault({ kind: 'download', type: 'transform', transform: (body) => dropCsvField(body, 1) });
+		const { error, items } = await webex.run({ operation: 'download', reportId: report.id, outputMode: 'file' });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/^The CSV file is malformed: Invalid Record Length/);
+		// A stream destroyed with an error nobody listens to would crash the process about now.
+		await new Promise((resolve) => setTimeout(resolve, 200));
 	});
 
 	it('reports a malformed CSV as an error naming the problem, never as fewer rows', async () => {

@@ -150,6 +150,23 @@ describe('Webex transport', () => {
 		expect(json[0].id).toBe(report.id);
 	});
 
+	it('asks again when a read is answered 200 with a proxy page instead of JSON', async () => {
+		const report = webex.sandbox.webex.seedReport({ billingStartDate: daysAgo(30), billingEndDate: daysAgo(2) });
+		webex.sandbox.addFault({ kind: 'api', method: 'GET', type: 'html', status: 200 });
+		const { json, error } = await webex.run({ operation: 'get', reportId: report.id });
+		expect(error).toBeUndefined();
+		expect(json[0].id).toBe(report.id);
+		expect(webex.webexRequests().map((request) => request.fault ?? request.status)).toEqual(['html', 200]);
+	});
+
+	it('names the empty answer it kept getting instead of waiting for a report status that never comes', async () => {
+		const report = webex.sandbox.webex.seedReport({ billingStartDate: daysAgo(30), billingEndDate: daysAgo(2) });
+		webex.sandbox.addFault({ kind: 'api', method: 'GET', type: 'empty', contentType: 'application/json', times: Infinity });
+		const { error, items } = await webex.run({ operation: 'download', reportId: report.id, outputMode: 'rows', options: { timeoutMinutes: 0.05 } });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/^The server answered HTTP 200 where JSON was expected, with an empty body \(application\/json\); gave up after \d+ attempt/);
+	});
+
 	it('does not retry a client error', async () => {
 		const { error } = await webex.run({ operation: 'get', reportId: 'Y2lzY29zcGFyazovL3VzL0JJTExJTkdfUkVQT1JUL25vbmU' });
 		expect(error).toBeDefined();

@@ -46,7 +46,7 @@ describe('Webex report: get many filters', () => {
 
 	it('refuses a filter date that is not YYYY-MM-DD before any request', async () => {
 		const { error } = await webex.run({ operation: 'getAll', returnAll: true, filters: { billingStartDate: '01.10.2026' } });
-		expect(error?.message).toBe("Filter 'billingStartDate' must be a date written as YYYY-MM-DD");
+		expect(error?.message).toBe("'Billing Start Date' in Filters must be a date written as YYYY-MM-DD");
 		expect(webex.sandbox.requests).toHaveLength(0);
 	});
 });

@@ -94,10 +94,14 @@ export async function requestUsageLinks(client: CiscoClient, query: UsageQuery):
 		const response = await sendWithRetry<UsagePage>(
 			client.context,
 			{ method: 'POST', url: `${client.baseUrl}${query.path}`, body, json: true },
-			{ credentialType: CREDENTIAL_TYPE, policy: client.policy },
+			{ credentialType: CREDENTIAL_TYPE, policy: client.policy, jsonBody: true },
 		);
 		if (response.statusCode < 200 || response.statusCode >= 300) throw ciscoApiError(client, response, uuid);
-		const page = isObject(response.body) ? (response.body as UsagePage) : {};
+		const page = response.body as UsagePage;
+		// A page without its list would read as "no invoices": a partial answer must not look empty.
+		if (!Array.isArray(page.usageURLList)) {
+			throw ciscoApiError(client, response, uuid, `Cisco answered page ${pageNumber} without its list of usage links (usageURLList)`);
+		}
 		if (pageNumber === 1) {
 			totalPage = Number(page.totalPage ?? 1);
 			if (!Number.isInteger(totalPage) || totalPage < 0 || totalPage > MAX_PAGES) {
@@ -105,7 +109,7 @@ export async function requestUsageLinks(client: CiscoClient, query: UsageQuery):
 			}
 		}
 		const receivedAt = new Date();
-		for (const entry of page.usageURLList ?? []) {
+		for (const entry of page.usageURLList) {
 			if (typeof entry.usageURL !== 'string' || entry.invoiceNumber === undefined || entry.invoiceNumber === null) {
 				throw ciscoApiError(client, response, uuid, 'Cisco listed an invoice without its number or usage URL');
 			}

@@ -9,6 +9,7 @@ import {
 } from 'n8n-workflow';
 
 import { sendWithRetry, type HttpResponse } from '../../shared/http';
+import { ParameterRules } from '../../shared/parameters';
 import { formatDuration, parseRetryAfter, sleep, type RetryPolicy } from '../../shared/retry';
 
 export const CREDENTIAL_TYPE = 'microsoftPartnerBillingOAuth2Api';
@@ -82,7 +83,8 @@ export async function graphRequest<Body = IDataObject>(
 	const response = await sendWithRetry<Body>(
 		client.context,
 		{ method, url: target, body, json: true, headers: { 'client-request-id': clientRequestId } },
-		{ credentialType: CREDENTIAL_TYPE, policy: client.policy },
+		// Reads answer an operation or a manifest; starting an export answers 202 with no body.
+		{ credentialType: CREDENTIAL_TYPE, policy: client.policy, jsonBody: method === 'GET' },
 	);
 	if (response.statusCode >= 200 && response.statusCode < 300) return response;
 	if (response.statusCode === 410) throw new OperationExpiredError();
@@ -126,9 +128,26 @@ export async function startExport(client: GraphClient, dataset: Dataset, body: I
 	return location;
 }
 
+/**
+ * The operation's URL from its ID or its full URL. A URL must point at the credential's
+ * Graph: the access token goes with the request.
+ */
 export function operationUrl(client: GraphClient, operationId: string): string {
-	if (/^https?:\/\//i.test(operationId)) return operationId;
-	return `${client.graphBaseUrl}${BILLING_PATH}/operations/${encodeURIComponent(operationId)}`;
+	if (!/^https?:\/\//i.test(operationId)) return `${client.graphBaseUrl}${BILLING_PATH}/operations/${encodeURIComponent(operationId)}`;
+	let origin: string | undefined;
+	try {
+		origin = new URL(operationId).origin;
+	} catch {
+		origin = undefined;
+	}
+	if (origin !== new URL(client.graphBaseUrl).origin) {
+		throw new ParameterRules(client.context, client.itemIndex).refuse(
+			'Operation ID',
+			`must be an operation ID, or an operation URL on ${new URL(client.graphBaseUrl).host} (the credential's Graph Base URL)`,
+			operationId,
+		);
+	}
+	return operationId;
 }
 
 export function operationIdOf(url: string): string {

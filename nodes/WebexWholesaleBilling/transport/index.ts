@@ -8,6 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { sendWithRetry, type HttpResponse } from '../../shared/http';
+import { ParameterRules } from '../../shared/parameters';
 import { formatDuration, sleep, type RetryPolicy } from '../../shared/retry';
 
 export const CREDENTIAL_TYPES = {
@@ -43,7 +44,10 @@ export async function createWebexClient(
 	itemIndex: number,
 	deadline: number,
 ): Promise<WebexClient> {
-	const authentication = context.getNodeParameter('authentication', itemIndex) as keyof typeof CREDENTIAL_TYPES;
+	const authentication = new ParameterRules(context, itemIndex).oneOf(context.getNodeParameter('authentication', itemIndex), 'Authentication', [
+		['accessToken', 'Access Token'],
+		['oAuth2', 'OAuth2'],
+	]);
 	const credentialType = CREDENTIAL_TYPES[authentication];
 	const credentials = await context.getCredentials(credentialType, itemIndex);
 	const baseUrl = String(credentials.baseUrl || 'https://webexapis.com/v1').replace(/\/+$/, '');
@@ -79,7 +83,8 @@ export async function webexApiRequest<Body = IDataObject>(
 	const response = await sendWithRetry<Body>(
 		client.context,
 		{ method, url: target, qs, body, json: true },
-		{ credentialType: client.credentialType, policy: client.policy },
+		// Every answer but a delete's carries a report or a list of them.
+		{ credentialType: client.credentialType, policy: client.policy, jsonBody: method !== 'DELETE' },
 	);
 	if (response.statusCode >= 200 && response.statusCode < 300) return response;
 	throw webexApiError(client, response);

@@ -12,6 +12,7 @@ import { detectDelimiter, readCsv } from '../../../shared/csv';
 import { DownloadError, downloadSignedFile, type Refusal } from '../../../shared/download';
 import { isAllowedDownloadUrl } from '../../../shared/http';
 import { outputModeProperties, readCsvOutput, readOutputSettings, type CsvOutput } from '../../../shared/output';
+import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/parameters';
 import { deadlineFromMinutes } from '../../../shared/retry';
 import { RowsSink, groupToJson } from '../../../shared/sinks';
 import { DEFAULT_ZIP_LIMITS, ZipFormatError, openZip, type ZipFile } from '../../../shared/zip';
@@ -102,7 +103,7 @@ const properties: INodeProperties[] = [
 				displayName: 'Max ZIP Size (MB)',
 				name: 'maxZipMb',
 				type: 'number',
-				typeOptions: { minValue: 1 },
+				typeOptions: { minValue: 1, maxValue: 4096 },
 				default: 512,
 				description: 'A larger download is refused. The ZIP is held in memory while its files are read.',
 			},
@@ -121,14 +122,47 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions(displayOptions, properties);
 
 interface DownloadOptions {
-	authorizedFileHosts?: string;
-	delimiter?: string;
-	headerFileName?: string;
-	usageFileName?: string;
-	lineCountColumn?: string;
-	maxZipMb?: number;
-	maxCompressionRatio?: number;
-	timeoutMinutes?: number;
+	authorizedFileHosts: string[];
+	delimiter: string;
+	headerFileName: string;
+	usageFileName: string;
+	lineCountColumn: string;
+	maxZipMb: number;
+	maxCompressionRatio: number;
+	timeoutMinutes: number;
+}
+
+/** A host name, or `*.` and a domain of at least two labels (never all of a top-level domain). */
+const HOST_PATTERN = /^(\*\.)?(?=[a-z0-9.-]{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+function readOptions(rules: ParameterRules, given: IDataObject): DownloadOptions {
+	const authorizedFileHosts = parseHosts(rules.text(given.authorizedFileHosts, 'Authorized File Hosts', '*.cisco.com'));
+	for (const host of authorizedFileHosts) {
+		if (!HOST_PATTERN.test(host) || (host.startsWith('*.') && !host.slice(2).includes('.'))) {
+			throw rules.refuse('Authorized File Hosts', 'must list host names, or *.domain for its subdomains (such as *.cisco.com)', host);
+		}
+	}
+	const fileNamePart = (value: unknown, label: string, fallback: string) => {
+		const text = rules.text(value, label, fallback).trim();
+		if (!text) throw rules.refuse(label, 'must not be empty');
+		return text;
+	};
+	return {
+		authorizedFileHosts,
+		delimiter: rules.oneOf(given.delimiter ?? 'auto', 'Delimiter', [
+			[',', 'Comma'],
+			['auto', 'Detect'],
+			['|', 'Pipe'],
+			[';', 'Semicolon'],
+			['\t', 'Tab'],
+		]),
+		headerFileName: fileNamePart(given.headerFileName, 'Header File Name Contains', 'header'),
+		usageFileName: fileNamePart(given.usageFileName, 'Usage File Name Contains', 'usage'),
+		lineCountColumn: rules.text(given.lineCountColumn, 'Line Count Column', 'Usage Line Count'),
+		maxZipMb: rules.number(given.maxZipMb, 'Max ZIP Size (MB)', { min: 1, max: 4096, fallback: 512 }),
+		maxCompressionRatio: rules.number(given.maxCompressionRatio, 'Max Compression Ratio', { min: 2, fallback: DEFAULT_ZIP_LIMITS.maxCompressionRatio }),
+		timeoutMinutes: rules.number(given.timeoutMinutes, 'Timeout (Minutes)', { ...TIMEOUT_MINUTES, fallback: 10 }),
+	};
 }
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
@@ -139,10 +173,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		throw refuse("'Usage URL' is not an https link", 'Use the usageUrl that Get Download Links outputs, unchanged.');
 	}
 	const settings = readOutputSettings(this, itemIndex);
-	const includeHeader = this.getNodeParameter('includeHeader', itemIndex) as 'merge' | 'separate' | 'none';
-	const options = this.getNodeParameter('options', itemIndex, {}) as DownloadOptions;
-	const maxZipBytes = (options.maxZipMb ?? 512) * 1024 * 1024;
-	const limits = { ...DEFAULT_ZIP_LIMITS, maxCompressionRatio: options.maxCompressionRatio ?? DEFAULT_ZIP_LIMITS.maxCompressionRatio };
+	const rules = new ParameterRules(this, itemIndex);
+	const includeHeader = rules.oneOf(this.getNodeParameter('includeHeader', itemIndex), 'Invoice Header', [
+		['merge', 'Merge Into Each Item'],
+		['separate', 'Separate Item'],
+		['none', 'Leave Out'],
+	]);
+	const options = readOptions(rules, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
+	const maxZipBytes = options.maxZipMb * 1024 * 1024;
+	const limits = { ...DEFAULT_ZIP_LIMITS, maxCompressionRatio: options.maxCompressionRatio };
 
 	const item = this.getInputData()[itemIndex]?.json ?? {};
 	const invoiceNumber = typeof item.invoiceNumber === 'string' || typeof item.invoiceNumber === 'number' ? String(item.invoiceNumber) : undefined;
@@ -150,7 +189,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const expiresAt = typeof item.expiresAt === 'string' ? item.expiresAt : undefined;
 
 	const client = await createCiscoClient(this, itemIndex, deadlineFromMinutes(options.timeoutMinutes));
-	const tokenHosts = [new URL(client.baseUrl).hostname, ...parseHosts(options.authorizedFileHosts ?? '*.cisco.com')];
+	const tokenHosts = [new URL(client.baseUrl).hostname, ...options.authorizedFileHosts];
 
 	let zip: Buffer;
 	try {
@@ -171,10 +210,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 	try {
 		const files = openZip(zip, what, limits);
-		const headerFile = findFile(files, options.headerFileName ?? 'header', what, 'Header File Name Contains');
-		const usageFile = findFile(files, options.usageFileName ?? 'usage', what, 'Usage File Name Contains', headerFile);
-		const header = await readHeader(headerFile, options.delimiter ?? 'auto', what);
-		const delimiter = options.delimiter && options.delimiter !== 'auto' ? options.delimiter : detectDelimiter(await firstLine(usageFile));
+		const headerFile = findFile(files, options.headerFileName, what, 'Header File Name Contains');
+		const usageFile = findFile(files, options.usageFileName, what, 'Usage File Name Contains', headerFile);
+		const header = await readHeader(headerFile, options.delimiter, what);
+		const delimiter = options.delimiter !== 'auto' ? options.delimiter : detectDelimiter(await firstLine(usageFile));
 		const output = await readCsvOutput(
 			this,
 			usageFile.open(),
@@ -182,7 +221,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			{ fileName: baseName(usageFile.name), mimeType: 'text/csv' },
 			{ delimiter },
 		);
-		checkLineCount(header, output.rowCount, options.lineCountColumn ?? 'Usage Line Count', what);
+		checkLineCount(header, output.rowCount, options.lineCountColumn, what);
 		this.addExecutionHints({ message: `Read ${output.rowCount} usage lines from ${what}`, location: 'outputPane' });
 		return toItems(output, header, includeHeader, settings.binaryPropertyName, invoiceNumber, usageFile.name);
 	} catch (error) {

@@ -8,6 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { addUtcMonths, formatIsoDate, parseIsoDate, toIsoDateText, utcToday } from '../../../shared/dates';
+import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/parameters';
 import { deadlineFromMinutes } from '../../../shared/retry';
 import {
 	MAX_IDS_PER_REQUEST,
@@ -141,21 +142,46 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions(displayOptions, properties);
 
 interface GetLinksOptions {
-	createdBy?: string;
-	linkValidityHours?: number;
+	createdBy: string;
+	linkValidityHours: number;
 	subscriptionListField?: string;
 	subscriptionIdField?: string;
-	usagePath?: string;
-	usageBySubscriptionPath?: string;
-	timeoutMinutes?: number;
+	usagePath: string;
+	usageBySubscriptionPath: string;
+	timeoutMinutes: number;
+}
+
+/** A path under the API base URL: segments of letters, digits, '.', '_' and '-', nothing else. */
+const API_PATH = /^(\/[A-Za-z0-9._-]+)+$/;
+
+function readOptions(rules: ParameterRules, given: IDataObject): GetLinksOptions {
+	const path = (value: unknown, label: string, fallback: string) => {
+		const text = rules.text(value, label, fallback).trim();
+		if (!API_PATH.test(text) || text.split('/').includes('..')) throw rules.refuse(label, 'must be a path under the API base URL, such as /usage', text);
+		return text;
+	};
+	return {
+		createdBy: rules.text(given.createdBy, 'Created By').trim(),
+		linkValidityHours: rules.number(given.linkValidityHours, 'Link Validity (Hours)', { min: 0.1, fallback: 24 }),
+		subscriptionListField: given.subscriptionListField === undefined ? undefined : rules.text(given.subscriptionListField, 'Subscription List Field'),
+		subscriptionIdField: given.subscriptionIdField === undefined ? undefined : rules.text(given.subscriptionIdField, 'Subscription ID Field'),
+		usagePath: path(given.usagePath, 'Usage Path', '/usage'),
+		usageBySubscriptionPath: path(given.usageBySubscriptionPath, 'Usage By Subscription Path', '/usageBySubscription'),
+		timeoutMinutes: rules.number(given.timeoutMinutes, 'Timeout (Minutes)', { ...TIMEOUT_MINUTES, fallback: 10 }),
+	};
 }
 
 const INVOICE_NUMBER = /^\d{1,15}$/;
 const SUBSCRIPTION_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const requestBy = this.getNodeParameter('requestBy', itemIndex) as 'invoiceNumbers' | 'dateRange' | 'subscriptionIds';
-	const options = this.getNodeParameter('options', itemIndex, {}) as GetLinksOptions;
+	const rules = new ParameterRules(this, itemIndex);
+	const requestBy = rules.oneOf(this.getNodeParameter('requestBy', itemIndex), 'Request By', [
+		['invoiceNumbers', 'Invoice Numbers'],
+		['dateRange', 'Invoice Date Range'],
+		['subscriptionIds', 'Subscription IDs'],
+	]);
+	const options = readOptions(rules, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
 	const refuse = (message: string, description?: string) => new NodeOperationError(this.getNode(), message, { itemIndex, description });
 
 	// Everything is checked before the first request.
@@ -177,7 +203,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		}
 		// The whole end day counts.
 		const endOfDay = new Date(end.getTime() + 86_399_000);
-		queries = [{ path: options.usagePath ?? '/usage', beginDate: begin, endDate: endOfDay, list: { name: 'invoiceList', entries: [] } }];
+		queries = [{ path: options.usagePath, beginDate: begin, endDate: endOfDay, list: { name: 'invoiceList', entries: [] } }];
 	} else {
 		const label = requestBy === 'invoiceNumbers' ? 'Invoice Numbers' : 'Subscription IDs';
 		const ids = readIdList(this.getNodeParameter(requestBy, itemIndex));
@@ -194,7 +220,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		if (requestBy === 'invoiceNumbers') {
 			requestedInvoices = ids;
 			queries = chunk(ids, MAX_IDS_PER_REQUEST).map((part) => ({
-				path: options.usagePath ?? '/usage',
+				path: options.usagePath,
 				...range,
 				list: { name: 'invoiceList', entries: part.map((invoiceNumber) => ({ invoiceNumber: Number(invoiceNumber) })) },
 			}));
@@ -202,18 +228,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			const listName = requiredName(options.subscriptionListField, 'Subscription List Field', refuse) ?? 'subscriptionList';
 			const idName = requiredName(options.subscriptionIdField, 'Subscription ID Field', refuse) ?? 'subscriptionId';
 			queries = chunk(ids, MAX_IDS_PER_REQUEST).map((part) => ({
-				path: options.usageBySubscriptionPath ?? '/usageBySubscription',
+				path: options.usageBySubscriptionPath,
 				...range,
 				list: { name: listName, entries: part.map((id) => ({ [idName]: id })) },
 			}));
 		}
 	}
-	const validityHours = options.linkValidityHours ?? 24;
-	if (!(validityHours > 0)) throw refuse("'Link Validity (Hours)' must be more than 0");
 
 	const client = await createCiscoClient(this, itemIndex, deadlineFromMinutes(options.timeoutMinutes));
 	const billingAddressId = readBillingAddressId(this, itemIndex, client, refuse);
-	const createdBy = String(options.createdBy ?? '').trim() || client.username;
+	const createdBy = options.createdBy || client.username;
 	if (!createdBy) {
 		throw refuse(
 			"Set 'Created By' in the options: Cisco needs the requester's CCO ID",
@@ -246,7 +270,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			invoiceNumber: link.invoiceNumber,
 			invoiceDate: link.invoiceDate,
 			usageUrl: link.usageUrl,
-			expiresAt: new Date(link.receivedAt.getTime() + validityHours * 3_600_000).toISOString(),
+			expiresAt: new Date(link.receivedAt.getTime() + options.linkValidityHours * 3_600_000).toISOString(),
 			missingInvoices,
 		} as IDataObject,
 	}));

@@ -7,6 +7,7 @@ import {
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
+import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/parameters';
 import { deadlineFromMinutes } from '../../../shared/retry';
 import { PassThrough } from 'node:stream';
 
@@ -146,30 +147,50 @@ interface SeenETags {
 }
 
 interface DownloadOptions {
-	concurrency?: number;
-	maxItems?: number;
-	onNoData?: 'empty' | 'error';
-	restartOnExpired?: boolean;
-	skipUnchanged?: boolean;
-	timeoutMinutes?: number;
+	concurrency: number;
+	maxItems: number;
+	onNoData: 'empty' | 'error';
+	restartOnExpired: boolean;
+	skipUnchanged: boolean;
+	timeoutMinutes: number;
+}
+
+function readOptions(rules: ParameterRules, given: IDataObject): DownloadOptions {
+	return {
+		concurrency: rules.number(given.concurrency, 'Concurrency', { min: 1, max: 16, whole: true, fallback: 2 }),
+		maxItems: rules.number(given.maxItems, 'Max Line Items', { min: 1, whole: true, fallback: 100_000 }),
+		onNoData: rules.oneOf(given.onNoData ?? 'empty', 'On No Data', [
+			['empty', 'Output Nothing'],
+			['error', 'Error'],
+		]),
+		restartOnExpired: rules.flag(given.restartOnExpired, 'Restart Expired Exports', true),
+		skipUnchanged: rules.flag(given.skipUnchanged, 'Skip Unchanged Exports', false),
+		timeoutMinutes: rules.number(given.timeoutMinutes, 'Timeout (Minutes)', { ...TIMEOUT_MINUTES, fallback: 60 }),
+	};
 }
 
 const MAX_SAS_REFRESHES = 3;
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const mode = this.getNodeParameter('outputMode', itemIndex) as 'lineItems' | 'aggregate' | 'file';
+	const rules = new ParameterRules(this, itemIndex);
+	const operationId = readOperationId(this, itemIndex);
+	const mode = rules.oneOf(this.getNodeParameter('outputMode', itemIndex), 'Output', [
+		['lineItems', 'Line Items'],
+		['aggregate', 'Aggregate'],
+		['file', 'File'],
+	]);
 	const groupBy = mode === 'aggregate' ? parseFieldList(this.getNodeParameter('groupBy', itemIndex)) : [];
 	const sumFields = mode === 'aggregate' ? parseFieldList(this.getNodeParameter('sumFields', itemIndex)) : [];
-	if (mode === 'aggregate' && (groupBy.length === 0 || sumFields.length === 0)) {
-		throw new NodeOperationError(this.getNode(), "'Group By' and 'Sum Fields' each need at least one attribute name", { itemIndex });
-	}
-	const binaryPropertyName = mode === 'file' ? String(this.getNodeParameter('binaryPropertyName', itemIndex)).trim() : '';
-	const options = this.getNodeParameter('options', itemIndex, {}) as DownloadOptions;
+	if (mode === 'aggregate' && groupBy.length === 0) throw rules.refuse('Group By', 'needs at least one attribute name');
+	if (mode === 'aggregate' && sumFields.length === 0) throw rules.refuse('Sum Fields', 'needs at least one attribute name');
+	const binaryPropertyName = mode === 'file' ? rules.text(this.getNodeParameter('binaryPropertyName', itemIndex), 'Put Output File in Field').trim() : '';
+	if (mode === 'file' && !binaryPropertyName) throw rules.refuse('Put Output File in Field', 'must not be empty');
+	const options = readOptions(rules, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
 	const client = await createGraphClient(this, itemIndex, deadlineFromMinutes(options.timeoutMinutes));
-	let url = operationUrl(client, readOperationId(this, itemIndex));
+	let url = operationUrl(client, operationId);
 
 	let { operation, manifest } = await finishedExport(client, url, options).catch(async (error: unknown) => {
-		if (!(error instanceof OperationExpiredError) || options.restartOnExpired === false) throw error;
+		if (!(error instanceof OperationExpiredError) || !options.restartOnExpired) throw error;
 		url = await restartExport(client, this.getInputData()[itemIndex].json);
 		return await finishedExport(client, url, options);
 	});
@@ -194,9 +215,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 	// Each blob is read on its own. A SAS refused (expired) re-reads the operation for a fresh
 	// one and reads that blob again from its start into a fresh consumer, so nothing counts
-	// twice; in File mode only while none of the blob's lines has been written yet.
+	// twice; in File mode only while none of the blob's lines has been written yet. `signal`
+	// stops a blob read in parallel with one that failed.
 	let sasRefreshes = 0;
-	const readBlob = async (name: string, makeConsumer: () => JsonRecordConsumer, copyTo?: PassThrough) => {
+	const readBlob = async (
+		name: string,
+		makeConsumer: () => JsonRecordConsumer,
+		{ copyTo, signal = client.policy.signal }: { copyTo?: PassThrough; signal?: AbortSignal } = {},
+	) => {
+		const reader: GraphClient = { ...client, policy: { ...client.policy, signal } };
 		for (;;) {
 			let records = 0;
 			const consumer = makeConsumer();
@@ -211,18 +238,19 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				counting.line = (text, start, end, lineNumber) => readLine(text, start, end, lineNumber) && ++records > 0;
 			}
 			try {
-				const stream = await openBlobStream(blobUrl(manifest!, name), name, { signal: client.policy.signal });
+				const stream = await openBlobStream(blobUrl(manifest!, name), name, { policy: reader.policy });
 				return await readJsonLines(stream, counting, { gzip: true, sourceName: `blob ${name}`, copyTo });
 			} catch (error) {
-				const canRetry = error instanceof BlobAccessError && error.isRefusedSignature && !(copyTo && records > 0);
-				if (!canRetry || ++sasRefreshes > MAX_SAS_REFRESHES) throw error;
-				({ manifest } = await finishedExport(client, url, options));
+				const refused = error instanceof BlobAccessError && error.isRefusedSignature;
+				if (!refused || (copyTo && records > 0)) throw error;
+				if (++sasRefreshes > MAX_SAS_REFRESHES) throw refusedSasError(error, manifest!);
+				({ manifest } = await finishedExport(reader, url, options));
 			}
 		}
 	};
 	const blobs = manifest.blobs;
 	const eTag = manifest.eTag ?? null;
-	const concurrency = Math.max(1, options.concurrency ?? 2);
+	const concurrency = options.concurrency;
 
 	if (mode === 'aggregate') {
 		const spec = { groupBy, sumFields, groupByParameter: 'Group By', sumFieldsParameter: 'Sum Fields' };
@@ -230,8 +258,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		await forEachConcurrently(
 			blobs,
 			concurrency,
-			async (blob, index) => {
-				await readBlob(blob.name, () => (perBlob[index] = new AggregateSink(spec)));
+			async (blob, index, signal) => {
+				await readBlob(blob.name, () => (perBlob[index] = new AggregateSink(spec)), { signal });
 			},
 			client.policy.signal,
 		);
@@ -241,7 +269,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 
 	if (mode === 'lineItems') {
-		const maxItems = options.maxItems ?? 100_000;
+		const maxItems = options.maxItems;
 		let total = 0;
 		const perBlob: IDataObject[][] = blobs.map(() => []);
 		const collectInto = (index: number): JsonRecordConsumer => {
@@ -262,8 +290,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		await forEachConcurrently(
 			blobs,
 			concurrency,
-			async (blob, index) => {
-				await readBlob(blob.name, () => collectInto(index));
+			async (blob, index, signal) => {
+				await readBlob(blob.name, () => collectInto(index), { signal });
 			},
 			client.policy.signal,
 		);
@@ -274,10 +302,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	// File: blobs one after another in manifest order, gunzipped, into one JSON Lines binary
 	// that goes to n8n's binary data service as it is written.
 	const file = new PassThrough();
+	// n8n starts reading the file only once it has made its folder: a blob that fails before
+	// then destroys the file with an error nobody listens to yet, which would crash the
+	// process. The error reaches the node through `writing`.
+	file.on('error', () => {});
 	let lineCount = 0;
 	const counter: JsonRecordConsumer = { record: () => void lineCount++ };
 	const writing = (async () => {
-		for (const blob of blobs) await readBlob(blob.name, () => counter, file);
+		for (const blob of blobs) await readBlob(blob.name, () => counter, { copyTo: file });
 		file.end();
 	})().catch((error: unknown) => {
 		file.destroy(error as Error);
@@ -291,13 +323,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	return [
 		{
 			json: { operationId: operation.id ?? null, manifestId: manifest.id ?? null, manifestETag: eTag, blobCount: blobs.length, rowCount: lineCount },
-			binary: { [binaryPropertyName || 'data']: binary },
+			binary: { [binaryPropertyName]: binary },
 		},
 	];
 }
 
 async function finishedExport(client: GraphClient, url: string, options: DownloadOptions) {
-	const operation = await waitForOperation(client, url, options.timeoutMinutes ?? 60);
+	const operation = await waitForOperation(client, url, options.timeoutMinutes);
 	if (isNoData(operation)) return { operation, manifest: undefined };
 	if (isFailed(operation)) throw operationFailedError(client, operation);
 	return { operation, manifest: await readManifest(client, operation) };
@@ -312,6 +344,22 @@ async function restartExport(client: GraphClient, item: IDataObject): Promise<st
 	);
 	client.context.addExecutionHints({ message: 'The export had expired (410), so it was started again', location: 'outputPane' });
 	return await startExport(client, request.dataset, exportBody(request));
+}
+
+/**
+ * Storage kept refusing the SAS of every fresh manifest. Says so, and when the SAS had
+ * expired by its own `se` (signed expiry), says that: the usual cause, and one a user can
+ * only wait out or report.
+ */
+function refusedSasError(error: BlobAccessError, manifest: Manifest): BlobAccessError {
+	const signedExpiry = new URLSearchParams(manifest.sasToken.replace(/^\?/, '')).get('se');
+	const expiredAt = signedExpiry !== null && Date.parse(signedExpiry) <= Date.now() ? signedExpiry : undefined;
+	const why = expiredAt ? `: its SAS token had expired (at ${expiredAt})` : ' with its SAS token';
+	return new BlobAccessError(
+		`${error.message}${why}, and ${MAX_SAS_REFRESHES} fresh SAS tokens from Microsoft were refused too; start the export again later`,
+		error.statusCode,
+		error.code,
+	);
 }
 
 function checkBlobCount(client: GraphClient, manifest: Manifest): void {

@@ -1,10 +1,12 @@
 import {
 	updateDisplayOptions,
+	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/parameters';
 import { deadlineFromMinutes } from '../../../shared/retry';
 import { createGraphClient, operationIdOf, startExport, waitForOperation, type Dataset } from '../../transport';
 import {
@@ -115,12 +117,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		},
 		'Check the parameters of the Start operation',
 	);
-	const options = this.getNodeParameter('options', itemIndex, {}) as { timeoutMinutes?: number; waitForCompletion?: boolean };
-	const client = await createGraphClient(this, itemIndex, deadlineFromMinutes(options.timeoutMinutes));
+	const rules = new ParameterRules(this, itemIndex);
+	const given = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const timeoutMinutes = rules.number(given.timeoutMinutes, 'Timeout (Minutes)', { ...TIMEOUT_MINUTES, fallback: 60 });
+	const waitForCompletion = rules.flag(given.waitForCompletion, 'Wait for Completion', false);
+	const client = await createGraphClient(this, itemIndex, deadlineFromMinutes(timeoutMinutes));
 	const operationUrl = await startExport(client, dataset, exportBody(request));
 	let status = 'notStarted';
-	if (options.waitForCompletion) {
-		status = String((await waitForOperation(client, operationUrl, options.timeoutMinutes ?? 60)).status);
-	}
+	if (waitForCompletion) status = String((await waitForOperation(client, operationUrl, timeoutMinutes)).status);
 	return [{ json: { operationId: operationIdOf(operationUrl), operationUrl, status, ...requestFields(request) } }];
 }

@@ -10,6 +10,9 @@ export const reportTypeOptions = [
 	{ name: 'User', value: 'USER', description: 'Usage per user or workspace: the most detailed report' },
 ];
 
+/** The report types with their display names, for ParameterRules.oneOf. */
+export const REPORT_TYPE_CHOICES = reportTypeOptions.map(({ value, name }) => [value, name] as const);
+
 export const timeoutMinutesOption: INodeProperties = {
 	displayName: 'Timeout (Minutes)',
 	name: 'timeoutMinutes',

@@ -7,6 +7,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/parameters';
 import { deadlineFromMinutes } from '../../../shared/retry';
 import {
 	REPORTS_PATH,
@@ -21,6 +22,7 @@ import {
 	type WebexReport,
 } from '../../transport';
 import {
+	REPORT_TYPE_CHOICES,
 	includeDownloadUrlOption,
 	readBillingPeriod,
 	reportTypeOptions,
@@ -117,35 +119,37 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['report'], operation: ['create'] } }, properties);
 
-interface CreateOptions {
-	ifExists?: 'error' | 'reuse' | 'recreate';
-	includeDownloadUrl?: boolean;
-	internal?: boolean;
-	subPartnerOrgId?: string;
-	timeoutMinutes?: number;
-	waitForCompletion?: boolean;
-}
-
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const rules = new ParameterRules(this, itemIndex);
 	const period = readBillingPeriod(this, itemIndex);
-	const type = this.getNodeParameter('reportType', itemIndex) as string;
-	const options = this.getNodeParameter('options', itemIndex, {}) as CreateOptions;
-	const subPartnerOrgId = options.subPartnerOrgId?.trim() || undefined;
+	const type = rules.oneOf(this.getNodeParameter('reportType', itemIndex), 'Report Type', REPORT_TYPE_CHOICES);
+	const given = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const options = {
+		ifExists: rules.oneOf(given.ifExists ?? 'error', 'If a Report Exists', [
+			['error', 'Error'],
+			['reuse', 'Reuse'],
+			['recreate', 'Recreate'],
+		]),
+		includeDownloadUrl: rules.flag(given.includeDownloadUrl, 'Include Download URL', false),
+		internal: given.internal === undefined ? undefined : rules.flag(given.internal, 'Include Internal Orgs', false),
+		timeoutMinutes: rules.number(given.timeoutMinutes, 'Timeout (Minutes)', { ...TIMEOUT_MINUTES, fallback: 60 }),
+		waitForCompletion: rules.flag(given.waitForCompletion, 'Wait for Completion', false),
+	};
+	const subPartnerOrgId = rules.text(given.subPartnerOrgId, 'Sub-Partner Org ID').trim() || undefined;
 	const client = await createWebexClient(this, itemIndex, deadlineFromMinutes(options.timeoutMinutes));
 
 	const body: IDataObject = { ...periodFields(period), type };
 	if (subPartnerOrgId) body.subPartnerOrgId = subPartnerOrgId;
 	if (options.internal !== undefined) body.internal = options.internal;
 
-	const ifExists = options.ifExists ?? 'error';
-	if (ifExists === 'recreate') await deleteExisting(client, period, type, subPartnerOrgId, options.timeoutMinutes);
+	if (options.ifExists === 'recreate') await deleteExisting(client, period, type, subPartnerOrgId, options.timeoutMinutes);
 
 	let report: WebexReport;
 	try {
 		report = (await webexApiRequest<WebexReport>(client, { method: 'POST', path: REPORTS_PATH, body })).body;
 	} catch (error) {
 		const existing =
-			ifExists === 'reuse' && isConflict(error)
+			options.ifExists === 'reuse' && isConflict(error)
 				? await findExisting(client, period, type, subPartnerOrgId)
 				: undefined;
 		if (!existing) throw error;
@@ -157,9 +161,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 
 	if (options.waitForCompletion) {
-		report = await waitForReport(client, report.id, options.timeoutMinutes ?? 60);
+		report = await waitForReport(client, report.id, options.timeoutMinutes);
 	}
-	return [{ json: reportToJson(report, options.includeDownloadUrl === true) }];
+	return [{ json: reportToJson(report, options.includeDownloadUrl) }];
 }
 
 function periodFields(period: BillingPeriod): IDataObject {
@@ -198,7 +202,7 @@ async function deleteExisting(
 	period: BillingPeriod,
 	type: string,
 	subPartnerOrgId: string | undefined,
-	timeoutMinutes = 60,
+	timeoutMinutes: number,
 ): Promise<void> {
 	const existing = await findExisting(client, period, type, subPartnerOrgId);
 	if (!existing) return;

@@ -7,6 +7,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/parameters';
 import { deadlineFromMinutes } from '../../../shared/retry';
 import { daysInclusive, parseIsoDate } from '../../../shared/dates';
 import { DownloadError, downloadSignedFile } from '../../../shared/download';
@@ -78,16 +79,22 @@ const EXPIRY_MARGIN_MS = 60_000;
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const reportId = readReportId(this, itemIndex);
 	const settings = readOutputSettings(this, itemIndex);
-	const seatRule = settings.mode === 'aggregate' ? (this.getNodeParameter('seatRule', itemIndex, 'none') as string) : 'none';
+	const rules = new ParameterRules(this, itemIndex);
+	const seatRule =
+		settings.mode === 'aggregate'
+			? rules.oneOf(this.getNodeParameter('seatRule', itemIndex, 'none'), 'Seat Rule', [
+					['none', 'None'],
+					['ceilPerDay', 'Ceil per Day'],
+				])
+			: 'none';
 	const quantityIndex = settings.sumFields.findIndex((field) => field.toUpperCase() === 'QUANTITY');
 	if (seatRule === 'ceilPerDay' && quantityIndex < 0) {
-		throw new NodeOperationError(this.getNode(), "Seat Rule 'Ceil per Day' needs QUANTITY among the 'Sum Fields'", {
-			itemIndex,
-		});
+		throw rules.refuse('Seat Rule', "Ceil per Day needs QUANTITY among the 'Sum Fields'", settings.sumFields.join(', '));
 	}
-	const options = this.getNodeParameter('options', itemIndex, {}) as {
-		timeoutMinutes?: number;
-		waitForCompletion?: boolean;
+	const given = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const options = {
+		timeoutMinutes: rules.number(given.timeoutMinutes, 'Timeout (Minutes)', { ...TIMEOUT_MINUTES, fallback: 60 }),
+		waitForCompletion: rules.flag(given.waitForCompletion, 'Wait for Completion', true),
 	};
 	const client = await createWebexClient(this, itemIndex, deadlineFromMinutes(options.timeoutMinutes));
 
@@ -126,9 +133,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 async function readyReport(
 	client: WebexClient,
 	reportId: string,
-	options: { timeoutMinutes?: number; waitForCompletion?: boolean },
+	options: { timeoutMinutes: number; waitForCompletion: boolean },
 ): Promise<WebexReport> {
-	if (options.waitForCompletion !== false) return await waitForReport(client, reportId, options.timeoutMinutes ?? 60);
+	if (options.waitForCompletion) return await waitForReport(client, reportId, options.timeoutMinutes);
 	const report = await getReport(client, reportId);
 	if (report.status === 'FAILED') throw reportFailedError(client, report);
 	if (report.status !== 'COMPLETED') {

@@ -1,11 +1,13 @@
 import {
 	updateDisplayOptions,
+	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
 
 import { createWebexClient, getReport, reportToJson } from '../../transport';
+import { ParameterRules } from '../../../shared/parameters';
 import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/retry';
 import { includeDownloadUrlOption, readReportId, reportIdProperty } from './common';
 
@@ -25,8 +27,9 @@ export const description = updateDisplayOptions({ show: { resource: ['report'], 
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const reportId = readReportId(this, itemIndex);
-	const options = this.getNodeParameter('options', itemIndex, {}) as { includeDownloadUrl?: boolean };
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const includeDownloadUrl = new ParameterRules(this, itemIndex).flag(options.includeDownloadUrl, 'Include Download URL', false);
 	const client = await createWebexClient(this, itemIndex, Date.now() + DEFAULT_CALL_BUDGET_MS);
 	const report = await getReport(client, reportId);
-	return [{ json: reportToJson(report, options.includeDownloadUrl === true) }];
+	return [{ json: reportToJson(report, includeDownloadUrl) }];
 }

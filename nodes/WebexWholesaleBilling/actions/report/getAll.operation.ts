@@ -1,5 +1,4 @@
 import {
-	NodeOperationError,
 	updateDisplayOptions,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -9,8 +8,9 @@ import {
 
 import { parseIsoDate, toIsoDateText } from '../../../shared/dates';
 import { createWebexClient, listReports, reportToJson } from '../../transport';
+import { ParameterRules } from '../../../shared/parameters';
 import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/retry';
-import { includeDownloadUrlOption, reportTypeOptions } from './common';
+import { REPORT_TYPE_CHOICES, includeDownloadUrlOption, reportTypeOptions } from './common';
 
 const properties: INodeProperties[] = [
 	{
@@ -110,32 +110,45 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show: { resource: ['report'], operation: ['getAll'] } }, properties);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
-	const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex) as number);
-	const filters = readFilters(this, itemIndex);
-	const options = this.getNodeParameter('options', itemIndex, {}) as { includeDownloadUrl?: boolean };
+	const rules = new ParameterRules(this, itemIndex);
+	const returnAll = rules.flag(this.getNodeParameter('returnAll', itemIndex), 'Return All', false);
+	const limit = returnAll ? Infinity : rules.number(this.getNodeParameter('limit', itemIndex), 'Limit', { min: 1, whole: true, fallback: 50 });
+	const filters = readFilters(this, rules, itemIndex);
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const includeDownloadUrl = rules.flag(options.includeDownloadUrl, 'Include Download URL', false);
 	const client = await createWebexClient(this, itemIndex, Date.now() + DEFAULT_CALL_BUDGET_MS);
 	const reports = await listReports(client, filters, limit);
-	return reports.map((report) => ({ json: reportToJson(report, options.includeDownloadUrl === true) }));
+	return reports.map((report) => ({ json: reportToJson(report, includeDownloadUrl) }));
 }
 
-function readFilters(context: IExecuteFunctions, itemIndex: number): IDataObject {
+const SORT_CHOICES = [
+	['billingEndDate', 'Billing End Date'],
+	['billingStartDate', 'Billing Start Date'],
+	['id', 'ID'],
+	['status', 'Status'],
+] as const;
+const STATUS_CHOICES = [
+	['COMPLETED', 'Completed'],
+	['FAILED', 'Failed'],
+	['IN_PROGRESS', 'In Progress'],
+] as const;
+
+function readFilters(context: IExecuteFunctions, rules: ParameterRules, itemIndex: number): IDataObject {
 	const filters = context.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const query: IDataObject = {};
-	for (const name of ['billingStartDate', 'billingEndDate'] as const) {
+	for (const [name, label] of [
+		['billingStartDate', 'Billing Start Date'],
+		['billingEndDate', 'Billing End Date'],
+	] as const) {
 		if (filters[name] === undefined || filters[name] === '') continue;
 		const text = toIsoDateText(filters[name]);
-		if (!parseIsoDate(text)) {
-			throw new NodeOperationError(context.getNode(), `Filter '${name}' must be a date written as YYYY-MM-DD`, {
-				itemIndex,
-				description: `It was '${text}'`,
-			});
-		}
+		if (!parseIsoDate(text)) throw rules.refuse(label, 'in Filters must be a date written as YYYY-MM-DD', text);
 		query[name] = text;
 	}
-	if (filters.reportType) query.type = filters.reportType;
-	for (const name of ['status', 'sortBy'] as const) if (filters[name]) query[name] = filters[name];
-	const subPartnerOrgId = String(filters.subPartnerOrgId ?? '').trim();
+	if (filters.reportType !== undefined) query.type = rules.oneOf(filters.reportType, 'Report Type', REPORT_TYPE_CHOICES);
+	if (filters.status !== undefined) query.status = rules.oneOf(filters.status, 'Status', STATUS_CHOICES);
+	if (filters.sortBy !== undefined) query.sortBy = rules.oneOf(filters.sortBy, 'Sort By', SORT_CHOICES);
+	const subPartnerOrgId = rules.text(filters.subPartnerOrgId, 'Sub-Partner Org ID').trim();
 	if (subPartnerOrgId) query.subPartnerOrgId = subPartnerOrgId;
 	return query;
 }
