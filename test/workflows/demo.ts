@@ -11,8 +11,9 @@ import path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import { loadPack, type LoadedPackage, type WorkflowResult } from '../harness';
+import { captureConsole, findLeaks, leaksIn, sandboxSecrets, type Leak } from '../helpers/secrets';
 import { BASE_NODES } from './examples';
-import { runExample, startExampleEnvironment, type ExampleEnvironment, type SlackMessage } from './kit';
+import { NOTIFICATION_SECRETS, runExample, startExampleEnvironment, type ExampleEnvironment, type SlackMessage } from './kit';
 
 export interface DemoEmail {
 	subject: string;
@@ -36,6 +37,9 @@ export interface DemoRun {
 	/** Summary items of the Billing Reconcile nodes, by node name (without html) */
 	summaries: Record<string, IDataObject>;
 	staticData: IDataObject;
+	/** the secret audit: how many secrets were looked for, and where any was found */
+	secretsChecked: number;
+	leaks: Leak[];
 }
 
 export interface DemoSummary {
@@ -89,7 +93,8 @@ async function runOnce(
 ): Promise<DemoRun> {
 	const mailsBefore = environment.mailbox.messages.length;
 	const slackBefore = environment.slack.messages.length;
-	const { result, errorWorkflow } = await runExample(pack, environment, example, options);
+	const { result: runs, output: consoleOutput } = await captureConsole(async () => await runExample(pack, environment, example, options));
+	const { result, errorWorkflow } = runs;
 	const index = fs.readdirSync(outDir).filter((name) => /^\d+-/.test(name)).length + 1;
 	const runDir = `${String(index).padStart(2, '0')}-${example}-${slug(scenario)}`;
 	fs.mkdirSync(path.join(outDir, runDir), { recursive: true });
@@ -110,6 +115,20 @@ async function runOnce(
 		return { subject: mail.parsed.subject ?? '', to, files, html, attachments };
 	});
 	const slack = environment.slack.messages.slice(slackBefore);
+	// The one field that holds a secret on purpose: the Cisco usage links, handed to Download.
+	const allowedFields = [{ node: "Last month's usage links", field: 'usageUrl' }];
+	const secrets = [...sandboxSecrets(environment.sandbox, result.credentials), ...NOTIFICATION_SECRETS];
+	const leaks = [
+		...(await findLeaks(result, secrets, { allowedFields, consoleOutput })),
+		...(errorWorkflow ? await findLeaks(errorWorkflow, secrets) : []),
+		...leaksIn(
+			[
+				...environment.mailbox.messages.slice(mailsBefore).map((mail, mailIndex): [string, string] => [`email ${mailIndex + 1}`, mail.raw.toString('utf8')]),
+				...slack.map((message, messageIndex): [string, string] => [`Slack message ${messageIndex + 1}`, message.text]),
+			],
+			secrets,
+		),
+	];
 	if (slack.length) fs.writeFileSync(path.join(outDir, runDir, 'slack-messages.json'), `${JSON.stringify(slack, null, 2)}\n`);
 
 	return {
@@ -123,6 +142,8 @@ async function runOnce(
 		slack,
 		summaries: reconcileSummaries(result),
 		staticData: result.staticData,
+		secretsChecked: secrets.length,
+		leaks,
 	};
 }
 

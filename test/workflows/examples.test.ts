@@ -148,6 +148,15 @@ describe('failure alerts', () => {
 	});
 });
 
+describe('the secret audit of the example workflows', () => {
+	it('finds no token, secret, password, SAS token or signed link in any output, binary, error, email, Slack message or console output', () => {
+		for (const run of summary.runs) {
+			expect(run.secretsChecked).toBeGreaterThanOrEqual(8);
+			expect({ run: `${run.example}: ${run.scenario}`, leaks: run.leaks }).toEqual({ run: `${run.example}: ${run.scenario}`, leaks: [] });
+		}
+	});
+});
+
 describe('what the demo leaves in its folder', () => {
 	it('keeps every email as .eml with its HTML body and its CSV attachment, and the Slack messages', () => {
 		for (const run of summary.runs) {

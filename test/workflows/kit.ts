@@ -12,7 +12,16 @@ import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { startSandbox, type Sandbox } from '../../sandbox';
 import type { LoadedPackage, WorkflowJson, WorkflowResult } from '../harness';
+import { SENTINEL_SECRETS, type Secret } from '../helpers/secrets';
 import { BASE_NODES, EXAMPLES, MICROSOFT_INVOICE, N8N_BASE_URL, lastMonth, readWorkflow } from './examples';
+
+/** Sentinel secrets of the SMTP and Slack credentials (the vendors' are SENTINEL_SECRETS). */
+const SMTP_PASSWORD = 'sentinel-smtp-password-7c3e8';
+const SLACK_TOKEN = 'xoxb-sentinel-slack-token-2d9f6';
+export const NOTIFICATION_SECRETS: Secret[] = [
+	{ name: 'SMTP password', value: SMTP_PASSWORD },
+	{ name: 'Slack token', value: SLACK_TOKEN },
+];
 
 export interface ReceivedMail {
 	parsed: ParsedMail;
@@ -31,6 +40,9 @@ export async function startMailbox(): Promise<Mailbox> {
 	const server = new SMTPServer({
 		authOptional: true,
 		disabledCommands: ['STARTTLS'],
+		// Plain-text login without TLS, as a local relay may allow: any user and password.
+		allowInsecureAuth: true,
+		onAuth: (_auth, _session, callback) => callback(null, { user: 'n8n' }),
 		logger: false,
 		onData(stream, _session, callback) {
 			const chunks: Buffer[] = [];
@@ -99,7 +111,11 @@ export interface ExampleEnvironment {
 }
 
 export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
-	const sandbox = await startSandbox({ webex: { reportDelayMs: 300 }, graph: { operationDelayMs: 300, retryAfterSeconds: 0 } });
+	const sandbox = await startSandbox({
+		webex: { ...SENTINEL_SECRETS.webex, reportDelayMs: 300 },
+		graph: { ...SENTINEL_SECRETS.graph, operationDelayMs: 300, retryAfterSeconds: 0 },
+		cisco: SENTINEL_SECRETS.cisco,
+	});
 	const mailbox = await startMailbox();
 	const slack = standInForSlack();
 	return {
@@ -138,8 +154,8 @@ export function exampleCredentials({ sandbox, mailbox }: ExampleEnvironment): Re
 			baseUrl: cisco.baseUrl,
 			billingAddressId: String(cisco.billingAddressId),
 		},
-		smtp: { user: '', password: '', host: '127.0.0.1', port: mailbox.port, secure: false, disableStartTls: true },
-		slackApi: { accessToken: 'xoxb-sandbox-token' },
+		smtp: { user: 'n8n-billing', password: SMTP_PASSWORD, host: '127.0.0.1', port: mailbox.port, secure: false, disableStartTls: true },
+		slackApi: { accessToken: SLACK_TOKEN },
 	};
 }
 
