@@ -2,6 +2,7 @@ import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { CredentialStore, loadPack, type ExecuteNodeOptions, type LoadedPackage, type NodeResult } from '../harness';
+import { ciscoCredential } from '../helpers/credentials';
 
 export interface CiscoTestContext {
 	sandbox: Sandbox;
@@ -28,20 +29,7 @@ export function useCisco(sandboxOptions: Parameters<typeof startSandbox>[0] = {}
 	afterAll(async () => await context.sandbox?.stop());
 	beforeEach(() => context.sandbox.reset());
 	afterEach(() => expect(context.sandbox.violations).toEqual([]));
-	context.credential = (overrides = {}) => {
-		const cisco = context.sandbox.cisco;
-		return {
-			grantType: 'password',
-			tokenUrl: cisco.tokenUrl,
-			clientId: cisco.clientId,
-			clientSecret: cisco.clientSecret,
-			username: cisco.username,
-			password: cisco.password,
-			baseUrl: cisco.baseUrl,
-			billingAddressId: String(cisco.billingAddressId),
-			...overrides,
-		} as ICredentialDataDecryptedObject;
-	};
+	context.credential = (overrides = {}) => ({ ...ciscoCredential(context.sandbox), ...overrides }) as ICredentialDataDecryptedObject;
 	context.ciscoRequests = (kind) =>
 		context.sandbox.requests.filter((request) => request.vendor === 'cisco' && (kind === undefined || request.kind === kind));
 	context.secrets = () => [context.sandbox.cisco.clientSecret, context.sandbox.cisco.password, ...context.sandbox.cisco.issuedTokens()];

@@ -11,6 +11,7 @@ import type { Sandbox } from '../../sandbox';
 import { expectedLineItems } from '../../sandbox/graph/data';
 import { expectedReportRows } from '../../sandbox/webex/data';
 import type { WorkflowJson, WorkflowResult } from '../harness';
+import { ciscoCredential, microsoftCredential, webexCredential } from '../helpers/credentials';
 
 export type Vendor = 'webex' | 'graph' | 'cisco';
 
@@ -109,9 +110,7 @@ function webexFlow(mode: 'rows' | 'aggregate' | 'file'): Flow {
 					},
 				},
 			),
-		credentials: (sandbox) => ({
-			webexWholesaleApi: { accessToken: sandbox.webex.accessToken, baseUrl: sandbox.webex.baseUrl },
-		}),
+		credentials: (sandbox) => ({ webexWholesaleApi: webexCredential(sandbox) }),
 		expectedRecords: (sandbox) => expectedReportRows({ ...webexPeriod(), type: 'CUSTOMER' }, { seed: sandbox.seed }).length,
 		volatileFields: ['reportId'],
 		recordsOf: (items) => (mode === 'rows' ? items.length : sumRowCounts(items)),
@@ -147,19 +146,7 @@ function graphFlow(mode: 'aggregate' | 'file'): Flow {
 					},
 				},
 			),
-		credentials: (sandbox) => {
-			const graph = sandbox.graph!;
-			return {
-				microsoftPartnerBillingOAuth2Api: {
-					grantType: 'clientCredentials',
-					tenantId: graph.tenantId,
-					clientId: graph.clientId,
-					clientSecret: graph.clientSecret,
-					graphBaseUrl: graph.baseUrl,
-					loginBaseUrl: graph.loginBaseUrl,
-				},
-			};
-		},
+		credentials: (sandbox) => ({ microsoftPartnerBillingOAuth2Api: microsoftCredential(sandbox) }),
 		expectedRecords: (sandbox) =>
 			expectedLineItems({ dataset: 'billedUsage', invoiceId: GRAPH_INVOICE, attributeSet: 'full' }, { seed: sandbox.seed }).length,
 		volatileFields: ['operationId', 'manifestId'],
@@ -203,21 +190,7 @@ function ciscoFlow(mode: 'rows' | 'aggregate' | 'file'): Flow {
 				},
 			);
 		},
-		credentials: (sandbox) => {
-			const cisco = sandbox.cisco;
-			return {
-				ciscoXaasBillingApi: {
-					grantType: 'password',
-					tokenUrl: cisco.tokenUrl,
-					clientId: cisco.clientId,
-					clientSecret: cisco.clientSecret,
-					username: cisco.username,
-					password: cisco.password,
-					baseUrl: cisco.baseUrl,
-					billingAddressId: String(cisco.billingAddressId),
-				},
-			};
-		},
+		credentials: (sandbox) => ({ ciscoXaasBillingApi: ciscoCredential(sandbox) }),
 		expectedRecords: (sandbox) => ciscoRange(sandbox).invoiceNumbers.reduce((total, number) => total + sandbox.cisco.expectedUsage(number).lines.length, 0),
 		allowedFields: [{ node: nodes[0], field: 'usageUrl' }],
 		volatileFields: [],

@@ -10,6 +10,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { loadPack, type LoadedPackage } from '../harness';
+import { ciscoCredential, webexCredential } from '../helpers/credentials';
 import { reliabilityOutput } from '../helpers/reliability';
 
 type NodeKey = 'webex' | 'graph' | 'cisco' | 'reconcile';
@@ -223,7 +224,7 @@ const NODE_TYPES: Record<NodeKey, string> = {
 function credentialsFor(node: NodeKey, sandbox: Sandbox): IDataObject {
 	switch (node) {
 		case 'webex':
-			return { webexWholesaleApi: { accessToken: sandbox.webex.accessToken, baseUrl: sandbox.webex.baseUrl } };
+			return { webexWholesaleApi: webexCredential(sandbox) };
 		case 'graph':
 			// No Graph part runs: a request the node should not make would reach the sandbox unanswered, and be logged.
 			return {
@@ -236,21 +237,8 @@ function credentialsFor(node: NodeKey, sandbox: Sandbox): IDataObject {
 					loginBaseUrl: `${sandbox.url}/login`,
 				},
 			};
-		case 'cisco': {
-			const { cisco } = sandbox;
-			return {
-				ciscoXaasBillingApi: {
-					grantType: 'password',
-					tokenUrl: cisco.tokenUrl,
-					clientId: cisco.clientId,
-					clientSecret: cisco.clientSecret,
-					username: cisco.username,
-					password: cisco.password,
-					baseUrl: cisco.baseUrl,
-					billingAddressId: String(cisco.billingAddressId),
-				},
-			};
-		}
+		case 'cisco':
+			return { ciscoXaasBillingApi: ciscoCredential(sandbox) };
 		case 'reconcile':
 			return {};
 	}

@@ -2,6 +2,7 @@ import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { loadPack, type LoadedPackage, type ExecuteNodeOptions, type NodeResult } from '../harness';
+import { microsoftCredential } from '../helpers/credentials';
 
 export interface GraphTestContext {
 	sandbox: Sandbox;
@@ -24,19 +25,7 @@ export function useGraph(): GraphTestContext {
 	afterAll(async () => await context.sandbox?.stop());
 	beforeEach(() => context.sandbox.reset());
 	afterEach(() => expect(context.sandbox.violations).toEqual([]));
-	context.credentials = () => {
-		const graph = context.sandbox.graph!;
-		return {
-			microsoftPartnerBillingOAuth2Api: {
-				grantType: 'clientCredentials',
-				tenantId: graph.tenantId,
-				clientId: graph.clientId,
-				clientSecret: graph.clientSecret,
-				graphBaseUrl: graph.baseUrl,
-				loginBaseUrl: graph.loginBaseUrl,
-			},
-		};
-	};
+	context.credentials = () => ({ microsoftPartnerBillingOAuth2Api: microsoftCredential(context.sandbox) });
 	context.graphRequests = () => context.sandbox.requests.filter((request) => request.vendor === 'graph');
 	context.run = async (parameters, options = {}) =>
 		await context.pack.executeNode({

@@ -15,6 +15,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { TRIGGER_NODE_NAME, loadPack, type ExecuteNodeOptions, type LoadedPackage, type NodeResult } from '../harness';
 import { GRAPH_INVOICE, ciscoRange, webexPeriod } from '../faults/flows';
+import { ciscoCredential, microsoftCredential, webexCredential } from '../helpers/credentials';
 import { reliabilityOutput } from '../helpers/reliability';
 import { SENTINEL_SECRETS, captureConsole, findLeaks, leaksIn, sandboxSecrets, type Secret } from '../helpers/secrets';
 import { connectWebexOAuth2 } from '../webex/setup';
@@ -67,37 +68,15 @@ function linkItem(sandbox: Sandbox): IDataObject {
 let webexOAuth2Credential: IDataObject;
 
 function credentialsFor(vendor: Vendor, sandbox: Sandbox): Record<string, IDataObject> {
-	const { webex, cisco } = sandbox;
-	const graph = sandbox.graph!;
 	switch (vendor) {
 		case 'webex':
-			return { webexWholesaleApi: { accessToken: webex.accessToken, baseUrl: webex.baseUrl } };
+			return { webexWholesaleApi: webexCredential(sandbox) };
 		case 'webexOAuth2':
 			return { webexWholesaleOAuth2Api: webexOAuth2Credential };
 		case 'graph':
-			return {
-				microsoftPartnerBillingOAuth2Api: {
-					grantType: 'clientCredentials',
-					tenantId: graph.tenantId,
-					clientId: graph.clientId,
-					clientSecret: graph.clientSecret,
-					graphBaseUrl: graph.baseUrl,
-					loginBaseUrl: graph.loginBaseUrl,
-				},
-			};
+			return { microsoftPartnerBillingOAuth2Api: microsoftCredential(sandbox) };
 		case 'cisco':
-			return {
-				ciscoXaasBillingApi: {
-					grantType: 'password',
-					tokenUrl: cisco.tokenUrl,
-					clientId: cisco.clientId,
-					clientSecret: cisco.clientSecret,
-					username: cisco.username,
-					password: cisco.password,
-					baseUrl: cisco.baseUrl,
-					billingAddressId: String(cisco.billingAddressId),
-				},
-			};
+			return { ciscoXaasBillingApi: ciscoCredential(sandbox) };
 	}
 }
 

@@ -3,6 +3,7 @@ import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { loadPack, type LoadedPackage } from '../harness';
 import type { ExecuteNodeOptions, NodeResult } from '../harness';
+import { webexCredential } from '../helpers/credentials';
 import { expectRequestsToConform, webexSpecValidator } from '../helpers/openapi';
 
 export interface WebexTestContext {
@@ -38,7 +39,7 @@ export function useWebex(sandboxOptions: Parameters<typeof startSandbox>[0] = {}
 		expect(context.sandbox.violations).toEqual([]);
 	});
 	context.credentials = () => ({
-		webexWholesaleApi: { accessToken: context.sandbox.webex.accessToken, baseUrl: context.sandbox.webex.baseUrl },
+		webexWholesaleApi: webexCredential(context.sandbox),
 	});
 	context.webexRequests = () => context.sandbox.requests.filter((request) => request.vendor === 'webex');
 	context.run = async (parameters, options = {}) =>

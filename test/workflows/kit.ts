@@ -12,6 +12,7 @@ import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { startSandbox, type Sandbox } from '../../sandbox';
 import type { LoadedPackage, WorkflowJson, WorkflowResult } from '../harness';
+import { ciscoCredential, microsoftCredential, webexCredential } from '../helpers/credentials';
 import { SENTINEL_SECRETS, type Secret } from '../helpers/secrets';
 import { BASE_NODES, EXAMPLES, MICROSOFT_INVOICE, N8N_BASE_URL, lastMonth, readWorkflow } from './examples';
 
@@ -132,28 +133,10 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
 
 /** The credentials of the examples, by type, pointing at the sandbox and the mailbox. */
 export function exampleCredentials({ sandbox, mailbox }: ExampleEnvironment): Record<string, ICredentialDataDecryptedObject> {
-	const graph = sandbox.graph!;
-	const cisco = sandbox.cisco;
 	return {
-		webexWholesaleApi: { accessToken: sandbox.webex.accessToken, baseUrl: sandbox.webex.baseUrl },
-		microsoftPartnerBillingOAuth2Api: {
-			grantType: 'clientCredentials',
-			tenantId: graph.tenantId,
-			clientId: graph.clientId,
-			clientSecret: graph.clientSecret,
-			graphBaseUrl: graph.baseUrl,
-			loginBaseUrl: graph.loginBaseUrl,
-		},
-		ciscoXaasBillingApi: {
-			grantType: 'password',
-			tokenUrl: cisco.tokenUrl,
-			clientId: cisco.clientId,
-			clientSecret: cisco.clientSecret,
-			username: cisco.username,
-			password: cisco.password,
-			baseUrl: cisco.baseUrl,
-			billingAddressId: String(cisco.billingAddressId),
-		},
+		webexWholesaleApi: webexCredential(sandbox),
+		microsoftPartnerBillingOAuth2Api: microsoftCredential(sandbox),
+		ciscoXaasBillingApi: ciscoCredential(sandbox),
 		smtp: { user: 'n8n-billing', password: SMTP_PASSWORD, host: '127.0.0.1', port: mailbox.port, secure: false, disableStartTls: true },
 		slackApi: { accessToken: SLACK_TOKEN },
 	};
