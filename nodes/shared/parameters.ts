@@ -1,4 +1,4 @@
-import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 /**
  * Reads parameters the way they arrive from the editor or from an expression — any type, any
@@ -66,3 +66,15 @@ function shown(value: unknown): string {
 
 /** The Timeout (Minutes) option of every node: its editor bounds, checked whatever an expression gives. */
 export const TIMEOUT_MINUTES = { min: 0.05, max: 1440 } as const;
+
+/** The Timeout (Minutes) option, with the bounds above; each operation says what it covers. */
+export function timeoutMinutesProperty(defaultMinutes: number, description: string): INodeProperties {
+	return {
+		displayName: 'Timeout (Minutes)',
+		name: 'timeoutMinutes',
+		type: 'number',
+		typeOptions: { minValue: TIMEOUT_MINUTES.min, maxValue: TIMEOUT_MINUTES.max, numberPrecision: 2 },
+		default: defaultMinutes,
+		description,
+	};
+}

@@ -1,10 +1,6 @@
-import type { INodeProperties } from 'n8n-workflow';
+import { timeoutMinutesProperty } from '../../../shared/parameters';
 
-export const timeoutMinutesOption: INodeProperties = {
-	displayName: 'Timeout (Minutes)',
-	name: 'timeoutMinutes',
-	type: 'number',
-	typeOptions: { minValue: 0.05, maxValue: 1440, numberPrecision: 2 },
-	default: 10,
-	description: 'How long the requests may take, retries of rate limits and server errors included',
-};
+export const timeoutMinutesOption = timeoutMinutesProperty(
+	10,
+	'How long the requests may take, retries of rate limits and server errors included',
+);

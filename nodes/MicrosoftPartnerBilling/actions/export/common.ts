@@ -1,5 +1,6 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
+import { timeoutMinutesProperty } from '../../../shared/parameters';
 import type { Dataset } from '../../transport';
 
 export interface ExportRequest {
@@ -59,14 +60,10 @@ export function requestFields(request: ExportRequest): IDataObject {
 			};
 }
 
-export const timeoutMinutesOption: INodeProperties = {
-	displayName: 'Timeout (Minutes)',
-	name: 'timeoutMinutes',
-	type: 'number',
-	typeOptions: { minValue: 0.05, maxValue: 1440, numberPrecision: 2 },
-	default: 60,
-	description: 'How long to wait for the export and its download, retries included',
-};
+export const timeoutMinutesOption = timeoutMinutesProperty(
+	60,
+	'How long to wait for the export and its download, retries included',
+);
 
 export function operationIdProperty(operation: string[]): INodeProperties {
 	return {

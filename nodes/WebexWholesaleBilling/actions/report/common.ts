@@ -1,6 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { addUtcYears, parseIsoDate, toIsoDateText, utcToday } from '../../../shared/dates';
+import { timeoutMinutesProperty } from '../../../shared/parameters';
 
 export const REPORT_TYPES = ['PARTNER', 'CUSTOMER', 'USER'] as const;
 
@@ -13,15 +14,10 @@ export const reportTypeOptions = [
 /** The report types with their display names, for ParameterRules.oneOf. */
 export const REPORT_TYPE_CHOICES = reportTypeOptions.map(({ value, name }) => [value, name] as const);
 
-export const timeoutMinutesOption: INodeProperties = {
-	displayName: 'Timeout (Minutes)',
-	name: 'timeoutMinutes',
-	type: 'number',
-	typeOptions: { minValue: 0.05, maxValue: 1440, numberPrecision: 2 },
-	default: 60,
-	description:
-		'How long to wait for the report to be generated and downloaded, retries included. On timeout the node fails with the report ID so a later run can pick it up.',
-};
+export const timeoutMinutesOption = timeoutMinutesProperty(
+	60,
+	'How long to wait for the report to be generated and downloaded, retries included. On timeout the node fails with the report ID so a later run can pick it up.',
+);
 
 export const includeDownloadUrlOption: INodeProperties = {
 	displayName: 'Include Download URL',
