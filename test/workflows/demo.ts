@@ -57,7 +57,8 @@ export async function runDemo(outDir: string, log: (line: string) => void = () =
 		const runs: DemoRun[] = [];
 		const run = async (example: DemoRun['example'], scenario: string, options: { staticData?: IDataObject } = {}) => {
 			log(`Running ${example}: ${scenario}…`);
-			const demoRun = await runOnce(pack, environment, outDir, example, scenario, options);
+			const runDir = `${String(runs.length + 1).padStart(2, '0')}-${example}-${slug(scenario)}`;
+			const demoRun = await runOnce(pack, environment, outDir, runDir, example, scenario, options);
 			runs.push(demoRun);
 			log(`  ${demoRun.status}; ${demoRun.emails.length} email(s), ${demoRun.slack.length} Slack message(s)`);
 			return demoRun;
@@ -87,6 +88,7 @@ async function runOnce(
 	pack: LoadedPackage,
 	environment: ExampleEnvironment,
 	outDir: string,
+	runDir: string,
 	example: DemoRun['example'],
 	scenario: string,
 	options: { staticData?: IDataObject },
@@ -95,8 +97,6 @@ async function runOnce(
 	const slackBefore = environment.slack.messages.length;
 	const { result: runs, output: consoleOutput } = await captureConsole(async () => await runExample(pack, environment, example, options));
 	const { result, errorWorkflow } = runs;
-	const index = fs.readdirSync(outDir).filter((name) => /^\d+-/.test(name)).length + 1;
-	const runDir = `${String(index).padStart(2, '0')}-${example}-${slug(scenario)}`;
 	fs.mkdirSync(path.join(outDir, runDir), { recursive: true });
 
 	const emails = environment.mailbox.messages.slice(mailsBefore).map((mail, mailIndex): DemoEmail => {

@@ -200,9 +200,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		return [];
 	}
 	checkBlobCount(client, manifest);
-	const seen = this.getWorkflowStaticData('node') as SeenETags;
+	// The workflow's static data is only read, and written, when the option asks for it.
+	const seen = options.skipUnchanged ? (this.getWorkflowStaticData('node') as SeenETags) : undefined;
 	const exportKey = exportKeyOf(this.getInputData()[itemIndex]?.json ?? {});
-	if (options.skipUnchanged && manifest.eTag && seen.manifestETags?.[exportKey] === manifest.eTag) {
+	if (seen && manifest.eTag && seen.manifestETags?.[exportKey] === manifest.eTag) {
 		this.addExecutionHints({
 			message: `The export is unchanged since the last download (manifest eTag ${manifest.eTag}): no items were output`,
 			location: 'outputPane',
@@ -210,7 +211,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		return [];
 	}
 	const remember = () => {
-		if (options.skipUnchanged && manifest?.eTag) seen.manifestETags = { ...seen.manifestETags, [exportKey]: manifest.eTag };
+		if (seen && manifest?.eTag) seen.manifestETags = { ...seen.manifestETags, [exportKey]: manifest.eTag };
 	};
 
 	// Each blob is read on its own. A SAS refused (expired) re-reads the operation for a fresh
