@@ -73,6 +73,8 @@ export class JsonFieldScanner {
 	/** the next backslash / control character (not a line break) at or after the scan position, perhaps in a later line, or -1 */
 	private nextBackslash = -1;
 	private nextControl = -1;
+	/** the last read was told that its text holds no control character, so nextControl was not searched */
+	private textControlFree = false;
 
 	constructor(names: string[]) {
 		this.lowerNames = names.map(asciiLowerCase);
@@ -88,15 +90,19 @@ export class JsonFieldScanner {
 	 * in place, since slicing it out would cost more than the scan). True when it is a
 	 * well-formed JSON object: the wanted fields' values are then available through `kinds`,
 	 * `raw` and `value`. False when JSON.parse must decide.
+	 * `controlFree`: the caller knows that `text` holds no control character but line feeds
+	 * (isFreeOfControlBytes of the bytes it was decoded from), so it need not be searched.
 	 */
-	read(text: string, start = 0, end = text.length): boolean {
+	read(text: string, start = 0, end = text.length, controlFree = false): boolean {
 		if (text.charCodeAt(end - 1) === Char.CarriageReturn) end--;
 		// Where the next backslash and control character are is looked up once for many lines of
 		// a chunk, not per line: most lines have neither.
 		const sameText = text === this.text;
 		this.text = text;
 		if (!sameText || (this.nextBackslash !== -1 && this.nextBackslash < start)) this.nextBackslash = text.indexOf('\\', start);
-		if (!sameText || (this.nextControl !== -1 && this.nextControl < start)) this.nextControl = findControl(text, start);
+		if (controlFree) this.nextControl = -1;
+		else if (!sameText || this.textControlFree || (this.nextControl !== -1 && this.nextControl < start)) this.nextControl = findControl(text, start);
+		this.textControlFree = controlFree;
 		// JSON forbids control characters in strings; a line with any (even a tab between tokens,
 		// which JSON allows) is left to JSON.parse, so the scan need not look for them.
 		if (this.nextControl !== -1 && this.nextControl < end) return false;

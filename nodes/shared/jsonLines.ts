@@ -4,6 +4,7 @@ import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 
+import { isFreeOfControlBytes } from './controlBytes';
 import { looksLikeMarkup } from './http';
 
 /** Receives JSON Lines one record at a time. */
@@ -14,8 +15,9 @@ export interface JsonRecordConsumer {
 	 * Optional fast path: takes the line (`text` from `start` to `end`, in place within a larger
 	 * chunk) before it is parsed, and returns true when it consumed it (the line must then be a
 	 * well-formed JSON object). False: the line is parsed and given to `record`.
+	 * `controlFree`: `text` holds no control character but line feeds.
 	 */
-	line?(text: string, start: number, end: number, lineNumber: number): boolean;
+	line?(text: string, start: number, end: number, lineNumber: number, controlFree: boolean): boolean;
 }
 
 export class JsonLinesFormatError extends Error {
@@ -49,12 +51,14 @@ export async function readJsonLines(
 ): Promise<{ recordCount: number }> {
 	const decoder = new StringDecoder('utf8');
 	let pending = '';
+	/** whether the bytes `pending` came from hold no control character */
+	let pendingControlFree = true;
 	let lineNumber = 0;
 	let recordCount = 0;
-	const handleLine = (text: string, start: number, end: number) => {
+	const handleLine = (text: string, start: number, end: number, controlFree: boolean) => {
 		lineNumber++;
 		if (isBlank(text, start, end)) return;
-		if (consumer.line?.(text, start, end, lineNumber)) {
+		if (consumer.line?.(text, start, end, lineNumber, controlFree)) {
 			recordCount++;
 			if (copyTo) copied.push(text.slice(start, text.charCodeAt(end - 1) === 13 ? end - 1 : end));
 			return;
@@ -86,20 +90,23 @@ export async function readJsonLines(
 			try {
 				// Lines are read in place in the decoded chunk; only the line that spans two chunks
 				// is joined.
+				const controlFree = isFreeOfControlBytes(chunk);
 				const text = decoder.write(chunk);
 				let end = text.indexOf('\n');
 				if (end === -1) {
 					pending += text;
+					pendingControlFree &&= controlFree;
 					return callback();
 				}
 				const joined = pending + text.slice(0, end);
-				handleLine(joined, 0, joined.length);
+				handleLine(joined, 0, joined.length, pendingControlFree && controlFree);
 				let start = end + 1;
 				for (end = text.indexOf('\n', start); end !== -1; end = text.indexOf('\n', start)) {
-					handleLine(text, start, end);
+					handleLine(text, start, end, controlFree);
 					start = end + 1;
 				}
 				pending = text.slice(start);
+				pendingControlFree = controlFree;
 				callback(null, copyTo ? takeCopied() || undefined : undefined);
 			} catch (error) {
 				callback(error as Error);
@@ -107,8 +114,9 @@ export async function readJsonLines(
 		},
 		flush(callback) {
 			try {
+				// What the decoder still holds is an incomplete character, never a control byte.
 				const last = pending + decoder.end();
-				handleLine(last, 0, last.length);
+				handleLine(last, 0, last.length, pendingControlFree);
 				callback(null, copyTo ? takeCopied() || undefined : undefined);
 			} catch (error) {
 				callback(error as Error);

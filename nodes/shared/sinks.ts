@@ -139,10 +139,10 @@ export class AggregateSink implements CsvRecordConsumer, JsonRecordConsumer {
 	 * A JSON line, read without parsing all of it (most of the cost of a large export). Same
 	 * results as `record`; false when the scanner declines the line, which is then parsed.
 	 */
-	line(text: string, start: number, end: number, lineNumber: number): boolean {
+	line(text: string, start: number, end: number, lineNumber: number, controlFree: boolean): boolean {
 		const { groupBy, sumFields } = this.spec;
 		const scanner = (this.scanner ??= new JsonFieldScanner([...groupBy, ...sumFields]));
-		if (!scanner.read(text, start, end)) return false;
+		if (!scanner.read(text, start, end, controlFree)) return false;
 		let group = this.sameGroupAsLastLine(scanner, text) ? this.lastGroup : undefined;
 		if (group === undefined) {
 			let key = '';

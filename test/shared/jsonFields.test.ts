@@ -75,6 +75,14 @@ describe('JsonFieldScanner', () => {
 		expect(scannedFields('{"Total":2}\r', ['Total'])).toEqual([2]);
 	});
 
+	it('searches a text for control characters unless told it holds none', () => {
+		const text = '{"Total":1}\n{"Total":"a\u0001b"}';
+		const scanner = new JsonFieldScanner(['Total']);
+		const second = text.indexOf('\n') + 1;
+		expect(scanner.read(text, 0, second - 1, true)).toBe(true);
+		expect(scanner.read(text, second, text.length)).toBe(false);
+	});
+
 	it('leaves a line with a tab between tokens to JSON.parse', () => {
 		expect(scannedFields('{"Total":\t2}', ['Total'])).toBeNull();
 	});

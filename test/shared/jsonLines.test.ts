@@ -134,6 +134,33 @@ describe('aggregating JSON Lines without parsing whole lines', () => {
 		);
 	});
 
+	it('refuses a raw control character wherever it stands, as parsing every line does, whatever the chunking', async () => {
+		const outcome = async (run: Promise<unknown>, aggregate: AggregateSink) =>
+			await run.then(
+				() => summary(aggregate),
+				(error: Error) => error.message,
+			);
+		await fc.assert(
+			fc.asyncProperty(
+				fc.array(lineItem, { minLength: 1, maxLength: 20 }),
+				fc.nat(),
+				fc.integer({ min: 0, max: 0x1f }).filter((code) => code !== 0x0a),
+				fc.integer({ min: 1, max: 200 }),
+				async (items, position, code, chunkSize) => {
+					const text = items.map((item) => JSON.stringify(item)).join('\n');
+					const at = position % text.length;
+					const gzipped = gzipSync(Buffer.from(text.slice(0, at) + String.fromCharCode(code) + text.slice(at)));
+					const fast = new AggregateSink(spec);
+					const reference = new AggregateSink(spec);
+					expect(await outcome(readJsonLines(chunks(gzipped, chunkSize), fast, { gzip: true }), fast)).toEqual(
+						await outcome(readJsonLines(chunks(gzipped, chunkSize), parsedOnly(reference), { gzip: true }), reference),
+					);
+				},
+			),
+			{ numRuns: 500 },
+		);
+	});
+
 	it('refuses a malformed line even when the summed attributes in it look fine', async () => {
 		const text = '{"CustomerId":"c1","SubscriptionId":"s1","Total":1,"Quantity":2}\n{"CustomerId":"c1","SubscriptionId":"s1","Total":1,"Quantity":2,,"x":1}';
 		await expect(readJsonLines(Readable.from([Buffer.from(text)]), new AggregateSink(spec), { sourceName: 'blob b1' })).rejects.toThrow(

@@ -236,7 +236,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			};
 			if (consumer.line) {
 				const readLine = consumer.line.bind(consumer);
-				counting.line = (text, start, end, lineNumber) => readLine(text, start, end, lineNumber) && ++records > 0;
+				counting.line = (text, start, end, lineNumber, controlFree) => readLine(text, start, end, lineNumber, controlFree) && ++records > 0;
 			}
 			try {
 				const stream = await openBlobStream(blobUrl(manifest!, name), name, { policy: reader.policy });
