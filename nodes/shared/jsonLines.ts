@@ -90,7 +90,8 @@ export async function readJsonLines(
 			try {
 				// Lines are read in place in the decoded chunk; only the line that spans two chunks
 				// is joined.
-				const controlFree = isFreeOfControlBytes(chunk);
+				// Only the fast path needs to know; JSON.parse finds control characters itself.
+				const controlFree = consumer.line !== undefined && isFreeOfControlBytes(chunk);
 				const text = decoder.write(chunk);
 				let end = text.indexOf('\n');
 				if (end === -1) {
