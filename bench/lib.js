@@ -54,6 +54,26 @@ function finish(started, fields) {
 	return { ...fields, seconds, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
 }
 
+/**
+ * Starts the sandbox for a benchmark. Interrupted (Ctrl-C, kill), the benchmark stops it first:
+ * the sandbox's Azurite is a child process that would otherwise outlive it.
+ */
+async function startBenchSandbox(options) {
+	const { startSandbox } = require('../sandbox');
+	const sandbox = await startSandbox(options);
+	const signals = ['SIGINT', 'SIGTERM'];
+	const stop = sandbox.stop.bind(sandbox);
+	const stopThenExit = (signal) => {
+		void stop().finally(() => process.kill(process.pid, signal));
+	};
+	for (const signal of signals) process.once(signal, stopThenExit);
+	sandbox.stop = async () => {
+		for (const signal of signals) process.off(signal, stopThenExit);
+		await stop();
+	};
+	return sandbox;
+}
+
 /** Runs a benchmark's main() as a script, with a failing exit code on error. */
 function runMain(main) {
 	main().catch((error) => {
@@ -66,4 +86,4 @@ const fmt = (value) => Math.round(value).toLocaleString('en');
 
 const isChild = () => process.argv[2] === '--child';
 
-module.exports = { HARNESS_BUILD, compileHarness, measureInChild, runChild, runMain, finish, fmt, isChild };
+module.exports = { HARNESS_BUILD, compileHarness, startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild };

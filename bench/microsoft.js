@@ -14,7 +14,7 @@ const { pipeline } = require('node:stream/promises');
 const { StringDecoder } = require('node:string_decoder');
 const zlib = require('node:zlib');
 
-const { HARNESS_BUILD, compileHarness, measureInChild, runChild, runMain, finish, fmt, isChild } = require('./lib');
+const { HARNESS_BUILD, compileHarness, startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild } = require('./lib');
 
 const LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
 const INVOICE_ID = 'G000000001';
@@ -68,8 +68,7 @@ async function main() {
  * copies its blobs to local files (for (a)) and runs `measure`; then removes both.
  */
 async function withExport(lines, measure) {
-	const { startSandbox } = require('../sandbox');
-	const sandbox = await startSandbox({ graph: { scaleLineItems: lines, operationDelayMs: 0, retryAfterSeconds: 0 } });
+	const sandbox = await startBenchSandbox({ graph: { scaleLineItems: lines, operationDelayMs: 0, retryAfterSeconds: 0 } });
 	const blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'graph-bench-'));
 	try {
 		const graph = sandbox.graph;

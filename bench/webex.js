@@ -8,14 +8,13 @@ const path = require('node:path');
 const { Readable } = require('node:stream');
 const { pipeline } = require('node:stream/promises');
 
-const { HARNESS_BUILD, compileHarness, measureInChild, runChild, runMain, finish, fmt, isChild } = require('./lib');
+const { HARNESS_BUILD, compileHarness, startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild } = require('./lib');
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 
 async function main() {
-	const { startSandbox } = require('../sandbox');
 	compileHarness();
-	const sandbox = await startSandbox({ webex: { reportDelayMs: 0, userReportRows: ROWS } });
+	const sandbox = await startBenchSandbox({ webex: { reportDelayMs: 0, userReportRows: ROWS } });
 	try {
 		const period = lastMonth();
 		const report = sandbox.webex.seedReport({ ...period, type: 'USER' });
