@@ -32,6 +32,7 @@
 const I32 = 0x7f;
 const V128 = 0x7b;
 const simd = (opcode: number) => [0xfd, opcode];
+/** i32.const value (one signed LEB128 byte: values below 64 only), then i8x16.splat */
 const splatByte = (value: number) => [0x41, value, ...simd(0x0f)];
 const [PARAM_LENGTH, LOCAL_OFFSET, LOCAL_FOUND, LOCAL_BLOCK] = [0, 1, 2, 3];
 const HAS_CONTROL_BODY = [
