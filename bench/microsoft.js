@@ -37,9 +37,7 @@ async function main() {
 			failed: firstLine(error.stderr || error.message),
 		})),
 	}));
-	for (const result of [limit, nodeOneCore, node]) {
-		if (result.lines !== LINES) throw new Error(`line counts differ: expected ${LINES}, got ${JSON.stringify(result)}`);
-	}
+	if (limit.lines !== LINES) throw new Error(`(a) read ${limit.lines} lines, not ${LINES}`);
 	const quarter = Math.round(LINES / 4);
 	const small = await withExport(quarter, async ({ operationUrl, credentials }) => ({
 		nodeOneCore: await measureInChild(__filename, 'node', { operationUrl, credentials, concurrency: 1 }, { cpus: 1 }),
@@ -57,6 +55,7 @@ async function main() {
 		`node 1 core / (a): ${((rate(nodeOneCore) / rate(limit)) * 100).toFixed(1)}%  ` +
 			`(targets: ≥ 95% of (a) on one core, ≥ 100,000 lines/s on both, peak RSS ≤ 150 MB)`,
 	);
+	console.log(`Every node run gave exactly the reference's ${nodeOneCore.groups} groups, line counts and sums (BigInt, from the generator that wrote the blobs).`);
 	console.log(
 		`RSS: engine = n8n-core, n8n-workflow and this package loaded; ready = after one Get Status run ` +
 			`(the node's code loaded, n8n's HTTP client used); download = the peak beyond that.`,
@@ -95,10 +94,59 @@ async function withExport(lines, measure) {
 			graphBaseUrl: graph.baseUrl,
 			loginBaseUrl: graph.loginBaseUrl,
 		};
-		return await measure({ operationUrl, credentials, manifest, blobFiles });
+		const results = await measure({ operationUrl, credentials, manifest, blobFiles });
+		const expected = referenceTotals(sandbox.seed, lines);
+		for (const result of Object.values(results)) if (result.totals) expectTotals(result.totals, expected);
+		return results;
 	} finally {
 		fs.rmSync(blobDir, { recursive: true, force: true });
 		await sandbox.stop();
+	}
+}
+
+/**
+ * What the node must output, from the generator that wrote the blobs: per customer and
+ * subscription the line count and the exact sums, as decimal text (BigInt arithmetic).
+ */
+function referenceTotals(seed, lines) {
+	const { lineItemIterable } = require('../sandbox/graph/data');
+	const SCALE = 12;
+	const units = (value) => {
+		const [digits, exponent = '0'] = String(value).toLowerCase().split('e');
+		const [whole, fraction = ''] = digits.split('.');
+		const shift = SCALE - fraction.length + Number(exponent);
+		if (shift < 0) throw new Error(`the reference cannot hold ${value} exactly`);
+		return BigInt(whole + fraction) * 10n ** BigInt(shift);
+	};
+	const decimal = (value) => {
+		const text = (value < 0n ? -value : value).toString().padStart(SCALE + 1, '0');
+		return `${value < 0n ? '-' : ''}${text.slice(0, -SCALE)}.${text.slice(-SCALE)}`;
+	};
+	const groups = new Map();
+	for (const item of lineItemIterable({ dataset: 'billedUsage', invoiceId: INVOICE_ID, attributeSet: 'full' }, { seed, scaleLineItems: lines })) {
+		const key = `${item.CustomerId}\u0000${item.SubscriptionId}`;
+		const group = groups.get(key) ?? { rowCount: 0, Quantity: 0n, BillingPreTaxTotal: 0n };
+		group.rowCount++;
+		group.Quantity += units(item.Quantity);
+		group.BillingPreTaxTotal += units(item.BillingPreTaxTotal);
+		groups.set(key, group);
+	}
+	return new Map([...groups].map(([key, group]) => [key, { ...group, Quantity: decimal(group.Quantity), BillingPreTaxTotal: decimal(group.BillingPreTaxTotal) }]));
+}
+
+/** The node's groups must be exactly the reference's: same groups, line counts and sums. */
+function expectTotals(totals, expected) {
+	const wrong = totals.filter((group) => {
+		const reference = expected.get(`${group.CustomerId}\u0000${group.SubscriptionId}`);
+		return (
+			!reference ||
+			reference.rowCount !== group.rowCount ||
+			Number(reference.Quantity) !== group.Quantity ||
+			Number(reference.BillingPreTaxTotal) !== group.BillingPreTaxTotal
+		);
+	});
+	if (wrong.length || totals.length !== expected.size) {
+		throw new Error(`the node's totals differ from the reference: ${JSON.stringify(wrong[0] ?? { groups: totals.length, expected: expected.size })}`);
 	}
 }
 
@@ -223,7 +271,8 @@ async function nodeAggregate({ operationUrl, credentials, concurrency }) {
 	if (error) throw new Error(error.message);
 	const groups = result.json('Download');
 	const lines = groups.reduce((sum, group) => sum + group.rowCount, 0);
-	return finish(started, { lines, groups: groups.length, engineRssMb, readyRssMb });
+	const totals = groups.map(({ CustomerId, SubscriptionId, rowCount, Quantity, BillingPreTaxTotal }) => ({ CustomerId, SubscriptionId, rowCount, Quantity, BillingPreTaxTotal }));
+	return finish(started, { lines, groups: groups.length, totals, engineRssMb, readyRssMb });
 }
 
 const rssMb = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
