@@ -5,19 +5,25 @@ const { promisify } = require('node:util');
 const fs = require('node:fs');
 const path = require('node:path');
 
-// The harness is TypeScript; the measured process loads a plain-JS copy so that the
-// TypeScript compiler (about 50 MB) does not count against the node's memory.
-const HARNESS_BUILD = path.join(__dirname, '..', '.bench', 'harness');
+// The harness and the sandbox credentials helper are TypeScript; the measured process loads
+// plain-JS copies so that the TypeScript compiler (about 50 MB) does not count against the
+// node's memory.
+const BENCH_BUILD = path.join(__dirname, '..', '.bench');
+const HARNESS_BUILD = path.join(BENCH_BUILD, 'harness');
+/** test/helpers/credentials.ts: the pack's credentials as filled in for the sandbox */
+const CREDENTIALS_BUILD = path.join(BENCH_BUILD, 'helpers', 'credentials.js');
 
 function compileHarness() {
 	const ts = require('typescript');
-	const source = path.join(__dirname, '..', 'test', 'harness');
-	fs.mkdirSync(HARNESS_BUILD, { recursive: true });
-	for (const file of fs.readdirSync(source).filter((name) => name.endsWith('.ts'))) {
-		const { outputText } = ts.transpileModule(fs.readFileSync(path.join(source, file), 'utf8'), {
+	const tests = path.join(__dirname, '..', 'test');
+	const harness = fs.readdirSync(path.join(tests, 'harness')).filter((name) => name.endsWith('.ts'));
+	for (const file of [...harness.map((name) => path.join('harness', name)), path.join('helpers', 'credentials.ts')]) {
+		const { outputText } = ts.transpileModule(fs.readFileSync(path.join(tests, file), 'utf8'), {
 			compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
 		});
-		fs.writeFileSync(path.join(HARNESS_BUILD, file.replace(/\.ts$/, '.js')), outputText);
+		const output = path.join(BENCH_BUILD, file.replace(/\.ts$/, '.js'));
+		fs.mkdirSync(path.dirname(output), { recursive: true });
+		fs.writeFileSync(output, outputText);
 	}
 }
 
@@ -86,4 +92,4 @@ const fmt = (value) => Math.round(value).toLocaleString('en');
 
 const isChild = () => process.argv[2] === '--child';
 
-module.exports = { HARNESS_BUILD, compileHarness, startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild };
+module.exports = { HARNESS_BUILD, CREDENTIALS_BUILD, compileHarness, startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild };

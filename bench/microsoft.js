@@ -14,7 +14,7 @@ const { pipeline } = require('node:stream/promises');
 const { StringDecoder } = require('node:string_decoder');
 const zlib = require('node:zlib');
 
-const { HARNESS_BUILD, compileHarness, startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild } = require('./lib');
+const { HARNESS_BUILD, CREDENTIALS_BUILD, compileHarness, startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild } = require('./lib');
 
 const LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
 const INVOICE_ID = 'G000000001';
@@ -86,14 +86,7 @@ async function withExport(lines, measure) {
 			`Billed usage export: ${fmt(lines)} full-attribute lines in ${manifest.blobs.length} gzip blobs, ${(bytes / 1e6).toFixed(1)} MB compressed ` +
 				`(uploaded to Azurite in ${((Date.now() - started) / 1000).toFixed(0)} s; Node ${process.version}, ${os.cpus().length} cores)`,
 		);
-		const credentials = {
-			grantType: 'clientCredentials',
-			tenantId: graph.tenantId,
-			clientId: graph.clientId,
-			clientSecret: graph.clientSecret,
-			graphBaseUrl: graph.baseUrl,
-			loginBaseUrl: graph.loginBaseUrl,
-		};
+		const credentials = require(CREDENTIALS_BUILD).microsoftCredential(sandbox);
 		const results = await measure({ operationUrl, credentials, manifest, blobFiles });
 		const expected = referenceTotals(sandbox.seed, lines);
 		for (const result of Object.values(results)) if (result.totals) expectTotals(result.totals, expected);

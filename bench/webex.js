@@ -8,7 +8,7 @@ const path = require('node:path');
 const { Readable } = require('node:stream');
 const { pipeline } = require('node:stream/promises');
 
-const { HARNESS_BUILD, compileHarness, startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild } = require('./lib');
+const { HARNESS_BUILD, CREDENTIALS_BUILD, compileHarness, startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild } = require('./lib');
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 
@@ -25,7 +25,7 @@ async function main() {
 		console.log(`USER report: ${ROWS.toLocaleString('en')} rows, ${(bytes / 1e6).toFixed(1)} MB (Node ${process.version}, ${os.cpus().length} cores)`);
 
 		const raw = await measure('raw', { csvFile });
-		const node = await measure('node', { baseUrl: sandbox.webex.baseUrl, accessToken: sandbox.webex.accessToken, reportId: report.id });
+		const node = await measure('node', { credential: require(CREDENTIALS_BUILD).webexCredential(sandbox), reportId: report.id });
 		if (node.rows !== ROWS || raw.rows !== ROWS + 1) throw new Error(`row counts differ: node ${node.rows}, raw ${raw.rows}`);
 
 		const rawRate = raw.rows / raw.seconds;
@@ -82,7 +82,7 @@ async function child(kind, options) {
 			connections: {},
 		},
 		startNode: 'Download',
-		credentials: { webexWholesaleApi: { accessToken: options.accessToken, baseUrl: options.baseUrl } },
+		credentials: { webexWholesaleApi: options.credential },
 	}).done;
 	const error = result.error();
 	const json = result.json('Download');
