@@ -15,10 +15,11 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 async function main() {
 	compileHarness();
 	const sandbox = await startBenchSandbox({ webex: { reportDelayMs: 0, userReportRows: ROWS } });
+	const csvDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webex-bench-'));
 	try {
 		const period = lastMonth();
 		const report = sandbox.webex.seedReport({ ...period, type: 'USER' });
-		const csvFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'webex-bench-')), 'user-report.csv');
+		const csvFile = path.join(csvDir, 'user-report.csv');
 		const response = await fetch(sandbox.webex.downloadUrl(report.id));
 		await pipeline(Readable.fromWeb(response.body), fs.createWriteStream(csvFile));
 		const bytes = fs.statSync(csvFile).size;
@@ -34,6 +35,7 @@ async function main() {
 		console.log(`node download aggregate (HTTP → groups):  ${fmt(nodeRate)} rows/s, ${node.seconds.toFixed(2)} s, peak RSS ${node.peakRssMb} MB (n8n engine loaded: ${node.baselineRssMb} MB), ${node.groups} groups`);
 		console.log(`node / raw: ${((nodeRate / rawRate) * 100).toFixed(1)}%  (targets: ≥ 90%, peak RSS < 200 MB)`);
 	} finally {
+		fs.rmSync(csvDir, { recursive: true, force: true });
 		await sandbox.stop();
 	}
 }
