@@ -88,10 +88,10 @@ export async function readJsonLines(
 	const splitter = new Transform({
 		transform(chunk: Buffer, _encoding, callback) {
 			try {
-				// Lines are read in place in the decoded chunk; only the line that spans two chunks
-				// is joined.
 				// Only the fast path needs to know; JSON.parse finds control characters itself.
 				const controlFree = consumer.line !== undefined && isFreeOfControlBytes(chunk);
+				// Lines are read in place in the decoded chunk; only the line that spans two chunks
+				// is joined.
 				const text = decoder.write(chunk);
 				let end = text.indexOf('\n');
 				if (end === -1) {
