@@ -6,7 +6,7 @@
  *   POST /usage                by invoice numbers, or by a range of invoice dates
  *   POST /usageBySubscription  by subscription ids, or by a range of invoice dates
  *
- * [spec] marks what /work/shared/specs/cisco-xaas-billing.md states; [sandbox] marks choices for
+ * [spec] marks what specs/cisco-xaas-billing.md states; [sandbox] marks choices for
  * points it leaves open (the unconfirmed ones are options). Checks run in this order, the first
  * failing group answers: bearer token (401), method / media type / JSON (405, 415, 400), the
  * envelope (400 VALIDATION_ERROR, every problem in one message), the BID (400 BILL_TO_ERROR),

@@ -2,8 +2,7 @@
  * Validates the HTTP requests that the sandbox logs against an OpenAPI 3 document.
  *
  * The Webex node's tests use it to make sure that every request the node sends matches
- * Cisco's official spec (`../shared/specs/webex-wholesale.openapi.json` relative to the
- * repository root). This is a small validator written for that job. It covers the parts of
+ * Cisco's official spec (`specs/webex-wholesale.openapi.json` in this repository). This is a small validator written for that job. It covers the parts of
  * OpenAPI 3.0 that the spec uses: path templates, operations, parameters (`$ref`s included),
  * request bodies, and the schema keywords type, enum, required, properties,
  * additionalProperties, items, $ref, allOf, oneOf, anyOf, nullable, pattern, minLength,
@@ -143,8 +142,8 @@ export class OpenApiRequestValidator {
 		const absolute = path.resolve(specPath);
 		if (!fs.existsSync(absolute)) {
 			throw new Error(
-				`OpenAPI spec not found at ${absolute}. The tests expect Cisco's spec in the shared specs ` +
-					`folder, ../shared/specs/ relative to the repository root.`,
+				`OpenAPI spec not found at ${absolute}. The tests expect Cisco's spec in the repository's ` +
+					`specs/ folder.`,
 			);
 		}
 		let document: unknown;
@@ -733,8 +732,8 @@ export class OpenApiRequestValidator {
 	}
 }
 
-/** Cisco's official spec: `../shared/specs/webex-wholesale.openapi.json` relative to the repository root. */
-export const WEBEX_SPEC_PATH = path.resolve(__dirname, '../..', '../shared/specs/webex-wholesale.openapi.json');
+/** Cisco's official spec, kept in the repository's `specs/` folder. */
+export const WEBEX_SPEC_PATH = path.resolve(__dirname, '../../specs/webex-wholesale.openapi.json');
 
 const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
 const DATE_SOURCE = 'spec descriptions: billing dates are YYYY-MM-DD, never a datetime';
@@ -743,7 +742,7 @@ const DATE_SOURCE = 'spec descriptions: billing dates are YYYY-MM-DD, never a da
 export const WEBEX_EXTRA_RULES: ExtraRule[] = [
 	// The create body's `type` has no enum in the JSON schema. Its description ("Create report of
 	// the given type, `PARTNER`, `CUSTOMER`, or `USER`") and the spec notes
-	// (/work/shared/specs/webex-wholesale-billing.md, "Create body") give the three values.
+	// (specs/webex-wholesale-billing.md, "Create body") give the three values.
 	{
 		path: '/wholesale/billing/reports',
 		method: 'POST',
