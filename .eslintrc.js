@@ -23,6 +23,8 @@ module.exports = {
 	overrides: [
 		{
 			files: ['package.json'],
+			// The package rules read the JSON itself; it is no part of the TypeScript build.
+			parserOptions: { project: null },
 			plugins: ['eslint-plugin-n8n-nodes-base'],
 			extends: ['plugin:n8n-nodes-base/community'],
 			rules: {
