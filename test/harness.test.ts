@@ -405,6 +405,63 @@ describe('runWorkflow / executeNode', () => {
 		]);
 	});
 
+	describe("n8n's deduplication store (the harness's stand-in for n8n's database)", () => {
+		const checkAndRecord = (probe: LoadedPackage, keys: string[], options: { workflowId?: string; scope?: string } = {}) =>
+			probe.executeNode({
+				nodeType: 'controlProbe',
+				parameters: { operation: 'checkAndRecord', scope: options.scope ?? 'node' },
+				inputItems: keys.map((key) => ({ key })),
+				workflowId: options.workflowId,
+				mode: 'trigger',
+			});
+
+		it('remembers across runs of the same workflow, each a fresh WorkflowExecute without static data', async () => {
+			const first = await checkAndRecord(pack, ['invoice-1', 'invoice-2'], { workflowId: 'wf-dedup-runs' });
+			expect(first.json).toEqual([
+				{ key: 'invoice-1', seen: false },
+				{ key: 'invoice-2', seen: false },
+			]);
+			expect(first.result.staticData).toEqual({});
+			const second = await checkAndRecord(pack, ['invoice-2', 'invoice-3'], { workflowId: 'wf-dedup-runs' });
+			expect(second.json).toEqual([
+				{ key: 'invoice-2', seen: true },
+				{ key: 'invoice-3', seen: false },
+			]);
+		});
+
+		it('is shared with another “worker” (a fresh module registry), as n8n’s database is', async () => {
+			const otherWorker = await loadPackage(FIXTURE_DIR, { isolateModules: true });
+			await checkAndRecord(pack, ['invoice-1'], { workflowId: 'wf-dedup-workers' });
+			const onOtherWorker = await checkAndRecord(otherWorker, ['invoice-1'], { workflowId: 'wf-dedup-workers' });
+			expect(onOtherWorker.json).toEqual([{ key: 'invoice-1', seen: true }]);
+		});
+
+		it('keeps workflows apart, and runs without a workflow ID are workflows of their own', async () => {
+			await checkAndRecord(pack, ['invoice-1'], { workflowId: 'wf-dedup-a' });
+			expect((await checkAndRecord(pack, ['invoice-1'], { workflowId: 'wf-dedup-b' })).json).toEqual([{ key: 'invoice-1', seen: false }]);
+			await checkAndRecord(pack, ['invoice-9']);
+			expect((await checkAndRecord(pack, ['invoice-9'])).json).toEqual([{ key: 'invoice-9', seen: false }]);
+		});
+
+		it('keeps node scope per node ID and workflow scope per workflow, as n8n does', async () => {
+			const workflow = (nodeId: string, scope: string): WorkflowJson => ({
+				id: 'wf-dedup-scopes',
+				nodes: [
+					{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} },
+					{ id: nodeId, name: 'Probe', type: `${FIXTURE}.controlProbe`, typeVersion: 2, parameters: { operation: 'checkAndRecord', scope } },
+				],
+				connections: { Start: { main: [[{ node: 'Probe', type: 'main', index: 0 }]] } },
+				pinData: { Start: [{ key: 'invoice-1' }] },
+			});
+			const seen = async (nodeId: string, scope: string) => (await pack.runWorkflow({ workflow: workflow(nodeId, scope) })).json('Probe')[0].seen;
+			expect(await seen('node-a', 'node')).toBe(false);
+			expect(await seen('node-a', 'node')).toBe(true);
+			expect(await seen('node-b', 'node')).toBe(false);
+			expect(await seen('node-a', 'workflow')).toBe(false);
+			expect(await seen('node-b', 'workflow')).toBe(true);
+		});
+	});
+
 	it('runs in the requested timezone, as a manual execution', async () => {
 		const { json, result } = await pack.executeNode({
 			nodeType: 'controlProbe',

@@ -1,7 +1,8 @@
 /**
  * Process-level n8n setup, done once per test process the way n8n's own startup does it:
  * a private user folder (InstanceSettings writes its config and encryption key there), a
- * quiet logger, and the BinaryDataService initialised in the requested mode.
+ * quiet logger, the BinaryDataService initialised in the requested mode, and the
+ * DataDeduplicationService on the harness's stand-in for n8n's database.
  *
  * This is the only place the harness touches process-wide state, and all of it is state
  * n8n itself keeps per process (the DI container, its config singletons).
@@ -11,7 +12,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { Container } from '@n8n/di';
-import { BinaryDataConfig, BinaryDataService, InstanceSettings } from 'n8n-core';
+import { BinaryDataConfig, BinaryDataService, DataDeduplicationService, InstanceSettings } from 'n8n-core';
+
+import { HarnessProcessedData } from './processed-data';
 
 /**
  * How binary data is stored during a run.
@@ -44,6 +47,10 @@ export async function ensureN8nEnvironment(binaryDataMode: BinaryDataMode = 'fil
 	if (!initialised || config.mode !== binaryDataMode) {
 		config.mode = binaryDataMode;
 		await service.init();
+	}
+	// Once per copy of n8n-core (a fresh module registry has its own), as n8n's commands do.
+	if (!(DataDeduplicationService as unknown as { instance?: unknown }).instance) {
+		await DataDeduplicationService.init(new HarnessProcessedData());
 	}
 	return { binaryDataService: service, binaryDataConfig: config };
 }

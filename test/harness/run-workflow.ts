@@ -37,6 +37,10 @@ export type InputItem = INodeExecutionData | IDataObject;
 
 /** Workflow JSON as exported by n8n (Download / copy from the canvas). */
 export interface WorkflowJson {
+	/**
+	 * The saved workflow's ID. n8n keeps deduplication data per workflow ID, so runs with the
+	 * same ID share it; without one, every run is a workflow of its own.
+	 */
 	id?: string;
 	name?: string;
 	nodes: WorkflowNodeJson[];
@@ -318,7 +322,7 @@ export function runWorkflow(options: RunWorkflowOptions): WorkflowExecution {
 		});
 		attachCredentials(nodes, nodeTypes, store);
 
-		const workflowId = json.id ?? 'harness-workflow';
+		const workflowId = json.id ?? `harness-${randomUUID()}`;
 		const settings: IWorkflowSettings = {
 			executionOrder: 'v1',
 			...json.settings,
@@ -423,6 +427,11 @@ export interface ExecuteNodeOptions
 	 * inputItems.
 	 */
 	inputs?: InputItem[][];
+	/**
+	 * The workflow's ID; default a new one per call. Runs with the same ID are runs of the same
+	 * saved workflow: they share what the node remembers in n8n's deduplication store.
+	 */
+	workflowId?: string;
 	/** Node settings as in the editor's Settings tab. */
 	onError?: INode['onError'];
 	alwaysOutputData?: boolean;
@@ -453,7 +462,7 @@ export const TRIGGER_NODE_NAME = 'Manual Trigger';
  * (n8n honours pinData instead of running the trigger), connected to the node under test.
  */
 export async function executeNode(options: ExecuteNodeOptions): Promise<NodeResult> {
-	const { pack, nodeType, parameters = {}, inputItems = [{ json: {} }], inputs, ...rest } = options;
+	const { pack, nodeType, parameters = {}, inputItems = [{ json: {} }], inputs, workflowId, ...rest } = options;
 	const type = pack.nodeType(nodeType);
 	const nodeTypes = pack.nodeTypes.withNodes(options.extraNodes);
 	const description = nodeTypes.getByNameAndVersion(type).description;
@@ -475,8 +484,9 @@ export async function executeNode(options: ExecuteNodeOptions): Promise<NodeResu
 	};
 	const trigger: WorkflowNodeJson = { name: TRIGGER_NODE_NAME, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} };
 	const workflow: WorkflowJson = inputs
-		? multiInputWorkflow(trigger, node, inputs)
+		? { ...multiInputWorkflow(trigger, node, inputs), id: workflowId }
 		: {
+				id: workflowId,
 				name: `Execute ${nodeName}`,
 				nodes: [trigger, node],
 				connections: {
