@@ -6,12 +6,24 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-export type OperationExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+export type OperationExecute = (this: IExecuteFunctions, itemIndex: number, run: NodeRun) => Promise<INodeExecutionData[]>;
+
+/** What an operation may ask of the node's run as a whole, beyond its own item. */
+export interface NodeRun {
+	/**
+	 * Runs `commit` once every item is done and the node is about to hand its output on; not
+	 * at all when an item's error stops the node or the execution was cancelled. For state that
+	 * says "this was delivered" (n8n's deduplication store): output that never leaves the
+	 * node was not delivered, and a retry must produce it again.
+	 */
+	whenOutputComplete(commit: () => Promise<void>): void;
+}
 
 /**
  * Runs the chosen operation once per input item, pairing every output item with its input.
  * With "Continue on Fail" an item's error becomes an output item paired with it, and the
- * other items carry on.
+ * other items carry on. What operations asked to do once the output is complete runs last,
+ * in item order.
  */
 export async function executePerItem(
 	context: IExecuteFunctions,
@@ -25,9 +37,11 @@ export async function executePerItem(
 		throw new NodeOperationError(context.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 	}
 	const returnData: INodeExecutionData[] = [];
+	const commits: Array<() => Promise<void>> = [];
+	const run: NodeRun = { whenOutputComplete: (commit) => void commits.push(commit) };
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const results = await execute.call(context, itemIndex);
+			const results = await execute.call(context, itemIndex, run);
 			for (const result of results) returnData.push({ ...result, pairedItem: { item: itemIndex } });
 		} catch (caught) {
 			// Our own errors are built to be shown as they are; the message (not the error object)
@@ -44,5 +58,8 @@ export async function executePerItem(
 			returnData.push({ json, pairedItem: { item: itemIndex } });
 		}
 	}
+	// A cancelled execution discards this output even when every item got through.
+	if (context.getExecutionCancelSignal()?.aborted) return [returnData];
+	for (const commit of commits) await commit();
 	return [returnData];
 }
