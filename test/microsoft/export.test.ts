@@ -1,6 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { breakJsonLine } from '../../sandbox/corrupt';
 import { expectedLineItems } from '../../sandbox/graph/data';
+import { loadPack, type ExecuteNodeOptions } from '../harness';
 import { useGraph } from './setup';
 
 const graph = useGraph();
@@ -330,28 +332,100 @@ describe('Microsoft export: download', () => {
 });
 
 describe('Microsoft export: skipping unchanged exports', () => {
-	const downloadOf = (started: IDataObject, staticData?: IDataObject) =>
+	// Every run is a fresh WorkflowExecute given no static data, as a queue-mode worker runs a
+	// new trigger execution: only n8n's deduplication store (in the harness, its stand-in for
+	// n8n's database) can carry what the node saw. Runs with the same workflow ID are runs of
+	// the same saved workflow.
+	const download = (workflowId: string, inputItems: IDataObject[], options: Partial<ExecuteNodeOptions> = {}, skipUnchanged = true) =>
 		graph.run(
-			{ operation: 'download', operationId: started.operationUrl, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Quantity', options: { skipUnchanged: true } },
-			{ inputItems: [started as never], staticData: staticData as never, mode: 'trigger' },
+			{ operation: 'download', operationId: '={{ $json.operationUrl }}', outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Quantity', options: { skipUnchanged } },
+			{ inputItems: inputItems as never, workflowId, mode: 'trigger', ...options },
 		);
+	const blobReads = () => graph.graphRequests().filter((request) => request.kind === 'blob').length;
 
-	it('outputs nothing when the manifest eTag is the one of the last download, and everything again after the data changed', async () => {
-		const first = await downloadOf(await startBilled());
+	it('outputs nothing when this node already downloaded the export with the same manifest eTag, and everything again after the data changed', async () => {
+		const first = await download('wf-unchanged', [await startBilled()]);
 		expect(first.json.length).toBeGreaterThan(0);
-		const unchanged = await downloadOf(await startBilled(), first.result.staticData);
+		expect(first.result.staticData).toEqual({});
+		const readsBefore = blobReads();
+		const unchanged = await download('wf-unchanged', [await startBilled()]);
 		expect(unchanged.error).toBeUndefined();
 		expect(unchanged.json).toEqual([]);
+		expect(blobReads()).toBe(readsBefore);
 		graph.sandbox.graph!.touchData(invoiceId());
-		const changed = await downloadOf(await startBilled(), unchanged.result.staticData);
+		const changed = await download('wf-unchanged', [await startBilled()]);
 		expect(changed.json.length).toBe(first.json.length);
 		expect(changed.json[0].manifestETag).not.toBe(first.json[0].manifestETag);
 	});
 
+	it('remembers on another queue-mode worker: a fresh module registry, no static data', async () => {
+		const otherWorker = await loadPack({ isolateModules: true });
+		await download('wf-workers', [await startBilled()]);
+		const onOtherWorker = await otherWorker.executeNode({
+			nodeType: 'microsoftPartnerBilling',
+			parameters: { resource: 'export', operation: 'download', operationId: '={{ $json.operationUrl }}', outputMode: 'file', options: { skipUnchanged: true } },
+			inputItems: [await startBilled()] as never,
+			credentials: graph.credentials() as never,
+			workflowId: 'wf-workers',
+			mode: 'trigger',
+		});
+		expect(onOtherWorker.error).toBeUndefined();
+		expect(onOtherWorker.json).toEqual([]);
+	}, 60_000);
+
 	it('keeps the eTags of different exports apart', async () => {
-		const reconciliation = await downloadOf(await startBilled('billedReconciliation'));
-		const usage = await downloadOf(await startBilled('billedUsage'), reconciliation.result.staticData);
+		await download('wf-apart', [await startBilled('billedReconciliation')]);
+		const usage = await download('wf-apart', [await startBilled('billedUsage')]);
 		expect(usage.json.length).toBeGreaterThan(0);
+	});
+
+	it('keeps workflows apart: another workflow downloads the same export too', async () => {
+		await download('wf-one', [await startBilled()]);
+		const other = await download('wf-other', [await startBilled()]);
+		expect(other.json.length).toBeGreaterThan(0);
+	});
+
+	it('does not remember a download that failed: the next run downloads it again', async () => {
+		const fault = graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'transform', transform: (body) => breakJsonLine(body, 3) });
+		const failed = await download('wf-failed', [await startBilled()]);
+		expect(fault.hits).toBe(1);
+		expect(failed.error?.message).toMatch(/not valid JSON/);
+		const retried = await download('wf-failed', [await startBilled()]);
+		expect(retried.error).toBeUndefined();
+		expect(retried.json.length).toBeGreaterThan(0);
+		expect((await download('wf-failed', [await startBilled()])).json).toEqual([]);
+	});
+
+	it("remembers nothing when a later item's error stops the node: its output never left it", async () => {
+		const started = await startBilled();
+		const stopped = await download('wf-stopped', [started, { operationUrl: 'no-such-operation' }]);
+		expect(stopped.error?.message).toMatch(/not found/i);
+		const next = await download('wf-stopped', [await startBilled()]);
+		expect(next.json.length).toBeGreaterThan(0);
+	});
+
+	it('with Continue on Fail, remembers the exports that got through and not the one that failed', async () => {
+		const usage = await download('wf-continue', [await startBilled(), { operationUrl: 'no-such-operation' }], { onError: 'continueRegularOutput' });
+		expect(usage.json.at(-1)).toEqual(expect.objectContaining({ error: expect.stringMatching(/not found/i) }));
+		expect((await download('wf-continue', [await startBilled()])).json).toEqual([]);
+	});
+
+	it('remembers nothing when the execution is stopped, even for an export that got through', async () => {
+		const [done, stalled] = [await startBilled(), await startBilled('billedUsage')];
+		const stall = graph.sandbox.addFault({ vendor: 'graph', kind: 'api', method: 'GET', path: new RegExp(stalled.operationId as string), type: 'slow', delayMs: 20_000, times: Infinity });
+		const stop = new AbortController();
+		const stopped = download('wf-stop', [done, stalled], { onError: 'continueRegularOutput', signal: stop.signal });
+		while (!stall.hits) await new Promise((resolve) => setTimeout(resolve, 20));
+		stop.abort();
+		expect((await stopped).result.status).toBe('canceled');
+		graph.sandbox.clearFaults();
+		expect((await download('wf-stop', [await startBilled()])).json.length).toBeGreaterThan(0);
+	});
+
+	it('neither reads nor remembers anything with the option off', async () => {
+		await download('wf-off', [await startBilled()], {}, false);
+		expect((await download('wf-off', [await startBilled()])).json.length).toBeGreaterThan(0);
+		expect((await download('wf-off', [await startBilled()], {}, false)).json.length).toBeGreaterThan(0);
 	});
 });
 

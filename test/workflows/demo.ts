@@ -36,7 +36,6 @@ export interface DemoRun {
 	slack: SlackMessage[];
 	/** Summary items of the Billing Reconcile nodes, by node name (without html) */
 	summaries: Record<string, IDataObject>;
-	staticData: IDataObject;
 	/** the secret audit: how many secrets were looked for, and where any was found */
 	secretsChecked: number;
 	leaks: Leak[];
@@ -55,18 +54,20 @@ export async function runDemo(outDir: string, log: (line: string) => void = () =
 	try {
 		const pack = await loadPack({ extraNodes: BASE_NODES });
 		const runs: DemoRun[] = [];
-		const run = async (example: DemoRun['example'], scenario: string, options: { staticData?: IDataObject } = {}) => {
+		const run = async (example: DemoRun['example'], scenario: string) => {
 			log(`Running ${example}: ${scenario}…`);
 			const runDir = `${String(runs.length + 1).padStart(2, '0')}-${example}-${slug(scenario)}`;
-			const demoRun = await runOnce(pack, environment, outDir, runDir, example, scenario, options);
+			const demoRun = await runOnce(pack, environment, outDir, runDir, example, scenario);
 			runs.push(demoRun);
 			log(`  ${demoRun.status}; ${demoRun.emails.length} email(s), ${demoRun.slack.length} Slack message(s)`);
 			return demoRun;
 		};
 
 		await run('webex', 'monthly seat reconciliation');
-		const microsoft = await run('microsoft', 'invoice reconciliation');
-		await run('microsoft', 'the same invoice again, unchanged', { staticData: microsoft.staticData });
+		await run('microsoft', 'invoice reconciliation');
+		// A new execution with no static data, as a queue-mode worker runs it: what the first run
+		// downloaded is remembered in n8n's deduplication store.
+		await run('microsoft', 'the same invoice again, unchanged');
 		await run('cisco', 'invoice usage check');
 
 		environment.sandbox.graph!.failNextOperation({ code: '3001', message: 'The export could not be generated; try again later' });
@@ -91,11 +92,10 @@ async function runOnce(
 	runDir: string,
 	example: DemoRun['example'],
 	scenario: string,
-	options: { staticData?: IDataObject },
 ): Promise<DemoRun> {
 	const mailsBefore = environment.mailbox.messages.length;
 	const slackBefore = environment.slack.messages.length;
-	const { result: runs, output: consoleOutput } = await captureConsole(async () => await runExample(pack, environment, example, options));
+	const { result: runs, output: consoleOutput } = await captureConsole(async () => await runExample(pack, environment, example));
 	const { result, errorWorkflow } = runs;
 	fs.mkdirSync(path.join(outDir, runDir), { recursive: true });
 
@@ -141,7 +141,6 @@ async function runOnce(
 		emails,
 		slack,
 		summaries: reconcileSummaries(result),
-		staticData: result.staticData,
 		secretsChecked: secrets.length,
 		leaks,
 	};

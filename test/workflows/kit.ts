@@ -163,7 +163,6 @@ export async function runExample(
 	pack: LoadedPackage,
 	environment: ExampleEnvironment,
 	example: Exclude<keyof typeof EXAMPLES, 'alerts'>,
-	{ staticData }: { staticData?: IDataObject } = {},
 ): Promise<{ result: WorkflowResult; errorWorkflow?: WorkflowResult }> {
 	const workflow = readWorkflow(EXAMPLES[example]);
 	const credentials = exampleCredentials(environment);
@@ -172,7 +171,6 @@ export async function runExample(
 		credentials,
 		extraNodes: BASE_NODES,
 		pinData: { Settings: [{ json: exampleSettings(environment, example) }] },
-		staticData,
 		mode: 'trigger',
 		timezone: 'UTC',
 	}).done;

@@ -15,6 +15,8 @@ import { BlobAccessError, openBlobStream } from '../../../shared/blobs';
 import { forEachConcurrently } from '../../../shared/concurrency';
 import { readJsonLines, type JsonRecordConsumer } from '../../../shared/jsonLines';
 import { parseFieldList } from '../../../shared/output';
+import type { NodeRun } from '../../../shared/router';
+import { hasSeen, rememberSeen } from '../../../shared/seenStore';
 import { AggregateSink, groupToJson, mergeAggregates } from '../../../shared/sinks';
 import {
 	OperationExpiredError,
@@ -132,7 +134,7 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					"Whether to output nothing when the export's manifest eTag is the one this node saw the last time it downloaded the same dataset and invoice or period. The eTag is kept in the workflow's static data, which n8n saves for active (triggered) workflows, not for manual runs.",
+					"Whether to output nothing for an export this node has already downloaded completely: the same dataset and invoice or period with the same manifest eTag. n8n remembers them in its database (the store of the Remove Duplicates node, per workflow and node), on queue-mode workers too, and manual test runs count. A failed or stopped download is not remembered. To download a remembered export again, run once with this option off; a copy of the node starts with an empty memory.",
 			},
 			timeoutMinutesOption,
 		],
@@ -140,11 +142,6 @@ const properties: INodeProperties[] = [
 ];
 
 export const description = updateDisplayOptions(displayOptions, properties);
-
-/** Workflow static data (node scope): the last manifest eTag downloaded, per export. */
-interface SeenETags {
-	manifestETags?: Record<string, string>;
-}
 
 interface DownloadOptions {
 	concurrency: number;
@@ -171,7 +168,7 @@ function readOptions(rules: ParameterRules, given: IDataObject): DownloadOptions
 
 const MAX_SAS_REFRESHES = 3;
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, run: NodeRun): Promise<INodeExecutionData[]> {
 	const rules = new ParameterRules(this, itemIndex);
 	const operationId = readOperationId(this, itemIndex);
 	const mode = rules.oneOf(this.getNodeParameter('outputMode', itemIndex), 'Output', [
@@ -200,18 +197,19 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		return [];
 	}
 	checkBlobCount(client, manifest);
-	// The workflow's static data is only read, and written, when the option asks for it.
-	const seen = options.skipUnchanged ? (this.getWorkflowStaticData('node') as SeenETags) : undefined;
-	const exportKey = exportKeyOf(this.getInputData()[itemIndex]?.json ?? {});
-	if (seen && manifest.eTag && seen.manifestETags?.[exportKey] === manifest.eTag) {
+	// n8n's deduplication store is only read, and written, when the option asks for it.
+	const seenKey = options.skipUnchanged && manifest.eTag ? downloadKey(this.getInputData()[itemIndex]?.json ?? {}, manifest.eTag) : undefined;
+	if (seenKey && (await hasSeen(this, seenKey, itemIndex))) {
 		this.addExecutionHints({
-			message: `The export is unchanged since the last download (manifest eTag ${manifest.eTag}): no items were output`,
+			message: `The export is unchanged since this node downloaded it (manifest eTag ${manifest.eTag}): no items were output`,
 			location: 'outputPane',
 		});
 		return [];
 	}
+	// Remembered only once the node's whole output is ready: a download that fails, here or
+	// in a later item, or a stopped execution, leaves the export to be downloaded again.
 	const remember = () => {
-		if (seen && manifest?.eTag) seen.manifestETags = { ...seen.manifestETags, [exportKey]: manifest.eTag };
+		if (seenKey) run.whenOutputComplete(async () => await rememberSeen(this, seenKey, itemIndex));
 	};
 
 	// Each blob is read on its own. A SAS refused (expired) re-reads the operation for a fresh
@@ -373,8 +371,12 @@ function checkBlobCount(client: GraphClient, manifest: Manifest): void {
 	}
 }
 
-/** Which export an input item asks for (what Start outputs), so eTags of different exports never mix. */
-function exportKeyOf(item: IDataObject): string {
+/**
+ * What "unchanged" means: the export the input item asks for (the request fields Start
+ * outputs, so eTags of different exports never mix) and the manifest eTag Microsoft gives
+ * its content. The operation ID is left out on purpose: every Start makes a new one.
+ */
+function downloadKey(item: IDataObject, manifestETag: string): string {
 	const part = (name: string) => (typeof item[name] === 'string' ? (item[name] as string) : '');
-	return [part('dataset'), part('invoiceId'), part('billingPeriod'), part('currencyCode'), part('attributeSet')].join('|');
+	return JSON.stringify([part('dataset'), part('invoiceId'), part('billingPeriod'), part('currencyCode'), part('attributeSet'), manifestETag]);
 }
