@@ -156,16 +156,6 @@ export function isLoopbackHost(hostname: string): boolean {
 	return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
-/** A URL safe to show: scheme, host and path, never the query (signatures, SAS tokens). */
-export function redactUrl(url: string): string {
-	try {
-		const parsed = new URL(url);
-		return `${parsed.origin}${parsed.pathname}${parsed.search ? '?<redacted>' : ''}`;
-	} catch {
-		return '<unreadable URL>';
-	}
-}
-
 /** Reads the full body of a streamed error response, bounded, as text. */
 export async function readSmallBody(body: unknown, limit = 64 * 1024): Promise<string> {
 	if (typeof body === 'string') return body.slice(0, limit);

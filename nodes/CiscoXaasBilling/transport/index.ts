@@ -11,8 +11,6 @@ import type { RetryPolicy } from '../../shared/retry';
 
 export const CREDENTIAL_TYPE = 'ciscoXaasBillingApi';
 
-/** Cisco's pages hold at most this many invoices. */
-export const RECORDS_PER_PAGE = 20;
 /** Cisco accepts at most this many invoice numbers or subscription ids per request. */
 export const MAX_IDS_PER_REQUEST = 20;
 /** A runaway guard: no honest query has this many pages of 20 invoices. */

@@ -179,7 +179,6 @@ export async function getReport(client: WebexClient, reportId: string): Promise<
 	return response.body;
 }
 
-const FINISHED = new Set(['COMPLETED', 'FAILED']);
 /** Poll quickly at first (small reports finish in seconds), then settle at 30 s. */
 const POLL_SCHEDULE_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 
@@ -214,10 +213,6 @@ export async function waitForReport(
 		}
 		await sleep(wait, client.policy.signal);
 	}
-}
-
-export function isFinished(report: WebexReport): boolean {
-	return FINISHED.has(String(report.status));
 }
 
 export function reportFailedError(client: WebexClient, report: WebexReport): NodeApiError {

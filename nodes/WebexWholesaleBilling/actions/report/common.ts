@@ -3,8 +3,6 @@ import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from
 import { addUtcYears, parseIsoDate, toIsoDateText, utcToday } from '../../../shared/dates';
 import { timeoutMinutesProperty } from '../../../shared/parameters';
 
-export const REPORT_TYPES = ['PARTNER', 'CUSTOMER', 'USER'] as const;
-
 export const reportTypeOptions = [
 	{ name: 'Partner', value: 'PARTNER', description: 'Usage summed per subscription and SKU' },
 	{ name: 'Customer', value: 'CUSTOMER', description: 'Usage per customer, location, SKU and licence' },
