@@ -1,5 +1,6 @@
 import type {
 	IAuthenticateGeneric,
+	Icon,
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
@@ -19,7 +20,7 @@ export class CiscoXaasBillingApi implements ICredentialType {
 
 	displayName = 'Cisco XaaS Billing API';
 
-	icon = 'file:icons/cisco.svg' as const;
+	icon: Icon = { light: 'file:icons/cisco.svg', dark: 'file:icons/cisco.dark.svg' };
 
 	documentationUrl = 'https://apiconsole.cisco.com/';
 

@@ -1,4 +1,9 @@
-import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type {
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
 
 const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
 const DELEGATED_SCOPE = 'https://graph.microsoft.com/PartnerBilling.Read.All offline_access';
@@ -10,7 +15,7 @@ export class MicrosoftPartnerBillingOAuth2Api implements ICredentialType {
 
 	displayName = 'Microsoft Partner Billing OAuth2 API';
 
-	icon = 'file:icons/microsoft.svg' as const;
+	icon: Icon = { light: 'file:icons/microsoft.svg', dark: 'file:icons/microsoft.dark.svg' };
 
 	documentationUrl =
 		'https://learn.microsoft.com/en-us/partner-center/developer/billed-and-unbilled-daily-rated-usage-reconciliation-v2';

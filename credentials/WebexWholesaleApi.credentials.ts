@@ -1,5 +1,6 @@
 import type {
 	IAuthenticateGeneric,
+	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
@@ -19,7 +20,7 @@ export class WebexWholesaleApi implements ICredentialType {
 
 	displayName = 'Webex Wholesale API';
 
-	icon = 'file:icons/webex.svg' as const;
+	icon: Icon = { light: 'file:icons/webex.svg', dark: 'file:icons/webex.dark.svg' };
 
 	documentationUrl =
 		'https://developer.webex.com/docs/api/v1/wholesale-billing-reports';

@@ -1,4 +1,8 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type {
+	Icon,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { webexCredentialTest } from './WebexWholesaleApi.credentials';
 
@@ -14,7 +18,7 @@ export class WebexWholesaleOAuth2Api implements ICredentialType {
 
 	displayName = 'Webex Wholesale OAuth2 API';
 
-	icon = 'file:icons/webex.svg' as const;
+	icon: Icon = { light: 'file:icons/webex.svg', dark: 'file:icons/webex.dark.svg' };
 
 	documentationUrl = 'https://developer.webex.com/docs/integrations';
 

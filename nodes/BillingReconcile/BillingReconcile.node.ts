@@ -1,4 +1,5 @@
 import {
+	NodeConnectionTypes,
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -13,7 +14,7 @@ import { ParameterRules } from '../shared/parameters';
 import { readAmount } from './numbers';
 import { fieldReader } from './keys';
 import { DuplicateKeysError, RecordKeyError, reconcile, type DuplicateKeyRule, type ReconcileResult, type ReconcileSpec } from './join';
-import { DEFAULT_REPORT_TITLE, DEFAULT_SUMMARY_MAX_ROWS, description } from './description';
+import { DEFAULT_REPORT_TITLE, DEFAULT_SUMMARY_MAX_ROWS, properties } from './description';
 import { discrepancyCsvChunks, largestDiscrepancies, summaryHtml, totalsJson, type SummarySettings } from './summary';
 import type { CompareField, FieldPair } from './compare';
 
@@ -47,7 +48,35 @@ const DISCREPANCIES_BINARY = 'discrepancies';
 const DISCREPANCIES_FILE_NAME = 'discrepancies.csv';
 
 export class BillingReconcile implements INodeType {
-	description: INodeTypeDescription = description;
+	description: INodeTypeDescription = {
+		displayName: 'Billing Reconcile',
+		name: 'billingReconcile',
+		icon: { light: 'file:billingReconcile.svg', dark: 'file:billingReconcile.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle:
+			'={{ "Key: " + (($parameter["matchFields"].values || []).map((pair) => pair.fieldA).filter((field) => field).join(", ") || "not set") }}',
+		description:
+			'Compare two datasets by key with exact decimals and tolerances: matched, different and missing rows, totals and an email-ready discrepancy summary',
+		defaults: {
+			name: 'Billing Reconcile',
+		},
+		// Not offered as an AI tool (usableAsTool left unset on purpose): the node compares two
+		// whole inputs of items, and a tool call brings one set of parameters, not two datasets.
+		inputs: [
+			{ type: NodeConnectionTypes.Main, displayName: 'A' },
+			{ type: NodeConnectionTypes.Main, displayName: 'B' },
+		],
+		// The order is the contract: execute returns its item lists in this order.
+		outputs: [
+			{ type: NodeConnectionTypes.Main, displayName: 'Matched' },
+			{ type: NodeConnectionTypes.Main, displayName: 'Different' },
+			{ type: NodeConnectionTypes.Main, displayName: 'Only in A' },
+			{ type: NodeConnectionTypes.Main, displayName: 'Only in B' },
+			{ type: NodeConnectionTypes.Main, displayName: 'Summary' },
+		],
+		properties,
+	};
 
 	/**
 	 * Consumes every item of both inputs at once, so a failure is the whole run's: with

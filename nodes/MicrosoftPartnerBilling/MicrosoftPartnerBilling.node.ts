@@ -1,10 +1,44 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 
+import * as exportResource from './actions/export';
 import { router } from './actions/router';
-import { versionDescription } from './actions/versionDescription';
 
 export class MicrosoftPartnerBilling implements INodeType {
-	description: INodeTypeDescription = versionDescription;
+	description: INodeTypeDescription = {
+		displayName: 'Microsoft Partner Billing',
+		name: 'microsoftPartnerBilling',
+		icon: { light: 'file:microsoftPartnerBilling.svg', dark: 'file:microsoftPartnerBilling.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description:
+			'Export Microsoft partner billing data through Graph (billed and unbilled usage and invoice reconciliation) and read it as line items, exact totals or a file',
+		defaults: {
+			name: 'Microsoft Partner Billing',
+		},
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'microsoftPartnerBillingOAuth2Api', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Export', value: 'export' }],
+				default: 'export',
+				description: 'Graph partner billing exports: usage or reconciliation line items of an invoice or a billing period',
+			},
+			...exportResource.description,
+		],
+	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);
