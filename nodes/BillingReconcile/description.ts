@@ -118,6 +118,7 @@ export const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: 'How keys are compared, what to do with repeated keys, and what the summary shows',
 		options: [
 			{
 				displayName: 'Case-Insensitive Keys',

@@ -54,6 +54,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: 'Which hosts may get the token, how to find and read the files in the ZIP, and the limits that guard against hostile ZIPs',
 		options: [
 			{
 				displayName: 'Authorized File Hosts',
@@ -75,6 +76,7 @@ const properties: INodeProperties[] = [
 					{ name: 'Tab', value: '\t' },
 				],
 				default: 'auto',
+				description: 'The character between the columns of the CSV files in the ZIP',
 			},
 			{
 				displayName: 'Header File Name Contains',

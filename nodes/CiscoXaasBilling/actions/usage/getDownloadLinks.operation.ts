@@ -35,6 +35,7 @@ const properties: INodeProperties[] = [
 			{ name: 'Subscription IDs', value: 'subscriptionIds', description: 'Every invoice that bills these subscriptions' },
 		],
 		default: 'invoiceNumbers',
+		description: 'How to name the invoices whose usage links to get',
 	},
 	{
 		displayName: 'Invoice Numbers',
@@ -90,6 +91,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: "The request's creator and link validity, and where Cisco's answer keeps what it does not document",
 		options: [
 			{
 				displayName: 'Created By',

@@ -15,6 +15,7 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['usage'] } },
+		description: 'What to do with invoice usage',
 		options: [
 			{
 				name: 'Download',

@@ -92,6 +92,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: 'How to read the blobs, what to do when there is no data or the export expired, and how long to wait',
 		options: [
 			{
 				displayName: 'Concurrency',
@@ -115,10 +116,11 @@ const properties: INodeProperties[] = [
 				name: 'onNoData',
 				type: 'options',
 				options: [
-					{ name: 'Output Nothing', value: 'empty', description: 'Microsoft code 5000: the period has no data. Turn on Always Output Data to continue the workflow.' },
-					{ name: 'Error', value: 'error' },
+					{ name: 'Output Nothing', value: 'empty', description: 'Turn on Always Output Data to continue the workflow' },
+					{ name: 'Error', value: 'error', description: 'Fail, so that the error output or an error workflow takes over' },
 				],
 				default: 'empty',
+				description: 'What to do when Microsoft answers that the invoice or period has no data (code 5000)',
 			},
 			{
 				displayName: 'Restart Expired Exports',

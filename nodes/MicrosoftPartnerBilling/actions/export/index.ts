@@ -38,6 +38,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 		default: 'start',
+		description: 'What to do with partner billing exports',
 	},
 	...start.description,
 	...getStatus.description,

@@ -36,6 +36,7 @@ const properties: INodeProperties[] = [
 			},
 		],
 		default: 'billedReconciliation',
+		description: 'Which line items to export: usage or reconciliation, of an invoice (billed) or of a period not invoiced yet (unbilled)',
 	},
 	{
 		displayName: 'Invoice ID',
@@ -52,10 +53,11 @@ const properties: INodeProperties[] = [
 		name: 'billingPeriod',
 		type: 'options',
 		options: [
-			{ name: 'Current', value: 'current' },
-			{ name: 'Last', value: 'last' },
+			{ name: 'Current', value: 'current', description: 'The billing period under way' },
+			{ name: 'Last', value: 'last', description: 'The period before it, when not invoiced yet' },
 		],
 		default: 'current',
+		description: 'The unbilled billing period to export',
 		displayOptions: { show: { dataset: ['unbilledUsage', 'unbilledReconciliation'] } },
 	},
 	{
@@ -77,6 +79,7 @@ const properties: INodeProperties[] = [
 			{ name: 'Basic', value: 'basic', description: 'The core attributes: smaller and faster' },
 		],
 		default: 'full',
+		description: 'Which attributes each line item carries',
 	},
 	{
 		displayName: 'Options',
@@ -84,6 +87,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: 'Whether and how long to wait for Microsoft to produce the export',
 		options: [
 			timeoutMinutesOption,
 			{

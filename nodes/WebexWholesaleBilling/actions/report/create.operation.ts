@@ -57,6 +57,7 @@ const properties: INodeProperties[] = [
 		type: 'options',
 		options: reportTypeOptions,
 		default: 'PARTNER',
+		description: 'How detailed the report is: per subscription, per customer or per user',
 	},
 	{
 		displayName: 'Options',
@@ -64,6 +65,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: 'What to do about an existing report, whether to wait for the new one, and what to include',
 		options: [
 			{
 				displayName: 'If a Report Exists',

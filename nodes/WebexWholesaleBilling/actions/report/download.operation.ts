@@ -57,6 +57,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: 'Whether and how long to wait for a report that is still being generated',
 		options: [
 			{ ...timeoutMinutesOption },
 			{

@@ -19,6 +19,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: 'What to include in the output',
 		options: [includeDownloadUrlOption],
 	},
 ];

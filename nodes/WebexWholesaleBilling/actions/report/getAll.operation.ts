@@ -35,6 +35,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Filter',
 		default: {},
+		description: 'Only the reports that match every filter given; Webex compares dates exactly',
 		options: [
 			{
 				displayName: 'Billing End Date',
@@ -58,6 +59,7 @@ const properties: INodeProperties[] = [
 				type: 'options',
 				options: reportTypeOptions,
 				default: 'PARTNER',
+				description: 'Only reports of this type',
 			},
 			{
 				displayName: 'Sort By',
@@ -70,6 +72,7 @@ const properties: INodeProperties[] = [
 					{ name: 'Status', value: 'status' },
 				],
 				default: 'billingStartDate',
+				description: 'The field Webex orders the reports by',
 			},
 			{
 				displayName: 'Status',
@@ -81,6 +84,7 @@ const properties: INodeProperties[] = [
 					{ name: 'In Progress', value: 'IN_PROGRESS' },
 				],
 				default: 'COMPLETED',
+				description: 'Only reports in this state: generated, failed, or still being generated',
 			},
 			{
 				displayName: 'Sub-Partner Org ID',
@@ -97,6 +101,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: 'What to include in the output',
 		options: [
 			{
 				...includeDownloadUrlOption,

@@ -54,6 +54,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 		default: 'create',
+		description: 'What to do with billing reports',
 	},
 	...create.description,
 	...get.description,
