@@ -81,8 +81,8 @@ export class BillingReconcile implements INodeType {
 	/**
 	 * Consumes every item of both inputs at once, so a failure is the whole run's: with
 	 * Continue on Fail it becomes one error item on the first output (n8n moves it to the
-	 * error output when the node has one), paired with the items it is about, and the other
-	 * outputs stay empty.
+	 * error output when the node has one), paired with the items it is about (every input
+	 * item when it is about none in particular), and the other outputs stay empty.
 	 */
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		try {
@@ -92,8 +92,8 @@ export class BillingReconcile implements INodeType {
 			if (!this.continueOnFail()) throw error;
 			const json: IDataObject = { error: error.message };
 			if (error.description) json.details = error.description;
-			const pairedItem = errorPairedItems(caught);
-			return [[pairedItem ? { json, pairedItem } : { json }], [], [], [], []];
+			const pairedItem = errorPairedItems(caught) ?? everyInputItem(this);
+			return [[{ json, pairedItem }], [], [], [], []];
 		}
 	}
 }
@@ -235,6 +235,11 @@ function asNodeError(context: IExecuteFunctions, error: unknown): NodeOperationE
 		});
 	}
 	return new NodeOperationError(context.getNode(), error as Error);
+}
+
+/** Both inputs' items, for an error about the parameters or the run as a whole. */
+function everyInputItem(context: IExecuteFunctions): IPairedItemData[] {
+	return [0, 1].flatMap((input) => context.getInputData(input).map((_, item) => ({ item, input })));
 }
 
 /** The input items an error is about, so n8n can show them beside it. */

@@ -443,6 +443,16 @@ describe('Billing Reconcile: errors', () => {
 
 	it('with Continue (regular output): the error item on the first output, nothing else', async () => {
 		const run = await reconcile.run({ matchFields: { values: [] } }, { a: [{ id: 1 }], b: [{ id: 1 }] }, { onError: 'continueRegularOutput' });
-		expect(run.outputs).toEqual([[{ json: { error: "'Match Fields' needs at least one pair of fields", details: expect.any(String) } }], [], [], [], []]);
+		expect(run.outputs).toEqual([[{ json: { error: "'Match Fields' needs at least one pair of fields", details: expect.any(String) }, pairedItem: expect.anything() }], [], [], [], []]);
+	});
+
+	it('with Continue: an error about no item in particular is paired with every item of both inputs', async () => {
+		const run = await reconcile.run({ matchFields: { values: [] } }, { a: [{ id: 1 }, { id: 2 }], b: [{ id: 1 }] }, { onError: 'continueErrorOutput' });
+		expect(run.outputs[5]).toHaveLength(1);
+		expect(run.outputs[5][0].pairedItem).toEqual([
+			{ item: 0, input: 0 },
+			{ item: 1, input: 0 },
+			{ item: 0, input: 1 },
+		]);
 	});
 });
