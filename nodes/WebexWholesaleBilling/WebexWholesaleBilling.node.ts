@@ -8,6 +8,7 @@ import {
 
 import * as report from './actions/report';
 import { router } from './actions/router';
+import { listSearch } from './methods';
 
 export class WebexWholesaleBilling implements INodeType {
 	description: INodeTypeDescription = {
@@ -61,6 +62,8 @@ export class WebexWholesaleBilling implements INodeType {
 			...report.description,
 		],
 	};
+
+	methods = { listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

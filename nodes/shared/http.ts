@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import {
 	ConnectionError,
@@ -37,7 +37,7 @@ export interface SendOptions {
  * answer into a NodeApiError with the vendor's own message and tracking id.
  */
 export async function sendWithRetry<Body = unknown>(
-	context: IExecuteFunctions,
+	context: IExecuteFunctions | ILoadOptionsFunctions,
 	request: IHttpRequestOptions,
 	{ credentialType, policy, jsonBody = false }: SendOptions,
 ): Promise<HttpResponse<Body>> {
@@ -84,7 +84,7 @@ export function looksLikeMarkup(text: string): boolean {
 }
 
 async function sendOnce<Body>(
-	context: IExecuteFunctions,
+	context: IExecuteFunctions | ILoadOptionsFunctions,
 	request: IHttpRequestOptions,
 	credentialType: string | undefined,
 	policy: RetryPolicy,

@@ -32,6 +32,8 @@ export { CredentialStore, HarnessCredentialsHelper } from './credentials';
 export type { CredentialEvent, CredentialEventKind, CredentialsInput } from './credentials';
 
 export { testCredential } from './credential-test';
+export { searchList } from './list-search';
+export type { SearchListOptions } from './list-search';
 export type { CredentialTestResult, TestCredentialOptions } from './credential-test';
 
 export { DEFAULT_BASE_NODES, HarnessCredentialTypes, HarnessNodeTypes } from './registry';

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { LazyPackageDirectoryLoader, PackageDirectoryLoader } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
+	INodeListSearchResult,
 	INodeType,
 	INodeTypeDescription,
 	IVersionedNodeType,
@@ -18,6 +19,7 @@ import type {
 
 import { testCredential, type CredentialTestResult } from './credential-test';
 import { ensureN8nEnvironment } from './environment';
+import { searchList, type SearchListOptions } from './list-search';
 import {
 	DEFAULT_BASE_NODES,
 	HarnessCredentialTypes,
@@ -74,6 +76,8 @@ export interface LoadedPackage {
 		credentialType: string,
 		data: ICredentialDataDecryptedObject,
 	): Promise<CredentialTestResult>;
+	/** A resource locator's "From list" page, as the editor asks for it. */
+	searchList(options: Omit<SearchListOptions, 'pack'>): Promise<INodeListSearchResult>;
 }
 
 /** Thrown when a package would not load cleanly in n8n. Lists every problem found. */
@@ -276,6 +280,7 @@ export async function loadPackage(
 		executeNode: async (nodeOptions) => await executeNode({ ...nodeOptions, pack }),
 		testCredential: async (credentialType, data) =>
 			await testCredential({ pack, credentialType, data }),
+		searchList: async (searchOptions) => await searchList({ ...searchOptions, pack }),
 	};
 	return pack;
 }

@@ -56,6 +56,29 @@ describe('Microsoft export: get status', () => {
 		expect(json[0]).toMatchObject({ status: 'succeeded', operationId: started.operationId });
 		expect(JSON.stringify(json)).not.toContain(graph.sandbox.graph!.lastSasToken()!);
 	});
+
+	it('takes the operation By URL, By ID, and as the plain text older workflows saved', async () => {
+		const started = await startBilled();
+		// Read a finished export: polling a running one again before its Retry-After is a violation.
+		await new Promise((resolve) => setTimeout(resolve, 1200));
+		await graph.sandbox.graph!.idle();
+		const runs = [
+			await graph.run({ operation: 'getStatus', operationId: { __rl: true, mode: 'url', value: started.operationUrl } }),
+			await graph.run({ operation: 'getStatus', operationId: { __rl: true, mode: 'id', value: started.operationId } }),
+			await graph.run({ operation: 'getStatus', operationId: started.operationId }),
+		];
+		for (const { json, error } of runs) {
+			expect(error).toBeUndefined();
+			expect(json[0]).toMatchObject({ operationId: started.operationId, operationUrl: started.operationUrl });
+		}
+	});
+
+	it("reads the incoming item's operationUrl when Operation ID is left at its default", async () => {
+		const started = await startBilled();
+		const { json, error } = await graph.run({ operation: 'getStatus' }, { inputItems: [started] });
+		expect(error).toBeUndefined();
+		expect(json[0]).toMatchObject({ operationId: started.operationId });
+	});
 });
 
 describe('Microsoft export: download', () => {

@@ -38,6 +38,89 @@ describe('Webex report: get', () => {
 	});
 });
 
+describe('Webex report: Report ID', () => {
+	const pickList = async (search: { filter?: string; paginationToken?: string } = {}) =>
+		await webex.pack.searchList({
+			nodeType: 'webexWholesaleBilling',
+			parameterName: 'reportId',
+			parameters: { authentication: 'accessToken', resource: 'report', operation: 'get' },
+			credentials: webex.credentials(),
+			...search,
+		});
+
+	it("lists the partner's reports From List, each named by type, period and status", async () => {
+		const customer = webex.sandbox.webex.seedReport({ billingStartDate: daysAgo(60), billingEndDate: daysAgo(31), type: 'CUSTOMER' });
+		const user = webex.sandbox.webex.seedReport({ billingStartDate: daysAgo(30), billingEndDate: daysAgo(2), type: 'USER', status: 'IN_PROGRESS' });
+		const { results, paginationToken } = await pickList();
+		expect(results).toEqual([
+			{ name: `CUSTOMER ${daysAgo(60)} → ${daysAgo(31)} (COMPLETED)`, value: customer.id },
+			{ name: `USER ${daysAgo(30)} → ${daysAgo(2)} (IN_PROGRESS)`, value: user.id },
+		]);
+		expect(paginationToken).toBeUndefined();
+	});
+
+	it("pages the list along Webex's Link header, one page per request", async () => {
+		for (let index = 0; index < 130; index++) {
+			webex.sandbox.webex.seedReport({ billingStartDate: daysAgo(400 - index), billingEndDate: daysAgo(390 - index) });
+		}
+		const first = await pickList();
+		expect(first.results).toHaveLength(100);
+		expect(first.paginationToken).toEqual(expect.any(String));
+		const second = await pickList({ paginationToken: first.paginationToken as string });
+		expect(second.results).toHaveLength(30);
+		expect(second.paginationToken).toBeUndefined();
+		expect(new Set([...first.results, ...second.results].map((result) => result.value)).size).toBe(130);
+		expect(webex.webexRequests()).toHaveLength(2);
+	});
+
+	it('searches the list by name or ID, whatever the case', async () => {
+		webex.sandbox.webex.seedReport({ billingStartDate: daysAgo(60), billingEndDate: daysAgo(31), type: 'CUSTOMER' });
+		const user = webex.sandbox.webex.seedReport({ billingStartDate: daysAgo(30), billingEndDate: daysAgo(2), type: 'USER' });
+		expect((await pickList({ filter: 'user' })).results.map((result) => result.value)).toEqual([user.id]);
+		expect((await pickList({ filter: user.id.slice(-12).toLowerCase() })).results.map((result) => result.value)).toEqual([user.id]);
+		expect((await pickList({ filter: 'FAILED' })).results).toEqual([]);
+	});
+
+	it('lists the reports with the OAuth2 credential when Authentication is OAuth2', async () => {
+		const report = webex.sandbox.webex.seedReport({ billingStartDate: daysAgo(30), billingEndDate: daysAgo(2) });
+		const credential = await connectWebexOAuth2(webex.sandbox);
+		const { results } = await webex.pack.searchList({
+			nodeType: 'webexWholesaleBilling',
+			parameterName: 'reportId',
+			parameters: { authentication: 'oAuth2', resource: 'report', operation: 'download' },
+			credentials: { webexWholesaleOAuth2Api: credential },
+		});
+		expect(results.map((result) => result.value)).toEqual([report.id]);
+	});
+
+	it('takes the report From List, By ID, and as the plain text older workflows saved', async () => {
+		const report = webex.sandbox.webex.seedReport({ billingStartDate: daysAgo(30), billingEndDate: daysAgo(2) });
+		const fromList = await webex.run({ operation: 'get', reportId: { __rl: true, mode: 'list', value: report.id, cachedResultName: 'PARTNER …' } });
+		const byId = await webex.run({ operation: 'get', reportId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } }, { inputItems: [{ id: report.id }] });
+		const saved = await webex.run({ operation: 'get', reportId: report.id });
+		for (const run of [fromList, byId, saved]) {
+			expect(run.error).toBeUndefined();
+			expect(run.json).toEqual([expect.objectContaining({ id: report.id, status: 'COMPLETED' })]);
+		}
+	});
+
+	it('deletes and downloads the report picked From List', async () => {
+		const report = webex.sandbox.webex.seedReport({ billingStartDate: daysAgo(30), billingEndDate: daysAgo(2) });
+		const picked = { __rl: true, mode: 'list', value: report.id };
+		const download = await webex.run({ operation: 'download', reportId: picked, outputMode: 'file' });
+		expect(download.json[0]).toMatchObject({ reportId: report.id });
+		const deleted = await webex.run({ operation: 'delete', reportId: picked });
+		expect(deleted.json).toEqual([{ id: report.id, deleted: true }]);
+	});
+
+	it('has n8n refuse a By ID value that is no Webex ID before the workflow runs', async () => {
+		await expect(webex.run({ operation: 'get', reportId: { __rl: true, mode: 'id', value: 'reports/1' } })).rejects.toThrow(
+			'Not a Webex report ID: letters, digits, -, _, + and = only',
+		);
+		expect(webex.sandbox.requests).toHaveLength(0);
+	});
+});
+
 describe('Webex report: get many', () => {
 	const seedReports = (count: number) => {
 		for (let index = 0; index < count; index++) {

@@ -32,6 +32,16 @@ function describe_(type: string, version: number): INodeTypeDescription | undefi
 	}
 }
 
+/** A resource locator as the editor saves it: `{ __rl: true, mode, value }` with a mode it has. */
+function locatorProblems(value: unknown, declared: INodeProperties[], where: string): string[] {
+	const modes = declared.flatMap((property) => (property.modes ?? []).map((mode) => mode.name));
+	const locator = value as { __rl?: unknown; mode?: unknown; value?: unknown };
+	if (typeof value !== 'object' || value === null || locator.__rl !== true || !('value' in locator)) {
+		return [`${where} is a resource locator: save it as { __rl: true, mode, value } (modes: ${modes.join(', ')})`];
+	}
+	return modes.includes(String(locator.mode)) ? [] : [`${where} has mode ${String(locator.mode)}, not one of ${modes.join(', ')}`];
+}
+
 /** What a parameter value sets that no property (of any that share its name) declares. */
 function problemsOf(value: unknown, properties: INodeProperties[], where: string): string[] {
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
@@ -42,6 +52,8 @@ function problemsOf(value: unknown, properties: INodeProperties[], where: string
 			problems.push(`${where}.${key} is not a parameter (known: ${[...new Set(properties.map((property) => property.name))].join(', ')})`);
 			continue;
 		}
+		const locators = declared.filter((candidate) => candidate.type === 'resourceLocator');
+		if (locators.length) problems.push(...locatorProblems(child, locators, `${where}.${key}`));
 		const collections = declared.filter((candidate) => candidate.type === 'collection');
 		if (collections.length) {
 			const options = collections.flatMap((property) => (property.options ?? []) as INodeProperties[]);
@@ -71,7 +83,7 @@ describe.each(Object.values(EXAMPLES))('%s', (file) => {
 		expect(missing).toEqual([]);
 	});
 
-	it('sets only parameters, options and credentials its nodes declare', () => {
+	it('sets only parameters, options and credentials its nodes declare, resource locators in the shape the editor saves', () => {
 		const problems = workflow.nodes.flatMap((node) => {
 			const description = describe_(node.type, node.typeVersion);
 			if (!description) return [];

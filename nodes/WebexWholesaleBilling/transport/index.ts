@@ -4,6 +4,7 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestMethods,
+	type ILoadOptionsFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
 
@@ -11,10 +12,11 @@ import { sendWithRetry, type HttpResponse } from '../../shared/http';
 import { ParameterRules } from '../../shared/parameters';
 import { formatDuration, sleep, type RetryPolicy } from '../../shared/retry';
 
-export const CREDENTIAL_TYPES = {
-	accessToken: 'webexWholesaleApi',
-	oAuth2: 'webexWholesaleOAuth2Api',
-} as const;
+/** Each choice of the Authentication parameter: its label, and the credential type it uses. */
+const AUTHENTICATIONS = [
+	['accessToken', 'Access Token', 'webexWholesaleApi'],
+	['oAuth2', 'OAuth2', 'webexWholesaleOAuth2Api'],
+] as const;
 
 export const REPORTS_PATH = '/wholesale/billing/reports';
 
@@ -30,9 +32,12 @@ export interface WebexReport extends IDataObject {
 	errors?: Array<{ code?: number; description?: string }>;
 }
 
+/** Where a call runs: in an execution, or in the editor filling the report list (listSearch). */
+type WebexContext = IExecuteFunctions | ILoadOptionsFunctions;
+
 /** Everything a call needs: who is calling, as which item, with which credential and budget. */
-export interface WebexClient {
-	context: IExecuteFunctions;
+export interface WebexClient<Context extends WebexContext = IExecuteFunctions> {
+	context: Context;
 	itemIndex: number;
 	credentialType: string;
 	baseUrl: string;
@@ -44,20 +49,38 @@ export async function createWebexClient(
 	itemIndex: number,
 	deadline: number,
 ): Promise<WebexClient> {
-	const authentication = new ParameterRules(context, itemIndex).oneOf(context.getNodeParameter('authentication', itemIndex), 'Authentication', [
-		['accessToken', 'Access Token'],
-		['oAuth2', 'OAuth2'],
-	]);
-	const credentialType = CREDENTIAL_TYPES[authentication];
+	const authentication = new ParameterRules(context, itemIndex).oneOf(
+		context.getNodeParameter('authentication', itemIndex),
+		'Authentication',
+		AUTHENTICATIONS.map(([value, label]) => [value, label] as const),
+	);
+	const credentialType = credentialTypeOf(authentication);
 	const credentials = await context.getCredentials(credentialType, itemIndex);
-	const baseUrl = String(credentials.baseUrl || 'https://webexapis.com/v1').replace(/\/+$/, '');
 	return {
 		context,
 		itemIndex,
 		credentialType,
-		baseUrl,
+		baseUrl: baseUrlOf(credentials),
 		policy: { deadline, signal: context.getExecutionCancelSignal() },
 	};
+}
+
+/** A client for the editor's report list: no input item, and no execution to cancel. */
+export async function createWebexListClient(
+	context: ILoadOptionsFunctions,
+	deadline: number,
+): Promise<WebexClient<ILoadOptionsFunctions>> {
+	const credentialType = credentialTypeOf(context.getNodeParameter('authentication', 'accessToken'));
+	const credentials = await context.getCredentials(credentialType);
+	return { context, itemIndex: 0, credentialType, baseUrl: baseUrlOf(credentials), policy: { deadline } };
+}
+
+function credentialTypeOf(authentication: unknown): string {
+	return (AUTHENTICATIONS.find(([value]) => value === authentication) ?? AUTHENTICATIONS[0])[2];
+}
+
+function baseUrlOf(credentials: IDataObject): string {
+	return String(credentials.baseUrl || 'https://webexapis.com/v1').replace(/\/+$/, '');
 }
 
 export function reportType(report: WebexReport): string | undefined {
@@ -75,7 +98,7 @@ interface WebexRequest {
 
 /** Calls the Webex API, retrying what is transient; any error answer becomes a NodeApiError. */
 export async function webexApiRequest<Body = IDataObject>(
-	client: WebexClient,
+	client: WebexClient<WebexContext>,
 	{ method, path, url, qs, body }: WebexRequest,
 ): Promise<HttpResponse<Body>> {
 	const target = url ?? `${client.baseUrl}${path}`;
@@ -91,7 +114,7 @@ export async function webexApiRequest<Body = IDataObject>(
 }
 
 /** The bearer token goes to the configured Webex host only, even when following links. */
-function assertSameOrigin(client: WebexClient, target: string): void {
+function assertSameOrigin(client: WebexClient<WebexContext>, target: string): void {
 	if (new URL(target).origin !== new URL(client.baseUrl).origin) {
 		throw new NodeOperationError(
 			client.context.getNode(),
@@ -111,7 +134,7 @@ const STATUS_HINTS: Record<number, string> = {
 	504: 'Webex timed out; try again later or ask for fewer reports per page.',
 };
 
-export function webexApiError(client: WebexClient, response: HttpResponse): NodeApiError {
+export function webexApiError(client: WebexClient<WebexContext>, response: HttpResponse): NodeApiError {
 	const body = (isObject(response.body) ? response.body : {}) as {
 		message?: string;
 		errors?: Array<{ description?: string; errorCode?: unknown }>;
@@ -150,15 +173,26 @@ export async function listReports(
 ): Promise<WebexReport[]> {
 	const reports: WebexReport[] = [];
 	const pageSize = Math.min(100, Number.isFinite(limit) ? Math.max(1, limit) : 100);
-	let request: WebexRequest = { method: 'GET', path: REPORTS_PATH, qs: { ...filters, max: pageSize } };
+	let page = await listReportsPage(client, { filters, pageSize });
 	for (;;) {
-		const response = await webexApiRequest<{ items?: WebexReport[] }>(client, request);
-		reports.push(...(response.body?.items ?? []));
-		const next = nextPageUrl(response.headers.link);
-		if (reports.length >= limit || !next) break;
-		request = { method: 'GET', url: next };
+		reports.push(...page.reports);
+		if (reports.length >= limit || !page.nextPageUrl) break;
+		page = await listReportsPage(client, { pageUrl: page.nextPageUrl });
 	}
 	return reports.slice(0, limit);
+}
+
+/** One page of the reports list: the first (with filters) or the one a Link URL points at. */
+export async function listReportsPage(
+	client: WebexClient<WebexContext>,
+	page: { filters?: IDataObject; pageSize?: number } | { pageUrl: string },
+): Promise<{ reports: WebexReport[]; nextPageUrl?: string }> {
+	const request: WebexRequest =
+		'pageUrl' in page
+			? { method: 'GET', url: page.pageUrl }
+			: { method: 'GET', path: REPORTS_PATH, qs: { ...page.filters, max: page.pageSize ?? 100 } };
+	const response = await webexApiRequest<{ items?: WebexReport[] }>(client, request);
+	return { reports: response.body?.items ?? [], nextPageUrl: nextPageUrl(response.headers.link) };
 }
 
 export function nextPageUrl(linkHeader: unknown): string | undefined {

@@ -69,17 +69,52 @@ export function operationIdProperty(operation: string[]): INodeProperties {
 	return {
 		displayName: 'Operation ID',
 		name: 'operationId',
-		type: 'string',
+		type: 'resourceLocator',
 		required: true,
-		default: '={{ $json.operationUrl }}',
-		description: 'The export operation: its ID or its full URL, as the Start operation outputs them',
+		default: { mode: 'url', value: '={{ $json.operationUrl }}' },
+		description: 'The export operation: its full URL or its ID, as the Start operation outputs them',
 		hint: 'Defaults to the operationUrl of the incoming item',
 		displayOptions: { show: { resource: ['export'], operation } },
+		modes: [
+			{
+				displayName: 'By URL',
+				name: 'url',
+				type: 'string',
+				placeholder: 'https://graph.microsoft.com/v1.0/reports/partners/billing/operations/...',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: 'https?://\\S+/operations/[^\\s/?#]+',
+							errorMessage: 'Not an export operation URL: it ends in /operations/<ID>',
+						},
+					},
+				],
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 1f0e6a3c-...',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '[^\\s/?#]+',
+							errorMessage: 'Not an operation ID: no spaces, slashes or URL parts',
+						},
+					},
+				],
+			},
+		],
 	};
 }
 
 export function readOperationId(context: IExecuteFunctions, itemIndex: number): string {
-	const value = String(context.getNodeParameter('operationId', itemIndex) ?? '').trim();
+	// Both modes hand over the text as given (a URL is checked against the credential's host
+	// later), as does the plain text older workflows saved.
+	const given = context.getNodeParameter('operationId', itemIndex, '', { extractValue: true });
+	const value = String(given ?? '').trim();
 	if (!value) throw new NodeOperationError(context.getNode(), "'Operation ID' must not be empty", { itemIndex });
 	if (!/^https?:\/\//i.test(value) && /[\s/?#]/.test(value)) {
 		throw new NodeOperationError(context.getNode(), "'Operation ID' must be an operation ID or the operation's full URL", {

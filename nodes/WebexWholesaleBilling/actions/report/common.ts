@@ -74,7 +74,9 @@ export function readBillingPeriod(
 }
 
 export function readReportId(context: IExecuteFunctions, itemIndex: number): string {
-	const reportId = String(context.getNodeParameter('reportId', itemIndex) ?? '').trim();
+	// extractValue: the ID of a resource locator, or the plain text older workflows saved.
+	const given = context.getNodeParameter('reportId', itemIndex, '', { extractValue: true });
+	const reportId = String(given ?? '').trim();
 	if (!reportId) {
 		throw new NodeOperationError(context.getNode(), "'Report ID' must not be empty", { itemIndex });
 	}
@@ -92,12 +94,36 @@ export function reportIdProperty(operation: string[]): INodeProperties {
 	return {
 		displayName: 'Report ID',
 		name: 'reportId',
-		type: 'string',
+		type: 'resourceLocator',
 		required: true,
-		default: '',
-		placeholder: 'Y2lzY29zcGFyazovL3VzL0JJTExJTkdfUkVQT1JULz...',
-		description: 'The ID of the billing report, as the Create or Get Many operation returns it',
-		hint: 'Usually an expression such as {{ $json.id }} from a previous Webex node',
+		default: { mode: 'list', value: '' },
+		description: 'The billing report: pick it from the list, or give its ID as the Create or Get Many operation returns it',
+		hint: 'By ID takes an expression too, such as {{ $json.id }} from a previous Webex node',
 		displayOptions: { show: { resource: ['report'], operation } },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a report...',
+				typeOptions: { searchListMethod: 'searchReports', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'Y2lzY29zcGFyazovL3VzL0JJTExJTkdfUkVQT1JULz...',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							// Webex IDs are base64 (plain or URL-safe) of ciscospark://<region>/BILLING_REPORT/<uuid>.
+							regex: '[A-Za-z0-9+_=-]+',
+							errorMessage: 'Not a Webex report ID: letters, digits, -, _, + and = only, e.g. Y2lzY29zcGFyazovL3VzL0JJTExJTkdfUkVQT1JULz...',
+						},
+					},
+				],
+			},
+		],
 	};
 }
