@@ -2,6 +2,7 @@
  * Waiting done right: Retry-After honoured exactly, capped jittered backoff for transient
  * failures, every wait bounded by a deadline and cut short when the execution is cancelled.
  */
+import * as workflow from 'n8n-workflow';
 
 export const RETRYABLE_STATUS_CODES = new Set([423, 429, 500, 502, 503, 504]);
 
@@ -129,21 +130,20 @@ export function throwIfCancelled(signal?: AbortSignal): void {
 	if (signal?.aborted) throw new ExecutionCancelledError();
 }
 
+/**
+ * n8n-workflow's abortable sleep. The pack runs on the host's n8n-workflow: 2.x's `sleep`
+ * takes the signal, 1.x's ignores it and has `sleepWithAbort` (gone in 2.x) instead.
+ */
+const abortableSleep: (ms: number, signal?: AbortSignal) => Promise<void> =
+	(workflow as { sleepWithAbort?: (ms: number, signal?: AbortSignal) => Promise<void> }).sleepWithAbort ??
+	workflow.sleep;
+
 /** Resolves after `ms`, or rejects at once when the signal aborts. */
 export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 	throwIfCancelled(signal);
 	if (ms <= 0) return;
-	await new Promise<void>((resolve, reject) => {
-		const onAbort = () => {
-			clearTimeout(timer);
-			reject(new ExecutionCancelledError());
-		};
-		const timer = setTimeout(() => {
-			signal?.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
-		signal?.addEventListener('abort', onAbort, { once: true });
-	});
+	// Either version rejects only when the signal aborts, each with its own error: report ours.
+	await abortableSleep(ms, signal).catch(() => throwIfCancelled(signal));
 }
 
 /**
