@@ -6,7 +6,7 @@ module.exports = {
 	// The fault matrix runs on its own: npm run test:faults (jest.faults.config.js).
 	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
 	transform: {
-		'^.+\\.ts$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }],
+		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
 	},
 	testTimeout: 60000,
 	reporters: ['default', '<rootDir>/test/summary-reporter.js'],
