@@ -1,62 +1,77 @@
-// @ts-check
-'use strict';
-
 /**
  * Cisco XaaS Billing emulator: mounts `/cisco-sso` (token endpoint), `/cisco/ccw/api/v1.0`
  * (usage API) and `/cisco-files` (usage ZIPs, reached as `http://<fileHost>:PORT/...`) on the
  * sandbox core and returns the object exposed as `sandbox.cisco`.
  */
 
-const http = require('http');
-const { sendJson } = require('../server');
-const { todayDay } = require('../webex/dates');
-const { getDataset, invoiceOf, expectedUsage, plantedDiscrepancies } = require('./data');
-const { CiscoAuth } = require('./auth');
-const { CiscoFiles, FILES_PREFIX } = require('./download');
-const { CiscoApi } = require('./routes');
-const { defaultErrorBody, faultError } = require('./errors');
+import http from 'http';
+import { sendJson } from '../server';
+import { todayDay } from '../webex/dates';
+import { getDataset, invoiceOf, expectedUsage, plantedDiscrepancies } from './data';
+import { CiscoAuth } from './auth';
+import { CiscoFiles, FILES_PREFIX } from './download';
+import { CiscoApi } from './routes';
+import { defaultErrorBody, faultError } from './errors';
+import type { ErrorBodyFn } from './errors';
+import type { RequestContext, SandboxServer } from '../server';
 
-const API_PREFIX = '/cisco/ccw/api/v1.0';
+export const API_PREFIX = '/cisco/ccw/api/v1.0';
 const SSO_PREFIX = '/cisco-sso';
-const TOKEN_PATH = `${SSO_PREFIX}/as/token.oauth2`;
+export const TOKEN_PATH = `${SSO_PREFIX}/as/token.oauth2`;
 
-/**
- * @typedef {object} CiscoOptions
- * @property {string} clientId
- * @property {string} clientSecret
- * @property {string} username                the partner's CCO user (password grant)
- * @property {string} password
- * @property {number} accessTokenTtlSeconds   expires_in of issued tokens (default 3600)
- * @property {'any'|'number'|'string'} billingAddressIdType  what billingAddressId may be (default 'any': a JSON number or a digit string)
- * @property {string} subscriptionListField   list element of usageBySubscription (default 'subscriptionList')
- * @property {string} subscriptionIdField     key inside each entry (default 'subscriptionId')
- * @property {'number'|'string'} invoiceNumberType  JSON type of invoiceNumber in responses (default 'number')
- * @property {'dateTime'|'date'} invoiceDateFormat  invoiceDate in responses: 'YYYY-MM-DDT00:00:00.000Z' (default) or 'YYYY-MM-DD'
- * @property {import('./errors').ErrorBodyFn} errorBody  builds the error body (default {uuid, status: 'ERROR', errorCode, errorMessage})
- * @property {number | undefined} usageLinesPerInvoice  every invoice has exactly this many usage lines (default: 20..200, seeded)
- * @property {string} headerFileName          ZIP entry name; `{invoiceNumber}` is replaced (default 'Invoice_Header_{invoiceNumber}.csv')
- * @property {string} usageFileName           (default 'Consolidated_Usage_{invoiceNumber}.csv')
- * @property {string} csvDelimiter            ',' (default) or ';'
- * @property {boolean} csvBom                 UTF-8 BOM at the start of both CSV files (default false)
- * @property {string} lineEnding              '\r\n' (default) or '\n'
- * @property {string} fileHost                host name in usage URLs (default 'localhost': not the API's host)
- * @property {number} linkTtlSeconds          a usage URL works this long after it was issued (default 86400 = 24 h)
- * @property {'none'|'bearer'} fileAuth       'bearer': the file host demands the API's bearer token (default 'none')
- * @property {string[]} tokenHosts            host names allowed to receive an Authorization header (default ['127.0.0.1'])
- */
+export interface CiscoOptions {
+	clientId: string;
+	clientSecret: string;
+	/** the partner's CCO user (password grant) */
+	username: string;
+	password: string;
+	/** expires_in of issued tokens (default 3600) */
+	accessTokenTtlSeconds: number;
+	/** what billingAddressId may be (default 'any': a JSON number or a digit string) */
+	billingAddressIdType: 'any' | 'number' | 'string';
+	/** list element of usageBySubscription (default 'subscriptionList') */
+	subscriptionListField: string;
+	/** key inside each entry (default 'subscriptionId') */
+	subscriptionIdField: string;
+	/** JSON type of invoiceNumber in responses (default 'number') */
+	invoiceNumberType: 'number' | 'string';
+	/** invoiceDate in responses: 'YYYY-MM-DDT00:00:00.000Z' (default) or 'YYYY-MM-DD' */
+	invoiceDateFormat: 'dateTime' | 'date';
+	/** builds the error body (default {uuid, status: 'ERROR', errorCode, errorMessage}) */
+	errorBody: ErrorBodyFn;
+	/** every invoice has exactly this many usage lines (default: 20..200, seeded) */
+	usageLinesPerInvoice: number | undefined;
+	/** ZIP entry name; `{invoiceNumber}` is replaced (default 'Invoice_Header_{invoiceNumber}.csv') */
+	headerFileName: string;
+	/** (default 'Consolidated_Usage_{invoiceNumber}.csv') */
+	usageFileName: string;
+	/** ',' (default) or ';' */
+	csvDelimiter: string;
+	/** UTF-8 BOM at the start of both CSV files (default false) */
+	csvBom: boolean;
+	/** '\r\n' (default) or '\n' */
+	lineEnding: string;
+	/** host name in usage URLs (default 'localhost': not the API's host) */
+	fileHost: string;
+	/** a usage URL works this long after it was issued (default 86400 = 24 h) */
+	linkTtlSeconds: number;
+	/** 'bearer': the file host demands the API's bearer token (default 'none') */
+	fileAuth: 'none' | 'bearer';
+	/** host names allowed to receive an Authorization header (default ['127.0.0.1']) */
+	tokenHosts: string[];
+}
 
-/** @type {Readonly<CiscoOptions>} */
-const DEFAULTS = Object.freeze({
+export const DEFAULTS: Readonly<CiscoOptions> = Object.freeze({
 	clientId: 'cisco-sandbox-client-id',
 	clientSecret: 'cisco-sandbox-client-secret~0000',
 	username: 'sandbox.partner.cco',
 	password: 'cisco-sandbox-password~0000',
 	accessTokenTtlSeconds: 3600,
-	billingAddressIdType: /** @type {'any'} */ ('any'),
+	billingAddressIdType: 'any',
 	subscriptionListField: 'subscriptionList',
 	subscriptionIdField: 'subscriptionId',
-	invoiceNumberType: /** @type {'number'} */ ('number'),
-	invoiceDateFormat: /** @type {'dateTime'} */ ('dateTime'),
+	invoiceNumberType: 'number',
+	invoiceDateFormat: 'dateTime',
 	errorBody: defaultErrorBody,
 	usageLinesPerInvoice: undefined,
 	headerFileName: 'Invoice_Header_{invoiceNumber}.csv',
@@ -66,15 +81,12 @@ const DEFAULTS = Object.freeze({
 	lineEnding: '\r\n',
 	fileHost: 'localhost',
 	linkTtlSeconds: 86400,
-	fileAuth: /** @type {'none'} */ ('none'),
+	fileAuth: 'none',
 	tokenHosts: ['127.0.0.1'],
 });
 
-/**
- * The host name of a Host header, lower case, without port or IPv6 brackets.
- * @param {string | undefined} host
- */
-function hostnameOf(host) {
+/** The host name of a Host header, lower case, without port or IPv6 brackets. */
+function hostnameOf(host: string | undefined) {
 	if (!host) return '';
 	try {
 		return new URL(`http://${host}`).hostname.replace(/^\[|\]$/g, '').toLowerCase();
@@ -83,14 +95,10 @@ function hostnameOf(host) {
 	}
 }
 
-/**
- * @param {import('../server').SandboxServer} server
- * @param {{ seed: number, options?: Partial<CiscoOptions> }} config
- */
-function createCisco(server, config) {
+export function createCisco(server: SandboxServer, config: { seed: number; options?: Partial<CiscoOptions> }) {
 	const seed = config.seed;
-	/** @returns {CiscoOptions} a copy that changes to the live options (tokenHosts.push) do not reach */
-	const copyOptions = (/** @type {CiscoOptions} */ o) => ({ ...o, tokenHosts: [...o.tokenHosts] });
+	/** @returns a copy that changes to the live options (tokenHosts.push) do not reach */
+	const copyOptions = (o: CiscoOptions): CiscoOptions => ({ ...o, tokenHosts: [...o.tokenHosts] });
 	const options = copyOptions({ ...DEFAULTS, ...(config.options || {}) });
 	const initialOptions = copyOptions(options);
 	// Invoice dates count back from the day the sandbox starts.
@@ -103,9 +111,8 @@ function createCisco(server, config) {
 	 * [sandbox] The node must send tokens (and Basic client secrets) only to allowed hosts: any
 	 * Cisco request with an Authorization header for another host name is a violation. Names
 	 * the host, never the token.
-	 * @param {import('../server').RequestContext} ctx
 	 */
-	const checkTokenHost = (ctx) => {
+	const checkTokenHost = (ctx: RequestContext) => {
 		if (ctx.req.headers.authorization === undefined) return;
 		const host = hostnameOf(ctx.req.headers.host);
 		const allowed = options.tokenHosts.map((h) => hostnameOf(h));
@@ -208,27 +215,16 @@ function createCisco(server, config) {
 		/**
 		 * The records of an invoice's header and usage CSV, keyed by column, strings, with the
 		 * current options (usageLinesPerInvoice).
-		 * @param {string | number} invoiceNumber
 		 */
-		expectedUsage: (invoiceNumber) => expectedUsage(dataset, String(invoiceNumber), usageOptions()),
+		expectedUsage: (invoiceNumber: string | number) => expectedUsage(dataset, String(invoiceNumber), usageOptions()),
 		/** Invoices whose header Total Usage Amount differs from the sum of their Extended Amounts. */
 		plantedDiscrepancies: () => plantedDiscrepancies(dataset, usageOptions()),
-		/**
-		 * The ZIP the file host serves for an invoice (a replaced one included).
-		 * @param {string | number} invoiceNumber
-		 */
-		usageZip: (invoiceNumber) => files.zipFor(invoiceOf(dataset, String(invoiceNumber)).invoiceNumber),
-		/**
-		 * A freshly issued usage URL for an invoice, as the API would hand it out.
-		 * @param {string | number} invoiceNumber
-		 */
-		usageUrl: (invoiceNumber) => files.issueLink(invoiceOf(dataset, String(invoiceNumber)).invoiceNumber),
-		/**
-		 * Serve this ZIP for the invoice instead of the seeded one (until reset).
-		 * @param {string | number} invoiceNumber
-		 * @param {Buffer} buffer
-		 */
-		replaceZip: (invoiceNumber, buffer) => files.replaceZip(String(invoiceNumber), buffer),
+		/** The ZIP the file host serves for an invoice (a replaced one included). */
+		usageZip: (invoiceNumber: string | number) => files.zipFor(invoiceOf(dataset, String(invoiceNumber)).invoiceNumber),
+		/** A freshly issued usage URL for an invoice, as the API would hand it out. */
+		usageUrl: (invoiceNumber: string | number) => files.issueLink(invoiceOf(dataset, String(invoiceNumber)).invoiceNumber),
+		/** Serve this ZIP for the invoice instead of the seeded one (until reset). */
+		replaceZip: (invoiceNumber: string | number, buffer: Buffer) => files.replaceZip(String(invoiceNumber), buffer),
 		/** Every usage URL issued since the last reset, oldest first (secrets: none may reach an error or a log). */
 		usageUrls: () => [...files.issued],
 		/** Every usage URL issued so far answers 403 "Request has expired". */
@@ -250,4 +246,5 @@ function createCisco(server, config) {
 	return facade;
 }
 
-module.exports = { createCisco, DEFAULTS, API_PREFIX, TOKEN_PATH };
+/** `sandbox.cisco`. */
+export type CiscoSandbox = ReturnType<typeof createCisco>;

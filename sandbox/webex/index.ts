@@ -1,40 +1,49 @@
-// @ts-check
-'use strict';
-
 /**
  * Webex Wholesale Billing emulator: mounts `/webex/v1` (API + OAuth) and `/cdn/webex` (report
  * files) on the sandbox core and returns the object exposed as `sandbox.webex`.
  */
 
-const { ReportStore } = require('./store');
-const { WebexAuth } = require('./auth');
-const { WebexDownloads } = require('./download');
-const { WebexApi } = require('./routes');
-const { getDataset } = require('./data');
-const { webexErrorBody, statusMessage } = require('./errors');
+import { ReportStore } from './store';
+import { WebexAuth } from './auth';
+import { WebexDownloads } from './download';
+import { WebexApi } from './routes';
+import { getDataset } from './data';
+import { webexErrorBody, statusMessage } from './errors';
+import type { SandboxServer } from '../server';
+import type { ReportError, SeedReportParams } from './store';
 
-const API_PREFIX = '/webex/v1';
-const CDN_PREFIX = '/cdn/webex';
+export const API_PREFIX = '/webex/v1';
+export const CDN_PREFIX = '/cdn/webex';
 
-/**
- * @typedef {object} WebexOptions
- * @property {number} reportDelayMs           IN_PROGRESS time of a created report (default 200)
- * @property {number} downloadUrlTtlSeconds   lifetime of tempDownloadURL (default 1800 = 30 min, as the spec says)
- * @property {number | undefined} userReportRows  bench: USER reports have exactly this many data rows
- * @property {boolean} csvBom                 prefix CSV files with a UTF-8 BOM (default false)
- * @property {boolean} downloadGzip           gzip report files when the client accepts it (default false)
- * @property {string} accessToken             the static personal access token
- * @property {string} clientId                OAuth client the token endpoint accepts
- * @property {string} clientSecret
- * @property {number} accessTokenTtlSeconds   expires_in of issued tokens (default 1209600 = 14 days)
- * @property {number} refreshTokenTtlSeconds  refresh_token_expires_in (default 7776000 = 90 days)
- * @property {number} createStatus            status of a successful create (default 200; the docs also speak of 202)
- * @property {'type'|'reportType'} reportTypeField  key of the report type in GET /reports/{id} (default 'type'; one spec example says reportType)
- * @property {string} inProgressStatus        how IN_PROGRESS is shown by get/list (default 'IN_PROGRESS'; e.g. 'REQUESTED' was seen in the wild)
- */
+export interface WebexOptions {
+	/** IN_PROGRESS time of a created report (default 200) */
+	reportDelayMs: number;
+	/** lifetime of tempDownloadURL (default 1800 = 30 min, as the spec says) */
+	downloadUrlTtlSeconds: number;
+	/** bench: USER reports have exactly this many data rows */
+	userReportRows: number | undefined;
+	/** prefix CSV files with a UTF-8 BOM (default false) */
+	csvBom: boolean;
+	/** gzip report files when the client accepts it (default false) */
+	downloadGzip: boolean;
+	/** the static personal access token */
+	accessToken: string;
+	/** OAuth client the token endpoint accepts */
+	clientId: string;
+	clientSecret: string;
+	/** expires_in of issued tokens (default 1209600 = 14 days) */
+	accessTokenTtlSeconds: number;
+	/** refresh_token_expires_in (default 7776000 = 90 days) */
+	refreshTokenTtlSeconds: number;
+	/** status of a successful create (default 200; the docs also speak of 202) */
+	createStatus: number;
+	/** key of the report type in GET /reports/{id} (default 'type'; one spec example says reportType) */
+	reportTypeField: 'type' | 'reportType';
+	/** how IN_PROGRESS is shown by get/list (default 'IN_PROGRESS'; e.g. 'REQUESTED' was seen in the wild) */
+	inProgressStatus: string;
+}
 
-/** @type {WebexOptions} */
-const DEFAULTS = Object.freeze({
+export const DEFAULTS: WebexOptions = Object.freeze({
 	reportDelayMs: 200,
 	downloadUrlTtlSeconds: 1800,
 	userReportRows: undefined,
@@ -50,14 +59,9 @@ const DEFAULTS = Object.freeze({
 	inProgressStatus: 'IN_PROGRESS',
 });
 
-/**
- * @param {import('../server').SandboxServer} server
- * @param {{ seed: number, options?: Partial<WebexOptions> }} config
- */
-function createWebex(server, config) {
+export function createWebex(server: SandboxServer, config: { seed: number; options?: Partial<WebexOptions> }) {
 	const seed = config.seed;
-	/** @type {WebexOptions} */
-	const options = { ...DEFAULTS, ...(config.options || {}) };
+	const options: WebexOptions = { ...DEFAULTS, ...(config.options || {}) };
 	const initialOptions = { ...options };
 	const dataset = getDataset(seed);
 	const store = new ReportStore(options, dataset.adminPersonId);
@@ -65,10 +69,8 @@ function createWebex(server, config) {
 	const downloads = new WebexDownloads(server, store, options, seed);
 	const api = new WebexApi({ server, store, auth, downloads, dataset, prefix: API_PREFIX, options });
 
-	/** @param {number} status @param {import('../server').RequestContext} ctx */
-	const faultResponse = (status, ctx) => {
+	const faultResponse = (status: number) => {
 		const body = webexErrorBody(statusMessage(status));
-		void ctx;
 		return { body: JSON.stringify(body), headers: { 'content-type': 'application/json;charset=UTF-8', trackingid: body.trackingId } };
 	};
 
@@ -124,23 +126,14 @@ function createWebex(server, config) {
 		/** The seeded organisations (partner, subPartners with webexId, customers, counts). */
 		dataset,
 		seed,
-		/**
-		 * Put an existing report in place (no validation; duplicates allowed).
-		 * @param {Parameters<ReportStore['seed']>[0]} params
-		 */
-		seedReport: (params) => store.seed(params),
-		/**
-		 * The next report created through the API ends FAILED with these errors.
-		 * @param {Array<{ code?: number, description: string }>} [errors]
-		 */
-		failNextReport: (errors) => store.failNextReport(errors),
+		/** Put an existing report in place (no validation; duplicates allowed). */
+		seedReport: (params: SeedReportParams) => store.seed(params),
+		/** The next report created through the API ends FAILED with these errors. */
+		failNextReport: (errors?: ReportError[]) => store.failNextReport(errors),
 		/** Expire every OAuth access token issued so far (refresh tokens stay valid). */
 		expireAccessTokens: () => auth.expireAccessTokens(),
-		/**
-		 * A freshly signed download URL for a report (as GET would return it).
-		 * @param {string} id
-		 */
-		downloadUrl: (id) => {
+		/** A freshly signed download URL for a report (as GET would return it). */
+		downloadUrl: (id: string) => {
 			const r = store.reports.get(id);
 			if (!r) throw new Error(`unknown report ${id}`);
 			return downloads.urlFor(r);
@@ -160,4 +153,5 @@ function createWebex(server, config) {
 	return facade;
 }
 
-module.exports = { createWebex, DEFAULTS, API_PREFIX, CDN_PREFIX };
+/** `sandbox.webex`. */
+export type WebexSandbox = ReturnType<typeof createWebex>;

@@ -1,6 +1,3 @@
-// @ts-check
-'use strict';
-
 /**
  * The usage-file host: `GET http://<fileHost>:PORT/cisco-files/<opaque id>.zip?sig=<random>`,
  * one ZIP per invoice holding its Invoice Header CSV and its Consolidated Usage CSV.
@@ -16,63 +13,74 @@
  * entries are dated with the invoice date, so the bytes depend only on seed and options.
  */
 
-const { randomBytes, timingSafeEqual } = require('crypto');
-const AdmZip = require('adm-zip');
-const { sendText } = require('../server');
-const { DAY_MS } = require('../webex/dates');
-const { HEADER_COLUMNS, USAGE_COLUMNS, invoiceOf, usageRecords, headerRecord } = require('./data');
-const { csvFile } = require('./csv');
+import { randomBytes, timingSafeEqual } from 'crypto';
+import AdmZip from 'adm-zip';
+import { sendText } from '../server';
+import { DAY_MS } from '../webex/dates';
+import { HEADER_COLUMNS, USAGE_COLUMNS, invoiceOf, usageRecords, headerRecord } from './data';
+import { csvFile } from './csv';
+import type { RequestContext, SandboxServer } from '../server';
+import type { Dataset } from './data';
+import type { CiscoAuth } from './auth';
 
-const FILES_PREFIX = '/cisco-files';
+export const FILES_PREFIX = '/cisco-files';
 const PATH_RE = /^\/cisco-files\/([0-9a-f]{32})\.zip$/;
 
-/**
- * @typedef {{ fileHost: string, linkTtlSeconds: number, fileAuth: 'none' | 'bearer', usageLinesPerInvoice: number | undefined,
- *   headerFileName: string, usageFileName: string, csvDelimiter: string, csvBom: boolean, lineEnding: string }} FileOptions
- * @typedef {{ invoiceNumber: string, sig: string, expiresAt: number }} Link
- */
+interface FileOptions {
+	fileHost: string;
+	linkTtlSeconds: number;
+	fileAuth: 'none' | 'bearer';
+	usageLinesPerInvoice: number | undefined;
+	headerFileName: string;
+	usageFileName: string;
+	csvDelimiter: string;
+	csvBom: boolean;
+	lineEnding: string;
+}
 
-/** @param {string} code @param {string} message */
-function xmlError(code, message) {
+interface Link {
+	invoiceNumber: string;
+	sig: string;
+	expiresAt: number;
+}
+
+function xmlError(code: string, message: string) {
 	return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
 }
 
-/**
- * @param {string} template e.g. 'Invoice_Header_{invoiceNumber}.csv'
- * @param {string} invoiceNumber
- */
-function fileName(template, invoiceNumber) {
+/** @param template e.g. 'Invoice_Header_{invoiceNumber}.csv' */
+function fileName(template: string, invoiceNumber: string) {
 	return template.split('{invoiceNumber}').join(invoiceNumber);
 }
 
-class CiscoFiles {
-	/**
-	 * @param {object} deps
-	 * @param {import('../server').SandboxServer} deps.server
-	 * @param {import('./data').Dataset} deps.dataset
-	 * @param {FileOptions} deps.options live options
-	 * @param {import('./auth').CiscoAuth} deps.auth
-	 */
-	constructor(deps) {
+export class CiscoFiles {
+	server: SandboxServer;
+	dataset: Dataset;
+	options: FileOptions;
+	auth: CiscoAuth;
+	/** opaque id -> link */
+	links: Map<string, Link>;
+	/** invoice number -> built ZIP */
+	zips: Map<string, { key: string; buffer: Buffer }>;
+	/** invoice number -> ZIP a test put in place */
+	replaced: Map<string, Buffer<ArrayBufferLike>>;
+	/** every usage URL issued since the last reset, oldest first */
+	issued: string[];
+
+	/** @param deps.options live options */
+	constructor(deps: { server: SandboxServer; dataset: Dataset; options: FileOptions; auth: CiscoAuth }) {
 		this.server = deps.server;
 		this.dataset = deps.dataset;
 		this.options = deps.options;
 		this.auth = deps.auth;
-		/** @type {Map<string, Link>} opaque id -> link */
 		this.links = new Map();
-		/** @type {Map<string, { key: string, buffer: Buffer }>} invoice number -> built ZIP */
 		this.zips = new Map();
-		/** @type {Map<string, Buffer>} invoice number -> ZIP a test put in place */
 		this.replaced = new Map();
-		/** @type {string[]} every usage URL issued since the last reset, oldest first */
 		this.issued = [];
 	}
 
-	/**
-	 * A new download link for an invoice, valid `linkTtlSeconds` from now.
-	 * @param {string} invoiceNumber
-	 */
-	issueLink(invoiceNumber) {
+	/** A new download link for an invoice, valid `linkTtlSeconds` from now. */
+	issueLink(invoiceNumber: string) {
 		const id = randomBytes(16).toString('hex');
 		const sig = randomBytes(24).toString('base64url');
 		this.links.set(id, { invoiceNumber, sig, expiresAt: Date.now() + this.options.linkTtlSeconds * 1000 });
@@ -86,12 +94,8 @@ class CiscoFiles {
 		for (const link of this.links.values()) link.expiresAt = 0;
 	}
 
-	/**
-	 * Serve this ZIP for the invoice instead of the seeded one (until reset).
-	 * @param {string} invoiceNumber
-	 * @param {Buffer} buffer
-	 */
-	replaceZip(invoiceNumber, buffer) {
+	/** Serve this ZIP for the invoice instead of the seeded one (until reset). */
+	replaceZip(invoiceNumber: string, buffer: Buffer) {
 		invoiceOf(this.dataset, invoiceNumber);
 		this.replaced.set(invoiceNumber, Buffer.from(buffer));
 	}
@@ -103,11 +107,8 @@ class CiscoFiles {
 		this.replaced.clear();
 	}
 
-	/**
-	 * The ZIP served for an invoice.
-	 * @param {string} invoiceNumber
-	 */
-	zipFor(invoiceNumber) {
+	/** The ZIP served for an invoice. */
+	zipFor(invoiceNumber: string) {
 		const replaced = this.replaced.get(invoiceNumber);
 		if (replaced) return replaced;
 		const o = this.options;
@@ -119,8 +120,7 @@ class CiscoFiles {
 		return buffer;
 	}
 
-	/** @param {string} invoiceNumber */
-	buildZip(invoiceNumber) {
+	buildZip(invoiceNumber: string) {
 		const o = this.options;
 		const invoice = invoiceOf(this.dataset, invoiceNumber);
 		const usageOptions = { usageLinesPerInvoice: o.usageLinesPerInvoice };
@@ -138,22 +138,17 @@ class CiscoFiles {
 		return zip.toBuffer();
 	}
 
-	/**
-	 * Checks that must see every download, faulted ones too (called before faults apply).
-	 * @param {import('../server').RequestContext} ctx
-	 */
-	observe(ctx) {
+	/** Checks that must see every download, faulted ones too (called before faults apply). */
+	observe(ctx: RequestContext) {
 		if (this.options.fileAuth === 'none' && ctx.req.headers.authorization !== undefined) {
 			this.server.violation(`bearer token sent to the usage file host: ${ctx.entry.method} ${ctx.path}`);
 		}
 	}
 
-	/** @param {import('../server').RequestContext} ctx */
-	handle(ctx) {
+	handle(ctx: RequestContext) {
 		const { req, res, url } = ctx;
 		const method = ctx.entry.method;
-		/** @param {number} status @param {string} code @param {string} message @param {Record<string, string>} [headers] */
-		const fail = (status, code, message, headers = {}) => sendText(res, status, xmlError(code, message), 'application/xml', headers);
+		const fail = (status: number, code: string, message: string, headers: Record<string, string> = {}) => sendText(res, status, xmlError(code, message), 'application/xml', headers);
 
 		if (method !== 'GET' && method !== 'HEAD') {
 			fail(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', { allow: 'GET, HEAD' });
@@ -187,5 +182,3 @@ class CiscoFiles {
 		res.end(method === 'HEAD' ? undefined : zip);
 	}
 }
-
-module.exports = { CiscoFiles, FILES_PREFIX };

@@ -1,50 +1,58 @@
-// @ts-check
-'use strict';
-
-const http = require('http');
-
 /**
  * Microsoft Graph partner billing emulator: mounts `/graph/v1.0` (API) and `/login` (Microsoft
  * identity platform token/authorize endpoints), starts Azurite for the export blobs, and returns
  * the object exposed as `sandbox.graph`. Opt-in: `startSandbox({ graph: {...} })`.
  */
 
-const { randomUUID } = require('crypto');
-const { startAzurite } = require('./azurite');
-const { BlobWriter } = require('./blobs');
-const { GraphAuth } = require('./auth');
-const { OperationStore } = require('./store');
-const { GraphApi, graphErrorBody, graphHeaders, statusError } = require('./routes');
-const { getDataset, resolvePeriod } = require('./data');
+import { randomUUID } from 'crypto';
+import http from 'http';
+import { startAzurite } from './azurite';
+import { BlobWriter } from './blobs';
+import { GraphAuth } from './auth';
+import { OperationStore } from './store';
+import { GraphApi, graphErrorBody, graphHeaders, statusError } from './routes';
+import { getDataset, resolvePeriod } from './data';
+import type { RequestContext, SandboxServer } from '../server';
+import type { Operation, UploadResult } from './store';
 
-const API_PREFIX = '/graph/v1.0';
-const LOGIN_PREFIX = '/login';
+export const API_PREFIX = '/graph/v1.0';
+export const LOGIN_PREFIX = '/login';
 const BLOB_PREFIX = '/graph-blobs';
 
-/**
- * @typedef {object} GraphOptions
- * @property {number} operationDelayMs        notStarted/running time of an export (default 500); also until its blobs are uploaded
- * @property {number} retryAfterSeconds       Retry-After while running (default 1)
- * @property {'inline'|'navigationLink'} manifestStyle  manifest inline as resourceLocation (default) or behind resourceLocation@odata.navigationLink
- * @property {'succeeded'|'completed'} successStatus   status of a successful operation (default 'succeeded')
- * @property {number} operationTtlMs          operations and manifests answer 410 after this (default 24 h)
- * @property {number} sasTtlSeconds           lifetime of each SAS handed out (default 3600; negative = already expired)
- * @property {number | undefined} scaleLineItems  bench: usage exports have exactly this many lines (streamed into blobs)
- * @property {number | undefined} linesPerBlob    lines per blob (default 500; 250000 with scaleLineItems)
- * @property {number} blobsPerPartition       consecutive blobs sharing a partitionValue (default 2)
- * @property {string} clientId
- * @property {string} clientSecret
- * @property {string} accessToken             a static bearer token that is always valid
- * @property {number} accessTokenTtlSeconds   expires_in of issued tokens (default 3599)
- * @property {number} refreshTokenTtlSeconds  delegated refresh tokens (default 7776000 = 90 days)
- */
+export interface GraphOptions {
+	/** notStarted/running time of an export (default 500); also until its blobs are uploaded */
+	operationDelayMs: number;
+	/** Retry-After while running (default 1) */
+	retryAfterSeconds: number;
+	/** manifest inline as resourceLocation (default) or behind resourceLocation@odata.navigationLink */
+	manifestStyle: 'inline' | 'navigationLink';
+	/** status of a successful operation (default 'succeeded') */
+	successStatus: 'succeeded' | 'completed';
+	/** operations and manifests answer 410 after this (default 24 h) */
+	operationTtlMs: number;
+	/** lifetime of each SAS handed out (default 3600; negative = already expired) */
+	sasTtlSeconds: number;
+	/** bench: usage exports have exactly this many lines (streamed into blobs) */
+	scaleLineItems: number | undefined;
+	/** lines per blob (default 500; 250000 with scaleLineItems) */
+	linesPerBlob: number | undefined;
+	/** consecutive blobs sharing a partitionValue (default 2) */
+	blobsPerPartition: number;
+	clientId: string;
+	clientSecret: string;
+	/** a static bearer token that is always valid */
+	accessToken: string;
+	/** expires_in of issued tokens (default 3599) */
+	accessTokenTtlSeconds: number;
+	/** delegated refresh tokens (default 7776000 = 90 days) */
+	refreshTokenTtlSeconds: number;
+}
 
-/** @type {GraphOptions} */
-const DEFAULTS = Object.freeze({
+export const DEFAULTS: GraphOptions = Object.freeze({
 	operationDelayMs: 500,
 	retryAfterSeconds: 1,
-	manifestStyle: /** @type {'inline'} */ ('inline'),
-	successStatus: /** @type {'succeeded'} */ ('succeeded'),
+	manifestStyle: 'inline',
+	successStatus: 'succeeded',
 	operationTtlMs: 24 * 3600 * 1000,
 	sasTtlSeconds: 3600,
 	scaleLineItems: undefined,
@@ -57,15 +65,10 @@ const DEFAULTS = Object.freeze({
 	refreshTokenTtlSeconds: 7776000,
 });
 
-/**
- * Start Azurite and mount the Graph routes.
- * @param {import('../server').SandboxServer} server
- * @param {{ seed: number, options?: Partial<GraphOptions> }} config
- */
-async function createGraph(server, config) {
+/** Start Azurite and mount the Graph routes. */
+export async function createGraph(server: SandboxServer, config: { seed: number; options?: Partial<GraphOptions> }) {
 	const seed = config.seed;
-	/** @type {GraphOptions} */
-	const options = { ...DEFAULTS, ...(config.options || {}) };
+	const options: GraphOptions = { ...DEFAULTS, ...(config.options || {}) };
 	const initialOptions = { ...options };
 	const dataset = getDataset(seed);
 	const azurite = await startAzurite();
@@ -91,16 +94,13 @@ async function createGraph(server, config) {
 		},
 	};
 	const auth = new GraphAuth(authOptions);
-	/** @type {string[]} every SAS token handed out, oldest first */
-	const sasTokens = [];
+	/** every SAS token handed out, oldest first */
+	const sasTokens: string[] = [];
 
 	const manifests = {
-		/**
-		 * The manifest of a succeeded operation, with a freshly signed SAS.
-		 * @param {import('./store').Operation} op
-		 */
-		manifest(op) {
-			const result = /** @type {import('./store').UploadResult} */ (op.upload && op.upload.result);
+		/** The manifest of a succeeded operation, with a freshly signed SAS. */
+		manifest(op: Operation) {
+			const result = (op.upload && op.upload.result) as UploadResult;
 			const sasToken = writer.sas(result.container, options.sasTtlSeconds);
 			sasTokens.push(sasToken);
 			return {
@@ -153,8 +153,7 @@ async function createGraph(server, config) {
 		},
 	});
 
-	/** @param {string | { invoiceId?: string, billingPeriod?: string, currencyCode?: string }} which */
-	const periodKey = (which) => {
+	const periodKey = (which: string | { invoiceId?: string; billingPeriod?: string; currencyCode?: string }) => {
 		if (typeof which === 'string') return which.startsWith('unbilled:') ? which : (resolvePeriod(seed, { invoiceId: which }) || { key: which }).key;
 		const p = resolvePeriod(seed, which);
 		if (!p) throw new Error(`no data for ${JSON.stringify(which)}`);
@@ -202,13 +201,12 @@ async function createGraph(server, config) {
 		/**
 		 * The next export started through the API ends failed with this error
 		 * (default code '500' "The export failed.").
-		 * @param {{ code?: string | number, message?: string }} [error]
 		 */
-		failNextOperation: (error = {}) => {
+		failNextOperation: (error: { code?: string | number; message?: string } = {}) => {
 			store.failNext = { code: String(error.code ?? '500'), message: error.message ?? 'The export failed.' };
 		},
-		/** The operation (and its manifest) answers 410 Gone from now on; no id = every operation so far. @param {string} [id] */
-		expireOperation: (id) => {
+		/** The operation (and its manifest) answers 410 Gone from now on; no id = every operation so far. */
+		expireOperation: (id?: string) => {
 			if (id === undefined) {
 				for (const op of store.operations.values()) op.expired = true;
 				return;
@@ -220,9 +218,8 @@ async function createGraph(server, config) {
 		/**
 		 * Pretend Microsoft republished the data: exports started from now on get a new eTag (and
 		 * new blobs). An invoice id, 'unbilled:current:USD', or { billingPeriod, currencyCode }.
-		 * @param {string | { invoiceId?: string, billingPeriod?: string, currencyCode?: string }} which
 		 */
-		touchData: (which) => store.touch(periodKey(which)),
+		touchData: (which: string | { invoiceId?: string; billingPeriod?: string; currencyCode?: string }) => store.touch(periodKey(which)),
 		/** The SAS token of the most recent manifest (tests assert it never leaks into outputs). */
 		lastSasToken: () => sasTokens[sasTokens.length - 1],
 		/** Every SAS token handed out so far. */
@@ -247,22 +244,19 @@ async function createGraph(server, config) {
 	return facade;
 }
 
-module.exports = { createGraph, DEFAULTS, API_PREFIX, LOGIN_PREFIX };
-
 /** [sandbox] Error codes Azure Storage answers with, by status (others: the status text). */
-const STORAGE_ERROR_CODES = /** @type {Record<number, [string, string]>} */ ({
+const STORAGE_ERROR_CODES: Record<number, [string, string]> = {
 	403: ['AuthenticationFailed', 'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.'],
 	404: ['BlobNotFound', 'The specified blob does not exist.'],
 	500: ['InternalError', 'The server encountered an internal error. Please retry the request.'],
 	503: ['ServerBusy', 'The server is currently unable to receive requests. Please retry your request.'],
-});
+};
 
 /**
  * A status fault on blob storage answers as Azure Storage does: an XML error body and the
  * code in `x-ms-error-code` (which is what @azure/storage-blob reports).
- * @param {number} status
  */
-function storageError(status) {
+function storageError(status: number) {
 	const [code, message] = STORAGE_ERROR_CODES[status] || [(http.STATUS_CODES[status] || 'Error').replace(/[^A-Za-z]/g, ''), `HTTP ${status}`];
 	const requestId = randomUUID();
 	return {
@@ -274,11 +268,8 @@ function storageError(status) {
 /**
  * Forwards a blob request to Azurite unchanged (path, query with the SAS, headers) and
  * streams the answer back. Storage needs no bearer token: one sent here is a violation.
- * @param {any} ctx
- * @param {{ blobEndpoint: string }} azurite
- * @returns {Promise<void>}
  */
-function proxyToAzurite(ctx, azurite) {
+function proxyToAzurite(ctx: RequestContext, azurite: { blobEndpoint: string }): Promise<void> {
 	const target = new URL(azurite.blobEndpoint);
 	if (ctx.req.headers.authorization) {
 		ctx.server.violation(`Authorization header sent to blob storage: ${ctx.req.method} ${ctx.path}`);
@@ -312,3 +303,6 @@ function proxyToAzurite(ctx, azurite) {
 		upstream.end(ctx.rawBody && ctx.rawBody.length ? ctx.rawBody : undefined);
 	});
 }
+
+/** `sandbox.graph`, when the Graph part runs. */
+export type GraphSandbox = Awaited<ReturnType<typeof createGraph>>;

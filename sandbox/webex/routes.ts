@@ -1,6 +1,3 @@
-// @ts-check
-'use strict';
-
 /**
  * Webex Wholesale Billing Reports API, relative to `/webex/v1`:
  *   POST   /wholesale/billing/reports        create
@@ -12,9 +9,14 @@
  * public source confirms. The node must cope with both.
  */
 
-const { sendJson, sendEmpty } = require('../server');
-const { sendWebexError, newTrackingId } = require('./errors');
-const { parseDay, todayDay, minusYears } = require('./dates');
+import { sendJson, sendEmpty } from '../server';
+import { sendWebexError, newTrackingId } from './errors';
+import { parseDay, todayDay, minusYears } from './dates';
+import type { ReportRecord, ReportStore } from './store';
+import type { RequestContext, SandboxServer } from '../server';
+import type { WebexAuth } from './auth';
+import type { WebexDownloads } from './download';
+import type { Dataset, ReportType } from './data';
 
 const REPORTS = '/wholesale/billing/reports';
 const REPORT_RE = /^\/wholesale\/billing\/reports\/([^/]+)$/;
@@ -25,24 +27,33 @@ const CREATE_FIELDS = new Set(['billingStartDate', 'billingEndDate', 'type', 'su
 const LIST_FILTERS = ['billingStartDate', 'billingEndDate', 'type', 'status', 'subPartnerOrgId'];
 const LIST_PARAMS = new Set([...LIST_FILTERS, 'sortBy', 'max', 'cursor']);
 
-/**
- * @typedef {import('./store').ReportRecord} ReportRecord
- * @typedef {import('../server').RequestContext} Ctx
- * @typedef {{ f: Record<string, string>, s: string, o: number, m: number }} Cursor
- */
+interface ApiOptions {
+	createStatus: number;
+	reportTypeField: 'type' | 'reportType';
+	inProgressStatus: string;
+}
 
-class WebexApi {
+interface Cursor {
+	f: Record<string, string>;
+	s: string;
+	o: number;
+	m: number;
+}
+
+export class WebexApi {
+	server: SandboxServer;
+	store: ReportStore;
+	auth: WebexAuth;
+	downloads: WebexDownloads;
+	dataset: Dataset;
+	prefix: string;
+	options: ApiOptions;
+
 	/**
-	 * @param {object} deps
-	 * @param {import('../server').SandboxServer} deps.server
-	 * @param {import('./store').ReportStore} deps.store
-	 * @param {import('./auth').WebexAuth} deps.auth
-	 * @param {import('./download').WebexDownloads} deps.downloads
-	 * @param {import('./data').Dataset} deps.dataset
-	 * @param {string} deps.prefix API base path, '/webex/v1'
-	 * @param {{ createStatus: number, reportTypeField: 'type'|'reportType', inProgressStatus: string }} deps.options live options
+	 * @param deps.prefix API base path, '/webex/v1'
+	 * @param deps.options live options
 	 */
-	constructor(deps) {
+	constructor(deps: { server: SandboxServer; store: ReportStore; auth: WebexAuth; downloads: WebexDownloads; dataset: Dataset; prefix: string; options: ApiOptions }) {
 		this.server = deps.server;
 		this.store = deps.store;
 		this.auth = deps.auth;
@@ -55,15 +66,13 @@ class WebexApi {
 	/**
 	 * The status as the API shows it: IN_PROGRESS may be rendered as another "still running"
 	 * value (option inProgressStatus, e.g. REQUESTED, seen in the wild per the spec notes).
-	 * @param {ReportRecord} record
 	 */
-	shownStatus(record) {
+	shownStatus(record: ReportRecord) {
 		const status = record.status;
 		return status === 'IN_PROGRESS' ? this.options.inProgressStatus || 'IN_PROGRESS' : status;
 	}
 
-	/** @param {Ctx} ctx */
-	handle(ctx) {
+	handle(ctx: RequestContext) {
 		const { res } = ctx;
 		const method = ctx.entry.method;
 		// [spec] every call needs `Authorization: Bearer <token>`.
@@ -94,13 +103,11 @@ class WebexApi {
 		sendWebexError(res, 404, `The requested resource could not be found: ${method} ${ctx.path}`);
 	}
 
-	/** @param {Ctx} ctx @param {number} status @param {unknown} body @param {Record<string, string>} [headers] */
-	ok(ctx, status, body, headers = {}) {
+	ok(ctx: RequestContext, status: number, body: unknown, headers: Record<string, string> = {}) {
 		sendJson(ctx.res, status, body, { trackingid: newTrackingId(), ...headers });
 	}
 
-	/** @param {Ctx} ctx */
-	create(ctx) {
+	create(ctx: RequestContext) {
 		const { res } = ctx;
 		// [spec] 415 is listed; [sandbox] anything but a JSON content type gets it.
 		const contentType = String(ctx.req.headers['content-type'] || '').toLowerCase();
@@ -117,16 +124,14 @@ class WebexApi {
 			sendWebexError(res, 400, 'The request body must be a JSON object.');
 			return;
 		}
-		const b = /** @type {Record<string, unknown>} */ (body);
-		/** @type {string[]} */
-		const problems = [];
+		const b = body as Record<string, unknown>;
+		const problems: string[] = [];
 		// [sandbox] unknown properties are refused (catches misspelt fields such as reportType).
 		for (const k of Object.keys(b)) if (!CREATE_FIELDS.has(k)) problems.push(`Unrecognized field "${k}": allowed are ${[...CREATE_FIELDS].join(', ')}.`);
 
 		const today = todayDay();
 		const oldest = minusYears(today, 5);
-		/** @type {Record<string, number>} */
-		const days = {};
+		const days: Record<string, number> = {};
 		for (const field of ['billingStartDate', 'billingEndDate']) {
 			const v = b[field];
 			if (v === undefined || v === null || v === '') {
@@ -161,10 +166,10 @@ class WebexApi {
 			return;
 		}
 		const params = {
-			billingStartDate: /** @type {string} */ (b.billingStartDate),
-			billingEndDate: /** @type {string} */ (b.billingEndDate),
-			type: /** @type {'PARTNER'|'CUSTOMER'|'USER'} */ (type),
-			subPartnerOrgId: /** @type {string | undefined} */ (sub),
+			billingStartDate: b.billingStartDate as string,
+			billingEndDate: b.billingEndDate as string,
+			type: type as ReportType,
+			subPartnerOrgId: sub as string | undefined,
 			internal: b.internal === true,
 		};
 		// [spec] the existing report must be deleted first; [sandbox] 409 for a duplicate (any status).
@@ -189,16 +194,14 @@ class WebexApi {
 		});
 	}
 
-	/** @param {Ctx} ctx @param {string} id */
-	get(ctx, id) {
+	get(ctx: RequestContext, id: string) {
 		const record = this.store.reports.get(id);
 		if (!record) {
 			sendWebexError(ctx.res, 404, 'Billing Report not found.'); // [spec] ReportError example text
 			return;
 		}
 		const status = record.status;
-		/** @type {Record<string, unknown>} */
-		const body = {
+		const body: Record<string, unknown> = {
 			id: record.id,
 			billingStartDate: record.billingStartDate,
 			billingEndDate: record.billingEndDate,
@@ -215,8 +218,7 @@ class WebexApi {
 		this.ok(ctx, 200, body);
 	}
 
-	/** @param {Ctx} ctx @param {string} id */
-	delete(ctx, id) {
+	delete(ctx: RequestContext, id: string) {
 		const record = this.store.reports.get(id);
 		if (!record) {
 			sendWebexError(ctx.res, 404, 'Billing Report not found.');
@@ -236,11 +238,9 @@ class WebexApi {
 		sendEmpty(ctx.res, 204, { trackingid: newTrackingId() });
 	}
 
-	/** @param {Ctx} ctx */
-	list(ctx) {
+	list(ctx: RequestContext) {
 		const { res, query } = ctx;
-		/** @type {string[]} */
-		const problems = [];
+		const problems: string[] = [];
 		for (const [k, v] of Object.entries(query)) {
 			// [sandbox] unknown, repeated or empty parameters are refused.
 			if (!LIST_PARAMS.has(k)) problems.push(`Unrecognized query parameter "${k}".`);
@@ -251,7 +251,7 @@ class WebexApi {
 			sendWebexError(res, 400, problems[0], { descriptions: problems });
 			return;
 		}
-		const q = /** @type {Record<string, string>} */ (query);
+		const q = query as Record<string, string>;
 
 		let max = 100; // [spec] default and maximum 100
 		if (q.max !== undefined) {
@@ -262,8 +262,7 @@ class WebexApi {
 			max = Number(q.max);
 		}
 
-		/** @type {Record<string, string>} */
-		let filters = {};
+		let filters: Record<string, string> = {};
 		let sortBy = 'billingStartDate'; // [spec] default
 		let offset = 0;
 		if (q.cursor !== undefined) {
@@ -302,20 +301,19 @@ class WebexApi {
 		// [spec] filters match exactly (an overlapping period is not a match).
 		const matches = [...this.store.reports.values()].filter((r) => {
 			for (const [k, v] of Object.entries(filters)) {
-				const actual = k === 'status' ? r.status : /** @type {any} */ (r)[k];
+				const actual = k === 'status' ? r.status : r[k as keyof ReportRecord];
 				if ((actual ?? '') !== v) return false;
 			}
 			return true;
 		});
 		// [sandbox] ascending by the sort key, ties in creation order.
 		matches.sort((a, b) => {
-			const x = String(sortBy === 'status' ? a.status : /** @type {any} */ (a)[sortBy]);
-			const y = String(sortBy === 'status' ? b.status : /** @type {any} */ (b)[sortBy]);
+			const x = String(sortBy === 'status' ? a.status : a[sortBy as keyof ReportRecord]);
+			const y = String(sortBy === 'status' ? b.status : b[sortBy as keyof ReportRecord]);
 			return x < y ? -1 : x > y ? 1 : a.seq - b.seq;
 		});
 		const page = matches.slice(offset, offset + max);
-		/** @type {Record<string, string>} */
-		const headers = {};
+		const headers: Record<string, string> = {};
 		if (offset + max < matches.length) {
 			const next = encodeCursor({ f: filters, s: sortBy, o: offset + max, m: max });
 			headers.link = `<${this.server.url}${this.prefix}${REPORTS}?cursor=${next}&max=${max}>; rel="next"`;
@@ -339,16 +337,11 @@ class WebexApi {
 	}
 }
 
-/** @param {Cursor} c */
-function encodeCursor(c) {
+function encodeCursor(c: Cursor) {
 	return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
 }
 
-/**
- * @param {string} s
- * @returns {Cursor | undefined}
- */
-function decodeCursor(s) {
+function decodeCursor(s: string): Cursor | undefined {
 	try {
 		const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
 		if (c && c.f && typeof c.f === 'object' && Object.values(c.f).every((v) => typeof v === 'string') && SORT_BY.includes(c.s) && Number.isInteger(c.o) && c.o >= 0 && Number.isInteger(c.m) && c.m >= 1 && c.m <= 100) return c;
@@ -357,5 +350,3 @@ function decodeCursor(s) {
 	}
 	return undefined;
 }
-
-module.exports = { WebexApi };

@@ -1,12 +1,9 @@
-// @ts-check
-'use strict';
-
 /**
  * Deterministic Webex Wholesale billing data: one partner, sub-partners, customers, locations,
  * subscribers (people and workspaces) with packages and assignment windows, and the report rows
  * derived from them.
  *
- * The CSV writer (csv.js) and the test helper `expectedReportRows` both consume
+ * The CSV writer (csv.ts) and the test helper `expectedReportRows` both consume
  * `reportRows()`, so the file the sandbox serves and the rows tests expect cannot drift.
  *
  * Spec vs. sandbox choices:
@@ -24,24 +21,25 @@
  *   CONSUMPTION_START/END_DATE are the first/last day with usage (min/max when summed).
  */
 
-const { Rng, hash32, mulberry32, hex8 } = require('./prng');
-const { parseDay, formatDay } = require('./dates');
+import { Rng, hash32, mulberry32, hex8 } from './prng';
+import { parseDay, formatDay } from './dates';
 
-// Module-level aliases (fast inside jest's vm context, see prng.js).
+// Module-level aliases (fast inside jest's vm context, see prng.ts).
 const { floor, max, min } = Math;
 const INF = Infinity;
 
-const PARTNER_NAME = 'Sandbox Wholesale Partner';
+export const PARTNER_NAME = 'Sandbox Wholesale Partner';
 const SUB_PARTNER_NAMES = ['Northwind Voice Reseller', 'Contoso Cloud Comms', 'Fabrikam Telecom'];
 const CUSTOMER_COUNT = 60;
 
-/**
- * @typedef {{ sku: string, service: string, description: string }} Sku
- * Descriptions of WX-SUITE and WX-MTG contain a comma and double quotes on purpose
- * (exercise RFC 4180 quoting in every report type).
- * @type {readonly Sku[]}
- */
-const SKUS = Object.freeze([
+export interface Sku {
+	sku: string;
+	service: string;
+	description: string;
+}
+
+/** Descriptions of WX-SUITE and WX-MTG contain a comma and double quotes on purpose (exercise RFC 4180 quoting in every report type). */
+export const SKUS: readonly Sku[] = Object.freeze([
 	{ sku: 'WX-CALL-PRO', service: 'WEBEX_CALLING', description: 'Webex Calling Professional' },
 	{ sku: 'WX-CALL-STD', service: 'WEBEX_CALLING', description: 'Webex Calling Standard' },
 	{ sku: 'WX-CAA', service: 'COMMON_AREA_CALLING', description: 'Webex Calling Common Area' },
@@ -57,21 +55,20 @@ const SKU_MTG = 4;
 const PRIMARY_SKUS = [SKU_CALL_PRO, SKU_CALL_STD, SKU_SUITE, SKU_MTG];
 const PRIMARY_WEIGHTS = [40, 25, 20, 15];
 /** Optional second package by primary package (SUITE already includes both). */
-const SECOND_SKU = /** @type {Record<number, number|undefined>} */ ({
+const SECOND_SKU: Record<number, number | undefined> = {
 	[SKU_CALL_PRO]: SKU_MTG,
 	[SKU_CALL_STD]: SKU_MTG,
 	[SKU_MTG]: SKU_CALL_STD,
 	[SKU_SUITE]: undefined,
-});
+};
 const PERSON_SKUS = [SKU_CALL_PRO, SKU_CALL_STD, SKU_SUITE, SKU_MTG];
 
-const ASSIGN_FROM = /** @type {number} */ (parseDay('2019-01-01'));
-const ASSIGN_TO = /** @type {number} */ (parseDay('2027-12-31'));
+const ASSIGN_FROM = parseDay('2019-01-01') as number;
+const ASSIGN_TO = parseDay('2027-12-31') as number;
 /** Customers with legacy licences: packages assigned before this day have an empty LICENSE_ID. */
-const LEGACY_CUTOFF = /** @type {number} */ (parseDay('2023-01-01'));
+const LEGACY_CUTOFF = parseDay('2023-01-01') as number;
 
-/** @type {Readonly<Record<'PARTNER'|'CUSTOMER'|'USER', readonly string[]>>} */
-const COLUMNS = Object.freeze({
+export const COLUMNS: Readonly<Record<'PARTNER' | 'CUSTOMER' | 'USER', readonly string[]>> = Object.freeze({
 	PARTNER: Object.freeze([
 		'PARTNER_NAME', 'PARTNER_ORG_ID', 'SUBSCRIPTION_ID', 'SERVICE_NAME', 'SKU', 'DESCRIPTION',
 		'CONSUMPTION_START_DATE', 'CONSUMPTION_END_DATE', 'QUANTITY',
@@ -89,46 +86,87 @@ const COLUMNS = Object.freeze({
 	]),
 });
 
-/**
- * @typedef {'PARTNER'|'CUSTOMER'|'USER'} ReportType
- * @typedef {{ name: string, uuid: string, webexId: string, subscriptions: string[], index: number }} Owner
- * @typedef {{ skuIndex: number, licenseId: string, a: number, r: number, halfStart: boolean, halfEnd: boolean }} Package
- *   a = assignment day, r = removal day (Infinity while assigned); see packageHalves()
- * @typedef {{ subscriberId: string, userId: string, workspaceId: string, location: number, packages: Package[] }} Subscriber
- * @typedef {{ index: number, name: string, uuid: string, webexId: string, externalId: string, ownerIndex: number,
- *   subscriptionId: string, internal: boolean, locations: string[], licenses: string[], legacyLicenses: boolean,
- *   subscribers: Subscriber[] }} Customer
- * @typedef {{ seed: number, partner: Owner, subPartners: Owner[], owners: Owner[], customers: Customer[],
- *   internalOrg: Customer, adminPersonId: string, skus: readonly Sku[],
- *   counts: { customers: number, subPartners: number, locations: number, people: number, workspaces: number, packages: number } }} Dataset
- * @typedef {{ billingStartDate: string, billingEndDate: string, type?: string, subPartnerOrgId?: string, internal?: boolean }} ReportParams
- * @typedef {{ seed?: number, userReportRows?: number }} DataOptions
- */
+export type ReportType = 'PARTNER' | 'CUSTOMER' | 'USER';
+
+export interface Owner {
+	name: string;
+	uuid: string;
+	webexId: string;
+	subscriptions: string[];
+	index: number;
+}
+
+/** a = assignment day, r = removal day (Infinity while assigned); see packageHalves() */
+export interface Package {
+	skuIndex: number;
+	licenseId: string;
+	a: number;
+	r: number;
+	halfStart: boolean;
+	halfEnd: boolean;
+}
+
+export interface Subscriber {
+	subscriberId: string;
+	userId: string;
+	workspaceId: string;
+	location: number;
+	packages: Package[];
+}
+
+export interface Customer {
+	index: number;
+	name: string;
+	uuid: string;
+	webexId: string;
+	externalId: string;
+	ownerIndex: number;
+	subscriptionId: string;
+	internal: boolean;
+	locations: string[];
+	licenses: string[];
+	legacyLicenses: boolean;
+	subscribers: Subscriber[];
+}
+
+export interface Dataset {
+	seed: number;
+	partner: Owner;
+	subPartners: Owner[];
+	owners: Owner[];
+	customers: Customer[];
+	internalOrg: Customer;
+	adminPersonId: string;
+	skus: readonly Sku[];
+	counts: { customers: number; subPartners: number; locations: number; people: number; workspaces: number; packages: number };
+}
+
+export interface ReportParams {
+	billingStartDate: string;
+	billingEndDate: string;
+	type?: string;
+	subPartnerOrgId?: string;
+	internal?: boolean;
+}
+
+export interface DataOptions {
+	seed?: number;
+	userReportRows?: number;
+}
 
 /**
  * Webex API id: base64url (no padding) of `ciscospark://us/<KIND>/<uuid>`, like the spec examples.
- * @param {string} kind e.g. ORGANIZATION, PEOPLE, BILLING_REPORT
- * @param {string} uuid
+ * @param kind e.g. ORGANIZATION, PEOPLE, BILLING_REPORT
  */
-function webexId(kind, uuid) {
+export function webexId(kind: string, uuid: string) {
 	return Buffer.from(`ciscospark://us/${kind}/${uuid}`, 'utf8').toString('base64url');
 }
 
-/** @param {number} n */
-function pad4(n) {
+function pad4(n: number) {
 	return String(n).padStart(4, '0');
 }
 
-/**
- * @param {Rng} rng
- * @param {number} skuIndex
- * @param {number} a
- * @param {number} maxRemovalDays
- * @param {number} removalChance
- * @param {Customer} customer
- * @returns {Package}
- */
-function makePackage(rng, skuIndex, a, maxRemovalDays, removalChance, customer) {
+function makePackage(rng: Rng, skuIndex: number, a: number, maxRemovalDays: number, removalChance: number, customer: Customer): Package {
 	const removed = rng.chance(removalChance);
 	const r = removed ? a + rng.int(1, maxRemovalDays) : Infinity;
 	const halfStart = rng.chance(0.5);
@@ -137,19 +175,10 @@ function makePackage(rng, skuIndex, a, maxRemovalDays, removalChance, customer) 
 	return { skuIndex, licenseId, a, r, halfStart, halfEnd };
 }
 
-/**
- * @param {number} seed
- * @param {string} label
- * @param {number} index
- * @param {Owner} owner
- * @param {{ name: string, externalId: string, internal: boolean, people: [number, number], workspaces: [number, number], locations: [number, number] }} shape
- * @returns {Customer}
- */
-function buildCustomer(seed, label, index, owner, shape) {
+function buildCustomer(seed: number, label: string, index: number, owner: Owner, shape: { name: string; externalId: string; internal: boolean; people: [number, number]; workspaces: [number, number]; locations: [number, number] }): Customer {
 	const rng = new Rng(seed, label, index);
 	const uuid = rng.uuid();
-	/** @type {Customer} */
-	const customer = {
+	const customer: Customer = {
 		index,
 		name: shape.name,
 		uuid,
@@ -166,8 +195,7 @@ function buildCustomer(seed, label, index, owner, shape) {
 	const locationCount = rng.int(shape.locations[0], shape.locations[1]);
 	for (let i = 0; i < locationCount; i++) customer.locations.push(rng.uuid());
 
-	/** @type {Array<Subscriber & { order: number }>} */
-	const subs = [];
+	const subs: Array<Subscriber & { order: number }> = [];
 	const people = rng.int(shape.people[0], shape.people[1]);
 	for (let i = 0; i < people; i++) {
 		const skuIndex = PRIMARY_SKUS[rng.weighted(PRIMARY_WEIGHTS)];
@@ -203,20 +231,14 @@ function buildCustomer(seed, label, index, owner, shape) {
 	return customer;
 }
 
-/** @type {Map<number, Dataset>} */
-const datasetCache = new Map();
+const datasetCache = new Map<number, Dataset>();
 
-/**
- * The seeded organisation data (cached per seed; treat as read-only).
- * @param {number} [seed]
- * @returns {Dataset}
- */
-function getDataset(seed = 42) {
+/** The seeded organisation data (cached per seed; treat as read-only). */
+export function getDataset(seed = 42): Dataset {
 	const cached = datasetCache.get(seed);
 	if (cached) return cached;
 	const rng = new Rng(seed, 'orgs');
-	/** @param {string} name @param {number} index @returns {Owner} */
-	const owner = (name, index) => {
+	const owner = (name: string, index: number): Owner => {
 		const uuid = rng.uuid();
 		return {
 			index,
@@ -231,8 +253,7 @@ function getDataset(seed = 42) {
 	const owners = [partner, ...subPartners];
 	const adminPersonId = webexId('PEOPLE', rng.uuid());
 
-	/** @type {Customer[]} */
-	const customers = [];
+	const customers: Customer[] = [];
 	for (let i = 0; i < CUSTOMER_COUNT; i++) {
 		// 2 of 5 customers belong to the partner itself, the rest round-robin to the sub-partners.
 		const slot = i % 5;
@@ -266,8 +287,7 @@ function getDataset(seed = 42) {
 			counts.packages += s.packages.length;
 		}
 	}
-	/** @type {Dataset} */
-	const dataset = { seed, partner, subPartners, owners, customers, internalOrg, adminPersonId, skus: SKUS, counts };
+	const dataset: Dataset = { seed, partner, subPartners, owners, customers, internalOrg, adminPersonId, skus: SKUS, counts };
 	datasetCache.set(seed, dataset);
 	return dataset;
 }
@@ -279,11 +299,8 @@ const usage = { first: 0, last: 0 };
  * Usage of one package in the period [ps, pe] (inclusive), in HALF days (integer arithmetic).
  * Day a (assignment): 1 half if assigned at midday else 2; days a+1 .. r-1: 2 each;
  * day r (removal): 1 half if removed at midday else 0. Sets usage.first/last when > 0.
- * @param {Package} p
- * @param {number} ps
- * @param {number} pe
  */
-function packageHalves(p, ps, pe) {
+export function packageHalves(p: Package, ps: number, pe: number) {
 	let halves = 0;
 	let first = INF;
 	let last = -INF;
@@ -309,20 +326,14 @@ function packageHalves(p, ps, pe) {
 	return halves;
 }
 
-/**
- * Half days to the QUANTITY string: 60 -> "30", 25 -> "12.5".
- * @param {number} halves
- */
-function formatHalves(halves) {
+/** Half days to the QUANTITY string: 60 -> "30", 25 -> "12.5". */
+export function formatHalves(halves: number) {
 	const whole = floor(halves / 2);
 	return halves % 2 === 1 ? `${whole}.5` : `${whole}`;
 }
 
-/**
- * QUANTITY string to half days (exact; throws on anything but n or n.5 / n.0).
- * @param {string} quantity
- */
-function parseHalves(quantity) {
+/** QUANTITY string to half days (exact; throws on anything but n or n.5 / n.0). */
+export function parseHalves(quantity: string) {
 	const m = /^(\d+)(?:\.(\d+))?$/.exec(quantity);
 	if (!m) throw new Error(`not a QUANTITY: ${quantity}`);
 	const frac = (m[2] || '').replace(/0+$/, '');
@@ -330,26 +341,18 @@ function parseHalves(quantity) {
 	return Number(m[1]) * 2 + (frac === '5' ? 1 : 0);
 }
 
-/**
- * Normalise and check report params (the API validated them already; seeded reports may not be).
- * @param {ReportParams} params
- */
-function normaliseParams(params) {
+/** Normalise and check report params (the API validated them already; seeded reports may not be). */
+function normaliseParams(params: ReportParams) {
 	const ps = parseDay(params.billingStartDate);
 	const pe = parseDay(params.billingEndDate);
 	if (ps === undefined || pe === undefined) throw new Error('billingStartDate/billingEndDate must be YYYY-MM-DD');
-	const type = /** @type {ReportType} */ (params.type || 'PARTNER');
+	const type = (params.type || 'PARTNER') as ReportType;
 	if (!COLUMNS[type]) throw new Error(`unknown report type ${type}`);
 	return { ps, pe, type, subPartnerOrgId: params.subPartnerOrgId || '', internal: params.internal === true };
 }
 
-/**
- * The customers a report covers, in report order.
- * @param {Dataset} ds
- * @param {string} subPartnerOrgId
- * @param {boolean} internal
- */
-function selectCustomers(ds, subPartnerOrgId, internal) {
+/** The customers a report covers, in report order. */
+export function selectCustomers(ds: Dataset, subPartnerOrgId: string, internal: boolean) {
 	if (subPartnerOrgId) {
 		const sp = ds.subPartners.find((s) => s.webexId === subPartnerOrgId);
 		// Internal orgs belong to the partner itself, so a sub-partner report never has them.
@@ -358,36 +361,26 @@ function selectCustomers(ds, subPartnerOrgId, internal) {
 	return internal ? [...ds.customers, ds.internalOrg] : ds.customers;
 }
 
-/**
- * @param {Dataset} ds
- * @param {Customer} c
- * @param {number} location
- * @param {Package} p
- * @returns {string[]} the 10 leading USER/CUSTOMER columns up to DESCRIPTION
- */
-function customerPrefix(ds, c, location, p) {
+/** @returns the 10 leading USER/CUSTOMER columns up to DESCRIPTION */
+function customerPrefix(ds: Dataset, c: Customer, location: number, p: Package): string[] {
 	const o = ds.owners[c.ownerIndex];
 	const s = SKUS[p.skuIndex];
 	return [o.name, o.uuid, c.uuid, c.externalId, c.subscriptionId, c.locations[location], p.licenseId, s.service, s.sku, s.description];
 }
 
-/**
- * Report rows as arrays of strings in COLUMNS[type] order. Streams (a generator): the 1M-row
- * bench report is never held in memory.
- * @param {ReportParams} params
- * @param {DataOptions} [opts]
- * @returns {Generator<string[], void, undefined>}
- */
+/** A group's half days and consumption window. */
+interface Usage {
+	halves: number;
+	first: number;
+	last: number;
+}
 
 /**
  * Adds a package's half days (just computed by packageHalves, whose window is in `usage`)
  * to its group, widening the group's consumption window.
- * @param {Map<string, any>} groups
- * @param {string} key
- * @param {number} halves
- * @param {() => Record<string, unknown>} create the group's identifying fields, for a new group
+ * @param create the group's identifying fields, for a new group
  */
-function addUsage(groups, key, halves, create) {
+function addUsage<Group extends object>(groups: Map<string, Group & Usage>, key: string, halves: number, create: () => Group) {
 	const group = groups.get(key);
 	if (group) {
 		group.halves += halves;
@@ -398,7 +391,11 @@ function addUsage(groups, key, halves, create) {
 	}
 }
 
-function* reportRows(params, opts = {}) {
+/**
+ * Report rows as arrays of strings in COLUMNS[type] order. Streams (a generator): the 1M-row
+ * bench report is never held in memory.
+ */
+export function* reportRows(params: ReportParams, opts: DataOptions = {}): Generator<string[], void, undefined> {
 	const seed = opts.seed ?? 42;
 	const ds = getDataset(seed);
 	const { ps, pe, type, subPartnerOrgId, internal } = normaliseParams(params);
@@ -426,8 +423,7 @@ function* reportRows(params, opts = {}) {
 
 	if (type === 'CUSTOMER') {
 		for (const c of customers) {
-			/** @type {Map<string, { location: number, p: Package, halves: number, first: number, last: number }>} */
-			const groups = new Map();
+			const groups = new Map<string, { location: number; p: Package } & Usage>();
 			for (const sub of c.subscribers) {
 				for (const p of sub.packages) {
 					const h = packageHalves(p, ps, pe);
@@ -451,8 +447,7 @@ function* reportRows(params, opts = {}) {
 	}
 
 	// PARTNER: summed per owner / subscription / SKU.
-	/** @type {Map<string, { ownerIndex: number, subscriptionId: string, skuIndex: number, halves: number, first: number, last: number }>} */
-	const groups = new Map();
+	const groups = new Map<string, { ownerIndex: number; subscriptionId: string; skuIndex: number } & Usage>();
 	for (const c of customers) {
 		for (const sub of c.subscribers) {
 			for (const p of sub.packages) {
@@ -482,14 +477,8 @@ function* reportRows(params, opts = {}) {
 /**
  * Extra USER rows for the `userReportRows` bench option: synthetic people spread over the
  * report's customers, deterministic from the seed and the period, generated one at a time.
- * @param {Dataset} ds
- * @param {Customer[]} customers
- * @param {number} ps
- * @param {number} pe
- * @param {number} count
- * @returns {Generator<string[], void, undefined>}
  */
-function* syntheticUserRows(ds, customers, ps, pe, count) {
+function* syntheticUserRows(ds: Dataset, customers: Customer[], ps: number, pe: number, count: number): Generator<string[], void, undefined> {
 	const rng = new Rng(ds.seed, 'synthetic-users', ps, pe);
 	const days = pe - ps + 1;
 	const next = mulberry32(hash32(ds.seed, 'synthetic-ids', ps, pe));
@@ -518,12 +507,8 @@ function* syntheticUserRows(ds, customers, ps, pe, count) {
 	}
 }
 
-/**
- * @param {string} type
- * @returns {readonly string[]}
- */
-function reportColumns(type) {
-	const cols = COLUMNS[/** @type {ReportType} */ (type || 'PARTNER')];
+export function reportColumns(type: string): readonly string[] {
+	const cols = COLUMNS[(type || 'PARTNER') as ReportType];
 	if (!cols) throw new Error(`unknown report type ${type}`);
 	return cols;
 }
@@ -531,34 +516,14 @@ function reportColumns(type) {
 /**
  * The exact rows a report's CSV contains, as objects keyed by the CSV header (string values).
  * For tests. Shares reportRows() with the CSV writer.
- * @param {ReportParams} params
- * @param {DataOptions} [opts]
- * @returns {Array<Record<string, string>>}
  */
-function expectedReportRows(params, opts = {}) {
+export function expectedReportRows(params: ReportParams, opts: DataOptions = {}): Array<Record<string, string>> {
 	const cols = reportColumns(params.type || 'PARTNER');
-	/** @type {Array<Record<string, string>>} */
-	const out = [];
+	const out: Array<Record<string, string>> = [];
 	for (const row of reportRows(params, opts)) {
-		/** @type {Record<string, string>} */
-		const obj = {};
+		const obj: Record<string, string> = {};
 		for (let i = 0; i < cols.length; i++) obj[cols[i]] = row[i];
 		out.push(obj);
 	}
 	return out;
 }
-
-module.exports = {
-	PARTNER_NAME,
-	SKUS,
-	COLUMNS,
-	getDataset,
-	reportRows,
-	reportColumns,
-	expectedReportRows,
-	selectCustomers,
-	formatHalves,
-	parseHalves,
-	packageHalves,
-	webexId,
-};

@@ -1,6 +1,3 @@
-// @ts-check
-'use strict';
-
 /**
  * Ways to spoil a vendor file, for `transform` faults and `cisco.replaceZip`. Each takes the
  * bytes as the sandbox serves them and returns them damaged in one documented way, so a test
@@ -10,34 +7,28 @@
  *   sandbox.cisco.replaceZip(n, rewriteZipEntry(sandbox.cisco.usageZip(n), 'Usage', (csv) => dropCsvField(csv, 2)));
  */
 
-const zlib = require('zlib');
-const AdmZip = require('adm-zip');
+import { gunzipSync, gzipSync } from 'zlib';
+import AdmZip from 'adm-zip';
 
 /**
  * Gzip JSON Lines whose line `line` (0 = the first) lost its closing brace, so it is not
  * valid JSON any more; every other line is untouched.
- * @param {Buffer} gzipped
- * @param {number} [line]
- * @returns {Buffer}
  */
-function breakJsonLine(gzipped, line = 0) {
-	const lines = zlib.gunzipSync(gzipped).toString('utf8').split('\n');
+export function breakJsonLine(gzipped: Buffer, line = 0): Buffer {
+	const lines = gunzipSync(gzipped).toString('utf8').split('\n');
 	if (!(line >= 0 && line < lines.length && lines[line].trimEnd().endsWith('}'))) {
 		throw new Error(`breakJsonLine: the file has no JSON object on line ${line}`);
 	}
 	lines[line] = lines[line].trimEnd().slice(0, -1);
-	return zlib.gzipSync(lines.join('\n'));
+	return gzipSync(lines.join('\n'));
 }
 
 /**
  * The ends of the records of a CSV text (index of the line break after each), found outside
  * quoted fields, so quoted delimiters and line breaks do not count.
- * @param {string} text
- * @returns {number[]}
  */
-function recordEnds(text) {
-	/** @type {number[]} */
-	const ends = [];
+function recordEnds(text: string): number[] {
+	const ends: number[] = [];
 	let quoted = false;
 	for (let index = 0; index < text.length; index++) {
 		const character = text[index];
@@ -50,12 +41,8 @@ function recordEnds(text) {
 /**
  * A CSV whose data row `row` (1 = the first after the header) lost its last field (the text
  * after its last delimiter outside quotes): one field fewer than the header.
- * @param {Buffer} csv
- * @param {number} [row]
- * @param {string} [delimiter]
- * @returns {Buffer}
  */
-function dropCsvField(csv, row = 1, delimiter = ',') {
+export function dropCsvField(csv: Buffer, row = 1, delimiter = ','): Buffer {
 	const text = csv.toString('utf8');
 	const ends = recordEnds(text);
 	if (!(row >= 1 && row < ends.length)) throw new Error(`dropCsvField: the file has no data row ${row}`);
@@ -74,11 +61,8 @@ function dropCsvField(csv, row = 1, delimiter = ',') {
 /**
  * A CSV where data row `row` (1 = the first after the header) starts with a quote that is
  * never closed: the rest of the file reads as one unfinished field.
- * @param {Buffer} csv
- * @param {number} [row]
- * @returns {Buffer}
  */
-function openCsvQuote(csv, row = 1) {
+export function openCsvQuote(csv: Buffer, row = 1): Buffer {
 	const text = csv.toString('utf8');
 	const ends = recordEnds(text);
 	if (!(row >= 1 && row < ends.length)) throw new Error(`openCsvQuote: the file has no data row ${row}`);
@@ -89,12 +73,8 @@ function openCsvQuote(csv, row = 1) {
 /**
  * The ZIP with each entry whose name contains `namePart` (case-insensitive) rewritten by
  * `transform`; entry order and dates are kept.
- * @param {Buffer} zip
- * @param {string} namePart
- * @param {(content: Buffer) => Buffer} transform
- * @returns {Buffer}
  */
-function rewriteZipEntry(zip, namePart, transform) {
+export function rewriteZipEntry(zip: Buffer, namePart: string, transform: (content: Buffer) => Buffer): Buffer {
 	const source = new AdmZip(zip);
 	const target = new AdmZip(undefined, { noSort: true });
 	let rewritten = 0;
@@ -108,5 +88,3 @@ function rewriteZipEntry(zip, namePart, transform) {
 	if (rewritten === 0) throw new Error(`rewriteZipEntry: no entry name contains '${namePart}'`);
 	return target.toBuffer();
 }
-
-module.exports = { breakJsonLine, dropCsvField, openCsvQuote, rewriteZipEntry };

@@ -1,14 +1,12 @@
-// @ts-check
-'use strict';
-
 /**
  * CSV writer for Webex billing reports: RFC 4180 quoting, CRLF line endings, optional UTF-8 BOM
  * (sandbox option `csvBom`, off by default), streamed with backpressure from the shared row
- * generator in data.js (never the whole file in memory), optional byte range for `Range`.
+ * generator in data.ts (never the whole file in memory), optional byte range for `Range`.
  */
 
-const { Readable } = require('stream');
-const { reportRows, reportColumns } = require('./data');
+import { Readable } from 'stream';
+import { reportRows, reportColumns } from './data';
+import type { ReportParams } from './data';
 
 const BOM = '\ufeff';
 /** Target size of one pushed chunk. */
@@ -16,30 +14,24 @@ const CHUNK_CHARS = 64 * 1024;
 
 const NEEDS_QUOTES = /[",\r\n]/;
 
-/** @param {string} value */
-function csvField(value) {
+export function csvField(value: string) {
 	return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-/** @param {readonly string[]} fields */
-function csvLine(fields) {
+export function csvLine(fields: readonly string[]) {
 	let s = csvField(fields[0]);
 	for (let i = 1; i < fields.length; i++) s += ',' + csvField(fields[i]);
 	return s + '\r\n';
 }
 
-/**
- * @typedef {import('./data').ReportParams} ReportParams
- * @typedef {{ seed?: number, userReportRows?: number, csvBom?: boolean }} CsvOptions
- */
+interface CsvOptions {
+	seed?: number;
+	userReportRows?: number;
+	csvBom?: boolean;
+}
 
-/**
- * Iterates the CSV text in chunks of about CHUNK_CHARS characters.
- * @param {ReportParams} params
- * @param {CsvOptions} opts
- * @returns {Generator<string, void, undefined>}
- */
-function* csvChunks(params, opts) {
+/** Iterates the CSV text in chunks of about CHUNK_CHARS characters. */
+function* csvChunks(params: ReportParams, opts: CsvOptions): Generator<string, void, undefined> {
 	let buf = (opts.csvBom ? BOM : '') + csvLine(reportColumns(params.type || 'PARTNER'));
 	for (const row of reportRows(params, { seed: opts.seed, userReportRows: opts.userReportRows })) {
 		buf += csvLine(row);
@@ -51,13 +43,8 @@ function* csvChunks(params, opts) {
 	if (buf) yield buf;
 }
 
-/**
- * A readable byte stream of the report CSV; `start`/`end` (inclusive) select a byte range.
- * @param {ReportParams} params
- * @param {CsvOptions & { start?: number, end?: number }} [opts]
- * @returns {Readable}
- */
-function createCsvStream(params, opts = {}) {
+/** A readable byte stream of the report CSV; `start`/`end` (inclusive) select a byte range. */
+export function createCsvStream(params: ReportParams, opts: CsvOptions & { start?: number; end?: number } = {}): Readable {
 	const chunks = csvChunks(params, opts);
 	const start = opts.start ?? 0;
 	const end = opts.end ?? Infinity;
@@ -94,26 +81,16 @@ function createCsvStream(params, opts = {}) {
 	});
 }
 
-/**
- * Size in bytes of the report CSV (a dry run through the generator; nothing is kept).
- * @param {ReportParams} params
- * @param {CsvOptions} [opts]
- */
-function csvByteLength(params, opts = {}) {
+/** Size in bytes of the report CSV (a dry run through the generator; nothing is kept). */
+export function csvByteLength(params: ReportParams, opts: CsvOptions = {}) {
 	let n = 0;
 	for (const chunk of csvChunks(params, opts)) n += Buffer.byteLength(chunk, 'utf8');
 	return n;
 }
 
-/**
- * The whole CSV as a string (for tests and small reports only).
- * @param {ReportParams} params
- * @param {CsvOptions} [opts]
- */
-function csvText(params, opts = {}) {
+/** The whole CSV as a string (for tests and small reports only). */
+export function csvText(params: ReportParams, opts: CsvOptions = {}) {
 	let s = '';
 	for (const chunk of csvChunks(params, opts)) s += chunk;
 	return s;
 }
-
-module.exports = { csvField, csvLine, createCsvStream, csvByteLength, csvText };

@@ -1,6 +1,3 @@
-// @ts-check
-'use strict';
-
 /**
  * Cisco XaaS Billing usage API, relative to `/cisco/ccw/api/v1.0`:
  *   POST /usage                by invoice numbers, or by a range of invoice dates
@@ -13,11 +10,15 @@
  * business rules (400 BIZ_RULE_FAIL_ERROR).
  */
 
-const { sendJson } = require('../server');
-const { todayDay, formatDay } = require('../webex/dates');
-const { parseTimestamp, formatTimestamp, dayOf, minusMonths } = require('./dates');
-const { VALIDATION_ERROR, BILL_TO_ERROR, BIZ_RULE_FAIL_ERROR, UNKNOWN_ERROR, requestUuid, sendCiscoError } = require('./errors');
-const { CiscoAuth } = require('./auth');
+import { sendJson } from '../server';
+import { todayDay, formatDay } from '../webex/dates';
+import { parseTimestamp, formatTimestamp, dayOf, minusMonths } from './dates';
+import { VALIDATION_ERROR, BILL_TO_ERROR, BIZ_RULE_FAIL_ERROR, UNKNOWN_ERROR, requestUuid, sendCiscoError } from './errors';
+import { CiscoAuth } from './auth';
+import type { RequestContext } from '../server';
+import type { Dataset, Invoice } from './data';
+import type { ErrorBodyFn } from './errors';
+import type { CiscoFiles } from './download';
 
 /** [spec] at most 20 records per page. */
 const PAGE_SIZE = 20;
@@ -32,75 +33,78 @@ const MAX_CREATED_BY = 50;
 const ENVELOPE_FIELDS = ['uuid', 'createdBy', 'createdDateTime', 'billingAddressId', 'beginDate', 'endDate', 'pageNumber'];
 const TIMESTAMP_FIELDS = ['createdDateTime', 'beginDate', 'endDate'];
 
-/**
- * @typedef {import('../server').RequestContext} Ctx
- * @typedef {import('./data').Invoice} Invoice
- * @typedef {{ billingAddressIdType: 'any' | 'number' | 'string', subscriptionListField: string, subscriptionIdField: string,
- *   invoiceNumberType: 'number' | 'string', invoiceDateFormat: 'dateTime' | 'date', errorBody: import('./errors').ErrorBodyFn }} ApiOptions
- * @typedef {{ field: string, idField: string, what: string, example: string, parseId: (value: unknown) => string | undefined }} ListSpec
- * @typedef {{ uuid: string, beginMs: number, endMs: number, pageNumber: number, ids: string[] }} Envelope
- */
+interface ApiOptions {
+	billingAddressIdType: 'any' | 'number' | 'string';
+	subscriptionListField: string;
+	subscriptionIdField: string;
+	invoiceNumberType: 'number' | 'string';
+	invoiceDateFormat: 'dateTime' | 'date';
+	errorBody: ErrorBodyFn;
+}
+
+interface ListSpec {
+	field: string;
+	idField: string;
+	what: string;
+	example: string;
+	parseId: (value: unknown) => string | undefined;
+}
+
+interface Envelope {
+	uuid: string;
+	beginMs: number;
+	endMs: number;
+	pageNumber: number;
+	ids: string[];
+}
 
 /**
  * An invoice number as a JSON number or a string of digits, normalised to digits without
  * leading zeros.
- * @param {unknown} value
  */
-function parseInvoiceNumber(value) {
+function parseInvoiceNumber(value: unknown) {
 	if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? String(value) : undefined;
 	if (typeof value === 'string' && /^\d+$/.test(value) && /[1-9]/.test(value)) return String(BigInt(value));
 	return undefined;
 }
 
-/** @param {unknown} value */
-function parseSubscriptionId(value) {
+function parseSubscriptionId(value: unknown) {
 	return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
-/** @param {unknown} value */
-function isPlainObject(value) {
+function isPlainObject(value: unknown) {
 	return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-class CiscoApi {
-	/**
-	 * @param {object} deps
-	 * @param {import('./data').Dataset} deps.dataset
-	 * @param {CiscoAuth} deps.auth
-	 * @param {import('./download').CiscoFiles} deps.files
-	 * @param {ApiOptions} deps.options live options
-	 */
-	constructor(deps) {
+export class CiscoApi {
+	dataset: Dataset;
+	auth: CiscoAuth;
+	files: CiscoFiles;
+	options: ApiOptions;
+
+	/** @param deps.options live options */
+	constructor(deps: { dataset: Dataset; auth: CiscoAuth; files: CiscoFiles; options: ApiOptions }) {
 		this.dataset = deps.dataset;
 		this.auth = deps.auth;
 		this.files = deps.files;
 		this.options = deps.options;
 	}
 
-	/** @returns {ListSpec} */
-	invoiceListSpec() {
+	invoiceListSpec(): ListSpec {
 		return { field: 'invoiceList', idField: 'invoiceNumber', what: 'invoice numbers', example: '{"invoiceNumber": <number>}', parseId: parseInvoiceNumber };
 	}
 
-	/** [unconfirmed] element names of the subscription list: options. @returns {ListSpec} */
-	subscriptionListSpec() {
+	/** [unconfirmed] element names of the subscription list: options. */
+	subscriptionListSpec(): ListSpec {
 		const { subscriptionListField: field, subscriptionIdField: idField } = this.options;
 		return { field, idField, what: 'subscription ids', example: `{"${idField}": "<id>"}`, parseId: parseSubscriptionId };
 	}
 
-	/**
-	 * @param {Ctx} ctx
-	 * @param {number} httpStatus
-	 * @param {string} errorCode
-	 * @param {string} errorMessage
-	 * @param {Record<string, string>} [headers]
-	 */
-	fail(ctx, httpStatus, errorCode, errorMessage, headers) {
+	fail(ctx: RequestContext, httpStatus: number, errorCode: string, errorMessage: string, headers?: Record<string, string>) {
 		sendCiscoError(ctx.res, this.options.errorBody, { httpStatus, uuid: requestUuid(ctx.body), errorCode, errorMessage }, headers);
 	}
 
-	/** @param {Ctx} ctx */
-	handle(ctx) {
+	handle(ctx: RequestContext) {
 		// [spec] every call carries `Authorization: Bearer <token>`; [sandbox] the gateway answers
 		// 401 before any Cisco logic, for unknown paths too.
 		const auth = this.auth.authenticate(ctx.req.headers);
@@ -126,7 +130,7 @@ class CiscoApi {
 			this.fail(ctx, 400, VALIDATION_ERROR, ctx.bodyIsJson ? 'The request body must be a JSON object.' : 'The request body is not valid JSON.');
 			return;
 		}
-		const body = /** @type {Record<string, unknown>} */ (ctx.body);
+		const body = ctx.body as Record<string, unknown>;
 		const { problems, envelope, billingAddressId } = this.validate(body, spec);
 		if (!envelope) {
 			this.fail(ctx, 400, VALIDATION_ERROR, problems.join(' '));
@@ -160,15 +164,9 @@ class CiscoApi {
 		});
 	}
 
-	/**
-	 * The envelope rules of the spec's request table.
-	 * @param {Record<string, unknown>} body
-	 * @param {ListSpec} spec
-	 * @returns {{ problems: string[], envelope?: Envelope, billingAddressId?: string }}
-	 */
-	validate(body, spec) {
-		/** @type {string[]} */
-		const problems = [];
+	/** The envelope rules of the spec's request table. */
+	validate(body: Record<string, unknown>, spec: ListSpec): { problems: string[]; envelope?: Envelope; billingAddressId?: string } {
+		const problems: string[] = [];
 		for (const key of Object.keys(body)) {
 			if (ENVELOPE_FIELDS.includes(key) || key === spec.field) continue;
 			// [sandbox] the subscription request may carry the shared envelope's empty invoiceList.
@@ -181,8 +179,7 @@ class CiscoApi {
 		if (typeof createdBy !== 'string' || createdBy.length < 1 || createdBy.length > MAX_CREATED_BY) {
 			problems.push(`createdBy is required: a string of 1 to ${MAX_CREATED_BY} characters${typeof createdBy === 'string' ? ` (got ${createdBy.length})` : ''}.`);
 		}
-		/** @type {Record<string, number | undefined>} */
-		const instants = {};
+		const instants: Record<string, number | undefined> = {};
 		for (const field of TIMESTAMP_FIELDS) {
 			instants[field] = parseTimestamp(body[field]);
 			if (instants[field] === undefined) problems.push(`${field} is required, formatted YYYY-MM-DDTHH:MM:SS.000Z (got ${JSON.stringify(body[field])}).`);
@@ -190,7 +187,7 @@ class CiscoApi {
 		const billingAddressId = this.parseBillingAddressId(body.billingAddressId);
 		if (billingAddressId === undefined) problems.push(this.billingAddressIdRule());
 		const pageNumber = body.pageNumber === undefined ? 1 : body.pageNumber; // [spec] 0..1, first page 1
-		if (!Number.isInteger(pageNumber) || /** @type {number} */ (pageNumber) < 1 || /** @type {number} */ (pageNumber) > MAX_PAGE_NUMBER) {
+		if (!Number.isInteger(pageNumber) || (pageNumber as number) < 1 || (pageNumber as number) > MAX_PAGE_NUMBER) {
 			problems.push(`pageNumber must be an integer from 1 to ${MAX_PAGE_NUMBER} (got ${JSON.stringify(body.pageNumber)}).`);
 		}
 		const ids = this.parseList(body[spec.field], spec, problems);
@@ -200,21 +197,20 @@ class CiscoApi {
 			problems,
 			billingAddressId,
 			envelope: {
-				uuid: /** @type {string} */ (body.uuid),
-				beginMs: /** @type {number} */ (instants.beginDate),
-				endMs: /** @type {number} */ (instants.endDate),
-				pageNumber: /** @type {number} */ (pageNumber),
-				ids: /** @type {string[]} */ (ids),
+				uuid: body.uuid as string,
+				beginMs: instants.beginDate as number,
+				endMs: instants.endDate as number,
+				pageNumber: pageNumber as number,
+				ids: ids as string[],
 			},
 		};
 	}
 
 	/**
 	 * [spec] a JSON number in the sibling API, [unconfirmed] here: option billingAddressIdType.
-	 * @param {unknown} value
-	 * @returns {string | undefined} digits without leading zeros
+	 * @returns digits without leading zeros
 	 */
-	parseBillingAddressId(value) {
+	parseBillingAddressId(value: unknown): string | undefined {
 		const type = this.options.billingAddressIdType;
 		if (typeof value === 'number' && type !== 'string') return Number.isSafeInteger(value) && value > 0 ? String(value) : undefined;
 		if (typeof value === 'string' && type !== 'number' && /^\d+$/.test(value) && /[1-9]/.test(value)) return String(BigInt(value));
@@ -230,21 +226,16 @@ class CiscoApi {
 	/**
 	 * The ids of the list element (may be empty: a date-range request), or undefined after
 	 * adding the problems to `problems`.
-	 * @param {unknown} list
-	 * @param {ListSpec} spec
-	 * @param {string[]} problems
-	 * @returns {string[] | undefined}
 	 */
-	parseList(list, spec, problems) {
+	parseList(list: unknown, spec: ListSpec, problems: string[]): string[] | undefined {
 		if (!Array.isArray(list)) {
 			problems.push(`${spec.field} is required: an array of ${spec.example} (empty for a date range).`);
 			return undefined;
 		}
-		/** @type {string[]} */
-		const ids = [];
+		const ids: string[] = [];
 		list.forEach((item, i) => {
-			const keys = isPlainObject(item) ? Object.keys(/** @type {object} */ (item)) : [];
-			const id = keys.length === 1 && keys[0] === spec.idField ? spec.parseId(/** @type {Record<string, unknown>} */ (item)[spec.idField]) : undefined;
+			const keys = isPlainObject(item) ? Object.keys(item as object) : [];
+			const id = keys.length === 1 && keys[0] === spec.idField ? spec.parseId((item as Record<string, unknown>)[spec.idField]) : undefined;
 			if (id === undefined) problems.push(`${spec.field}[${i}] must be ${spec.example} (got ${JSON.stringify(item)}).`);
 			else ids.push(id);
 		});
@@ -255,16 +246,13 @@ class CiscoApi {
 	 * [spec] at most 20 list entries; a date range reaches back at most six months.
 	 * [sandbox] begin must not be after end; the date rules apply only to date-range requests
 	 * (an empty list): ids take precedence and their dates are not looked at.
-	 * @param {Envelope} envelope
-	 * @param {ListSpec} spec
 	 */
-	businessRuleProblems(envelope, spec) {
+	businessRuleProblems(envelope: Envelope, spec: ListSpec) {
 		if (envelope.ids.length > MAX_LIST_ENTRIES) {
 			return [`At most ${MAX_LIST_ENTRIES} ${spec.what} are allowed per request (got ${envelope.ids.length}).`];
 		}
 		if (envelope.ids.length) return [];
-		/** @type {string[]} */
-		const problems = [];
+		const problems: string[] = [];
 		if (envelope.beginMs > envelope.endMs) problems.push('beginDate must not be after endDate.');
 		const earliest = minusMonths(todayDay(), MAX_LOOKBACK_MONTHS);
 		if (dayOf(envelope.beginMs) < earliest) {
@@ -278,16 +266,12 @@ class CiscoApi {
 	 * numbers) are silently left out. [sandbox] requested invoices in request order (duplicates
 	 * once); subscription and date-range results by invoice date, then number; a date range
 	 * compares calendar days (UTC), both ends inclusive.
-	 * @param {Envelope} envelope
-	 * @param {ListSpec} spec
-	 * @returns {Invoice[]}
 	 */
-	select(envelope, spec) {
+	select(envelope: Envelope, spec: ListSpec): Invoice[] {
 		const bid = this.dataset.partner.billingAddressId;
 		const partnerInvoices = this.dataset.invoices.filter((i) => i.billingAddressId === bid);
 		if (envelope.ids.length && spec.field === 'invoiceList') {
-			/** @type {Invoice[]} */
-			const found = [];
+			const found: Invoice[] = [];
 			for (const n of new Set(envelope.ids)) {
 				const invoice = this.dataset.byNumber.get(n);
 				if (invoice && invoice.billingAddressId === bid) found.push(invoice);
@@ -303,5 +287,3 @@ class CiscoApi {
 		return partnerInvoices.filter((i) => i.invoiceDay >= first && i.invoiceDay <= last);
 	}
 }
-
-module.exports = { CiscoApi };

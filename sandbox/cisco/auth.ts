@@ -1,6 +1,3 @@
-// @ts-check
-'use strict';
-
 /**
  * Cisco SSO token endpoint (`POST /cisco-sso/as/token.oauth2`, form-encoded) and the bearer
  * check of the API (and of downloads with option fileAuth 'bearer').
@@ -16,23 +13,28 @@
  * token URL's query string is a violation.
  */
 
-const { randomBytes, timingSafeEqual } = require('crypto');
-const { sendJson } = require('../server');
+import { randomBytes, timingSafeEqual } from 'crypto';
+import { sendJson } from '../server';
+import type { RequestContext, SandboxServer } from '../server';
+import type { IncomingHttpHeaders, ServerResponse } from 'http';
 
-/**
- * @typedef {{ clientId: string, clientSecret: string, username: string, password: string, accessTokenTtlSeconds: number }} AuthOptions
- * @typedef {{ ok: true } | { ok: false, message: string }} AuthResult
- */
+interface AuthOptions {
+	clientId: string;
+	clientSecret: string;
+	username: string;
+	password: string;
+	accessTokenTtlSeconds: number;
+}
 
-/** @param {string} a @param {string} b */
-function safeEqual(a, b) {
+type AuthResult = { ok: true } | { ok: false; message: string };
+
+function safeEqual(a: string, b: string) {
 	const x = Buffer.from(a);
 	const y = Buffer.from(b);
 	return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** @param {string} s */
-function formDecode(s) {
+function formDecode(s: string) {
 	try {
 		return decodeURIComponent(s.replace(/\+/g, ' '));
 	} catch {
@@ -40,24 +42,20 @@ function formDecode(s) {
 	}
 }
 
-class CiscoAuth {
-	/**
-	 * @param {AuthOptions} options live options
-	 * @param {import('../server').SandboxServer} server
-	 */
-	constructor(options, server) {
+export class CiscoAuth {
+	options: AuthOptions;
+	server: SandboxServer;
+	accessTokens: Map<string, { expiresAt: number }>;
+
+	/** @param options live options */
+	constructor(options: AuthOptions, server: SandboxServer) {
 		this.options = options;
 		this.server = server;
-		/** @type {Map<string, { expiresAt: number }>} */
 		this.accessTokens = new Map();
 	}
 
-	/**
-	 * Check `Authorization: Bearer <token>`.
-	 * @param {import('http').IncomingHttpHeaders} headers
-	 * @returns {AuthResult}
-	 */
-	authenticate(headers) {
+	/** Check `Authorization: Bearer <token>`. */
+	authenticate(headers: IncomingHttpHeaders): AuthResult {
 		const header = headers.authorization;
 		if (typeof header !== 'string' || !header.trim()) return { ok: false, message: 'The access token is missing.' };
 		const m = /^Bearer +(\S+) *$/i.exec(header);
@@ -67,12 +65,8 @@ class CiscoAuth {
 		return { ok: true };
 	}
 
-	/**
-	 * Answer 401 for a failed bearer check (the API gateway's answer, before any Cisco logic).
-	 * @param {import('http').ServerResponse} res
-	 * @param {string} message
-	 */
-	static sendUnauthorized(res, message) {
+	/** Answer 401 for a failed bearer check (the API gateway's answer, before any Cisco logic). */
+	static sendUnauthorized(res: ServerResponse, message: string) {
 		sendJson(res, 401, { error: 'invalid_token', error_description: message }, { 'www-authenticate': 'Bearer error="invalid_token"' });
 	}
 
@@ -86,15 +80,11 @@ class CiscoAuth {
 		return [...this.accessTokens.keys()];
 	}
 
-	/**
-	 * POST /cisco-sso/as/token.oauth2 (application/x-www-form-urlencoded).
-	 * @param {import('../server').RequestContext} ctx
-	 */
-	handleToken(ctx) {
+	/** POST /cisco-sso/as/token.oauth2 (application/x-www-form-urlencoded). */
+	handleToken(ctx: RequestContext) {
 		const { req, res } = ctx;
 		const headers = { 'cache-control': 'no-store', pragma: 'no-cache' };
-		/** @param {number} status @param {string} error @param {string} description @param {Record<string, string>} [extra] */
-		const fail = (status, error, description, extra = {}) => sendJson(res, status, { error, error_description: description }, { ...headers, ...extra });
+		const fail = (status: number, error: string, description: string, extra: Record<string, string> = {}) => sendJson(res, status, { error, error_description: description }, { ...headers, ...extra });
 
 		if (ctx.entry.method !== 'POST') {
 			fail(405, 'invalid_request', 'Use POST for the token endpoint.', { allow: 'POST' });
@@ -160,5 +150,3 @@ class CiscoAuth {
 		sendJson(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn }, headers);
 	}
 }
-
-module.exports = { CiscoAuth };

@@ -1,6 +1,3 @@
-// @ts-check
-'use strict';
-
 /**
  * The partner's own records: what a PSA/ERP export would say the partner billed its customers,
  * the "B side" of the example reconciliation workflows. Derived from the vendor emulators'
@@ -16,39 +13,42 @@
  * `month` defaults to last month (UTC). Logged as vendor 'partner', kind 'records'.
  */
 
-const { sendJson, sendText } = require('../server');
-const { Rng } = require('../webex/prng');
-const webexData = require('../webex/data');
-const graphData = require('../graph/data');
+import { sendJson, sendText } from '../server';
+import { Rng } from '../webex/prng';
+import { reportColumns, reportRows, parseHalves, SKUS } from '../webex/data';
+import { expectedLineItems, getDataset } from '../graph/data';
+import type { SandboxServer } from '../server';
+import type { CiscoSandbox } from '../cisco';
 
 const PREFIX = '/partner';
 
-/**
- * @typedef {object} PlantedRecord
- * @property {'valueMismatch' | 'missingInPartnerRecords' | 'onlyInPartnerRecords'} kind
- * @property {Record<string, string>} key   the record's key columns as the partner CSV names them
- * @property {string | null} vendorValue     what the vendor's data gives (null: the vendor has no such key)
- * @property {string | null} partnerValue    what the partner's record says (null: no record)
- *
- * @typedef {{ header: string[], rows: string[][], planted: PlantedRecord[] }} PartnerFile
- */
+export interface PlantedRecord {
+	kind: 'valueMismatch' | 'missingInPartnerRecords' | 'onlyInPartnerRecords';
+	/** the record's key columns as the partner CSV names them */
+	key: Record<string, string>;
+	/** what the vendor's data gives (null: the vendor has no such key) */
+	vendorValue: string | null;
+	/** what the partner's record says (null: no record) */
+	partnerValue: string | null;
+}
 
-/**
- * @param {import('../server').SandboxServer} server
- * @param {{ seed: number, cisco: import('..').CiscoSandbox }} config
- */
-function createPartner(server, { seed, cisco }) {
-	/** @type {Map<string, PartnerFile>} */
-	const cache = new Map();
-	const cached = (/** @type {string} */ key, /** @type {() => PartnerFile} */ build) => {
+export interface PartnerFile {
+	header: string[];
+	rows: string[][];
+	planted: PlantedRecord[];
+}
+
+export function createPartner(server: SandboxServer, { seed, cisco }: { seed: number; cisco: CiscoSandbox }) {
+	const cache = new Map<string, PartnerFile>();
+	const cached = (key: string, build: () => PartnerFile) => {
 		let file = cache.get(key);
 		if (!file) cache.set(key, (file = build()));
 		return file;
 	};
 	const files = {
-		webexSeats: (/** @type {string} */ month) => cached(`webex|${month}`, () => webexSeats(seed, month)),
-		microsoftInvoices: (/** @type {string} */ invoiceId) => cached(`microsoft|${invoiceId}`, () => microsoftInvoices(seed, invoiceId)),
-		ciscoSubscriptions: (/** @type {string} */ month) => cached(`cisco|${month}`, () => ciscoSubscriptions(seed, month, cisco)),
+		webexSeats: (month: string) => cached(`webex|${month}`, () => webexSeats(seed, month)),
+		microsoftInvoices: (invoiceId: string) => cached(`microsoft|${invoiceId}`, () => microsoftInvoices(seed, invoiceId)),
+		ciscoSubscriptions: (month: string) => cached(`cisco|${month}`, () => ciscoSubscriptions(seed, month, cisco)),
 	};
 
 	server.mount({
@@ -59,8 +59,7 @@ function createPartner(server, { seed, cisco }) {
 			if (ctx.req.method !== 'GET') return sendJson(ctx.res, 405, { error: 'Only GET' });
 			const month = typeof ctx.query.month === 'string' ? ctx.query.month : lastMonth();
 			if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) return sendJson(ctx.res, 400, { error: 'month must be YYYY-MM' });
-			/** @type {PartnerFile | undefined} */
-			let file;
+			let file: PartnerFile | undefined;
 			if (ctx.path === `${PREFIX}/webex-seats.csv`) file = files.webexSeats(month);
 			else if (ctx.path === `${PREFIX}/cisco-subscriptions.csv`) file = files.ciscoSubscriptions(month);
 			else if (ctx.path === `${PREFIX}/microsoft-customer-invoices.csv`) {
@@ -85,13 +84,13 @@ function createPartner(server, { seed, cisco }) {
 }
 
 /** Last month as YYYY-MM (UTC). */
-function lastMonth(now = new Date()) {
+export function lastMonth(now = new Date()) {
 	const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
 	return first.toISOString().slice(0, 7);
 }
 
-/** @param {string} month YYYY-MM */
-function monthBounds(month) {
+/** @param month YYYY-MM */
+function monthBounds(month: string) {
 	const [year, monthNumber] = month.split('-').map(Number);
 	const start = new Date(Date.UTC(year, monthNumber - 1, 1));
 	const end = new Date(Date.UTC(year, monthNumber, 0));
@@ -101,19 +100,15 @@ function monthBounds(month) {
 /**
  * Seats per customer and SKU as the Webex node's Ceil per Day rule gives them for the month's
  * CUSTOMER report: ceil(QUANTITY ÷ days in the month).
- * @param {number} seed
- * @param {string} month
- * @returns {PartnerFile}
  */
-function webexSeats(seed, month) {
+function webexSeats(seed: number, month: string): PartnerFile {
 	const { start, end, days } = monthBounds(month);
-	const columns = webexData.reportColumns('CUSTOMER');
-	const at = (/** @type {string} */ name) => columns.indexOf(name);
-	/** @type {Map<string, { orgId: string, externalId: string, sku: string, halves: number }>} */
-	const groups = new Map();
-	for (const row of webexData.reportRows({ billingStartDate: start, billingEndDate: end, type: 'CUSTOMER' }, { seed })) {
+	const columns = reportColumns('CUSTOMER');
+	const at = (name: string) => columns.indexOf(name);
+	const groups: Map<string, { orgId: string; externalId: string; sku: string; halves: number }> = new Map();
+	for (const row of reportRows({ billingStartDate: start, billingEndDate: end, type: 'CUSTOMER' }, { seed })) {
 		const key = `${row[at('CUSTOMER_ORG_ID')]}|${row[at('SKU')]}`;
-		const halves = webexData.parseHalves(row[at('QUANTITY')]);
+		const halves = parseHalves(row[at('QUANTITY')]);
 		const group = groups.get(key);
 		if (group) group.halves += halves;
 		else groups.set(key, { orgId: row[at('CUSTOMER_ORG_ID')], externalId: row[at('CUSTOMER_EXTERNAL_ID')], sku: row[at('SKU')], halves });
@@ -126,7 +121,7 @@ function webexSeats(seed, month) {
 	const rng = new Rng(seed, 'partner-webex', month);
 	return plant(rng, ['Customer Org ID', 'Customer', 'SKU', 'Billed Seats'], records, {
 		mismatches: [(value) => String(Number(value) + 1), (value) => String(Math.max(0, Number(value) - 2))],
-		extra: { key: { 'Customer Org ID': rng.uuid(), SKU: webexData.SKUS[0].sku }, cells: [], value: '12' },
+		extra: { key: { 'Customer Org ID': rng.uuid(), SKU: SKUS[0].sku }, cells: [], value: '12' },
 		extraCells: (key) => [key['Customer Org ID'], 'FORMER-CUSTOMER-0099', key.SKU],
 	});
 }
@@ -134,14 +129,10 @@ function webexSeats(seed, month) {
 /**
  * What the partner invoiced each customer for a Microsoft invoice: the sum of the customer's
  * reconciliation line Totals (the partner passes Microsoft's price on).
- * @param {number} seed
- * @param {string} invoiceId
- * @returns {PartnerFile}
  */
-function microsoftInvoices(seed, invoiceId) {
-	/** @type {Map<string, { name: string, currency: string, micros: bigint }>} */
-	const customers = new Map();
-	for (const line of graphData.expectedLineItems({ dataset: 'billedReconciliation', invoiceId, attributeSet: 'full' }, { seed })) {
+function microsoftInvoices(seed: number, invoiceId: string): PartnerFile {
+	const customers: Map<string, { name: string; currency: string; micros: bigint }> = new Map();
+	for (const line of expectedLineItems({ dataset: 'billedReconciliation', invoiceId, attributeSet: 'full' }, { seed })) {
 		const id = String(line.CustomerId);
 		const micros = BigInt(Math.round(Number(line.Total) * 1e6));
 		const customer = customers.get(id);
@@ -165,14 +156,9 @@ function microsoftInvoices(seed, invoiceId) {
 /**
  * The usage amount the partner's records expect per Cisco subscription for last month's
  * invoices: the sum of Extended Amount over their usage lines.
- * @param {number} seed
- * @param {string} month
- * @param {import('..').CiscoSandbox} cisco
- * @returns {PartnerFile}
  */
-function ciscoSubscriptions(seed, month, cisco) {
-	/** @type {Map<string, { customer: string, units: bigint }>} */
-	const subscriptions = new Map();
+function ciscoSubscriptions(seed: number, month: string, cisco: CiscoSandbox): PartnerFile {
+	const subscriptions: Map<string, { customer: string; units: bigint }> = new Map();
 	for (const invoice of cisco.invoices().filter((candidate) => candidate.invoiceDate.startsWith(month))) {
 		for (const line of cisco.expectedUsage(invoice.invoiceNumber).lines) {
 			const id = line['Subscription ID'];
@@ -197,28 +183,22 @@ function ciscoSubscriptions(seed, month, cisco) {
 
 /**
  * Plants two value mismatches, one record left out and one extra record, chosen by the seed.
- * @param {Rng} rng
- * @param {string[]} header   key/label columns, then the value column last
- * @param {Array<{ key: Record<string, string>, cells: string[], value: string }>} records
- * @param {{ mismatches: Array<(value: string) => string>, extra: { key: Record<string, string>, cells: string[], value: string }, extraCells: (key: Record<string, string>) => string[] }} how
- * @returns {PartnerFile}
+ * @param header key/label columns, then the value column last
  */
-function plant(rng, header, records, how) {
-	/** @type {PlantedRecord[]} */
-	const planted = [];
+function plant(rng: Rng, header: string[], records: Array<{ key: Record<string, string>; cells: string[]; value: string }>, how: { mismatches: Array<(value: string) => string>; extra: { key: Record<string, string>; cells: string[]; value: string }; extraCells: (key: Record<string, string>) => string[] }): PartnerFile {
+	const planted: PlantedRecord[] = [];
 	const wanted = how.mismatches.length + 1;
 	if (records.length < wanted) return { header, rows: records.map((record) => [...record.cells, record.value]), planted };
-	const chosen = new Set();
+	const chosen = new Set<number>();
 	while (chosen.size < wanted) chosen.add(rng.int(0, records.length - 1));
 	const [missing, ...mismatched] = [...chosen];
-	/** @type {string[][]} */
-	const rows = [];
+	const rows: string[][] = [];
 	records.forEach((record, index) => {
 		if (index === missing) {
 			planted.push({ kind: 'missingInPartnerRecords', key: record.key, vendorValue: record.value, partnerValue: null });
 			return;
 		}
-		const change = how.mismatches[mismatched.indexOf(index)];
+		const change = how.mismatches[mismatched.indexOf(index)] as ((value: string) => string) | undefined;
 		const value = change ? change(record.value) : record.value;
 		if (change) planted.push({ kind: 'valueMismatch', key: record.key, vendorValue: record.value, partnerValue: value });
 		rows.push([...record.cells, value]);
@@ -228,38 +208,36 @@ function plant(rng, header, records, how) {
 	return { header, rows, planted };
 }
 
-/** @param {PartnerFile} file */
-function toCsv(file) {
-	const quote = (/** @type {string} */ cell) => (/[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
+function toCsv(file: PartnerFile) {
+	const quote = (cell: string) => (/[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
 	return [file.header, ...file.rows].map((row) => row.map(quote).join(',')).join('\r\n') + '\r\n';
 }
 
-/** @param {string} text @param {number} scale */
-function parseUnits(text, scale) {
+function parseUnits(text: string, scale: number) {
 	const negative = text.startsWith('-');
 	const [whole, fraction = ''] = text.replace(/^[+-]/, '').split('.');
 	const units = BigInt(whole + fraction.padEnd(scale, '0').slice(0, scale));
 	return negative ? -units : units;
 }
 
-/** @param {bigint} units @param {number} scale */
-function formatUnits(units, scale) {
+function formatUnits(units: bigint, scale: number) {
 	const negative = units < 0n;
 	const digits = (negative ? -units : units).toString().padStart(scale + 1, '0');
 	const text = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`.replace(/\.?0+$/, '');
 	return negative ? `-${text}` : text;
 }
 
-/** value + delta × 10^-scale, exactly. @param {string} value @param {bigint} delta @param {number} scale */
-function addUnits(value, delta, scale) {
+/** value + delta × 10^-scale, exactly. */
+function addUnits(value: string, delta: bigint, scale: number) {
 	const common = Math.max(scale, (value.split('.')[1] ?? '').length);
 	return formatUnits(parseUnits(value, common) + delta * 10n ** BigInt(common - scale), common);
 }
 
-/** The newest billed invoice of the seeded Graph data. @param {number} seed */
-function latestInvoiceId(seed) {
-	const invoices = graphData.getDataset(seed).invoices;
+/** The newest billed invoice of the seeded Graph data. */
+function latestInvoiceId(seed: number) {
+	const invoices = getDataset(seed).invoices;
 	return invoices[invoices.length - 1].invoiceId;
 }
 
-module.exports = { createPartner, lastMonth };
+/** `sandbox.partner`. */
+export type PartnerSandbox = ReturnType<typeof createPartner>;

@@ -1,6 +1,3 @@
-// @ts-check
-'use strict';
-
 /**
  * Sandbox core: one HTTP server on 127.0.0.1, routing by path prefix to vendor emulators
  * (Webex now; Microsoft Graph, Azurite glue and Cisco later), a request log, protocol-violation
@@ -12,78 +9,100 @@
  * the vendor sees the request, so every vendor gets them for free.
  */
 
-const http = require('http');
-const { URL } = require('url');
+import http from 'http';
+import type { AddressInfo } from 'net';
+import { URL } from 'url';
 
-/**
- * @typedef {{ [key: string]: string | string[] }} QueryObject
- *
- * @typedef {object} RequestLogEntry
- * @property {string | undefined} vendor   e.g. 'webex'; undefined when no mount matched
- * @property {string | undefined} kind     'api' | 'download' | 'token' (vendors may add more)
- * @property {string} method
- * @property {string} path                 relative to the vendor API base for kind 'api', the full path otherwise
- * @property {QueryObject} query           string values; arrays when a name is repeated
- * @property {http.IncomingHttpHeaders} headers  lower-case names
- * @property {unknown} body                parsed JSON when the body is JSON, else the raw string; undefined when empty
- * @property {number | undefined} status   the status sent; undefined when the connection was reset before a response
- * @property {string | undefined} fault    the fault type applied, if any
- * @property {number} bytes                response body bytes sent so far (what the client got, cuts included)
- * @property {number} at                   arrival time, ms since epoch
- *
- * @typedef {object} Fault
- * @property {string} [vendor]
- * @property {string} [kind]
- * @property {string} [method]
- * @property {string | RegExp} [path]      string: prefix of the logged path; RegExp: tested against it
- * @property {number} [times]              default 1; Infinity allowed; decremented per hit
- * @property {'status'|'reset'|'slow'|'html'|'empty'|'contentType'|'truncate'|'transform'} type
- * @property {number} [status]
- * @property {number | string} [retryAfter] seconds, or an HTTP-date sent verbatim
- * @property {unknown} [body]              status faults: replaces the vendor's error body (objects are sent as JSON)
- * @property {number} [afterBytes]         reset: body bytes to send before the socket is destroyed; truncate: body bytes kept
- * @property {number} [delayMs]            slow: delay before the request is executed and answered
- * @property {string} [contentType]        contentType: the Content-Type sent instead of the vendor's; empty: the one sent (default none)
- * @property {(body: Buffer) => Buffer} [transform]  transform: rewrites the whole answer body (see corrupt.js)
- * @property {number} [hits]               maintained by the sandbox
- *
- * @typedef {object} RequestContext
- * @property {http.IncomingMessage} req
- * @property {http.ServerResponse} res
- * @property {URL} url
- * @property {string} kind
- * @property {string} path                 as logged
- * @property {QueryObject} query
- * @property {Buffer} rawBody
- * @property {unknown} body                parsed JSON body, else raw string, else undefined
- * @property {boolean} bodyIsJson          content-type says JSON and it parsed
- * @property {RequestLogEntry} entry
- * @property {SandboxServer} server
- *
- * @typedef {object} Mount
- * @property {string} vendor
- * @property {string} prefix               path prefix ('/webex/v1'); matched on segment boundaries
- * @property {(pathname: string) => { kind: string, path: string }} classify
- * @property {(ctx: RequestContext) => void | Promise<void>} handle
- * @property {(ctx: RequestContext) => void} [observe]  sees every request before faults apply (checks that must not miss a faulted request)
- * @property {(status: number, ctx: RequestContext, fault: Fault) => { body: string, headers: Record<string, string> }} [faultResponse]
- *
- * @typedef {object} Vendor
- * @property {string} name
- * @property {() => void} [reset]
- */
+export type QueryObject = { [key: string]: string | string[] };
+
+export interface RequestLogEntry {
+	/** e.g. 'webex'; undefined when no mount matched */
+	vendor: string | undefined;
+	/** 'api' | 'download' | 'token' (vendors may add more) */
+	kind: string | undefined;
+	method: string;
+	/** relative to the vendor API base for kind 'api', the full path otherwise */
+	path: string;
+	/** string values; arrays when a name is repeated */
+	query: QueryObject;
+	/** lower-case names */
+	headers: http.IncomingHttpHeaders;
+	/** parsed JSON when the body is JSON, else the raw string; undefined when empty */
+	body: unknown;
+	/** the status sent; undefined when the connection was reset before a response */
+	status: number | undefined;
+	/** the fault type applied, if any */
+	fault: Fault['type'] | undefined;
+	/** response body bytes sent so far (what the client got, cuts included) */
+	bytes: number;
+	/** arrival time, ms since epoch */
+	at: number;
+}
+
+export interface Fault {
+	vendor?: string;
+	kind?: string;
+	method?: string;
+	/** string: prefix of the logged path; RegExp: tested against it */
+	path?: string | RegExp;
+	/** default 1; Infinity allowed; decremented per hit */
+	times?: number;
+	type: 'status' | 'reset' | 'slow' | 'html' | 'empty' | 'contentType' | 'truncate' | 'transform';
+	status?: number;
+	/** seconds, or an HTTP-date sent verbatim */
+	retryAfter?: number | string;
+	/** status faults: replaces the vendor's error body (objects are sent as JSON) */
+	body?: unknown;
+	/** reset: body bytes to send before the socket is destroyed; truncate: body bytes kept */
+	afterBytes?: number;
+	/** slow: delay before the request is executed and answered */
+	delayMs?: number;
+	/** contentType: the Content-Type sent instead of the vendor's; empty: the one sent (default none) */
+	contentType?: string;
+	/** transform: rewrites the whole answer body (see corrupt.ts) */
+	transform?: (body: Buffer) => Buffer;
+	/** maintained by the sandbox */
+	hits?: number;
+}
+
+export interface RequestContext {
+	req: http.IncomingMessage;
+	res: http.ServerResponse;
+	url: URL;
+	kind: string;
+	/** as logged */
+	path: string;
+	query: QueryObject;
+	rawBody: Buffer;
+	/** parsed JSON body, else raw string, else undefined */
+	body: unknown;
+	/** content-type says JSON and it parsed */
+	bodyIsJson: boolean;
+	entry: RequestLogEntry;
+	server: SandboxServer;
+}
+
+export interface Mount {
+	vendor: string;
+	/** path prefix ('/webex/v1'); matched on segment boundaries */
+	prefix: string;
+	classify: (pathname: string) => { kind: string, path: string };
+	handle: (ctx: RequestContext) => void | Promise<void>;
+	/** sees every request before faults apply (checks that must not miss a faulted request) */
+	observe?: (ctx: RequestContext) => void;
+	faultResponse?: (status: number, ctx: RequestContext, fault: Fault) => { body: string, headers: Record<string, string> };
+}
+
+export interface Vendor {
+	name: string;
+	reset?: () => void;
+}
 
 const FAULT_TYPES = new Set(['status', 'reset', 'slow', 'html', 'empty', 'contentType', 'truncate', 'transform']);
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-
-/**
- * @param {URLSearchParams} params
- * @returns {QueryObject}
- */
-function queryObject(params) {
-	/** @type {QueryObject} */
-	const out = {};
+export function queryObject(params: URLSearchParams): QueryObject {
+	const out: QueryObject = {};
 	for (const [k, v] of params) {
 		const prev = out[k];
 		if (prev === undefined) out[k] = v;
@@ -93,43 +112,25 @@ function queryObject(params) {
 	return out;
 }
 
-/**
- * @param {http.ServerResponse} res
- * @param {number} status
- * @param {unknown} obj
- * @param {Record<string, string>} [headers]
- */
-function sendJson(res, status, obj, headers = {}) {
+export function sendJson(res: http.ServerResponse, status: number, obj: unknown, headers: Record<string, string> = {}) {
 	const body = Buffer.from(JSON.stringify(obj), 'utf8');
 	res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', 'content-length': String(body.length), ...headers });
 	res.end(body);
 }
 
-/**
- * @param {http.ServerResponse} res
- * @param {number} status
- * @param {string} text
- * @param {string} contentType
- * @param {Record<string, string>} [headers]
- */
-function sendText(res, status, text, contentType, headers = {}) {
+export function sendText(res: http.ServerResponse, status: number, text: string, contentType: string, headers: Record<string, string> = {}) {
 	const body = Buffer.from(text, 'utf8');
 	res.writeHead(status, { 'content-type': contentType, 'content-length': String(body.length), ...headers });
 	res.end(body);
 }
 
-/**
- * @param {http.ServerResponse} res
- * @param {number} status
- * @param {Record<string, string>} [headers]
- */
-function sendEmpty(res, status, headers = {}) {
+export function sendEmpty(res: http.ServerResponse, status: number, headers: Record<string, string> = {}) {
 	res.writeHead(status, headers);
 	res.end();
 }
 
-/** Reverse-proxy style error page (what an LB/CDN in front of an API answers). @param {number} status */
-function htmlErrorPage(status) {
+/** Reverse-proxy style error page (what an LB/CDN in front of an API answers). */
+export function htmlErrorPage(status: number) {
 	const reason = http.STATUS_CODES[status] || 'Error';
 	return (
 		`<html>\r\n<head><title>${status} ${reason}</title></head>\r\n<body>\r\n` +
@@ -137,28 +138,30 @@ function htmlErrorPage(status) {
 	);
 }
 
-/** @param {unknown} chunk @param {unknown} encoding */
-function chunkToBuffer(chunk, encoding) {
+/**
+ * `res.write`, `res.end` and `res.writeHead` as the wrappers below see them: Node's overloads
+ * (chunk, encoding and callback each optional) pass through as they come.
+ */
+type Passthrough = (...args: unknown[]) => unknown;
+
+function chunkToBuffer(chunk: unknown, encoding: unknown) {
 	return typeof chunk === 'string'
-		? Buffer.from(chunk, /** @type {BufferEncoding} */ (typeof encoding === 'string' ? encoding : 'utf8'))
-		: Buffer.from(/** @type {Uint8Array} */ (chunk));
+		? Buffer.from(chunk, (typeof encoding === 'string' ? encoding : 'utf8') as BufferEncoding)
+		: Buffer.from(chunk as Uint8Array);
 }
 
 /**
  * Let at most `limit` body bytes through, then destroy the socket (headers are sent first, so
  * the client sees a truncated body). A body of at most `limit` bytes completes normally.
- * @param {http.ServerResponse} res
- * @param {number} limit
  */
-function truncateResponse(res, limit) {
+function truncateResponse(res: http.ServerResponse, limit: number) {
 	const socket = res.socket;
-	const write = /** @type {(...args: any[]) => any} */ (res.write);
-	const end = /** @type {(...args: any[]) => any} */ (res.end);
+	const write = res.write as Passthrough;
+	const end = res.end as Passthrough;
 	let sent = 0;
 	let cut = false;
 
-	/** @param {Buffer} part */
-	const doCut = (part) => {
+	const doCut = (part: Buffer) => {
 		cut = true;
 		if (part.length) write.call(res, part);
 		else if (!res.headersSent) res.flushHeaders();
@@ -175,7 +178,7 @@ function truncateResponse(res, limit) {
 		setImmediate(destroyWhenFlushed);
 	};
 
-	/** @type {any} */ (res).write = function (/** @type {any} */ chunk, /** @type {any} */ encoding, /** @type {any} */ cb) {
+	res.write = function (chunk: unknown, encoding?: unknown, cb?: unknown) {
 		if (cut) return false;
 		const buf = chunkToBuffer(chunk, encoding);
 		if (sent + buf.length <= limit) {
@@ -185,8 +188,8 @@ function truncateResponse(res, limit) {
 		doCut(buf.subarray(0, limit - sent));
 		sent = limit;
 		return false;
-	};
-	/** @type {any} */ (res).end = function (/** @type {any} */ chunk, /** @type {any} */ encoding, /** @type {any} */ cb) {
+	} as typeof res.write;
+	res.end = function (chunk?: unknown, encoding?: unknown, cb?: unknown) {
 		if (cut) return res;
 		if (typeof chunk === 'function') return end.call(res, chunk);
 		if (chunk !== undefined && chunk !== null) {
@@ -200,26 +203,24 @@ function truncateResponse(res, limit) {
 			return end.call(res, buf, typeof encoding === 'function' ? encoding : cb);
 		}
 		return end.call(res, typeof encoding === 'function' ? encoding : cb);
-	};
+	} as typeof res.end;
 }
 
 /**
  * Count the body bytes that leave through `res` into `entry.bytes`. Installed before any
  * fault wraps the response, so a cut or rewritten body is counted as the client gets it.
- * @param {http.ServerResponse} res
- * @param {RequestLogEntry} entry
  */
-function countBodyBytes(res, entry) {
-	const write = /** @type {(...args: any[]) => any} */ (res.write);
-	const end = /** @type {(...args: any[]) => any} */ (res.end);
-	/** @type {any} */ (res).write = function (/** @type {any} */ chunk, /** @type {any[]} */ ...rest) {
+function countBodyBytes(res: http.ServerResponse, entry: RequestLogEntry) {
+	const write = res.write as Passthrough;
+	const end = res.end as Passthrough;
+	res.write = function (chunk: unknown, ...rest: unknown[]) {
 		if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') entry.bytes += chunkToBuffer(chunk, rest[0]).length;
 		return write.call(res, chunk, ...rest);
-	};
-	/** @type {any} */ (res).end = function (/** @type {any} */ chunk, /** @type {any[]} */ ...rest) {
+	} as typeof res.write;
+	res.end = function (chunk?: unknown, ...rest: unknown[]) {
 		if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') entry.bytes += chunkToBuffer(chunk, rest[0]).length;
 		return end.call(res, chunk, ...rest);
-	};
+	} as typeof res.end;
 }
 
 /**
@@ -227,29 +228,26 @@ function countBodyBytes(res, entry) {
  * (with a Content-Length that matches, so the response completes normally and only its
  * content differs) and/or another Content-Type. For the body faults (truncate, transform)
  * and contentType.
- * @param {http.ServerResponse} res
- * @param {{ body?: (body: Buffer) => Buffer, contentType?: string }} change
  */
-function rewriteResponse(res, change) {
-	const writeHead = /** @type {(...args: any[]) => any} */ (res.writeHead);
-	const write = /** @type {(...args: any[]) => any} */ (res.write);
-	const end = /** @type {(...args: any[]) => any} */ (res.end);
+function rewriteResponse(res: http.ServerResponse, change: { body?: (body: Buffer) => Buffer; contentType?: string }) {
+	const writeHead = res.writeHead;
+	const write = res.write;
+	const end = res.end;
 	let status = 200;
-	/** @type {Buffer[]} */
-	const chunks = [];
-	/** @type {any} */ (res).writeHead = function (/** @type {number} */ code, /** @type {any[]} */ ...rest) {
+	const chunks: Buffer[] = [];
+	res.writeHead = function (code: number, ...rest: unknown[]) {
 		status = code;
-		const headers = typeof rest[0] === 'string' ? rest[1] : rest[0];
+		const headers = (typeof rest[0] === 'string' ? rest[1] : rest[0]) as http.OutgoingHttpHeaders | http.OutgoingHttpHeader[] | undefined;
 		if (headers && !Array.isArray(headers)) for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value);
 		return res;
-	};
-	/** @type {any} */ (res).write = function (/** @type {any} */ chunk, /** @type {any} */ encoding, /** @type {any} */ cb) {
+	} as typeof res.writeHead;
+	res.write = function (chunk: unknown, encoding?: unknown, cb?: unknown) {
 		chunks.push(chunkToBuffer(chunk, encoding));
 		const callback = typeof encoding === 'function' ? encoding : cb;
-		if (typeof callback === 'function') process.nextTick(callback);
+		if (typeof callback === 'function') process.nextTick(callback as () => void);
 		return true;
-	};
-	/** @type {any} */ (res).end = function (/** @type {any} */ chunk, /** @type {any} */ encoding, /** @type {any} */ cb) {
+	} as typeof res.write;
+	res.end = function (chunk?: unknown, encoding?: unknown, cb?: unknown) {
 		if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') chunks.push(chunkToBuffer(chunk, encoding));
 		const callback = [chunk, encoding, cb].find((arg) => typeof arg === 'function');
 		const original = Buffer.concat(chunks);
@@ -261,34 +259,39 @@ function rewriteResponse(res, change) {
 		res.removeHeader('transfer-encoding');
 		res.setHeader('content-length', String(body.length));
 		writeHead.call(res, status);
-		return end.call(res, body, callback);
-	};
+		return (end as Passthrough).call(res, body, callback);
+	} as typeof res.end;
 }
 
-class SandboxServer {
-	/**
-	 * @param {{ host?: string, port?: number, log?: (entry: RequestLogEntry) => void }} [options]
-	 */
-	constructor(options = {}) {
+export class SandboxServer {
+	host: string;
+	port: number;
+	log: ((entry: RequestLogEntry) => void) | undefined;
+	requests: RequestLogEntry[];
+	violations: string[];
+	faults: Fault[];
+	mounts: Mount[];
+	vendors: Vendor[];
+	url: string;
+	stopped: boolean;
+	/** pending slow-fault delays (released by stop and reset) */
+	sleepers: Set<() => void>;
+	/** counts resets: a slow request from before the last reset is dropped, not executed */
+	generation: number;
+	httpServer: http.Server;
+
+	constructor(options: { host?: string; port?: number; log?: (entry: RequestLogEntry) => void } = {}) {
 		this.host = options.host || '127.0.0.1';
 		this.port = options.port ?? 0;
 		this.log = options.log;
-		/** @type {RequestLogEntry[]} */
 		this.requests = [];
-		/** @type {string[]} */
 		this.violations = [];
-		/** @type {Fault[]} */
 		this.faults = [];
-		/** @type {Mount[]} */
 		this.mounts = [];
-		/** @type {Vendor[]} */
 		this.vendors = [];
-		/** @type {string} */
 		this.url = '';
 		this.stopped = false;
-		/** @type {Set<() => void>} pending slow-fault delays (released by stop and reset) */
 		this.sleepers = new Set();
-		/** counts resets: a slow request from before the last reset is dropped, not executed */
 		this.generation = 0;
 		this.httpServer = http.createServer((req, res) => {
 			this.handle(req, res).catch((err) => {
@@ -304,34 +307,28 @@ class SandboxServer {
 		this.httpServer.headersTimeout = 66000;
 	}
 
-	/** @param {Mount} mount */
-	mount(mount) {
+	mount(mount: Mount) {
 		this.mounts.push(mount);
 		// Longest prefix first.
 		this.mounts.sort((a, b) => b.prefix.length - a.prefix.length);
 	}
 
-	/** @param {Vendor} vendor */
-	addVendor(vendor) {
+	addVendor(vendor: Vendor) {
 		this.vendors.push(vendor);
 	}
 
-	/** Record a protocol violation (tests assert the list stays empty). @param {string} message */
-	violation(message) {
+	/** Record a protocol violation (tests assert the list stays empty). */
+	violation(message: string) {
 		this.violations.push(message);
 	}
 
-	/**
-	 * @param {Fault} fault
-	 * @returns {Fault}
-	 */
-	addFault(fault) {
+	addFault(fault: Fault): Fault {
 		if (!fault || !FAULT_TYPES.has(fault.type)) throw new Error(`fault.type must be one of ${[...FAULT_TYPES].join(', ')}`);
-		if (fault.type === 'status' && !(Number.isInteger(fault.status) && /** @type {number} */ (fault.status) >= 100)) {
+		if (fault.type === 'status' && !(Number.isInteger(fault.status) && (fault.status as number) >= 100)) {
 			throw new Error('a status fault needs an integer status');
 		}
 		if (fault.type === 'contentType' && typeof fault.contentType !== 'string') throw new Error('a contentType fault needs the contentType to send');
-		if (fault.type === 'truncate' && !(Number.isInteger(fault.afterBytes) && /** @type {number} */ (fault.afterBytes) >= 0)) {
+		if (fault.type === 'truncate' && !(Number.isInteger(fault.afterBytes) && (fault.afterBytes as number) >= 0)) {
 			throw new Error('a truncate fault needs afterBytes, the body bytes to keep');
 		}
 		if (fault.type === 'transform' && typeof fault.transform !== 'function') throw new Error('a transform fault needs a transform(body) function');
@@ -358,13 +355,13 @@ class SandboxServer {
 		for (const v of this.vendors) if (v.reset) v.reset();
 	}
 
-	/** @returns {Promise<string>} the base URL */
-	listen() {
+	/** @returns the base URL */
+	listen(): Promise<string> {
 		return new Promise((resolve, reject) => {
 			this.httpServer.once('error', reject);
 			this.httpServer.listen(this.port, this.host, () => {
 				this.httpServer.off('error', reject);
-				const addr = /** @type {import('net').AddressInfo} */ (this.httpServer.address());
+				const addr = this.httpServer.address() as AddressInfo;
 				this.port = addr.port;
 				this.url = `http://${this.host}:${addr.port}`;
 				resolve(this.url);
@@ -372,12 +369,8 @@ class SandboxServer {
 		});
 	}
 
-	/**
-	 * Wait `ms`, or less if the sandbox stops meanwhile.
-	 * @param {number} ms
-	 * @returns {Promise<void>}
-	 */
-	sleep(ms) {
+	/** Wait `ms`, or less if the sandbox stops meanwhile. */
+	sleep(ms: number): Promise<void> {
 		return new Promise((resolve) => {
 			const done = () => {
 				clearTimeout(timer);
@@ -389,8 +382,7 @@ class SandboxServer {
 		});
 	}
 
-	/** @returns {Promise<void>} */
-	stop() {
+	stop(): Promise<void> {
 		this.stopped = true;
 		for (const wake of [...this.sleepers]) wake();
 		return new Promise((resolve) => {
@@ -403,44 +395,31 @@ class SandboxServer {
 		});
 	}
 
-	/**
-	 * @param {string} pathname
-	 * @returns {Mount | undefined}
-	 */
-	findMount(pathname) {
+	findMount(pathname: string): Mount | undefined {
 		return this.mounts.find((m) => pathname === m.prefix || pathname.startsWith(m.prefix.endsWith('/') ? m.prefix : `${m.prefix}/`));
 	}
 
-	/**
-	 * @param {RequestLogEntry} entry
-	 * @returns {Fault | undefined}
-	 */
-	takeFault(entry) {
+	takeFault(entry: RequestLogEntry): Fault | undefined {
 		for (const f of this.faults) {
-			if (!(/** @type {number} */ (f.times) > 0)) continue;
+			if (!((f.times as number) > 0)) continue;
 			if (f.vendor !== undefined && f.vendor !== entry.vendor) continue;
 			if (f.kind !== undefined && f.kind !== entry.kind) continue;
 			if (f.method !== undefined && f.method.toUpperCase() !== entry.method) continue;
 			if (f.path !== undefined) {
 				if (f.path instanceof RegExp ? !f.path.test(entry.path) : !entry.path.startsWith(f.path)) continue;
 			}
-			f.times = /** @type {number} */ (f.times) - 1;
+			f.times = (f.times as number) - 1;
 			f.hits = (f.hits || 0) + 1;
 			return f;
 		}
 		return undefined;
 	}
 
-	/**
-	 * @param {http.IncomingMessage} req
-	 * @returns {Promise<Buffer>}
-	 */
-	readBody(req) {
+	readBody(req: http.IncomingMessage): Promise<Buffer> {
 		return new Promise((resolve, reject) => {
-			/** @type {Buffer[]} */
-			const chunks = [];
+			const chunks: Buffer[] = [];
 			let size = 0;
-			req.on('data', (c) => {
+			req.on('data', (c: Buffer) => {
 				size += c.length;
 				if (size > MAX_BODY_BYTES) {
 					reject(new Error('request body too large'));
@@ -454,17 +433,12 @@ class SandboxServer {
 		});
 	}
 
-	/**
-	 * @param {http.IncomingMessage} req
-	 * @param {http.ServerResponse} res
-	 */
-	async handle(req, res) {
+	async handle(req: http.IncomingMessage, res: http.ServerResponse) {
 		const at = Date.now();
 		const url = new URL(req.url || '/', this.url || 'http://127.0.0.1');
 		const mount = this.findMount(url.pathname);
 		const classified = mount ? mount.classify(url.pathname) : { kind: undefined, path: url.pathname };
-		/** @type {RequestLogEntry} */
-		const entry = {
+		const entry: RequestLogEntry = {
 			vendor: mount && mount.vendor,
 			kind: classified.kind,
 			method: (req.method || 'GET').toUpperCase(),
@@ -481,11 +455,11 @@ class SandboxServer {
 		countBodyBytes(res, entry);
 
 		// Record the status at the moment the head is written (before the client can see it).
-		const writeHead = res.writeHead;
-		/** @type {any} */ (res).writeHead = function (/** @type {number} */ status, /** @type {any[]} */ ...rest) {
+		const writeHead = res.writeHead as Passthrough;
+		res.writeHead = function (status: number, ...rest: unknown[]) {
 			entry.status = status;
 			return writeHead.call(res, status, ...rest);
-		};
+		} as typeof res.writeHead;
 		if (this.log) res.on('finish', () => this.log && this.log(entry));
 
 		let rawBody;
@@ -516,18 +490,16 @@ class SandboxServer {
 			return;
 		}
 
-		/** @type {RequestContext} */
-		const ctx = { req, res, url, kind: /** @type {string} */ (classified.kind), path: classified.path, query: entry.query, rawBody, body, bodyIsJson, entry, server: this };
+		const ctx: RequestContext = { req, res, url, kind: classified.kind as string, path: classified.path, query: entry.query, rawBody, body, bodyIsJson, entry, server: this };
 
 		if (mount.observe) mount.observe(ctx);
 		const fault = this.takeFault(entry);
 		if (fault) {
 			entry.fault = fault.type;
-			/** @type {Record<string, string>} */
-			const retryHeaders = fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {};
+			const retryHeaders: Record<string, string> = fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {};
 			switch (fault.type) {
 				case 'status': {
-					const status = /** @type {number} */ (fault.status);
+					const status = fault.status as number;
 					if (fault.body !== undefined) {
 						if (typeof fault.body === 'string') sendText(res, status, fault.body, 'text/plain;charset=UTF-8', retryHeaders);
 						else sendJson(res, status, fault.body, retryHeaders);
@@ -558,8 +530,7 @@ class SandboxServer {
 				}
 				case 'empty': {
 					// A 200 (or `status`) with nothing in it: what a misbehaving proxy or CDN answers.
-					/** @type {Record<string, string>} */
-					const headers = { 'content-length': '0', ...retryHeaders };
+					const headers: Record<string, string> = { 'content-length': '0', ...retryHeaders };
 					if (fault.contentType !== undefined) headers['content-type'] = fault.contentType;
 					sendEmpty(res, fault.status ?? 200, headers);
 					return; // not executed
@@ -569,12 +540,12 @@ class SandboxServer {
 					break;
 				case 'truncate': {
 					// Unlike reset, the answer completes: the file itself is short.
-					const keep = /** @type {number} */ (fault.afterBytes);
+					const keep = fault.afterBytes as number;
 					rewriteResponse(res, { body: (body) => body.subarray(0, keep) });
 					break;
 				}
 				case 'transform':
-					rewriteResponse(res, { body: /** @type {(body: Buffer) => Buffer} */ (fault.transform) });
+					rewriteResponse(res, { body: fault.transform as (body: Buffer) => Buffer });
 					break;
 				case 'slow': {
 					// The request still executes after the delay, even if the client gave up
@@ -596,5 +567,3 @@ class SandboxServer {
 		await mount.handle(ctx);
 	}
 }
-
-module.exports = { SandboxServer, sendJson, sendText, sendEmpty, htmlErrorPage, queryObject };

@@ -1,6 +1,3 @@
-// @ts-check
-'use strict';
-
 /**
  * The "CDN" that serves report files: `GET /cdn/webex/<uuid>/WHOLESALE/<uuid>.csv?Expires&Signature&Key-Pair-Id`.
  *
@@ -13,59 +10,60 @@
  * streamed with backpressure; single byte ranges are served (206/416), with ETag/If-Range.
  */
 
-const { createHmac, createHash, randomBytes, timingSafeEqual } = require('crypto');
-const { pipeline } = require('stream');
-const zlib = require('zlib');
-const { sendText } = require('../server');
-const { createCsvStream, csvByteLength } = require('./csv');
+import { createHmac, createHash, randomBytes, timingSafeEqual } from 'crypto';
+import { pipeline } from 'stream';
+import { createGzip } from 'zlib';
+import { sendText } from '../server';
+import { createCsvStream, csvByteLength } from './csv';
+import type { ReportRecord, ReportStore } from './store';
+import type { RequestContext, SandboxServer } from '../server';
+import type { ServerResponse } from 'http';
 
-const KEY_PAIR_ID = 'SANDBOXKEYPAIR';
+export const KEY_PAIR_ID = 'SANDBOXKEYPAIR';
 const PATH_RE = /^\/cdn\/webex\/([0-9a-f-]{36})\/WHOLESALE\/([0-9a-f-]{36})\.csv$/;
 /** Above this many rows the full-body size is not computed up front (the bench report streams chunked). */
 const SIZE_UP_FRONT_MAX_ROWS = 200000;
 
-/** @param {string} code @param {string} message */
-function xmlError(code, message) {
+function xmlError(code: string, message: string) {
 	return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
 }
 
-/**
- * @typedef {import('./store').ReportRecord} ReportRecord
- * @typedef {{ downloadUrlTtlSeconds: number, userReportRows?: number, csvBom?: boolean, downloadGzip?: boolean }} DownloadOptions
- */
+interface DownloadOptions {
+	downloadUrlTtlSeconds: number;
+	userReportRows?: number;
+	csvBom?: boolean;
+	downloadGzip?: boolean;
+}
 
-class WebexDownloads {
-	/**
-	 * @param {import('../server').SandboxServer} server
-	 * @param {import('./store').ReportStore} store
-	 * @param {DownloadOptions} options live options
-	 * @param {number} seed
-	 */
-	constructor(server, store, options, seed) {
+export class WebexDownloads {
+	server: SandboxServer;
+	store: ReportStore;
+	options: DownloadOptions;
+	seed: number;
+	secret: Buffer;
+	/** every signed URL handed out since the last reset, oldest first */
+	issued: string[];
+
+	/** @param options live options */
+	constructor(server: SandboxServer, store: ReportStore, options: DownloadOptions, seed: number) {
 		this.server = server;
 		this.store = store;
 		this.options = options;
 		this.seed = seed;
 		this.secret = randomBytes(32);
-		/** @type {string[]} every signed URL handed out since the last reset, oldest first */
 		this.issued = [];
 	}
 
-	/** @param {string} path @param {string | number} expires */
-	sign(path, expires) {
+	sign(path: string, expires: string | number) {
 		return createHmac('sha256', this.secret).update(`${path}?Expires=${expires}`).digest('base64url');
 	}
 
-	/** @param {ReportRecord} record */
-	pathFor(record) {
+	pathFor(record: ReportRecord) {
 		return `/cdn/webex/${record.folderUuid}/WHOLESALE/${record.fileUuid}.csv`;
 	}
 
-	/**
-	 * A freshly signed URL, valid `downloadUrlTtlSeconds` from now (spec: 30 minutes).
-	 * @param {ReportRecord} record
-	 */
-	urlFor(record) {
+	/** A freshly signed URL, valid `downloadUrlTtlSeconds` from now (spec: 30 minutes). */
+	urlFor(record: ReportRecord) {
 		const path = this.pathFor(record);
 		const expires = Math.floor(Date.now() / 1000) + this.options.downloadUrlTtlSeconds;
 		const url = `${this.server.url}${path}?Expires=${expires}&Signature=${this.sign(path, expires)}&Key-Pair-Id=${KEY_PAIR_ID}`;
@@ -73,11 +71,8 @@ class WebexDownloads {
 		return url;
 	}
 
-	/**
-	 * What the file depends on (for the size cache and the ETag).
-	 * @param {ReportRecord} record
-	 */
-	contentKey(record) {
+	/** What the file depends on (for the size cache and the ETag). */
+	contentKey(record: ReportRecord) {
 		return JSON.stringify([
 			this.seed,
 			record.billingStartDate,
@@ -90,8 +85,7 @@ class WebexDownloads {
 		]);
 	}
 
-	/** @param {ReportRecord} record */
-	csvOptions(record) {
+	csvOptions(record: ReportRecord) {
 		return {
 			seed: this.seed,
 			userReportRows: record.type === 'USER' ? this.options.userReportRows : undefined,
@@ -99,12 +93,8 @@ class WebexDownloads {
 		};
 	}
 
-	/**
-	 * @param {ReportRecord} record
-	 * @param {boolean} force compute even for the bench-sized report
-	 * @returns {number | undefined}
-	 */
-	sizeOf(record, force) {
+	/** @param force compute even for the bench-sized report */
+	sizeOf(record: ReportRecord, force: boolean): number | undefined {
 		const key = this.contentKey(record);
 		if (record.csvSize && record.csvSize.key === key) return record.csvSize.bytes;
 		const rows = record.type === 'USER' ? this.options.userReportRows : undefined;
@@ -114,12 +104,10 @@ class WebexDownloads {
 		return bytes;
 	}
 
-	/** @param {import('../server').RequestContext} ctx */
-	handle(ctx) {
+	handle(ctx: RequestContext) {
 		const { req, res, url } = ctx;
 		const method = ctx.entry.method;
-		/** @param {number} status @param {string} code @param {string} message @param {Record<string, string>} [headers] */
-		const fail = (status, code, message, headers = {}) => sendText(res, status, xmlError(code, message), 'application/xml', headers);
+		const fail = (status: number, code: string, message: string, headers: Record<string, string> = {}) => sendText(res, status, xmlError(code, message), 'application/xml', headers);
 
 		if (req.headers.authorization !== undefined) {
 			// The real CDN refuses a second auth mechanism; sending the Webex token there leaks it.
@@ -160,8 +148,7 @@ class WebexDownloads {
 		}
 
 		const etag = `"${createHash('sha1').update(this.contentKey(record)).digest('hex')}"`;
-		/** @type {Record<string, string>} */
-		const headers = {
+		const headers: Record<string, string> = {
 			'content-type': 'text/csv',
 			'content-disposition': `attachment; filename="${record.fileUuid}.csv"`,
 			'accept-ranges': 'bytes',
@@ -175,7 +162,7 @@ class WebexDownloads {
 		const ifRange = req.headers['if-range'];
 		const rm = typeof rangeHeader === 'string' ? /^bytes=(\d*)-(\d*)$/.exec(rangeHeader.trim()) : null;
 		if (rm && (rm[1] !== '' || rm[2] !== '') && (ifRange === undefined || ifRange === etag)) {
-			const total = /** @type {number} */ (this.sizeOf(record, true));
+			const total = this.sizeOf(record, true) as number;
 			let start;
 			let end;
 			if (rm[1] === '') {
@@ -209,7 +196,7 @@ class WebexDownloads {
 				return;
 			}
 			const source = createCsvStream(record, this.csvOptions(record));
-			pipeline(source, zlib.createGzip(), res, () => {});
+			pipeline(source, createGzip(), res, () => {});
 			return;
 		}
 		const size = this.sizeOf(record, false);
@@ -222,17 +209,9 @@ class WebexDownloads {
 		this.stream(record, res, undefined, undefined);
 	}
 
-	/**
-	 * @param {ReportRecord} record
-	 * @param {import('http').ServerResponse} res
-	 * @param {number | undefined} start
-	 * @param {number | undefined} end
-	 */
-	stream(record, res, start, end) {
+	stream(record: ReportRecord, res: ServerResponse, start: number | undefined, end: number | undefined) {
 		const source = createCsvStream(record, { ...this.csvOptions(record), start, end });
 		// pipeline destroys the generator stream when the client goes away or a reset fault cuts it.
 		pipeline(source, res, () => {});
 	}
 }
-
-module.exports = { WebexDownloads, KEY_PAIR_ID };

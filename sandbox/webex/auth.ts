@@ -1,6 +1,3 @@
-// @ts-check
-'use strict';
-
 /**
  * Webex authentication: the static personal access token, and an OAuth 2 integration
  * (`GET /v1/authorize` -> 302 with `code`, `POST /v1/access_token` with the
@@ -15,29 +12,40 @@
  * 403; the static PAT has every scope and never expires.
  */
 
-const { randomBytes, timingSafeEqual } = require('crypto');
-const { sendJson, sendText } = require('../server');
-const { newTrackingId } = require('./errors');
+import { randomBytes, timingSafeEqual } from 'crypto';
+import { sendJson, sendText } from '../server';
+import { newTrackingId } from './errors';
+import type { RequestContext, SandboxServer } from '../server';
+import type { IncomingHttpHeaders } from 'http';
 
-const READ_SCOPE = 'spark-admin:wholesale_billing_reports_read';
-const WRITE_SCOPE = 'spark-admin:wholesale_billing_reports_write';
+export const READ_SCOPE = 'spark-admin:wholesale_billing_reports_read';
+export const WRITE_SCOPE = 'spark-admin:wholesale_billing_reports_write';
 const CODE_TTL_MS = 10 * 60 * 1000;
 
-/**
- * @typedef {{ accessToken: string, clientId: string, clientSecret: string, accessTokenTtlSeconds: number, refreshTokenTtlSeconds: number }} AuthOptions
- * @typedef {{ expiresAt: number, scopes: string[], clientId: string, refreshToken?: string }} TokenInfo
- * @typedef {{ ok: true, scopes: string[] | null } | { ok: false, status: 401 | 403, message: string }} AuthResult
- */
+interface AuthOptions {
+	accessToken: string;
+	clientId: string;
+	clientSecret: string;
+	accessTokenTtlSeconds: number;
+	refreshTokenTtlSeconds: number;
+}
 
-/** @param {string} a @param {string} b */
-function safeEqual(a, b) {
+interface TokenInfo {
+	expiresAt: number;
+	scopes: string[];
+	clientId: string;
+	refreshToken?: string;
+}
+
+type AuthResult = { ok: true; scopes: string[] | null } | { ok: false; status: 401 | 403; message: string };
+
+function safeEqual(a: string, b: string) {
 	const x = Buffer.from(a);
 	const y = Buffer.from(b);
 	return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** @param {string} s */
-function formDecode(s) {
+function formDecode(s: string) {
 	try {
 		return decodeURIComponent(s.replace(/\+/g, ' '));
 	} catch {
@@ -45,30 +53,25 @@ function formDecode(s) {
 	}
 }
 
-class WebexAuth {
-	/**
-	 * @param {AuthOptions} options live options
-	 * @param {import('../server').SandboxServer} server
-	 */
-	constructor(options, server) {
+export class WebexAuth {
+	options: AuthOptions;
+	server: SandboxServer;
+	accessTokens: Map<string, TokenInfo>;
+	refreshTokens: Map<string, TokenInfo>;
+	codes: Map<string, { clientId: string; redirectUri: string; scopes: string[]; expiresAt: number }>;
+
+	/** @param options live options */
+	constructor(options: AuthOptions, server: SandboxServer) {
 		this.options = options;
 		this.server = server;
-		/** @type {Map<string, TokenInfo>} */
 		this.accessTokens = new Map();
-		/** @type {Map<string, TokenInfo>} */
 		this.refreshTokens = new Map();
-		/** @type {Map<string, { clientId: string, redirectUri: string, scopes: string[], expiresAt: number }>} */
 		this.codes = new Map();
 	}
 
-	/**
-	 * Check the bearer token of an API request and the scope the method needs.
-	 * @param {import('http').IncomingHttpHeaders} headers
-	 * @param {string} method
-	 * @returns {AuthResult}
-	 */
-	authenticate(headers, method) {
-		const invalid = /** @type {const} */ ({ ok: false, status: 401, message: 'The request requires a valid access token set in the Authorization request header.' });
+	/** Check the bearer token of an API request and the scope the method needs. */
+	authenticate(headers: IncomingHttpHeaders, method: string): AuthResult {
+		const invalid = { ok: false, status: 401, message: 'The request requires a valid access token set in the Authorization request header.' } as const;
 		const header = headers.authorization;
 		if (typeof header !== 'string') return invalid;
 		const m = /^Bearer +(\S+) *$/i.exec(header);
@@ -93,11 +96,8 @@ class WebexAuth {
 		for (const info of this.accessTokens.values()) info.expiresAt = 0;
 	}
 
-	/**
-	 * GET /webex/v1/authorize?response_type=code&client_id&redirect_uri&scope&state -> 302.
-	 * @param {import('../server').RequestContext} ctx
-	 */
-	handleAuthorize(ctx) {
+	/** GET /webex/v1/authorize?response_type=code&client_id&redirect_uri&scope&state -> 302. */
+	handleAuthorize(ctx: RequestContext) {
 		const { res } = ctx;
 		const q = ctx.url.searchParams;
 		const headers = { trackingid: newTrackingId() };
@@ -112,8 +112,7 @@ class WebexAuth {
 			sendJson(res, 400, { error: 'invalid_client', error_description: 'Unknown client_id.' }, headers);
 			return;
 		}
-		/** @type {URL} */
-		let target;
+		let target: URL;
 		try {
 			target = new URL(redirectUri);
 		} catch {
@@ -136,15 +135,11 @@ class WebexAuth {
 		sendText(res, 302, '', 'text/plain', { ...headers, location: target.toString() });
 	}
 
-	/**
-	 * POST /webex/v1/access_token (application/x-www-form-urlencoded).
-	 * @param {import('../server').RequestContext} ctx
-	 */
-	handleToken(ctx) {
+	/** POST /webex/v1/access_token (application/x-www-form-urlencoded). */
+	handleToken(ctx: RequestContext) {
 		const { res, req } = ctx;
 		const headers = { trackingid: newTrackingId(), 'cache-control': 'no-store', pragma: 'no-cache' };
-		/** @param {number} status @param {string} error @param {string} description @param {Record<string, string>} [extra] */
-		const fail = (status, error, description, extra = {}) => sendJson(res, status, { error, error_description: description }, { ...headers, ...extra });
+		const fail = (status: number, error: string, description: string, extra: Record<string, string> = {}) => sendJson(res, status, { error, error_description: description }, { ...headers, ...extra });
 
 		if (ctx.entry.method !== 'POST') {
 			fail(405, 'invalid_request', 'Use POST for /access_token.', { allow: 'POST' });
@@ -223,16 +218,9 @@ class WebexAuth {
 		fail(400, 'unsupported_grant_type', `grant_type ${grantType} is not supported (use authorization_code or refresh_token).`);
 	}
 
-	/**
-	 * @param {import('../server').RequestContext} ctx
-	 * @param {Record<string, string>} headers
-	 * @param {string} clientId
-	 * @param {string[]} scopes
-	 * @param {string} refreshToken
-	 */
-	issue(ctx, headers, clientId, scopes, refreshToken) {
+	issue(ctx: RequestContext, headers: Record<string, string>, clientId: string, scopes: string[], refreshToken: string) {
 		const now = Date.now();
-		const rt = /** @type {TokenInfo} */ (this.refreshTokens.get(refreshToken));
+		const rt = this.refreshTokens.get(refreshToken) as TokenInfo;
 		const accessToken = `webex-sandbox-at-${randomBytes(24).toString('hex')}`;
 		const expiresIn = this.options.accessTokenTtlSeconds;
 		this.accessTokens.set(accessToken, { clientId, scopes, refreshToken, expiresAt: now + expiresIn * 1000 });
@@ -251,5 +239,3 @@ class WebexAuth {
 		);
 	}
 }
-
-module.exports = { WebexAuth, READ_SCOPE, WRITE_SCOPE };

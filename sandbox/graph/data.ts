@@ -1,6 +1,3 @@
-// @ts-check
-'use strict';
-
 /**
  * Seeded Microsoft partner-billing data: partner tenant, customers, subscriptions, billed
  * invoices and unbilled periods, and the line-item generators shared by the blob writer and
@@ -16,25 +13,25 @@
  * appear in reconciliation only: daily rated usage excludes Office/Dynamics ([spec]).
  */
 
-const { Rng } = require('../webex/prng');
+import { Rng } from '../webex/prng';
 
 const DAY_MS = 86400000;
 
 // [spec] attribute lists (names as the spec writes them; order is the sandbox's).
-const USAGE_BASIC = Object.freeze([
+export const USAGE_BASIC = Object.freeze([
 	'PartnerId', 'PartnerName', 'CustomerId', 'CustomerName', 'InvoiceNumber', 'ProductId', 'SkuId', 'SkuName',
 	'PublisherName', 'SubscriptionId', 'ChargeStartDate', 'ChargeEndDate', 'UsageDate', 'Unit', 'ResourceURI',
 	'ChargeType', 'UnitPrice', 'Quantity', 'BillingPreTaxTotal', 'BillingCurrency', 'PricingPreTaxTotal',
 	'PricingCurrency', 'EffectiveUnitPrice', 'PCToBCExchangeRate', 'EntitlementId', 'CreditPercentage', 'CreditType',
 	'BenefitOrderID', 'BenefitType',
 ]);
-const USAGE_FULL_ADDS = Object.freeze([
+export const USAGE_FULL_ADDS = Object.freeze([
 	'CustomerDomainName', 'CustomerCountry', 'MpnId', 'Tier2MpnId', 'AvailabilityId', 'ProductName', 'PublisherId',
 	'SubscriptionDescription', 'MeterType', 'MeterCategory', 'MeterId', 'MeterSubCategory', 'MeterName', 'MeterRegion',
 	'ResourceLocation', 'ConsumedService', 'ResourceGroup', 'UnitType', 'ServiceInfo1', 'ServiceInfo2', 'Tags',
 	'AdditionalInfo', 'PCToBCExchangeRateDate', 'EntitlementDescription', 'PartnerEarnedCreditPercentage', 'BenefitID',
 ]);
-const RECON_BASIC = Object.freeze([
+export const RECON_BASIC = Object.freeze([
 	'PartnerId', 'CustomerId', 'CustomerName', 'InvoiceNumber', 'Tier2MpnId', 'OrderId', 'OrderDate', 'ProductId',
 	'SkuId', 'AvailabilityId', 'ProductName', 'ChargeType', 'UnitPrice', 'Subtotal', 'TaxTotal', 'Total', 'Currency',
 	'PriceAdjustmentDescription', 'PublisherName', 'SubscriptionId', 'ChargeStartDate', 'ChargeEndDate',
@@ -42,25 +39,22 @@ const RECON_BASIC = Object.freeze([
 	'ReservationOrderId', 'CreditReasonCode', 'SubscriptionStartDate', 'SubscriptionEndDate', 'ReferenceId',
 	'PromotionId', 'ProductCategory',
 ]);
-const RECON_FULL_ADDS = Object.freeze([
+export const RECON_FULL_ADDS = Object.freeze([
 	'CustomerDomainName', 'CustomerCountry', 'MpnId', 'SkuName', 'Quantity', 'PublisherId', 'SubscriptionDescription',
 	'UnitType', 'AlternateId', 'BillingFrequency', 'PCToBCExchangeRateDate', 'MeterDescription', 'ProductQualifiers',
 ]);
 
-/** @typedef {'billedUsage'|'unbilledUsage'|'billedReconciliation'|'unbilledReconciliation'} GraphDataset */
-/** @typedef {'full'|'basic'} AttributeSet */
+export type GraphDataset = 'billedUsage' | 'unbilledUsage' | 'billedReconciliation' | 'unbilledReconciliation';
+export type AttributeSet = 'full' | 'basic';
 
-/** @param {GraphDataset} dataset @param {AttributeSet} attributeSet */
-function attributeNames(dataset, attributeSet) {
+export function attributeNames(dataset: GraphDataset, attributeSet: AttributeSet) {
 	const usage = dataset === 'billedUsage' || dataset === 'unbilledUsage';
 	const basic = usage ? USAGE_BASIC : RECON_BASIC;
 	return attributeSet === 'basic' ? [...basic] : [...basic, ...(usage ? USAGE_FULL_ADDS : RECON_FULL_ADDS)];
 }
 
-/** @param {number} micros */
-const money = (micros) => micros / 1e6;
-/** @param {number} q4 */
-const qty = (q4) => q4 / 4;
+const money = (micros: number) => micros / 1e6;
+const qty = (q4: number) => q4 / 4;
 
 // [sandbox] Azure plan meters. Unit prices in USD micros, all multiples of 4 so price x quarter
 // quantity stays an integer number of micros.
@@ -91,17 +85,16 @@ const COMPANY_WORDS = Object.freeze([
 ]);
 const COMPANY_SUFFIXES = Object.freeze(['Ltd', 'Inc', 'GmbH', 'Corp', 'LLC', 'Partners', 'Group']);
 
-/** EUR prices: USD x 0.92, rounded to a multiple of 4 micros (never 0). @param {number} usdMicros */
-const eurPrice = (usdMicros) => Math.max(4, Math.round((usdMicros * 92) / 100 / 4) * 4);
+/** EUR prices: USD x 0.92, rounded to a multiple of 4 micros (never 0). */
+const eurPrice = (usdMicros: number) => Math.max(4, Math.round((usdMicros * 92) / 100 / 4) * 4);
 /** [sandbox] tax rates in percent per customer country */
-const TAX_PERCENT = /** @type {Record<string, number>} */ ({ US: 0, DE: 19, FR: 20, NL: 21 });
+const TAX_PERCENT: Record<string, number> = { US: 0, DE: 19, FR: 20, NL: 21 };
 
-/** @param {number} y @param {number} m1 1-based month */
-const monthStartMs = (y, m1) => Date.UTC(y, m1 - 1, 1);
-/** @type {Map<number, string>} */
-const isoDayCache = new Map();
-/** `YYYY-MM-DDT00:00:00Z` of a UTC midnight (cached: the bench writes millions of lines). @param {number} ms */
-function isoDay(ms) {
+/** @param m1 1-based month */
+const monthStartMs = (y: number, m1: number) => Date.UTC(y, m1 - 1, 1);
+const isoDayCache: Map<number, string> = new Map();
+/** `YYYY-MM-DDT00:00:00Z` of a UTC midnight (cached: the bench writes millions of lines). */
+function isoDay(ms: number) {
 	let s = isoDayCache.get(ms);
 	if (s === undefined) {
 		s = `${new Date(ms).toISOString().slice(0, 10)}T00:00:00Z`;
@@ -110,39 +103,40 @@ function isoDay(ms) {
 	return s;
 }
 
-/**
- * @typedef {object} Customer
- * @property {string} id
- * @property {string} name
- * @property {string} domain
- * @property {string} country
- * @property {'USD'|'EUR'} currency
- * @property {string} tier2MpnId
- * @property {AzureSub[]} azure
- * @property {LicenseSub[]} licenses
- *
- * @typedef {object} AzureSub
- * @property {string} id              Partner Center subscription id (SubscriptionId)
- * @property {string} entitlementId   Azure subscription id (EntitlementId)
- * @property {string} description
- * @property {string} orderId
- * @property {string} resourceGroup
- * @property {number} startMs
- * @property {Array<typeof METERS[number] & { meterId: string, region: string, location: string, tags: string }>} meters
- *
- * @typedef {object} LicenseSub
- * @property {string} id
- * @property {string} orderId
- * @property {number} seats
- * @property {number} startMs
- * @property {typeof LICENSES[number]} product
- */
+export interface Customer {
+	id: string;
+	name: string;
+	domain: string;
+	country: string;
+	currency: 'USD' | 'EUR';
+	tier2MpnId: string;
+	azure: AzureSub[];
+	licenses: LicenseSub[];
+}
 
-/** @type {Map<number, ReturnType<typeof buildDataset>>} */
-const datasetCache = new Map();
+export interface AzureSub {
+	/** Partner Center subscription id (SubscriptionId) */
+	id: string;
+	/** Azure subscription id (EntitlementId) */
+	entitlementId: string;
+	description: string;
+	orderId: string;
+	resourceGroup: string;
+	startMs: number;
+	meters: Array<typeof METERS[number] & { meterId: string, region: string, location: string, tags: string }>;
+}
 
-/** @param {number} seed */
-function getDataset(seed) {
+export interface LicenseSub {
+	id: string;
+	orderId: string;
+	seats: number;
+	startMs: number;
+	product: typeof LICENSES[number];
+}
+
+const datasetCache: Map<number, ReturnType<typeof buildDataset>> = new Map();
+
+export function getDataset(seed: number) {
 	let ds = datasetCache.get(seed);
 	if (!ds) {
 		ds = buildDataset(seed);
@@ -151,26 +145,22 @@ function getDataset(seed) {
 	return ds;
 }
 
-/** @param {number} seed */
-function buildDataset(seed) {
+function buildDataset(seed: number) {
 	const rng = new Rng(seed, 'graph-dataset');
 	const meterIds = METERS.map(() => rng.uuid());
 	const partner = { tenantId: rng.uuid(), name: 'Contoso Cloud Partner (sandbox)', mpnId: String(rng.int(4000000, 4999999)), domain: 'contosopartner.onmicrosoft.com' };
-	/** @type {Customer[]} */
-	const customers = [];
+	const customers: Customer[] = [];
 	for (let i = 0; i < 24; i++) {
 		const eur = i >= 16;
 		const country = eur ? ['DE', 'FR', 'NL'][i % 3] : 'US';
 		const name = `${COMPANY_WORDS[i]} ${rng.pick(COMPANY_SUFFIXES)}`;
 		const domain = `${COMPANY_WORDS[i].toLowerCase()}${rng.int(10, 99)}.onmicrosoft.com`;
-		/** @type {Customer} */
-		const c = { id: rng.uuid(), name, domain, country, currency: eur ? 'EUR' : 'USD', tier2MpnId: rng.chance(0.25) ? String(rng.int(5000000, 5999999)) : '', azure: [], licenses: [] };
+		const c: Customer = { id: rng.uuid(), name, domain, country, currency: eur ? 'EUR' : 'USD', tier2MpnId: rng.chance(0.25) ? String(rng.int(5000000, 5999999)) : '', azure: [], licenses: [] };
 		const nAzure = rng.int(1, 2);
 		for (let s = 0; s < nAzure; s++) {
 			const nMeters = rng.int(2, 4);
 			const pool = METERS.map((m, idx) => idx);
-			/** @type {AzureSub['meters']} */
-			const meters = [];
+			const meters: AzureSub['meters'] = [];
 			for (let k = 0; k < nMeters; k++) {
 				const idx = pool.splice(rng.int(0, pool.length - 1), 1)[0];
 				const [region, location] = rng.pick(REGIONS);
@@ -198,32 +188,31 @@ function buildDataset(seed) {
 	return { seed, partner, customers, invoices, currencies: Object.freeze(['USD', 'EUR']) };
 }
 
-/**
- * @typedef {object} Period
- * @property {string} key            'G000000001' or 'unbilled:current:USD'
- * @property {string} invoiceId      '' for unbilled
- * @property {'USD'|'EUR'} currency
- * @property {number} startMs        first day of the billing month
- * @property {number} endMs          last day of the billing month
- * @property {number} lastUsageMs    last day with usage (yesterday for the current period)
- * @property {string} billingMonth   YYYYMM
- */
+export interface Period {
+	/** 'G000000001' or 'unbilled:current:USD' */
+	key: string;
+	/** '' for unbilled */
+	invoiceId: string;
+	currency: 'USD' | 'EUR';
+	/** first day of the billing month */
+	startMs: number;
+	/** last day of the billing month */
+	endMs: number;
+	/** last day with usage (yesterday for the current period) */
+	lastUsageMs: number;
+	/** YYYYMM */
+	billingMonth: string;
+}
 
-/**
- * Resolve an export request to a billing period; undefined = no data (the operation fails with 5000).
- * @param {number} seed
- * @param {{ invoiceId?: string, billingPeriod?: string, currencyCode?: string }} req
- * @param {number} [nowMs]
- * @returns {Period | undefined}
- */
-function resolvePeriod(seed, req, nowMs = Date.now()) {
+/** Resolve an export request to a billing period; undefined = no data (the operation fails with 5000). */
+export function resolvePeriod(seed: number, req: { invoiceId?: string; billingPeriod?: string; currencyCode?: string }, nowMs = Date.now()): Period | undefined {
 	const ds = getDataset(seed);
 	if (req.invoiceId !== undefined) {
 		const inv = ds.invoices.find((i) => i.invoiceId === req.invoiceId);
 		if (!inv) return undefined;
 		const startMs = monthStartMs(inv.year, inv.month);
 		const endMs = monthStartMs(inv.year, inv.month + 1) - DAY_MS;
-		return { key: inv.invoiceId, invoiceId: inv.invoiceId, currency: /** @type {'USD'|'EUR'} */ (inv.currency), startMs, endMs, lastUsageMs: endMs, billingMonth: `${inv.year}${String(inv.month).padStart(2, '0')}` };
+		return { key: inv.invoiceId, invoiceId: inv.invoiceId, currency: inv.currency as 'USD' | 'EUR', startMs, endMs, lastUsageMs: endMs, billingMonth: `${inv.year}${String(inv.month).padStart(2, '0')}` };
 	}
 	const currency = req.currencyCode;
 	if (currency !== 'USD' && currency !== 'EUR') return undefined;
@@ -239,21 +228,13 @@ function resolvePeriod(seed, req, nowMs = Date.now()) {
 	return { key: `unbilled:${req.billingPeriod}:${currency}`, invoiceId: '', currency, startMs, endMs, lastUsageMs, billingMonth: `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}` };
 }
 
-/** @param {Customer} c @param {Period} p */
-const activeAzure = (c, p) => c.azure.filter((s) => s.startMs <= p.endMs);
+const activeAzure = (c: Customer, p: Period) => c.azure.filter((s) => s.startMs <= p.endMs);
 
 /**
  * Build one full daily-rated-usage line (keys in the full attribute order).
- * @param {ReturnType<typeof buildDataset>} ds
- * @param {Period} p
- * @param {Customer} c
- * @param {AzureSub} s
- * @param {AzureSub['meters'][number]} m
- * @param {number} dayMs
- * @param {number} q4
- * @param {number} replica  0 normally; the bench scale option adds more resources per meter
+ * @param replica 0 normally; the bench scale option adds more resources per meter
  */
-function usageLine(ds, p, c, s, m, dayMs, q4, replica) {
+function usageLine(ds: ReturnType<typeof buildDataset>, p: Period, c: Customer, s: AzureSub, m: AzureSub['meters'][number], dayMs: number, q4: number, replica: number) {
 	const billingMicros = (m.priceMicros * q4) / 4;
 	const eur = p.currency === 'EUR';
 	const resourceName = `${m.key}-${c.domain.slice(0, 6)}-${s.description.slice(-1)}${replica ? `-${replica}` : ''}`;
@@ -316,52 +297,50 @@ function usageLine(ds, p, c, s, m, dayMs, q4, replica) {
 	};
 }
 
-/**
- * @typedef {object} PeriodData
- * @property {Period} period
- * @property {Array<Record<string, unknown>>} usage     full lines as exported (discrepancies applied)
- * @property {Array<Record<string, unknown>>} recon     full lines as exported (discrepancies applied)
- * @property {Discrepancy[]} discrepancies
- *
- * @typedef {object} Discrepancy
- * @property {'subtotalMismatch'|'quantityMismatch'|'missingInReconciliation'|'missingInUsage'} kind
- * @property {string} invoiceId
- * @property {string} customerId
- * @property {string} customerName
- * @property {string} subscriptionId
- * @property {string} description
- * @property {{ quantity: number, billingPreTaxTotal: number, lineCount: number }} usage   sums over the subscription's exported usage lines
- * @property {{ billableQuantity: number, subtotal: number, lineCount: number }} reconciliation  sums over its exported reconciliation lines
- */
+type UsageLine = ReturnType<typeof usageLine>;
+type ReconLine = ReturnType<typeof reconLine>;
 
-/** @type {Map<string, PeriodData>} */
-const periodCache = new Map();
+interface PeriodData {
+	period: Period;
+	/** full lines as exported (discrepancies applied) */
+	usage: Array<Record<string, unknown>>;
+	/** full lines as exported (discrepancies applied) */
+	recon: Array<Record<string, unknown>>;
+	discrepancies: Discrepancy[];
+}
 
-/**
- * All line items of a period (small: a few thousand lines; the bench scale uses scaledUsageLines).
- * @param {number} seed
- * @param {Period} p
- * @returns {PeriodData}
- */
-function periodData(seed, p) {
+export interface Discrepancy {
+	kind: 'subtotalMismatch' | 'quantityMismatch' | 'missingInReconciliation' | 'missingInUsage';
+	invoiceId: string;
+	customerId: string;
+	customerName: string;
+	subscriptionId: string;
+	description: string;
+	/** sums over the subscription's exported usage lines */
+	usage: { quantity: number, billingPreTaxTotal: number, lineCount: number };
+	/** sums over its exported reconciliation lines */
+	reconciliation: { billableQuantity: number, subtotal: number, lineCount: number };
+}
+
+const periodCache: Map<string, PeriodData> = new Map();
+
+/** All line items of a period (small: a few thousand lines; the bench scale uses scaledUsageLines). */
+function periodData(seed: number, p: Period): PeriodData {
 	const cacheKey = `${seed}|${p.key}|${p.startMs}|${p.lastUsageMs}`;
 	const hit = periodCache.get(cacheKey);
 	if (hit) return hit;
 	const ds = getDataset(seed);
 	const customers = ds.customers.filter((c) => c.currency === p.currency);
-	/** @type {Map<string, Array<Record<string, any>>>} usage lines per subscription, in order */
-	const usageBySub = new Map();
-	/** @type {Map<string, Array<Record<string, any>>>} reconciliation usage lines per subscription */
-	const reconBySub = new Map();
-	/** @type {Array<Record<string, any>>} */
-	const licenseLines = [];
+	/** usage lines per subscription, in order */
+	const usageBySub = new Map<string, UsageLine[]>();
+	/** reconciliation usage lines per subscription */
+	const reconBySub = new Map<string, ReconLine[]>();
+	const licenseLines: ReconLine[] = [];
 	for (const c of customers) {
 		const taxPercent = TAX_PERCENT[c.country] ?? 0;
 		for (const s of activeAzure(c, p)) {
-			/** @type {Array<Record<string, any>>} */
-			const lines = [];
-			/** @type {Array<Record<string, any>>} */
-			const recon = [];
+			const lines: UsageLine[] = [];
+			const recon: ReconLine[] = [];
 			for (const m of s.meters) {
 				const rng = new Rng(seed, 'graph-usage', p.key, p.startMs, s.id, m.key);
 				let q4Sum = 0;
@@ -395,8 +374,7 @@ function periodData(seed, p) {
 		}
 	}
 
-	/** @type {Discrepancy[]} */
-	const discrepancies = [];
+	const discrepancies: Discrepancy[] = [];
 	if (p.invoiceId) plant(seed, p, customers, usageBySub, reconBySub, discrepancies);
 
 	const usage = [];
@@ -417,23 +395,15 @@ function periodData(seed, p) {
 /**
  * [sandbox] The planted discrepancies of a billed invoice: four distinct Azure subscriptions
  * (chosen by the seed), one per kind. Mutates the per-subscription line lists.
- * @param {number} seed
- * @param {Period} p
- * @param {Customer[]} customers
- * @param {Map<string, Array<Record<string, any>>>} usageBySub
- * @param {Map<string, Array<Record<string, any>>>} reconBySub
- * @param {Discrepancy[]} out
  */
-function plant(seed, p, customers, usageBySub, reconBySub, out) {
+function plant(seed: number, p: Period, customers: Customer[], usageBySub: Map<string, UsageLine[]>, reconBySub: Map<string, ReconLine[]>, out: Discrepancy[]) {
 	const rng = new Rng(seed, 'graph-discrepancies', p.invoiceId);
-	/** @type {Array<{ c: Customer, s: AzureSub }>} */
-	const candidates = [];
+	const candidates: Array<{ c: Customer; s: AzureSub }> = [];
 	for (const c of customers) for (const s of activeAzure(c, p)) if ((reconBySub.get(s.id) || []).length) candidates.push({ c, s });
-	/** @type {Discrepancy['kind'][]} */
-	const kinds = ['subtotalMismatch', 'quantityMismatch', 'missingInReconciliation', 'missingInUsage'];
+	const kinds: Discrepancy['kind'][] = ['subtotalMismatch', 'quantityMismatch', 'missingInReconciliation', 'missingInUsage'];
 	for (const kind of kinds) {
 		const { c, s } = candidates.splice(rng.int(0, candidates.length - 1), 1)[0];
-		const recon = /** @type {Array<Record<string, any>>} */ (reconBySub.get(s.id));
+		const recon = reconBySub.get(s.id) as ReconLine[];
 		let description = '';
 		if (kind === 'subtotalMismatch') {
 			const line = recon[0];
@@ -470,23 +440,18 @@ function plant(seed, p, customers, usageBySub, reconBySub, out) {
 	}
 }
 
-/** @param {Record<string, any>} line @param {number} subtotalMicros @param {Customer} c */
-function setReconAmounts(line, subtotalMicros, c) {
+function setReconAmounts(line: ReconLine, subtotalMicros: number, c: Customer) {
 	const taxMicros = Math.round((subtotalMicros * (TAX_PERCENT[c.country] ?? 0)) / 100);
 	line.Subtotal = money(subtotalMicros);
 	line.TaxTotal = money(taxMicros);
 	line.Total = money(subtotalMicros + taxMicros);
 }
 
-/**
- * @param {ReturnType<typeof buildDataset>} ds
- * @param {Period} p
- * @param {Customer} c
- * @param {{ subscriptionId: string, orderId: string, productId: string, skuId: string, availabilityId: string, productName: string, skuName: string,
- *   description: string, chargeType: string, unitPriceMicros: number, q4: number, subtotalMicros: number, taxPercent: number, unitType: string,
- *   meterDescription: string, term: string, frequency: string, category: string, subStartMs: number, subEndMs: number, alternateId: string, qualifiers: string[] }} x
- */
-function reconLine(ds, p, c, x) {
+function reconLine(ds: ReturnType<typeof buildDataset>, p: Period, c: Customer, x: {
+		subscriptionId: string; orderId: string; productId: string; skuId: string; availabilityId: string; productName: string; skuName: string;
+		description: string; chargeType: string; unitPriceMicros: number; q4: number; subtotalMicros: number; taxPercent: number; unitType: string;
+		meterDescription: string; term: string; frequency: string; category: string; subStartMs: number; subEndMs: number; alternateId: string; qualifiers: string[];
+	}) {
 	const taxMicros = Math.round((x.subtotalMicros * x.taxPercent) / 100);
 	const eur = p.currency === 'EUR';
 	return {
@@ -540,14 +505,9 @@ function reconLine(ds, p, c, x) {
 	};
 }
 
-/**
- * Project a full line onto an attribute set (same key order as attributeNames).
- * @param {Record<string, unknown>} line
- * @param {readonly string[]} names
- */
-function project(line, names) {
-	/** @type {Record<string, unknown>} */
-	const out = {};
+/** Project a full line onto an attribute set (same key order as attributeNames). */
+function project(line: Record<string, unknown>, names: readonly string[]) {
+	const out: Record<string, unknown> = {};
 	for (const n of names) out[n] = line[n];
 	return out;
 }
@@ -555,14 +515,10 @@ function project(line, names) {
 /**
  * Bench: exactly `n` usage lines, cycling over the period's (subscription, meter, day) slots and
  * adding resource replicas. Generated lazily; reconciliation no longer matches it.
- * @param {number} seed
- * @param {Period} p
- * @param {number} n
  */
-function* scaledUsageLines(seed, p, n) {
+function* scaledUsageLines(seed: number, p: Period, n: number) {
 	const ds = getDataset(seed);
-	/** @type {Array<[Customer, AzureSub, AzureSub['meters'][number]]>} */
-	const slots = [];
+	const slots: Array<[Customer, AzureSub, AzureSub['meters'][number]]> = [];
 	for (const c of ds.customers) if (c.currency === p.currency) for (const s of activeAzure(c, p)) for (const m of s.meters) slots.push([c, s, m]);
 	const days = Math.round((p.lastUsageMs - p.startMs) / DAY_MS) + 1;
 	const rng = new Rng(seed, 'graph-scale', p.key, p.startMs);
@@ -573,16 +529,27 @@ function* scaledUsageLines(seed, p, n) {
 	}
 }
 
-const DATASETS = Object.freeze(['billedUsage', 'unbilledUsage', 'billedReconciliation', 'unbilledReconciliation']);
+export const DATASETS = Object.freeze(['billedUsage', 'unbilledUsage', 'billedReconciliation', 'unbilledReconciliation']);
+
+export interface ExportRequest {
+	dataset: GraphDataset;
+	invoiceId?: string;
+	billingPeriod?: string;
+	currencyCode?: string;
+	attributeSet?: AttributeSet;
+}
+
+export interface LineItemOptions {
+	seed?: number;
+	scaleLineItems?: number;
+	nowMs?: number;
+}
 
 /**
  * The line items an export holds, lazily, in blob order (the blob writer uses this).
  * Undefined when the request has no data (the operation fails with 5000).
- * @param {{ dataset: GraphDataset, invoiceId?: string, billingPeriod?: string, currencyCode?: string, attributeSet?: AttributeSet }} req
- * @param {{ seed?: number, scaleLineItems?: number, nowMs?: number }} [opts]
- * @returns {Iterable<Record<string, unknown>> | undefined}
  */
-function lineItemIterable(req, opts = {}) {
+export function lineItemIterable(req: ExportRequest, opts: LineItemOptions = {}): Iterable<Record<string, unknown>> | undefined {
 	const seed = opts.seed ?? 42;
 	if (!DATASETS.includes(req.dataset)) throw new Error(`unknown dataset ${req.dataset}`);
 	const billed = req.dataset.startsWith('billed');
@@ -594,20 +561,18 @@ function lineItemIterable(req, opts = {}) {
 		const n = opts.scaleLineItems;
 		// Scaled lines are fresh objects already in full-attribute order: no copy needed for 'full'.
 		const full = (req.attributeSet || 'full') === 'full';
-		return { *[Symbol.iterator]() { for (const l of scaledUsageLines(seed, p, n)) yield full ? l : project(l, names); } };
+		return { *[Symbol.iterator]() { for (const l of scaledUsageLines(seed, p, n)) yield full ? l : project(l, names) } };
 	}
 	const data = periodData(seed, p);
 	const lines = usage ? data.usage : data.recon;
-	return { *[Symbol.iterator]() { for (const l of lines) yield project(l, names); } };
+	return { *[Symbol.iterator]() { for (const l of lines) yield project(l, names) } };
 }
 
 /**
  * Expected content of an export (all blobs concatenated in manifest order), as plain objects.
  * `[]` when the request has no data (the export fails with 5000 instead).
- * @param {{ dataset: GraphDataset, invoiceId?: string, billingPeriod?: string, currencyCode?: string, attributeSet?: AttributeSet }} req
- * @param {{ seed?: number, scaleLineItems?: number, nowMs?: number }} [opts]
  */
-function expectedLineItems(req, opts = {}) {
+export function expectedLineItems(req: ExportRequest, opts: LineItemOptions = {}) {
 	const it = lineItemIterable(req, opts);
 	return it ? [...it] : [];
 }
@@ -615,27 +580,10 @@ function expectedLineItems(req, opts = {}) {
 /**
  * The planted discrepancies between reconciliation and billed daily rated usage of an invoice
  * ([] for unknown invoices).
- * @param {string} invoiceId
- * @param {{ seed?: number }} [opts]
- * @returns {Discrepancy[]}
  */
-function plantedDiscrepancies(invoiceId, opts = {}) {
+export function plantedDiscrepancies(invoiceId: string, opts: { seed?: number } = {}): Discrepancy[] {
 	const seed = opts.seed ?? 42;
 	const p = resolvePeriod(seed, { invoiceId });
 	if (!p) return [];
 	return periodData(seed, p).discrepancies.map((d) => ({ ...d, usage: { ...d.usage }, reconciliation: { ...d.reconciliation } }));
 }
-
-module.exports = {
-	getDataset,
-	resolvePeriod,
-	attributeNames,
-	lineItemIterable,
-	expectedLineItems,
-	plantedDiscrepancies,
-	DATASETS,
-	USAGE_BASIC,
-	USAGE_FULL_ADDS,
-	RECON_BASIC,
-	RECON_FULL_ADDS,
-};

@@ -1,6 +1,3 @@
-// @ts-check
-'use strict';
-
 /**
  * In-memory store of Webex billing reports.
  *
@@ -10,61 +7,104 @@
  * settled it stays settled. No timers.
  */
 
-const { randomUUID } = require('crypto');
-const { webexId } = require('./data');
+import { randomUUID } from 'crypto';
+import { webexId } from './data';
+import type { ReportType } from './data';
 
 /** Default background errors of a failed report (sandbox choice; the spec only gives the shape {code, description}). */
-const DEFAULT_FAILURE = Object.freeze([{ code: 2031, description: 'Billing report generation failed due to an internal error.' }]);
+export const DEFAULT_FAILURE = Object.freeze([{ code: 2031, description: 'Billing report generation failed due to an internal error.' }]);
 
-/**
- * @typedef {'IN_PROGRESS'|'COMPLETED'|'FAILED'} ReportStatus
- * @typedef {{ code?: number, description: string }} ReportError
- * @typedef {{ reportDelayMs: number }} StoreOptions
- */
+export type ReportStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+
+export interface ReportError {
+	code?: number;
+	description: string;
+}
+
+interface StoreOptions {
+	reportDelayMs: number;
+}
+
+interface ReportInit {
+	billingStartDate: string;
+	billingEndDate: string;
+	type: ReportType;
+	subPartnerOrgId?: string;
+	internal?: boolean;
+	createdMs: number;
+	createdBy: string;
+	status: ReportStatus;
+	errors?: ReportError[];
+	/** pending outcome (created reports) */
+	outcome?: { status: ReportStatus; errors: ReportError[] };
+}
+
+/** What create() is given: a request the API has validated. */
+interface CreateReportParams {
+	billingStartDate: string;
+	billingEndDate: string;
+	type: ReportType;
+	subPartnerOrgId?: string;
+	internal?: boolean;
+}
+
+export interface SeedReportParams {
+	billingStartDate: string;
+	billingEndDate: string;
+	type?: ReportType;
+	subPartnerOrgId?: string;
+	internal?: boolean;
+	/** default COMPLETED; a seeded IN_PROGRESS report stays so until a test sets `status` */
+	status?: ReportStatus;
+	errors?: ReportError[];
+	/** ISO string or ms epoch; default now */
+	created?: string | number;
+}
 
 let sequence = 0;
 
-class ReportRecord {
-	/**
-	 * @param {object} init
-	 * @param {string} init.billingStartDate
-	 * @param {string} init.billingEndDate
-	 * @param {'PARTNER'|'CUSTOMER'|'USER'} init.type
-	 * @param {string} [init.subPartnerOrgId]
-	 * @param {boolean} [init.internal]
-	 * @param {number} init.createdMs
-	 * @param {string} init.createdBy
-	 * @param {ReportStatus} init.status
-	 * @param {ReportError[]} [init.errors]
-	 * @param {{ status: ReportStatus, errors: ReportError[] }} [init.outcome] pending outcome (created reports)
-	 * @param {StoreOptions} options live options
-	 */
-	constructor(init, options) {
+export class ReportRecord {
+	uuid: string;
+	/** Spec-like id: base64url of `ciscospark://us/BILLING_REPORT/<uuid>`. */
+	id: string;
+	billingStartDate: string;
+	billingEndDate: string;
+	type: ReportType;
+	subPartnerOrgId: string | undefined;
+	internal: boolean;
+	category: string;
+	createdMs: number;
+	createdBy: string;
+	errors: ReportError[];
+	/** Where the file lives on the "CDN": /cdn/webex/<folderUuid>/WHOLESALE/<fileUuid>.csv */
+	folderUuid: string;
+	fileUuid: string;
+	seq: number;
+	/** cached CSV size for Content-Length/Range */
+	csvSize: { key: string; bytes: number } | undefined;
+	private _status: ReportStatus;
+	private _outcome: { status: ReportStatus; errors: ReportError[] } | undefined;
+	private _options: StoreOptions;
+
+	/** @param options live options */
+	constructor(init: ReportInit, options: StoreOptions) {
 		this.uuid = randomUUID();
-		/** Spec-like id: base64url of `ciscospark://us/BILLING_REPORT/<uuid>`. */
 		this.id = webexId('BILLING_REPORT', this.uuid);
 		this.billingStartDate = init.billingStartDate;
 		this.billingEndDate = init.billingEndDate;
 		this.type = init.type;
-		/** @type {string | undefined} */
 		this.subPartnerOrgId = init.subPartnerOrgId || undefined;
 		this.internal = init.internal === true;
 		this.category = 'RECONCILIATION';
 		this.createdMs = init.createdMs;
 		this.createdBy = init.createdBy;
-		/** @type {ReportError[]} */
 		this.errors = init.errors ? [...init.errors] : [];
-		/** Where the file lives on the "CDN": /cdn/webex/<folderUuid>/WHOLESALE/<fileUuid>.csv */
 		this.folderUuid = randomUUID();
 		this.fileUuid = randomUUID();
 		this.seq = ++sequence;
-		/** @type {{ key: string, bytes: number } | undefined} cached CSV size for Content-Length/Range */
 		this.csvSize = undefined;
-		/** @private */
 		this._status = init.status;
-		/** @private */
 		this._outcome = init.outcome;
-		/** @private */
 		this._options = options;
 	}
 
@@ -73,8 +113,7 @@ class ReportRecord {
 		return new Date(this.createdMs).toISOString();
 	}
 
-	/** @returns {ReportStatus} */
-	get status() {
+	get status(): ReportStatus {
 		if (this._status === 'IN_PROGRESS' && this._outcome && Date.now() - this.createdMs >= this._options.reportDelayMs) {
 			this._status = this._outcome.status;
 			this.errors = [...this._outcome.errors];
@@ -83,8 +122,8 @@ class ReportRecord {
 		return this._status;
 	}
 
-	/** Tests may force a status; this cancels any pending lazy transition. @param {ReportStatus} value */
-	set status(value) {
+	/** Tests may force a status; this cancels any pending lazy transition. */
+	set status(value: ReportStatus) {
 		this._status = value;
 		this._outcome = undefined;
 	}
@@ -95,33 +134,30 @@ class ReportRecord {
 	}
 }
 
-/**
- * @param {{ billingStartDate: string, billingEndDate: string, type?: string, subPartnerOrgId?: string }} p
- */
-function periodKey(p) {
+export function periodKey(p: { billingStartDate: string; billingEndDate: string; type?: string; subPartnerOrgId?: string }) {
 	return [p.billingStartDate, p.billingEndDate, p.type || 'PARTNER', p.subPartnerOrgId || ''].join('|');
 }
 
-class ReportStore {
+export class ReportStore {
+	options: StoreOptions;
+	createdBy: string;
+	reports: Map<string, ReportRecord>;
+	failNext: ReportError[] | undefined;
+
 	/**
-	 * @param {StoreOptions} options live options object
-	 * @param {string} createdBy person id of the partner administrator
+	 * @param options live options object
+	 * @param createdBy person id of the partner administrator
 	 */
-	constructor(options, createdBy) {
+	constructor(options: StoreOptions, createdBy: string) {
 		this.options = options;
 		this.createdBy = createdBy;
-		/** @type {Map<string, ReportRecord>} */
 		this.reports = new Map();
-		/** @type {ReportError[] | undefined} */
 		this.failNext = undefined;
 	}
 
-	/**
-	 * Create as the API does: IN_PROGRESS, settling lazily.
-	 * @param {{ billingStartDate: string, billingEndDate: string, type: 'PARTNER'|'CUSTOMER'|'USER', subPartnerOrgId?: string, internal?: boolean }} params
-	 */
-	create(params) {
-		const outcome = this.failNext ? { status: /** @type {ReportStatus} */ ('FAILED'), errors: this.failNext } : { status: /** @type {ReportStatus} */ ('COMPLETED'), errors: [] };
+	/** Create as the API does: IN_PROGRESS, settling lazily. */
+	create(params: CreateReportParams) {
+		const outcome = this.failNext ? { status: 'FAILED' as ReportStatus, errors: this.failNext } : { status: 'COMPLETED' as ReportStatus, errors: [] };
 		this.failNext = undefined;
 		const record = new ReportRecord({ ...params, createdMs: Date.now(), createdBy: this.createdBy, status: 'IN_PROGRESS', outcome }, this.options);
 		this.reports.set(record.id, record);
@@ -131,10 +167,8 @@ class ReportStore {
 	/**
 	 * Put an existing report in place (no validation, duplicates allowed). Default status COMPLETED;
 	 * a seeded IN_PROGRESS report stays in progress until a test sets `status`.
-	 * @param {{ billingStartDate: string, billingEndDate: string, type?: 'PARTNER'|'CUSTOMER'|'USER', subPartnerOrgId?: string,
-	 *   internal?: boolean, status?: ReportStatus, errors?: ReportError[], created?: string | number }} params
 	 */
-	seed(params) {
+	seed(params: SeedReportParams) {
 		const status = params.status || 'COMPLETED';
 		const createdMs = params.created === undefined ? Date.now() : typeof params.created === 'number' ? params.created : Date.parse(params.created);
 		const errors = params.errors || (status === 'FAILED' ? DEFAULT_FAILURE.map((e) => ({ ...e })) : []);
@@ -156,20 +190,17 @@ class ReportStore {
 		return record;
 	}
 
-	/** @param {ReportError[]} [errors] */
-	failNextReport(errors) {
+	failNextReport(errors?: ReportError[]) {
 		this.failNext = errors && errors.length ? errors.map((e) => ({ ...e })) : DEFAULT_FAILURE.map((e) => ({ ...e }));
 	}
 
-	/** @param {{ billingStartDate: string, billingEndDate: string, type?: string, subPartnerOrgId?: string }} params */
-	findDuplicate(params) {
+	findDuplicate(params: { billingStartDate: string; billingEndDate: string; type?: string; subPartnerOrgId?: string }) {
 		const key = periodKey(params);
 		for (const r of this.reports.values()) if (r.periodKey === key) return r;
 		return undefined;
 	}
 
-	/** @param {string} fileUuid */
-	findByFile(fileUuid) {
+	findByFile(fileUuid: string) {
 		for (const r of this.reports.values()) if (r.fileUuid === fileUuid) return r;
 		return undefined;
 	}
@@ -179,5 +210,3 @@ class ReportStore {
 		this.failNext = undefined;
 	}
 }
-
-module.exports = { ReportStore, ReportRecord, periodKey, DEFAULT_FAILURE };

@@ -1,12 +1,9 @@
-// @ts-check
-'use strict';
-
 /**
  * Deterministic Cisco XaaS billing data: the partner (its bill-to id, BID), another partner
  * whose invoices the API must drop, customers, subscriptions, invoices over the last ~8 months,
  * and the Invoice Header / Consolidated Usage records of each invoice.
  *
- * The ZIP writer (download.js) and the test helpers `expectedUsage` / `plantedDiscrepancies`
+ * The ZIP writer (download.ts) and the test helpers `expectedUsage` / `plantedDiscrepancies`
  * all consume `usageRecords()` and `headerRecord()`, so the files the sandbox serves and the
  * records tests expect cannot drift.
  *
@@ -25,8 +22,8 @@
  * about 3 % of the usage lines are credits (negative quantity and amount).
  */
 
-const { Rng } = require('../webex/prng');
-const { formatDay } = require('../webex/dates');
+import { Rng } from '../webex/prng';
+import { formatDay } from '../webex/dates';
 
 const PARTNER_INVOICES = 75;
 const OTHER_BID_INVOICES = 6;
@@ -35,8 +32,8 @@ const HISTORY_DAYS = 245;
 const USAGE_PERIOD_DAYS = 30;
 const CURRENCY = 'USD';
 
-const HEADER_COLUMNS = Object.freeze(['Invoice Number', 'Invoice Date', 'Bill To ID', 'Currency', 'Total Usage Amount', 'Usage Line Count']);
-const USAGE_COLUMNS = Object.freeze([
+export const HEADER_COLUMNS = Object.freeze(['Invoice Number', 'Invoice Date', 'Bill To ID', 'Currency', 'Total Usage Amount', 'Usage Line Count']);
+export const USAGE_COLUMNS = Object.freeze([
 	'Invoice Number', 'Subscription ID', 'Customer Name', 'Product SKU', 'Description',
 	'Usage Start Date', 'Usage End Date', 'Quantity', 'Unit Price', 'Extended Amount',
 ]);
@@ -55,9 +52,8 @@ const OTHER_PARTNER_CUSTOMER_NAMES = Object.freeze(['Globex Corporation', 'Inite
 
 /**
  * Unit prices in ten-thousandths (minPrice..maxPrice); descriptions with commas, quotes and a semicolon.
- * @type {ReadonlyArray<{ sku: string, description: string, minPrice: number, maxPrice: number }>}
  */
-const PRODUCTS = Object.freeze([
+const PRODUCTS: ReadonlyArray<{ sku: string; description: string; minPrice: number; maxPrice: number }> = Object.freeze([
 	{ sku: 'A-FLEX-NU-CALL', description: 'Webex Calling Professional, "Named User"', minPrice: 70000, maxPrice: 120000 },
 	{ sku: 'A-FLEX-MTG-ENT', description: 'Webex Meetings Enterprise', minPrice: 90000, maxPrice: 150000 },
 	{ sku: 'E3-DNA-ADV', description: 'DNA Advantage, per device / month', minPrice: 15000, maxPrice: 42500 },
@@ -68,31 +64,43 @@ const PRODUCTS = Object.freeze([
 
 /** Header total minus usage sum of the planted invoices, in ten-thousandths: 0.01, -7.50, 0.0001. */
 const PLANTED_DELTAS = Object.freeze([100n, -75000n, 1n]);
-/** Planted invoices are this many days old at most, well inside the six-month date window. */
+
+export interface Subscription {
+	subscriptionId: string;
+	customerName: string;
+	billingAddressId: number;
+}
+
+export interface Invoice {
+	invoiceNumber: string;
+	ageDays: number;
+	invoiceDay: number;
+	invoiceDate: string;
+	billingAddressId: number;
+	subscriptionIds: string[];
+	defaultLineCount: number;
+}
 
 /**
- * Dataset: `subscriptions` and `invoices` of both partners; invoices in date order (numbers
+ * `subscriptions` and `invoices` of both partners; invoices in date order (numbers
  * ascending); `planted` maps the planted invoices to their header-total delta.
- * @typedef {{ subscriptionId: string, customerName: string, billingAddressId: number }} Subscription
- * @typedef {{ invoiceNumber: string, ageDays: number, invoiceDay: number, invoiceDate: string,
- *   billingAddressId: number, subscriptionIds: string[], defaultLineCount: number }} Invoice
- * @typedef {{ seed: number,
- *   partner: { billingAddressId: number },
- *   otherBillingAddressId: number,
- *   subscriptions: Subscription[],
- *   invoices: Invoice[],
- *   byNumber: Map<string, Invoice>,
- *   planted: Map<string, bigint> }} Dataset
- * @typedef {{ usageLinesPerInvoice?: number }} UsageOptions
  */
+export interface Dataset {
+	seed: number;
+	partner: { billingAddressId: number };
+	otherBillingAddressId: number;
+	subscriptions: Subscription[];
+	invoices: Invoice[];
+	byNumber: Map<string, Invoice>;
+	planted: Map<string, bigint>;
+}
 
-/**
- * `units` (an integer of 10^-decimals) as a decimal string with at least `minDecimals` decimals.
- * @param {bigint} units
- * @param {number} decimals
- * @param {number} minDecimals
- */
-function formatDecimal(units, decimals, minDecimals) {
+export interface UsageOptions {
+	usageLinesPerInvoice?: number;
+}
+
+/** `units` (an integer of 10^-decimals) as a decimal string with at least `minDecimals` decimals. */
+function formatDecimal(units: bigint, decimals: number, minDecimals: number) {
 	const negative = units < 0n;
 	const digits = (negative ? -units : units).toString().padStart(decimals + 1, '0');
 	let fraction = digits.slice(-decimals);
@@ -100,50 +108,33 @@ function formatDecimal(units, decimals, minDecimals) {
 	return `${negative ? '-' : ''}${digits.slice(0, -decimals)}${fraction ? `.${fraction}` : ''}`;
 }
 
-/** Ten-thousandths as an amount string ("12.50", "12.345", "-0.0001"). @param {bigint} units */
-function formatAmount(units) {
+/** Ten-thousandths as an amount string ("12.50", "12.345", "-0.0001"). */
+function formatAmount(units: bigint) {
 	return formatDecimal(units, 4, 2);
 }
 
-/**
- * An amount string to ten-thousandths, exactly (throws on anything else).
- * @param {string} amount
- * @returns {bigint}
- */
-function parseAmount(amount) {
+/** An amount string to ten-thousandths, exactly (throws on anything else). */
+function parseAmount(amount: string): bigint {
 	const m = /^(-?)(\d+)(?:\.(\d{1,4}))?$/.exec(amount);
 	if (!m) throw new Error(`not an amount with at most 4 decimals: ${amount}`);
 	const units = BigInt(m[2]) * 10000n + BigInt((m[3] || '').padEnd(4, '0'));
 	return m[1] ? -units : units;
 }
 
-/**
- * Round a product in 1e-6 to 1e-4, half away from zero (integers, exact below 2^53).
- * @param {number} micros
- */
-function roundToTenThousandths(micros) {
+/** Round a product in 1e-6 to 1e-4, half away from zero (integers, exact below 2^53). */
+function roundToTenThousandths(micros: number) {
 	const magnitude = Math.floor((Math.abs(micros) + 50) / 100);
 	return micros < 0 ? -magnitude : magnitude;
 }
 
-/**
- * @param {Rng} rng
- * @param {readonly string[]} items
- * @param {number} count
- */
-function pickDistinct(rng, items, count) {
+function pickDistinct(rng: Rng, items: readonly string[], count: number) {
 	const pool = [...items];
-	/** @type {string[]} */
-	const out = [];
+	const out: string[] = [];
 	while (out.length < count && pool.length) out.push(pool.splice(rng.int(0, pool.length - 1), 1)[0]);
 	return out;
 }
 
-/**
- * @param {Rng} rng
- * @param {Set<string>} taken
- */
-function newSubscriptionId(rng, taken) {
+function newSubscriptionId(rng: Rng, taken: Set<string>) {
 	for (;;) {
 		const id = `Sub${rng.int(100000, 999999)}`;
 		if (!taken.has(id)) {
@@ -153,28 +144,21 @@ function newSubscriptionId(rng, taken) {
 	}
 }
 
-/**
- * First and last day numbers of the calendar month before `today`'s (UTC).
- * @param {number} today
- * @returns {[number, number]}
- */
-function lastMonthDays(today) {
+/** First and last day numbers of the calendar month before `today`'s (UTC). */
+function lastMonthDays(today: number): [number, number] {
 	const date = new Date(today * 86400000);
 	const start = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() - 1, 1) / 86400000;
 	const end = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 0) / 86400000;
 	return [start, end];
 }
 
-/** @type {Map<string, Dataset>} */
-const datasetCache = new Map();
+const datasetCache = new Map<string, Dataset>();
 
 /**
  * The seeded data (cached per seed and day; treat as read-only).
- * @param {number} seed
- * @param {number} today day number (days since 1970-01-01 UTC) the invoice dates count back from
- * @returns {Dataset}
+ * @param today day number (days since 1970-01-01 UTC) the invoice dates count back from
  */
-function getDataset(seed, today) {
+export function getDataset(seed: number, today: number): Dataset {
 	const cacheKey = `${seed}|${today}`;
 	const cached = datasetCache.get(cacheKey);
 	if (cached) return cached;
@@ -182,9 +166,8 @@ function getDataset(seed, today) {
 	const partnerBid = rng.int(100000000, 199999999);
 	const otherBid = partnerBid + rng.int(1, 999999);
 
-	const takenIds = new Set();
-	/** @type {Subscription[]} */
-	const subscriptions = [];
+	const takenIds = new Set<string>();
+	const subscriptions: Subscription[] = [];
 	for (const customerName of CUSTOMER_NAMES) {
 		for (let i = rng.int(2, 3); i > 0; i--) subscriptions.push({ subscriptionId: newSubscriptionId(rng, takenIds), customerName, billingAddressId: partnerBid });
 	}
@@ -196,11 +179,10 @@ function getDataset(seed, today) {
 	// Invoice slots evenly spread over HISTORY_DAYS (oldest first), numbers ascending with the date;
 	// a few slots belong to the other partner (Cisco numbers invoices across all partners).
 	const total = PARTNER_INVOICES + OTHER_BID_INVOICES;
-	const otherSlots = new Set();
+	const otherSlots = new Set<number>();
 	while (otherSlots.size < OTHER_BID_INVOICES) otherSlots.add(rng.int(0, total - 1));
 	let invoiceNumber = rng.int(300000000, 700000000);
-	/** @type {Invoice[]} */
-	const invoices = [];
+	const invoices: Invoice[] = [];
 	for (let slot = 0; slot < total; slot++) {
 		invoiceNumber += rng.int(1, 2500);
 		const ageDays = HISTORY_DAYS - Math.floor((slot * (HISTORY_DAYS - 1)) / (total - 1));
@@ -217,8 +199,7 @@ function getDataset(seed, today) {
 		});
 	}
 
-	/** @type {Map<string, bigint>} */
-	const planted = new Map();
+	const planted = new Map<string, bigint>();
 	// In last calendar month: a monthly "last month's invoices" check (the example workflow) meets all of them.
 	const [lastMonthStart, lastMonthEnd] = lastMonthDays(today);
 	const candidates = invoices
@@ -226,8 +207,7 @@ function getDataset(seed, today) {
 		.map((i) => i.invoiceNumber);
 	pickDistinct(rng, candidates, PLANTED_DELTAS.length).forEach((n, k) => planted.set(n, PLANTED_DELTAS[k]));
 
-	/** @type {Dataset} */
-	const dataset = {
+	const dataset: Dataset = {
 		seed,
 		partner: { billingAddressId: partnerBid },
 		otherBillingAddressId: otherBid,
@@ -240,35 +220,23 @@ function getDataset(seed, today) {
 	return dataset;
 }
 
-/**
- * @param {Dataset} ds
- * @param {string} invoiceNumber
- */
-function invoiceOf(ds, invoiceNumber) {
+export function invoiceOf(ds: Dataset, invoiceNumber: string) {
 	const invoice = ds.byNumber.get(String(invoiceNumber));
 	if (!invoice) throw new Error(`unknown Cisco invoice ${invoiceNumber}`);
 	return invoice;
 }
 
-/**
- * @param {Invoice} invoice
- * @param {UsageOptions} opts
- */
-function lineCountOf(invoice, opts) {
+function lineCountOf(invoice: Invoice, opts: UsageOptions) {
 	return opts.usageLinesPerInvoice ?? invoice.defaultLineCount;
 }
 
 /**
  * The Consolidated Usage records of an invoice, as strings in USAGE_COLUMNS order. A generator:
  * bench-sized invoices (option usageLinesPerInvoice) are never held as records.
- * @param {Dataset} ds
- * @param {Invoice} invoice
- * @param {UsageOptions} [opts]
- * @returns {Generator<string[], void, undefined>}
  */
-function* usageRecords(ds, invoice, opts = {}) {
+export function* usageRecords(ds: Dataset, invoice: Invoice, opts: UsageOptions = {}): Generator<string[], void, undefined> {
 	const rng = new Rng(ds.seed, 'cisco-usage', invoice.invoiceNumber);
-	const subs = invoice.subscriptionIds.map((id) => /** @type {Subscription} */ (ds.subscriptions.find((s) => s.subscriptionId === id)));
+	const subs = invoice.subscriptionIds.map((id) => ds.subscriptions.find((s) => s.subscriptionId === id) as Subscription);
 	const periodStart = invoice.invoiceDay - USAGE_PERIOD_DAYS;
 	const periodEnd = invoice.invoiceDay - 1;
 	const count = lineCountOf(invoice, opts);
@@ -297,13 +265,8 @@ function* usageRecords(ds, invoice, opts = {}) {
 	}
 }
 
-/**
- * The exact sum of Extended Amount over an invoice's usage records, in ten-thousandths.
- * @param {Dataset} ds
- * @param {Invoice} invoice
- * @param {UsageOptions} [opts]
- */
-function usageSumOf(ds, invoice, opts = {}) {
+/** The exact sum of Extended Amount over an invoice's usage records, in ten-thousandths. */
+function usageSumOf(ds: Dataset, invoice: Invoice, opts: UsageOptions = {}) {
 	const column = USAGE_COLUMNS.indexOf('Extended Amount');
 	let sum = 0n;
 	for (const record of usageRecords(ds, invoice, opts)) sum += parseAmount(record[column]);
@@ -313,24 +276,14 @@ function usageSumOf(ds, invoice, opts = {}) {
 /**
  * The Invoice Header record (HEADER_COLUMNS order). Total Usage Amount is the exact usage sum,
  * plus the planted delta for the planted invoices.
- * @param {Dataset} ds
- * @param {Invoice} invoice
- * @param {UsageOptions} [opts]
- * @returns {string[]}
  */
-function headerRecord(ds, invoice, opts = {}) {
+export function headerRecord(ds: Dataset, invoice: Invoice, opts: UsageOptions = {}): string[] {
 	const total = usageSumOf(ds, invoice, opts) + (ds.planted.get(invoice.invoiceNumber) ?? 0n);
 	return [invoice.invoiceNumber, invoice.invoiceDate, String(invoice.billingAddressId), CURRENCY, formatAmount(total), String(lineCountOf(invoice, opts))];
 }
 
-/**
- * @param {readonly string[]} columns
- * @param {readonly string[]} record
- * @returns {Record<string, string>}
- */
-function toObject(columns, record) {
-	/** @type {Record<string, string>} */
-	const out = {};
+function toObject(columns: readonly string[], record: readonly string[]): Record<string, string> {
+	const out: Record<string, string> = {};
 	columns.forEach((c, i) => (out[c] = record[i]));
 	return out;
 }
@@ -338,11 +291,8 @@ function toObject(columns, record) {
 /**
  * The records of an invoice's two CSV files, keyed by column name, string values: what a
  * client must read from the ZIP.
- * @param {Dataset} ds
- * @param {string} invoiceNumber
- * @param {UsageOptions} [opts]
  */
-function expectedUsage(ds, invoiceNumber, opts = {}) {
+export function expectedUsage(ds: Dataset, invoiceNumber: string, opts: UsageOptions = {}) {
 	const invoice = invoiceOf(ds, invoiceNumber);
 	return {
 		header: toObject(HEADER_COLUMNS, headerRecord(ds, invoice, opts)),
@@ -353,25 +303,12 @@ function expectedUsage(ds, invoiceNumber, opts = {}) {
 /**
  * The invoices whose header total differs from their usage sum, with both amounts and
  * delta = header total - usage sum (strings, exact), in invoice-number order.
- * @param {Dataset} ds
- * @param {UsageOptions} [opts]
  */
-function plantedDiscrepancies(ds, opts = {}) {
+export function plantedDiscrepancies(ds: Dataset, opts: UsageOptions = {}) {
 	return [...ds.planted.keys()].sort().map((invoiceNumber) => {
 		const invoice = invoiceOf(ds, invoiceNumber);
 		const usageSum = usageSumOf(ds, invoice, opts);
-		const delta = /** @type {bigint} */ (ds.planted.get(invoiceNumber));
+		const delta = ds.planted.get(invoiceNumber) as bigint;
 		return { invoiceNumber, headerTotal: formatAmount(usageSum + delta), usageSum: formatAmount(usageSum), delta: formatAmount(delta) };
 	});
 }
-
-module.exports = {
-	HEADER_COLUMNS,
-	USAGE_COLUMNS,
-	getDataset,
-	invoiceOf,
-	usageRecords,
-	headerRecord,
-	expectedUsage,
-	plantedDiscrepancies,
-};

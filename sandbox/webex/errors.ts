@@ -1,25 +1,19 @@
-// @ts-check
-'use strict';
-
 /**
  * Webex error bodies. Spec: `{ message, errors: [{ description }], trackingId }`; the
  * trackingId is also sent as the `trackingid` response header (Webex sends it on every response).
  */
 
-const { randomUUID } = require('crypto');
-const { sendJson } = require('../server');
+import { randomUUID } from 'crypto';
+import { sendJson } from '../server';
+import type { ServerResponse } from 'http';
 
 /** A fresh tracking id shaped like Webex's `ROUTER_62F66055-8D70-01BB-0137-AC10A8310137`. */
-function newTrackingId() {
+export function newTrackingId() {
 	return `ROUTER_${randomUUID().toUpperCase()}`;
 }
 
-/**
- * @param {string} message
- * @param {string[]} [descriptions] defaults to [message]
- * @param {string} [trackingId]
- */
-function webexErrorBody(message, descriptions, trackingId = newTrackingId()) {
+/** @param descriptions defaults to [message] */
+export function webexErrorBody(message: string, descriptions?: string[], trackingId = newTrackingId()) {
 	return {
 		message,
 		errors: (descriptions && descriptions.length ? descriptions : [message]).map((description) => ({ description })),
@@ -27,19 +21,13 @@ function webexErrorBody(message, descriptions, trackingId = newTrackingId()) {
 	};
 }
 
-/**
- * @param {import('http').ServerResponse} res
- * @param {number} status
- * @param {string} message
- * @param {{ descriptions?: string[], headers?: Record<string, string> }} [extra]
- */
-function sendWebexError(res, status, message, extra = {}) {
+export function sendWebexError(res: ServerResponse, status: number, message: string, extra: { descriptions?: string[]; headers?: Record<string, string> } = {}) {
 	const body = webexErrorBody(message, extra.descriptions);
 	sendJson(res, status, body, { trackingid: body.trackingId, ...(extra.headers || {}) });
 }
 
 /** Messages close to what Webex answers for each status (used by errors and status faults). */
-const STATUS_MESSAGES = /** @type {Record<number, string>} */ ({
+const STATUS_MESSAGES: Record<number, string> = {
 	400: 'The request was invalid or cannot be otherwise served.',
 	401: 'The request requires a valid access token set in the Authorization request header.',
 	403: 'The server understood the request, but refused to fulfill it because the access token is missing required scopes or because of insufficient privileges.',
@@ -54,11 +42,8 @@ const STATUS_MESSAGES = /** @type {Record<number, string>} */ ({
 	502: 'The server received an invalid response from an upstream server while processing the request. Try again later.',
 	503: 'Server is overloaded with requests. Try again later.',
 	504: 'An upstream server failed to respond on time. If your query uses max parameter, please try to reduce it.',
-});
+};
 
-/** @param {number} status */
-function statusMessage(status) {
+export function statusMessage(status: number) {
 	return STATUS_MESSAGES[status] || `HTTP ${status}`;
 }
-
-module.exports = { newTrackingId, webexErrorBody, sendWebexError, statusMessage };

@@ -1,6 +1,3 @@
-// @ts-check
-'use strict';
-
 /**
  * Small deterministic PRNG helpers for the sandbox data generator.
  * Never use Math.random in the sandbox: same seed => same data, byte for byte.
@@ -13,10 +10,9 @@ const { imul, floor } = Math;
 /**
  * 32-bit FNV-1a hash of the given parts (joined with a separator), finished with
  * a murmur3-style avalanche so that nearby inputs give unrelated seeds.
- * @param {...(string|number)} parts
- * @returns {number} unsigned 32-bit integer
+ * @returns unsigned 32-bit integer
  */
-function hash32(...parts) {
+export function hash32(...parts: (string | number)[]): number {
 	let h = 0x811c9dc5;
 	const s = parts.join('\u0001');
 	for (let i = 0; i < s.length; i++) {
@@ -33,10 +29,9 @@ function hash32(...parts) {
 
 /**
  * mulberry32: tiny, fast, good enough for test data.
- * @param {number} seed
- * @returns {() => number} uint32 generator
+ * @returns uint32 generator
  */
-function mulberry32(seed) {
+export function mulberry32(seed: number): () => number {
 	let a = seed >>> 0;
 	return function next() {
 		a = (a + 0x6d2b79f5) | 0;
@@ -48,49 +43,42 @@ function mulberry32(seed) {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-/** @param {number} n uint32 */
-function hex8(n) {
+/** @param n uint32 */
+export function hex8(n: number) {
 	return HEX[(n >>> 24) & 255] + HEX[(n >>> 16) & 255] + HEX[(n >>> 8) & 255] + HEX[n & 255];
 }
 
-class Rng {
-	/** @param {...(string|number)} seedParts */
-	constructor(...seedParts) {
+export class Rng {
+	nextU32: () => number;
+
+	constructor(...seedParts: (string | number)[]) {
 		this.nextU32 = mulberry32(hash32(...seedParts));
 	}
 
-	/** @returns {number} float in [0, 1) */
-	next() {
+	/** @returns float in [0, 1) */
+	next(): number {
 		return this.nextU32() / 4294967296;
 	}
 
 	/**
-	 * @param {number} min inclusive
-	 * @param {number} max inclusive
+	 * @param min inclusive
+	 * @param max inclusive
 	 */
-	int(min, max) {
+	int(min: number, max: number) {
 		return min + floor(this.next() * (max - min + 1));
 	}
 
-	/** @param {number} p probability of true */
-	chance(p) {
+	/** @param p probability of true */
+	chance(p: number) {
 		return this.next() < p;
 	}
 
-	/**
-	 * @template T
-	 * @param {readonly T[]} items
-	 * @returns {T}
-	 */
-	pick(items) {
+	pick<T>(items: readonly T[]): T {
 		return items[floor(this.next() * items.length)];
 	}
 
-	/**
-	 * Pick an index by weights.
-	 * @param {readonly number[]} weights
-	 */
-	weighted(weights) {
+	/** Pick an index by weights. */
+	weighted(weights: readonly number[]) {
 		let total = 0;
 		for (const w of weights) total += w;
 		let x = this.next() * total;
@@ -112,5 +100,3 @@ class Rng {
 		return `${hex8(a)}-${bh.slice(0, 4)}-4${bh.slice(5, 8)}-${ch.slice(0, 4)}-${ch.slice(4, 8)}${hex8(d)}`;
 	}
 }
-
-module.exports = { hash32, mulberry32, Rng, hex8 };

@@ -1,16 +1,9 @@
-// @ts-check
-'use strict';
-
 /** Plain UTC calendar-day helpers. A "day" is the integer number of days since 1970-01-01 (UTC). */
 
-const DAY_MS = 86400000;
+export const DAY_MS = 86400000;
 
-/**
- * Strict `YYYY-MM-DD` (a real calendar date, nothing before or after it) to a day number.
- * @param {unknown} value
- * @returns {number | undefined}
- */
-function parseDay(value) {
+/** Strict `YYYY-MM-DD` (a real calendar date, nothing before or after it) to a day number. */
+export function parseDay(value: unknown): number | undefined {
 	if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
 	const y = Number(value.slice(0, 4));
 	const m = Number(value.slice(5, 7));
@@ -22,14 +15,10 @@ function parseDay(value) {
 	return Math.floor(ms / DAY_MS);
 }
 
-/** @type {Map<number, string>} */
-const formatCache = new Map();
+const formatCache: Map<number, string> = new Map();
 
-/**
- * @param {number} day
- * @returns {string} YYYY-MM-DD
- */
-function formatDay(day) {
+/** @returns YYYY-MM-DD */
+export function formatDay(day: number): string {
 	let s = formatCache.get(day);
 	if (s === undefined) {
 		s = new Date(day * DAY_MS).toISOString().slice(0, 10);
@@ -38,17 +27,12 @@ function formatDay(day) {
 	return s;
 }
 
-/** @param {number} [nowMs] */
-function todayDay(nowMs = Date.now()) {
+export function todayDay(nowMs: number = Date.now()) {
 	return Math.floor(nowMs / DAY_MS);
 }
 
-/**
- * The same calendar day `years` years earlier (29 Feb becomes 28 Feb).
- * @param {number} day
- * @param {number} years
- */
-function minusYears(day, years) {
+/** The same calendar day `years` years earlier (29 Feb becomes 28 Feb). */
+export function minusYears(day: number, years: number) {
 	const d = new Date(day * DAY_MS);
 	const y = d.getUTCFullYear() - years;
 	const m = d.getUTCMonth();
@@ -57,5 +41,3 @@ function minusYears(day, years) {
 	if (dd > last) dd = last;
 	return Math.floor(Date.UTC(y, m, dd) / DAY_MS);
 }
-
-module.exports = { DAY_MS, parseDay, formatDay, todayDay, minusYears };

@@ -1,6 +1,3 @@
-// @ts-check
-'use strict';
-
 /**
  * Export operations and the uploads behind them.
  *
@@ -13,43 +10,68 @@
  * per (dataset, request, attribute set, data version) and reused by later operations.
  */
 
-const { randomUUID } = require('crypto');
-const { hash32, hex8 } = require('../webex/prng');
-const { lineItemIterable, resolvePeriod, getDataset } = require('./data');
+import { randomUUID } from 'crypto';
+import { hash32, hex8 } from '../webex/prng';
+import { lineItemIterable, resolvePeriod, getDataset } from './data';
+import type { GraphDataset, Period } from './data';
+import type { BlobWriter } from './blobs';
 
-/**
- * @typedef {import('./data').GraphDataset} GraphDataset
- * @typedef {{ code: string, message: string }} OperationError
- * @typedef {{ container: string, directory: string, blobs: Array<{ name: string, partitionValue: string }>, lineCount: number }} UploadResult
- * @typedef {{ state: 'pending' | 'done' | 'error', result?: UploadResult, error?: string, promise: Promise<void> }} Upload
- *
- * @typedef {object} GraphStoreOptions
- * @property {number} operationDelayMs
- * @property {number} operationTtlMs
- * @property {number | undefined} scaleLineItems
- * @property {number | undefined} linesPerBlob
- * @property {number} blobsPerPartition
- */
+interface OperationError {
+	code: string;
+	message: string;
+}
 
-const CONTAINER_PREFIX = /** @type {Record<GraphDataset, string>} */ ({
+export interface UploadResult {
+	container: string;
+	directory: string;
+	blobs: Array<{ name: string, partitionValue: string }>;
+	lineCount: number;
+}
+
+interface Upload {
+	state: 'pending' | 'done' | 'error';
+	result?: UploadResult;
+	error?: string;
+	promise: Promise<void>;
+}
+
+interface GraphStoreOptions {
+	operationDelayMs: number;
+	operationTtlMs: number;
+	scaleLineItems: number | undefined;
+	linesPerBlob: number | undefined;
+	blobsPerPartition: number;
+}
+
+const CONTAINER_PREFIX: Record<GraphDataset, string> = {
 	billedUsage: 'billedusagefastpath',
 	unbilledUsage: 'unbilledusagefastpath',
 	billedReconciliation: 'billedreconfastpath',
 	unbilledReconciliation: 'unbilledreconfastpath',
-});
+};
 
-class Operation {
+export class Operation {
+	id: string;
+	manifestId: string;
+	createdMs: number;
+	dataset: GraphDataset;
+	request: Record<string, string>;
+	failure: OperationError | undefined;
+	exportKey: string | undefined;
+	upload: Upload | undefined;
+	eTag: string;
+	expired: boolean;
+	/** ms when the last GET that carried Retry-After was answered, and that Retry-After (s) */
+	lastPollMs: number;
+	lastRetryAfter: number;
+	settledMs: number | undefined;
+	private _options: GraphStoreOptions;
+
 	/**
-	 * @param {object} init
-	 * @param {GraphDataset} init.dataset
-	 * @param {Record<string, string>} init.request  body as accepted (attributeSet defaulted)
-	 * @param {OperationError | undefined} init.failure
-	 * @param {string | undefined} init.exportKey
-	 * @param {Upload | undefined} init.upload
-	 * @param {string} init.eTag
-	 * @param {GraphStoreOptions} options live options
+	 * @param init.request body as accepted (attributeSet defaulted)
+	 * @param options live options
 	 */
-	constructor(init, options) {
+	constructor(init: { dataset: GraphDataset; request: Record<string, string>; failure: OperationError | undefined; exportKey: string | undefined; upload: Upload | undefined; eTag: string }, options: GraphStoreOptions) {
 		this.id = randomUUID();
 		this.manifestId = randomUUID();
 		this.createdMs = Date.now();
@@ -60,12 +82,9 @@ class Operation {
 		this.upload = init.upload;
 		this.eTag = init.eTag;
 		this.expired = false;
-		/** ms when the last GET that carried Retry-After was answered, and that Retry-After (s) */
 		this.lastPollMs = 0;
 		this.lastRetryAfter = 0;
-		/** @type {number | undefined} */
 		this.settledMs = undefined;
-		/** @private */
 		this._options = options;
 	}
 
@@ -73,8 +92,7 @@ class Operation {
 		return this.expired || Date.now() - this.createdMs >= this._options.operationTtlMs;
 	}
 
-	/** @returns {'notStarted' | 'running' | 'succeeded' | 'failed'} */
-	get state() {
+	get state(): 'notStarted' | 'running' | 'succeeded' | 'failed' {
 		if (this.settledMs !== undefined) return this.failure ? 'failed' : 'succeeded';
 		const elapsed = Date.now() - this.createdMs;
 		const delay = this._options.operationDelayMs;
@@ -93,40 +111,34 @@ class Operation {
 	}
 }
 
-class OperationStore {
-	/**
-	 * @param {object} deps
-	 * @param {number} deps.seed
-	 * @param {GraphStoreOptions} deps.options
-	 * @param {() => import('./blobs').BlobWriter} deps.writer
-	 */
-	constructor(deps) {
+export class OperationStore {
+	seed: number;
+	options: GraphStoreOptions;
+	writer: () => BlobWriter;
+	operations: Map<string, Operation>;
+	/** uploads by export key (kept across reset: data is deterministic) */
+	uploads: Map<string, Upload>;
+	/** data version per period key (touchData) */
+	versions: Map<string, number>;
+	failNext: OperationError | undefined;
+
+	constructor(deps: { seed: number; options: GraphStoreOptions; writer: () => BlobWriter }) {
 		this.seed = deps.seed;
 		this.options = deps.options;
 		this.writer = deps.writer;
-		/** @type {Map<string, Operation>} */
 		this.operations = new Map();
-		/** @type {Map<string, Upload>} uploads by export key (kept across reset: data is deterministic) */
 		this.uploads = new Map();
-		/** @type {Map<string, number>} data version per period key (touchData) */
 		this.versions = new Map();
-		/** @type {OperationError | undefined} */
 		this.failNext = undefined;
 	}
 
-	/**
-	 * @param {GraphDataset} dataset
-	 * @param {Record<string, string>} request
-	 */
-	create(dataset, request) {
+	create(dataset: GraphDataset, request: Record<string, string>) {
 		const billed = dataset.startsWith('billed');
 		const period = resolvePeriod(this.seed, billed ? { invoiceId: request.invoiceId } : { billingPeriod: request.billingPeriod, currencyCode: request.currencyCode });
 		let failure = this.failNext;
 		this.failNext = undefined;
-		/** @type {string | undefined} */
-		let exportKey;
-		/** @type {Upload | undefined} */
-		let upload;
+		let exportKey: string | undefined;
+		let upload: Upload | undefined;
 		let eTag = '';
 		if (!period) {
 			// [spec] 5000 arrives as a failed operation, not as an HTTP error.
@@ -143,27 +155,18 @@ class OperationStore {
 		return op;
 	}
 
-	/**
-	 * @param {GraphDataset} dataset
-	 * @param {Record<string, string>} request
-	 * @param {import('./data').Period} period
-	 * @param {string} exportKey
-	 * @param {number | undefined} scale
-	 * @returns {Upload}
-	 */
-	uploadFor(dataset, request, period, exportKey, scale) {
+	uploadFor(dataset: GraphDataset, request: Record<string, string>, period: Period, exportKey: string, scale: number | undefined): Upload {
 		const existing = this.uploads.get(exportKey);
 		if (existing && existing.state !== 'error') return existing;
 		const ds = getDataset(this.seed);
 		const container = `${CONTAINER_PREFIX[dataset]}-${hex8(hash32(exportKey))}${hex8(hash32(this.seed, 'c', exportKey))}`;
 		const where = period.invoiceId ? `InvoiceId=${period.invoiceId}` : `BillingPeriod=${request.billingPeriod}/Currency=${request.currencyCode}`;
 		const directory = `v1/PartnerTenantId=${ds.partner.tenantId}/BillingMonth=${period.billingMonth}/${where}/AttributeSet=${request.attributeSet}`;
-		const lines = lineItemIterable({ dataset, ...request, attributeSet: /** @type {'full'|'basic'} */ (request.attributeSet) }, { seed: this.seed, scaleLineItems: scale });
+		const lines = lineItemIterable({ dataset, ...request, attributeSet: request.attributeSet as 'full' | 'basic' }, { seed: this.seed, scaleLineItems: scale });
 		const linesPerBlob = this.options.linesPerBlob ?? (scale !== undefined ? 250000 : 500);
-		/** @type {Upload} */
-		const upload = { state: 'pending', promise: Promise.resolve() };
+		const upload: Upload = { state: 'pending', promise: Promise.resolve() };
 		upload.promise = this.writer()
-			.upload({ container, directory, lines: /** @type {Iterable<Record<string, unknown>>} */ (lines), linesPerBlob, blobsPerPartition: this.options.blobsPerPartition })
+			.upload({ container, directory, lines: lines as Iterable<Record<string, unknown>>, linesPerBlob, blobsPerPartition: this.options.blobsPerPartition })
 			.then((result) => {
 				upload.state = 'done';
 				upload.result = result;
@@ -176,13 +179,12 @@ class OperationStore {
 		return upload;
 	}
 
-	/** @param {string} periodKey invoice id or 'unbilled:current:USD' */
-	touch(periodKey) {
+	/** @param periodKey invoice id or 'unbilled:current:USD' */
+	touch(periodKey: string) {
 		this.versions.set(periodKey, (this.versions.get(periodKey) || 0) + 1);
 	}
 
-	/** @param {string} manifestId */
-	byManifest(manifestId) {
+	byManifest(manifestId: string) {
 		for (const op of this.operations.values()) if (op.manifestId === manifestId) return op;
 		return undefined;
 	}
@@ -198,5 +200,3 @@ class OperationStore {
 		this.failNext = undefined;
 	}
 }
-
-module.exports = { OperationStore, Operation };

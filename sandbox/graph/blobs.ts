@@ -1,6 +1,3 @@
-// @ts-check
-'use strict';
-
 /**
  * Writes export blobs to Azurite and signs read+list SAS tokens for them.
  *
@@ -15,39 +12,42 @@
  * share a partitionValue.
  */
 
-const zlib = require('zlib');
-const { once } = require('events');
-const { BlobServiceClient, StorageSharedKeyCredential, generateBlobSASQueryParameters, ContainerSASPermissions } = require('@azure/storage-blob');
-const { hash32, hex8 } = require('../webex/prng');
+import { createGzip, constants } from 'zlib';
+import { once } from 'events';
+import { BlobServiceClient, StorageSharedKeyCredential, generateBlobSASQueryParameters, ContainerSASPermissions } from '@azure/storage-blob';
+import { hash32, hex8 } from '../webex/prng';
+import type { AzuriteHandle } from './azurite';
+import type { UploadResult } from './store';
 
 /** Lines are batched into chunks of about this many characters before gzip. */
 const CHUNK_CHARS = 256 * 1024;
 
-class BlobWriter {
-	/**
-	 * @param {import('./azurite').AzuriteHandle} azurite
-	 */
-	constructor(azurite) {
+interface UploadSpec {
+	/** container name (3-63 chars, lower-case, digits, '-') */
+	container: string;
+	/** directory inside the container (no leading/trailing '/') */
+	directory: string;
+	lines: Iterable<Record<string, unknown>>;
+	linesPerBlob: number;
+	blobsPerPartition: number;
+}
+
+export class BlobWriter {
+	azurite: AzuriteHandle;
+	credential: StorageSharedKeyCredential;
+	service: BlobServiceClient;
+
+	constructor(azurite: AzuriteHandle) {
 		this.azurite = azurite;
 		this.credential = new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey);
 		this.service = new BlobServiceClient(azurite.blobEndpoint, this.credential);
 	}
 
-	/**
-	 * Upload an export's line items as blobs into a fresh container.
-	 * @param {object} spec
-	 * @param {string} spec.container           container name (3-63 chars, lower-case, digits, '-')
-	 * @param {string} spec.directory           directory inside the container (no leading/trailing '/')
-	 * @param {Iterable<Record<string, unknown>>} spec.lines
-	 * @param {number} spec.linesPerBlob
-	 * @param {number} spec.blobsPerPartition
-	 * @returns {Promise<{ container: string, directory: string, blobs: Array<{ name: string, partitionValue: string }>, lineCount: number }>}
-	 */
-	async upload(spec) {
+	/** Upload an export's line items as blobs into a fresh container. */
+	async upload(spec: UploadSpec): Promise<UploadResult> {
 		const container = this.service.getContainerClient(spec.container);
 		await container.createIfNotExists();
-		/** @type {Array<{ name: string, partitionValue: string }>} */
-		const blobs = [];
+		const blobs: UploadResult['blobs'] = [];
 		let lineCount = 0;
 		const it = spec.lines[Symbol.iterator]();
 		let next = it.next();
@@ -55,7 +55,7 @@ class BlobWriter {
 			const index = blobs.length;
 			const name = `part-${String(index).padStart(5, '0')}-${hex8(hash32(spec.container, index))}.json.gz`;
 			// Fastest level: blob size does not matter here, the bench's write time does.
-			const gzip = zlib.createGzip({ level: zlib.constants.Z_BEST_SPEED });
+			const gzip = createGzip({ level: constants.Z_BEST_SPEED });
 			const upload = container.getBlockBlobClient(`${spec.directory}/${name}`).uploadStream(gzip, 4 * 1024 * 1024, 4, {
 				// No Content-Encoding: the blob is a .json.gz file, not a transfer-encoded JSON document.
 				blobHTTPHeaders: { blobContentType: 'application/octet-stream' },
@@ -83,10 +83,8 @@ class BlobWriter {
 	/**
 	 * A container SAS, read+list, valid from 5 minutes ago until `ttlSeconds` from now
 	 * (a negative ttl gives an already expired token).
-	 * @param {string} container
-	 * @param {number} ttlSeconds
 	 */
-	sas(container, ttlSeconds) {
+	sas(container: string, ttlSeconds: number) {
 		const now = Date.now();
 		return generateBlobSASQueryParameters(
 			{
@@ -99,10 +97,7 @@ class BlobWriter {
 		).toString();
 	}
 
-	/** @param {string} container @param {string} directory */
-	rootDirectory(container, directory) {
+	rootDirectory(container: string, directory: string) {
 		return `${this.azurite.blobEndpoint}/${container}/${directory}`;
 	}
 }
-
-module.exports = { BlobWriter };

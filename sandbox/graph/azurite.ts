@@ -1,6 +1,3 @@
-// @ts-check
-'use strict';
-
 /**
  * Azurite (the Azure Storage emulator, a dev dependency) as a child process: blob service only,
  * in memory, on a free port of 127.0.0.1. Holds the export blobs the Graph manifests point at.
@@ -9,15 +6,16 @@
  * endpoint `http://127.0.0.1:PORT/devstoreaccount1` (path-style, as Azurite serves it).
  */
 
-const { spawn } = require('child_process');
-const path = require('path');
+import { spawn } from 'child_process';
+import { join, dirname } from 'path';
+import type { ChildProcess } from 'child_process';
 
-const ACCOUNT_NAME = 'devstoreaccount1';
-const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const ACCOUNT_NAME = 'devstoreaccount1';
+export const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 const START_TIMEOUT_MS = 20000;
 
-/** Live Azurite children, killed synchronously if the process exits without stop(). @type {Set<import('child_process').ChildProcess>} */
-const live = new Set();
+/** Live Azurite children, killed synchronously if the process exits without stop(). */
+const live: Set<ChildProcess> = new Set();
 let exitHookInstalled = false;
 
 function installExitHook() {
@@ -41,25 +39,21 @@ function withoutAccountsVar() {
 	return env;
 }
 
-/**
- * @typedef {object} AzuriteHandle
- * @property {number} port
- * @property {number} pid
- * @property {string} blobEndpoint   `http://127.0.0.1:PORT/devstoreaccount1`
- * @property {string} accountName
- * @property {string} accountKey
- * @property {() => Promise<void>} stop
- * @property {() => boolean} running
- */
+export interface AzuriteHandle {
+	port: number;
+	pid: number;
+	/** `http://127.0.0.1:PORT/devstoreaccount1` */
+	blobEndpoint: string;
+	accountName: string;
+	accountKey: string;
+	stop: () => Promise<void>;
+	running: () => boolean;
+}
 
-/**
- * Start Azurite's blob service; resolves once it listens (port parsed from its output).
- * @param {{ host?: string }} [options]
- * @returns {Promise<AzuriteHandle>}
- */
-function startAzurite(options = {}) {
+/** Start Azurite's blob service; resolves once it listens (port parsed from its output). */
+export function startAzurite(options: { host?: string } = {}): Promise<AzuriteHandle> {
 	const host = options.host || '127.0.0.1';
-	const main = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'blob', 'main.js');
+	const main = join(dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'blob', 'main.js');
 	// Spawn node directly (not the .bin shim) so that the pid we kill is Azurite itself.
 	const child = spawn(
 		process.execPath,
@@ -69,8 +63,7 @@ function startAzurite(options = {}) {
 	live.add(child);
 	installExitHook();
 	let exited = false;
-	/** @type {Promise<void>} */
-	const exitPromise = new Promise((resolve) => {
+	const exitPromise: Promise<void> = new Promise((resolve) => {
 		child.once('exit', () => {
 			exited = true;
 			live.delete(child);
@@ -81,14 +74,12 @@ function startAzurite(options = {}) {
 	return new Promise((resolve, reject) => {
 		let output = '';
 		const timer = setTimeout(() => fail(new Error(`Azurite did not start within ${START_TIMEOUT_MS} ms: ${output}`)), START_TIMEOUT_MS);
-		/** @param {Error} err */
-		const fail = (err) => {
+		const fail = (err: Error) => {
 			clearTimeout(timer);
 			child.kill('SIGKILL');
 			reject(err);
 		};
-		/** @param {Buffer} chunk */
-		const onData = (chunk) => {
+		const onData = (chunk: Buffer) => {
 			output += chunk.toString('utf8');
 			const m = /successfully listens on https?:\/\/[^:\s]+:(\d+)/.exec(output);
 			if (!m) return;
@@ -99,7 +90,7 @@ function startAzurite(options = {}) {
 			const port = Number(m[1]);
 			resolve({
 				port,
-				pid: /** @type {number} */ (child.pid),
+				pid: child.pid as number,
 				blobEndpoint: `http://${host}:${port}/${ACCOUNT_NAME}`,
 				accountName: ACCOUNT_NAME,
 				accountKey: ACCOUNT_KEY,
@@ -128,5 +119,3 @@ function startAzurite(options = {}) {
 		});
 	});
 }
-
-module.exports = { startAzurite, ACCOUNT_NAME, ACCOUNT_KEY };

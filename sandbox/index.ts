@@ -1,10 +1,7 @@
-// @ts-check
-'use strict';
-
 /**
  * Local vendor-API sandbox: one HTTP server on 127.0.0.1 hosting the vendor emulators.
  *
- *   const { startSandbox } = require('./sandbox');
+ *   import { startSandbox } from './sandbox';
  *   const sandbox = await startSandbox({ port: 0, seed: 42, webex: { reportDelayMs: 200 } });
  *   ... sandbox.webex.baseUrl, sandbox.requests, sandbox.addFault({...}) ...
  *   await sandbox.stop();
@@ -13,27 +10,40 @@
  * that mounts its path prefixes and returns its facade.
  */
 
-const { SandboxServer } = require('./server');
-const { createWebex } = require('./webex');
-const { createGraph } = require('./graph');
-const { createCisco } = require('./cisco');
-const { createPartner } = require('./partner');
+import { SandboxServer } from './server';
+import { createWebex } from './webex';
+import { createGraph } from './graph';
+import { createCisco } from './cisco';
+import { createPartner } from './partner';
+import type { WebexOptions } from './webex';
+import type { GraphOptions } from './graph';
+import type { CiscoOptions } from './cisco';
+import type { Fault, RequestLogEntry } from './server';
 
-/**
- * @typedef {object} SandboxOptions
- * @property {number} [port]      default 0 (a free port)
- * @property {string} [host]      default 127.0.0.1
- * @property {number} [seed]      default 42; same seed => same data
- * @property {Partial<import('./webex').WebexOptions>} [webex]
- * @property {Partial<import('./graph').GraphOptions>} [graph]  opt-in: starts the Graph part and Azurite (only when given)
- * @property {Partial<import('./cisco').CiscoOptions>} [cisco]
- * @property {(entry: import('./server').RequestLogEntry) => void} [log] called after each response
- */
+export type { Fault, RequestLogEntry } from './server';
+export type { WebexOptions, WebexSandbox } from './webex';
+export type { ReportError, ReportRecord, ReportStatus, SeedReportParams } from './webex/store';
+export type { GraphOptions, GraphSandbox } from './graph';
+export type { CiscoOptions, CiscoSandbox } from './cisco';
+export type { CiscoError } from './cisco/errors';
+export type { PartnerFile, PartnerSandbox, PlantedRecord } from './partner';
 
-/**
- * @param {SandboxOptions} [options]
- */
-async function startSandbox(options = {}) {
+export interface SandboxOptions {
+	/** default 0 (a free port) */
+	port?: number;
+	/** default 127.0.0.1 */
+	host?: string;
+	/** default 42; same seed => same data */
+	seed?: number;
+	webex?: Partial<WebexOptions>;
+	/** opt-in: starts the Graph part and Azurite (only when given) */
+	graph?: Partial<GraphOptions>;
+	cisco?: Partial<CiscoOptions>;
+	/** called after each response */
+	log?: (entry: RequestLogEntry) => void;
+}
+
+export async function startSandbox(options: SandboxOptions = {}) {
 	const seed = options.seed ?? 42;
 	const server = new SandboxServer({ host: options.host, port: options.port ?? 0, log: options.log });
 	const webex = createWebex(server, { seed, options: options.webex });
@@ -63,8 +73,7 @@ async function startSandbox(options = {}) {
 		requests: server.requests,
 		/** Protocol violations seen by the sandbox (tests assert it stays empty). */
 		violations: server.violations,
-		/** @param {import('./server').Fault} fault */
-		addFault: (fault) => server.addFault(fault),
+		addFault: (fault: Fault) => server.addFault(fault),
 		clearFaults: () => server.clearFaults(),
 		/** Clear requests, violations, faults and reports; restore the vendors' start options. */
 		reset: () => server.reset(),
@@ -81,4 +90,5 @@ async function startSandbox(options = {}) {
 	};
 }
 
-module.exports = { startSandbox };
+/** What startSandbox resolves to. */
+export type Sandbox = Awaited<ReturnType<typeof startSandbox>>;

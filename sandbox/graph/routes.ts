@@ -1,6 +1,3 @@
-// @ts-check
-'use strict';
-
 /**
  * Microsoft Graph partner billing API under `/graph/v1.0`:
  *   POST /reports/partners/billing/{usage|reconciliation}/{billed|unbilled}/export  -> 202 + Location
@@ -16,13 +13,17 @@
  * operation sooner than the Retry-After of the previous answer is recorded as a violation.
  */
 
-const { randomUUID } = require('crypto');
-const { sendJson } = require('../server');
+import { randomUUID } from 'crypto';
+import { sendJson } from '../server';
+import type { GraphDataset } from './data';
+import type { IncomingHttpHeaders } from 'http';
+import type { Operation, OperationStore } from './store';
+import type { RequestContext, SandboxServer } from '../server';
+import type { GraphAuth } from './auth';
 
-const BILLING = '/reports/partners/billing';
+export const BILLING = '/reports/partners/billing';
 
-/** @type {Record<string, import('./data').GraphDataset>} */
-const EXPORTS = {
+const EXPORTS: Record<string, GraphDataset> = {
 	[`${BILLING}/usage/billed/export`]: 'billedUsage',
 	[`${BILLING}/usage/unbilled/export`]: 'unbilledUsage',
 	[`${BILLING}/reconciliation/billed/export`]: 'billedReconciliation',
@@ -30,7 +31,7 @@ const EXPORTS = {
 };
 
 /** Status texts used for Graph errors and status faults. */
-const STATUS_CODES = /** @type {Record<number, [string, string]>} */ ({
+const STATUS_CODES: Record<number, [string, string]> = {
 	400: ['BadRequest', 'The request is invalid.'],
 	401: ['InvalidAuthenticationToken', 'Access token is empty.'],
 	403: ['Forbidden', 'Either the signed-in user does not have sufficient privileges, or you need to consent to one of the permissions on this API.'],
@@ -43,58 +44,41 @@ const STATUS_CODES = /** @type {Record<number, [string, string]>} */ ({
 	502: ['BadGateway', 'Bad gateway.'],
 	503: ['ServiceUnavailable', 'The service is temporarily unavailable. Retry later.'],
 	504: ['GatewayTimeout', 'The gateway timed out.'],
-});
+};
 
-/**
- * @param {string} code
- * @param {string} message
- * @param {string} requestId
- */
-function graphErrorBody(code, message, requestId) {
+export function graphErrorBody(code: string, message: string, requestId: string) {
 	return { error: { code, message, innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ''), 'request-id': requestId, 'client-request-id': requestId } } };
 }
 
-/** @param {number} status */
-function statusError(status) {
+export function statusError(status: number) {
 	return STATUS_CODES[status] || ['UnknownError', `HTTP ${status}`];
 }
 
-/**
- * Response headers every Graph answer carries.
- * @param {import('http').IncomingHttpHeaders} reqHeaders
- * @param {string} requestId
- */
-function graphHeaders(reqHeaders, requestId) {
-	/** @type {Record<string, string>} */
-	const h = { 'request-id': requestId, 'x-ms-ags-diagnostic': '{"ServerInfo":{"DataCenter":"Sandbox","Slice":"E","Ring":"1","ScaleUnit":"000","RoleInstance":"SBX"}}', 'strict-transport-security': 'max-age=31536000' };
+/** Response headers every Graph answer carries. */
+export function graphHeaders(reqHeaders: IncomingHttpHeaders, requestId: string) {
+	const h: Record<string, string> = { 'request-id': requestId, 'x-ms-ags-diagnostic': '{"ServerInfo":{"DataCenter":"Sandbox","Slice":"E","Ring":"1","ScaleUnit":"000","RoleInstance":"SBX"}}', 'strict-transport-security': 'max-age=31536000' };
 	const cr = reqHeaders['client-request-id'];
 	if (typeof cr === 'string') h['client-request-id'] = cr;
 	return h;
 }
 
-const BODY_FIELDS = /** @type {Record<import('./data').GraphDataset, string[]>} */ ({
+const BODY_FIELDS: Record<GraphDataset, string[]> = {
 	billedUsage: ['invoiceId', 'attributeSet'],
 	billedReconciliation: ['invoiceId', 'attributeSet'],
 	unbilledUsage: ['billingPeriod', 'currencyCode', 'attributeSet'],
 	unbilledReconciliation: ['billingPeriod', 'currencyCode', 'attributeSet'],
-});
+};
 
-/**
- * Validate an export body; returns the accepted request or an error message.
- * @param {import('./data').GraphDataset} dataset
- * @param {unknown} body
- * @returns {{ ok: true, request: Record<string, string> } | { ok: false, message: string }}
- */
-function validateExportBody(dataset, body) {
+/** Validate an export body; returns the accepted request or an error message. */
+export function validateExportBody(dataset: GraphDataset, body: unknown): { ok: true; request: Record<string, string> } | { ok: false; message: string } {
 	if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, message: 'The request body must be a JSON object.' };
-	const b = /** @type {Record<string, unknown>} */ (body);
+	const b = body as Record<string, unknown>;
 	const allowed = BODY_FIELDS[dataset];
 	for (const k of Object.keys(b)) {
 		// '@odata.type' annotations are tolerated, as Graph does.
 		if (!allowed.includes(k) && !k.startsWith('@odata.')) return { ok: false, message: `The property '${k}' does not exist on type 'microsoft.graph.partners.billing.${dataset}Export'. Make sure to only use property names that are defined by the type.` };
 	}
-	/** @type {Record<string, string>} */
-	const request = {};
+	const request: Record<string, string> = {};
 	if (allowed.includes('invoiceId')) {
 		if (b.invoiceId === undefined || b.invoiceId === null || b.invoiceId === '') return { ok: false, message: "The parameter 'invoiceId' is required." };
 		if (typeof b.invoiceId !== 'string' || !/^[A-Za-z0-9]{1,64}$/.test(b.invoiceId)) return { ok: false, message: `Invalid invoiceId '${String(b.invoiceId)}'.` };
@@ -113,17 +97,25 @@ function validateExportBody(dataset, body) {
 	return { ok: true, request };
 }
 
-class GraphApi {
-	/**
-	 * @param {object} deps
-	 * @param {import('../server').SandboxServer} deps.server
-	 * @param {import('./store').OperationStore} deps.store
-	 * @param {import('./auth').GraphAuth} deps.auth
-	 * @param {{ manifest(op: import('./store').Operation): Record<string, unknown> }} deps.manifests
-	 * @param {string} deps.prefix
-	 * @param {{ retryAfterSeconds: number, manifestStyle: 'inline' | 'navigationLink', successStatus: 'succeeded' | 'completed' }} deps.options
-	 */
-	constructor(deps) {
+interface ApiOptions {
+	retryAfterSeconds: number;
+	manifestStyle: 'inline' | 'navigationLink';
+	successStatus: 'succeeded' | 'completed';
+}
+
+interface Manifests {
+	manifest(op: Operation): Record<string, unknown>;
+}
+
+export class GraphApi {
+	server: SandboxServer;
+	store: OperationStore;
+	auth: GraphAuth;
+	manifests: Manifests;
+	prefix: string;
+	options: ApiOptions;
+
+	constructor(deps: { server: SandboxServer; store: OperationStore; auth: GraphAuth; manifests: Manifests; prefix: string; options: ApiOptions }) {
 		this.server = deps.server;
 		this.store = deps.store;
 		this.auth = deps.auth;
@@ -136,12 +128,10 @@ class GraphApi {
 		return `${this.server.url}${this.prefix}`;
 	}
 
-	/** @param {import('../server').RequestContext} ctx */
-	handle(ctx) {
+	handle(ctx: RequestContext) {
 		const requestId = randomUUID();
 		const headers = graphHeaders(ctx.req.headers, requestId);
-		/** @param {number} status @param {string} [message] @param {string} [code] @param {Record<string, string>} [extra] */
-		const fail = (status, message, code, extra = {}) => {
+		const fail = (status: number, message?: string, code?: string, extra: Record<string, string> = {}) => {
 			const [c, m] = statusError(status);
 			sendJson(ctx.res, status, graphErrorBody(code || c, message || m, requestId), { ...headers, ...extra });
 		};
@@ -186,8 +176,7 @@ class GraphApi {
 				this.server.violation(`graph: operation ${op.id} polled ${now - op.lastPollMs} ms after an answer with Retry-After: ${op.lastRetryAfter}`);
 			}
 			const state = op.state;
-			/** @type {Record<string, unknown>} */
-			const body = {
+			const body: Record<string, unknown> = {
 				'@odata.context': `${this.base}/$metadata#reports/partners/billing/operations/$entity`,
 				'@odata.type': '',
 				id: op.id,
@@ -195,8 +184,7 @@ class GraphApi {
 				lastActionDateTime: new Date(op.lastActionMs).toISOString(),
 				status: state,
 			};
-			/** @type {Record<string, string>} */
-			const extra = {};
+			const extra: Record<string, string> = {};
 			if (state === 'notStarted' || state === 'running') {
 				body['@odata.type'] = '#microsoft.graph.partners.billing.runningOperation';
 				extra['retry-after'] = String(this.options.retryAfterSeconds);
@@ -206,7 +194,7 @@ class GraphApi {
 				op.lastPollMs = 0;
 				if (state === 'failed') {
 					body['@odata.type'] = '#microsoft.graph.partners.billing.failedOperation';
-					body.error = { ...(/** @type {object} */ (op.failure)) };
+					body.error = { ...(op.failure as object) };
 				} else {
 					body['@odata.type'] = '#microsoft.graph.partners.billing.exportSuccessOperation';
 					body.status = this.options.successStatus;
@@ -231,5 +219,3 @@ class GraphApi {
 		fail(400, `Resource not found for the segment '${segment}'.`, 'BadRequest');
 	}
 }
-
-module.exports = { GraphApi, graphErrorBody, graphHeaders, statusError, validateExportBody, BILLING };

@@ -1,6 +1,3 @@
-// @ts-check
-'use strict';
-
 /**
  * Microsoft identity platform (AAD v2) emulator for the partner tenant:
  * `POST /login/{tenant}/oauth2/v2.0/token` (client_credentials, authorization_code,
@@ -16,44 +13,46 @@
  * domain, or (delegated only) `organizations`/`common`; codes live 10 minutes and are single use.
  */
 
-const { randomBytes, randomUUID, timingSafeEqual } = require('crypto');
-const { sendJson } = require('../server');
+import { randomBytes, randomUUID, timingSafeEqual } from 'crypto';
+import { sendJson } from '../server';
+import type { IncomingHttpHeaders, ServerResponse } from 'http';
+import type { RequestContext } from '../server';
 
-const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
-const DELEGATED_SCOPE = 'https://graph.microsoft.com/PartnerBilling.Read.All';
+export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
+export const DELEGATED_SCOPE = 'https://graph.microsoft.com/PartnerBilling.Read.All';
 const CODE_TTL_MS = 10 * 60 * 1000;
 
-/** @param {string} a @param {string} b */
-function safeEqual(a, b) {
+function safeEqual(a: string, b: string) {
 	const x = Buffer.from(a);
 	const y = Buffer.from(b);
 	return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/**
- * @typedef {{ tenantId: string, tenantDomain: string, clientId: string, clientSecret: string, accessToken: string,
- *   accessTokenTtlSeconds: number, refreshTokenTtlSeconds: number }} GraphAuthOptions
- */
+interface GraphAuthOptions {
+	tenantId: string;
+	tenantDomain: string;
+	clientId: string;
+	clientSecret: string;
+	accessToken: string;
+	accessTokenTtlSeconds: number;
+	refreshTokenTtlSeconds: number;
+}
 
-class GraphAuth {
-	/**
-	 * @param {GraphAuthOptions} options live options
-	 */
-	constructor(options) {
+export class GraphAuth {
+	options: GraphAuthOptions;
+	accessTokens: Map<string, { expiresAt: number; delegated: boolean }>;
+	refreshTokens: Map<string, { expiresAt: number }>;
+	codes: Map<string, { clientId: string; redirectUri: string; expiresAt: number }>;
+
+	/** @param options live options */
+	constructor(options: GraphAuthOptions) {
 		this.options = options;
-		/** @type {Map<string, { expiresAt: number, delegated: boolean }>} */
 		this.accessTokens = new Map();
-		/** @type {Map<string, { expiresAt: number }>} */
 		this.refreshTokens = new Map();
-		/** @type {Map<string, { clientId: string, redirectUri: string, expiresAt: number }>} */
 		this.codes = new Map();
 	}
 
-	/**
-	 * @param {import('http').IncomingHttpHeaders} headers
-	 * @returns {{ ok: true } | { ok: false, message: string }}
-	 */
-	authenticate(headers) {
+	authenticate(headers: IncomingHttpHeaders): { ok: true } | { ok: false; message: string } {
 		const header = headers.authorization;
 		if (typeof header !== 'string' || !header.trim()) return { ok: false, message: 'Access token is empty.' };
 		const m = /^Bearer +(\S+) *$/i.exec(header);
@@ -75,21 +74,14 @@ class GraphAuth {
 		this.codes.clear();
 	}
 
-	/** @param {string} tenant @param {boolean} delegated */
-	knownTenant(tenant, delegated) {
+	knownTenant(tenant: string, delegated: boolean) {
 		const t = tenant.toLowerCase();
 		if (t === this.options.tenantId.toLowerCase() || t === this.options.tenantDomain.toLowerCase()) return true;
 		return delegated && (t === 'organizations' || t === 'common');
 	}
 
-	/**
-	 * @param {import('http').ServerResponse} res
-	 * @param {number} status
-	 * @param {string} error
-	 * @param {number} code AADSTS number
-	 * @param {string} text
-	 */
-	sendError(res, status, error, code, text) {
+	/** @param code AADSTS number */
+	sendError(res: ServerResponse, status: number, error: string, code: number, text: string) {
 		const traceId = randomUUID();
 		const correlationId = randomUUID();
 		const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
@@ -103,8 +95,7 @@ class GraphAuth {
 		});
 	}
 
-	/** @param {import('../server').RequestContext} ctx */
-	handle(ctx) {
+	handle(ctx: RequestContext) {
 		const m = /^\/login\/([^/]+)\/oauth2\/v2\.0\/(token|authorize)$/.exec(ctx.url.pathname);
 		if (!m) {
 			this.sendError(ctx.res, 404, 'invalid_request', 900561, `The endpoint ${ctx.url.pathname} is not supported.`);
@@ -115,11 +106,7 @@ class GraphAuth {
 		else this.handleToken(ctx, tenant);
 	}
 
-	/**
-	 * @param {import('../server').RequestContext} ctx
-	 * @param {string} tenant
-	 */
-	handleAuthorize(ctx, tenant) {
+	handleAuthorize(ctx: RequestContext, tenant: string) {
 		const { res } = ctx;
 		if (ctx.entry.method !== 'GET') {
 			this.sendError(res, 405, 'invalid_request', 900561, 'The endpoint only accepts GET requests.');
@@ -150,11 +137,7 @@ class GraphAuth {
 		res.end();
 	}
 
-	/**
-	 * @param {import('../server').RequestContext} ctx
-	 * @param {string} tenant
-	 */
-	handleToken(ctx, tenant) {
+	handleToken(ctx: RequestContext, tenant: string) {
 		const { res } = ctx;
 		if (ctx.entry.method !== 'POST') {
 			this.sendError(res, 405, 'invalid_request', 900561, 'The endpoint only accepts POST, OPTIONS requests. Received a GET request.');
@@ -250,12 +233,9 @@ class GraphAuth {
 		});
 	}
 
-	/** @param {boolean} delegated */
-	issueAccess(delegated) {
+	issueAccess(delegated: boolean) {
 		const token = `graph-sbx-${randomBytes(24).toString('hex')}`;
 		this.accessTokens.set(token, { expiresAt: Date.now() + this.options.accessTokenTtlSeconds * 1000, delegated });
 		return token;
 	}
 }
-
-module.exports = { GraphAuth, GRAPH_DEFAULT_SCOPE, DELEGATED_SCOPE };
