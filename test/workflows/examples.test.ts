@@ -11,7 +11,7 @@ import { MICROSOFT_INVOICE, N8N_BASE_URL, lastMonth } from './examples';
 
 /**
  * Every example workflow, unmodified, through n8n's engine with n8n's own nodes, a real SMTP
- * server and a stand-in for slack.com: `scripts/demo.js` (what `npm start` runs) in a child
+ * server and a stand-in for slack.com: `scripts/demo.ts` (what `npm start` runs) in a child
  * process, since n8n's Send Email and Slack nodes load ES modules that jest cannot. The
  * expected discrepancies come from a sandbox of this process (same seed, same day).
  */
@@ -21,7 +21,8 @@ const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billing-examples-'));
 
 beforeAll(async () => {
 	sandbox = await startSandbox();
-	await promisify(execFile)(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'demo.js'), '--out', outDir, '--quiet'], { timeout: 180_000 });
+	const root = path.join(__dirname, '..', '..');
+	await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'demo.ts'), '--out', outDir, '--quiet'], { cwd: root, timeout: 180_000 });
 	summary = JSON.parse(fs.readFileSync(path.join(outDir, 'summary.json'), 'utf8')) as DemoSummary;
 }, 200_000);
 afterAll(async () => {

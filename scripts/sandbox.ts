@@ -1,7 +1,3 @@
-#!/usr/bin/env node
-// @ts-check
-'use strict';
-
 /**
  * Start the vendor-API sandbox standalone: `npm run sandbox -- --port 8787 --report-delay-ms 5000`.
  * Options: --port N (default 0 = a free port), --report-delay-ms N (default 3000), --seed N
@@ -12,18 +8,28 @@
  * Stops cleanly on SIGINT/SIGTERM (Azurite included).
  */
 
-const { startSandbox } = require('../sandbox');
+import { startSandbox } from '../sandbox';
+import type { GraphOptions, WebexOptions } from '../sandbox';
 
-const USAGE = `usage: node scripts/sandbox.js [--port N] [--report-delay-ms N] [--seed N]
+const USAGE = `usage: npm run sandbox -- [--port N] [--report-delay-ms N] [--seed N]
        [--download-url-ttl-seconds N] [--user-report-rows N] [--csv-bom] [--quiet]
        [--no-graph] [--graph-operation-delay-ms N] [--graph-retry-after-seconds N]
        [--graph-manifest-style inline|navigationLink] [--graph-sas-ttl-seconds N] [--graph-scale-line-items N]`;
 
-/** @param {string[]} argv */
-function parseArgs(argv) {
-	/** @type {{ port: number, reportDelayMs: number, seed: number, ttl?: number, userReportRows?: number, csvBom: boolean, quiet: boolean,
-	 *   graph: boolean, graphOptions: Record<string, unknown> }} */
-	const out = { port: 0, reportDelayMs: 3000, seed: 42, csvBom: false, quiet: false, graph: true, graphOptions: { operationDelayMs: 3000 } };
+interface Args {
+	port: number;
+	reportDelayMs: number;
+	seed: number;
+	ttl?: number;
+	userReportRows?: number;
+	csvBom: boolean;
+	quiet: boolean;
+	graph: boolean;
+	graphOptions: Partial<GraphOptions>;
+}
+
+function parseArgs(argv: string[]) {
+	const out: Args = { port: 0, reportDelayMs: 3000, seed: 42, csvBom: false, quiet: false, graph: true, graphOptions: { operationDelayMs: 3000 } };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -92,11 +98,10 @@ async function main() {
 	try {
 		args = parseArgs(process.argv.slice(2));
 	} catch (err) {
-		console.error(`${/** @type {Error} */ (err).message}\n${USAGE}`);
+		console.error(`${(err as Error).message}\n${USAGE}`);
 		process.exit(2);
 	}
-	/** @type {Record<string, unknown>} */
-	const webex = { reportDelayMs: args.reportDelayMs, csvBom: args.csvBom };
+	const webex: Partial<WebexOptions> = { reportDelayMs: args.reportDelayMs, csvBom: args.csvBom };
 	if (args.ttl !== undefined) webex.downloadUrlTtlSeconds = args.ttl;
 	if (args.userReportRows !== undefined) webex.userReportRows = args.userReportRows;
 
@@ -148,8 +153,7 @@ async function main() {
 	console.log('Press Ctrl+C to stop.');
 
 	let stopping = false;
-	/** @param {string} signal */
-	const shutdown = async (signal) => {
+	const shutdown = async (signal: string) => {
 		if (stopping) return;
 		stopping = true;
 		console.log(`\n${signal}: stopping sandbox`);

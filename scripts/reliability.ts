@@ -2,17 +2,79 @@
 // input catalogue), gathers the figures they report into reliability.json and rewrites the
 // README's Reliability section from them. Run after `npm run build`; exits non-zero when a
 // suite failed (its figures are still written, failures included).
-const { spawnSync } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 const ROOT = path.join(__dirname, '..');
 const START = '<!-- reliability:start -->';
 const END = '<!-- reliability:end -->';
 
-const FLOW_TITLES = { 'webex/rows': 'Webex rows', 'webex/aggregate': 'Webex aggregate', 'webex/file': 'Webex file', 'graph/aggregate': 'Microsoft aggregate', 'graph/file': 'Microsoft file', 'cisco/rows': 'Cisco rows', 'cisco/aggregate': 'Cisco aggregate', 'cisco/file': 'Cisco file' };
-const READER_TITLES = {
+/** What test/faults/matrix.ts reports per vendor (matrix-<vendor>.json). */
+interface MatrixReport {
+	seed: number;
+	flows: Array<{ id: string; title: string }>;
+	faults: Array<{ id: string; title: string }>;
+	cells: MatrixCell[];
+}
+
+interface MatrixCell {
+	flow: string;
+	fault: string;
+	/** 'n/a: …' when the fault cannot apply to the flow */
+	expected: string;
+	passed?: boolean;
+	outcome?: string;
+}
+
+/** What test/fuzz/fuzz.ts reports per reader (fuzz-<reader>.json). */
+interface FuzzReport {
+	reader: string;
+	ownError?: string;
+	inputs: number;
+	refused: number;
+	slowestMs: number;
+	rssGrowthMiB: number;
+}
+
+/** What test/secrets/audit.test.ts reports (secrets.json). */
+interface SecretsReport {
+	operationRuns: number;
+	credentialTests: number;
+	secretsAudited: number;
+	secretKinds: string[];
+}
+
+/** What test/inputs/catalogue.test.ts reports (inputs.json). */
+interface InputsReport {
+	badInputs: number;
+	parameters: number;
+	operations: number;
+	refused: number;
+}
+
+interface Suite {
+	name: string;
+	passed: boolean;
+	seconds: number;
+}
+
+type MatrixFigures = ReturnType<typeof matrixFigures>;
+
+interface Figures {
+	generatedAt: string;
+	node: string;
+	suites: Suite[];
+	matrix: MatrixFigures;
+	fuzz: FuzzReport[];
+	/** undefined when the suite did not get as far as writing its figures */
+	secrets: SecretsReport | undefined;
+	inputs: InputsReport | undefined;
+}
+
+const FLOW_TITLES: Record<string, string> = { 'webex/rows': 'Webex rows', 'webex/aggregate': 'Webex aggregate', 'webex/file': 'Webex file', 'graph/aggregate': 'Microsoft aggregate', 'graph/file': 'Microsoft file', 'cisco/rows': 'Cisco rows', 'cisco/aggregate': 'Cisco aggregate', 'cisco/file': 'Cisco file' };
+const READER_TITLES: Record<string, string> = {
 	csv: 'CSV reader (`readCsv`, all sinks)',
 	jsonLines: 'JSON Lines reader, plain and gzip (`readJsonLines`, aggregate fast path)',
 	zip: 'ZIP reader (`openZip` and every entry)',
@@ -20,19 +82,19 @@ const READER_TITLES = {
 	dates: 'Dates (`parseIsoDate`, `toIsoDateText`, `addUtcMonths`, `daysInclusive`, `parseRetryAfter`)',
 };
 
-function runJest(args, env) {
+function runJest(args: string[], env: Record<string, string>) {
 	const started = Date.now();
 	const { status } = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), ...args], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
 	return { passed: status === 0, seconds: Math.round((Date.now() - started) / 1000) };
 }
 
-function read(folder, name) {
+function read<Report>(folder: string, name: string): Report | undefined {
 	const file = path.join(folder, `${name}.json`);
-	return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined;
+	return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Report) : undefined;
 }
 
-function matrixFigures(folder) {
-	const vendors = ['webex', 'graph', 'cisco'].map((vendor) => read(folder, `matrix-${vendor}`)).filter(Boolean);
+function matrixFigures(folder: string) {
+	const vendors = ['webex', 'graph', 'cisco'].map((vendor) => read<MatrixReport>(folder, `matrix-${vendor}`)).filter((report) => report !== undefined);
 	const cells = vendors.flatMap((vendor) => vendor.cells);
 	const faults = vendors[0]?.faults ?? [];
 	const flows = vendors.flatMap((vendor) => vendor.flows);
@@ -53,8 +115,16 @@ function matrixFigures(folder) {
 	};
 }
 
-function render(figures) {
-	const { matrix, fuzz, secrets, inputs, suites } = figures;
+/** A suite's figures, which the README section cannot do without. */
+function reported<Report>(report: Report | undefined, name: string): Report {
+	if (report === undefined) throw new Error(`the ${name} figures are missing (${name}.json): did its suite run?`);
+	return report;
+}
+
+function render(figures: Figures) {
+	const { matrix, fuzz, suites } = figures;
+	const secrets = reported(figures.secrets, 'secrets');
+	const inputs = reported(figures.inputs, 'inputs');
 	const lines = [];
 	lines.push(`Figures of the last \`npm run reliability\` (${figures.generatedAt.slice(0, 10)}, Node ${figures.node}${suites.every((suite) => suite.passed) ? '' : '; **some suites failed**'}).`);
 	lines.push('');
@@ -112,9 +182,9 @@ function main() {
 		suites,
 		matrix: { ...matrix, faultList: undefined, flowList: undefined, cellList: undefined },
 		matrixCells: matrix.cellList,
-		fuzz: Object.keys(READER_TITLES).map((reader) => read(folder, `fuzz-${reader}`)).filter(Boolean),
-		secrets: read(folder, 'secrets'),
-		inputs: read(folder, 'inputs'),
+		fuzz: Object.keys(READER_TITLES).map((reader) => read<FuzzReport>(folder, `fuzz-${reader}`)).filter((report) => report !== undefined),
+		secrets: read<SecretsReport>(folder, 'secrets'),
+		inputs: read<InputsReport>(folder, 'inputs'),
 	};
 	fs.writeFileSync(path.join(ROOT, 'reliability.json'), `${JSON.stringify(figures, null, '\t')}\n`);
 

@@ -2,17 +2,24 @@
 // Graph with Azurite, Cisco, the partner's own records), a real SMTP server and a stand-in
 // for slack.com, runs every example workflow in workflows/ through n8n's engine with n8n's
 // own nodes, and leaves in out/ what a user would receive.
-//   node scripts/demo.js [--out DIR] [--quiet]
-require('./register-ts');
-const path = require('node:path');
+//   node --import tsx scripts/demo.ts [--out DIR] [--quiet]
+import path from 'node:path';
 
-const { runDemo } = require('../test/workflows/demo');
+import { runDemo } from '../test/workflows/demo';
+
+/** The counts of a Billing Reconcile summary item. */
+interface SummaryCounts {
+	matched: number;
+	different: number;
+	onlyInA: number;
+	onlyInB: number;
+}
 
 const args = process.argv.slice(2);
 const outIndex = args.indexOf('--out');
 const outDir = path.resolve(outIndex >= 0 ? args[outIndex + 1] : path.join(__dirname, '..', 'out'));
 const quiet = args.includes('--quiet');
-const log = quiet ? () => {} : (line) => console.log(line);
+const log = quiet ? () => {} : (line: string) => console.log(line);
 
 runDemo(outDir, log).then(
 	(summary) => {
@@ -21,7 +28,7 @@ runDemo(outDir, log).then(
 		for (const run of summary.runs) {
 			console.log(`${run.example} — ${run.scenario}: ${run.status}${run.error ? ` (${run.error})` : ''}`);
 			for (const [node, json] of Object.entries(run.summaries)) {
-				const { matched, different, onlyInA, onlyInB } = json.counts;
+				const { matched, different, onlyInA, onlyInB } = json.counts as SummaryCounts;
 				console.log(`  ${node}: ${matched} matched, ${different} different, ${onlyInA} only in A, ${onlyInB} only in B`);
 			}
 			for (const email of run.emails) console.log(`  email "${email.subject}" → ${email.files.join(', ')}`);
