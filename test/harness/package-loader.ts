@@ -35,8 +35,19 @@ import {
 	type WorkflowExecution,
 } from './run-workflow';
 
-/** Root of this repository: the pack itself, loadable once built (`npm run build`). */
-export const PACK_DIR = path.resolve(__dirname, '..', '..');
+/**
+ * Root of this repository: the pack itself, loadable once built (`npm run build`). The
+ * nearest folder up with a package.json, so that the benchmarks' compiled copy of this file
+ * (in .bench/test/harness/) finds it too.
+ */
+export const PACK_DIR = packageRoot(__dirname);
+
+function packageRoot(from: string): string {
+	for (let dir = from; ; dir = path.dirname(dir)) {
+		if (existsSync(path.join(dir, 'package.json'))) return dir;
+		if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+	}
+}
 
 export interface LoadPackageOptions {
 	/** n8n-nodes-base nodes to make available besides manualTrigger, noOp and set. */

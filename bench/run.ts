@@ -1,7 +1,7 @@
 // npm run bench [-- name ...]: every benchmark of the pack (or the named ones), one after
 // another, each in its own process so that one's measurements never overlap another's.
-const { execFileSync } = require('node:child_process');
-const path = require('node:path');
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 
 const BENCHMARKS = ['webex', 'microsoft', 'reconcile'];
 
@@ -13,5 +13,6 @@ if (unknown.length) {
 }
 for (const name of wanted.length ? wanted : BENCHMARKS) {
 	console.log(`\n== ${name}`);
+	// The compiled benchmark beside this file (in .bench/bench/).
 	execFileSync(process.execPath, [path.join(__dirname, `${name}.js`)], { stdio: 'inherit' });
 }

@@ -2,18 +2,32 @@
 // sandbox, through n8n's real engine, beside csv-parse's raw throughput on the same bytes.
 // Each measurement runs in its own child process so peak RSS is its own; the sandbox runs in
 // this process. Run with `npm run bench` (builds first).
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { Readable } = require('node:stream');
-const { pipeline } = require('node:stream/promises');
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
+import { pipeline } from 'node:stream/promises';
 
-const { HARNESS_BUILD, CREDENTIALS_BUILD, compileHarness, startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild } = require('./lib');
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import { webexCredential } from '../test/helpers/credentials';
+import { startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild } from './lib';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 
+interface RawOptions {
+	csvFile: string;
+}
+
+interface NodeOptions {
+	credential: ICredentialDataDecryptedObject;
+	reportId: string;
+}
+
+type Measured<Fields> = Fields & { seconds: number; peakRssMb: number };
+
 async function main() {
-	compileHarness();
 	const sandbox = await startBenchSandbox({ webex: { reportDelayMs: 0, userReportRows: ROWS } });
 	const csvDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webex-bench-'));
 	try {
@@ -21,12 +35,12 @@ async function main() {
 		const report = sandbox.webex.seedReport({ ...period, type: 'USER' });
 		const csvFile = path.join(csvDir, 'user-report.csv');
 		const response = await fetch(sandbox.webex.downloadUrl(report.id));
-		await pipeline(Readable.fromWeb(response.body), fs.createWriteStream(csvFile));
+		await pipeline(Readable.fromWeb(response.body as ReadableStream), fs.createWriteStream(csvFile));
 		const bytes = fs.statSync(csvFile).size;
 		console.log(`USER report: ${ROWS.toLocaleString('en')} rows, ${(bytes / 1e6).toFixed(1)} MB (Node ${process.version}, ${os.cpus().length} cores)`);
 
-		const raw = await measure('raw', { csvFile });
-		const node = await measure('node', { credential: require(CREDENTIALS_BUILD).webexCredential(sandbox), reportId: report.id });
+		const raw = await measure<Measured<{ rows: number }>>('raw', { csvFile });
+		const node = await measure<Measured<{ rows: number; groups: number; baselineRssMb: number }>>('node', { credential: webexCredential(sandbox), reportId: report.id });
 		if (node.rows !== ROWS || raw.rows !== ROWS + 1) throw new Error(`row counts differ: node ${node.rows}, raw ${raw.rows}`);
 
 		const rawRate = raw.rows / raw.seconds;
@@ -40,11 +54,11 @@ async function main() {
 	}
 }
 
-const measure = (kind, options) => measureInChild(__filename, kind, options);
+const measure = <Result>(kind: 'raw' | 'node', options: RawOptions | NodeOptions) => measureInChild<Result>(__filename, kind, options);
 
-async function child(kind, options) {
+async function child(kind: string, options: RawOptions & NodeOptions) {
 	if (kind === 'raw') {
-		const { parse } = require('csv-parse');
+		const { parse } = await import('csv-parse');
 		const started = process.hrtime.bigint();
 		let rows = 0;
 		await new Promise((resolve, reject) => {
@@ -56,7 +70,7 @@ async function child(kind, options) {
 		});
 		return finish(started, { rows });
 	}
-	const { loadPack } = require(HARNESS_BUILD);
+	const { loadPack } = await import('../test/harness');
 	// The package alone: n8n-nodes-base (about 47 MB of node metadata) is not loaded, so the
 	// workflow is just the Webex node, started directly.
 	const pack = await loadPack({ baseNodes: false });
@@ -89,7 +103,7 @@ async function child(kind, options) {
 	const error = result.error();
 	const json = result.json('Download');
 	if (error) throw new Error(error.message);
-	const rows = json.reduce((sum, group) => sum + group.rowCount, 0);
+	const rows = json.reduce((sum, group) => sum + Number(group.rowCount), 0);
 	return finish(started, { rows, groups: json.length, baselineRssMb });
 }
 

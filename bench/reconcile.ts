@@ -3,18 +3,44 @@
 // Billing Reconcile alone on 1,000,000 × 1,000,000 rows. Everything runs through n8n's real
 // engine (WorkflowExecute) with the inputs pinned on two source nodes; each part runs in its
 // own child process so its peak RSS is its own. Run with `npm run bench` (builds first).
-const os = require('node:os');
+import os from 'node:os';
 
-const { HARNESS_BUILD, compileHarness, measureInChild, runChild, runMain, fmt, isChild } = require('./lib');
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import type { LoadedPackage } from '../test/harness';
+import { measureInChild, runChild, runMain, fmt, isChild } from './lib';
 
 const COMPARE_ROWS = Number(process.env.BENCH_COMPARE_ROWS ?? 20_000);
 const LARGE_ROWS = Number(process.env.BENCH_LARGE_ROWS ?? 1_000_000);
 
+interface Counts {
+	matched: number;
+	different: number;
+	onlyInA: number;
+	onlyInB: number;
+}
+
+interface NodeTimes {
+	nodeMs: number;
+	wallMs: number;
+	counts: Counts;
+}
+
+interface Compared {
+	keysCompared: number;
+	reconcile: NodeTimes & { warmMs: number[] };
+	compareDatasets: NodeTimes;
+}
+
+interface Large extends NodeTimes {
+	inputsRssMb: number;
+	peakRssMb: number;
+}
+
 async function main() {
-	compileHarness();
 	console.log(`Billing Reconcile (Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')})`);
 
-	const compared = await measure('compare', { rows: COMPARE_ROWS });
+	const compared = await measure<Compared>('compare', { rows: COMPARE_ROWS });
 	console.log(`${fmt(COMPARE_ROWS)} × ${fmt(COMPARE_ROWS)} rows, exact compare of quantity and amount, keyed by customerId + sku:`);
 	const theirs = compared.compareDatasets;
 	const ours = compared.reconcile;
@@ -24,13 +50,13 @@ async function main() {
 	console.log(`                        ${seconds(ours.nodeMs)} on its first run in the process (${seconds(ours.wallMs)} workflow), ${describeCounts(ours.counts)}`);
 	console.log(`  same classification for all ${fmt(compared.keysCompared)} keys; speed ratio ${fmt(theirs.nodeMs / warm)}× warm, ${fmt(theirs.nodeMs / ours.nodeMs)}× first run (target ≥ 200×)`);
 
-	const large = await measure('large', { rows: LARGE_ROWS });
+	const large = await measure<Large>('large', { rows: LARGE_ROWS });
 	console.log(`${fmt(LARGE_ROWS)} × ${fmt(LARGE_ROWS)} rows (A: numbers as CSV text, B: JSON numbers):`);
 	console.log(`  Billing Reconcile: ${seconds(large.nodeMs)} in the node, ${seconds(large.wallMs)} workflow (target ≤ 10 s), ${describeCounts(large.counts)}`);
 	console.log(`  peak RSS ${fmt(large.peakRssMb)} MB (${fmt(large.inputsRssMb)} MB with n8n loaded and the inputs built, before the run)`);
 }
 
-const measure = (kind, options) => measureInChild(__filename, kind, options);
+const measure = <Result>(kind: keyof typeof children, options: { rows: number }) => measureInChild<Result>(__filename, kind, options);
 
 const SKUS = [
 	{ sku: 'WX-CALL-PRO', price: 12.5 },
@@ -45,9 +71,9 @@ const SKUS = [
  * a quantity off by one, an amount off by 0.01, a key only A has, a key only B has.
  * `textA` writes A's numbers as a vendor CSV would (strings); B is an ERP's JSON numbers.
  */
-function dataset(rows, { textA = false } = {}) {
-	const a = [];
-	const b = [];
+function dataset(rows: number, { textA = false } = {}) {
+	const a: INodeExecutionData[] = [];
+	const b: INodeExecutionData[] = [];
 	for (let index = 0; index < rows; index++) {
 		const { sku, price } = SKUS[index % SKUS.length];
 		const customerId = `CUST-${String(Math.floor(index / SKUS.length)).padStart(7, '0')}`;
@@ -65,10 +91,11 @@ function dataset(rows, { textA = false } = {}) {
 			b.push({ json: { customerId, sku, quantity, amount } });
 		}
 	}
-	return { a, b, expected: { matched: rows * 0.97, different: rows * 0.02, onlyInA: rows * 0.01, onlyInB: rows * 0.01 } };
+	const expected: Counts = { matched: rows * 0.97, different: rows * 0.02, onlyInA: rows * 0.01, onlyInB: rows * 0.01 };
+	return { a, b, expected };
 }
 
-const reconcileParameters = {
+const reconcileParameters: INodeParameters = {
 	matchFields: { values: [{ fieldA: 'customerId', fieldB: '' }, { fieldA: 'sku', fieldB: '' }] },
 	compareFields: {
 		values: [
@@ -79,14 +106,14 @@ const reconcileParameters = {
 	options: {},
 };
 
-const compareDatasetsParameters = {
+const compareDatasetsParameters: INodeParameters = {
 	mergeByFields: { values: [{ field1: 'customerId', field2: 'customerId' }, { field1: 'sku', field2: 'sku' }] },
 	resolve: 'includeBoth',
 	options: {},
 };
 
 /** Runs one node on A and B through the engine; its own execution time as n8n records it. */
-async function runNode(pack, nodeType, parameters, a, b) {
+async function runNode(pack: LoadedPackage, nodeType: string, parameters: INodeParameters, a: INodeExecutionData[], b: INodeExecutionData[]) {
 	const started = process.hrtime.bigint();
 	const { result, outputs, nodeName, error } = await pack.executeNode({ nodeType, parameters, inputs: [a, b] });
 	const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
@@ -95,13 +122,13 @@ async function runNode(pack, nodeType, parameters, a, b) {
 	return { outputs, wallMs, nodeMs };
 }
 
-const keyOf = (json) => `${json.customerId}\u0000${json.sku}`;
+const keyOf = (json: IDataObject) => `${String(json.customerId)}\u0000${String(json.sku)}`;
 const WARM_UP_RUNS = 10;
 const MEASURED_RUNS = 10;
-const median = (values) => [...values].sort((x, y) => x - y)[values.length >> 1];
+const median = (values: number[]) => [...values].sort((x, y) => x - y)[values.length >> 1];
 
-async function compareChild({ rows }) {
-	const { loadPack } = require(HARNESS_BUILD);
+async function compareChild({ rows }: { rows: number }): Promise<Compared> {
+	const { loadPack } = await import('../test/harness');
 	const pack = await loadPack({ extraNodes: ['n8n-nodes-base.compareDatasets'] });
 	const { a, b, expected } = dataset(rows);
 
@@ -110,7 +137,7 @@ async function compareChild({ rows }) {
 	// the node before); then Compare Datasets once (its time is its quadratic scan).
 	const ours = await runNode(pack, 'billingReconcile', reconcileParameters, a, b);
 	const [matched, different, onlyInA, onlyInB] = ours.outputs;
-	const warmMs = [];
+	const warmMs: number[] = [];
 	for (let run = 0; run < WARM_UP_RUNS + MEASURED_RUNS; run++) {
 		const warm = await runNode(pack, 'billingReconcile', reconcileParameters, a, b);
 		checkCounts(countsOf(warm.outputs), expected);
@@ -121,13 +148,13 @@ async function compareChild({ rows }) {
 
 	// Per key: the class each node gave it. Compare Datasets' Different items carry the key
 	// under `keys`; its other outputs are the input records themselves.
-	const ourClasses = new Map();
+	const ourClasses = new Map<string, string>();
 	for (const [status, items] of Object.entries({ matched, different, onlyInA, onlyInB })) {
-		for (const item of items) ourClasses.set(keyOf(item.json.key), status);
+		for (const item of items) ourClasses.set(keyOf(item.json.key as IDataObject), status);
 	}
-	const theirClasses = new Map();
+	const theirClasses = new Map<string, string>();
 	for (const [status, items] of Object.entries({ matched: same, different: changed, onlyInA: inAOnly, onlyInB: inBOnly })) {
-		for (const item of items) theirClasses.set(keyOf(status === 'different' ? item.json.keys : item.json), status);
+		for (const item of items) theirClasses.set(keyOf(status === 'different' ? (item.json.keys as IDataObject) : item.json), status);
 	}
 	if (ourClasses.size !== theirClasses.size) throw new Error(`key counts differ: ${ourClasses.size} vs ${theirClasses.size}`);
 	for (const [key, status] of ourClasses) {
@@ -142,34 +169,34 @@ async function compareChild({ rows }) {
 	};
 }
 
-async function largeChild({ rows }) {
-	const { loadPack } = require(HARNESS_BUILD);
+async function largeChild({ rows }: { rows: number }): Promise<Large> {
+	const { loadPack } = await import('../test/harness');
 	const pack = await loadPack();
 	const { a, b, expected } = dataset(rows, { textA: true });
 	const inputsRssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
 	const ours = await runNode(pack, 'billingReconcile', reconcileParameters, a, b);
 	const counts = countsOf(ours.outputs);
 	checkCounts(counts, expected);
-	const summary = ours.outputs[4][0].json;
+	const summary = ours.outputs[4][0].json as { counts: Counts };
 	if (summary.counts.matched !== expected.matched) throw new Error('summary counts differ from the outputs');
 	return { nodeMs: ours.nodeMs, wallMs: ours.wallMs, counts, inputsRssMb, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
 }
 
-function countsOf([matched, different, onlyInA, onlyInB]) {
+function countsOf([matched, different, onlyInA, onlyInB]: INodeExecutionData[][]): Counts {
 	return { matched: matched.length, different: different.length, onlyInA: onlyInA.length, onlyInB: onlyInB.length };
 }
 
-function checkCounts(counts, expected) {
-	for (const [status, count] of Object.entries(expected)) {
+function checkCounts(counts: Counts, expected: Counts) {
+	for (const [status, count] of Object.entries(expected) as Array<[keyof Counts, number]>) {
 		if (counts[status] !== count) throw new Error(`${status}: ${counts[status]} rows, planted ${count}`);
 	}
 }
 
-const describeCounts = (counts) =>
+const describeCounts = (counts: Counts) =>
 	`${fmt(counts.matched)} matched, ${fmt(counts.different)} different, ${fmt(counts.onlyInA)} only in A, ${fmt(counts.onlyInB)} only in B`;
-const seconds = (ms) => `${(ms / 1000).toFixed(ms < 1000 ? 3 : 2)} s`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 1000 ? 3 : 2)} s`;
 
 const children = { compare: compareChild, large: largeChild };
 
-if (isChild()) runChild((kind, options) => children[kind](options));
+if (isChild()) runChild((kind: string, options: { rows: number }) => children[kind as keyof typeof children](options));
 else runMain(main);
