@@ -154,6 +154,8 @@ function checkListedFiles(packageDir: string, n8n: N8nSection): string[] {
 			const className = path.basename(relativePath).split('.')[0];
 			let exported: Record<string, unknown>;
 			try {
+				// A compiled file named in package.json, loaded by path at run time as n8n loads it.
+				// eslint-disable-next-line @typescript-eslint/no-require-imports
 				exported = require(file) as Record<string, unknown>;
 			} catch (error) {
 				problems.push(`${where} fails to load: ${(error as Error).message}`);
