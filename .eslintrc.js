@@ -74,5 +74,14 @@ module.exports = {
 				sourceType: 'script',
 			},
 		},
+		{
+			files: ['*.mjs'],
+			parser: 'espree',
+			extends: ['eslint:recommended'],
+			parserOptions: {
+				ecmaVersion: 2022,
+				sourceType: 'module',
+			},
+		},
 	],
 };
