@@ -47,44 +47,49 @@ export class ReportNumbers {
 	 * is given; `signed` puts + before a positive value (for differences).
 	 */
 	amount(value: DecimalValue, decimals: number, currency: string | null, signed = false): string {
-		const options: Intl.NumberFormatOptions = {
-			minimumFractionDigits: decimals,
-			maximumFractionDigits: decimals,
-			signDisplay: signed ? 'exceptZero' : 'auto',
-		};
-		if (currency !== null) {
-			options.style = 'currency';
-			options.currency = currency;
-		}
-		return this.formatter(options).format(formatDecimal(value) as unknown as number);
+		const formatter = this.formatter(`${decimals} ${currency} ${signed}`, () => {
+			const options: Intl.NumberFormatOptions = {
+				minimumFractionDigits: decimals,
+				maximumFractionDigits: decimals,
+				signDisplay: signed ? 'exceptZero' : 'auto',
+			};
+			if (currency !== null) {
+				options.style = 'currency';
+				options.currency = currency;
+			}
+			return options;
+		});
+		return formatter.format(exact(value));
 	}
 
 	/** A count of rows: 1,234. */
 	count(value: number): string {
-		return this.formatter({ maximumFractionDigits: 0 }).format(value);
+		return this.formatter('count', () => ({ maximumFractionDigits: 0 })).format(value);
 	}
 
 	/** A percentage with its sign: one decimal from 1 % up, two significant digits below (0.05 %). */
 	percent(value: DecimalValue): string {
 		const small = absDecimal(value).units < 10n ** BigInt(value.scale);
-		const options: Intl.NumberFormatOptions = small
-			? { style: 'unit', unit: 'percent', maximumSignificantDigits: 2, signDisplay: 'exceptZero' }
-			: { style: 'unit', unit: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' };
-		return this.formatter(options).format(formatDecimal(value) as unknown as number);
+		const formatter = small
+			? this.formatter('small %', () => ({ style: 'unit', unit: 'percent', maximumSignificantDigits: 2, signDisplay: 'exceptZero' }))
+			: this.formatter('%', () => ({ style: 'unit', unit: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' }));
+		return formatter.format(exact(value));
 	}
 
 	/** How many decimals a currency is written with (USD 2, JPY 0, BHD 3). */
 	currencyDecimals(currency: string): number {
-		return this.formatter({ style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+		return this.formatter(currency, () => ({ style: 'currency', currency })).resolvedOptions().maximumFractionDigits ?? 2;
 	}
 
-	private formatter(options: Intl.NumberFormatOptions): Intl.NumberFormat {
-		const key = JSON.stringify(options);
+	private formatter(key: string, options: () => Intl.NumberFormatOptions): Intl.NumberFormat {
 		let formatter = this.formatters.get(key);
 		if (formatter === undefined) {
-			formatter = new Intl.NumberFormat(this.locale, options);
+			formatter = new Intl.NumberFormat(this.locale, options());
 			this.formatters.set(key, formatter);
 		}
 		return formatter;
 	}
 }
+
+/** Intl reads a decimal string exactly (ES2023 Intl.NumberFormat v3; Node 20 has it, TypeScript's es2022 lib does not say so). */
+const exact = (value: DecimalValue) => formatDecimal(value) as unknown as number;

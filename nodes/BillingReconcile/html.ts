@@ -3,7 +3,7 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { absDecimal, percentOf, subtractDecimals, type DecimalValue } from '../shared/decimal';
 import { isSummable, type CompareField } from './compare';
 import { MAX_REPORT_DECIMALS, ReportNumbers, currencyCode, decimalsToShow } from './format';
-import type { Discrepancy, FieldTotal, ReconcileResult, ReconcileRow, Status } from './join';
+import type { Discrepancy, FieldTotal, ReconcileResult, Status } from './join';
 import { cellText, displayValue, notes, rowCurrency, rowField, statusLabel, type FieldFormat, type RowField, type SummarySettings } from './summary';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -42,21 +42,30 @@ export function totalCurrencies(settings: SummarySettings, itemsA: INodeExecutio
 	});
 }
 
-// Inline styles and presentational attributes only, in tables: mail clients (Gmail, Outlook)
-// drop <style> blocks, scripts, external sheets and images, and lay out tables reliably.
-const FONT = 'font-family:Arial,Helvetica,sans-serif';
+// Tables, presentational attributes and inline styles only: Gmail and Outlook drop <style>
+// blocks, classes, scripts and external resources. Outlook's Word engine does not pass a font
+// down into table cells, so every cell names its own; cell padding comes from the table's
+// cellpadding, which Outlook applies evenly.
+const FONT = 'font-family:Arial,sans-serif';
+const CELL = `${FONT};font-size:13px`;
+const CELL_NUMBER = `${CELL};white-space:nowrap`;
 const MUTED = '#57606a';
-const LINE = '#d0d7de';
-const TABLE = 'border-collapse:collapse;margin:0 0 16px;font-size:13px';
-const TH = `border:1px solid ${LINE};background-color:#f6f8fa;padding:4px 8px;text-align:left;font-weight:bold;white-space:nowrap`;
-const TH_NUMBER = `${TH};text-align:right`;
-const TD = `border:1px solid ${LINE};padding:4px 8px;vertical-align:top`;
-const TD_NUMBER = `${TD};text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums`;
+const HEAD = `${CELL};border-bottom:1px solid #d0d7de;white-space:nowrap`;
+const HEAD_BACKGROUND = '#eaeef2';
 const STRIPE = '#f6f8fa';
 const BAR = '#cf222e';
 const BAR_TRACK = '#eaeef2';
 const BAR_WIDTH = 100;
 const NO_VALUE = '—';
+const DATA_TABLE = '<table cellpadding="5" cellspacing="0" border="0" style="border-collapse:collapse;margin:0 0 16px">';
+const LAYOUT_TABLE = '<table role="presentation" cellpadding="0" cellspacing="0" border="0"';
+
+/**
+ * Gmail clips a message whose HTML passes 102 KB and hides the rest behind a link. The report
+ * lists discrepancies only while it stays within this many bytes, leaving room for the text
+ * a workflow puts around it; the CSV has every row.
+ */
+export const HTML_BUDGET_BYTES = 90_000;
 
 const STATUS_COLOURS: Record<Status, { text: string; background: string }> = {
 	matched: { text: '#1a7f37', background: '#dafbe1' },
@@ -65,27 +74,28 @@ const STATUS_COLOURS: Record<Status, { text: string; background: string }> = {
 	onlyInB: { text: '#7d4e00', background: '#fff8c5' },
 };
 
-const TABLE_ATTRIBUTES = 'role="presentation" cellpadding="0" cellspacing="0" border="0"';
-
 interface Cell {
 	/** HTML, already escaped */
 	html: string;
 	numeric?: boolean;
 	background?: string;
-	colspan?: number;
-	rowspan?: number;
+	/** extra inline style */
+	style?: string;
+	/** no inline style: the cell has no text */
+	plain?: boolean;
 }
 
 const text = (value: string): string => escapeHtml(value);
 
 function th(html: string, { numeric = false, colspan = 1, rowspan = 1 } = {}): string {
 	const span = (colspan > 1 ? ` colspan="${colspan}"` : '') + (rowspan > 1 ? ` rowspan="${rowspan}"` : '');
-	return `<th${span} style="${numeric ? TH_NUMBER : TH}">${html}</th>`;
+	return `<th${span} align="${numeric ? 'right' : 'left'}" bgcolor="${HEAD_BACKGROUND}" style="${HEAD}">${html}</th>`;
 }
 
-function td({ html, numeric = false, background }: Cell): string {
-	const style = (numeric ? TD_NUMBER : TD) + (background ? `;background-color:${background}` : '');
-	return `<td${background ? ` bgcolor="${background}"` : ''} style="${style}">${html}</td>`;
+/** A cell; one without text (a bar, an empty note) needs no font, which saves bytes on every row. */
+function td({ html, numeric = false, background, style = '', plain = html === '' }: Cell): string {
+	const attributes = (numeric ? ' align="right"' : '') + (background ? ` bgcolor="${background}"` : '');
+	return plain ? `<td${attributes}>${html}</td>` : `<td${attributes} style="${numeric ? CELL_NUMBER : CELL}${style}">${html}</td>`;
 }
 
 const muted = (html: string) => `<span style="color:${MUTED}">${html}</span>`;
@@ -173,33 +183,47 @@ export function summaryHtml(
 	});
 
 	const parts: string[] = [
-		`<table ${TABLE_ATTRIBUTES} style="${FONT};font-size:14px;line-height:1.4;color:#1f2328;border-collapse:collapse"><tr><td style="${FONT}">`,
+		`${LAYOUT_TABLE} style="border-collapse:collapse"><tr><td style="${FONT};font-size:14px;color:#1f2328">`,
 		`<h2 style="${FONT};margin:0 0 4px;font-size:20px;color:#1f2328">${text(settings.title)}</h2>`,
-		`<p style="margin:0 0 12px;color:${MUTED}">${text(
+		`<p style="${FONT};margin:0 0 12px;font-size:14px;color:${MUTED}">${text(
 			`${settings.nameA}: ${numbers.count(result.rowsA)} rows · ${settings.nameB}: ${numbers.count(result.rowsB)} rows · generated ${readableTime(settings.generatedAt)}`,
 		)}</p>`,
 		countsHtml(result, settings, numbers),
+		totalsHtml(result, settings, numbers, fieldNumbers, currencies),
 	];
-	parts.push(totalsHtml(result, settings, numbers, fieldNumbers, currencies));
+	const end = '</td></tr></table>';
 
 	const { counts } = result;
 	const discrepancyCount = counts.different + counts.onlyInA + counts.onlyInB;
+	let shown = 0;
 	if (discrepancyCount === 0) {
-		parts.push('<p style="margin:0">No discrepancies.</p>');
+		parts.push(`<p style="${FONT};margin:0;font-size:14px">No discrepancies.</p>`);
 	} else if (listed.length > 0) {
-		parts.push(discrepanciesHtml(result, listed, settings, numbers, fieldNumbers));
+		const table = discrepanciesHtml(result, listed, settings, numbers, fieldNumbers);
+		// Rows while the whole stays within the budget, with room for the closing line.
+		let bytes = byteLength(parts) + byteLength([table.head, table.tail, end]) + 300;
+		const rows: string[] = [];
+		for (const row of table.rows) {
+			bytes += Buffer.byteLength(row);
+			if (bytes > HTML_BUDGET_BYTES) break;
+			rows.push(row);
+		}
+		shown = rows.length;
+		if (shown > 0) parts.push(table.head, ...rows, table.tail);
 	}
-	const unlisted = discrepancyCount - listed.length;
+	const unlisted = discrepancyCount - shown;
 	if (unlisted > 0) {
 		parts.push(
-			`<p style="margin:0;color:${MUTED}">${text(
+			`<p style="${FONT};margin:0;font-size:14px;color:${MUTED}">${text(
 				`… and ${unlisted} more ${unlisted === 1 ? 'discrepancy' : 'discrepancies'}: every one is in the attached CSV.`,
 			)}</p>`,
 		);
 	}
-	parts.push('</td></tr></table>');
+	parts.push(end);
 	return parts.join('');
 }
+
+const byteLength = (parts: string[]) => parts.reduce((sum, part) => sum + Buffer.byteLength(part), 0);
 
 /** "2026-11-03T06:00:00.000Z" → "2026-11-03 06:00 UTC" */
 function readableTime(iso: string): string {
@@ -209,14 +233,14 @@ function readableTime(iso: string): string {
 /** The four counts side by side, large, over their labels; the ones that need a look in colour. */
 function countsHtml(result: ReconcileResult, settings: SummarySettings, numbers: ReportNumbers): string {
 	const statuses = ['matched', 'different', 'onlyInA', 'onlyInB'] as const;
-	const cell = 'padding:0 24px 0 0;vertical-align:bottom';
+	const cell = `${FONT};padding:0 24px 0 0`;
 	const values = statuses.map((status) => {
 		const value = result.counts[status];
 		const colour = value === 0 ? MUTED : STATUS_COLOURS[status].text;
-		return `<td style="${cell};${FONT};font-size:24px;font-weight:bold;color:${colour}">${text(numbers.count(value))}</td>`;
+		return `<td style="${cell};font-size:24px;font-weight:bold;color:${colour}">${text(numbers.count(value))}</td>`;
 	});
-	const labels = statuses.map((status) => `<td style="${cell};${FONT};font-size:12px;color:${MUTED};white-space:nowrap">${text(statusLabel(status, settings))}</td>`);
-	return `<table ${TABLE_ATTRIBUTES} style="border-collapse:collapse;margin:0 0 16px"><tr>${values.join('')}</tr><tr>${labels.join('')}</tr></table>`;
+	const labels = statuses.map((status) => `<td style="${cell};font-size:12px;color:${MUTED};white-space:nowrap">${text(statusLabel(status, settings))}</td>`);
+	return `${LAYOUT_TABLE} style="border-collapse:collapse;margin:0 0 16px"><tr>${values.join('')}</tr><tr>${labels.join('')}</tr></table>`;
 }
 
 function totalsHtml(
@@ -231,7 +255,7 @@ function totalsHtml(
 	if (shown.length === 0) return '';
 	const rows = shown.map((total) => totalRow(total, settings, numbers, fieldNumbers[total.index], currencies[total.index]));
 	return (
-		`<table style="${TABLE}"><tr>${th('Total')}${th(text(settings.nameA), { numeric: true })}${th(text(settings.nameB), { numeric: true })}` +
+		`${DATA_TABLE}<tr>${th('Total')}${th(text(settings.nameA), { numeric: true })}${th(text(settings.nameB), { numeric: true })}` +
 		`${th('Δ', { numeric: true })}${th('Δ %', { numeric: true })}</tr>${rows.join('')}</table>`
 	);
 }
@@ -266,13 +290,14 @@ function columnsOf(field: CompareField): number {
 	return field.compareAs === 'date' ? 3 : 2;
 }
 
+/** The discrepancy table: its head, one row per listed discrepancy, and its end. */
 function discrepanciesHtml(
 	result: ReconcileResult,
 	listed: ListedRow[],
 	settings: SummarySettings,
 	numbers: ReportNumbers,
 	fieldNumbers: FieldNumbers[],
-): string {
+): { head: string; rows: string[]; tail: string } {
 	const { nameA, nameB, compareFields } = settings;
 	const rank = result.rankField;
 	const largestSize = listed.reduce((max, { discrepancy }) => (Number.isFinite(discrepancy.size) ? Math.max(max, discrepancy.size) : max), 0);
@@ -288,16 +313,19 @@ function discrepanciesHtml(
 		head.push(th(text(field.fieldA), { colspan: columnsOf(field) + (withBar ? 1 : 0) }));
 		const numeric = isSummable(field);
 		subHead.push(th(text(nameA), { numeric }), th(text(nameB), { numeric }));
-		if (isSummable(field)) subHead.push(th('Δ', { numeric: true }), th('Δ %', { numeric: true }));
+		if (numeric) subHead.push(th('Δ', { numeric: true }), th('Δ %', { numeric: true }));
 		else if (field.compareAs === 'date') subHead.push(th('Δ days', { numeric: true }));
 		if (withBar) subHead.push(th('Share of largest'));
 	});
 	head.push(th('Note', fixed));
 
-	const body = listed.map(({ discrepancy, fields, currencies }, position) => {
+	const rows = listed.map(({ discrepancy, fields, currencies }, position) => {
 		const { row } = discrepancy;
 		const background = position % 2 === 1 ? STRIPE : undefined;
-		const cells: Cell[] = [{ html: statusBadge(row, settings), background }];
+		const status = STATUS_COLOURS[row.status];
+		const cells: Cell[] = [
+			{ html: text(statusLabel(row.status, settings)), background: status.background, style: `;color:${status.text};white-space:nowrap` },
+		];
 		for (const field of settings.matchFields) cells.push({ html: text(cellText(row.key[field.fieldA])), background });
 		for (const field of settings.displayFields) cells.push({ html: text(cellText(displayValue(row, field))), background });
 		compareFields.forEach((field, index) => {
@@ -309,7 +337,7 @@ function discrepanciesHtml(
 				{ html: valueHtml(row.a, values.rawA, values.amountA, format, currency), numeric, background },
 				{ html: valueHtml(row.b, values.rawB, values.amountB, format, currency), numeric, background },
 			);
-			if (isSummable(field)) {
+			if (numeric) {
 				cells.push(
 					{ html: values.delta === null ? '' : text(format.amount(values.delta, currency, true)), numeric: true, background },
 					{ html: values.deltaPercent === null ? '' : text(numbers.percent(values.deltaPercent)), numeric: true, background },
@@ -318,22 +346,20 @@ function discrepanciesHtml(
 				const days = values.deltaDays;
 				cells.push({ html: days === null || days === 0 ? '' : text(`${days > 0 ? '+' : '−'}${Math.abs(days)}`), numeric: true, background });
 			}
-			if (index === rank) cells.push({ html: barHtml(discrepancy.size, largestSize), background });
+			if (index === rank) cells.push({ html: barHtml(discrepancy.size, largestSize), background, plain: true });
 		});
 		cells.push({ html: text(notes(row)), background });
 		return `<tr>${cells.map(td).join('')}</tr>`;
 	});
 
-	return (
-		`<h3 style="${FONT};margin:0 0 4px;font-size:16px;color:#1f2328">Largest discrepancies</h3>` +
-		`<p style="margin:0 0 8px;font-size:12px;color:${MUTED}">${text(`Δ = ${nameB} − ${nameA}; Δ % is Δ as a share of ${nameA}.`)}</p>` +
-		`<table style="${TABLE}"><tr>${head.join('')}</tr>${twoRows ? `<tr>${subHead.join('')}</tr>` : ''}${body.join('')}</table>`
-	);
-}
-
-function statusBadge(row: ReconcileRow, settings: SummarySettings): string {
-	const { text: colour, background } = STATUS_COLOURS[row.status];
-	return `<span style="display:inline-block;padding:1px 6px;border-radius:8px;background-color:${background};color:${colour};font-size:12px;white-space:nowrap">${text(statusLabel(row.status, settings))}</span>`;
+	return {
+		head:
+			`<h3 style="${FONT};margin:0 0 4px;font-size:16px;color:#1f2328">Largest discrepancies</h3>` +
+			`<p style="${FONT};margin:0 0 8px;font-size:12px;color:${MUTED}">${text(`Δ = ${nameB} − ${nameA}; Δ % is Δ as a share of ${nameA}.`)}</p>` +
+			`${DATA_TABLE}<tr>${head.join('')}</tr>${twoRows ? `<tr>${subHead.join('')}</tr>` : ''}`,
+		rows,
+		tail: '</table>',
+	};
 }
 
 /** One side's value: formatted when it is a number; as written otherwise; a dash when the side has no value. */
@@ -352,8 +378,7 @@ function valueHtml(record: object | null, raw: unknown, amount: DecimalValue | n
 function barHtml(size: number, largest: number): string {
 	if (!Number.isFinite(size)) return '';
 	const filled = largest > 0 && size > 0 ? Math.max(1, Math.round((size / largest) * BAR_WIDTH)) : 0;
-	const cell = (width: number, colour: string) =>
-		`<td width="${width}" height="8" bgcolor="${colour}" style="width:${width}px;height:8px;background-color:${colour};font-size:1px;line-height:8px">&nbsp;</td>`;
+	const cell = (width: number, colour: string) => `<td width="${width}" height="8" bgcolor="${colour}" style="font-size:1px;line-height:8px">&nbsp;</td>`;
 	const cells = (filled > 0 ? cell(filled, BAR) : '') + (filled < BAR_WIDTH ? cell(BAR_WIDTH - filled, BAR_TRACK) : '');
-	return `<table ${TABLE_ATTRIBUTES} width="${BAR_WIDTH}" style="width:${BAR_WIDTH}px;border-collapse:collapse"><tr>${cells}</tr></table>`;
+	return `${LAYOUT_TABLE} width="${BAR_WIDTH}"><tr>${cells}</tr></table>`;
 }

@@ -2,7 +2,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { parseDecimal } from '../../nodes/shared/decimal';
 import type { CompareField, FieldPair } from '../../nodes/BillingReconcile/compare';
-import { escapeHtml, summaryHtml, totalCurrencies } from '../../nodes/BillingReconcile/html';
+import { HTML_BUDGET_BYTES, escapeHtml, summaryHtml, totalCurrencies } from '../../nodes/BillingReconcile/html';
 import { reconcile, type ReconcileSpec } from '../../nodes/BillingReconcile/join';
 import { fieldReader } from '../../nodes/BillingReconcile/keys';
 import { largestDiscrepancies, type FieldFormat, type SummarySettings } from '../../nodes/BillingReconcile/summary';
@@ -226,6 +226,33 @@ describe('summaryHtml: safe for an email', () => {
 		);
 		expect(discrepancyTable(html)).toHaveLength(4);
 		expect(htmlText(html)).toContain('… and 3 more discrepancies: every one is in the attached CSV.');
+	});
+
+	it('fits 50 discrepancies of a typical invoice within Gmail’s limit: two GUID keys, a name, money and a quantity', () => {
+		const guid = (index: number) => `0b1e${String(index).padStart(4, '0')}-2f3d-4e5f-9a8b-7c6d5e4f3a21`;
+		const a = Array.from({ length: 60 }, (_, index) => ({ id: guid(index), sub: guid(index + 1000), name: `Customer ${index} Holdings Ltd`, amount: index * 12.345678, quantity: index }));
+		const b = a.map((row) => ({ ...row, amount: row.amount + 1.5, quantity: row.quantity + 1 }));
+		const html = report(a, b, {
+			compareFields: [compared('amount'), compared('quantity')],
+			formats: [{ decimals: null, currencyCode: 'USD', currencyField: null }, plain],
+			settings: { matchFields: [pair('id'), pair('sub')], displayFields: [pair('name')], nameA: 'Microsoft', nameB: 'our billing' },
+			spec: { matchFields: [pair('id'), pair('sub')] },
+		});
+		expect(Buffer.byteLength(html)).toBeLessThanOrEqual(HTML_BUDGET_BYTES);
+		expect(discrepancyTable(html)).toHaveLength(2 + 50);
+	});
+
+	it('lists discrepancies only while the HTML stays within Gmail’s limit, and counts the rest as in the CSV', () => {
+		const long = (index: number) => `${index}-${'x'.repeat(4000)}`;
+		const html = report(
+			Array.from({ length: 50 }, (_, index) => ({ id: long(index), amount: index })),
+			Array.from({ length: 50 }, (_, index) => ({ id: long(index), amount: index + 1 })),
+		);
+		const listed = discrepancyTable(html).length - 2;
+		expect(Buffer.byteLength(html)).toBeLessThanOrEqual(HTML_BUDGET_BYTES);
+		expect(listed).toBeGreaterThan(10);
+		expect(listed).toBeLessThan(25);
+		expect(htmlText(html)).toContain(`… and ${50 - listed} more discrepancies: every one is in the attached CSV.`);
 	});
 
 	it('says there are no discrepancies when there are none', () => {

@@ -62,11 +62,11 @@ const textOf = (html: string) =>
  * reader sees them. A discrepancy's bar reads `bar:<filled pixels>/<pixels>`.
  */
 export function htmlTables(html: string): string[][][] {
-	const withBars = html.replace(/<table [^>]*width="(\d+)" style="width:\d+px;border-collapse:collapse"><tr>(.*?)<\/tr><\/table>/g, (_, width: string, cells: string) => {
+	const withBars = html.replace(/<table role="presentation" [^>]*width="(\d+)"><tr>(.*?)<\/tr><\/table>/g, (_, width: string, cells: string) => {
 		const filled = [...cells.matchAll(/<td width="(\d+)"[^>]*bgcolor="#cf222e"/g)].reduce((sum, [, cellWidth]) => sum + Number(cellWidth), 0);
 		return `bar:${filled}/${width}`;
 	});
-	return [...withBars.matchAll(/<table style="[^"]*">(.*?)<\/table>/g)].map(([, table]) =>
+	return [...withBars.matchAll(/<table cellpadding="5"[^>]*>(.*?)<\/table>/g)].map(([, table]) =>
 		[...table.matchAll(/<tr>(.*?)<\/tr>/g)].map(([, row]) => [...row.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/g)].map(([, cell]) => textOf(cell))),
 	);
 }
