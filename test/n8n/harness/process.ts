@@ -5,13 +5,16 @@
 import { spawn } from 'node:child_process';
 
 /**
- * process.env without what `npm run` adds (npm_config_*, npm_package_*, npm_lifecycle_*):
- * the project's `ignore-scripts=true` would otherwise reach the npm commands run in other
- * folders and silently skip the native builds n8n needs.
+ * What `npm run` adds to the environment about this project (its package, its script, its
+ * folder, its .npmrc's ignore-scripts=true): npm commands run in other folders must not take
+ * it for theirs. The machine's npm settings (registry, cache, user config) stay.
  */
+const PROJECT_NPM_VARIABLES = /^(npm_package_|npm_lifecycle_|npm_config_local_prefix$|npm_config_ignore_scripts$|INIT_CWD$)/i;
+
+/** process.env without this project's npm context, with `extra` set (undefined: removed). */
 export function cleanEnvironment(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {};
-	for (const [name, value] of Object.entries(process.env)) if (!/^npm_/i.test(name)) env[name] = value;
+	for (const [name, value] of Object.entries(process.env)) if (!PROJECT_NPM_VARIABLES.test(name)) env[name] = value;
 	for (const [name, value] of Object.entries(extra)) {
 		if (value === undefined) delete env[name];
 		else env[name] = value;

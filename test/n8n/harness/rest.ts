@@ -64,8 +64,25 @@ export class N8nRestClient {
 
 	constructor(readonly baseUrl: string) {}
 
-	/** Calls /rest`path` with the login cookie; resolves with the answer's `data`. */
+	/**
+	 * Calls /rest`path` with the login cookie; resolves with the answer's `data`. While n8n
+	 * answers 503 "Database is not ready" (its database ping timed out: SQLite on a busy
+	 * machine), the request has not been handled and is sent again, for up to a minute.
+	 */
 	async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+		const deadline = Date.now() + 60_000;
+		for (;;) {
+			try {
+				return await this.requestOnce<T>(method, path, body);
+			} catch (error) {
+				const databaseNotReady = error instanceof N8nRestError && error.status === 503 && error.body.includes('Database is not ready');
+				if (!databaseNotReady || Date.now() > deadline) throw error;
+				await new Promise((resolve) => setTimeout(resolve, 1000));
+			}
+		}
+	}
+
+	private async requestOnce<T>(method: string, path: string, body?: unknown): Promise<T> {
 		const response = await fetch(`${this.baseUrl}/rest${path}`, {
 			method,
 			headers: {
