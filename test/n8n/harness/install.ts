@@ -3,7 +3,8 @@
  * runtime from the npm registry) from the lockfiles kept in test/n8n/hosts, into a cache
  * outside the repository. An install is keyed by the hash of its package.json, its lockfile
  * and the Node ABI its native modules are built for, so a later run finds it and skips it,
- * and a changed lockfile installs afresh (older installs of the same release are removed).
+ * and a changed lockfile installs afresh (installs of the same release that no run used for
+ * a week are then removed).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -89,6 +90,8 @@ export function buildEnvironment(nodeBin: string): NodeJS.ProcessEnv {
 	});
 }
 
+const STALE_AFTER_MS = 7 * 86400_000;
+
 /**
  * `<cacheRoot>/<name>-<hash>`, made by `build` in a temporary folder beside it and renamed
  * when complete, so an interrupted install is never taken for a finished one.
@@ -100,9 +103,19 @@ async function cachedInstall(name: string, hostDir: string, key: object, build: 
 	hash.update(JSON.stringify(key));
 	const root = cacheRoot();
 	const dir = path.join(root, `${name}-${hash.digest('hex').slice(0, 16)}`);
-	if (fs.existsSync(path.join(dir, '.complete'))) return { dir, installed: false };
+	const complete = path.join(dir, '.complete');
+	if (fs.existsSync(complete)) {
+		const now = new Date();
+		fs.utimesSync(complete, now, now);
+		return { dir, installed: false };
+	}
 
 	fs.mkdirSync(root, { recursive: true });
+	// What an interrupted run left half-installed.
+	const partialPrefix = `${path.basename(dir)}.partial-`;
+	for (const entry of fs.readdirSync(root)) {
+		if (entry.startsWith(partialPrefix) && !isRunning(Number(entry.slice(partialPrefix.length)))) fs.rmSync(path.join(root, entry), { recursive: true, force: true });
+	}
 	const temporary = `${dir}.partial-${process.pid}`;
 	fs.rmSync(temporary, { recursive: true, force: true });
 	fs.mkdirSync(temporary);
@@ -110,18 +123,34 @@ async function cachedInstall(name: string, hostDir: string, key: object, build: 
 	try {
 		await build(temporary);
 		fs.writeFileSync(path.join(temporary, '.complete'), `${new Date().toISOString()}\n`);
-		fs.rmSync(dir, { recursive: true, force: true });
-		fs.renameSync(temporary, dir);
+		if (fs.existsSync(complete)) {
+			// Another run finished the same install first, and may be using it.
+			fs.rmSync(temporary, { recursive: true, force: true });
+		} else {
+			fs.rmSync(dir, { recursive: true, force: true });
+			fs.renameSync(temporary, dir);
+		}
 	} catch (error) {
 		fs.rmSync(temporary, { recursive: true, force: true });
 		throw error;
 	}
-	// Installs of the same name under another key (an older lockfile) only take room: 2 GB each.
+	// Installs of the same name under another key (an older lockfile, another branch) take
+	// 2 GB each: those no run has used for a week go. A recent one may be in use right now.
 	for (const entry of fs.readdirSync(root)) {
 		const other = path.join(root, entry);
-		if (entry.startsWith(`${name}-`) && other !== dir && !entry.includes('.partial-') && fs.existsSync(path.join(other, '.complete'))) {
+		const marker = path.join(other, '.complete');
+		if (entry.startsWith(`${name}-`) && other !== dir && fs.existsSync(marker) && Date.now() - fs.statSync(marker).mtimeMs > STALE_AFTER_MS) {
 			fs.rmSync(other, { recursive: true, force: true });
 		}
 	}
 	return { dir, installed: true };
+}
+
+function isRunning(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
 }
