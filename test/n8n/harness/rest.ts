@@ -113,11 +113,6 @@ export class N8nRestClient {
 		return await this.request('POST', '/credentials', credential);
 	}
 
-	/** n8n's credential test (the Test button): `{status: 'OK' | 'Error', message}`. */
-	async testCredential(credential: { id: string; name: string; type: string; data?: IDataObject }): Promise<{ status: string; message: string }> {
-		return await this.request('POST', '/credentials/test', { credentials: credential });
-	}
-
 	async getWorkflow(id: string): Promise<StoredWorkflow> {
 		return await this.request('GET', `/workflows/${id}`);
 	}

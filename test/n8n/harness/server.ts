@@ -107,7 +107,7 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nProcess> {
 	child.stdout!.on('data', keep);
 	child.stderr!.on('data', keep);
 	const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-	exited.finally(() => logFile.end()).catch(() => {});
+	void exited.then(() => logFile.end());
 
 	const url = `http://127.0.0.1:${port}`;
 	const n8n: N8nProcess = {
