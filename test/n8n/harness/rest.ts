@@ -158,7 +158,11 @@ export class N8nRestClient {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
 			const execution = await this.request<StoredExecution>('GET', `/executions/${id}`);
-			if (FINISHED.includes(execution.status)) return parseExecution(execution);
+			// n8n 1.x can answer a finished status before it has stored the run's data: wait for both.
+			if (FINISHED.includes(execution.status) && execution.data) {
+				const parsed = parseExecution(execution);
+				if (parsed.data?.resultData) return parsed;
+			}
 			if (Date.now() > deadline) throw new Error(`execution ${id} still ${execution.status} after ${timeoutMs / 1000} s`);
 			await new Promise((resolve) => setTimeout(resolve, 250));
 		}
