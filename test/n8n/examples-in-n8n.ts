@@ -227,7 +227,7 @@ export function describeExamplesInN8n(version: N8nVersionName): void {
 					return await observe(async () => {
 						const [failed] = await publishOnSchedule('cisco', 1);
 						const [alerts] = await client().waitForExecutions(alertsId, 1, (candidate) => candidate.mode === 'error');
-						return { execution: await client().getExecution(failed.id), errorWorkflowStatus: alerts.status };
+						return { execution: await client().waitForExecution(failed.id), errorWorkflowStatus: alerts.status };
 					});
 				} finally {
 					sandbox.clearFaults();
@@ -246,7 +246,7 @@ export function describeExamplesInN8n(version: N8nVersionName): void {
 				// Counted as each run ends: the next one starts SCHEDULE_SECONDS after the last began.
 				const counts = [received()];
 				const executions = await publishOnSchedule('microsoft', 2, () => counts.push(received()));
-				return await Promise.all(executions.map(async (summary, index) => runOf(await client().getExecution(summary.id), counts[index], counts[index + 1])));
+				return await Promise.all(executions.map(async (summary, index) => runOf(await client().waitForExecution(summary.id), counts[index], counts[index + 1])));
 			});
 
 			it('Microsoft: the first scheduled run after the invoice data changed emails both reconciliations', async () => {

@@ -149,6 +149,7 @@ export class N8nRestClient {
 		return String(answer.executionId);
 	}
 
+	/** The execution as it is now: while it runs, or just after, its data may be incomplete (see waitForExecution). */
 	async getExecution(id: string): Promise<Execution> {
 		return parseExecution(await this.request<StoredExecution>('GET', `/executions/${id}`));
 	}
