@@ -1,7 +1,6 @@
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
-	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
@@ -11,6 +10,7 @@ import {
 import { Readable } from 'node:stream';
 
 import { DuplicateKeysError, RecordKeyError, reconcile, type ReconcileResult } from './join';
+import { errorOutputItem } from '../shared/router';
 import { properties } from './description';
 import { summaryHtml, totalCurrencies } from './html';
 import { readParameters } from './parameters';
@@ -62,10 +62,8 @@ export class BillingReconcile implements INodeType {
 		} catch (caught) {
 			const error = asNodeError(this, caught);
 			if (!this.continueOnFail()) throw error;
-			const json: IDataObject = { error: error.message };
-			if (error.description) json.details = error.description;
 			const pairedItem = errorPairedItems(caught) ?? everyInputItem(this);
-			return [[{ json, pairedItem }], [], [], [], []];
+			return [[errorOutputItem(error, pairedItem)], [], [], [], []];
 		}
 	}
 }

@@ -4,6 +4,7 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
+	type IPairedItemData,
 } from 'n8n-workflow';
 
 export type OperationExecute = (this: IExecuteFunctions, itemIndex: number, run: NodeRun) => Promise<INodeExecutionData[]>;
@@ -51,15 +52,25 @@ export async function executePerItem(
 					? caught
 					: new NodeOperationError(context.getNode(), (caught as Error).message, { itemIndex });
 			if (!context.continueOnFail()) throw error;
-			// Only `error`, `message` and `details` keys: n8n then routes the item to the error
-			// output when the node has one, and keeps the details on the regular output.
-			const json: IDataObject = { error: error.message };
-			if (error.description) json.details = error.description;
-			returnData.push({ json, pairedItem: { item: itemIndex } });
+			returnData.push(errorOutputItem(error, { item: itemIndex }));
 		}
 	}
 	// A cancelled execution discards this output even when every item got through.
 	if (context.getExecutionCancelSignal()?.aborted) return [returnData];
 	for (const commit of commits) await commit();
 	return [returnData];
+}
+
+/**
+ * The item an error becomes under "Continue on Fail": `error` says what failed, `message` why
+ * or what to do. n8n moves it to the error output when the node has one only if its json has
+ * no other keys: n8n 1.x accepts exactly `{error}` or `{error, message}`, 2.x also `details`.
+ */
+export function errorOutputItem(
+	error: NodeApiError | NodeOperationError,
+	pairedItem: IPairedItemData | IPairedItemData[],
+): INodeExecutionData {
+	const json: IDataObject = { error: error.message };
+	if (error.description) json.message = error.description;
+	return { json, pairedItem };
 }

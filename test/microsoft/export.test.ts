@@ -224,7 +224,7 @@ describe('Microsoft export: download', () => {
 		expect(outputs[0]).toHaveLength(0);
 		expect(outputs[1][0].json).toMatchObject({
 			error: 'Microsoft could not produce the export: Invoice is being processed (code 4001)',
-			details: expect.stringContaining('failed with code 4001'),
+			message: expect.stringContaining('failed with code 4001'),
 		});
 	});
 

@@ -187,10 +187,7 @@ export function describeExamplesInN8n(version: N8nVersionName): void {
 				expectCiscoSubscriptionEmail(await cisco(), sandbox);
 			});
 
-			// A known defect on n8n 1.x (see versions.ts): the failed export's item goes down the
-			// success branch. jest reports the test as passed while it fails, and as failed once it passes.
-			const routes = N8N_VERSIONS[version].routesErrorItemsWithDetails;
-			(routes ? it : it.failing)(`Microsoft: a failed export posts the vendor, the invoice, the code, the message and a link to the execution to Slack${routes ? '' : ' (known to fail on n8n 1.x)'}`, async () => {
+			it('Microsoft: a failed export posts the vendor, the invoice, the code, the message and a link to the execution to Slack', async () => {
 				sandbox.graph!.failNextOperation({ code: '3001', message: 'The export could not be generated; try again later' });
 				const run = await runFromEditor('microsoft');
 				expectMicrosoftExportFailureAlert(run, executionUrl('microsoft', run.execution));

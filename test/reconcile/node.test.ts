@@ -605,7 +605,7 @@ describe('Billing Reconcile: errors', () => {
 				json: {
 					id: 'k',
 					error: 'Input A has 1 key that occur more than once: {"id":"k"} (items 0, 1)',
-					details: "Set 'On Duplicate Keys' to Aggregate (sum the rows of each key) or Keep First, or turn on 'Sum A Rows per Key'.",
+					message: "Set 'On Duplicate Keys' to Aggregate (sum the rows of each key) or Keep First, or turn on 'Sum A Rows per Key'.",
 				},
 				pairedItem: [{ item: 0, input: 0 }, { item: 1, input: 0 }],
 			},
@@ -614,7 +614,7 @@ describe('Billing Reconcile: errors', () => {
 
 	it('with Continue (regular output): the error item on the first output, nothing else', async () => {
 		const run = await reconcile.run({ matchFields: { values: [] } }, { a: [{ id: 1 }], b: [{ id: 1 }] }, { onError: 'continueRegularOutput' });
-		expect(run.outputs).toEqual([[{ json: { error: "'Match Fields' needs at least one pair of fields", details: expect.any(String) }, pairedItem: expect.anything() }], [], [], [], []]);
+		expect(run.outputs).toEqual([[{ json: { error: "'Match Fields' needs at least one pair of fields", message: expect.any(String) }, pairedItem: expect.anything() }], [], [], [], []]);
 	});
 
 	it('with Continue: an error about no item in particular is paired with every item of both inputs', async () => {

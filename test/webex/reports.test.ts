@@ -34,7 +34,7 @@ describe('Webex report: get', () => {
 			[true, { item: 0 }],
 			[false, { item: 1 }],
 		]);
-		expect(items[0].json.details).toMatch(/Webex tracking ID: \S+/);
+		expect(items[0].json.message).toMatch(/Webex tracking ID: \S+/);
 	});
 });
 

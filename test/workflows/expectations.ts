@@ -122,6 +122,7 @@ export function expectMicrosoftExportFailureAlert(run: ExampleRun, executionUrl:
 	expect(message.channel).toBe('#billing-alerts');
 	expect(message.text).toContain(`*Microsoft Partner Billing* failed in "Reconciliation per subscription" (invoice ${MICROSOFT_INVOICE})`);
 	expect(message.text).toContain('Microsoft could not produce the export: The export could not be generated; try again later (code 3001)');
+	expect(message.text).toMatch(/\nOperation \S+ failed with code 3001\.\n/);
 	expect(message.text).toMatch(new RegExp(`\\*Execution:\\* ${executionUrl.source}`));
 }
 

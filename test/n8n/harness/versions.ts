@@ -27,25 +27,18 @@ export interface N8nVersion {
 	 * active and cannot be executed"); 1.x runs it unpublished.
 	 */
 	errorWorkflowMustBePublished: boolean;
-	/**
-	 * Whether n8n sends the pack's Continue-on-Fail items, `{error, details}`, to a node's
-	 * error output. n8n 2.x recognises an error item by keys among error, message and details;
-	 * 1.x only by exactly `{error}` or `{error, message}`, so there the item goes down the
-	 * success branch: a known defect of the pack on n8n 1.x.
-	 */
-	routesErrorItemsWithDetails: boolean;
 }
 
 const HOSTS_DIR = path.join(__dirname, '..', 'hosts');
 
 export const N8N_VERSIONS = {
 	/** The release the pack's dev dependencies match (n8n-core 2.40.3, n8n-workflow 2.40.1, n8n-nodes-base 2.40.2). */
-	'2.40.7': { version: '2.40.7', hostDir: path.join(HOSTS_DIR, '2.40.7'), nodeMajor: 24, rebuild: ['sqlite3', 'isolated-vm'], env: {}, errorWorkflowMustBePublished: true, routesErrorItemsWithDetails: true },
+	'2.40.7': { version: '2.40.7', hostDir: path.join(HOSTS_DIR, '2.40.7'), nodeMajor: 24, rebuild: ['sqlite3', 'isolated-vm'], env: {}, errorWorkflowMustBePublished: true },
 	/**
 	 * The last 1.x release. Its default expression engine needs isolated-vm 6.2, which needs
 	 * Node 22+: on Node 20, n8n exits at start unless the legacy engine is chosen.
 	 */
-	'1.123.81': { version: '1.123.81', hostDir: path.join(HOSTS_DIR, '1.123.81'), rebuild: ['sqlite3'], env: { N8N_EXPRESSION_ENGINE: 'legacy' }, errorWorkflowMustBePublished: false, routesErrorItemsWithDetails: false },
+	'1.123.81': { version: '1.123.81', hostDir: path.join(HOSTS_DIR, '1.123.81'), rebuild: ['sqlite3'], env: { N8N_EXPRESSION_ENGINE: 'legacy' }, errorWorkflowMustBePublished: false },
 } satisfies Record<string, N8nVersion>;
 
 export type N8nVersionName = keyof typeof N8N_VERSIONS;
