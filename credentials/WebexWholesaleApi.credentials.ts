@@ -13,6 +13,17 @@ export const webexCredentialTest: ICredentialTestRequest = {
 		url: '/wholesale/billing/reports',
 		qs: { max: 1 },
 	},
+	// n8n would show only the status text ("Unauthorized").
+	rules: [
+		{
+			type: 'responseCode',
+			properties: {
+				value: 401,
+				message:
+					'Webex refused the access token (401): it is wrong or has expired. Tokens copied from developer.webex.com last 12 hours; a service app token lasts longer.',
+			},
+		},
+	],
 };
 
 export class WebexWholesaleApi implements ICredentialType {

@@ -282,6 +282,14 @@ describe('Webex credentials', () => {
 		expect(bad.status).toBe('Error');
 	});
 
+	it('says a refused access token is wrong or expired, not only "Unauthorized"', async () => {
+		const bad = await webex.pack.testCredential('webexWholesaleApi', {
+			accessToken: 'nope',
+			baseUrl: webex.sandbox.webex.baseUrl,
+		});
+		expect(bad.message).toMatch(/^Webex refused the access token \(401\): it is wrong or has expired\./);
+	});
+
 	it('uses an OAuth2 token and refreshes it when Webex says it expired', async () => {
 		const { sandbox } = webex;
 		const credential = await connectWebexOAuth2(sandbox);
