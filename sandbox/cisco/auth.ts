@@ -13,7 +13,8 @@
  * token URL's query string is a violation.
  */
 
-import { randomBytes, timingSafeEqual } from 'crypto';
+import { randomBytes } from 'crypto';
+import { clientAuthentication, safeEqual } from '../oauth';
 import { sendJson } from '../server';
 import type { RequestContext, SandboxServer } from '../server';
 import type { IncomingHttpHeaders, ServerResponse } from 'http';
@@ -27,20 +28,6 @@ interface AuthOptions {
 }
 
 type AuthResult = { ok: true } | { ok: false; message: string };
-
-function safeEqual(a: string, b: string) {
-	const x = Buffer.from(a);
-	const y = Buffer.from(b);
-	return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function formDecode(s: string) {
-	try {
-		return decodeURIComponent(s.replace(/\+/g, ' '));
-	} catch {
-		return s;
-	}
-}
 
 export class CiscoAuth {
 	options: AuthOptions;
@@ -100,22 +87,10 @@ export class CiscoAuth {
 		}
 		const form = new URLSearchParams(ctx.rawBody.toString('utf8'));
 
-		let clientId = form.get('client_id') || undefined;
-		let clientSecret = form.get('client_secret') || undefined;
-		let usedBasic = false;
-		const authorization = req.headers.authorization;
-		if (typeof authorization === 'string' && /^Basic /i.test(authorization)) {
-			usedBasic = true;
-			const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
-			const i = decoded.indexOf(':');
-			const basicId = formDecode(i < 0 ? decoded : decoded.slice(0, i));
-			const basicSecret = formDecode(i < 0 ? '' : decoded.slice(i + 1));
-			if ((clientId && clientId !== basicId) || (clientSecret && clientSecret !== basicSecret)) {
-				fail(401, 'invalid_client', 'Client credentials in the Authorization header and the body differ.', { 'www-authenticate': 'Basic realm="cisco"' });
-				return;
-			}
-			clientId = basicId;
-			clientSecret = basicSecret;
+		const { clientId, clientSecret, usedBasic, conflicting } = clientAuthentication(req, form);
+		if (conflicting) {
+			fail(401, 'invalid_client', 'Client credentials in the Authorization header and the body differ.', { 'www-authenticate': 'Basic realm="cisco"' });
+			return;
 		}
 
 		const grantType = form.get('grant_type');

@@ -13,7 +13,8 @@
  * domain, or (delegated only) `organizations`/`common`; codes live 10 minutes and are single use.
  */
 
-import { randomBytes, randomUUID, timingSafeEqual } from 'crypto';
+import { randomBytes, randomUUID } from 'crypto';
+import { clientAuthentication, safeEqual } from '../oauth';
 import { sendJson } from '../server';
 import type { IncomingHttpHeaders, ServerResponse } from 'http';
 import type { RequestContext } from '../server';
@@ -21,12 +22,6 @@ import type { RequestContext } from '../server';
 export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
 export const DELEGATED_SCOPE = 'https://graph.microsoft.com/PartnerBilling.Read.All';
 const CODE_TTL_MS = 10 * 60 * 1000;
-
-function safeEqual(a: string, b: string) {
-	const x = Buffer.from(a);
-	const y = Buffer.from(b);
-	return x.length === y.length && timingSafeEqual(x, y);
-}
 
 interface GraphAuthOptions {
 	tenantId: string;
@@ -149,17 +144,9 @@ export class GraphAuth {
 			return;
 		}
 		const form = new URLSearchParams(ctx.rawBody.toString('utf8'));
-		let clientId = form.get('client_id') || '';
-		let clientSecret = form.get('client_secret') || '';
-		const basic = /^Basic +(\S+)$/i.exec(String(ctx.req.headers.authorization || ''));
-		if (basic) {
-			const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
-			const i = decoded.indexOf(':');
-			if (i > 0) {
-				clientId = clientId || decodeURIComponent(decoded.slice(0, i));
-				clientSecret = clientSecret || decodeURIComponent(decoded.slice(i + 1));
-			}
-		}
+		const client = clientAuthentication(ctx.req, form);
+		const clientId = client.clientId ?? '';
+		const clientSecret = client.clientSecret ?? '';
 		const grantType = form.get('grant_type') || '';
 		if (!grantType) {
 			this.sendError(res, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");

@@ -12,7 +12,8 @@
  * 403; the static PAT has every scope and never expires.
  */
 
-import { randomBytes, timingSafeEqual } from 'crypto';
+import { randomBytes } from 'crypto';
+import { clientAuthentication, safeEqual } from '../oauth';
 import { sendJson, sendText } from '../server';
 import { newTrackingId } from './errors';
 import type { RequestContext, SandboxServer } from '../server';
@@ -38,20 +39,6 @@ interface TokenInfo {
 }
 
 type AuthResult = { ok: true; scopes: string[] | null } | { ok: false; status: 401 | 403; message: string };
-
-function safeEqual(a: string, b: string) {
-	const x = Buffer.from(a);
-	const y = Buffer.from(b);
-	return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function formDecode(s: string) {
-	try {
-		return decodeURIComponent(s.replace(/\+/g, ' '));
-	} catch {
-		return s;
-	}
-}
 
 export class WebexAuth {
 	options: AuthOptions;
@@ -155,23 +142,10 @@ export class WebexAuth {
 		}
 		const form = new URLSearchParams(ctx.rawBody.toString('utf8'));
 
-		// Client authentication: HTTP Basic or client_id/client_secret in the body (not both differing).
-		let clientId = form.get('client_id') || undefined;
-		let clientSecret = form.get('client_secret') || undefined;
-		let usedBasic = false;
-		const auth = req.headers.authorization;
-		if (typeof auth === 'string' && /^Basic /i.test(auth)) {
-			usedBasic = true;
-			const decoded = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8');
-			const i = decoded.indexOf(':');
-			const basicId = formDecode(i < 0 ? decoded : decoded.slice(0, i));
-			const basicSecret = formDecode(i < 0 ? '' : decoded.slice(i + 1));
-			if ((clientId && clientId !== basicId) || (clientSecret && clientSecret !== basicSecret)) {
-				fail(401, 'invalid_client', 'Client credentials in the Authorization header and the body differ.', { 'www-authenticate': 'Basic realm="webex"' });
-				return;
-			}
-			clientId = basicId;
-			clientSecret = basicSecret;
+		const { clientId, clientSecret, usedBasic, conflicting } = clientAuthentication(req, form);
+		if (conflicting) {
+			fail(401, 'invalid_client', 'Client credentials in the Authorization header and the body differ.', { 'www-authenticate': 'Basic realm="webex"' });
+			return;
 		}
 		if (!clientId || !clientSecret || !safeEqual(clientId, this.options.clientId) || !safeEqual(clientSecret, this.options.clientSecret)) {
 			fail(401, 'invalid_client', 'Client authentication failed: unknown client_id or wrong client_secret.', usedBasic ? { 'www-authenticate': 'Basic realm="webex"' } : {});

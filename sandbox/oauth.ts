@@ -1,0 +1,48 @@
+/**
+ * What the sandbox's three token endpoints (Webex, Microsoft Entra ID, Cisco SSO) check alike:
+ * the client's credentials in the form or as HTTP Basic (RFC 6749 2.3.1), compared in constant
+ * time.
+ */
+
+import { timingSafeEqual } from 'crypto';
+import type { IncomingMessage } from 'http';
+
+export function safeEqual(a: string, b: string): boolean {
+	const x = Buffer.from(a);
+	const y = Buffer.from(b);
+	return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** application/x-www-form-urlencoded decoding, as RFC 6749 2.3.1 asks of Basic credentials. */
+function formDecode(s: string): string {
+	try {
+		return decodeURIComponent(s.replace(/\+/g, ' '));
+	} catch {
+		return s;
+	}
+}
+
+export interface ClientAuthentication {
+	clientId?: string;
+	clientSecret?: string;
+	/** The client authenticated with HTTP Basic (a 401 then names the realm). */
+	usedBasic: boolean;
+	/** Basic and the form name different credentials (RFC 6749 forbids sending both). */
+	conflicting: boolean;
+}
+
+/** The client credentials of a token request: the form's `client_id`/`client_secret`, or HTTP Basic. */
+export function clientAuthentication(req: IncomingMessage, form: URLSearchParams): ClientAuthentication {
+	const formId = form.get('client_id') || undefined;
+	const formSecret = form.get('client_secret') || undefined;
+	const authorization = req.headers.authorization;
+	if (typeof authorization !== 'string' || !/^Basic /i.test(authorization)) {
+		return { clientId: formId, clientSecret: formSecret, usedBasic: false, conflicting: false };
+	}
+	const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+	const colon = decoded.indexOf(':');
+	const basicId = formDecode(colon < 0 ? decoded : decoded.slice(0, colon));
+	const basicSecret = formDecode(colon < 0 ? '' : decoded.slice(colon + 1));
+	const conflicting = (formId !== undefined && formId !== basicId) || (formSecret !== undefined && formSecret !== basicSecret);
+	return { clientId: basicId, clientSecret: basicSecret, usedBasic: true, conflicting };
+}
