@@ -11,6 +11,12 @@
  * correlation_id}` with AADSTS codes close to the real ones; the client secret is accepted in the
  * form or as HTTP Basic; tokens are opaque; the tenant may be the tenant id, the partner's
  * domain, or (delegated only) `organizations`/`common`; codes live 10 minutes and are single use.
+ *
+ * [spec] Partner Center takes its own token (scope `https://api.partnercenter.microsoft.com/.default`)
+ * from the same app registration. Every issued token carries its audience: Graph refuses a
+ * Partner Center token and Partner Center a Graph token, so the tests prove which token went
+ * where. A refresh token may be redeemed for the other API ([spec] Entra refresh tokens are
+ * multi-resource); redeeming it for Partner Center leaves it valid for n8n's own refresh.
  */
 
 import { randomBytes, randomUUID } from 'crypto';
@@ -21,6 +27,10 @@ import type { RequestContext } from '../server';
 
 export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
 export const DELEGATED_SCOPE = 'https://graph.microsoft.com/PartnerBilling.Read.All';
+export const PARTNER_CENTER_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
+
+/** The API a token is for. */
+export type Audience = 'graph' | 'partnerCenter';
 const CODE_TTL_MS = 10 * 60 * 1000;
 
 interface GraphAuthOptions {
@@ -35,7 +45,7 @@ interface GraphAuthOptions {
 
 export class GraphAuth {
 	options: GraphAuthOptions;
-	accessTokens: Map<string, { expiresAt: number; delegated: boolean }>;
+	accessTokens: Map<string, { expiresAt: number; delegated: boolean; audience: Audience }>;
 	refreshTokens: Map<string, { expiresAt: number }>;
 	codes: Map<string, { clientId: string; redirectUri: string; expiresAt: number }>;
 
@@ -47,16 +57,18 @@ export class GraphAuth {
 		this.codes = new Map();
 	}
 
-	authenticate(headers: IncomingHttpHeaders): { ok: true } | { ok: false; message: string } {
+	/** Whether the request's bearer token is valid for `audience`; `delegated` when it was issued for a user. */
+	authenticate(headers: IncomingHttpHeaders, audience: Audience = 'graph'): { ok: true; delegated: boolean } | { ok: false; message: string } {
 		const header = headers.authorization;
 		if (typeof header !== 'string' || !header.trim()) return { ok: false, message: 'Access token is empty.' };
 		const m = /^Bearer +(\S+) *$/i.exec(header);
 		if (!m) return { ok: false, message: 'Access token validation failure. Invalid audience.' };
-		if (safeEqual(m[1], this.options.accessToken)) return { ok: true };
+		if (audience === 'graph' && safeEqual(m[1], this.options.accessToken)) return { ok: true, delegated: false };
 		const info = this.accessTokens.get(m[1]);
 		if (!info) return { ok: false, message: 'Access token validation failure. Invalid signature.' };
+		if (info.audience !== audience) return { ok: false, message: 'Access token validation failure. Invalid audience.' };
 		if (info.expiresAt <= Date.now()) return { ok: false, message: 'Lifetime validation failed, the token is expired.' };
-		return { ok: true };
+		return { ok: true, delegated: info.delegated };
 	}
 
 	expireAccessTokens() {
@@ -179,11 +191,11 @@ export class GraphAuth {
 		}
 		const scope = form.get('scope') || '';
 		if (grantType === 'client_credentials') {
-			if (scope !== GRAPH_DEFAULT_SCOPE) {
+			if (scope !== GRAPH_DEFAULT_SCOPE && scope !== PARTNER_CENTER_SCOPE) {
 				this.sendError(res, 400, 'invalid_scope', 1002012, `The provided value for scope ${scope || '(empty)'} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
 				return;
 			}
-			const accessToken = this.issueAccess(false);
+			const accessToken = this.issueAccess(false, scope === PARTNER_CENTER_SCOPE ? 'partnerCenter' : 'graph');
 			sendJson(res, 200, { token_type: 'Bearer', expires_in: this.options.accessTokenTtlSeconds, ext_expires_in: this.options.accessTokenTtlSeconds, access_token: accessToken });
 			return;
 		}
@@ -206,6 +218,16 @@ export class GraphAuth {
 				this.sendError(res, 400, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.');
 				return;
 			}
+			if (scope.split(' ').includes(PARTNER_CENTER_SCOPE)) {
+				sendJson(res, 200, {
+					token_type: 'Bearer',
+					scope: 'https://api.partnercenter.microsoft.com/user_impersonation',
+					expires_in: this.options.accessTokenTtlSeconds,
+					ext_expires_in: this.options.accessTokenTtlSeconds,
+					access_token: this.issueAccess(true, 'partnerCenter'),
+				});
+				return;
+			}
 			this.refreshTokens.delete(refresh);
 		}
 		const refreshToken = `graph-refresh-${randomBytes(24).toString('hex')}`;
@@ -220,9 +242,9 @@ export class GraphAuth {
 		});
 	}
 
-	issueAccess(delegated: boolean) {
-		const token = `graph-sbx-${randomBytes(24).toString('hex')}`;
-		this.accessTokens.set(token, { expiresAt: Date.now() + this.options.accessTokenTtlSeconds * 1000, delegated });
+	issueAccess(delegated: boolean, audience: Audience = 'graph') {
+		const token = `${audience === 'graph' ? 'graph' : 'pc'}-sbx-${randomBytes(24).toString('hex')}`;
+		this.accessTokens.set(token, { expiresAt: Date.now() + this.options.accessTokenTtlSeconds * 1000, delegated, audience });
 		return token;
 	}
 }

@@ -1,6 +1,7 @@
 /**
- * Microsoft Graph partner billing emulator: mounts `/graph/v1.0` (API) and `/login` (Microsoft
- * identity platform token/authorize endpoints), starts Azurite for the export blobs, and returns
+ * Microsoft Graph partner billing emulator: mounts `/graph/v1.0` (API), `/partnercenter/v1`
+ * (Partner Center invoices) and `/login` (Microsoft identity platform token/authorize
+ * endpoints for both), starts Azurite for the export blobs, and returns
  * the object exposed as `sandbox.graph`. Opt-in: `startSandbox({ graph: {...} })`.
  */
 
@@ -12,6 +13,7 @@ import { GraphAuth } from './auth';
 import { OperationStore } from './store';
 import { GraphApi, graphErrorBody, graphHeaders, statusError } from './routes';
 import { getDataset, resolvePeriod } from './data';
+import { PARTNER_CENTER_DEFAULTS, PARTNER_CENTER_PREFIX, PartnerCenterApi, type PartnerCenterOptions } from './partnerCenter';
 import type { RequestContext, SandboxServer } from '../server';
 import type { Operation, UploadResult } from './store';
 
@@ -19,7 +21,7 @@ export const API_PREFIX = '/graph/v1.0';
 export const LOGIN_PREFIX = '/login';
 const BLOB_PREFIX = '/graph-blobs';
 
-export interface GraphOptions {
+export interface GraphOptions extends PartnerCenterOptions {
 	/** notStarted/running time of an export (default 500); also until its blobs are uploaded */
 	operationDelayMs: number;
 	/** Retry-After while running (default 1) */
@@ -49,6 +51,7 @@ export interface GraphOptions {
 }
 
 export const DEFAULTS: GraphOptions = Object.freeze({
+	...PARTNER_CENTER_DEFAULTS,
 	operationDelayMs: 500,
 	retryAfterSeconds: 1,
 	manifestStyle: 'inline',
@@ -122,6 +125,8 @@ export async function createGraph(server: SandboxServer, config: { seed: number;
 		},
 	};
 	const api = new GraphApi({ server, store, auth, manifests, prefix: API_PREFIX, options });
+	const partnerCenter = new PartnerCenterApi({ server, auth, seed, options });
+	partnerCenter.mount();
 
 	server.mount({
 		vendor: 'graph',
@@ -175,6 +180,14 @@ export async function createGraph(server: SandboxServer, config: { seed: number;
 		get authorizeUrl() {
 			return `${server.url}${LOGIN_PREFIX}/${dataset.partner.tenantId}/oauth2/v2.0/authorize`;
 		},
+		/** `${url}/partnercenter/v1`: what the credential's partnerCenterBaseUrl should be. */
+		get partnerCenterBaseUrl() {
+			return `${server.url}${PARTNER_CENTER_PREFIX}`;
+		},
+		/** The invoices Partner Center lists now, oldest first (options.unissuedInvoices left out). */
+		partnerCenterInvoices: () => partnerCenter.issued(),
+		/** Every signed invoice PDF link handed out (tests assert none leaks). */
+		pdfLinks: () => [...partnerCenter.pdfLinks],
 		/** The partner tenant id (tenantId of the credential). */
 		tenantId: dataset.partner.tenantId,
 		get clientId() {
@@ -238,6 +251,7 @@ export async function createGraph(server: SandboxServer, config: { seed: number;
 			store.clear();
 			auth.clear();
 			sasTokens.length = 0;
+			partnerCenter.pdfLinks.length = 0;
 			Object.assign(options, initialOptions);
 		},
 	});
