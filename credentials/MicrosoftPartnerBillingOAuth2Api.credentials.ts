@@ -56,6 +56,14 @@ export class MicrosoftPartnerBillingOAuth2Api implements ICredentialType {
 			description: 'Change it only for the local sandbox. Partner billing exports exist in the global cloud only.',
 		},
 		{
+			displayName: 'Partner Center Base URL',
+			name: 'partnerCenterBaseUrl',
+			type: 'string',
+			default: 'https://api.partnercenter.microsoft.com/v1',
+			description:
+				'Partner Center REST API, for the Invoice resource. The node asks for its token itself, from this app registration. Change it only for the local sandbox.',
+		},
+		{
 			displayName: 'Login Base URL',
 			name: 'loginBaseUrl',
 			type: 'string',

@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import * as exportResource from './actions/export';
+import * as invoiceResource from './actions/invoice';
 import { router } from './actions/router';
 
 export class MicrosoftPartnerBilling implements INodeType {
@@ -18,7 +19,7 @@ export class MicrosoftPartnerBilling implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			'Export Microsoft partner billing data through Graph (billed and unbilled usage and invoice reconciliation) and read it as line items, exact totals or a file',
+			'Export Microsoft partner billing data through Graph (billed and unbilled usage and invoice reconciliation) and read it as line items, exact totals or a file; list invoices from Partner Center',
 		defaults: {
 			name: 'Microsoft Partner Billing',
 		},
@@ -32,11 +33,16 @@ export class MicrosoftPartnerBilling implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Export', value: 'export' }],
+				options: [
+					{ name: 'Export', value: 'export' },
+					{ name: 'Invoice', value: 'invoice' },
+				],
 				default: 'export',
-				description: 'Graph partner billing exports: usage or reconciliation line items of an invoice or a billing period',
+				description:
+					'Graph partner billing exports (usage or reconciliation line items of an invoice or a billing period), or Partner Center invoices',
 			},
 			...exportResource.description,
+			...invoiceResource.description,
 		],
 	};
 

@@ -22,6 +22,7 @@ export function microsoftCredential(sandbox: Sandbox): ICredentialDataDecryptedO
 		clientId: graph.clientId,
 		clientSecret: graph.clientSecret,
 		graphBaseUrl: graph.baseUrl,
+		partnerCenterBaseUrl: graph.partnerCenterBaseUrl,
 		loginBaseUrl: graph.loginBaseUrl,
 	};
 }

@@ -1,0 +1,117 @@
+import { useGraph } from './setup';
+
+const graph = useGraph();
+
+const partnerCenterRequests = () => graph.sandbox.requests.filter((request) => request.vendor === 'partnerCenter');
+const tokenScopes = () =>
+	graph.sandbox.requests
+		.filter((request) => request.vendor === 'graph' && request.kind === 'token')
+		.map((request) => new URLSearchParams(String(request.body ?? '')).get('scope'));
+
+async function getMany(parameters: Record<string, unknown> = {}) {
+	return await graph.run({ resource: 'invoice', operation: 'getAll', returnAll: true, ...parameters });
+}
+
+describe('Microsoft invoices: get many', () => {
+	it('lists every invoice and credit note newest first, over every page', async () => {
+		const { json, error } = await getMany();
+		expect(error).toBeUndefined();
+		expect(json.map((invoice) => invoice.id)).toEqual(['G000000004', 'G000000005', 'G000000003', 'G000000002', 'G000000001']);
+		expect(partnerCenterRequests().length).toBeGreaterThanOrEqual(3);
+	});
+
+	it("outputs Partner Center's own fields", async () => {
+		const { json } = await getMany({ returnAll: false, limit: 1 });
+		const newest = graph.sandbox.graph!.partnerCenterInvoices().find((invoice) => invoice.id === 'G000000004')!;
+		expect(json).toEqual([expect.objectContaining({ ...newest, amendments: [] })]);
+	});
+
+	it('pages by offset and totalCount when Partner Center sends no next link', async () => {
+		graph.sandbox.graph!.options.invoicePaging = 'offset';
+		const { json } = await getMany();
+		expect(json).toHaveLength(5);
+		expect(partnerCenterRequests().map((request) => request.query.offset)).toEqual(['0', '2', '4']);
+	});
+
+	it('stops at Limit', async () => {
+		const { json } = await getMany({ returnAll: false, limit: 2 });
+		expect(json.map((invoice) => invoice.id)).toEqual(['G000000004', 'G000000005']);
+	});
+
+	it('filters by billing period and invoice type', async () => {
+		const september = await getMany({ filters: { periodStart: '2023-09-01', periodEnd: '2023-09-30' } });
+		expect(september.json.map((invoice) => invoice.id)).toEqual(['G000000002', 'G000000001']);
+		const oneTime = await getMany({ filters: { invoiceType: 'onetime' } });
+		expect(oneTime.json.map((invoice) => invoice.id)).toEqual(['G000000005']);
+	});
+
+	it('asks Entra ID for a Partner Center token, and sends it only to Partner Center', async () => {
+		await getMany();
+		expect(tokenScopes()).toEqual(['https://api.partnercenter.microsoft.com/.default']);
+		// The sandbox refuses a Graph token at Partner Center: a 200 proves the right token went there.
+		expect(partnerCenterRequests().every((request) => request.status === 200)).toBe(true);
+	});
+
+	it('waits as long as Retry-After asks when Partner Center throttles', async () => {
+		graph.sandbox.addFault({ vendor: 'partnerCenter', kind: 'api', type: 'status', status: 429, retryAfter: 1, times: 1 });
+		const started = Date.now();
+		const { json, error } = await getMany();
+		expect(error).toBeUndefined();
+		expect(json).toHaveLength(5);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+	});
+
+	it("fails with Partner Center's code, description and request ids", async () => {
+		graph.sandbox.addFault({ vendor: 'partnerCenter', kind: 'api', type: 'status', status: 400, times: 1 });
+		const { error } = await getMany();
+		expect(error?.message).toBe('Partner Center: HTTP 400 (code 400)');
+		expect(error?.description).toMatch(/Quote MS-RequestId [0-9a-f-]{36} and MS-CorrelationId [0-9a-f-]{36}/);
+	});
+
+	it('says which token Entra ID refused, without the secret', async () => {
+		const { error } = await graph.run(
+			{ resource: 'invoice', operation: 'getAll', returnAll: true },
+			{ credentials: { microsoftPartnerBillingOAuth2Api: { ...graph.credentials().microsoftPartnerBillingOAuth2Api, clientSecret: 'wrong-secret' } } as never },
+		);
+		expect(error?.message).toMatch(/^Microsoft Entra ID issued no token for Partner Center: AADSTS7000215/);
+		expect(JSON.stringify(error)).not.toContain('wrong-secret');
+	});
+
+	it('refuses a bad filter before any request', async () => {
+		const { error } = await getMany({ filters: { periodStart: '2023-13-01' } });
+		expect(error?.message).toBe("'Billing Period Start' in Filters must be a date written as YYYY-MM-DD");
+		expect(graph.sandbox.requests).toHaveLength(0);
+	});
+});
+
+describe('Microsoft invoices: get', () => {
+	it('reads one invoice without its signed PDF link', async () => {
+		graph.sandbox.graph!.options.appOnlyGet = 'allow';
+		const { json, error } = await graph.run({ resource: 'invoice', operation: 'get', invoiceId: 'G000000002' });
+		expect(error).toBeUndefined();
+		expect(json[0]).toMatchObject({ id: 'G000000002', currencyCode: 'EUR', hasPdfDownloadLink: true });
+		expect(json[0]).not.toHaveProperty('pdfDownloadLink');
+		const [link] = graph.sandbox.graph!.pdfLinks();
+		expect(JSON.stringify(json)).not.toContain(new URL(link).searchParams.get('sig')!);
+	});
+
+	it('explains an app-only refusal and what to do instead', async () => {
+		const { error } = await graph.run({ resource: 'invoice', operation: 'get', invoiceId: 'G000000004' });
+		expect(error?.message).toBe(
+			'Partner Center refused to read invoice G000000004 with an app-only token: Microsoft documents Get Invoice for app+user tokens only',
+		);
+		expect(error?.description).toMatch(/^Use Get Many .* switch the credential's Grant Type to Authorization Code/);
+	});
+
+	it('says when Partner Center has no such invoice', async () => {
+		graph.sandbox.graph!.options.appOnlyGet = 'allow';
+		const { error } = await graph.run({ resource: 'invoice', operation: 'get', invoiceId: 'G999999999' });
+		expect(error?.message).toBe('Partner Center: Invoice G999999999 was not found. (code 800002)');
+	});
+
+	it('refuses an invoice ID that is not one before any request', async () => {
+		const { error } = await graph.run({ resource: 'invoice', operation: 'get', invoiceId: 'G0/../x' });
+		expect(error?.message).toBe("'Invoice ID' must be a Microsoft invoice number such as G012345678 (letters and digits)");
+		expect(graph.sandbox.requests).toHaveLength(0);
+	});
+});
