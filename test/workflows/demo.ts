@@ -12,7 +12,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { loadPack, type LoadedPackage, type WorkflowResult } from '../harness';
 import { captureConsole, findLeaks, leaksIn, sandboxSecrets, type Leak } from '../helpers/secrets';
-import { BASE_NODES } from './examples';
+import { BASE_NODES, MICROSOFT_INVOICE } from './examples';
 import type { ReceivedEmail } from './expectations';
 import { NOTIFICATION_SECRETS, readEmail, runExample, startExampleEnvironment, type ExampleEnvironment, type SlackMessage } from './kit';
 
@@ -61,6 +61,11 @@ export async function runDemo(outDir: string, log: (line: string) => void = () =
 		};
 
 		await run('webex', 'monthly seat reconciliation');
+		// The workflow finds its invoice at Partner Center: first the newest issued so far, then the
+		// newer one that appears, never an older one again.
+		environment.sandbox.graph!.options.unissuedInvoices = [MICROSOFT_INVOICE];
+		await run('microsoft', 'the newest invoice so far');
+		environment.sandbox.graph!.options.unissuedInvoices = [];
 		await run('microsoft', 'invoice reconciliation');
 		// A new execution with no static data, as a queue-mode worker runs it: what the first run
 		// downloaded is remembered in n8n's deduplication store.

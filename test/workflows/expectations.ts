@@ -4,6 +4,7 @@
  * server suite (test/n8n), so both hold the examples to the same account.
  */
 import { plantedDiscrepancies as graphPlanted } from '../../sandbox/graph/data';
+import { reconciliationTotalMicros } from '../../sandbox/graph/partnerCenter';
 import type { Sandbox } from '../../sandbox';
 import { MICROSOFT_INVOICE, lastMonth } from './examples';
 import type { SlackMessage } from './kit';
@@ -81,6 +82,31 @@ export function expectMicrosoftInvoiceEmail(run: ExampleRun, sandbox: Sandbox): 
 	const plantedIds = planted.map((entry) => entry.key['Customer ID']).sort();
 	expect(attachmentRecords(email).map((record) => record.CustomerId).sort()).toEqual(plantedIds);
 	expect([...idsIn(email.html, UUID)].sort()).toEqual(plantedIds);
+}
+
+/**
+ * Microsoft: the invoice's totalCharges against the exact total of its reconciliation lines,
+ * one email with both amounts when they differ (the sandbox plants a difference on the newest
+ * invoice), and the invoice the workflow found for itself at Partner Center.
+ */
+export function expectMicrosoftInvoiceTotalEmail(run: ExampleRun, sandbox: Sandbox): void {
+	const invoice = sandbox.graph!.partnerCenterInvoices().find((candidate) => candidate.id === MICROSOFT_INVOICE)!;
+	const email = emailWithSubject(run, /differs from its line items/);
+	expect(email.subject).toBe(`Microsoft invoice ${MICROSOFT_INVOICE}: total ${invoice.totalCharges} ${invoice.currencyCode} differs from its line items`);
+	const [record] = attachmentRecords(email);
+	expect(attachmentRecords(email)).toHaveLength(1);
+	expect(record.id).toBe(MICROSOFT_INVOICE);
+	expect([record['totalCharges A'], record['totalCharges B']].map((value) => BigInt(Math.round(Number(value) * 1e6)))).toEqual([
+		BigInt(Math.round(invoice.totalCharges * 1e6)),
+		BigInt(reconciliationTotalMicros(MICROSOFT_INVOICE, sandbox.seed)),
+	]);
+}
+
+/** Microsoft, before the newest invoice is issued: the workflow takes the newest one there is. */
+export function expectNewestIssuedInvoice(run: ExampleRun, invoiceId: string): void {
+	expect(run.status).toBe('success');
+	expect(run.emails.length).toBeGreaterThan(0);
+	for (const email of run.emails) expect(email.subject).toMatch(new RegExp(`^Microsoft invoice ${invoiceId}: `));
 }
 
 /** Microsoft, run again on an invoice whose data has not changed: no download, no email. */

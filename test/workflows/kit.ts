@@ -188,7 +188,7 @@ export function exampleSettings(environment: Pick<ExampleEnvironment, 'sandbox'>
 	const partner = environment.sandbox.partner.baseUrl;
 	if (example === 'webex') return { ...common, partnerRecordsUrl: `${partner}/webex-seats.csv`, billingMonth: lastMonth() };
 	if (example === 'microsoft') {
-		return { ...common, invoiceId: MICROSOFT_INVOICE, partnerRecordsUrl: `${partner}/microsoft-customer-invoices.csv?invoiceId=${MICROSOFT_INVOICE}` };
+		return { ...common, partnerRecordsUrl: `${partner}/microsoft-customer-invoices.csv?invoiceId=${MICROSOFT_INVOICE}` };
 	}
 	return { ...common, partnerRecordsUrl: `${partner}/cisco-subscriptions.csv` };
 }
