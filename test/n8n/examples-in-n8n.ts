@@ -22,6 +22,7 @@ import {
 	expectErrorWorkflowAlert,
 	expectMicrosoftExportFailureAlert,
 	expectMicrosoftInvoiceEmail,
+	expectMicrosoftInvoiceTotalEmail,
 	expectMicrosoftUsageEmail,
 	expectNothingSentForUnchangedInvoice,
 	expectWebexSeatEmail,
@@ -172,6 +173,10 @@ export function describeExamplesInN8n(version: N8nVersionName): void {
 				expectMicrosoftInvoiceEmail(await microsoft(), sandbox);
 			});
 
+			it("Microsoft: emails the newest invoice's total when it differs from its line items", async () => {
+				expectMicrosoftInvoiceTotalEmail(await microsoft(), sandbox);
+			});
+
 			it('Microsoft, run again on the unchanged invoice: downloads nothing and sends nothing', async () => {
 				await microsoft();
 				expectNothingSentForUnchangedInvoice(await runFromEditor('microsoft'));
@@ -251,6 +256,7 @@ export function describeExamplesInN8n(version: N8nVersionName): void {
 				expect(first.status).toBe('success');
 				expectMicrosoftUsageEmail(first, sandbox);
 				expectMicrosoftInvoiceEmail(first, sandbox);
+				expectMicrosoftInvoiceTotalEmail(first, sandbox);
 			});
 
 			it('Microsoft: the second scheduled run, on an unchanged invoice, downloads nothing and sends nothing', async () => {

@@ -13,6 +13,8 @@ import {
 	expectErrorWorkflowAlert,
 	expectMicrosoftExportFailureAlert,
 	expectMicrosoftInvoiceEmail,
+	expectMicrosoftInvoiceTotalEmail,
+	expectNewestIssuedInvoice,
 	expectMicrosoftUsageEmail,
 	expectNothingSentForUnchangedInvoice,
 	expectWebexSeatEmail,
@@ -54,6 +56,14 @@ describe('Webex monthly seat reconciliation', () => {
 describe('Microsoft invoice reconciliation', () => {
 	it("emails the invoice's planted reconciliation-vs-usage discrepancies, and only those", () => {
 		expectMicrosoftUsageEmail(runOf('microsoft', 'invoice reconciliation'), sandbox);
+	});
+
+	it('takes the newest invoice Partner Center has issued, without an invoice ID', () => {
+		expectNewestIssuedInvoice(runOf('microsoft', 'the newest invoice so far'), 'G000000003');
+	});
+
+	it("reconciles a newer invoice when it appears, and emails its total's difference from its line items", () => {
+		expectMicrosoftInvoiceTotalEmail(runOf('microsoft', 'invoice reconciliation'), sandbox);
 	});
 
 	it('emails exactly the planted differences between Microsoft and our customer invoices', () => {
