@@ -186,6 +186,8 @@ export async function createGraph(server: SandboxServer, config: { seed: number;
 		},
 		/** The invoices Partner Center lists now, oldest first (options.unissuedInvoices left out). */
 		partnerCenterInvoices: () => partnerCenter.issued(),
+		/** Every access token the token endpoint issued, Graph and Partner Center (tests assert none leaks). */
+		issuedAccessTokens: () => [...auth.accessTokens.keys()],
 		/** Every signed invoice PDF link handed out (tests assert none leaks). */
 		pdfLinks: () => [...partnerCenter.pdfLinks],
 		/** The partner tenant id (tenantId of the credential). */

@@ -85,6 +85,8 @@ export function sandboxSecrets(sandbox: Sandbox, credentials?: CredentialStore):
 			{ name: 'Graph client secret', value: graph.clientSecret },
 			{ name: 'Graph static access token', value: graph.accessToken },
 			...graph.sasTokens().flatMap((token) => signedLinkSecrets('Graph SAS token', token)),
+			...graph.issuedAccessTokens().map((token) => ({ name: 'issued Graph or Partner Center access token', value: token })),
+			...graph.pdfLinks().map((link) => ({ name: 'Partner Center PDF link signature', value: new URL(link).searchParams.get('sig') ?? link })),
 		);
 	}
 	for (const key of credentials?.keys() ?? []) {
