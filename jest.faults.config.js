@@ -2,7 +2,8 @@
  * The fault matrix (test/faults): every vendor flow × every fault the sandbox injects. Slow
  * (most of its time is spent waiting out Retry-After, backoff and timeouts), so it runs apart
  * from `npm test` as `npm run test:faults`; jest.config.js leaves test/faults out, so the two
- * together run every test once. The three vendors' matrices mostly wait: they run side by side.
+ * together run every test once. The vendors' matrices (Webex, Graph, Partner Center, Cisco) mostly
+ * wait: they run side by side.
  */
 const base = require('./jest.config');
 
@@ -11,6 +12,6 @@ module.exports = {
 	...base,
 	roots: ['<rootDir>/test/faults'],
 	testPathIgnorePatterns: ['/node_modules/'],
-	maxWorkers: 3,
+	maxWorkers: 4,
 	testTimeout: 120000,
 };

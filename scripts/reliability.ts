@@ -73,7 +73,7 @@ interface Figures {
 	inputs: InputsReport | undefined;
 }
 
-const FLOW_TITLES: Record<string, string> = { 'webex/rows': 'Webex rows', 'webex/aggregate': 'Webex aggregate', 'webex/file': 'Webex file', 'graph/aggregate': 'Microsoft aggregate', 'graph/file': 'Microsoft file', 'cisco/rows': 'Cisco rows', 'cisco/aggregate': 'Cisco aggregate', 'cisco/file': 'Cisco file' };
+const FLOW_TITLES: Record<string, string> = { 'webex/rows': 'Webex rows', 'webex/aggregate': 'Webex aggregate', 'webex/file': 'Webex file', 'graph/aggregate': 'Microsoft aggregate', 'graph/file': 'Microsoft file', 'cisco/rows': 'Cisco rows', 'cisco/aggregate': 'Cisco aggregate', 'cisco/file': 'Cisco file', 'partnerCenter/invoices': 'Microsoft invoices' };
 const READER_TITLES: Record<string, string> = {
 	csv: 'CSV reader (`readCsv`, all sinks)',
 	jsonLines: 'JSON Lines reader, plain and gzip (`readJsonLines`, aggregate fast path)',
@@ -94,7 +94,7 @@ function read<Report>(folder: string, name: string): Report | undefined {
 }
 
 function matrixFigures(folder: string) {
-	const vendors = ['webex', 'graph', 'cisco'].map((vendor) => read<MatrixReport>(folder, `matrix-${vendor}`)).filter((report) => report !== undefined);
+	const vendors = ['webex', 'graph', 'cisco', 'partnerCenter'].map((vendor) => read<MatrixReport>(folder, `matrix-${vendor}`)).filter((report) => report !== undefined);
 	const cells = vendors.flatMap((vendor) => vendor.cells);
 	const faults = vendors[0]?.faults ?? [];
 	const flows = vendors.flatMap((vendor) => vendor.flows);
@@ -129,7 +129,7 @@ function render(figures: Figures) {
 	lines.push(`Figures of the last \`npm run reliability\` (${figures.generatedAt.slice(0, 10)}, Node ${figures.node}${suites.every((suite) => suite.passed) ? '' : '; **some suites failed**'}).`);
 	lines.push('');
 	lines.push(
-		`**Fault matrix** (\`npm run test:faults\`, FAULT_SEED=${matrix.seed}): ${matrix.flows} flows of the three vendor nodes × ${matrix.faults} faults = ${matrix.cells} cells; ${matrix.notApplicable} cannot apply (no gzip or ZIP around a Webex CSV, no token endpoint behind a personal access token, no JSON Lines outside Graph, no CSV inside Graph). ` +
+		`**Fault matrix** (\`npm run test:faults\`, FAULT_SEED=${matrix.seed}): ${matrix.flows} flows of the three vendor nodes (Microsoft's Graph exports and Partner Center invoices apart) × ${matrix.faults} faults = ${matrix.cells} cells; ${matrix.notApplicable} cannot apply (no gzip or ZIP around a Webex CSV, no token endpoint behind a personal access token, no JSON Lines outside Graph, no CSV inside Graph, no file or signed link behind Partner Center's JSON). ` +
 			`Of the ${matrix.run} that run, **${matrix.passed} pass**: ${matrix.identical} end byte-identical to the fault-free run with every record the vendor holds, ${matrix.errorNamingCause} in an error whose message names the cause. Every cell also checks that its fault fired, that the sandbox saw no protocol violation and that no secret shows.`,
 	);
 	lines.push('');

@@ -44,8 +44,11 @@ export interface FaultColumn {
 	vendors: Record<Vendor, Injection | NotApplicable>;
 }
 
+/** The vendors whose flows download files. */
+type FileVendor = Exclude<Vendor, 'partnerCenter'>;
+
 /** Where each vendor's files come from (the sandbox's request kinds). */
-const FILE_TARGET: Record<Vendor, Pick<Fault, 'vendor' | 'kind'>> = {
+const FILE_TARGET: Record<FileVendor, Pick<Fault, 'vendor' | 'kind'>> = {
 	webex: { vendor: 'webex', kind: 'download' },
 	graph: { vendor: 'graph', kind: 'blob' },
 	cisco: { vendor: 'cisco', kind: 'download' },
@@ -56,6 +59,7 @@ const API_READS: Record<Vendor, Pick<Fault, 'vendor' | 'kind' | 'method'>> = {
 	webex: { vendor: 'webex', kind: 'api', method: 'GET' },
 	graph: { vendor: 'graph', kind: 'api', method: 'GET' },
 	cisco: { vendor: 'cisco', kind: 'api', method: 'POST' },
+	partnerCenter: { vendor: 'partnerCenter', kind: 'api', method: 'GET' },
 };
 
 /** 3 s, the smallest Timeout (Minutes) the nodes accept: for faults that persist. */
@@ -67,6 +71,17 @@ const perVendor = (make: (vendor: Vendor) => Injection | NotApplicable): Record<
 	webex: make('webex'),
 	graph: make('graph'),
 	cisco: make('cisco'),
+	partnerCenter: make('partnerCenter'),
+});
+
+const NO_FILE: NotApplicable = { notApplicable: 'Partner Center answers JSON only; the node never follows the invoice PDF link' };
+
+/** A fault of the file host: no file, no cell for Partner Center. */
+const perFileVendor = (make: (vendor: FileVendor) => Injection | NotApplicable): Record<Vendor, Injection | NotApplicable> => ({
+	webex: make('webex'),
+	graph: make('graph'),
+	cisco: make('cisco'),
+	partnerCenter: NO_FILE,
 });
 
 /** An offset strictly inside the smallest file (at least one byte sent, at least one missing). */
@@ -76,14 +91,15 @@ function statusColumn(target: 'api' | 'file', status: number): FaultColumn {
 	return {
 		id: `${target}-${status}`,
 		title: `${status} twice, then answers (${target === 'api' ? 'API' : 'file host'})`,
-		vendors: perVendor((vendor) => ({
-			inject: ({ sandbox }) => [sandbox.addFault({ ...(target === 'api' ? { vendor, kind: 'api' } : FILE_TARGET[vendor]), type: 'status', status, times: 2 })],
-			expect: 'identical',
-		})),
+		vendors:
+			target === 'api'
+				? perVendor((vendor) => ({ inject: ({ sandbox }) => [sandbox.addFault({ vendor, kind: 'api', type: 'status', status, times: 2 })], expect: 'identical' }))
+				: perFileVendor((vendor) => ({ inject: ({ sandbox }) => [sandbox.addFault({ ...FILE_TARGET[vendor], type: 'status', status, times: 2 })], expect: 'identical' })),
 	};
 }
 
 const NO_TOKEN_ENDPOINT: NotApplicable = { notApplicable: 'the personal access token needs no token endpoint' };
+const NO_SIGNED_LINK: NotApplicable = { notApplicable: 'the node follows no signed link: the invoice PDF link is never fetched' };
 const PLAIN_CSV: NotApplicable = { notApplicable: 'the report is a plain CSV: no gzip or ZIP framing that could be cut' };
 
 export const FAULTS: FaultColumn[] = [
@@ -108,7 +124,7 @@ export const FAULTS: FaultColumn[] = [
 	{
 		id: 'file-429',
 		title: '429 twice, Retry-After: 1, then answers (file host)',
-		vendors: perVendor((vendor) => ({
+		vendors: perFileVendor((vendor) => ({
 			inject: ({ sandbox }) => [sandbox.addFault({ ...FILE_TARGET[vendor], type: 'status', status: 429, retryAfter: 1, times: 2 })],
 			expect: 'identical',
 		})),
@@ -128,6 +144,7 @@ export const FAULTS: FaultColumn[] = [
 			webex: NO_TOKEN_ENDPOINT,
 			graph: { inject: ({ sandbox }) => [sandbox.addFault({ vendor: 'graph', kind: 'token', type: 'status', status: 503 })], expect: 'identical' },
 			cisco: { inject: ({ sandbox }) => [sandbox.addFault({ vendor: 'cisco', kind: 'token', type: 'status', status: 503 })], expect: 'identical' },
+			partnerCenter: { inject: ({ sandbox }) => [sandbox.addFault({ vendor: 'graph', kind: 'token', type: 'status', status: 503 })], expect: 'identical' },
 		},
 	},
 	{
@@ -156,7 +173,7 @@ export const FAULTS: FaultColumn[] = [
 	{
 		id: 'file-reset-random',
 		title: 'download cut at three random bytes',
-		vendors: perVendor((vendor) => {
+		vendors: perFileVendor((vendor) => {
 			let offsets: number[] = [];
 			return {
 				describe: () => `cut after ${offsets.join(', ')} bytes`,
@@ -171,7 +188,7 @@ export const FAULTS: FaultColumn[] = [
 	{
 		id: 'file-reset-always',
 		title: 'every download cut before its first byte',
-		vendors: perVendor((vendor) => ({
+		vendors: perFileVendor((vendor) => ({
 			inject: ({ sandbox }) => [sandbox.addFault({ ...FILE_TARGET[vendor], type: 'reset', afterBytes: 0, times: Infinity })],
 			expect: /connection/i,
 			options: SHORT_TIMEOUT,
@@ -191,7 +208,7 @@ export const FAULTS: FaultColumn[] = [
 	{
 		id: 'file-slow',
 		title: 'file host answers 20 s late, timeout 3 s',
-		vendors: perVendor((vendor) => ({
+		vendors: perFileVendor((vendor) => ({
 			inject: ({ sandbox }) => [sandbox.addFault({ ...FILE_TARGET[vendor], type: 'slow', delayMs: 20_000, times: Infinity })],
 			expect: /timed out|timeout/i,
 			options: SHORT_TIMEOUT,
@@ -214,6 +231,7 @@ export const FAULTS: FaultColumn[] = [
 				inject: ({ sandbox }) => [sandbox.addFault({ ...FILE_TARGET.cisco, type: 'status', status: 410 })],
 				expect: /refused the link/,
 			},
+			partnerCenter: { notApplicable: 'invoices are read at once: no operation or link that can be gone' },
 		},
 	},
 	{
@@ -236,6 +254,7 @@ export const FAULTS: FaultColumn[] = [
 				],
 				expect: /expired/,
 			},
+			partnerCenter: NO_SIGNED_LINK,
 		},
 	},
 	{
@@ -266,6 +285,7 @@ export const FAULTS: FaultColumn[] = [
 				fired: (sandbox) => refusedFile(sandbox, 'download'),
 				expect: /expired/,
 			},
+			partnerCenter: NO_SIGNED_LINK,
 		},
 	},
 	{
@@ -275,6 +295,7 @@ export const FAULTS: FaultColumn[] = [
 			webex: PLAIN_CSV,
 			graph: truncateFile('graph', /truncated|ends early/i),
 			cisco: truncateFile('cisco', /not a readable ZIP|damaged/i),
+			partnerCenter: { notApplicable: 'Partner Center answers plain JSON: no gzip or ZIP framing that could be cut' },
 		},
 	},
 	{
@@ -294,6 +315,7 @@ export const FAULTS: FaultColumn[] = [
 				};
 			})(),
 			cisco: { notApplicable: 'the usage files are CSV, not JSON Lines' },
+			partnerCenter: { notApplicable: 'Partner Center answers one JSON document, not JSON Lines' },
 		},
 	},
 	{
@@ -327,6 +349,7 @@ export const FAULTS: FaultColumn[] = [
 					expect: /malformed/,
 				};
 			})(),
+			partnerCenter: { notApplicable: 'Partner Center answers JSON, not CSV' },
 		},
 	},
 	{
@@ -350,7 +373,7 @@ export const FAULTS: FaultColumn[] = [
 	{
 		id: 'proxy-html-200-file',
 		title: 'HTML page with 200 instead of the file (always)',
-		vendors: perVendor((vendor) => ({
+		vendors: perFileVendor((vendor) => ({
 			inject: ({ sandbox }) => [sandbox.addFault({ ...FILE_TARGET[vendor], type: 'html', status: 200, times: Infinity })],
 			// The storage SDK refuses a page without storage's headers before its body is read.
 			expect: vendor === 'graph' ? /did not come from Azure Blob Storage.*proxy/ : /HTML/,
@@ -369,7 +392,7 @@ export const FAULTS: FaultColumn[] = [
 	{
 		id: 'content-type-file',
 		title: 'right file labelled text/html (file host)',
-		vendors: perVendor((vendor) => ({
+		vendors: perFileVendor((vendor) => ({
 			inject: ({ sandbox }) => [sandbox.addFault({ ...FILE_TARGET[vendor], type: 'contentType', contentType: 'text/html; charset=utf-8', times: Infinity })],
 			expect: 'identical',
 		})),
@@ -387,7 +410,7 @@ export const FAULTS: FaultColumn[] = [
 	{
 		id: 'empty-file',
 		title: 'empty 200 instead of the file (always)',
-		vendors: perVendor((vendor) => ({
+		vendors: perFileVendor((vendor) => ({
 			inject: ({ sandbox }) =>
 				vendor === 'graph'
 					? // Storage's own headers stay: the SDK refuses any 200 without them, whatever its body.
@@ -405,7 +428,7 @@ function refusedFile(sandbox: Sandbox, kind: string): boolean {
 	return sandbox.requests.some((entry) => entry.kind === kind && entry.status === 403);
 }
 
-function truncateFile(vendor: Vendor, expect: RegExp): Injection {
+function truncateFile(vendor: FileVendor, expect: RegExp): Injection {
 	let offset = 0;
 	return {
 		describe: () => `first file cut after ${offset} bytes`,

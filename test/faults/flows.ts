@@ -13,7 +13,8 @@ import { expectedReportRows } from '../../sandbox/webex/data';
 import type { WorkflowJson, WorkflowResult } from '../harness';
 import { ciscoCredential, microsoftCredential, webexCredential } from '../helpers/credentials';
 
-export type Vendor = 'webex' | 'graph' | 'cisco';
+/** Partner Center is its own vendor in the sandbox: its own host, token audience and faults. */
+export type Vendor = 'webex' | 'graph' | 'cisco' | 'partnerCenter';
 
 export interface FlowOutcome {
 	/** the download node's items as compared: per-run ids left out, binaries as sha256 */
@@ -28,9 +29,11 @@ export interface Flow {
 	/** 'webex/rows' */
 	id: string;
 	vendor: Vendor;
+	/** answers JSON only: the flow downloads no file */
+	apiOnly?: boolean;
 	/** 'Create (wait) → Download, Rows' */
 	title: string;
-	/** node names in run order: the request step, then the download */
+	/** node names in run order: the request step, then the download (or the read of each record) */
 	nodes: [string, string];
 	/** `options` go to every node of the flow (a cell's timeouts) */
 	workflow(sandbox: Sandbox, options: IDataObject): WorkflowJson;
@@ -201,10 +204,35 @@ function ciscoFlow(mode: 'rows' | 'aggregate' | 'file'): Flow {
 	};
 }
 
+/**
+ * Every invoice over several pages, then each one by ID: both Partner Center calls under each
+ * fault. Get is app+user only at Microsoft; the sandbox allows it app-only here (matrix.ts).
+ */
+function partnerCenterFlow(): Flow {
+	const nodes: [string, string] = ['Get Many Invoices', 'Get Invoice'];
+	return {
+		id: 'partnerCenter/invoices',
+		vendor: 'partnerCenter',
+		apiOnly: true,
+		title: 'Invoice Get Many (Return All) → Get',
+		nodes,
+		workflow: (_sandbox, options) =>
+			twoNodeWorkflow(
+				{ name: nodes[0], type: 'microsoftPartnerBilling', parameters: { resource: 'invoice', operation: 'getAll', returnAll: true, options } },
+				{ name: nodes[1], type: 'microsoftPartnerBilling', parameters: { resource: 'invoice', operation: 'get', invoiceId: '={{ $json.id }}', options } },
+			),
+		credentials: (sandbox) => ({ microsoftPartnerBillingOAuth2Api: microsoftCredential(sandbox) }),
+		expectedRecords: (sandbox) => sandbox.graph!.partnerCenterInvoices().length,
+		volatileFields: [],
+		recordsOf: (items) => items.length,
+	};
+}
+
 export const FLOWS: Record<Vendor, Flow[]> = {
 	webex: [webexFlow('rows'), webexFlow('aggregate'), webexFlow('file')],
 	graph: [graphFlow('aggregate'), graphFlow('file')],
 	cisco: [ciscoFlow('rows'), ciscoFlow('aggregate'), ciscoFlow('file')],
+	partnerCenter: [partnerCenterFlow()],
 };
 
 const sha256 = (buffer: Buffer) => createHash('sha256').update(buffer).digest('hex');

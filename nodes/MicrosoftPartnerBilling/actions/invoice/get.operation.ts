@@ -1,13 +1,14 @@
 import {
 	updateDisplayOptions,
+	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
 
 import { ParameterRules } from '../../../shared/parameters';
-import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/retry';
 import { createPartnerCenterClient, getInvoice, invoiceToJson } from '../../transport/partnerCenter';
+import { invoiceDeadline, timeoutMinutesOption } from './common';
 
 const properties: INodeProperties[] = [
 	{
@@ -20,6 +21,14 @@ const properties: INodeProperties[] = [
 		description: 'The Partner Center invoice ID, as Get Many outputs it in ID and the Graph exports take it',
 		hint: 'Microsoft documents this call for app+user (delegated) credentials only',
 	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [timeoutMinutesOption],
+	},
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['invoice'], operation: ['get'] } }, properties);
@@ -30,6 +39,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!/^[A-Za-z0-9-]{1,64}$/.test(invoiceId)) {
 		throw rules.refuse('Invoice ID', 'must be a Microsoft invoice number such as G012345678 (letters and digits)', invoiceId);
 	}
-	const client = await createPartnerCenterClient(this, itemIndex, Date.now() + DEFAULT_CALL_BUDGET_MS);
+	const deadline = invoiceDeadline(rules, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
+	const client = await createPartnerCenterClient(this, itemIndex, deadline);
 	return [{ json: invoiceToJson(await getInvoice(client, invoiceId)) }];
 }

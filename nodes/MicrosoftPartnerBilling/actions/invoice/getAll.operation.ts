@@ -8,8 +8,8 @@ import {
 
 import { parseIsoDate, toIsoDateText } from '../../../shared/dates';
 import { ParameterRules } from '../../../shared/parameters';
-import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/retry';
 import { createPartnerCenterClient, invoiceToJson, listInvoices, type Invoice } from '../../transport/partnerCenter';
+import { invoiceDeadline, timeoutMinutesOption } from './common';
 
 const properties: INodeProperties[] = [
 	{
@@ -62,6 +62,14 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [timeoutMinutesOption],
+	},
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['invoice'], operation: ['getAll'] } }, properties);
@@ -77,7 +85,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const returnAll = rules.flag(this.getNodeParameter('returnAll', itemIndex), 'Return All', false);
 	const limit = returnAll ? Infinity : rules.number(this.getNodeParameter('limit', itemIndex), 'Limit', { min: 1, whole: true, fallback: 50 });
 	const filters = readFilters(this, rules, itemIndex);
-	const client = await createPartnerCenterClient(this, itemIndex, Date.now() + DEFAULT_CALL_BUDGET_MS);
+	const deadline = invoiceDeadline(rules, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
+	const client = await createPartnerCenterClient(this, itemIndex, deadline);
 	// Partner Center's order is not documented, and filters are applied here: all pages are read.
 	const invoices = (await listInvoices(client)).filter((invoice) => matches(invoice, filters)).sort(newestFirst);
 	return invoices.slice(0, limit).map((invoice) => ({ json: invoiceToJson(invoice) }));

@@ -1,0 +1,3 @@
+import { defineFaultMatrix } from './matrix';
+
+defineFaultMatrix('partnerCenter');
