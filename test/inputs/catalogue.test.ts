@@ -45,6 +45,8 @@ const BASE: Record<string, IDataObject> = {
 	'graph start': { resource: 'export', operation: 'start', dataset: 'billedUsage', invoiceId: 'G000000001', attributeSet: 'full', options: {} },
 	'graph getStatus': { resource: 'export', operation: 'getStatus', operationId: 'a1b2c3' },
 	'graph download': { resource: 'export', operation: 'download', operationId: 'a1b2c3', outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Total', options: {} },
+	'graph getAll': { resource: 'invoice', operation: 'getAll', returnAll: false, limit: 1, filters: {}, options: {} },
+	'graph get': { resource: 'invoice', operation: 'get', invoiceId: 'G000000001', options: {} },
 	'cisco getDownloadLinks': { resource: 'usage', operation: 'getDownloadLinks', requestBy: 'invoiceNumbers', invoiceNumbers: '537541276', options: {} },
 	'cisco download': { resource: 'usage', operation: 'download', usageUrl: 'https://files.example.com/u/1.zip?sig=x', outputMode: 'rows', includeHeader: 'separate', options: {} },
 	'reconcile reconcile': {
@@ -150,6 +152,18 @@ const CATALOGUE: BadInput[] = [
 	row('graph', 'download', 'On No Data', 'an unknown choice', { 'options.onNoData': 'ignore' }, 'must be one of Output Nothing, Error'),
 	row('graph', 'download', 'Restart Expired Exports', 'text from an expression', { 'options.restartOnExpired': expression('"always"') }, 'must be true or false'),
 	...timeouts('graph', 'download'),
+	row('graph', 'getAll', 'Return All', 'text from an expression', { returnAll: expression('"yes"') }, 'must be true or false'),
+	row('graph', 'getAll', 'Limit', '0', { limit: 0 }, 'must be a whole number of 1 or more'),
+	row('graph', 'getAll', 'Limit', 'a fraction', { limit: 1.5 }, 'must be a whole number of 1 or more'),
+	row('graph', 'getAll', 'Billing Period Start', 'a month that does not exist', { 'filters.periodStart': '2023-13-01' }, 'in Filters must be a date written as YYYY-MM-DD'),
+	row('graph', 'getAll', 'Billing Period End', 'words', { 'filters.periodEnd': 'last month' }, 'in Filters must be a date written as YYYY-MM-DD'),
+	row('graph', 'getAll', 'Billing Period Start', 'after the end', { filters: { periodStart: '2023-10-01', periodEnd: '2023-09-30' } }, "must not be after 'Billing Period End' (2023-09-30)"),
+	row('graph', 'getAll', 'Invoice Type', 'an object from an expression', { 'filters.invoiceType': expression('{ type: "Recurring" }') }, 'must be text'),
+	...timeouts('graph', 'getAll'),
+	row('graph', 'get', 'Invoice ID', 'empty', { invoiceId: EMPTY }, 'must be a Microsoft invoice number such as G012345678 (letters and digits)'),
+	row('graph', 'get', 'Invoice ID', 'a path', { invoiceId: 'G0/../x' }, 'must be a Microsoft invoice number such as G012345678 (letters and digits)'),
+	row('graph', 'get', 'Invoice ID', 'too long', { invoiceId: 'G'.repeat(65) }, 'must be a Microsoft invoice number such as G012345678 (letters and digits)'),
+	...timeouts('graph', 'get'),
 
 	// Cisco XaaS Billing
 	row('cisco', 'getDownloadLinks', 'Request By', 'an unknown choice from an expression', { requestBy: expression('"customer"') }, 'must be one of Invoice Numbers, Invoice Date Range, Subscription IDs'),
@@ -234,6 +248,7 @@ function credentialsFor(node: NodeKey, sandbox: Sandbox): IDataObject {
 					clientId: 'client',
 					clientSecret: 'secret',
 					graphBaseUrl: `${sandbox.url}/graph/v1.0`,
+					partnerCenterBaseUrl: `${sandbox.url}/partnercenter/v1`,
 					loginBaseUrl: `${sandbox.url}/login`,
 				},
 			};

@@ -35,7 +35,9 @@ interface AuditCase {
 	/** output fields that hand a signed link to the user on purpose */
 	allowedFields?: string[];
 	/** dynamic secrets that must have been handed out, so the audit is not empty-handed */
-	handedOut?: Array<'Webex signed download URL' | 'Graph SAS token' | 'Cisco usage URL' | 'Cisco access token'>;
+	handedOut?: Array<
+		'Webex signed download URL' | 'Graph SAS token' | 'Cisco usage URL' | 'Cisco access token' | 'issued Graph or Partner Center access token' | 'Partner Center PDF link signature'
+	>;
 }
 
 const NODE_TYPES: Record<Vendor, string> = { webex: 'webexWholesaleBilling', webexOAuth2: 'webexWholesaleBilling', graph: 'microsoftPartnerBilling', cisco: 'ciscoXaasBilling' };
@@ -184,6 +186,52 @@ const graphCases: AuditCase[] = [
 	},
 ];
 
+const PARTNER_CENTER_TOKEN = 'issued Graph or Partner Center access token';
+const allowAppOnlyGet = (sandbox: Sandbox) => void (sandbox.graph!.options.appOnlyGet = 'allow');
+
+const invoiceCases: AuditCase[] = [
+	{ title: 'invoice get many', vendor: 'graph', parameters: () => ({ resource: 'invoice', operation: 'getAll', returnAll: true }), outcome: 'success', handedOut: [PARTNER_CENTER_TOKEN] },
+	{
+		title: 'invoice get (Partner Center signs a PDF link)',
+		vendor: 'graph',
+		arrange: allowAppOnlyGet,
+		parameters: () => ({ resource: 'invoice', operation: 'get', invoiceId: GRAPH_INVOICE }),
+		outcome: 'success',
+		handedOut: [PARTNER_CENTER_TOKEN, 'Partner Center PDF link signature'],
+	},
+	{
+		title: 'invoice get refused: app-only token',
+		vendor: 'graph',
+		parameters: () => ({ resource: 'invoice', operation: 'get', invoiceId: GRAPH_INVOICE }),
+		outcome: 'error',
+		handedOut: [PARTNER_CENTER_TOKEN],
+	},
+	{
+		title: 'invoice get refused: no such invoice',
+		vendor: 'graph',
+		arrange: allowAppOnlyGet,
+		parameters: () => ({ resource: 'invoice', operation: 'get', invoiceId: 'G999999999' }),
+		outcome: 'error',
+		handedOut: [PARTNER_CENTER_TOKEN],
+	},
+	{
+		title: 'invoice get many failed: Partner Center answers 500 until the timeout',
+		vendor: 'graph',
+		arrange: (sandbox) => void sandbox.addFault({ vendor: 'partnerCenter', kind: 'api', type: 'status', status: 500, times: Infinity }),
+		parameters: () => ({ resource: 'invoice', operation: 'getAll', returnAll: true, options: SHORT }),
+		outcome: 'error',
+		handedOut: [PARTNER_CENTER_TOKEN],
+	},
+	{
+		title: 'invoice get many refused: Entra ID refuses the client',
+		vendor: 'graph',
+		arrange: (sandbox) =>
+			void sandbox.addFault({ vendor: 'graph', kind: 'token', type: 'status', status: 401, body: { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' } }),
+		parameters: () => ({ resource: 'invoice', operation: 'getAll', returnAll: true }),
+		outcome: 'error',
+	},
+];
+
 const ciscoCases: AuditCase[] = [
 	{
 		title: 'get download links by invoice number (usageUrl is handed over on purpose)',
@@ -259,7 +307,7 @@ const ciscoCases: AuditCase[] = [
 	},
 ];
 
-const CASES: AuditCase[] = [...webexCases('webex'), ...webexCases('webexOAuth2'), ...graphCases, ...ciscoCases];
+const CASES: AuditCase[] = [...webexCases('webex'), ...webexCases('webexOAuth2'), ...graphCases, ...invoiceCases, ...ciscoCases];
 
 const VENDOR_TITLES: Record<Vendor, string> = {
 	webex: 'Webex Wholesale Billing (access token)',
@@ -298,7 +346,9 @@ describe('secret audit', () => {
 		describe(VENDOR_TITLES[vendor], () => {
 			it.each(CASES.filter((auditCase) => auditCase.vendor === vendor).map((auditCase) => [auditCase.title, auditCase] as const))('%s', async (_title, auditCase) => {
 				await auditCase.arrange?.(sandbox);
-				const input = vendor === 'graph' && !auditCase.input && auditCase.parameters(sandbox).operation !== 'start' ? await startedExport(sandbox, pack) : await auditCase.input?.(sandbox);
+				const { resource, operation } = auditCase.parameters(sandbox);
+				const readsExport = vendor === 'graph' && resource !== 'invoice' && operation !== 'start';
+				const input = readsExport && !auditCase.input ? await startedExport(sandbox, pack) : await auditCase.input?.(sandbox);
 				const nodeName = 'Audited';
 				const options: ExecuteNodeOptions = {
 					pack,
