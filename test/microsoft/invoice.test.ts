@@ -1,4 +1,6 @@
-import { useGraph } from './setup';
+import type { IDataObject } from 'n8n-workflow';
+
+import { connectMicrosoftDelegated, useGraph } from './setup';
 
 const graph = useGraph();
 
@@ -113,5 +115,44 @@ describe('Microsoft invoices: get', () => {
 		const { error } = await graph.run({ resource: 'invoice', operation: 'get', invoiceId: 'G0/../x' });
 		expect(error?.message).toBe("'Invoice ID' must be a Microsoft invoice number such as G012345678 (letters and digits)");
 		expect(graph.sandbox.requests).toHaveLength(0);
+	});
+});
+
+describe('Microsoft invoices with the authorization-code grant', () => {
+	const tokenForms = () =>
+		graph.sandbox.requests.filter((request) => request.vendor === 'graph' && request.kind === 'token' && request.method === 'POST').map((request) => new URLSearchParams(String(request.body ?? '')));
+	const delegated = async () => ({ microsoftPartnerBillingOAuth2Api: await connectMicrosoftDelegated(graph.sandbox) });
+
+	it("reads one invoice with a Partner Center token redeemed from the signed-in user's refresh token", async () => {
+		const credentials = await delegated();
+		const { json, error } = await graph.run({ resource: 'invoice', operation: 'get', invoiceId: 'G000000004' }, { credentials: credentials as never });
+		// The sandbox refuses Get to an app-only token, as documented: a 200 proves the user's token went there.
+		expect(error).toBeUndefined();
+		expect(json[0]).toMatchObject({ id: 'G000000004', hasPdfDownloadLink: true });
+		const exchange = tokenForms().at(-1)!;
+		expect(exchange.get('grant_type')).toBe('refresh_token');
+		expect(exchange.get('refresh_token')).toBe((credentials.microsoftPartnerBillingOAuth2Api.oauthTokenData as IDataObject).refresh_token);
+		expect(exchange.get('scope')?.split(' ')).toContain('https://api.partnercenter.microsoft.com/.default');
+	});
+
+	it("leaves the user's refresh token to n8n for the Graph calls after it", async () => {
+		const credentials = await delegated();
+		await graph.run({ resource: 'invoice', operation: 'getAll', returnAll: true }, { credentials: credentials as never });
+		graph.sandbox.graph!.expireAccessTokens();
+		const { error } = await graph.run(
+			{ operation: 'start', dataset: 'billedReconciliation', invoiceId: 'G000000004', attributeSet: 'full' },
+			{ credentials: credentials as never },
+		);
+		expect(error).toBeUndefined();
+		// n8n's OAuth2 refreshed the expired Graph token with the refresh token the invoice call had used.
+		expect(tokenForms().map((form) => form.get('grant_type'))).toEqual(['authorization_code', 'refresh_token', 'refresh_token']);
+	});
+
+	it('asks for a sign-in before any request when the credential has no user yet', async () => {
+		const { oauthTokenData: _none, ...signedOut } = await connectMicrosoftDelegated(graph.sandbox);
+		const requestsBefore = graph.sandbox.requests.length;
+		const { error } = await graph.run({ resource: 'invoice', operation: 'getAll', returnAll: true }, { credentials: { microsoftPartnerBillingOAuth2Api: signedOut } as never });
+		expect(error?.message).toBe('The credential has no signed-in user yet, so no Partner Center token can be asked for');
+		expect(graph.sandbox.requests.length).toBe(requestsBefore);
 	});
 });
