@@ -62,6 +62,10 @@ describe('Microsoft invoice reconciliation', () => {
 		expectNewestIssuedInvoice(runOf('microsoft', 'the newest invoice so far'), 'G000000003');
 	});
 
+	it('asks our records for the invoice it found: its planted differences, and only those', () => {
+		expectMicrosoftInvoiceEmail(runOf('microsoft', 'the newest invoice so far'), sandbox, 'G000000003');
+	});
+
 	it("reconciles a newer invoice when it appears, and emails its total's difference from its line items", () => {
 		expectMicrosoftInvoiceTotalEmail(runOf('microsoft', 'invoice reconciliation'), sandbox);
 	});

@@ -60,9 +60,9 @@ export function expectWebexSeatEmail(run: ExampleRun, sandbox: Sandbox): void {
 }
 
 /** Microsoft: the invoice's planted reconciliation-vs-usage discrepancies, and only those. */
-export function expectMicrosoftUsageEmail(run: ExampleRun, sandbox: Sandbox): void {
-	const email = emailWithSubject(run, /differ from billed usage/);
-	const planted = graphPlanted(MICROSOFT_INVOICE, { seed: sandbox.seed });
+export function expectMicrosoftUsageEmail(run: ExampleRun, sandbox: Sandbox, invoiceId = MICROSOFT_INVOICE): void {
+	const email = emailWithSubject(run, new RegExp(`^Microsoft invoice ${invoiceId}: .*differ from billed usage`));
+	const planted = graphPlanted(invoiceId, { seed: sandbox.seed });
 	expect(attachmentRecords(email).map((record) => `${record.status}|${record.SubscriptionId}`).sort()).toEqual(
 		planted
 			.map((entry) => {
@@ -75,10 +75,13 @@ export function expectMicrosoftUsageEmail(run: ExampleRun, sandbox: Sandbox): vo
 	expect(new Set(subscriptionsShown)).toEqual(new Set(planted.map((entry) => entry.subscriptionId)));
 }
 
-/** Microsoft: exactly the planted differences between Microsoft and our customer invoices. */
-export function expectMicrosoftInvoiceEmail(run: ExampleRun, sandbox: Sandbox): void {
-	const email = emailWithSubject(run, /differ from our invoices/);
-	const planted = sandbox.partner.microsoftInvoices(MICROSOFT_INVOICE).planted;
+/**
+ * Microsoft: exactly the planted differences between Microsoft and our customer invoices, for
+ * the invoice the workflow found (our records are asked for that invoice only).
+ */
+export function expectMicrosoftInvoiceEmail(run: ExampleRun, sandbox: Sandbox, invoiceId = MICROSOFT_INVOICE): void {
+	const email = emailWithSubject(run, new RegExp(`^Microsoft invoice ${invoiceId}: .*differ from our invoices`));
+	const planted = sandbox.partner.microsoftInvoices(invoiceId).planted;
 	const plantedIds = planted.map((entry) => entry.key['Customer ID']).sort();
 	expect(attachmentRecords(email).map((record) => record.CustomerId).sort()).toEqual(plantedIds);
 	expect([...idsIn(email.html, UUID)].sort()).toEqual(plantedIds);

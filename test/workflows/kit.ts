@@ -17,7 +17,7 @@ import type { LoadedPackage, WorkflowJson, WorkflowResult } from '../harness';
 import { ciscoCredential, microsoftCredential, webexCredential } from '../helpers/credentials';
 import { SENTINEL_SECRETS, type Secret } from '../helpers/secrets';
 import type { ReceivedEmail } from './expectations';
-import { BASE_NODES, EXAMPLES, MICROSOFT_INVOICE, N8N_BASE_URL, lastMonth, readWorkflow } from './examples';
+import { BASE_NODES, EXAMPLES, N8N_BASE_URL, lastMonth, readWorkflow } from './examples';
 
 /** Sentinel secrets of the SMTP and Slack credentials (the vendors' are SENTINEL_SECRETS). */
 const SMTP_PASSWORD = 'sentinel-smtp-password-7c3e8';
@@ -188,7 +188,7 @@ export function exampleSettings(environment: Pick<ExampleEnvironment, 'sandbox'>
 	const partner = environment.sandbox.partner.baseUrl;
 	if (example === 'webex') return { ...common, partnerRecordsUrl: `${partner}/webex-seats.csv`, billingMonth: lastMonth() };
 	if (example === 'microsoft') {
-		return { ...common, partnerRecordsUrl: `${partner}/microsoft-customer-invoices.csv?invoiceId=${MICROSOFT_INVOICE}` };
+		return { ...common, partnerRecordsUrl: `${partner}/microsoft-customer-invoices.csv` };
 	}
 	return { ...common, partnerRecordsUrl: `${partner}/cisco-subscriptions.csv` };
 }
