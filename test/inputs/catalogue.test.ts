@@ -159,6 +159,8 @@ const CATALOGUE: BadInput[] = [
 	row('graph', 'getAll', 'Billing Period End', 'words', { 'filters.periodEnd': 'last month' }, 'in Filters must be a date written as YYYY-MM-DD'),
 	row('graph', 'getAll', 'Billing Period Start', 'after the end', { filters: { periodStart: '2023-10-01', periodEnd: '2023-09-30' } }, "must not be after 'Billing Period End' (2023-09-30)"),
 	row('graph', 'getAll', 'Invoice Type', 'an object from an expression', { 'filters.invoiceType': expression('{ type: "Recurring" }') }, 'must be text'),
+	row('graph', 'getAll', 'Document Type', 'a list from an expression', { 'filters.documentType': expression('["Invoice"]') }, 'must be text'),
+	row('graph', 'getAll', 'Skip Invoices Already Output', 'text from an expression', { 'options.skipAlreadyOutput': expression('"yes"') }, 'must be true or false'),
 	...timeouts('graph', 'getAll'),
 	row('graph', 'get', 'Invoice ID', 'empty', { invoiceId: EMPTY }, 'must be a Microsoft invoice number such as G012345678 (letters and digits)'),
 	row('graph', 'get', 'Invoice ID', 'a path', { invoiceId: 'G0/../x' }, 'must be a Microsoft invoice number such as G012345678 (letters and digits)'),

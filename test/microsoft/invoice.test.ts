@@ -156,3 +156,52 @@ describe('Microsoft invoices with the authorization-code grant', () => {
 		expect(graph.sandbox.requests.length).toBe(requestsBefore);
 	});
 });
+
+describe('Microsoft invoices: skipping invoices already output', () => {
+	// Each run is a fresh execution without static data, as on a queue-mode worker: only n8n's
+	// deduplication store carries what the node output. The same workflow ID: the same workflow.
+	const newestInvoice = (workflowId: string, options: IDataObject = { skipAlreadyOutput: true }, inputItems: IDataObject[] = [{}], filters: IDataObject = {}) =>
+		graph.run(
+			{ resource: 'invoice', operation: 'getAll', returnAll: false, limit: 1, filters: { documentType: 'Invoice', ...filters }, options },
+			{ workflowId, mode: 'trigger', inputItems: inputItems as never },
+		);
+	const ids = (result: { json: IDataObject[] }) => result.json.map((invoice) => invoice.id);
+
+	it('outputs nothing the second time, rather than an older invoice', async () => {
+		expect(ids(await newestInvoice('wf-invoices-twice'))).toEqual(['G000000004']);
+		const second = await newestInvoice('wf-invoices-twice');
+		expect(second.error).toBeUndefined();
+		expect(ids(second)).toEqual([]);
+	});
+
+	it('outputs a newer invoice when Partner Center issues one', async () => {
+		graph.sandbox.graph!.options.unissuedInvoices = ['G000000004'];
+		expect(ids(await newestInvoice('wf-invoices-newer'))).toEqual(['G000000003']);
+		graph.sandbox.graph!.options.unissuedInvoices = [];
+		expect(ids(await newestInvoice('wf-invoices-newer'))).toEqual(['G000000004']);
+		expect(ids(await newestInvoice('wf-invoices-newer'))).toEqual([]);
+	});
+
+	it('neither reads nor writes its memory when the option is off', async () => {
+		expect(ids(await newestInvoice('wf-invoices-off'))).toEqual(['G000000004']);
+		expect(ids(await newestInvoice('wf-invoices-off', {}))).toEqual(['G000000004']);
+		expect(ids(await newestInvoice('wf-invoices-off-first', {}))).toEqual(['G000000004']);
+		expect(ids(await newestInvoice('wf-invoices-off-first'))).toEqual(['G000000004']);
+	});
+
+	it('remembers nothing of a run whose node failed: the next run outputs the invoice again', async () => {
+		const failed = await newestInvoice('wf-invoices-failed', { skipAlreadyOutput: true }, [{ start: '2023-01-01' }, { start: 'someday' }], { periodStart: '={{ $json.start }}' });
+		expect(failed.error?.message).toBe("'Billing Period Start' in Filters must be a date written as YYYY-MM-DD");
+		expect(ids(await newestInvoice('wf-invoices-failed'))).toEqual(['G000000004']);
+	});
+
+	it('keeps workflows apart', async () => {
+		await newestInvoice('wf-invoices-one');
+		expect(ids(await newestInvoice('wf-invoices-other'))).toEqual(['G000000004']);
+	});
+
+	it('filters by document type: the credit note alone', async () => {
+		const { json } = await getMany({ filters: { documentType: 'credit note' } });
+		expect(json.map((invoice) => invoice.id)).toEqual(['G000000005']);
+	});
+});

@@ -6,10 +6,11 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { parseIsoDate, toIsoDateText } from '../../../shared/dates';
 import { ParameterRules } from '../../../shared/parameters';
+import type { NodeRun } from '../../../shared/router';
+import { hasSeen, rememberSeen } from '../../../shared/seenStore';
 import { createPartnerCenterClient, invoiceToJson, listInvoices, type Invoice } from '../../transport/partnerCenter';
-import { invoiceDeadline, timeoutMinutesOption } from './common';
+import { invoiceDeadline, matches, newestFirst, readFilters, timeoutMinutesOption } from './common';
 
 const properties: INodeProperties[] = [
 	{
@@ -53,6 +54,14 @@ const properties: INodeProperties[] = [
 				description: 'Only invoices whose billing period starts on or after this day (UTC)',
 			},
 			{
+				displayName: 'Document Type',
+				name: 'documentType',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. Invoice',
+				description: "Only documents of this documentType, as Partner Center writes it (Invoice, Credit Note); case-insensitive",
+			},
+			{
 				displayName: 'Invoice Type',
 				name: 'invoiceType',
 				type: 'string',
@@ -68,63 +77,42 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [timeoutMinutesOption],
+		options: [
+			{
+				displayName: 'Skip Invoices Already Output',
+				name: 'skipAlreadyOutput',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to leave out the invoices this node output in an earlier execution (n8n keeps their IDs in its database, so queue-mode workers know them too). Applied after the filters, the order and Limit: with Limit 1, a newest invoice already output gives nothing, not an older one.",
+			},
+			timeoutMinutesOption,
+		],
 	},
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['invoice'], operation: ['getAll'] } }, properties);
 
-interface InvoiceFilters {
-	periodStart?: string;
-	periodEnd?: string;
-	invoiceType?: string;
-}
-
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, run: NodeRun): Promise<INodeExecutionData[]> {
 	const rules = new ParameterRules(this, itemIndex);
 	const returnAll = rules.flag(this.getNodeParameter('returnAll', itemIndex), 'Return All', false);
 	const limit = returnAll ? Infinity : rules.number(this.getNodeParameter('limit', itemIndex), 'Limit', { min: 1, whole: true, fallback: 50 });
 	const filters = readFilters(this, rules, itemIndex);
-	const deadline = invoiceDeadline(rules, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
-	const client = await createPartnerCenterClient(this, itemIndex, deadline);
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const skipAlreadyOutput = rules.flag(options.skipAlreadyOutput, 'Skip Invoices Already Output', false);
+	const client = await createPartnerCenterClient(this, itemIndex, invoiceDeadline(rules, options));
 	// Partner Center's order is not documented, and filters are applied here: all pages are read.
-	const invoices = (await listInvoices(client)).filter((invoice) => matches(invoice, filters)).sort(newestFirst);
-	return invoices.slice(0, limit).map((invoice) => ({ json: invoiceToJson(invoice) }));
+	const invoices = (await listInvoices(client)).filter((invoice) => matches(invoice, filters)).sort(newestFirst).slice(0, limit);
+	if (!skipAlreadyOutput) return invoices.map((invoice) => ({ json: invoiceToJson(invoice) }));
+	// Skipped after Limit, so an invoice already output is never replaced by an older one.
+	const fresh: Invoice[] = [];
+	for (const invoice of invoices) if (!(await hasSeen(this, memoryKey(invoice), itemIndex))) fresh.push(invoice);
+	// Remembered once the node's output is complete: a run whose node failed outputs them again.
+	run.whenOutputComplete(async () => {
+		for (const invoice of fresh) await rememberSeen(this, memoryKey(invoice), itemIndex);
+	});
+	return fresh.map((invoice) => ({ json: invoiceToJson(invoice) }));
 }
 
-function readFilters(context: IExecuteFunctions, rules: ParameterRules, itemIndex: number): InvoiceFilters {
-	const given = context.getNodeParameter('filters', itemIndex, {}) as IDataObject;
-	const filters: InvoiceFilters = {};
-	for (const [name, label] of [
-		['periodStart', 'Billing Period Start'],
-		['periodEnd', 'Billing Period End'],
-	] as const) {
-		if (given[name] === undefined || given[name] === '') continue;
-		const text = toIsoDateText(given[name]);
-		if (!parseIsoDate(text)) throw rules.refuse(label, 'in Filters must be a date written as YYYY-MM-DD', text);
-		filters[name] = text;
-	}
-	if (filters.periodStart && filters.periodEnd && filters.periodStart > filters.periodEnd) {
-		throw rules.refuse('Billing Period Start', `must not be after 'Billing Period End' (${filters.periodEnd})`, filters.periodStart);
-	}
-	const invoiceType = rules.text(given.invoiceType, 'Invoice Type').trim();
-	if (invoiceType) filters.invoiceType = invoiceType.toLowerCase();
-	return filters;
-}
-
-/** The calendar day (UTC) of a Partner Center date-time. */
-const day = (value: unknown) => (typeof value === 'string' ? value.slice(0, 10) : '');
-
-function matches(invoice: Invoice, filters: InvoiceFilters): boolean {
-	if (filters.periodStart && !(day(invoice.billingPeriodStartDate) >= filters.periodStart)) return false;
-	if (filters.periodEnd && !(day(invoice.billingPeriodEndDate) && day(invoice.billingPeriodEndDate) <= filters.periodEnd)) return false;
-	if (filters.invoiceType && String(invoice.invoiceType ?? '').toLowerCase() !== filters.invoiceType) return false;
-	return true;
-}
-
-/** Newest invoiceDate first; the same date: the higher ID first (IDs are issued in order). */
-function newestFirst(a: Invoice, b: Invoice): number {
-	const byDate = Date.parse(String(b.invoiceDate)) - Date.parse(String(a.invoiceDate));
-	if (byDate) return byDate;
-	return String(b.id ?? '').localeCompare(String(a.id ?? ''));
-}
+/** The invoice's key in the node's memory (Partner Center's ID is unique per partner). */
+const memoryKey = (invoice: Invoice) => `invoice:${String(invoice.id ?? '')}`;
