@@ -79,6 +79,18 @@ describe('Microsoft invoices: get many', () => {
 		expect(JSON.stringify(error)).not.toContain('wrong-secret');
 	});
 
+	it('names Partner Center when its base URL is wrong, though Graph works with the same credential', async () => {
+		const credential = graph.credentials().microsoftPartnerBillingOAuth2Api;
+		const { error } = await graph.run(
+			{ resource: 'invoice', operation: 'getAll', returnAll: true },
+			{ credentials: { microsoftPartnerBillingOAuth2Api: { ...credential, partnerCenterBaseUrl: credential.graphBaseUrl } } as never },
+		);
+		expect(error?.message).toMatch(/^Partner Center: /);
+		expect(error?.description).toMatch(/^Partner Center refused the token: .*Partner Center Base URL must be Partner Center's/);
+		const graphWorks = await graph.run({ operation: 'start', dataset: 'billedReconciliation', invoiceId: 'G000000004', attributeSet: 'full' });
+		expect(graphWorks.error).toBeUndefined();
+	});
+
 	it('refuses a bad filter before any request', async () => {
 		const { error } = await getMany({ filters: { periodStart: '2023-13-01' } });
 		expect(error?.message).toBe("'Billing Period Start' in Filters must be a date written as YYYY-MM-DD");
