@@ -27,6 +27,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: 'How long the call may take',
 		options: [timeoutMinutesOption],
 	},
 ];

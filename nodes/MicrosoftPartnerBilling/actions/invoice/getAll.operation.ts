@@ -77,6 +77,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: 'Whether to leave out invoices already output, and how long the calls may take',
 		options: [
 			{
 				displayName: 'Skip Invoices Already Output',
