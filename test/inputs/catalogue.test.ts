@@ -163,7 +163,7 @@ const CATALOGUE: BadInput[] = [
 	row('graph', 'getAll', 'Skip Invoices Already Output', 'text from an expression', { 'options.skipAlreadyOutput': expression('"yes"') }, 'must be true or false'),
 	...timeouts('graph', 'getAll'),
 	row('graph', 'get', 'Invoice ID', 'empty', { invoiceId: EMPTY }, 'must be a Microsoft invoice number such as G012345678 (letters and digits)'),
-	row('graph', 'get', 'Invoice ID', 'a path', { invoiceId: 'G0/../x' }, 'must be a Microsoft invoice number such as G012345678 (letters and digits)'),
+	row('graph', 'get', 'Invoice ID', 'a path', { invoiceId: 'invoices/G000000001' }, 'must be a Microsoft invoice number such as G012345678 (letters and digits)'),
 	row('graph', 'get', 'Invoice ID', 'too long', { invoiceId: 'G'.repeat(65) }, 'must be a Microsoft invoice number such as G012345678 (letters and digits)'),
 	...timeouts('graph', 'get'),
 
