@@ -261,7 +261,7 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: 'A',
 				placeholder: 'e.g. Webex',
-				description: 'What the HTML report and the CSV headers call input A: "Only in Webex", "amount Webex"',
+				description: 'What the HTML report and the CSV call input A: "Only in Webex", "amount Webex"',
 			},
 			{
 				displayName: 'Name of Input B',
@@ -269,7 +269,7 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: 'B',
 				placeholder: 'e.g. our billing',
-				description: 'What the HTML report and the CSV headers call input B: "Only in our billing"',
+				description: 'What the HTML report and the CSV call input B: "Only in our billing", "amount our billing"',
 			},
 			{
 				displayName: 'Number Locale',

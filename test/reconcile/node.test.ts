@@ -91,9 +91,9 @@ describe('Billing Reconcile: outputs', () => {
 		const csv = await run.result.binary(run.summary, 'discrepancies');
 		expect(csv.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
 		expect(parse(csv, { bom: true, columns: true })).toEqual([
-			expect.objectContaining({ status: 'different', customerId: 'C1', sku: 'STD', 'quantity A': '4', 'quantity B': '5', 'amount delta': '8.75' }),
-			expect.objectContaining({ status: 'onlyInA', customerId: 'C3', 'amount A': '12.5', 'amount B': '' }),
-			expect.objectContaining({ status: 'onlyInB', customerId: 'C4', 'amount A': '', 'amount B': '17.5' }),
+			expect.objectContaining({ status: 'Different', customerId: 'C1', sku: 'STD', 'quantity A': '4', 'quantity B': '5', 'amount delta': '8.75' }),
+			expect.objectContaining({ status: 'Only in A', customerId: 'C3', 'amount A': '12.5', 'amount B': '' }),
+			expect.objectContaining({ status: 'Only in B', customerId: 'C4', 'amount A': '', 'amount B': '17.5' }),
 		]);
 	});
 
@@ -409,7 +409,7 @@ describe('Billing Reconcile: compare as', () => {
 describe('Billing Reconcile: the report for people', () => {
 	const sides = { nameA: 'Webex', nameB: 'our billing' };
 
-	it('nameA / nameB: name the sides in the HTML and the CSV headers; row items keep their status values', async () => {
+	it('nameA / nameB: name the sides in the HTML and in the CSV headers and status words; row items keep their status values', async () => {
 		const run = await reconcile.run({ ...byCustomerAndSku, options: sides }, { a: vendor, b: erp });
 		const text = htmlText(run.summary.json.html as string);
 		expect(text).toContain('Webex: 4 rows · our billing: 4 rows');
@@ -419,7 +419,7 @@ describe('Billing Reconcile: the report for people', () => {
 		expect(text).not.toMatch(/\bOnly in [AB]\b/);
 		const [header, ...records] = parse(await run.result.binary(run.summary, 'discrepancies'), { bom: true }) as string[][];
 		expect(header).toEqual(['status', 'customerId', 'sku', 'quantity Webex', 'quantity our billing', 'quantity delta', 'quantity delta %', 'amount Webex', 'amount our billing', 'amount delta', 'amount delta %', 'note']);
-		expect(records.map((record) => record[0])).toEqual(['different', 'onlyInA', 'onlyInB']);
+		expect(records.map((record) => record[0])).toEqual(['Different', 'Only in Webex', 'Only in our billing']);
 		expect([run.onlyInA[0].status, run.onlyInB[0].status]).toEqual(['onlyInA', 'onlyInB']);
 	});
 
@@ -521,9 +521,9 @@ describe('Billing Reconcile: summary safety', () => {
 		const rows = parse(await run.result.binary(run.summary, 'discrepancies'), { bom: true }) as string[][];
 		expect(rows).toEqual([
 			['status', 'id', 'amount A', 'amount B', 'amount delta', 'amount delta %', 'note'],
-			['different', `'=HYPERLINK("http://evil.example","x")`, '-12.5', "'@SUM(A1)", '', '', 'amount: B is not a number'],
-			['onlyInA', "'+1+2", '1', '', '', '', ''],
-			['onlyInB', '-3', '', '-7', '', '', ''],
+			['Different', `'=HYPERLINK("http://evil.example","x")`, '-12.5', "'@SUM(A1)", '', '', 'amount: B is not a number'],
+			['Only in A', "'+1+2", '1', '', '', '', ''],
+			['Only in B', '-3', '', '-7', '', '', ''],
 		]);
 	});
 });

@@ -65,7 +65,7 @@ export function expectMicrosoftUsageEmail(run: ExampleRun, sandbox: Sandbox): vo
 	expect(attachmentRecords(email).map((record) => `${record.status}|${record.SubscriptionId}`).sort()).toEqual(
 		planted
 			.map((entry) => {
-				const status = { subtotalMismatch: 'different', quantityMismatch: 'different', missingInReconciliation: 'onlyInB', missingInUsage: 'onlyInA' }[entry.kind];
+				const status = { subtotalMismatch: 'Different', quantityMismatch: 'Different', missingInReconciliation: 'Only in B', missingInUsage: 'Only in A' }[entry.kind];
 				return `${status}|${entry.subscriptionId}`;
 			})
 			.sort(),
