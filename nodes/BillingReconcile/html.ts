@@ -374,7 +374,7 @@ function discrepanciesHtml(
 	return {
 		head:
 			`<h3 style="${FONT};margin:0 0 4px;font-size:16px;color:#1f2328">Largest discrepancies</h3>` +
-			`<p style="${FONT};margin:0 0 8px;font-size:12px;color:${MUTED}">${text(`Δ = ${nameB} − ${nameA}; Δ % is Δ as a share of ${nameA}.`)}</p>` +
+			`<p style="${FONT};margin:0 0 8px;font-size:12px;color:${MUTED}">${text(`Δ = ${nameB} − ${nameA} and Δ % = Δ as a share of ${nameA}, from the exact amounts (the values shown are rounded).`)}</p>` +
 			`${DATA_TABLE}<tr>${head.join('')}</tr>${twoRows ? `<tr>${subHead.join('')}</tr>` : ''}`,
 		rows,
 		tail: '</table>',

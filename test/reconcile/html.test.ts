@@ -78,7 +78,7 @@ describe('summaryHtml: the sides’ names', () => {
 		expect(head).toEqual(['Status', 'id', 'amount', 'Note']);
 		expect(subHead).toEqual(['Webex', 'our billing', 'Δ', 'Δ %', 'Share of largest']);
 		expect(rows.map((row) => row[0])).toEqual(['Only in our billing', 'Different', 'Only in Webex']);
-		expect(htmlText(html)).toContain('Δ = our billing − Webex; Δ % is Δ as a share of Webex.');
+		expect(htmlText(html)).toContain('Δ = our billing − Webex and Δ % = Δ as a share of Webex, from the exact amounts (the values shown are rounded).');
 	});
 });
 
