@@ -112,11 +112,11 @@ describe('Billing Reconcile: outputs', () => {
 	it('pairs every row with its source items of both inputs, and the summary with all of them', async () => {
 		const run = await reconcile.run(byCustomerAndSku, { a: vendor, b: erp });
 		const [matched, different, onlyInA, onlyInB, [summary]] = run.outputs;
-		expect(matched[0].pairedItem).toEqual([{ item: 0, input: 0 }, { item: 0, input: 1 }]);
-		expect(different[0].pairedItem).toEqual([{ item: 1, input: 0 }, { item: 1, input: 1 }]);
-		expect(onlyInA[0].pairedItem).toEqual([{ item: 3, input: 0 }]);
+		expect(matched[0].pairedItem).toEqual([{ item: 0 }, { item: 0, input: 1 }]);
+		expect(different[0].pairedItem).toEqual([{ item: 1 }, { item: 1, input: 1 }]);
+		expect(onlyInA[0].pairedItem).toEqual([{ item: 3 }]);
 		expect(onlyInB[0].pairedItem).toEqual([{ item: 2, input: 1 }]);
-		expect(summary.pairedItem).toEqual([0, 1, 2, 3].map((item) => ({ item, input: 0 })).concat([0, 1, 2, 3].map((item) => ({ item, input: 1 }))));
+		expect(summary.pairedItem).toEqual([0, 1, 2, 3].map((item) => ({ item })).concat([0, 1, 2, 3].map((item) => ({ item, input: 1 }))));
 	});
 
 	it('lets a following node resolve paired items back to either input', async () => {
@@ -607,7 +607,7 @@ describe('Billing Reconcile: errors', () => {
 					error: 'Input A has 1 key that occur more than once: {"id":"k"} (items 0, 1)',
 					message: "Set 'On Duplicate Keys' to Aggregate (sum the rows of each key) or Keep First, or turn on 'Sum A Rows per Key'.",
 				},
-				pairedItem: [{ item: 0, input: 0 }, { item: 1, input: 0 }],
+				pairedItem: [{ item: 0 }, { item: 1 }],
 			},
 		]);
 	});
@@ -621,8 +621,8 @@ describe('Billing Reconcile: errors', () => {
 		const run = await reconcile.run({ matchFields: { values: [] } }, { a: [{ id: 1 }, { id: 2 }], b: [{ id: 1 }] }, { onError: 'continueErrorOutput' });
 		expect(run.outputs[5]).toHaveLength(1);
 		expect(run.outputs[5][0].pairedItem).toEqual([
-			{ item: 0, input: 0 },
-			{ item: 1, input: 0 },
+			{ item: 0 },
+			{ item: 1 },
 			{ item: 0, input: 1 },
 		]);
 	});
