@@ -1,12 +1,15 @@
 /**
- * The example workflows in a real n8n server (regular mode, SQLite): the pack installed from
- * its tarball as a community package, credentials created over n8n's REST API against the
+ * The example workflows in a real n8n server, in regular mode (one process, SQLite) or in
+ * queue mode (a main process and one worker, PostgreSQL, Redis, binary data in the
+ * database): the pack installed from its tarball as a community package, credentials created over n8n's REST API against the
  * sandbox, a real SMTP server and a stand-in for slack.com, the four files in workflows/
  * imported with only their credential ids and Settings values changed. Each workflow runs
  * as the editor's Execute button runs it; what only production runs do (start the error
  * workflow) and what must hold between runs of the published workflow (Skip Unchanged
  * Exports) run on a published schedule. Every run is held to the same expectations as the
- * engine-level demo (test/workflows/expectations.ts).
+ * engine-level demo (test/workflows/expectations.ts). In queue mode every run must have run
+ * on the worker, and a worker killed in the middle of a download must leave a failed
+ * execution, an alert and nothing half-done that a second run would repeat.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,8 +17,9 @@ import path from 'node:path';
 import type { AssignmentCollectionValue, AssignmentValue, IDataObject } from 'n8n-workflow';
 
 import type { Sandbox } from '../../sandbox';
+import type { Fault } from '../../sandbox/server';
 import type { WorkflowJson, WorkflowNodeJson } from '../harness';
-import { EXAMPLES, MICROSOFT_INVOICE, readWorkflow } from '../workflows/examples';
+import { EXAMPLES, MICROSOFT_INVOICE, lastMonth, readWorkflow } from '../workflows/examples';
 import {
 	expectCiscoHeaderEmail,
 	expectCiscoSubscriptionEmail,
@@ -35,7 +39,9 @@ import {
 	setupInstance,
 	startHttpsStandIn,
 	startN8n,
+	startQueueMode,
 	temporaryUserFolder,
+	testedVersions,
 	type Execution,
 	type ExecutionSummary,
 	type HttpsStandIn,
@@ -43,7 +49,11 @@ import {
 	type N8nInstallation,
 	type N8nProcess,
 	type N8nVersionName,
+	type QueueModeInstance,
 } from './harness';
+
+/** regular: n8n's one process with SQLite; queue: main, one worker, PostgreSQL and Redis */
+export type N8nMode = 'regular' | 'queue';
 
 type Example = Exclude<keyof typeof EXAMPLES, 'alerts'>;
 
@@ -66,8 +76,15 @@ interface N8nRun extends ExampleRun {
  */
 const SCHEDULE_SECONDS = 15;
 
-export function describeExamplesInN8n(version: N8nVersionName): void {
-	describe(`the example workflows in n8n ${version} (regular mode)`, () => {
+/**
+ * How long the sandbox holds a download that a test kills the worker in: longer than any
+ * test, so the worker is still inside it when it dies (the sandbox's stop releases it).
+ */
+const HOLD_MS = 15 * 60_000;
+
+export function describeExamplesInN8n(version: N8nVersionName, mode: N8nMode = 'regular'): void {
+	// N8N_TEST_VERSIONS picks the releases: global-setup installs only those.
+	(testedVersions().includes(version) ? describe : describe.skip)(`the example workflows in n8n ${version} (${mode} mode)`, () => {
 		const started = Date.now();
 		let installation: N8nInstallation;
 		let sandbox: Sandbox;
@@ -76,6 +93,7 @@ export function describeExamplesInN8n(version: N8nVersionName): void {
 		let slackStandIn: HttpsStandIn;
 		let userFolder: string;
 		let n8n: N8nProcess;
+		let queue: QueueModeInstance | undefined;
 		let instance: Instance;
 		const workflows = {} as Record<keyof typeof EXAMPLES, WorkflowJson>;
 
@@ -92,13 +110,19 @@ export function describeExamplesInN8n(version: N8nVersionName): void {
 			installation = await installN8n(version);
 			sandbox = await startExampleSandbox();
 			mailbox = await startMailbox();
-			userFolder = temporaryUserFolder(`regular-${version}`);
+			userFolder = temporaryUserFolder(`${mode}-${version}`);
 			slackStandIn = await startHttpsStandIn(path.join(userFolder, 'stand-in'), { 'slack.com': slackWebApi(slack) });
 			phase('sandbox');
-			await installPack(userFolder, tarball);
-			phase('pack install');
-			n8n = await startN8n({ installation, userFolder, env: slackStandIn.env });
-			phase('start');
+			if (mode === 'queue') {
+				queue = await startQueueMode({ installation, dir: userFolder, tarball, env: slackStandIn.env });
+				n8n = queue.main;
+				phase('Redis, PostgreSQL, pack installs, main and worker start');
+			} else {
+				await installPack(userFolder, tarball);
+				phase('pack install');
+				n8n = await startN8n({ installation, userFolder, env: slackStandIn.env });
+				phase('start');
+			}
 			for (const example of Object.keys(EXAMPLES) as Array<keyof typeof EXAMPLES>) {
 				const workflow = readWorkflow(EXAMPLES[example]);
 				workflows[example] = example === 'alerts' ? workflow : withSettings(workflow, { ...exampleSettings({ sandbox }, example), n8nBaseUrl: n8n.url });
@@ -107,20 +131,22 @@ export function describeExamplesInN8n(version: N8nVersionName): void {
 				n8n,
 				installation,
 				{ credentials: exampleCredentials({ sandbox, mailbox }), workflows: [workflows.alerts, workflows.webex, workflows.microsoft, workflows.cisco] },
-				slackStandIn.env,
+				{ ...slackStandIn.env, ...queue?.env },
 			);
 			phase('owner, credentials and import');
 		}, 600_000);
 
 		afterAll(async () => {
-			await n8n?.stop();
-			if (n8n) keepLog(version, n8n);
+			if (queue) await queue.stop();
+			else await n8n?.stop();
+			if (n8n) keepLog(`n8n-${version}-${mode}`, n8n);
+			queue?.workers.forEach((worker, index) => keepLog(`n8n-${version}-queue-worker-${index + 1}`, worker));
 			await slackStandIn?.stop();
 			await mailbox?.stop();
 			await sandbox?.stop();
 			if (userFolder) fs.rmSync(userFolder, { recursive: true, force: true });
 			phase('runs and stop');
-			process.stdout.write(`n8n ${version} (regular mode): ${((Date.now() - started) / 1000).toFixed(1)} s (${phases.join(', ')})\n`);
+			process.stdout.write(`n8n ${version} (${mode} mode): ${((Date.now() - started) / 1000).toFixed(1)} s (${phases.join(', ')})\n`);
 		}, 120_000);
 
 		/** How many emails and Slack messages have arrived so far. */
@@ -152,6 +178,39 @@ export function describeExamplesInN8n(version: N8nVersionName): void {
 			});
 
 		const executionUrl = (example: Example, execution: Execution) => exactly(`${n8n.url}/workflow/${workflows[example].id}/executions/${execution.id}`);
+
+		const client = () => instance.client;
+
+		/** Saves `example` with its Schedule Trigger firing every `seconds`, and publishes it. */
+		async function publishEvery(example: Example, seconds: number): Promise<void> {
+			const id = String(workflows[example].id);
+			const stored = await client().getWorkflow(id);
+			await client().updateWorkflow(id, { nodes: stored.nodes.map((node) => (node.type === SCHEDULE_TRIGGER ? everySeconds(node, seconds) : node)) });
+			await client().activateWorkflow(id);
+		}
+
+		/** Publishes `example` running every SCHEDULE_SECONDS; resolves with its first `count` scheduled executions, then unpublishes it. */
+		async function publishOnSchedule(example: Example, count: number, onFinished: (execution: ExecutionSummary, index: number) => void = () => {}): Promise<ExecutionSummary[]> {
+			const id = String(workflows[example].id);
+			await publishEvery(example, SCHEDULE_SECONDS);
+			const executions: ExecutionSummary[] = [];
+			try {
+				for (let index = 0; index < count; index++) {
+					const [execution] = await client().waitForExecutions(id, index + 1, (candidate) => candidate.mode === 'trigger').then((all) => all.slice(index));
+					executions.push(execution);
+					onFinished(execution, index);
+				}
+			} finally {
+				await client().deactivateWorkflow(id);
+			}
+			return executions;
+		}
+
+		/** Publishes the error workflow where n8n runs it only when published (2.x); once is enough. */
+		async function publishErrorWorkflow(): Promise<void> {
+			const alertsId = String(workflows.alerts.id);
+			if (N8N_VERSIONS[version].errorWorkflowMustBePublished && !(await client().getWorkflow(alertsId)).active) await client().activateWorkflow(alertsId);
+		}
 
 		describe('run from the editor', () => {
 			const webex = once(async () => await runFromEditor('webex'));
@@ -195,31 +254,10 @@ export function describeExamplesInN8n(version: N8nVersionName): void {
 		});
 
 		describe('published, on a schedule', () => {
-			const client = () => instance.client;
-
-			/** Publishes `example` running every SCHEDULE_SECONDS; resolves with its first `count` scheduled executions, then unpublishes it. */
-			async function publishOnSchedule(example: Example, count: number, onFinished: (execution: ExecutionSummary, index: number) => void = () => {}): Promise<ExecutionSummary[]> {
-				const id = String(workflows[example].id);
-				const stored = await client().getWorkflow(id);
-				await client().updateWorkflow(id, { nodes: stored.nodes.map((node) => (node.type === SCHEDULE_TRIGGER ? everySeconds(node, SCHEDULE_SECONDS) : node)) });
-				await client().activateWorkflow(id);
-				const executions: ExecutionSummary[] = [];
-				try {
-					for (let index = 0; index < count; index++) {
-						const [execution] = await client().waitForExecutions(id, index + 1, (candidate) => candidate.mode === 'trigger').then((all) => all.slice(index));
-						executions.push(execution);
-						onFinished(execution, index);
-					}
-				} finally {
-					await client().deactivateWorkflow(id);
-				}
-				return executions;
-			}
-
 			const errorWorkflowRun = once(async () => {
 				sandbox.addFault({ vendor: 'partner', kind: 'records', type: 'status', status: 503, times: Infinity });
 				const alertsId = String(workflows.alerts.id);
-				if (N8N_VERSIONS[version].errorWorkflowMustBePublished) await client().activateWorkflow(alertsId);
+				await publishErrorWorkflow();
 				try {
 					return await observe(async () => {
 						const [failed] = await publishOnSchedule('cisco', 1);
@@ -258,6 +296,125 @@ export function describeExamplesInN8n(version: N8nVersionName): void {
 				// The second run must start after the first one has remembered what it delivered.
 				expect(Date.parse(second.execution.startedAt!)).toBeGreaterThanOrEqual(Date.parse(first.execution.stoppedAt!));
 				expectNothingSentForUnchangedInvoice(second);
+			});
+		});
+
+		if (mode !== 'queue') return;
+
+		describe('queue mode', () => {
+			it('ran every execution above on the worker', async () => {
+				const executions = await client().listExecutions();
+				expect(new Set(executions.map((execution) => execution.workflowId))).toEqual(new Set(Object.values(workflows).map((workflow) => String(workflow.id))));
+				const workerLog = queue!.workers.map((worker) => worker.output()).join('\n');
+				const notOnWorker = executions.filter((execution) => !new RegExp(`Worker finished execution ${execution.id} \\(job`).test(workerLog));
+				expect(notOnWorker).toEqual([]);
+			});
+		});
+
+		describe('a worker killed in the middle of a download', () => {
+			/** Resolves once `fault` holds a request: the worker is inside that download. */
+			async function heldBy(fault: Fault, what: string): Promise<void> {
+				const deadline = Date.now() + 120_000;
+				while (!fault.hits) {
+					if (Date.now() > deadline) throw new Error(`${what} did not start within 120 s`);
+					await new Promise((resolve) => setTimeout(resolve, 100));
+				}
+			}
+
+			/** SIGKILL to the worker (and its task runner), then a new worker on a new machine. */
+			async function killWorkerAndStartAnother(): Promise<void> {
+				await queue!.worker.kill();
+				sandbox.clearFaults();
+				await queue!.startWorker();
+			}
+
+			const alertsId = () => String(workflows.alerts.id);
+			const errorRuns = async () => (await client().listExecutions({ workflowId: alertsId() })).filter((execution) => execution.mode === 'error');
+
+			const microsoftCrash = once(async () => {
+				// New data at Microsoft: the run downloads the invoice's exports again.
+				sandbox.graph!.touchData({ invoiceId: MICROSOFT_INVOICE });
+				const hold = sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'slow', delayMs: HOLD_MS, times: Infinity });
+				await publishErrorWorkflow();
+				const alertsBefore = (await errorRuns()).length;
+				const id = String(workflows.microsoft.id);
+				const before = received();
+				// Only the error workflow needs a production run here; its schedule is long
+				// enough that the workflow is unpublished before a second run is due.
+				await publishEvery('microsoft', 2 * SCHEDULE_SECONDS);
+				try {
+					await heldBy(hold, 'a scheduled Microsoft run reading its export');
+				} finally {
+					await client().deactivateWorkflow(id);
+				}
+				const unfinished = (await client().listExecutions({ workflowId: id })).filter((execution) => execution.status === 'running' || execution.status === 'new');
+				expect(unfinished).toHaveLength(1);
+				await killWorkerAndStartAnother();
+				const execution = await client().waitForExecution(unfinished[0].id, 120_000);
+				const [alerts] = await client().waitForExecutions(alertsId(), alertsBefore + 1, (candidate) => candidate.mode === 'error').then((all) => all.slice(alertsBefore));
+				return { ...runOf(execution, before, received(), alerts.status), hold };
+			});
+
+			it('Microsoft: the execution the killed worker was running ends as failed, neither hung nor successful', async () => {
+				const run = await microsoftCrash();
+				expect(run.hold.hits).toBeGreaterThan(0);
+				expect(run.status).toBe('error');
+				expect(run.execution.data.resultData.error?.message).toMatch(/failed to be processed too many times/);
+			});
+
+			it('Microsoft: the execution the killed worker was running sends no email', async () => {
+				expect((await microsoftCrash()).emails).toEqual([]);
+			});
+
+			it('Microsoft: the execution the killed worker was running starts the error workflow, which alerts Slack', async () => {
+				const run = await microsoftCrash();
+				expect(run.errorWorkflowStatus).toBe('success');
+				expect(run.slack).toHaveLength(1);
+				expect(run.slack[0].channel).toBe('#billing-alerts');
+				expect(run.slack[0].text).toContain(`*${workflows.microsoft.name}* failed`);
+				expect(run.slack[0].text).toMatch(new RegExp(`\\*Execution:\\* ${executionUrl('microsoft', run.execution).source}`));
+			});
+
+			it('Microsoft, run again on the new worker: emails both reconciliations, as a clean run does', async () => {
+				await microsoftCrash();
+				const run = await runFromEditor('microsoft');
+				expect(run.status).toBe('success');
+				expectMicrosoftUsageEmail(run, sandbox);
+				expectMicrosoftInvoiceEmail(run, sandbox);
+			});
+
+			/** Webex's CUSTOMER reports of the month the example reconciles. */
+			const monthlyReports = () => [...sandbox.webex.reports.values()].filter((report) => report.type === 'CUSTOMER' && report.billingStartDate === `${lastMonth()}-01`);
+
+			const webexCrash = once(async () => {
+				// The month's report is made by the run the worker dies in, not by an earlier one.
+				for (const report of monthlyReports()) sandbox.webex.reports.delete(report.id);
+				const hold = sandbox.addFault({ vendor: 'webex', kind: 'download', type: 'slow', delayMs: HOLD_MS, times: Infinity });
+				const before = received();
+				const executionId = await client().runManually(String(workflows.webex.id), triggerOf(workflows.webex).name);
+				await heldBy(hold, "the Webex run's report download");
+				const reportsCreated = monthlyReports().map((report) => report.id);
+				await killWorkerAndStartAnother();
+				const crashed = runOf(await client().waitForExecution(executionId, 120_000), before, received());
+				const again = await runFromEditor('webex');
+				return { crashed, again, reportsCreated, reportsAfter: monthlyReports().map((report) => report.id) };
+			});
+
+			it('Webex: the run the killed worker was running ends as failed and sends nothing', async () => {
+				const { crashed } = await webexCrash();
+				expect(crashed.status).toBe('error');
+				expect(crashed.emails).toEqual([]);
+			});
+
+			it("Webex, run again: Create reuses the report the killed run created instead of creating a second one", async () => {
+				const { reportsCreated, reportsAfter, again } = await webexCrash();
+				expect(reportsCreated).toHaveLength(1);
+				expect(reportsAfter).toEqual(reportsCreated);
+				expect(again.execution.data.resultData.runData["Create last month's report"][0].data?.main[0]?.[0].json.id).toBe(reportsCreated[0]);
+			});
+
+			it('Webex, run again: emails exactly the planted seat discrepancies, as a clean run does', async () => {
+				expectWebexSeatEmail((await webexCrash()).again, sandbox);
 			});
 		});
 	});
@@ -303,9 +460,9 @@ function once<T>(action: () => Promise<T>): () => Promise<T> {
 	return async () => await (result ??= action());
 }
 
-/** n8n's log of the run, under out/n8n/ for a person to read. */
-function keepLog(version: string, n8n: N8nProcess): void {
+/** An n8n process's log of the run, under out/n8n/ for a person to read. */
+function keepLog(name: string, n8n: N8nProcess): void {
 	const dir = path.join(__dirname, '..', '..', 'out', 'n8n');
 	fs.mkdirSync(dir, { recursive: true });
-	fs.writeFileSync(path.join(dir, `n8n-${version}-regular.log`), n8n.output());
+	fs.writeFileSync(path.join(dir, `${name}.log`), n8n.output());
 }
