@@ -311,7 +311,7 @@ export function describeExamplesInN8n(version: N8nVersionName, mode: N8nMode = '
 			});
 		});
 
-		describe('a worker killed in the middle of a download', () => {
+		describe('a worker killed in the middle of two downloads', () => {
 			/** Resolves once `fault` holds a request: the worker is inside that download. */
 			async function heldBy(fault: Fault, what: string): Promise<void> {
 				const deadline = Date.now() + 120_000;
@@ -321,100 +321,109 @@ export function describeExamplesInN8n(version: N8nVersionName, mode: N8nMode = '
 				}
 			}
 
-			/** SIGKILL to the worker (and its task runner), then a new worker on a new machine. */
-			async function killWorkerAndStartAnother(): Promise<void> {
-				await queue!.worker.kill();
-				sandbox.clearFaults();
-				await queue!.startWorker();
-			}
-
 			const alertsId = () => String(workflows.alerts.id);
 			const errorRuns = async () => (await client().listExecutions({ workflowId: alertsId() })).filter((execution) => execution.mode === 'error');
 
-			const microsoftCrash = once(async () => {
+			/** Webex's CUSTOMER reports of the month the example reconciles. */
+			const monthlyReports = () => [...sandbox.webex.reports.values()].filter((report) => report.type === 'CUSTOMER' && report.billingStartDate === `${lastMonth()}-01`);
+
+			/**
+			 * The worker runs a scheduled Microsoft run (only production runs start the error
+			 * workflow) and a Webex run from the editor, each held by the sandbox inside its
+			 * download, when it is killed with SIGKILL; then a new worker starts.
+			 */
+			const workerDeath = once(async () => {
 				// New data at Microsoft: the run downloads the invoice's exports again.
 				sandbox.graph!.touchData({ invoiceId: MICROSOFT_INVOICE });
-				const hold = sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'slow', delayMs: HOLD_MS, times: Infinity });
+				// The month's Webex report is made by the run the worker dies in, not by an earlier one.
+				for (const report of monthlyReports()) sandbox.webex.reports.delete(report.id);
+				const holds = {
+					microsoft: sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'slow', delayMs: HOLD_MS, times: Infinity }),
+					webex: sandbox.addFault({ vendor: 'webex', kind: 'download', type: 'slow', delayMs: HOLD_MS, times: Infinity }),
+				};
 				await publishErrorWorkflow();
 				const alertsBefore = (await errorRuns()).length;
-				const id = String(workflows.microsoft.id);
 				const before = received();
-				// Only the error workflow needs a production run here; its schedule is long
-				// enough that the workflow is unpublished before a second run is due.
+				const webexExecutionId = await client().runManually(String(workflows.webex.id), triggerOf(workflows.webex).name);
+				const microsoftId = String(workflows.microsoft.id);
+				// Its schedule is long enough that the workflow is unpublished before a second run is due.
 				await publishEvery('microsoft', 2 * SCHEDULE_SECONDS);
 				try {
-					await heldBy(hold, 'a scheduled Microsoft run reading its export');
+					await heldBy(holds.microsoft, 'a scheduled Microsoft run reading its export');
 				} finally {
-					await client().deactivateWorkflow(id);
+					await client().deactivateWorkflow(microsoftId);
 				}
-				const unfinished = (await client().listExecutions({ workflowId: id })).filter((execution) => execution.status === 'running' || execution.status === 'new');
-				expect(unfinished).toHaveLength(1);
-				await killWorkerAndStartAnother();
-				const execution = await client().waitForExecution(unfinished[0].id, 120_000);
+				await heldBy(holds.webex, "the Webex run's report download");
+				const [microsoftExecution, ...more] = (await client().listExecutions({ workflowId: microsoftId })).filter((execution) => execution.status === 'running' || execution.status === 'new');
+				if (more.length) throw new Error(`one Microsoft run was expected in flight, not ${more.length + 1}`);
+				const reportsCreated = monthlyReports().map((report) => report.id);
+
+				await queue!.worker.kill();
+				sandbox.clearFaults();
+				await queue!.startWorker();
+
+				const [microsoft, webex] = await Promise.all([client().waitForExecution(microsoftExecution.id, 120_000), client().waitForExecution(webexExecutionId, 120_000)]);
 				const [alerts] = await client().waitForExecutions(alertsId(), alertsBefore + 1, (candidate) => candidate.mode === 'error').then((all) => all.slice(alertsBefore));
-				return { ...runOf(execution, before, received(), alerts.status), hold };
+				const after = received();
+				return { holds, reportsCreated, microsoft: runOf(microsoft, before, after, alerts.status), webex: runOf(webex, before, after) };
 			});
 
-			it('Microsoft: the execution the killed worker was running ends as failed, neither hung nor successful', async () => {
-				const run = await microsoftCrash();
-				expect(run.hold.hits).toBeGreaterThan(0);
-				expect(run.status).toBe('error');
-				expect(run.execution.data.resultData.error?.message).toMatch(/failed to be processed too many times/);
+			it('Microsoft: the scheduled run on the killed worker ends as failed, neither hung nor successful', async () => {
+				const { holds, microsoft } = await workerDeath();
+				expect(holds.microsoft.hits).toBeGreaterThan(0);
+				expect(microsoft.status).toBe('error');
+				expect(microsoft.execution.data.resultData.error?.message).toMatch(/failed to be processed too many times/);
 			});
 
-			it('Microsoft: the execution the killed worker was running sends no email', async () => {
-				expect((await microsoftCrash()).emails).toEqual([]);
+			it('Webex: the run from the editor on the killed worker ends as failed, neither hung nor successful', async () => {
+				const { holds, webex } = await workerDeath();
+				expect(holds.webex.hits).toBeGreaterThan(0);
+				expect(webex.status).toBe('error');
+				expect(webex.execution.data.resultData.error?.message).toMatch(/failed to be processed too many times/);
 			});
 
-			it('Microsoft: the execution the killed worker was running starts the error workflow, which alerts Slack', async () => {
-				const run = await microsoftCrash();
-				expect(run.errorWorkflowStatus).toBe('success');
-				expect(run.slack).toHaveLength(1);
-				expect(run.slack[0].channel).toBe('#billing-alerts');
-				expect(run.slack[0].text).toContain(`*${workflows.microsoft.name}* failed`);
-				expect(run.slack[0].text).toMatch(new RegExp(`\\*Execution:\\* ${executionUrl('microsoft', run.execution).source}`));
+			it('neither run on the killed worker sends an email', async () => {
+				const { microsoft, webex } = await workerDeath();
+				expect([...microsoft.emails, ...webex.emails]).toEqual([]);
+			});
+
+			it("the error workflow posts the Microsoft run's failure to Slack with the link to the execution", async () => {
+				const { microsoft } = await workerDeath();
+				expect(microsoft.errorWorkflowStatus).toBe('success');
+				expect(microsoft.slack).toHaveLength(1);
+				const [message] = microsoft.slack;
+				expect(message.channel).toBe('#billing-alerts');
+				expect(message.text).toContain(`*${workflows.microsoft.name}* failed`);
+				expect(message.text).toMatch(new RegExp(`\\*Execution:\\* ${executionUrl('microsoft', microsoft.execution).source}`));
+			});
+
+			const microsoftAgain = once(async () => {
+				await workerDeath();
+				return await runFromEditor('microsoft');
 			});
 
 			it('Microsoft, run again on the new worker: emails both reconciliations, as a clean run does', async () => {
-				await microsoftCrash();
-				const run = await runFromEditor('microsoft');
+				const run = await microsoftAgain();
 				expect(run.status).toBe('success');
 				expectMicrosoftUsageEmail(run, sandbox);
 				expectMicrosoftInvoiceEmail(run, sandbox);
 			});
 
-			/** Webex's CUSTOMER reports of the month the example reconciles. */
-			const monthlyReports = () => [...sandbox.webex.reports.values()].filter((report) => report.type === 'CUSTOMER' && report.billingStartDate === `${lastMonth()}-01`);
-
-			const webexCrash = once(async () => {
-				// The month's report is made by the run the worker dies in, not by an earlier one.
-				for (const report of monthlyReports()) sandbox.webex.reports.delete(report.id);
-				const hold = sandbox.addFault({ vendor: 'webex', kind: 'download', type: 'slow', delayMs: HOLD_MS, times: Infinity });
-				const before = received();
-				const executionId = await client().runManually(String(workflows.webex.id), triggerOf(workflows.webex).name);
-				await heldBy(hold, "the Webex run's report download");
-				const reportsCreated = monthlyReports().map((report) => report.id);
-				await killWorkerAndStartAnother();
-				const crashed = runOf(await client().waitForExecution(executionId, 120_000), before, received());
-				const again = await runFromEditor('webex');
-				return { crashed, again, reportsCreated, reportsAfter: monthlyReports().map((report) => report.id) };
+			const webexAgain = once(async () => {
+				await workerDeath();
+				return await runFromEditor('webex');
 			});
 
-			it('Webex: the run the killed worker was running ends as failed and sends nothing', async () => {
-				const { crashed } = await webexCrash();
-				expect(crashed.status).toBe('error');
-				expect(crashed.emails).toEqual([]);
-			});
-
-			it("Webex, run again: Create reuses the report the killed run created instead of creating a second one", async () => {
-				const { reportsCreated, reportsAfter, again } = await webexCrash();
+			it('Webex, run again: Create reuses the report the killed run created instead of creating a second one', async () => {
+				const { reportsCreated } = await workerDeath();
+				const run = await webexAgain();
 				expect(reportsCreated).toHaveLength(1);
-				expect(reportsAfter).toEqual(reportsCreated);
-				expect(again.execution.data.resultData.runData["Create last month's report"][0].data?.main[0]?.[0].json.id).toBe(reportsCreated[0]);
+				expect(monthlyReports().map((report) => report.id)).toEqual(reportsCreated);
+				expect(run.execution.data.resultData.runData["Create last month's report"][0].data?.main[0]?.[0].json.id).toBe(reportsCreated[0]);
 			});
 
 			it('Webex, run again: emails exactly the planted seat discrepancies, as a clean run does', async () => {
-				expectWebexSeatEmail((await webexCrash()).again, sandbox);
+				expectWebexSeatEmail(await webexAgain(), sandbox);
 			});
 		});
 	});
