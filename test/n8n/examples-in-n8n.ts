@@ -140,7 +140,7 @@ export function describeExamplesInN8n(version: N8nVersionName, mode: N8nMode = '
 			if (queue) await queue.stop();
 			else await n8n?.stop();
 			if (n8n) keepLog(`n8n-${version}-${mode}`, n8n);
-			queue?.workers.forEach((worker, index) => keepLog(`n8n-${version}-queue-worker-${index + 1}`, worker));
+			if (queue) keepNumberedLogs(`n8n-${version}-queue-worker`, queue.workers);
 			await slackStandIn?.stop();
 			await mailbox?.stop();
 			await sandbox?.stop();
@@ -469,9 +469,17 @@ function once<T>(action: () => Promise<T>): () => Promise<T> {
 	return async () => await (result ??= action());
 }
 
+const LOG_DIR = path.join(__dirname, '..', '..', 'out', 'n8n');
+
 /** An n8n process's log of the run, under out/n8n/ for a person to read. */
 function keepLog(name: string, n8n: N8nProcess): void {
-	const dir = path.join(__dirname, '..', '..', 'out', 'n8n');
-	fs.mkdirSync(dir, { recursive: true });
-	fs.writeFileSync(path.join(dir, `${name}.log`), n8n.output());
+	fs.mkdirSync(LOG_DIR, { recursive: true });
+	fs.writeFileSync(path.join(LOG_DIR, `${name}.log`), n8n.output());
+}
+
+/** The logs of several processes (the workers) as `<name>-1.log`…, an earlier run's removed. */
+function keepNumberedLogs(name: string, processes: readonly N8nProcess[]): void {
+	fs.mkdirSync(LOG_DIR, { recursive: true });
+	for (const file of fs.readdirSync(LOG_DIR)) if (file.startsWith(`${name}-`) && /-\d+\.log$/.test(file)) fs.rmSync(path.join(LOG_DIR, file));
+	processes.forEach((n8n, index) => keepLog(`${name}-${index + 1}`, n8n));
 }
