@@ -10,7 +10,7 @@ import {
 } from 'n8n-workflow';
 import { Readable } from 'node:stream';
 
-import { ParameterRules } from '../shared/parameters';
+import { ParameterRules } from '../shared/n8n/parameters';
 import { readAmount } from './numbers';
 import { fieldReader } from './keys';
 import { DuplicateKeysError, RecordKeyError, reconcile, type DuplicateKeyRule, type ReconcileResult, type ReconcileSpec } from './join';

@@ -8,7 +8,7 @@ import {
 	percentOf,
 	subtractDecimals,
 	type DecimalValue,
-} from '../shared/decimal';
+} from '../shared/numbers/decimal';
 import type { FieldReader } from './keys';
 import { isBlank, readAmount } from './numbers';
 

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { IDataObject } from 'n8n-workflow';
 
-import { absDecimal, decimalToNumber, formatDecimal, percentOf, subtractDecimals, type DecimalValue } from '../shared/decimal';
+import { absDecimal, decimalToNumber, formatDecimal, percentOf, subtractDecimals, type DecimalValue } from '../shared/numbers/decimal';
 import type { CompareField, FieldPair } from './compare';
 import type { Discrepancy, FieldTotal, ReconcileResult, ReconcileRow, Status } from './join';
 import { readAmount } from './numbers';

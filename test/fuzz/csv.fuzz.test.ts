@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
 
-import { CsvFormatError, readCsv, type CsvRecordConsumer } from '../../nodes/shared/csv';
-import { AggregateSink, RowCounter, RowsSink } from '../../nodes/shared/sinks';
+import { CsvFormatError, readCsv, type CsvRecordConsumer } from '../../nodes/shared/readers/csv';
+import { AggregateSink, RowCounter, RowsSink } from '../../nodes/shared/output/sinks';
 import { chunked, fuzzParameters, fuzzReader, generatedLines, mutate, mutationArbitrary, liveMemoryMeter } from './fuzz';
 
 const fuzz = fuzzReader('csv', 'CsvFormatError');

@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { createGzip, gzipSync } from 'node:zlib';
 
-import { JsonLinesFormatError, readJsonLines, type JsonRecordConsumer } from '../../nodes/shared/jsonLines';
-import { AggregateSink } from '../../nodes/shared/sinks';
+import { JsonLinesFormatError, readJsonLines, type JsonRecordConsumer } from '../../nodes/shared/readers/jsonLines';
+import { AggregateSink } from '../../nodes/shared/output/sinks';
 import { chunked, fuzzParameters, fuzzReader, generatedLines, mutate, mutationArbitrary, liveMemoryMeter } from './fuzz';
 
 const fuzz = fuzzReader('jsonLines', 'JsonLinesFormatError');

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 
-import { CsvFormatError, detectDelimiter, readCsv, type CsvRecordConsumer } from '../../nodes/shared/csv';
-import { AggregateSink, RowsSink, ceilDivide } from '../../nodes/shared/sinks';
-import { parseDecimal } from '../../nodes/shared/decimal';
+import { CsvFormatError, detectDelimiter, readCsv, type CsvRecordConsumer } from '../../nodes/shared/readers/csv';
+import { AggregateSink, RowsSink, ceilDivide } from '../../nodes/shared/output/sinks';
+import { parseDecimal } from '../../nodes/shared/numbers/decimal';
 
 const source = (...chunks: Array<string | Buffer>) => Readable.from(chunks.map((chunk) => Buffer.from(chunk)));
 

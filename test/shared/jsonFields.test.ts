@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { JsonFieldScanner, JsonValueKind, asciiLowerCase } from '../../nodes/shared/jsonFields';
+import { JsonFieldScanner, JsonValueKind, asciiLowerCase } from '../../nodes/shared/readers/jsonFields';
 
 /** What the scanner must agree with: JSON.parse, then the last key that is equal ignoring ASCII case. */
 function referenceFields(text: string, names: string[]): unknown[] | null {

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 
-import { JsonLinesFormatError, readJsonLines } from '../../nodes/shared/jsonLines';
-import { AggregateSink } from '../../nodes/shared/sinks';
+import { JsonLinesFormatError, readJsonLines } from '../../nodes/shared/readers/jsonLines';
+import { AggregateSink } from '../../nodes/shared/output/sinks';
 
 const collect = async (source: Readable, gzip = false) => {
 	const records: unknown[] = [];
@@ -187,7 +187,7 @@ describe('JSON Lines copy', () => {
 
 describe('merging per-blob aggregates', () => {
 	it('adds sums exactly and row counts, keeping groups in order of first sight', async () => {
-		const { mergeAggregates } = await import('../../nodes/shared/sinks');
+		const { mergeAggregates } = await import('../../nodes/shared/output/sinks');
 		const spec = { groupBy: ['CustomerId'], sumFields: ['Total'], groupByParameter: 'Group By', sumFieldsParameter: 'Sum Fields' };
 		const first = new AggregateSink(spec);
 		first.record({ CustomerId: 'c2', Total: 0.1 }, 1);

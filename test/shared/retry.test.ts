@@ -6,7 +6,7 @@ import {
 	parseRetryAfter,
 	retryUntilDone,
 	sleep,
-} from '../../nodes/shared/retry';
+} from '../../nodes/shared/transport/retry';
 
 describe('Retry-After', () => {
 	it('reads delta-seconds', () => {

@@ -6,8 +6,8 @@ import {
 } from 'n8n-workflow';
 import { randomUUID } from 'node:crypto';
 
-import { sendWithRetry, type HttpResponse } from '../../shared/http';
-import type { RetryPolicy } from '../../shared/retry';
+import { sendWithRetry, type HttpResponse } from '../../shared/transport/http';
+import type { RetryPolicy } from '../../shared/transport/retry';
 
 export const CREDENTIAL_TYPE = 'ciscoXaasBillingApi';
 

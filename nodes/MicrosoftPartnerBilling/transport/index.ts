@@ -8,9 +8,9 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { sendWithRetry, type HttpResponse } from '../../shared/http';
-import { ParameterRules } from '../../shared/parameters';
-import { formatDuration, parseRetryAfter, sleep, type RetryPolicy } from '../../shared/retry';
+import { sendWithRetry, type HttpResponse } from '../../shared/transport/http';
+import { ParameterRules } from '../../shared/n8n/parameters';
+import { formatDuration, parseRetryAfter, sleep, type RetryPolicy } from '../../shared/transport/retry';
 
 export const CREDENTIAL_TYPE = 'microsoftPartnerBillingOAuth2Api';
 export const BILLING_PATH = '/reports/partners/billing';

@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { DEFAULT_CALL_BUDGET_MS } from '../../shared/retry';
+import { DEFAULT_CALL_BUDGET_MS } from '../../shared/transport/retry';
 import { createWebexListClient, listReportsPage, reportType, type WebexReport } from '../transport';
 
 /**

@@ -8,9 +8,9 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { sendWithRetry, type HttpResponse } from '../../shared/http';
-import { ParameterRules } from '../../shared/parameters';
-import { formatDuration, sleep, type RetryPolicy } from '../../shared/retry';
+import { sendWithRetry, type HttpResponse } from '../../shared/transport/http';
+import { ParameterRules } from '../../shared/n8n/parameters';
+import { formatDuration, sleep, type RetryPolicy } from '../../shared/transport/retry';
 
 /** Each choice of the Authentication parameter: its label, and the credential type it uses. */
 const AUTHENTICATIONS = [

@@ -8,14 +8,14 @@ import {
 } from 'n8n-workflow';
 import type { Readable } from 'node:stream';
 
-import { detectDelimiter, readCsv } from '../../../shared/csv';
-import { DownloadError, downloadSignedFile, type Refusal } from '../../../shared/download';
-import { isAllowedDownloadUrl } from '../../../shared/http';
-import { outputModeProperties, readCsvOutput, readOutputSettings, type CsvOutput } from '../../../shared/output';
-import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/parameters';
-import { deadlineFromMinutes } from '../../../shared/retry';
-import { RowsSink, groupToJson } from '../../../shared/sinks';
-import { DEFAULT_ZIP_LIMITS, ZipFormatError, openZip, type ZipFile } from '../../../shared/zip';
+import { detectDelimiter, readCsv } from '../../../shared/readers/csv';
+import { DownloadError, downloadSignedFile, type Refusal } from '../../../shared/transport/signedDownload';
+import { isAllowedDownloadUrl } from '../../../shared/transport/http';
+import { outputModeProperties, readCsvOutput, readOutputSettings, type CsvOutput } from '../../../shared/output/csvOutput';
+import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/n8n/parameters';
+import { deadlineFromMinutes } from '../../../shared/transport/retry';
+import { RowsSink, groupToJson } from '../../../shared/output/sinks';
+import { DEFAULT_ZIP_LIMITS, ZipFormatError, openZip, type ZipFile } from '../../../shared/readers/zip';
 import { CREDENTIAL_TYPE, createCiscoClient } from '../../transport';
 import { timeoutMinutesOption } from './common';
 

@@ -7,9 +7,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { addUtcMonths, formatIsoDate, parseIsoDate, toIsoDateText, utcToday } from '../../../shared/dates';
-import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/parameters';
-import { deadlineFromMinutes } from '../../../shared/retry';
+import { addUtcMonths, formatIsoDate, parseIsoDate, toIsoDateText, utcToday } from '../../../shared/numbers/dates';
+import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/n8n/parameters';
+import { deadlineFromMinutes } from '../../../shared/transport/retry';
 import {
 	MAX_IDS_PER_REQUEST,
 	createCiscoClient,

@@ -1,6 +1,6 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { timeoutMinutesProperty } from '../../../shared/parameters';
+import { timeoutMinutesProperty } from '../../../shared/n8n/parameters';
 import type { Dataset } from '../../transport';
 
 export interface ExportRequest {

@@ -7,17 +7,17 @@ import {
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
-import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/parameters';
-import { deadlineFromMinutes } from '../../../shared/retry';
+import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/n8n/parameters';
+import { deadlineFromMinutes } from '../../../shared/transport/retry';
 import { PassThrough } from 'node:stream';
 
-import { BlobAccessError, openBlobStream } from '../../../shared/blobs';
-import { forEachConcurrently } from '../../../shared/concurrency';
-import { readJsonLines, type JsonRecordConsumer } from '../../../shared/jsonLines';
-import { parseFieldList } from '../../../shared/output';
-import type { NodeRun } from '../../../shared/router';
-import { hasSeen, rememberSeen } from '../../../shared/seenStore';
-import { AggregateSink, groupToJson, mergeAggregates } from '../../../shared/sinks';
+import { BlobAccessError, openBlobStream } from '../../../shared/transport/blobs';
+import { forEachConcurrently } from '../../../shared/transport/concurrency';
+import { readJsonLines, type JsonRecordConsumer } from '../../../shared/readers/jsonLines';
+import { parseFieldList } from '../../../shared/output/csvOutput';
+import type { NodeRun } from '../../../shared/n8n/router';
+import { hasSeen, rememberSeen } from '../../../shared/n8n/seenStore';
+import { AggregateSink, groupToJson, mergeAggregates } from '../../../shared/output/sinks';
 import {
 	OperationExpiredError,
 	blobUrl,

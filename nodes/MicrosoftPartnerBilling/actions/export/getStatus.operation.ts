@@ -5,7 +5,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/retry';
+import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/transport/retry';
 import { createGraphClient, getOperation, operationIdOf, operationUrl } from '../../transport';
 import { operationIdProperty, readOperationId } from './common';
 

@@ -6,8 +6,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/parameters';
-import { deadlineFromMinutes } from '../../../shared/retry';
+import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/n8n/parameters';
+import { deadlineFromMinutes } from '../../../shared/transport/retry';
 import { createGraphClient, operationIdOf, startExport, waitForOperation, type Dataset } from '../../transport';
 import {
 	exportBody,

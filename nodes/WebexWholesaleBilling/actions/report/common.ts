@@ -1,7 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { addUtcYears, parseIsoDate, toIsoDateText, utcToday } from '../../../shared/dates';
-import { timeoutMinutesProperty } from '../../../shared/parameters';
+import { addUtcYears, parseIsoDate, toIsoDateText, utcToday } from '../../../shared/numbers/dates';
+import { timeoutMinutesProperty } from '../../../shared/n8n/parameters';
 
 export const reportTypeOptions = [
 	{ name: 'Partner', value: 'PARTNER', description: 'Usage summed per subscription and SKU' },

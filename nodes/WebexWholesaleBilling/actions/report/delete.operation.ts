@@ -6,7 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import { REPORTS_PATH, createWebexClient, webexApiRequest } from '../../transport';
-import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/retry';
+import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/transport/retry';
 import { readReportId, reportIdProperty } from './common';
 
 const properties: INodeProperties[] = [

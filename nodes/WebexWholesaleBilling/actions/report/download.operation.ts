@@ -7,12 +7,12 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/parameters';
-import { deadlineFromMinutes } from '../../../shared/retry';
-import { daysInclusive, parseIsoDate } from '../../../shared/dates';
-import { DownloadError, downloadSignedFile } from '../../../shared/download';
-import { outputModeProperties, readCsvOutput, readOutputSettings, type CsvOutput } from '../../../shared/output';
-import { ceilDivide, groupToJson } from '../../../shared/sinks';
+import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/n8n/parameters';
+import { deadlineFromMinutes } from '../../../shared/transport/retry';
+import { daysInclusive, parseIsoDate } from '../../../shared/numbers/dates';
+import { DownloadError, downloadSignedFile } from '../../../shared/transport/signedDownload';
+import { outputModeProperties, readCsvOutput, readOutputSettings, type CsvOutput } from '../../../shared/output/csvOutput';
+import { ceilDivide, groupToJson } from '../../../shared/output/sinks';
 import {
 	createWebexClient,
 	getReport,

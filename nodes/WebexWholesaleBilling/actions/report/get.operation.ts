@@ -7,8 +7,8 @@ import {
 } from 'n8n-workflow';
 
 import { createWebexClient, getReport, reportToJson } from '../../transport';
-import { ParameterRules } from '../../../shared/parameters';
-import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/retry';
+import { ParameterRules } from '../../../shared/n8n/parameters';
+import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/transport/retry';
 import { includeDownloadUrlOption, readReportId, reportIdProperty } from './common';
 
 const properties: INodeProperties[] = [

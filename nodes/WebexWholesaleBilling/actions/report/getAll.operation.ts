@@ -6,10 +6,10 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { parseIsoDate, toIsoDateText } from '../../../shared/dates';
+import { parseIsoDate, toIsoDateText } from '../../../shared/numbers/dates';
 import { createWebexClient, listReports, reportToJson } from '../../transport';
-import { ParameterRules } from '../../../shared/parameters';
-import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/retry';
+import { ParameterRules } from '../../../shared/n8n/parameters';
+import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/transport/retry';
 import { REPORT_TYPE_CHOICES, includeDownloadUrlOption, reportTypeOptions } from './common';
 
 const properties: INodeProperties[] = [

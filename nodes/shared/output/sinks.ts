@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { CsvFormatError, resolveColumns, type CsvRecordConsumer } from './csv';
-import { DecimalSum, type DecimalValue } from './decimal';
-import { JsonFieldScanner, JsonValueKind, asciiLowerCase } from './jsonFields';
-import { JsonLinesFormatError, type JsonRecordConsumer } from './jsonLines';
+import { CsvFormatError, resolveColumns, type CsvRecordConsumer } from '../readers/csv';
+import { DecimalSum, type DecimalValue } from '../numbers/decimal';
+import { JsonFieldScanner, JsonValueKind, asciiLowerCase } from '../readers/jsonFields';
+import { JsonLinesFormatError, type JsonRecordConsumer } from '../readers/jsonLines';
 
 /** Collects every record as an object keyed by the vendor's own column names. */
 export class RowsSink implements CsvRecordConsumer {

@@ -7,8 +7,8 @@ import {
 } from 'n8n-workflow';
 import { PassThrough, type Readable } from 'node:stream';
 
-import { readCsv, type CsvReadOptions } from './csv';
-import { ParameterRules } from './parameters';
+import { readCsv, type CsvReadOptions } from '../readers/csv';
+import { ParameterRules } from '../n8n/parameters';
 import { AggregateSink, RowCounter, RowsSink, type AggregateGroup } from './sinks';
 
 /** How a downloaded vendor file reaches the workflow. */
