@@ -2,16 +2,8 @@ import { AnonymousCredential, BlobClient } from '@azure/storage-blob';
 import { PassThrough, type Readable } from 'node:stream';
 
 import { isAllowedDownloadUrl } from './http';
-import {
-	DeadlineExceededError,
-	ExecutionCancelledError,
-	RETRYABLE_STATUS_CODES,
-	describeNetworkError,
-	isTransientNetworkError,
-	parseRetryAfter,
-	retryUntilDone,
-	type RetryPolicy,
-} from './retry';
+import { DeadlineExceededError, ExecutionCancelledError, describeNetworkError, isTransientNetworkError } from './errors';
+import { RETRYABLE_STATUS_CODES, deadlineSignal, parseRetryAfter, retryUntilDone, type RetryPolicy } from './retry';
 
 /** Storage refused or failed a blob; carries no URL and no SAS. */
 export class BlobAccessError extends Error {
@@ -54,13 +46,11 @@ export async function openBlobStream(
 	if (!isAllowedDownloadUrl(blobUrl)) {
 		throw new BlobAccessError(`The storage URL of blob ${blobName} is not https, so it was not fetched`);
 	}
-	const cancelled = policy.signal;
-	const timeout = AbortSignal.timeout(Math.max(1, policy.deadline - Date.now()));
 	// The SDK's own retries and every resume end with the execution or at the deadline.
-	const signal = cancelled ? AbortSignal.any([cancelled, timeout]) : timeout;
+	const signal = deadlineSignal(policy);
 	/** Why reading stopped when the signal aborted it, in words the user can act on. */
 	const stopped = (): Error =>
-		cancelled?.aborted
+		policy.signal?.aborted
 			? new ExecutionCancelledError()
 			: new BlobAccessError(
 					`Reading blob ${blobName} from Azure Blob Storage timed out: it took longer than the timeout allows; raise the Timeout (Minutes) option or try again later`,
@@ -74,7 +64,7 @@ export async function openBlobStream(
 	 * until the deadline.
 	 */
 	const read = async (offset: number) =>
-		await retryUntilDone({ deadline: policy.deadline, signal: cancelled }, async () => {
+		await retryUntilDone(policy, async () => {
 			try {
 				const conditions = eTag ? { ifMatch: eTag } : undefined;
 				return { done: true, value: await client.download(offset, undefined, { abortSignal: signal, maxRetryRequests: 0, conditions }) };

@@ -1,13 +1,7 @@
 import type { IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import {
-	ConnectionError,
-	RETRYABLE_STATUS_CODES,
-	TokenRequestError,
-	parseRetryAfter,
-	retryUntilDone,
-	type RetryPolicy,
-} from './retry';
+import { ConnectionError, TokenRequestError } from './errors';
+import { RETRYABLE_STATUS_CODES, parseRetryAfter, retryUntilDone, type RetryPolicy } from './retry';
 
 export interface HttpResponse<Body = unknown> {
 	statusCode: number;

@@ -2,14 +2,8 @@ import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 import type { Readable } from 'node:stream';
 
 import { isAllowedDownloadUrl, looksLikeMarkup, readSmallBody } from './http';
-import {
-	ConnectionError,
-	RETRYABLE_STATUS_CODES,
-	deadlineSignal,
-	parseRetryAfter,
-	retryUntilDone,
-	type RetryPolicy,
-} from './retry';
+import { ConnectionError } from './errors';
+import { RETRYABLE_STATUS_CODES, deadlineSignal, parseRetryAfter, retryUntilDone, type RetryPolicy } from './retry';
 
 export class DownloadError extends Error {
 	constructor(
