@@ -3,6 +3,7 @@ import { PassThrough, type Readable } from 'node:stream';
 
 import { isAllowedDownloadUrl } from './http';
 import { DeadlineExceededError, ExecutionCancelledError, describeNetworkError, isTransientNetworkError } from './errors';
+import { withoutUrls } from './scrub';
 import { RETRYABLE_STATUS_CODES, deadlineSignal, parseRetryAfter, retryUntilDone, type RetryPolicy } from './retry';
 
 /** Storage refused or failed a blob; carries no URL and no SAS. */
@@ -160,15 +161,10 @@ export function toBlobAccessError(error: unknown, blobName: string): Error {
 				`The answer for blob ${blobName} did not come from Azure Blob Storage (it has no ETag): a proxy, firewall or sign-in page may be in the way`,
 			);
 		}
-		return new BlobAccessError(`Azure Blob Storage gave an answer for blob ${blobName} that could not be read: ${withoutUrls(message)}`);
+		return new BlobAccessError(`Azure Blob Storage gave an answer for blob ${blobName} that could not be read: ${withoutUrls(message).slice(0, 300)}`);
 	}
 	if (!statusCode) {
 		return new BlobAccessError(`Azure Blob Storage could not be read for blob ${blobName}: ${describeNetworkError(error).replace(/^The connection failed: /, '')}`);
 	}
 	return new BlobAccessError(`Azure Blob Storage answered HTTP ${statusCode}${code ? ` (${code})` : ''} for blob ${blobName}`, statusCode, code);
-}
-
-/** SDK messages may quote the request URL, whose query is the SAS. */
-function withoutUrls(text: string): string {
-	return text.replace(/https?:\/\/\S+/g, '<url>').slice(0, 300);
 }

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 
 import { isAllowedDownloadUrl, looksLikeMarkup, readSmallBody } from './http';
 import { ConnectionError } from './errors';
+import { errorBodyExcerpt } from './scrub';
 import { RETRYABLE_STATUS_CODES, deadlineSignal, parseRetryAfter, retryUntilDone, type RetryPolicy } from './retry';
 
 export class DownloadError extends Error {
@@ -98,7 +99,7 @@ export async function downloadSignedFile<Result>(
 			}
 			return { done: true, value: await download.consume(body) };
 		}
-		const detail = summariseErrorBody(await readSmallBody(body, 4096));
+		const detail = errorBodyExcerpt(await readSmallBody(body, 4096));
 		if ((statusCode === 401 || statusCode === 403) && !withCredential && fallback?.allowed(url)) {
 			withCredential = true;
 			return { done: false, reason: `The file host wants to be signed in to (HTTP ${statusCode}${detail})`, retryAfterMs: 0 };
@@ -170,11 +171,4 @@ function firstChunk(body: Readable): Promise<Buffer | null> {
 		body.on('end', onEnd);
 		body.on('error', onError);
 	});
-}
-
-/** A short, URL-free excerpt of an error body (storage hosts answer XML or HTML). */
-function summariseErrorBody(text: string): string {
-	const message = /<Message>([^<]*)<\/Message>/i.exec(text)?.[1] ?? text.replace(/<[^>]*>/g, ' ');
-	const clean = message.replace(/https?:\/\/\S+/g, '<url>').replace(/\s+/g, ' ').trim().slice(0, 200);
-	return clean ? `: ${clean}` : '';
 }

@@ -13,7 +13,6 @@ import { DownloadError, downloadSignedFile, type Refusal } from '../../../shared
 import { isAllowedDownloadUrl } from '../../../shared/transport/http';
 import { outputModeProperties, readCsvOutput, readOutputSettings, type CsvOutput } from '../../../shared/output/csvOutput';
 import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/n8n/parameters';
-import { deadlineFromMinutes } from '../../../shared/transport/retry';
 import { RowsSink, groupToJson } from '../../../shared/output/sinks';
 import { DEFAULT_ZIP_LIMITS, ZipFormatError, openZip, type ZipFile } from '../../../shared/readers/zip';
 import { CREDENTIAL_TYPE, createCiscoClient } from '../../transport';
@@ -190,7 +189,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const what = invoiceNumber ? `the usage ZIP of invoice ${invoiceNumber}` : 'the usage ZIP';
 	const expiresAt = typeof item.expiresAt === 'string' ? item.expiresAt : undefined;
 
-	const client = await createCiscoClient(this, itemIndex, deadlineFromMinutes(options.timeoutMinutes));
+	const client = await createCiscoClient(this, itemIndex, options.timeoutMinutes);
 	const tokenHosts = [new URL(client.baseUrl).hostname, ...options.authorizedFileHosts];
 
 	let zip: Buffer;

@@ -9,7 +9,6 @@ import {
 
 import { addUtcMonths, formatIsoDate, parseIsoDate, toIsoDateText, utcToday } from '../../../shared/numbers/dates';
 import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/n8n/parameters';
-import { deadlineFromMinutes } from '../../../shared/transport/retry';
 import {
 	MAX_IDS_PER_REQUEST,
 	createCiscoClient,
@@ -237,7 +236,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		}
 	}
 
-	const client = await createCiscoClient(this, itemIndex, deadlineFromMinutes(options.timeoutMinutes));
+	const client = await createCiscoClient(this, itemIndex, options.timeoutMinutes);
 	const billingAddressId = readBillingAddressId(this, itemIndex, client, refuse);
 	const createdBy = options.createdBy || client.username;
 	if (!createdBy) {

@@ -8,7 +8,6 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/n8n/parameters';
-import { deadlineFromMinutes } from '../../../shared/transport/retry';
 import { PassThrough } from 'node:stream';
 
 import { BlobAccessError, openBlobStream } from '../../../shared/transport/blobs';
@@ -185,7 +184,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, run: N
 	const binaryPropertyName = mode === 'file' ? rules.text(this.getNodeParameter('binaryPropertyName', itemIndex), 'Put Output File in Field').trim() : '';
 	if (mode === 'file' && !binaryPropertyName) throw rules.refuse('Put Output File in Field', 'must not be empty');
 	const options = readOptions(rules, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
-	const client = await createGraphClient(this, itemIndex, deadlineFromMinutes(options.timeoutMinutes));
+	const client = await createGraphClient(this, itemIndex, options.timeoutMinutes);
 	let url = operationUrl(client, operationId);
 
 	let { operation, manifest } = await finishedExport(client, url, options).catch(async (error: unknown) => {

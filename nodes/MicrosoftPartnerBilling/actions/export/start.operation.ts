@@ -7,7 +7,6 @@ import {
 } from 'n8n-workflow';
 
 import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/n8n/parameters';
-import { deadlineFromMinutes } from '../../../shared/transport/retry';
 import { createGraphClient, operationIdOf, startExport, waitForOperation, type Dataset } from '../../transport';
 import {
 	exportBody,
@@ -125,7 +124,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const given = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const timeoutMinutes = rules.number(given.timeoutMinutes, 'Timeout (Minutes)', { ...TIMEOUT_MINUTES, fallback: 60 });
 	const waitForCompletion = rules.flag(given.waitForCompletion, 'Wait for Completion', false);
-	const client = await createGraphClient(this, itemIndex, deadlineFromMinutes(timeoutMinutes));
+	const client = await createGraphClient(this, itemIndex, timeoutMinutes);
 	const operationUrl = await startExport(client, dataset, exportBody(request));
 	let status = 'notStarted';
 	if (waitForCompletion) status = String((await waitForOperation(client, operationUrl, timeoutMinutes)).status);

@@ -8,9 +8,9 @@ import {
 } from 'n8n-workflow';
 
 import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/n8n/parameters';
-import { deadlineFromMinutes } from '../../../shared/transport/retry';
 import {
 	REPORTS_PATH,
+	reportPath,
 	createWebexClient,
 	getReport,
 	listReports,
@@ -138,7 +138,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		waitForCompletion: rules.flag(given.waitForCompletion, 'Wait for Completion', false),
 	};
 	const subPartnerOrgId = rules.text(given.subPartnerOrgId, 'Sub-Partner Org ID').trim() || undefined;
-	const client = await createWebexClient(this, itemIndex, deadlineFromMinutes(options.timeoutMinutes));
+	const client = await createWebexClient(this, itemIndex, options.timeoutMinutes);
 
 	const body: IDataObject = { ...periodFields(period), type };
 	if (subPartnerOrgId) body.subPartnerOrgId = subPartnerOrgId;
@@ -148,7 +148,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 	let report: WebexReport;
 	try {
-		report = (await webexApiRequest<WebexReport>(client, { method: 'POST', path: REPORTS_PATH, body })).body;
+		report = (await webexApiRequest<WebexReport>(client, { method: 'POST', url: REPORTS_PATH, body })).body;
 	} catch (error) {
 		const existing =
 			options.ifExists === 'reuse' && isConflict(error)
@@ -213,7 +213,7 @@ async function deleteExisting(
 			if (!(error instanceof NodeApiError)) throw error;
 		});
 	}
-	await webexApiRequest(client, { method: 'DELETE', path: `${REPORTS_PATH}/${encodeURIComponent(existing.id)}` });
+	await webexApiRequest(client, { method: 'DELETE', url: reportPath(existing.id) });
 	client.context.addExecutionHints({
 		message: `Deleted the existing ${type} report ${existing.id} before creating a new one`,
 		location: 'outputPane',

@@ -8,7 +8,6 @@ import {
 } from 'n8n-workflow';
 
 import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/n8n/parameters';
-import { deadlineFromMinutes } from '../../../shared/transport/retry';
 import { daysInclusive, parseIsoDate } from '../../../shared/numbers/dates';
 import { DownloadError, downloadSignedFile } from '../../../shared/transport/signedDownload';
 import { outputModeProperties, readCsvOutput, readOutputSettings, type CsvOutput } from '../../../shared/output/csvOutput';
@@ -97,7 +96,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		timeoutMinutes: rules.number(given.timeoutMinutes, 'Timeout (Minutes)', { ...TIMEOUT_MINUTES, fallback: 60 }),
 		waitForCompletion: rules.flag(given.waitForCompletion, 'Wait for Completion', true),
 	};
-	const client = await createWebexClient(this, itemIndex, deadlineFromMinutes(options.timeoutMinutes));
+	const client = await createWebexClient(this, itemIndex, options.timeoutMinutes);
 
 	let report = await readyReport(client, reportId, options);
 	const output = await downloadSignedFile(this, {

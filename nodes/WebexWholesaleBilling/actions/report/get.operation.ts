@@ -8,7 +8,6 @@ import {
 
 import { createWebexClient, getReport, reportToJson } from '../../transport';
 import { ParameterRules } from '../../../shared/n8n/parameters';
-import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/transport/retry';
 import { includeDownloadUrlOption, readReportId, reportIdProperty } from './common';
 
 const properties: INodeProperties[] = [
@@ -30,7 +29,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const reportId = readReportId(this, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const includeDownloadUrl = new ParameterRules(this, itemIndex).flag(options.includeDownloadUrl, 'Include Download URL', false);
-	const client = await createWebexClient(this, itemIndex, Date.now() + DEFAULT_CALL_BUDGET_MS);
+	const client = await createWebexClient(this, itemIndex);
 	const report = await getReport(client, reportId);
 	return [{ json: reportToJson(report, includeDownloadUrl) }];
 }

@@ -9,7 +9,6 @@ import {
 import { parseIsoDate, toIsoDateText } from '../../../shared/numbers/dates';
 import { createWebexClient, listReports, reportToJson } from '../../transport';
 import { ParameterRules } from '../../../shared/n8n/parameters';
-import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/transport/retry';
 import { REPORT_TYPE_CHOICES, includeDownloadUrlOption, reportTypeOptions } from './common';
 
 const properties: INodeProperties[] = [
@@ -121,7 +120,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const filters = readFilters(this, rules, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const includeDownloadUrl = rules.flag(options.includeDownloadUrl, 'Include Download URL', false);
-	const client = await createWebexClient(this, itemIndex, Date.now() + DEFAULT_CALL_BUDGET_MS);
+	const client = await createWebexClient(this, itemIndex);
 	const reports = await listReports(client, filters, limit);
 	return reports.map((report) => ({ json: reportToJson(report, includeDownloadUrl) }));
 }
