@@ -44,12 +44,14 @@ export async function executePerItem(
 			const results = await execute.call(context, itemIndex, run);
 			for (const result of results) returnData.push({ ...result, pairedItem: { item: itemIndex } });
 		} catch (caught) {
-			// Our own errors are built to be shown as they are; the message (not the error object)
-			// keeps n8n from swapping in a generic text for connection errors.
+			// n8n's errors are built to be shown as they are. Any other error (a file that is not
+			// what it should be, a connection that failed) becomes one here, for every operation:
+			// the message (not the error object) keeps n8n from swapping in a generic text for
+			// connection errors, and what to do about it travels as the description.
 			const error =
 				caught instanceof NodeApiError || caught instanceof NodeOperationError
 					? caught
-					: new NodeOperationError(context.getNode(), (caught as Error).message, { itemIndex });
+					: new NodeOperationError(context.getNode(), (caught as Error).message, { itemIndex, description: descriptionOf(caught) });
 			if (!context.continueOnFail()) throw error;
 			// Only `error`, `message` and `details` keys: n8n then routes the item to the error
 			// output when the node has one, and keeps the details on the regular output.
@@ -62,4 +64,10 @@ export async function executePerItem(
 	if (context.getExecutionCancelSignal()?.aborted) return [returnData];
 	for (const commit of commits) await commit();
 	return [returnData];
+}
+
+/** What to do about an error of our own, when it says (a refused download link does). */
+function descriptionOf(error: unknown): string | undefined {
+	const { description } = (error ?? {}) as { description?: unknown };
+	return typeof description === 'string' ? description : undefined;
 }

@@ -192,45 +192,32 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const client = await createCiscoClient(this, itemIndex, options.timeoutMinutes);
 	const tokenHosts = [new URL(client.baseUrl).hostname, ...options.authorizedFileHosts];
 
-	let zip: Buffer;
-	try {
-		zip = await downloadSignedFile(this, {
-			what,
-			policy: client.policy,
-			getUrl: async (refusal) => {
-				if (refusal) throw linkRefusedError(refusal, what, expiresAt, hostAllowed(usageUrl, tokenHosts));
-				return usageUrl;
-			},
-			consume: async (body) => await readAll(body, maxZipBytes, what),
-			credentialFallback: { credentialType: CREDENTIAL_TYPE, allowed: (url) => hostAllowed(url, tokenHosts) },
-		});
-	} catch (error) {
-		if (error instanceof LinkRefusedError) throw refuse(error.message, error.description);
-		throw error instanceof DownloadError ? refuse(error.message) : error;
-	}
+	const zip = await downloadSignedFile(this, {
+		what,
+		policy: client.policy,
+		getUrl: async (refusal) => {
+			if (refusal) throw linkRefusedError(refusal, what, expiresAt, hostAllowed(usageUrl, tokenHosts));
+			return usageUrl;
+		},
+		consume: async (body) => await readAll(body, maxZipBytes, what),
+		credentialFallback: { credentialType: CREDENTIAL_TYPE, allowed: (url) => hostAllowed(url, tokenHosts) },
+	});
 
-	try {
-		const files = openZip(zip, what, limits);
-		const headerFile = findFile(files, options.headerFileName, what, 'Header File Name Contains');
-		const usageFile = findFile(files, options.usageFileName, what, 'Usage File Name Contains', headerFile);
-		const header = await readHeader(headerFile, options.delimiter, what);
-		const delimiter = options.delimiter !== 'auto' ? options.delimiter : detectDelimiter(await firstLine(usageFile));
-		const output = await readCsvOutput(
-			this,
-			usageFile.open(),
-			settings,
-			{ fileName: baseName(usageFile.name), mimeType: 'text/csv' },
-			{ delimiter },
-		);
-		checkLineCount(header, output.rowCount, options.lineCountColumn, what);
-		this.addExecutionHints({ message: `Read ${output.rowCount} usage lines from ${what}`, location: 'outputPane' });
-		return toItems(output, header, includeHeader, settings.binaryPropertyName, invoiceNumber, usageFile.name);
-	} catch (error) {
-		if (error instanceof ZipFormatError || (error as Error)?.name === 'CsvFormatError') {
-			throw refuse((error as Error).message);
-		}
-		throw error;
-	}
+	const files = openZip(zip, what, limits);
+	const headerFile = findFile(files, options.headerFileName, what, 'Header File Name Contains');
+	const usageFile = findFile(files, options.usageFileName, what, 'Usage File Name Contains', headerFile);
+	const header = await readHeader(headerFile, options.delimiter, what);
+	const delimiter = options.delimiter !== 'auto' ? options.delimiter : detectDelimiter(await firstLine(usageFile));
+	const output = await readCsvOutput(
+		this,
+		usageFile.open(),
+		settings,
+		{ fileName: baseName(usageFile.name), mimeType: 'text/csv' },
+		{ delimiter },
+	);
+	checkLineCount(header, output.rowCount, options.lineCountColumn, what);
+	this.addExecutionHints({ message: `Read ${output.rowCount} usage lines from ${what}`, location: 'outputPane' });
+	return toItems(output, header, includeHeader, settings.binaryPropertyName, invoiceNumber, usageFile.name);
 }
 
 class LinkRefusedError extends DownloadError {

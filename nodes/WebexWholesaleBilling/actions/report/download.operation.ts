@@ -9,7 +9,7 @@ import {
 
 import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/n8n/parameters';
 import { daysInclusive, parseIsoDate } from '../../../shared/numbers/dates';
-import { DownloadError, downloadSignedFile } from '../../../shared/transport/signedDownload';
+import { downloadSignedFile } from '../../../shared/transport/signedDownload';
 import { outputModeProperties, readCsvOutput, readOutputSettings, type CsvOutput } from '../../../shared/output/csvOutput';
 import { ceilDivide, groupToJson } from '../../../shared/output/sinks';
 import {
@@ -117,10 +117,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				fileName: `webex-${(reportType(report) ?? 'report').toLowerCase()}-${report.billingStartDate}-${report.billingEndDate}.csv`,
 				mimeType: 'text/csv',
 			}),
-	}).catch((error: unknown) => {
-		throw error instanceof DownloadError || isFormatError(error)
-			? new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex })
-			: error;
 	});
 
 	this.addExecutionHints({
@@ -157,10 +153,6 @@ function isExpiring(url: string | undefined): boolean {
 		return false;
 	}
 	return Number.isFinite(expires) && expires > 0 && expires * 1000 - EXPIRY_MARGIN_MS < Date.now();
-}
-
-function isFormatError(error: unknown): boolean {
-	return (error as Error)?.name === 'CsvFormatError';
 }
 
 function toItems(output: CsvOutput, report: WebexReport, binaryPropertyName: string, seatSumIndex: number): INodeExecutionData[] {
