@@ -33,6 +33,16 @@ export const DATASET_PATHS: Record<Dataset, string> = {
 	unbilledReconciliation: 'reconciliation/unbilled/export',
 };
 
+export interface ExportRequest {
+	dataset: Dataset;
+	attributeSet: 'full' | 'basic';
+	invoiceId?: string;
+	billingPeriod?: 'current' | 'last';
+	currencyCode?: string;
+}
+
+export const isBilled = (dataset: Dataset) => dataset === 'billedUsage' || dataset === 'billedReconciliation';
+
 export type GraphClient = VendorClient;
 
 const GRAPH: VendorApi = {
@@ -115,9 +125,15 @@ function graphApiError(client: GraphClient, response: HttpResponse, clientReques
 	});
 }
 
-/** Starts an export; Graph answers 202 with the operation's URL in Location. */
-export async function startExport(client: GraphClient, dataset: Dataset, body: IDataObject): Promise<string> {
-	const response = await graphRequest(client, { method: 'POST', url: `${BILLING_PATH}/${DATASET_PATHS[dataset]}`, body });
+/**
+ * Starts an export with the body Graph documents for its dataset (only that dataset's
+ * fields); Graph answers 202 with the operation's URL in Location.
+ */
+export async function startExport(client: GraphClient, request: ExportRequest): Promise<string> {
+	const body = isBilled(request.dataset)
+		? { invoiceId: request.invoiceId, attributeSet: request.attributeSet }
+		: { billingPeriod: request.billingPeriod, currencyCode: request.currencyCode, attributeSet: request.attributeSet };
+	const response = await graphRequest(client, { method: 'POST', url: `${BILLING_PATH}/${DATASET_PATHS[request.dataset]}`, body });
 	const location = headerText(response.headers.location);
 	if (!location) {
 		throw new NodeOperationError(client.context.getNode(), 'Microsoft Graph accepted the export but gave no operation URL (Location header)', {

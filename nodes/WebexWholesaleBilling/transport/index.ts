@@ -1,8 +1,10 @@
-import { NodeApiError, type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions, type JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions, type JsonObject } from 'n8n-workflow';
+import type { Readable } from 'node:stream';
 
 import type { HttpResponse } from '../../shared/transport/http';
 import { ParameterRules } from '../../shared/n8n/parameters';
 import { pollUntilFinished } from '../../shared/transport/poll';
+import { downloadSignedFile } from '../../shared/transport/signedDownload';
 import {
 	createVendorClient,
 	createVendorListClient,
@@ -185,6 +187,68 @@ export async function waitForReport(client: WebexClient, reportId: string, timeo
 	});
 	if (report.status === 'FAILED') throw reportFailedError(client, report);
 	return report;
+}
+
+/** The report once it is COMPLETED: waited for, or, when waiting was not asked for, refused while it is not. */
+export async function readyReport(
+	client: WebexClient,
+	reportId: string,
+	{ timeoutMinutes, waitForCompletion }: { timeoutMinutes: number; waitForCompletion: boolean },
+): Promise<WebexReport> {
+	if (waitForCompletion) return await waitForReport(client, reportId, timeoutMinutes);
+	const report = await getReport(client, reportId);
+	if (report.status === 'FAILED') throw reportFailedError(client, report);
+	if (report.status !== 'COMPLETED') {
+		throw new NodeOperationError(client.context.getNode(), `Webex report ${reportId} is not ready yet (status ${report.status})`, {
+			itemIndex: client.itemIndex,
+			description: "Turn on the 'Wait for Completion' option, or run the download again later",
+		});
+	}
+	return report;
+}
+
+/**
+ * Streams a finished report's CSV into `consume` through its signed tempDownloadURL, never
+ * with the token. A URL about to expire or refused by the file host is replaced by reading
+ * the report again; `consume` is given the report whose URL it reads.
+ */
+export async function downloadReportFile<Result>(
+	client: WebexClient,
+	ready: WebexReport,
+	consume: (body: Readable, report: WebexReport) => Promise<Result>,
+): Promise<{ result: Result; report: WebexReport }> {
+	let report = ready;
+	const result = await downloadSignedFile(client.context, {
+		what: `Webex report ${report.id}`,
+		policy: client.policy,
+		getUrl: async (refusal) => {
+			if (refusal || isExpiring(report.tempDownloadURL)) report = await getReport(client, report.id);
+			if (!report.tempDownloadURL) {
+				throw new NodeOperationError(client.context.getNode(), `Webex gave no download URL for report ${report.id}`, {
+					itemIndex: client.itemIndex,
+					description: `Its status is ${report.status}. Try again later.`,
+				});
+			}
+			return report.tempDownloadURL;
+		},
+		consume: async (body) => await consume(body, report),
+	});
+	return { result, report };
+}
+
+/** Refresh a signed URL this close to its Expires time rather than start a download that dies. */
+const EXPIRY_MARGIN_MS = 60_000;
+
+function isExpiring(url: string | undefined): boolean {
+	if (!url) return true;
+	let expires: number;
+	try {
+		expires = Number(new URL(url).searchParams.get('Expires'));
+	} catch {
+		// Unreadable: leave it to the URL check, which refuses it with a clear message.
+		return false;
+	}
+	return Number.isFinite(expires) && expires > 0 && expires * 1000 - EXPIRY_MARGIN_MS < Date.now();
 }
 
 export function reportFailedError(client: WebexClient, report: WebexReport): NodeApiError {

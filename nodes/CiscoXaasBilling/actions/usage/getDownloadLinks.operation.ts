@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { addUtcMonths, formatIsoDate, parseIsoDate, toIsoDateText, utcToday } from '../../../shared/numbers/dates';
-import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/n8n/parameters';
+import { ParameterRules } from '../../../shared/n8n/parameters';
 import {
 	MAX_IDS_PER_REQUEST,
 	createCiscoClient,
@@ -168,7 +168,7 @@ function readOptions(rules: ParameterRules, given: IDataObject): GetLinksOptions
 		subscriptionIdField: given.subscriptionIdField === undefined ? undefined : rules.text(given.subscriptionIdField, 'Subscription ID Field'),
 		usagePath: path(given.usagePath, 'Usage Path', '/usage'),
 		usageBySubscriptionPath: path(given.usageBySubscriptionPath, 'Usage By Subscription Path', '/usageBySubscription'),
-		timeoutMinutes: rules.number(given.timeoutMinutes, 'Timeout (Minutes)', { ...TIMEOUT_MINUTES, fallback: 10 }),
+		timeoutMinutes: rules.timeoutMinutes(given.timeoutMinutes, 10),
 	};
 }
 

@@ -7,7 +7,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/n8n/parameters';
+import { ParameterRules } from '../../../shared/n8n/parameters';
 import {
 	REPORTS_PATH,
 	reportPath,
@@ -134,7 +134,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		]),
 		includeDownloadUrl: rules.flag(given.includeDownloadUrl, 'Include Download URL', false),
 		internal: given.internal === undefined ? undefined : rules.flag(given.internal, 'Include Internal Orgs', false),
-		timeoutMinutes: rules.number(given.timeoutMinutes, 'Timeout (Minutes)', { ...TIMEOUT_MINUTES, fallback: 60 }),
+		timeoutMinutes: rules.timeoutMinutes(given.timeoutMinutes, 60),
 		waitForCompletion: rules.flag(given.waitForCompletion, 'Wait for Completion', false),
 	};
 	const subPartnerOrgId = rules.text(given.subPartnerOrgId, 'Sub-Partner Org ID').trim() || undefined;
