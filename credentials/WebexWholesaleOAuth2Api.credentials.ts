@@ -1,8 +1,4 @@
-import type {
-	Icon,
-	ICredentialType,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { webexCredentialTest } from './WebexWholesaleApi.credentials';
 

@@ -1,7 +1,7 @@
 import { type IDataObject, type IExecuteFunctions, type JsonObject, NodeApiError } from 'n8n-workflow';
 import { randomUUID } from 'node:crypto';
 
-import type { HttpResponse } from '../../shared/transport/http';
+import { isJsonObject, type HttpResponse } from '../../shared/transport/http';
 import { withoutUrls } from '../../shared/transport/scrub';
 import { createVendorClient, vendorApiError, vendorRequest, type VendorApi, type VendorClient } from '../../shared/transport/vendorApi';
 
@@ -135,10 +135,10 @@ const ERROR_HINTS: Record<string, string> = {
  * quote to Cisco, and what to do.
  */
 export function ciscoApiError(client: CiscoClient, response: HttpResponse, uuid: string, problem?: string): NodeApiError {
-	const body = isObject(response.body) ? (response.body as IDataObject) : {};
+	const body = isJsonObject(response.body) ? (response.body as IDataObject) : {};
 	const code = firstText(body, ['errorCode', 'code', 'error']);
 	const vendorMessage = firstText(body, ['errorMessage', 'message', 'error_description', 'description']);
-	const rawText = typeof response.body === 'string' ? response.body : isObject(response.body) ? JSON.stringify(response.body) : '';
+	const rawText = typeof response.body === 'string' ? response.body : isJsonObject(response.body) ? JSON.stringify(response.body) : '';
 	const message =
 		problem ??
 		(vendorMessage
@@ -162,6 +162,3 @@ function firstText(body: IDataObject, keys: string[]): string | undefined {
 	return undefined;
 }
 
-function isObject(value: unknown): value is object {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -3,20 +3,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { JsonLinesParts } from '../../shared/output/jsonLinesOutput';
 import { readJsonLines, type JsonRecordConsumer } from '../../shared/readers/jsonLines';
 import { BlobAccessError, openBlobStream } from '../../shared/transport/blobs';
-import {
-	OperationExpiredError,
-	blobUrl,
-	isFailed,
-	isNoData,
-	operationFailedError,
-	readManifest,
-	startExport,
-	waitForOperation,
-	type ExportRequest,
-	type GraphClient,
-	type Manifest,
-	type Operation,
-} from './index';
+import { OperationExpiredError, blobUrl, isFailed, isNoData, operationFailedError, readManifest, startExport, waitForOperation } from './index';
+import type { ExportRequest, GraphClient, Manifest, Operation } from './index';
 
 /** A finished export as Microsoft hands it out. */
 export interface FinishedExport {

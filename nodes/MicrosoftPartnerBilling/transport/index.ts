@@ -1,25 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import {
-	NodeApiError,
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type IHttpRequestMethods,
-	type JsonObject,
-} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type IHttpRequestMethods, type JsonObject } from 'n8n-workflow';
 
 import type { HttpResponse } from '../../shared/transport/http';
 import { ParameterRules } from '../../shared/n8n/parameters';
 import { pollUntilFinished } from '../../shared/transport/poll';
 import { parseRetryAfter } from '../../shared/transport/retry';
-import {
-	createVendorClient,
-	headerText,
-	vendorApiError,
-	vendorRequest,
-	type VendorApi,
-	type VendorClient,
-} from '../../shared/transport/vendorApi';
+import { createVendorClient, headerText, vendorApiError, vendorRequest, type VendorApi, type VendorClient } from '../../shared/transport/vendorApi';
 
 export const CREDENTIAL_TYPE = 'microsoftPartnerBillingOAuth2Api';
 export const BILLING_PATH = '/reports/partners/billing';
@@ -125,14 +111,16 @@ function graphApiError(client: GraphClient, response: HttpResponse, clientReques
 	});
 }
 
-/**
- * Starts an export with the body Graph documents for its dataset (only that dataset's
- * fields); Graph answers 202 with the operation's URL in Location.
- */
-export async function startExport(client: GraphClient, request: ExportRequest): Promise<string> {
-	const body = isBilled(request.dataset)
+/** The fields Graph documents for the request's dataset, and only those. */
+export function exportFields(request: ExportRequest): IDataObject {
+	return isBilled(request.dataset)
 		? { invoiceId: request.invoiceId, attributeSet: request.attributeSet }
 		: { billingPeriod: request.billingPeriod, currencyCode: request.currencyCode, attributeSet: request.attributeSet };
+}
+
+/** Starts an export with its dataset's fields; Graph answers 202 with the operation's URL in Location. */
+export async function startExport(client: GraphClient, request: ExportRequest): Promise<string> {
+	const body = exportFields(request);
 	const response = await graphRequest(client, { method: 'POST', url: `${BILLING_PATH}/${DATASET_PATHS[request.dataset]}`, body });
 	const location = headerText(response.headers.location);
 	if (!location) {

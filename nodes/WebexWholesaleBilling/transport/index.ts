@@ -1,19 +1,12 @@
 import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions, type JsonObject } from 'n8n-workflow';
 import type { Readable } from 'node:stream';
 
-import type { HttpResponse } from '../../shared/transport/http';
+import { isJsonObject, type HttpResponse } from '../../shared/transport/http';
 import { ParameterRules } from '../../shared/n8n/parameters';
 import { pollUntilFinished } from '../../shared/transport/poll';
 import { downloadSignedFile } from '../../shared/transport/signedDownload';
-import {
-	createVendorClient,
-	createVendorListClient,
-	vendorApiError,
-	vendorRequest,
-	type VendorApi,
-	type VendorClient,
-	type VendorContext,
-} from '../../shared/transport/vendorApi';
+import { createVendorClient, createVendorListClient, headerText, vendorApiError, vendorRequest } from '../../shared/transport/vendorApi';
+import type { VendorApi, VendorClient, VendorContext } from '../../shared/transport/vendorApi';
 
 /** Each choice of the Authentication parameter: its label, and the credential type it uses. */
 const AUTHENTICATIONS = [
@@ -94,12 +87,12 @@ export async function webexApiRequest<Body = IDataObject>(client: WebexClient<Ve
 }
 
 function webexApiError(client: WebexClient<VendorContext>, response: HttpResponse): NodeApiError {
-	const body = (isObject(response.body) ? response.body : {}) as {
+	const body = (isJsonObject(response.body) ? response.body : {}) as {
 		message?: string;
 		errors?: Array<{ description?: string; errorCode?: unknown }>;
 		trackingId?: string;
 	};
-	const trackingId = body.trackingId ?? headerValue(response.headers.trackingid);
+	const trackingId = body.trackingId ?? headerText(response.headers.trackingid);
 	const vendorMessage =
 		body.message ?? body.errors?.find((error) => error.description)?.description ?? `HTTP ${response.statusCode}`;
 	const details = (body.errors ?? [])
@@ -147,7 +140,7 @@ export async function listReportsPage(
 }
 
 export function nextPageUrl(linkHeader: unknown): string | undefined {
-	const header = headerValue(linkHeader);
+	const header = headerText(linkHeader);
 	if (!header) return undefined;
 	for (const part of header.split(/,(?=\s*<)/)) {
 		const match = /<([^>]+)>\s*;(.*)/.exec(part.trim());
@@ -273,11 +266,3 @@ export function reportToJson(report: WebexReport, includeDownloadUrl: boolean): 
 	return includeDownloadUrl && tempDownloadURL !== undefined ? { ...fields, tempDownloadURL } : fields;
 }
 
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function headerValue(value: unknown): string | undefined {
-	if (Array.isArray(value)) return value.join(', ');
-	return value === undefined || value === null ? undefined : String(value);
-}

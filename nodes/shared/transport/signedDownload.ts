@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 import type { Readable } from 'node:stream';
 
-import { isAllowedDownloadUrl, looksLikeMarkup, readSmallBody } from './http';
+import { contentTypeLabel, isAllowedDownloadUrl, looksLikeMarkup, readSmallBody } from './http';
 import { ConnectionError } from './errors';
 import { errorBodyExcerpt } from './scrub';
 import { RETRYABLE_STATUS_CODES, deadlineSignal, parseRetryAfter, retryUntilDone, type RetryPolicy } from './retry';
@@ -139,8 +139,7 @@ async function unexpectedFile(body: Readable, headers: Record<string, unknown>):
 	const first = await firstChunk(body).catch((error: unknown) => {
 		throw ConnectionError.from(error);
 	});
-	const contentType = String(headers['content-type'] ?? '').split(';')[0].trim();
-	const labelled = contentType ? ` (${contentType})` : '';
+	const labelled = contentTypeLabel(headers);
 	if (first === null) return `an empty body${labelled}`;
 	if (looksLikeMarkup(first.subarray(0, 512).toString('utf8'))) {
 		return `an HTML or XML page${labelled}: a proxy, firewall or sign-in page may be in the way`;

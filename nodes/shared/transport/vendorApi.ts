@@ -1,12 +1,5 @@
-import {
-	NodeApiError,
-	NodeOperationError,
-	type ICredentialDataDecryptedObject,
-	type IExecuteFunctions,
-	type IHttpRequestOptions,
-	type ILoadOptionsFunctions,
-	type JsonObject,
-} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, JsonObject } from 'n8n-workflow';
 
 import { sendWithRetry, type HttpResponse } from './http';
 import { DEFAULT_CALL_BUDGET_MS, deadlineFromMinutes, type RetryPolicy } from './retry';
@@ -114,8 +107,8 @@ export function vendorApiError(client: VendorClient<VendorContext>, statusCode: 
 	});
 }
 
-/** A header's value as text: the first of a repeated one. */
+/** A header's value as text, a repeated one's values joined (as Node joins most headers). */
 export function headerText(value: unknown): string | undefined {
-	if (Array.isArray(value)) return value[0] as string;
+	if (Array.isArray(value)) return value.join(', ');
 	return value === undefined || value === null ? undefined : String(value);
 }

@@ -1,22 +1,9 @@
-import {
-	NodeOperationError,
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { addUtcMonths, formatIsoDate, parseIsoDate, toIsoDateText, utcToday } from '../../../shared/numbers/dates';
 import { ParameterRules } from '../../../shared/n8n/parameters';
-import {
-	MAX_IDS_PER_REQUEST,
-	createCiscoClient,
-	requestUsageLinks,
-	type CiscoClient,
-	type UsageLink,
-	type UsageQuery,
-} from '../../transport';
+import { MAX_IDS_PER_REQUEST, createCiscoClient, requestUsageLinks, type CiscoClient, type UsageLink, type UsageQuery } from '../../transport';
 import { timeoutMinutesOption } from './common';
 
 const displayOptions = { show: { resource: ['usage'], operation: ['getDownloadLinks'] } };

@@ -1,4 +1,4 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { timeoutMinutesProperty } from '../../../shared/n8n/parameters';
 import { isBilled, type Dataset, type ExportRequest } from '../../transport';
@@ -29,18 +29,6 @@ export function validateExportRequest(
 	const currencyCode = String(request.currencyCode ?? '').trim().toUpperCase();
 	if (!/^[A-Z]{3}$/.test(currencyCode)) throw refuse("'Currency Code' must be a three-letter ISO 4217 code such as USD");
 	return { dataset, attributeSet, billingPeriod, currencyCode };
-}
-
-/** The request fields that travel with the operation so Download can start it again. */
-export function requestFields(request: ExportRequest): IDataObject {
-	return isBilled(request.dataset)
-		? { dataset: request.dataset, invoiceId: request.invoiceId, attributeSet: request.attributeSet }
-		: {
-				dataset: request.dataset,
-				billingPeriod: request.billingPeriod,
-				currencyCode: request.currencyCode,
-				attributeSet: request.attributeSet,
-			};
 }
 
 export const timeoutMinutesOption = timeoutMinutesProperty(

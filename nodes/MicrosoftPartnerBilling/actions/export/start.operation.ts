@@ -1,14 +1,8 @@
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { ParameterRules } from '../../../shared/n8n/parameters';
-import { createGraphClient, isBilled, operationIdOf, startExport, waitForOperation, type Dataset } from '../../transport';
-import { requestFields, timeoutMinutesOption, validateExportRequest } from './common';
+import { createGraphClient, exportFields, isBilled, operationIdOf, startExport, waitForOperation, type Dataset } from '../../transport';
+import { timeoutMinutesOption, validateExportRequest } from './common';
 
 const properties: INodeProperties[] = [
 	{
@@ -122,5 +116,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const operationUrl = await startExport(client, request);
 	let status = 'notStarted';
 	if (waitForCompletion) status = String((await waitForOperation(client, operationUrl, timeoutMinutes)).status);
-	return [{ json: { operationId: operationIdOf(operationUrl), operationUrl, status, ...requestFields(request) } }];
+	// The request travels with the operation, so that Download can start it again (410).
+	return [{ json: { operationId: operationIdOf(operationUrl), operationUrl, status, dataset: request.dataset, ...exportFields(request) } }];
 }

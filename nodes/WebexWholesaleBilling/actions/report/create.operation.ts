@@ -1,11 +1,5 @@
-import {
-	NodeApiError,
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { NodeApiError, updateDisplayOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { ParameterRules } from '../../../shared/n8n/parameters';
 import {
@@ -21,14 +15,8 @@ import {
 	type WebexClient,
 	type WebexReport,
 } from '../../transport';
-import {
-	REPORT_TYPE_CHOICES,
-	includeDownloadUrlOption,
-	readBillingPeriod,
-	reportTypeOptions,
-	timeoutMinutesOption,
-	type BillingPeriod,
-} from './common';
+import { REPORT_TYPE_CHOICES, includeDownloadUrlOption, readBillingPeriod, reportTypeOptions, timeoutMinutesOption } from './common';
+import type { BillingPeriod } from './common';
 
 const properties: INodeProperties[] = [
 	{
