@@ -20,8 +20,6 @@ export interface CiscoClient extends VendorClient {
 
 const CISCO: VendorApi = {
 	name: 'Cisco',
-	tokenHolder: 'Cisco',
-	baseUrlField: 'baseUrl',
 	defaultBaseUrl: 'https://apx.cisco.com/ccw/api/v1.0',
 	statusHints: {
 		401: 'Cisco did not accept the access token even after fetching a new one: check the credential.',

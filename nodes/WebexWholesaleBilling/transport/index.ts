@@ -32,8 +32,6 @@ export type WebexClient<Context extends VendorContext = IExecuteFunctions> = Ven
 
 const WEBEX: VendorApi = {
 	name: 'Webex',
-	tokenHolder: 'Webex',
-	baseUrlField: 'baseUrl',
 	defaultBaseUrl: 'https://webexapis.com/v1',
 	statusHints: {
 		401: 'Check the credential: the access token is missing, wrong or expired (personal access tokens last 12 hours).',

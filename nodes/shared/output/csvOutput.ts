@@ -5,8 +5,11 @@ import { readCsv, type CsvReadOptions, type CsvRecordConsumer } from '../readers
 import { CsvAggregator } from './aggregate';
 import { writeBinaryFile, type Output, type OutputFormat, type OutputSettings } from './modes';
 
-/** A vendor's CSV file in the output modes: its rows, totals per group, or the file itself. */
-export function csvFormat({ groupBy, sumFields, fileHint }: { groupBy: string; sumFields: string; fileHint: string }): OutputFormat {
+/**
+ * A vendor's CSV file in the output modes (its rows, totals per group, or the file itself),
+ * with the columns Group By and Sum Fields name by default and what the file output holds.
+ */
+export function csvFormat(groupBy: string, sumFields: string, fileHint: string): OutputFormat {
 	return {
 		records: {
 			value: 'rows',

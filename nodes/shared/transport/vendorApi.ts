@@ -8,10 +8,10 @@ import { DEFAULT_CALL_BUDGET_MS, deadlineFromMinutes, type RetryPolicy } from '.
 export interface VendorApi {
 	/** the vendor as messages name it: "Webex", "Microsoft Graph" */
 	name: string;
-	/** who keeps the access token, in the refusal to follow a link to another host */
-	tokenHolder: string;
-	/** the credential field that holds the API's base URL, and the URL when it is empty */
-	baseUrlField: string;
+	/** who keeps the access token, in the refusal to follow a link to another host; `name` unless said */
+	tokenHolder?: string;
+	/** the credential field that holds the API's base URL (`baseUrl` unless said), and the URL when it is empty */
+	baseUrlField?: string;
 	defaultBaseUrl: string;
 	/** what to do about an error answer, by HTTP status; 500 stands for every server error */
 	statusHints: Readonly<Record<number, string>>;
@@ -57,7 +57,7 @@ export async function createVendorListClient(
 }
 
 function baseUrlOf(api: VendorApi, credentials: ICredentialDataDecryptedObject): string {
-	return String(credentials[api.baseUrlField] || api.defaultBaseUrl).replace(/\/+$/, '');
+	return String(credentials[api.baseUrlField ?? 'baseUrl'] || api.defaultBaseUrl).replace(/\/+$/, '');
 }
 
 /**
@@ -75,7 +75,7 @@ export async function vendorRequest<Body>(
 	if (new URL(url).origin !== new URL(client.baseUrl).origin) {
 		throw new NodeOperationError(
 			client.context.getNode(),
-			`${client.api.name} returned a link to another host (${new URL(url).host}); it was not followed so that the access token stays with ${client.api.tokenHolder}`,
+			`${client.api.name} returned a link to another host (${new URL(url).host}); it was not followed so that the access token stays with ${client.api.tokenHolder ?? client.api.name}`,
 			{ itemIndex: client.itemIndex },
 		);
 	}

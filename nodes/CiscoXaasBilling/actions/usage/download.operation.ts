@@ -11,11 +11,7 @@ import { timeoutMinutesOption } from './common';
 
 const displayOptions = { show: { resource: ['usage'], operation: ['download'] } };
 
-const USAGE_CSV = csvFormat({
-	groupBy: 'Subscription ID',
-	sumFields: 'Extended Amount',
-	fileHint: 'The Consolidated Usage CSV exactly as Cisco sent it; the item also says its rowCount',
-});
+const USAGE_CSV = csvFormat('Subscription ID', 'Extended Amount', 'The Consolidated Usage CSV exactly as Cisco sent it; the item also says its rowCount');
 
 const properties: INodeProperties[] = [
 	{

@@ -12,11 +12,7 @@ import { readReportId, reportIdProperty, timeoutMinutesOption } from './common';
 
 const displayOptions = { show: { resource: ['report'], operation: ['download'] } };
 
-const REPORT_CSV = csvFormat({
-	groupBy: 'CUSTOMER_ORG_ID, SKU',
-	sumFields: 'QUANTITY',
-	fileHint: 'The CSV exactly as Webex sent it; the item also says its rowCount',
-});
+const REPORT_CSV = csvFormat('CUSTOMER_ORG_ID, SKU', 'QUANTITY', 'The CSV exactly as Webex sent it; the item also says its rowCount');
 
 const properties: INodeProperties[] = [
 	reportIdProperty(['download']),
