@@ -204,6 +204,23 @@ describe('Microsoft export: download', () => {
 		expect(graph.graphRequests().some((request) => request.path.includes('/manifests/'))).toBe(true);
 	});
 
+	it('refuses a manifest link to another host, so that the access token stays with Graph', async () => {
+		Object.assign(graph.sandbox.graph!.options, { manifestStyle: 'navigationLink' });
+		const started = await startBilled();
+		const elsewhere = (body: Buffer) => {
+			const operation = JSON.parse(body.toString()) as IDataObject;
+			if (!operation['resourceLocation@odata.navigationLink']) return body;
+			return Buffer.from(JSON.stringify({ ...operation, 'resourceLocation@odata.navigationLink': 'https://graph.example.net/v1.0/manifests/1' }));
+		};
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'api', method: 'GET', path: /\/operations\//, type: 'transform', transform: elsewhere, times: Infinity });
+		const { error, items } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Total' });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toBe(
+			'Microsoft Graph returned a link to another host (graph.example.net); it was not followed so that the access token stays with Graph',
+		);
+		expect(graph.graphRequests().some((request) => request.path.includes('/manifests/'))).toBe(false);
+	});
+
 	it('outputs nothing for code 5000 (no data), or fails with onNoData error', async () => {
 		graph.sandbox.graph!.failNextOperation({ code: '5000', message: 'No data available' });
 		const started = await startBilled();
