@@ -59,7 +59,9 @@ abstract class Aggregator {
 
 /** The key of a group: its group-by values as text, joined by a character no value holds. */
 function groupKey(parts: readonly string[]): string {
-	return parts.length === 1 ? parts[0] : parts.join('\u0000');
+	let key = parts[0];
+	for (let index = 1; index < parts.length; index++) key += `\u0000${parts[index]}`;
+	return key;
 }
 
 /** Aggregates a CSV: columns found in the header by fieldNameKey, values as the file has them. */

@@ -27,12 +27,21 @@ export interface Poll<State> {
  */
 export async function pollUntilFinished<State>(client: VendorClient, poll: Poll<State>): Promise<State> {
 	const started = Date.now();
-	const last = await retryUntilDone<{ state: State; finished: boolean }>({ ...client.policy, maxAttempts: Infinity }, async (reads) => {
-		const { state, retryAfterMs } = await poll.read();
+	type Last = { state: State; finished: boolean } | { failure: unknown };
+	const last = await retryUntilDone<Last>({ ...client.policy, maxAttempts: Infinity }, async (reads) => {
+		let read: Awaited<ReturnType<Poll<State>['read']>>;
+		try {
+			read = await poll.read();
+		} catch (failure) {
+			// Each read retried what was transient already: its failure ends the wait as it is.
+			return { done: true, value: { failure } };
+		}
+		const { state, retryAfterMs } = read;
 		if (poll.isFinished(state)) return { done: true, value: { state, finished: true } };
 		const scheduled = poll.scheduleMs[Math.min(reads, poll.scheduleMs.length - 1)];
 		return { done: false, reason: poll.status(state), retryAfterMs: retryAfterMs ?? scheduled, giveUpWith: { state, finished: false } };
 	});
+	if ('failure' in last) throw last.failure;
 	if (last.finished) return last.state;
 	throw new NodeOperationError(
 		client.context.getNode(),
