@@ -9,6 +9,15 @@ export const webexCredentialTest: ICredentialTestRequest = {
 	},
 };
 
+/** Both Webex credentials' Base URL. */
+export const webexBaseUrlProperty: INodeProperties = {
+	displayName: 'Base URL',
+	name: 'baseUrl',
+	type: 'string',
+	default: 'https://webexapis.com/v1',
+	description: 'Webex API base URL. Change it only for a test environment or the local sandbox.',
+};
+
 export class WebexWholesaleApi implements ICredentialType {
 	name = 'webexWholesaleApi';
 
@@ -30,14 +39,7 @@ export class WebexWholesaleApi implements ICredentialType {
 			description:
 				'Token of a partner full administrator with the spark-admin:wholesale_billing_reports_read and _write scopes, for example a service app token. Personal tokens from developer.webex.com expire after 12 hours.',
 		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://webexapis.com/v1',
-			description:
-				'Webex API base URL. Change it only for a test environment or the local sandbox.',
-		},
+		webexBaseUrlProperty,
 	];
 
 	authenticate: IAuthenticateGeneric = {

@@ -5,6 +5,20 @@ const TOLERANCE_HINT = 'A value within either tolerance matches: |B − A| ≤ A
 export const DEFAULT_REPORT_TITLE = 'Billing reconciliation';
 export const DEFAULT_SUMMARY_MAX_ROWS = 50;
 
+/** An A field and the B field it is matched with, as Match Fields and Compare Fields list them. */
+function fieldPair(placeholderA: string, descriptionA: string, placeholderB: string): INodeProperties[] {
+	const field = (side: 'A' | 'B', placeholder: string, description: string): INodeProperties => ({
+		displayName: `${side} Field`,
+		name: `field${side}`,
+		type: 'string',
+		default: '',
+		placeholder,
+		description,
+		requiresDataPath: 'single',
+	});
+	return [field('A', placeholderA, descriptionA), field('B', placeholderB, 'Field name in input B; leave empty when B names it like A')];
+}
+
 /** The parameters of Billing Reconcile (the node class holds the rest of its description). */
 export const properties: INodeProperties[] = [
 	{
@@ -21,24 +35,7 @@ export const properties: INodeProperties[] = [
 				displayName: 'Values',
 				name: 'values',
 				values: [
-					{
-						displayName: 'A Field',
-						name: 'fieldA',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. customerId',
-						description: 'Field name in input A; a dot path such as customer.ID reads nested JSON',
-						requiresDataPath: 'single',
-					},
-					{
-						displayName: 'B Field',
-						name: 'fieldB',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. CUSTOMER_EXTERNAL_ID',
-						description: 'Field name in input B; leave empty when B names it like A',
-						requiresDataPath: 'single',
-					},
+					...fieldPair('e.g. customerId', 'Field name in input A; a dot path such as customer.ID reads nested JSON', 'e.g. CUSTOMER_EXTERNAL_ID'),
 				],
 			},
 		],
@@ -57,24 +54,7 @@ export const properties: INodeProperties[] = [
 				displayName: 'Values',
 				name: 'values',
 				values: [
-					{
-						displayName: 'A Field',
-						name: 'fieldA',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. amount',
-						description: 'Field name in input A; outputs and totals use this name',
-						requiresDataPath: 'single',
-					},
-					{
-						displayName: 'B Field',
-						name: 'fieldB',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. TOTAL',
-						description: 'Field name in input B; leave empty when B names it like A',
-						requiresDataPath: 'single',
-					},
+					...fieldPair('e.g. amount', 'Field name in input A; outputs and totals use this name', 'e.g. TOTAL'),
 					{
 						displayName: 'Absolute Tolerance',
 						name: 'absoluteTolerance',

@@ -26,6 +26,19 @@ export const includeDownloadUrlOption: INodeProperties = {
 		"Whether to output the report's signed tempDownloadURL. Anyone holding it can read the report until it expires, so it is left out unless you need it.",
 };
 
+/** The Options of Get and Get Many: whether to output the signed URL, as `description` says. */
+export function outputUrlOptions(description = includeDownloadUrlOption.description): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		description: 'What to include in the output',
+		options: [{ ...includeDownloadUrlOption, description }],
+	};
+}
+
 export interface BillingPeriod {
 	billingStartDate: string;
 	billingEndDate: string;

@@ -2,19 +2,11 @@ import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type IN
 
 import { createWebexClient, getReport, reportToJson } from '../../transport';
 import { ParameterRules } from '../../../shared/n8n/parameters';
-import { includeDownloadUrlOption, readReportId, reportIdProperty } from './common';
+import { outputUrlOptions, readReportId, reportIdProperty } from './common';
 
 const properties: INodeProperties[] = [
 	reportIdProperty(['get']),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		description: 'What to include in the output',
-		options: [includeDownloadUrlOption],
-	},
+	outputUrlOptions(),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['report'], operation: ['get'] } }, properties);

@@ -3,7 +3,7 @@ import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type IN
 import { parseIsoDate, toIsoDateText } from '../../../shared/numbers/dates';
 import { createWebexClient, listReports, reportToJson } from '../../transport';
 import { ParameterRules } from '../../../shared/n8n/parameters';
-import { REPORT_TYPE_CHOICES, includeDownloadUrlOption, reportTypeOptions } from './common';
+import { REPORT_TYPE_CHOICES, outputUrlOptions, reportTypeOptions } from './common';
 
 const properties: INodeProperties[] = [
 	{
@@ -88,21 +88,7 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		description: 'What to include in the output',
-		options: [
-			{
-				...includeDownloadUrlOption,
-				description:
-					'Whether to output tempDownloadURL where the list has one. The list usually leaves it out: use Get for a fresh signed URL.',
-			},
-		],
-	},
+	outputUrlOptions('Whether to output tempDownloadURL where the list has one. The list usually leaves it out: use Get for a fresh signed URL.'),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['report'], operation: ['getAll'] } }, properties);
