@@ -1,6 +1,6 @@
-/**
- * @type {import('@types/eslint').ESLint.ConfigData}
- */
+// Every folder is linted: the nodes and credentials with n8n's community-node rules, the rest
+// of the TypeScript (sandbox, benchmarks, scripts, tests) with typescript-eslint's recommended
+// rules, and the few JavaScript config files with ESLint's.
 module.exports = {
 	root: true,
 
@@ -18,11 +18,12 @@ module.exports = {
 		extraFileExtensions: ['.json'],
 	},
 
-	ignorePatterns: ['.eslintrc.js', '**/*.js', '**/node_modules/**', '**/dist/**'],
+	// .bench/ and out/ hold what npm run bench and npm start generate.
+	ignorePatterns: ['**/node_modules/**', '**/dist/**', '.bench/**', 'out/**'],
 
 	overrides: [
 		{
-			files: ['package.json'],
+			files: ['./package.json'],
 			// The package rules read the JSON itself; it is no part of the TypeScript build.
 			parserOptions: { project: null },
 			plugins: ['eslint-plugin-n8n-nodes-base'],
@@ -48,6 +49,38 @@ module.exports = {
 				// NodeConnectionTypes.Main is the typed form of 'main' that n8n's own nodes use now.
 				'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
 				'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
+			},
+		},
+		{
+			files: ['./sandbox/**/*.ts', './bench/**/*.ts', './scripts/**/*.ts', './test/**/*.ts'],
+			plugins: ['@typescript-eslint'],
+			extends: ['eslint:recommended', 'plugin:@typescript-eslint/recommended'],
+			rules: {
+				// A promise nobody awaits or catches hides a failure (a test that passes too early,
+				// a sandbox answer that never comes).
+				'@typescript-eslint/no-floating-promises': 'error',
+				'@typescript-eslint/no-misused-promises': 'error',
+				'@typescript-eslint/await-thenable': 'error',
+				// `const { secret: _secret, ...rest } = value` drops a field on purpose.
+				'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
+			},
+		},
+		{
+			files: ['*.js'],
+			parser: 'espree',
+			extends: ['eslint:recommended'],
+			parserOptions: {
+				ecmaVersion: 2022,
+				sourceType: 'script',
+			},
+		},
+		{
+			files: ['*.mjs'],
+			parser: 'espree',
+			extends: ['eslint:recommended'],
+			parserOptions: {
+				ecmaVersion: 2022,
+				sourceType: 'module',
 			},
 		},
 	],

@@ -1,40 +1,20 @@
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IPairedItemData } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IPairedItemData,
+} from 'n8n-workflow';
 import { Readable } from 'node:stream';
 
-import { ParameterRules } from '../shared/n8n/parameters';
-import { readAmount } from './numbers';
-import { fieldReader } from './keys';
-import { DuplicateKeysError, RecordKeyError, reconcile, type DuplicateKeyRule, type ReconcileResult, type ReconcileSpec } from './join';
-import { DEFAULT_REPORT_TITLE, DEFAULT_SUMMARY_MAX_ROWS, properties } from './description';
-import { discrepancyCsvChunks, largestDiscrepancies, summaryHtml, totalsJson, type SummarySettings } from './summary';
-import type { CompareField, FieldPair } from './compare';
-
-interface ReconcileOptions {
-	trim: boolean;
-	caseInsensitive: boolean;
-	ignoreLeadingZeros: boolean;
-	onDuplicateKeys: DuplicateKeyRule;
-	includeMatched: boolean;
-	reportTitle: string;
-	summaryMaxRows: number;
-}
-
-function readOptions(rules: ParameterRules, given: IDataObject): ReconcileOptions {
-	return {
-		trim: rules.flag(given.trim, 'Trim Keys', false),
-		caseInsensitive: rules.flag(given.caseInsensitive, 'Case-Insensitive Keys', false),
-		ignoreLeadingZeros: rules.flag(given.ignoreLeadingZeros, 'Ignore Leading Zeros in Keys', false),
-		onDuplicateKeys: rules.oneOf(given.onDuplicateKeys ?? 'error', 'On Duplicate Keys', [
-			['aggregate', 'Aggregate'],
-			['error', 'Error'],
-			['first', 'Keep First'],
-		]),
-		includeMatched: rules.flag(given.includeMatched, 'Include Matched Rows', true),
-		reportTitle: rules.text(given.reportTitle, 'Report Title', DEFAULT_REPORT_TITLE),
-		summaryMaxRows: rules.number(given.summaryMaxRows, 'Summary Max Rows', { min: 0, whole: true, fallback: DEFAULT_SUMMARY_MAX_ROWS }),
-	};
-}
+import { DuplicateKeysError, RecordKeyError, reconcile, type ReconcileResult } from './join';
+import { properties } from './description';
+import { summaryHtml, totalCurrencies } from './html';
+import { readParameters } from './parameters';
+import { discrepancyCsvChunks, largestDiscrepancies, totalsJson, type SummarySettings } from './summary';
 
 const DISCREPANCIES_BINARY = 'discrepancies';
 const DISCREPANCIES_FILE_NAME = 'discrepancies.csv';
@@ -112,9 +92,10 @@ function discrepancyCsv(result: ReconcileResult, settings: SummarySettings): Buf
 }
 
 async function reconcileInputs(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const options = readOptions(new ParameterRules(context, 0), context.getNodeParameter('options', 0, {}) as IDataObject);
-	const spec = readSpec(context, options);
-	const result = reconcile(context.getInputData(0), context.getInputData(1), spec);
+	const { options, spec, formats } = readParameters(context);
+	const itemsA = context.getInputData(0);
+	const itemsB = context.getInputData(1);
+	const result = reconcile(itemsA, itemsB, spec);
 
 	const settings: SummarySettings = {
 		title: options.reportTitle,
@@ -122,6 +103,11 @@ async function reconcileInputs(context: IExecuteFunctions): Promise<INodeExecuti
 		generatedAt: new Date().toISOString(),
 		matchFields: spec.matchFields,
 		compareFields: spec.compareFields,
+		displayFields: options.displayFields,
+		nameA: options.nameA,
+		nameB: options.nameB,
+		formats,
+		locale: options.reportLocale,
 	};
 	const largest = largestDiscrepancies(result.discrepancies, settings.maxRows);
 	const binary = await context.helpers.prepareBinaryData(discrepancyCsv(result, settings), DISCREPANCIES_FILE_NAME, 'text/csv');
@@ -135,80 +121,13 @@ async function reconcileInputs(context: IExecuteFunctions): Promise<INodeExecuti
 			rowsB: result.rowsB,
 			ignoredDuplicates: result.ignoredDuplicates,
 			largestDiscrepancies: largest.map(({ row }) => row),
-			html: summaryHtml(result, settings, largest),
+			html: summaryHtml(result, settings, largest, totalCurrencies(settings, itemsA, itemsB)),
 			generatedAt: settings.generatedAt,
 		},
 		binary: { [DISCREPANCIES_BINARY]: binary },
 		pairedItem: result.pairedA.concat(result.pairedB),
 	};
 	return [result.matched, result.different, result.onlyInA, result.onlyInB, [summary]];
-}
-
-interface FieldPairParameter {
-	fieldA?: string;
-	fieldB?: string;
-}
-
-interface CompareFieldParameter extends FieldPairParameter {
-	absoluteTolerance?: number;
-	relativeTolerancePercent?: number;
-}
-
-/** Reads and checks the parameters before any item is touched. */
-function readSpec(context: IExecuteFunctions, options: ReconcileOptions): ReconcileSpec {
-	const node = context.getNode();
-	const matchFields = (context.getNodeParameter('matchFields.values', 0, []) as FieldPairParameter[]).map((pair, index) =>
-		fieldPair(context, pair, 'Match Fields', index),
-	);
-	if (matchFields.length === 0) {
-		throw new NodeOperationError(node, "'Match Fields' needs at least one pair of fields", {
-			description: 'Add the field that identifies a row in A (and in B, if it is named differently), e.g. customerId',
-		});
-	}
-	const compareParameters = context.getNodeParameter('compareFields.values', 0, []) as CompareFieldParameter[];
-	const compareFields = compareParameters.map((parameter, index): CompareField => ({
-		...fieldPair(context, parameter, 'Compare Fields', index),
-		absoluteTolerance: tolerance(context, parameter.absoluteTolerance, 'Absolute Tolerance', index),
-		relativeTolerancePercent: tolerance(context, parameter.relativeTolerancePercent, 'Relative Tolerance (%)', index),
-	}));
-	const seen = new Set<string>();
-	for (const field of compareFields) {
-		if (seen.has(field.fieldA)) {
-			throw new NodeOperationError(node, `'Compare Fields' lists the A field '${field.fieldA}' twice`, {
-				description: 'Outputs and totals name each compare field by its A field, so each may appear once',
-			});
-		}
-		seen.add(field.fieldA);
-	}
-	const rules = new ParameterRules(context, 0);
-	return {
-		matchFields,
-		compareFields,
-		aggregateA: rules.flag(context.getNodeParameter('aggregateA', 0, false), 'Sum A Rows per Key', false),
-		aggregateB: rules.flag(context.getNodeParameter('aggregateB', 0, false), 'Sum B Rows per Key', false),
-		normalisation: { trim: options.trim, caseInsensitive: options.caseInsensitive, ignoreLeadingZeros: options.ignoreLeadingZeros },
-		onDuplicateKeys: options.onDuplicateKeys,
-		includeMatched: options.includeMatched,
-	};
-}
-
-function fieldPair(context: IExecuteFunctions, pair: FieldPairParameter, parameter: string, index: number): FieldPair {
-	const fieldA = String(pair.fieldA ?? '').trim();
-	const fieldB = String(pair.fieldB ?? '').trim() || fieldA;
-	if (!fieldA) {
-		throw new NodeOperationError(context.getNode(), `'${parameter}' entry ${index + 1} has no A Field`, {
-			description: 'Name the field in input A; leave the B Field empty when B names it the same way',
-		});
-	}
-	return { fieldA, fieldB, readA: fieldReader(fieldA), readB: fieldReader(fieldB) };
-}
-
-function tolerance(context: IExecuteFunctions, value: number | undefined, name: string, index: number) {
-	const exact = readAmount(value ?? 0);
-	if (exact === null || exact.units < 0n) {
-		throw new NodeOperationError(context.getNode(), `'${name}' of 'Compare Fields' entry ${index + 1} must be a number of 0 or more`);
-	}
-	return exact;
 }
 
 function asNodeError(context: IExecuteFunctions, error: unknown): NodeOperationError {

@@ -1,10 +1,11 @@
 import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
 import { DecimalSum, absDecimal, decimalToNumber, subtractDecimals } from '../shared/numbers/decimal';
-import { compareValues, sideValue, type CompareField, type FieldDifference, type FieldPair, type SideValue } from './compare';
+import { compareValues, isSummable, sideValue, type CompareField, type FieldDifference, type FieldPair, type SideValue } from './compare';
 import { KeyBuilder, KeyTable, KeyValueError, type FieldReader, type KeyNormalisation } from './keys';
 import { PlainDecimalReader, addAmount, readAmount } from './numbers';
 import { RollUp } from './rollup';
+import type { CompareKind } from './values';
 
 export type Side = 'A' | 'B';
 export type Status = 'matched' | 'different' | 'onlyInA' | 'onlyInB';
@@ -13,6 +14,8 @@ export type DuplicateKeyRule = 'error' | 'aggregate' | 'first';
 export interface ReconcileSpec {
 	matchFields: FieldPair[];
 	compareFields: CompareField[];
+	/** fields a roll-up record keeps as the key's first row has them: those the report shows beside the key, currency fields */
+	keptFields: FieldPair[];
 	aggregateA: boolean;
 	aggregateB: boolean;
 	normalisation: KeyNormalisation;
@@ -34,14 +37,17 @@ export interface ReconcileRow extends IDataObject {
 export interface Discrepancy {
 	row: ReconcileRow;
 	/**
-	 * |B − A| of the first compare field (the missing side counting as 0 for rows only in
-	 * one input); Infinity when that cannot be measured because a value is not a number.
+	 * |B − A| of the ranking field (the missing side counting as 0 for rows only in one
+	 * input); Infinity when that cannot be measured because a value is not a number; 0
+	 * without a ranking field.
 	 */
 	size: number;
 }
 
 export interface FieldTotal {
 	field: string;
+	/** the compare field's position in the spec */
+	index: number;
 	a: DecimalSum;
 	b: DecimalSum;
 	/** rows whose value is blank or not a number, so not in the sum */
@@ -57,8 +63,13 @@ export interface ReconcileResult {
 	counts: Record<Status, number>;
 	/** different, then only in A, then only in B, in output order */
 	discrepancies: Discrepancy[];
-	/** per compare field, over every input row of each side */
+	/** per compare field compared as a number or auto, over every input row of each side */
 	totals: FieldTotal[];
+	/**
+	 * The compare field discrepancies are ranked by: the first compared as a number or auto
+	 * that holds a number in some row of either side; -1 when none does.
+	 */
+	rankField: number;
 	/** input items that are rows (items without any field are not) */
 	rowsA: number;
 	rowsB: number;
@@ -108,8 +119,12 @@ interface SideState {
 	names: string[];
 	keys: KeyBuilder;
 	matchReaders: FieldReader[];
+	/** match fields, then the spec's kept fields: what a roll-up record keeps of the key's first row */
+	keptNames: string[];
+	keptReaders: FieldReader[];
 	compareReaders: FieldReader[];
 	compareNames: string[];
+	kinds: CompareKind[];
 	/** slot → the first item with that key, or NONE */
 	first: Int32Array;
 	/** slot → later items with that key, kept when they are rolled up */
@@ -133,17 +148,19 @@ export function reconcile(itemsA: INodeExecutionData[], itemsB: INodeExecutionDa
 	const slots = new KeyTable(capacity, spec.matchFields.length);
 	const a = sideState('A', itemsA, spec, capacity);
 	const b = sideState('B', itemsB, spec, capacity);
-	const totals: FieldTotal[] = spec.compareFields.map((field) => ({
-		field: field.fieldA,
-		a: new DecimalSum(),
-		b: new DecimalSum(),
-		nonNumericA: 0,
-		nonNumericB: 0,
-	}));
+	const totals: FieldTotal[] = [];
+	spec.compareFields.forEach((field, index) => {
+		if (!isSummable(field)) return;
+		totals.push({ field: field.fieldA, index, a: new DecimalSum(), b: new DecimalSum(), nonNumericA: 0, nonNumericB: 0 });
+	});
 
 	index(a, slots, spec, totals);
 	index(b, slots, spec, totals);
 	const slotCount = slots.size;
+	const rowsA = itemsA.length - a.emptyItems;
+	const rowsB = itemsB.length - b.emptyItems;
+	// Ranked by the first field that holds numbers: an auto field of codes ("USD") has no size.
+	const rank = totals.find((total) => total.nonNumericA < rowsA || total.nonNumericB < rowsB)?.index ?? NONE;
 
 	const result: ReconcileResult = {
 		matched: [],
@@ -153,8 +170,9 @@ export function reconcile(itemsA: INodeExecutionData[], itemsB: INodeExecutionDa
 		counts: { matched: 0, different: 0, onlyInA: 0, onlyInB: 0 },
 		discrepancies: [],
 		totals,
-		rowsA: itemsA.length - a.emptyItems,
-		rowsB: itemsB.length - b.emptyItems,
+		rowsA,
+		rowsB,
+		rankField: rank,
 		ignoredDuplicates: { a: a.ignored, b: b.ignored },
 		pairedA: a.paired,
 		pairedB: b.paired,
@@ -177,14 +195,14 @@ export function reconcile(itemsA: INodeExecutionData[], itemsB: INodeExecutionDa
 			if (status === 'matched' && !spec.includeMatched) continue;
 			const row: ReconcileRow = { key, status, differences, a: recordA, b: recordB };
 			result[status].push({ json: row, pairedItem });
-			if (status === 'different') result.discrepancies.push({ row, size: differenceSize(a, b, slot, recordA, recordB, spec) });
+			if (status === 'different') result.discrepancies.push({ row, size: differenceSize(a, b, slot, recordA, recordB, rank, spec) });
 			continue;
 		}
 		const status: Status = recordA !== null ? 'onlyInA' : 'onlyInB';
 		const row: ReconcileRow = { key, status, differences: [], a: recordA, b: recordB };
 		result.counts[status]++;
 		result[status].push({ json: row, pairedItem });
-		const size = onlySideSize(recordA !== null ? a : b, slot, (recordA ?? recordB)!, spec);
+		const size = onlySideSize(recordA !== null ? a : b, slot, (recordA ?? recordB)!, rank);
 		(status === 'onlyInA' ? onlyInA : onlyInB).push({ row, size });
 	}
 	result.discrepancies = result.discrepancies.concat(onlyInA, onlyInB);
@@ -195,6 +213,8 @@ function sideState(side: Side, items: INodeExecutionData[], spec: ReconcileSpec,
 	const isA = side === 'A';
 	const names = spec.matchFields.map((field) => (isA ? field.fieldA : field.fieldB));
 	const matchReaders = spec.matchFields.map((field) => (isA ? field.readA : field.readB));
+	const keptNames = spec.keptFields.map((field) => (isA ? field.fieldA : field.fieldB));
+	const keptReaders = spec.keptFields.map((field) => (isA ? field.readA : field.readB));
 	const input = isA ? 0 : 1;
 	return {
 		side,
@@ -203,8 +223,11 @@ function sideState(side: Side, items: INodeExecutionData[], spec: ReconcileSpec,
 		names,
 		keys: new KeyBuilder(matchReaders, names, spec.normalisation),
 		matchReaders,
+		keptNames: names.concat(keptNames),
+		keptReaders: matchReaders.concat(keptReaders),
 		compareReaders: spec.compareFields.map((field) => (isA ? field.readA : field.readB)),
 		compareNames: spec.compareFields.map((field) => (isA ? field.fieldA : field.fieldB)),
+		kinds: spec.compareFields.map((field) => field.compareAs),
 		first: new Int32Array(capacity).fill(NONE),
 		later: new Map(),
 		rollUps: new Map(),
@@ -220,6 +243,7 @@ function index(state: SideState, slots: KeyTable, spec: ReconcileSpec, totals: F
 	const { items, first, compareReaders: readers } = state;
 	const isA = state.side === 'A';
 	const sums = totals.map((total) => (isA ? total.a : total.b));
+	const totalReaders = totals.map((total) => readers[total.index]);
 	const nonNumeric = totals.map(() => 0);
 	const duplicates = new Map<number, number[]>();
 	let duplicateKeyCount = 0;
@@ -239,8 +263,8 @@ function index(state: SideState, slots: KeyTable, spec: ReconcileSpec, totals: F
 			}
 			throw new RecordKeyError(state.side, itemIndex, error, fieldNames);
 		}
-		for (let field = 0; field < readers.length; field++) {
-			if (!addAmount(sums[field], readers[field](json))) nonNumeric[field]++;
+		for (let total = 0; total < totalReaders.length; total++) {
+			if (!addAmount(sums[total], totalReaders[total](json))) nonNumeric[total]++;
 		}
 
 		const slot = slots.slotOf(state.keys);
@@ -285,7 +309,7 @@ function rollUpOf(state: SideState, slot: number, spec: ReconcileSpec): RollUp {
 	let rollUp = state.rollUps.get(slot);
 	if (rollUp === undefined) {
 		const firstRecord = state.items[state.first[slot]].json;
-		rollUp = new RollUp(firstRecord, spec.compareFields.length);
+		rollUp = new RollUp(firstRecord, state.kinds, spec.normalisation);
 		if (!state.aggregate) rollUp.add(firstRecord, state.compareReaders);
 		state.rollUps.set(slot, rollUp);
 	}
@@ -295,7 +319,7 @@ function rollUpOf(state: SideState, slot: number, spec: ReconcileSpec): RollUp {
 function record(state: SideState, slot: number, itemIndex: number): IDataObject {
 	const rollUp = state.rollUps.size > 0 ? state.rollUps.get(slot) : undefined;
 	if (rollUp === undefined) return state.items[itemIndex].json;
-	return rollUp.record(state.names, state.matchReaders, state.compareNames, state.side);
+	return rollUp.record(state.keptNames, state.keptReaders, state.compareNames, state.side);
 }
 
 /** The key as A names its match fields, with the values of the given item (of either side). */
@@ -328,10 +352,10 @@ function pairedItems(a: SideState, slot: number, itemA: number, b: SideState, it
 	return paired;
 }
 
-function valueOf(state: SideState, slot: number, record: IDataObject, fieldIndex: number): SideValue {
+function valueOf(state: SideState, slot: number, record: IDataObject, fieldIndex: number, spec: ReconcileSpec): SideValue {
 	const rollUp = state.rollUps.get(slot);
 	if (rollUp !== undefined) return rollUp.value(fieldIndex, state.side);
-	return sideValue(state.compareReaders[fieldIndex](record), state.side);
+	return sideValue(state.compareReaders[fieldIndex](record), state.side, state.kinds[fieldIndex], spec.normalisation);
 }
 
 function compareRecords(
@@ -346,35 +370,44 @@ function compareRecords(
 	const rolledUp = (a.rollUps.size > 0 && a.rollUps.has(slot)) || (b.rollUps.size > 0 && b.rollUps.has(slot));
 	for (let fieldIndex = 0; fieldIndex < spec.compareFields.length; fieldIndex++) {
 		const field = spec.compareFields[fieldIndex];
-		if (!rolledUp) {
-			// The common case, equal plain values ("312.50" vs 312.5), is decided without BigInt:
-			// equal values are within any tolerance.
+		if (!rolledUp && field.compareAs !== 'date') {
+			// The common case, equal values, is decided without BigInt or text: equal plain
+			// numbers ("312.50" vs 312.5) are within any tolerance, and for auto and text the
+			// same primitive is the same text.
 			const valueA = a.compareReaders[fieldIndex](recordA);
 			const valueB = b.compareReaders[fieldIndex](recordB);
-			if (typeof valueA === 'number' && valueA === valueB && Number.isFinite(valueA)) continue;
-			if (a.plain.read(valueA) && b.plain.read(valueB) && a.plain.equals(b.plain)) continue;
+			if (field.compareAs === 'number') {
+				if (typeof valueA === 'number' && valueA === valueB && Number.isFinite(valueA)) continue;
+			} else if (valueA === valueB) {
+				continue;
+			}
+			if (field.compareAs !== 'text' && a.plain.read(valueA) && b.plain.read(valueB) && a.plain.equals(b.plain)) continue;
 		}
-		const difference = compareValues(
-			field,
-			valueOf(a, slot, recordA, fieldIndex),
-			valueOf(b, slot, recordB, fieldIndex),
-		);
+		const difference = compareValues(field, valueOf(a, slot, recordA, fieldIndex, spec), valueOf(b, slot, recordB, fieldIndex, spec));
 		if (difference !== null) differences.push(difference);
 	}
 	return differences;
 }
 
-function differenceSize(a: SideState, b: SideState, slot: number, recordA: IDataObject, recordB: IDataObject, spec: ReconcileSpec): number {
-	if (spec.compareFields.length === 0) return 0;
-	const valueA = valueOf(a, slot, recordA, 0).amount;
-	const valueB = valueOf(b, slot, recordB, 0).amount;
+function differenceSize(
+	a: SideState,
+	b: SideState,
+	slot: number,
+	recordA: IDataObject,
+	recordB: IDataObject,
+	rank: number,
+	spec: ReconcileSpec,
+): number {
+	if (rank < 0) return 0;
+	const valueA = valueOf(a, slot, recordA, rank, spec).amount;
+	const valueB = valueOf(b, slot, recordB, rank, spec).amount;
 	if (valueA === null || valueB === null) return Infinity;
 	return decimalToNumber(absDecimal(subtractDecimals(valueB, valueA)));
 }
 
-function onlySideSize(state: SideState, slot: number, record: IDataObject, spec: ReconcileSpec): number {
-	if (spec.compareFields.length === 0) return 0;
+function onlySideSize(state: SideState, slot: number, record: IDataObject, rank: number): number {
+	if (rank < 0) return 0;
 	const rollUp = state.rollUps.get(slot);
-	const amount = rollUp ? rollUp.value(0, state.side).amount : readAmount(state.compareReaders[0](record));
+	const amount = rollUp ? rollUp.value(rank, state.side).amount : readAmount(state.compareReaders[rank](record));
 	return amount === null ? Infinity : decimalToNumber(absDecimal(amount));
 }

@@ -2,9 +2,22 @@ import { stringify } from 'csv-stringify/sync';
 import type { IDataObject } from 'n8n-workflow';
 
 import { absDecimal, decimalToNumber, formatDecimal, percentOf, subtractDecimals, type DecimalValue } from '../shared/numbers/decimal';
-import type { CompareField, FieldPair } from './compare';
+import { parseIsoDate } from '../shared/numbers/dates';
+import { isSummable, type CompareField, type FieldPair } from './compare';
 import type { Discrepancy, FieldTotal, ReconcileResult, ReconcileRow, Status } from './join';
-import { readAmount } from './numbers';
+import { currencyCode } from './format';
+import { isBlank, readAmount } from './numbers';
+import { calendarDay, textOf } from './values';
+
+/** How the report shows one compare field's numbers. */
+export interface FieldFormat {
+	/** decimals shown; null: chosen from the data */
+	decimals: number | null;
+	/** the currency of every row, or of rows whose currency field is empty */
+	currencyCode: string | null;
+	/** the field holding each row's currency code, read from A's record, else B's */
+	currencyField: FieldPair | null;
+}
 
 export interface SummarySettings {
 	title: string;
@@ -12,9 +25,18 @@ export interface SummarySettings {
 	generatedAt: string;
 	matchFields: FieldPair[];
 	compareFields: CompareField[];
+	/** fields shown beside the key: A's value, or B's when A has none */
+	displayFields: FieldPair[];
+	/** what the report calls each side */
+	nameA: string;
+	nameB: string;
+	/** per compare field, in the same order */
+	formats: FieldFormat[];
+	/** the locale numbers are written in (en-US: 1,234.50) */
+	locale: string;
 }
 
-/** Per compare field (A's name): the exact totals of each side as numbers, and B − A. */
+/** Per compare field compared as a number or auto (A's name): the exact totals of each side as numbers, and B − A. */
 export function totalsJson(totals: FieldTotal[]): IDataObject {
 	const json: IDataObject = {};
 	for (const total of totals) {
@@ -53,137 +75,84 @@ export function largestDiscrepancies(discrepancies: Discrepancy[], maxRows: numb
 	return top;
 }
 
-const STATUS_LABELS: Record<Status, string> = {
-	matched: 'Matched',
-	different: 'Different',
-	onlyInA: 'Only in A',
-	onlyInB: 'Only in B',
-};
-
-/** One compare field of a row as text: both values, B − A and its percentage of |A|. */
-interface FieldCells {
-	a: string;
-	b: string;
-	delta: string;
-	deltaPercent: string;
+/** The status as a person reads it, with the sides' names: "Only in Webex". */
+export function statusLabel(status: Status, settings: Pick<SummarySettings, 'nameA' | 'nameB'>): string {
+	switch (status) {
+		case 'matched':
+			return 'Matched';
+		case 'different':
+			return 'Different';
+		case 'onlyInA':
+			return `Only in ${settings.nameA}`;
+		case 'onlyInB':
+			return `Only in ${settings.nameB}`;
+	}
 }
 
-function fieldCells(row: ReconcileRow, field: CompareField): FieldCells {
+/** One compare field of a row, exactly: both values, and for numbers B − A and its percentage of |A|. */
+export interface RowField {
+	/** what each record holds; undefined for a side the row does not have */
+	rawA: unknown;
+	rawB: unknown;
+	/** the exact values, for fields compared as numbers or auto, when they read as numbers */
+	amountA: DecimalValue | null;
+	amountB: DecimalValue | null;
+	delta: DecimalValue | null;
+	/** delta ÷ |A| × 100, 6 decimals; null when A is 0 */
+	deltaPercent: DecimalValue | null;
+	/** for dates: days from A's day to B's */
+	deltaDays: number | null;
+}
+
+export function rowField(row: ReconcileRow, field: CompareField): RowField {
 	const rawA = row.a === null ? undefined : field.readA(row.a);
 	const rawB = row.b === null ? undefined : field.readB(row.b);
-	const amountA = readAmount(rawA);
-	const amountB = readAmount(rawB);
-	const cells: FieldCells = { a: cellText(rawA, amountA), b: cellText(rawB, amountB), delta: '', deltaPercent: '' };
+	const summable = isSummable(field);
+	const amountA = summable ? readAmount(rawA) : null;
+	const amountB = summable ? readAmount(rawB) : null;
+	const values: RowField = { rawA, rawB, amountA, amountB, delta: null, deltaPercent: null, deltaDays: null };
 	if (amountA !== null && amountB !== null) {
-		const delta = subtractDecimals(amountB, amountA);
-		const percent = percentOf(delta, absDecimal(amountA));
-		cells.delta = formatDecimal(delta);
-		cells.deltaPercent = percent === null ? '' : formatDecimal(percent);
+		values.delta = subtractDecimals(amountB, amountA);
+		values.deltaPercent = percentOf(values.delta, absDecimal(amountA));
 	}
-	return cells;
+	if (field.compareAs === 'date') {
+		const dayA = calendarDay(rawA);
+		const dayB = calendarDay(rawB);
+		if (dayA !== null && dayB !== null) values.deltaDays = Math.round((parseIsoDate(dayB)!.getTime() - parseIsoDate(dayA)!.getTime()) / 86_400_000);
+	}
+	return values;
 }
 
-function cellText(raw: unknown, amount: DecimalValue | null): string {
+/** A value as plain text for a cell: an exact number at its shortest, text as written, objects as JSON. */
+export function cellText(raw: unknown, amount: DecimalValue | null = null): string {
 	if (amount !== null) return formatDecimal(amount);
-	if (raw === undefined || raw === null) return '';
-	return typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
+	return textOf(raw) ?? '';
 }
 
-function keyText(value: unknown): string {
-	if (value === undefined || value === null) return '';
-	return typeof value === 'object' ? JSON.stringify(value) : String(value);
+/** A display field of a row: A's value, or B's when A has none (only in B, or blank in A). */
+export function displayValue(row: ReconcileRow, field: FieldPair): unknown {
+	const fromA = row.a === null ? undefined : field.readA(row.a);
+	if (!isBlank(fromA) || row.b === null) return fromA;
+	const fromB = field.readB(row.b);
+	return isBlank(fromB) ? fromA : fromB;
 }
 
-function notes(row: ReconcileRow): string {
+/** Why a row's fields differ, where the difference itself does not say (a value that is not a number, …). */
+export function notes(row: ReconcileRow): string {
 	return row.differences
 		.map((difference) => (typeof difference.error === 'string' ? `${difference.field}: ${difference.error}` : ''))
 		.filter(Boolean)
 		.join('; ');
 }
 
-// ---- HTML ----
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-	return text.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character]);
-}
-
-// Inline styles only: mail clients drop <style> blocks and external sheets.
-const TABLE = 'border-collapse:collapse;margin:0 0 16px;font-size:13px';
-const TH = 'border:1px solid #d0d7de;background:#f6f8fa;padding:4px 8px;text-align:left';
-const TD = 'border:1px solid #d0d7de;padding:4px 8px';
-const TD_NUMBER = `${TD};text-align:right;white-space:nowrap`;
-
-const th = (text: string) => `<th style="${TH}">${escapeHtml(text)}</th>`;
-const td = (text: string, numeric = false) => `<td style="${numeric ? TD_NUMBER : TD}">${escapeHtml(text)}</td>`;
-
-/** An email-ready summary: counts, totals and the largest discrepancies, every value escaped. */
-export function summaryHtml(result: ReconcileResult, settings: SummarySettings, largest: Discrepancy[]): string {
-	const { counts } = result;
-	const discrepancyCount = counts.different + counts.onlyInA + counts.onlyInB;
-	const parts: string[] = [
-		'<div style="font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#1f2328">',
-		`<h2 style="margin:0 0 8px;font-size:18px">${escapeHtml(settings.title)}</h2>`,
-		`<p style="margin:0 0 12px;color:#57606a">${escapeHtml(
-			`${result.rowsA} rows in A, ${result.rowsB} rows in B. Generated ${settings.generatedAt}.`,
-		)}</p>`,
-		`<table style="${TABLE}"><tr>${(['matched', 'different', 'onlyInA', 'onlyInB'] as const)
-			.map((status) => th(STATUS_LABELS[status]))
-			.join('')}</tr><tr>${(['matched', 'different', 'onlyInA', 'onlyInB'] as const)
-			.map((status) => td(String(counts[status]), true))
-			.join('')}</tr></table>`,
-	];
-
-	if (result.totals.length > 0) {
-		parts.push(`<table style="${TABLE}"><tr>${th('Total')}${th('A')}${th('B')}${th('B − A')}</tr>`);
-		for (const total of result.totals) {
-			const skipped = [
-				total.nonNumericA ? `${total.nonNumericA} A rows without a number` : '',
-				total.nonNumericB ? `${total.nonNumericB} B rows without a number` : '',
-			]
-				.filter(Boolean)
-				.join(', ');
-			parts.push(
-				`<tr>${td(skipped ? `${total.field} (${skipped})` : total.field)}${td(total.a.toString(), true)}${td(
-					total.b.toString(),
-					true,
-				)}${td(formatDecimal(subtractDecimals(total.b.value, total.a.value)), true)}</tr>`,
-			);
-		}
-		parts.push('</table>');
+/** The currency of one row of a field: its currency field's code (A's, else B's), else the field's code. */
+export function rowCurrency(row: ReconcileRow, format: FieldFormat): string | null {
+	if (format.currencyField !== null) {
+		const { readA, readB } = format.currencyField;
+		const code = currencyCode(row.a === null ? undefined : readA(row.a)) ?? currencyCode(row.b === null ? undefined : readB(row.b));
+		if (code !== null) return code;
 	}
-
-	if (discrepancyCount === 0) {
-		parts.push('<p style="margin:0">No discrepancies.</p>');
-	} else if (largest.length > 0) {
-		parts.push(`<h3 style="margin:0 0 8px;font-size:15px">Largest discrepancies</h3><table style="${TABLE}"><tr>${th('Status')}`);
-		for (const field of settings.matchFields) parts.push(th(field.fieldA));
-		for (const field of settings.compareFields) {
-			parts.push(th(`${field.fieldA} A`), th(`${field.fieldA} B`), th(`${field.fieldA} B − A`));
-		}
-		parts.push(`${th('Note')}</tr>`);
-		for (const { row } of largest) {
-			parts.push(`<tr>${td(STATUS_LABELS[row.status])}`);
-			for (const field of settings.matchFields) parts.push(td(keyText(row.key[field.fieldA])));
-			for (const field of settings.compareFields) {
-				const cells = fieldCells(row, field);
-				parts.push(td(cells.a, true), td(cells.b, true), td(cells.delta, true));
-			}
-			parts.push(`${td(notes(row))}</tr>`);
-		}
-		parts.push('</table>');
-	}
-	const unlisted = discrepancyCount - largest.length;
-	if (unlisted > 0) {
-		parts.push(
-			`<p style="margin:0;color:#57606a">${escapeHtml(
-				`… and ${unlisted} more ${unlisted === 1 ? 'discrepancy' : 'discrepancies'}: every one is in the attached CSV.`,
-			)}</p>`,
-		);
-	}
-	parts.push('</div>');
-	return parts.join('');
+	return format.currencyCode;
 }
 
 // ---- CSV ----
@@ -198,19 +167,29 @@ export function neutraliseFormula(cell: string): string {
 	return FORMULA_START.test(cell) && !PLAIN_NUMBER.test(cell) ? `'${cell}` : cell;
 }
 
-/** The discrepancy CSV's records: a header, then every non-matched row; cells neutralised. */
+/**
+ * The discrepancy CSV's records: a header, then every non-matched row; cells neutralised.
+ * Values are exact and unformatted (1234.5, not 1,234.50), so a spreadsheet or a script
+ * reads them as numbers; `status` keeps the row items' values (different, onlyInA, onlyInB)
+ * for filters and scripts, and the headers name the sides.
+ */
 export function* discrepancyCsvRecords(result: ReconcileResult, settings: SummarySettings): Generator<string[]> {
-	const header = ['status', ...settings.matchFields.map((field) => field.fieldA)];
+	const header = ['status', ...settings.matchFields.map((field) => field.fieldA), ...settings.displayFields.map((field) => field.fieldA)];
 	for (const field of settings.compareFields) {
-		header.push(`${field.fieldA} A`, `${field.fieldA} B`, `${field.fieldA} delta`, `${field.fieldA} delta %`);
+		header.push(`${field.fieldA} ${settings.nameA}`, `${field.fieldA} ${settings.nameB}`);
+		if (isSummable(field)) header.push(`${field.fieldA} delta`, `${field.fieldA} delta %`);
 	}
 	header.push('note');
 	yield header.map(neutraliseFormula);
 	for (const { row } of result.discrepancies) {
-		const record = [row.status, ...settings.matchFields.map((field) => keyText(row.key[field.fieldA]))];
+		const record = [row.status, ...settings.matchFields.map((field) => cellText(row.key[field.fieldA]))];
+		for (const field of settings.displayFields) record.push(cellText(displayValue(row, field)));
 		for (const field of settings.compareFields) {
-			const cells = fieldCells(row, field);
-			record.push(cells.a, cells.b, cells.delta, cells.deltaPercent);
+			const values = rowField(row, field);
+			record.push(cellText(values.rawA, values.amountA), cellText(values.rawB, values.amountB));
+			if (isSummable(field)) {
+				record.push(values.delta === null ? '' : formatDecimal(values.delta), values.deltaPercent === null ? '' : formatDecimal(values.deltaPercent));
+			}
 		}
 		record.push(notes(row));
 		yield record.map(neutraliseFormula);

@@ -35,8 +35,19 @@ import {
 	type WorkflowExecution,
 } from './run-workflow';
 
-/** Root of this repository: the pack itself, loadable once built (`npm run build`). */
-export const PACK_DIR = path.resolve(__dirname, '..', '..');
+/**
+ * Root of this repository: the pack itself, loadable once built (`npm run build`). The
+ * nearest folder up with a package.json, so that the benchmarks' compiled copy of this file
+ * (in .bench/test/harness/) finds it too.
+ */
+export const PACK_DIR = packageRoot(__dirname);
+
+function packageRoot(from: string): string {
+	for (let dir = from; ; dir = path.dirname(dir)) {
+		if (existsSync(path.join(dir, 'package.json'))) return dir;
+		if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+	}
+}
 
 export interface LoadPackageOptions {
 	/** n8n-nodes-base nodes to make available besides manualTrigger, noOp and set. */
@@ -143,6 +154,8 @@ function checkListedFiles(packageDir: string, n8n: N8nSection): string[] {
 			const className = path.basename(relativePath).split('.')[0];
 			let exported: Record<string, unknown>;
 			try {
+				// A compiled file named in package.json, loaded by path at run time as n8n loads it.
+				// eslint-disable-next-line @typescript-eslint/no-require-imports
 				exported = require(file) as Record<string, unknown>;
 			} catch (error) {
 				problems.push(`${where} fails to load: ${(error as Error).message}`);

@@ -1,7 +1,7 @@
 /**
  * Figures for the README's Reliability section. The suites hand theirs over here; they are
  * written only when RELIABILITY_OUT names a folder (`npm run reliability` sets it), one JSON
- * file per suite, which scripts/reliability.js gathers into reliability.json.
+ * file per suite, which scripts/reliability.ts gathers into reliability.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

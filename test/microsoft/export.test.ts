@@ -112,8 +112,8 @@ describe('Microsoft export: download', () => {
 		for (const item of expectedLineItems({ dataset: 'billedReconciliation', invoiceId: invoiceId(), attributeSet: 'full' }, { seed: graph.sandbox.seed })) {
 			const key = `${item.CustomerId}|${item.SubscriptionId}`;
 			const entry = expected.get(key) ?? { total: 0, quantity: 0, rows: 0 };
-			entry.total += Math.round(item.Total * 1e6);
-			entry.quantity += Math.round(item.BillableQuantity * 1e6);
+			entry.total += Math.round(Number(item.Total) * 1e6);
+			entry.quantity += Math.round(Number(item.BillableQuantity) * 1e6);
 			entry.rows++;
 			expected.set(key, entry);
 		}

@@ -17,7 +17,8 @@ function repositoryFiles(): string[] {
 	});
 	return listed
 		.split('\0')
-		.filter((file) => file !== '' && fs.existsSync(path.join(repoRoot, file)))
+		// Files only: an untracked symlink (to a shared node_modules, say) is no part of the repository.
+		.filter((file) => file !== '' && fs.existsSync(path.join(repoRoot, file)) && fs.lstatSync(path.join(repoRoot, file)).isFile())
 		// This spec quotes the texts it allows.
 		.filter((file) => file !== path.relative(repoRoot, __filename).split(path.sep).join('/'))
 		.filter((file) => !/\.(png|jpe?g|gif|ico|tgz|zip|gz)$/i.test(file));

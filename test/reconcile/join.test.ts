@@ -1,13 +1,15 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { parseDecimal } from '../../nodes/shared/numbers/decimal';
-import { compareValues, isWithinTolerance, sideValue, type CompareField, type FieldPair } from '../../nodes/BillingReconcile/compare';
+import { compareValues, isWithinTolerance, sideValue as readSide, type CompareField, type FieldPair } from '../../nodes/BillingReconcile/compare';
 import { DuplicateKeysError, RecordKeyError, reconcile, type ReconcileSpec } from '../../nodes/BillingReconcile/join';
 import { fieldReader } from '../../nodes/BillingReconcile/keys';
+import type { CompareKind, TextRule } from '../../nodes/BillingReconcile/values';
 
 const pair = (fieldA: string, fieldB = fieldA): FieldPair => ({ fieldA, fieldB, readA: fieldReader(fieldA), readB: fieldReader(fieldB) });
-const compared = (fieldA: string, fieldB = fieldA, absolute = '0', relative = '0'): CompareField => ({
+const compared = (fieldA: string, fieldB = fieldA, absolute = '0', relative = '0', compareAs: CompareKind = 'number'): CompareField => ({
 	...pair(fieldA, fieldB),
+	compareAs,
 	absoluteTolerance: parseDecimal(absolute)!,
 	relativeTolerancePercent: parseDecimal(relative)!,
 });
@@ -17,6 +19,7 @@ function spec(overrides: Partial<ReconcileSpec> = {}): ReconcileSpec {
 	return {
 		matchFields: [pair('id')],
 		compareFields: [compared('amount')],
+		keptFields: [],
 		aggregateA: false,
 		aggregateB: false,
 		normalisation: { trim: false, caseInsensitive: false, ignoreLeadingZeros: false },
@@ -58,8 +61,11 @@ describe('tolerance', () => {
 	});
 });
 
-describe('compareValues', () => {
+const EXACT: TextRule = { trim: false, caseInsensitive: false };
+
+describe('compareValues: number', () => {
 	const field = compared('amount');
+	const sideValue = (raw: unknown, side: 'A' | 'B') => readSide(raw, side, 'number', EXACT);
 
 	it('reports B − A and its percentage of |A|', () => {
 		expect(compareValues(field, sideValue(200, 'A'), sideValue('150.5', 'B'))).toEqual({
@@ -99,6 +105,105 @@ describe('compareValues', () => {
 		expect(compareValues(field, sideValue(false, 'A'), sideValue(null, 'B'))).toMatchObject({ error: 'A is not a number; B has no value' });
 		expect(compareValues(field, sideValue('N/A', 'A'), sideValue('N/A', 'B'))).toMatchObject({ error: 'A is not a number; B is not a number' });
 		expect(compareValues(field, sideValue(null, 'A'), sideValue(' ', 'B'))).toBeNull();
+	});
+});
+
+/** Compares a pair of raw values as a field of the given kind would; null when they match. */
+function comparedAs(kind: CompareKind, a: unknown, b: unknown, rule: TextRule = EXACT, absolute = '0') {
+	return compareValues(compared('field', 'field', absolute, '0', kind), readSide(a, 'A', kind, rule), readSide(b, 'B', kind, rule));
+}
+
+describe('compareValues: auto', () => {
+	it('compares two values that read as numbers as numbers, with the tolerances', () => {
+		expect(comparedAs('auto', '1,234.50', 1234.5)).toBeNull();
+		expect(comparedAs('auto', 10, '10.004', EXACT, '0.005')).toBeNull();
+		expect(comparedAs('auto', 200, '150.5')).toEqual({ field: 'field', a: 200, b: 150.5, delta: -49.5, deltaPercent: -24.75 });
+	});
+
+	it('compares as text when either value is not a number: "USD" matches "USD", false matches false', () => {
+		expect(comparedAs('auto', 'USD', 'USD')).toBeNull();
+		expect(comparedAs('auto', false, false)).toBeNull();
+		expect(comparedAs('auto', true, 'true')).toBeNull();
+	});
+
+	it('reports two different texts as a difference with the values and no error', () => {
+		expect(comparedAs('auto', 'USD', 'EUR')).toEqual({ field: 'field', a: 'USD', b: 'EUR', delta: null, deltaPercent: null });
+		expect(comparedAs('auto', false, true)).toEqual({ field: 'field', a: false, b: true, delta: null, deltaPercent: null });
+	});
+
+	it('says which side is not a number when the other one is', () => {
+		expect(comparedAs('auto', 12.5, 'N/A')).toEqual({ field: 'field', a: 12.5, b: 'N/A', delta: null, deltaPercent: null, error: 'B is not a number' });
+	});
+
+	it('counts missing, null and blank text as no value, as before compareAs: two of them match', () => {
+		expect(comparedAs('auto', '', null)).toBeNull();
+		expect(comparedAs('auto', undefined, '  ')).toBeNull();
+		expect(comparedAs('auto', '', 'USD')).toMatchObject({ a: '', b: 'USD', error: 'A has no value' });
+		expect(comparedAs('auto', 0, null)).toMatchObject({ a: 0, b: null, error: 'B has no value' });
+	});
+
+	it('compares text after Trim and Case-Insensitive when they are on', () => {
+		expect(comparedAs('auto', ' usd ', 'USD')).not.toBeNull();
+		expect(comparedAs('auto', ' usd ', 'USD', { trim: true, caseInsensitive: true })).toBeNull();
+	});
+});
+
+describe('compareValues: text', () => {
+	it('compares exactly: case and spaces count', () => {
+		expect(comparedAs('text', 'Azure Plan', 'Azure Plan')).toBeNull();
+		expect(comparedAs('text', 'Azure Plan', 'azure plan')).toEqual({ field: 'field', a: 'Azure Plan', b: 'azure plan', delta: null, deltaPercent: null });
+		expect(comparedAs('text', 'USD ', 'USD')).not.toBeNull();
+	});
+
+	it('ignores surrounding spaces with Trim and case with Case-Insensitive', () => {
+		expect(comparedAs('text', 'USD ', 'USD', { trim: true, caseInsensitive: false })).toBeNull();
+		expect(comparedAs('text', 'Azure Plan', 'azure plan', { trim: false, caseInsensitive: true })).toBeNull();
+	});
+
+	it('writes numbers and booleans as text: 12.5 is "12.5" and true is "true", but "12.50" is not 12.5', () => {
+		expect(comparedAs('text', 12.5, '12.5')).toBeNull();
+		expect(comparedAs('text', true, 'true')).toBeNull();
+		expect(comparedAs('text', '12.50', 12.5)).toMatchObject({ a: '12.50', b: 12.5 });
+	});
+
+	it('treats "" as a value: it matches "" and differs from a missing value', () => {
+		expect(comparedAs('text', '', '')).toBeNull();
+		expect(comparedAs('text', null, undefined)).toBeNull();
+		expect(comparedAs('text', '', undefined)).toEqual({ field: 'field', a: '', b: null, delta: null, deltaPercent: null, error: 'B has no value' });
+	});
+});
+
+describe('compareValues: date', () => {
+	it('matches the same calendar day whatever the spelling', () => {
+		for (const spelling of ['2026-11-01T00:00:00Z', '2026-11-01 08:30', '2026-11-01T23:59:59.999+05:30', ' 2026-11-01 ', new Date('2026-11-01T12:00:00Z')]) {
+			expect(comparedAs('date', '2026-11-01', spelling)).toBeNull();
+		}
+	});
+
+	it('takes the day as written: an offset does not move it to another UTC day', () => {
+		expect(comparedAs('date', '2026-11-01T23:30:00-05:00', '2026-11-01')).toBeNull();
+		expect(comparedAs('date', '2026-11-01T23:30:00-05:00', '2026-11-02')).not.toBeNull();
+	});
+
+	it('reports another day as a difference with both values as written', () => {
+		expect(comparedAs('date', '2026-11-01', '2026-11-02T00:00:00Z')).toEqual({
+			field: 'field',
+			a: '2026-11-01',
+			b: '2026-11-02T00:00:00Z',
+			delta: null,
+			deltaPercent: null,
+		});
+	});
+
+	it('reports a value that is not a date, saying which side', () => {
+		for (const value of ['11/01/2026', '2026-02-30', '2026-11-01T25:00', 'soon', 46327, true]) {
+			expect(comparedAs('date', '2026-11-01', value)).toMatchObject({ b: value, error: 'B is not a date' });
+		}
+	});
+
+	it('matches two blanks and reports a blank against a date', () => {
+		expect(comparedAs('date', '', null)).toBeNull();
+		expect(comparedAs('date', undefined, '2026-11-01')).toMatchObject({ error: 'A has no value' });
 	});
 });
 
@@ -304,5 +409,102 @@ describe('reconcile', () => {
 			const result = reconcile(items({ id: 1, amount: 'x' }), items({ id: 1, amount: 1 }), spec());
 			expect(result.discrepancies[0].size).toBe(Infinity);
 		});
+	});
+});
+
+describe('reconcile: compare kinds', () => {
+	const currency = (kind: CompareKind = 'auto') => compared('currency', 'currency', '0', '0', kind);
+
+	it('compares each field as its kind says, in one row', () => {
+		const result = reconcile(
+			items({ id: 1, amount: '10.00', currency: 'USD', plan: 'Azure', start: '2026-11-01', active: false }),
+			items({ id: 1, amount: 10, currency: 'USD', plan: 'azure', start: '2026-11-01T00:00:00Z', active: false }),
+			spec({ compareFields: [compared('amount'), currency(), compared('plan', 'plan', '0', '0', 'text'), compared('start', 'start', '0', '0', 'date'), compared('active', 'active', '0', '0', 'auto')] }),
+		);
+		expect(result.different[0].json.differences).toEqual([{ field: 'plan', a: 'Azure', b: 'azure', delta: null, deltaPercent: null }]);
+	});
+
+	it('keeps the number kind’s rule: text is never equal, even to itself', () => {
+		const result = reconcile(items({ id: 1, currency: 'USD' }), items({ id: 1, currency: 'USD' }), spec({ compareFields: [currency('number')] }));
+		expect(result.different[0].json.differences).toEqual([
+			{ field: 'currency', a: 'USD', b: 'USD', delta: null, deltaPercent: null, error: 'A is not a number; B is not a number' },
+		]);
+	});
+
+	describe('roll-ups', () => {
+		it('keep the one text the rows of a key agree on', () => {
+			const usage = items({ id: 'C1', amount: 1, currency: 'USD' }, { id: 'C1', amount: 2, currency: 'USD' });
+			const result = reconcile(usage, items({ id: 'C1', amount: 3, currency: 'USD' }), spec({ compareFields: [compared('amount'), currency()], aggregateA: true }));
+			expect(result.matched[0].json.a).toEqual({ id: 'C1', amount: 3, currency: 'USD', rowCount: 2 });
+		});
+
+		it('have no value for a text field whose rows disagree, and say how many values there are', () => {
+			const usage = items({ id: 'C1', currency: 'USD' }, { id: 'C1', currency: 'EUR' }, { id: 'C1', currency: 'USD' });
+			for (const kind of ['auto', 'text'] as const) {
+				const result = reconcile(usage, items({ id: 'C1', currency: 'USD' }), spec({ compareFields: [currency(kind)], aggregateA: true }));
+				expect(result.different[0].json).toMatchObject({
+					a: { currency: null, rowCount: 3 },
+					differences: [{ field: 'currency', a: null, b: 'USD', error: 'A has 2 different values in 3 rows' }],
+				});
+			}
+		});
+
+		it('agree on text after Trim and Case-Insensitive, keeping the first row’s spelling', () => {
+			const usage = items({ id: 'C1', currency: 'usd' }, { id: 'C1', currency: 'USD ' });
+			const result = reconcile(usage, items({ id: 'C1', currency: 'USD' }), {
+				...spec({ compareFields: [currency('text')], aggregateA: true }),
+				normalisation: { trim: true, caseInsensitive: true, ignoreLeadingZeros: false },
+			});
+			expect(result.matched[0].json.a).toMatchObject({ currency: 'usd' });
+		});
+
+		it('keep the day the rows of a date field agree on, and report rows that are not dates', () => {
+			const field = compared('start', 'start', '0', '0', 'date');
+			const agreeing = reconcile(items({ id: 1, start: '2026-11-01' }, { id: 1, start: '2026-11-01T00:00:00Z' }), items({ id: 1, start: '2026-11-01' }), spec({ compareFields: [field], aggregateA: true }));
+			expect(agreeing.counts.matched).toBe(1);
+			const broken = reconcile(items({ id: 1, start: '2026-11-01' }, { id: 1, start: 'n/a' }), items({ id: 1, start: '2026-11-01' }), spec({ compareFields: [field], aggregateA: true }));
+			expect(broken.different[0].json.differences).toMatchObject([{ error: 'A is not a date in 1 of 2 rows' }]);
+		});
+
+		it('sum an auto field whose rows all hold numbers, and report a stray text among numbers as before', () => {
+			const result = reconcile(items({ id: 1, amount: '1.5' }, { id: 1, amount: 2 }, { id: 2, amount: 1 }, { id: 2, amount: 'N/A' }), items({ id: 1, amount: 3.5 }, { id: 2, amount: 1 }), spec({ compareFields: [compared('amount', 'amount', '0', '0', 'auto')], aggregateA: true }));
+			expect(result.counts).toMatchObject({ matched: 1, different: 1 });
+			expect(result.different[0].json.differences).toMatchObject([{ error: 'A is not a number in 1 of 2 rows' }]);
+		});
+
+		it('keep the kept fields (display and currency fields) as the key’s first row has them', () => {
+			const usage = items({ id: 'C1', name: 'Acme', amount: 1 }, { id: 'C1', name: 'Acme Inc', amount: 2 });
+			const result = reconcile(usage, items({ id: 'C1', amount: 3 }), spec({ keptFields: [pair('name')], aggregateA: true }));
+			expect(result.matched[0].json.a).toEqual({ id: 'C1', name: 'Acme', amount: 3, rowCount: 2 });
+		});
+	});
+
+	it('totals only the fields compared as numbers or auto', () => {
+		const result = reconcile(items({ id: 1, amount: 2, plan: '7' }), items({ id: 1, amount: 2, plan: '7' }), spec({ compareFields: [compared('plan', 'plan', '0', '0', 'text'), compared('amount')] }));
+		expect(result.totals.map(({ field, index }) => [field, index])).toEqual([['amount', 1]]);
+	});
+
+	it('ranks discrepancies by the first field compared as a number or auto', () => {
+		const result = reconcile(
+			items({ id: 1, plan: 'x', amount: 10 }, { id: 2, plan: 'x', amount: 10 }),
+			items({ id: 1, plan: 'y', amount: 11 }, { id: 2, plan: 'y', amount: 15 }),
+			spec({ compareFields: [compared('plan', 'plan', '0', '0', 'text'), compared('amount')] }),
+		);
+		expect(result.discrepancies.map(({ size }) => size)).toEqual([1, 5]);
+	});
+
+	it('passes over an auto field where no row holds a number, such as a currency code', () => {
+		const result = reconcile(
+			items({ id: 1, currency: 'USD', amount: 10 }, { id: 2, currency: 'USD', amount: 10 }),
+			items({ id: 1, currency: 'EUR', amount: 11 }, { id: 2, currency: 'USD', amount: 15 }),
+			spec({ compareFields: [currency(), compared('amount')] }),
+		);
+		expect(result.rankField).toBe(1);
+		expect(result.discrepancies.map(({ size }) => size)).toEqual([1, 5]);
+	});
+
+	it('ranks every discrepancy alike when no field is compared as a number', () => {
+		const result = reconcile(items({ id: 1, plan: 'x' }), items({ id: 1, plan: 'y' }, { id: 2, plan: 'z' }), spec({ compareFields: [compared('plan', 'plan', '0', '0', 'text')] }));
+		expect(result.discrepancies.map(({ size }) => size)).toEqual([0, 0]);
 	});
 });

@@ -3,9 +3,9 @@
  * loads it, run through n8n-core's WorkflowExecute with A and B pinned on two source nodes.
  */
 import { parse } from 'csv-parse/sync';
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { pairs, useReconcile } from './setup';
+import { htmlTables, htmlText, pairs, useReconcile } from './setup';
 
 const reconcile = useReconcile();
 
@@ -325,6 +325,177 @@ describe('Billing Reconcile: options', () => {
 		const run = await reconcile.run({ ...byCustomerAndSku, options: { summaryMaxRows: 1 } }, { a: vendor, b: erp });
 		expect(run.summary.json.largestDiscrepancies).toHaveLength(1);
 		expect(run.summary.json.html).toContain('… and 2 more discrepancies: every one is in the attached CSV.');
+	});
+});
+
+describe('Billing Reconcile: compare as', () => {
+	const field = (fieldA: string, compare: INodeParameters = {}): INodeParameters => ({ fieldA, fieldB: '', absoluteTolerance: 0, relativeTolerancePercent: 0, ...compare });
+	const byIdComparing = (...fields: INodeParameters[]) => ({ matchFields: pairs({ fieldA: 'id', fieldB: '' }), compareFields: pairs(...fields) });
+
+	it('auto (the default, what saved workflows without Compare As get): texts compare as text, so "USD" matches "USD" and false matches false', async () => {
+		const run = await reconcile.run(byIdComparing(field('currency'), field('active'), field('amount')), {
+			a: [{ id: 1, currency: 'USD', active: false, amount: '1,000.00' }, { id: 2, currency: 'USD', active: true, amount: 5 }],
+			b: [{ id: 1, currency: 'USD', active: false, amount: 1000 }, { id: 2, currency: 'EUR', active: true, amount: 5 }],
+		});
+		expect(keysOf(run.matched)).toEqual([{ id: 1 }]);
+		expect(run.different[0].differences).toEqual([{ field: 'currency', a: 'USD', b: 'EUR', delta: null, deltaPercent: null }]);
+	});
+
+	it('auto: numbers keep the tolerances, and text against a number is a difference that says so', async () => {
+		const run = await reconcile.run(byIdComparing(field('amount', { absoluteTolerance: 0.01 })), {
+			a: [{ id: 1, amount: 10 }, { id: 2, amount: 10 }],
+			b: [{ id: 1, amount: '10.01' }, { id: 2, amount: 'N/A' }],
+		});
+		expect(keysOf(run.matched)).toEqual([{ id: 1 }]);
+		expect(run.different[0].differences).toEqual([{ field: 'amount', a: 10, b: 'N/A', delta: null, deltaPercent: null, error: 'B is not a number' }]);
+	});
+
+	it('number: a value that is not a number is a difference, even against the same text', async () => {
+		const run = await reconcile.run(byIdComparing(field('currency', { compareAs: 'number' })), { a: [{ id: 1, currency: 'USD' }], b: [{ id: 1, currency: 'USD' }] });
+		expect(run.different[0].differences).toEqual([
+			{ field: 'currency', a: 'USD', b: 'USD', delta: null, deltaPercent: null, error: 'A is not a number; B is not a number' },
+		]);
+	});
+
+	it('text: compares exactly, numbers included, or after Trim Keys and Case-Insensitive Keys', async () => {
+		const inputs = { a: [{ id: 1, plan: 'Azure Plan' }, { id: 2, plan: '007' }], b: [{ id: 1, plan: ' azure plan' }, { id: 2, plan: 7 }] };
+		const exact = await reconcile.run(byIdComparing(field('plan', { compareAs: 'text' })), inputs);
+		expect(keysOf(exact.different)).toEqual([{ id: 1 }, { id: 2 }]);
+		const relaxed = await reconcile.run({ ...byIdComparing(field('plan', { compareAs: 'text' })), options: { trim: true, caseInsensitive: true } }, inputs);
+		expect(keysOf(relaxed.matched)).toEqual([{ id: 1 }]);
+		expect(relaxed.different[0].differences).toEqual([{ field: 'plan', a: '007', b: 7, delta: null, deltaPercent: null }]);
+	});
+
+	it('date: the same calendar day matches whatever the spelling; a value that is not a date is a difference that says so', async () => {
+		const run = await reconcile.run(byIdComparing(field('start', { compareAs: 'date' })), {
+			a: [{ id: 1, start: '2026-11-01' }, { id: 2, start: '2026-11-01' }, { id: 3, start: '2026-11-01' }],
+			b: [{ id: 1, start: '2026-11-01T00:00:00Z' }, { id: 2, start: '2026-11-02' }, { id: 3, start: '11/01/2026' }],
+		});
+		expect(keysOf(run.matched)).toEqual([{ id: 1 }]);
+		expect(run.different.map((row) => row.differences)).toEqual([
+			[{ field: 'start', a: '2026-11-01', b: '2026-11-02', delta: null, deltaPercent: null }],
+			[{ field: 'start', a: '2026-11-01', b: '11/01/2026', delta: null, deltaPercent: null, error: 'B is not a date' }],
+		]);
+	});
+
+	it('roll-ups sum numbers, keep the text all rows of a key agree on, and report a key whose rows disagree', async () => {
+		const run = await reconcile.run({ ...byIdComparing(field('amount'), field('currency')), aggregateA: true }, {
+			a: [
+				{ id: 'C1', amount: 1.5, currency: 'USD' },
+				{ id: 'C1', amount: 2, currency: 'USD' },
+				{ id: 'C2', amount: 1, currency: 'USD' },
+				{ id: 'C2', amount: 1, currency: 'EUR' },
+			],
+			b: [{ id: 'C1', amount: 3.5, currency: 'USD' }, { id: 'C2', amount: 2, currency: 'USD' }],
+		});
+		expect(run.matched.map((row) => row.a)).toEqual([{ id: 'C1', amount: 3.5, currency: 'USD', rowCount: 2 }]);
+		expect(run.different[0].differences).toEqual([{ field: 'currency', a: null, b: 'USD', delta: null, deltaPercent: null, error: 'A has 2 different values in 2 rows' }]);
+	});
+
+	it('totals only the fields compared as numbers or auto', async () => {
+		const run = await reconcile.run(byIdComparing(field('amount'), field('plan', { compareAs: 'text' }), field('start', { compareAs: 'date' })), {
+			a: [{ id: 1, amount: 2, plan: 'x', start: '2026-11-01' }],
+			b: [{ id: 1, amount: 2, plan: 'x', start: '2026-11-01' }],
+		});
+		expect(Object.keys(run.summary.json.totals as IDataObject)).toEqual(['amount']);
+	});
+
+	it('refuses a Compare As it does not know, naming the entry', async () => {
+		const run = await reconcile.run(byIdComparing(field('amount'), field('plan', { compareAs: 'fuzzy' })), { a: [{ id: 1 }], b: [] });
+		expect(run.error?.message).toBe("'Compare As' of 'Compare Fields' entry 2 must be Auto, Number, Text or Date");
+	});
+});
+
+describe('Billing Reconcile: the report for people', () => {
+	const sides = { nameA: 'Webex', nameB: 'our billing' };
+
+	it('nameA / nameB: name the sides in the HTML and the CSV headers; row items keep their status values', async () => {
+		const run = await reconcile.run({ ...byCustomerAndSku, options: sides }, { a: vendor, b: erp });
+		const text = htmlText(run.summary.json.html as string);
+		expect(text).toContain('Webex: 4 rows · our billing: 4 rows');
+		expect(text).toContain('Matched | Different | Only in Webex | Only in our billing |');
+		expect(text).toContain('Only in Webex | C3 | PRO |');
+		expect(text).toContain('Only in our billing | C4 | STD |');
+		expect(text).not.toMatch(/\bOnly in [AB]\b/);
+		const [header, ...records] = parse(await run.result.binary(run.summary, 'discrepancies'), { bom: true }) as string[][];
+		expect(header).toEqual(['status', 'customerId', 'sku', 'quantity Webex', 'quantity our billing', 'quantity delta', 'quantity delta %', 'amount Webex', 'amount our billing', 'amount delta', 'amount delta %', 'note']);
+		expect(records.map((record) => record[0])).toEqual(['different', 'onlyInA', 'onlyInB']);
+		expect([run.onlyInA[0].status, run.onlyInB[0].status]).toEqual(['onlyInA', 'onlyInB']);
+	});
+
+	it('displayFields: a column beside the key in the HTML and the CSV, with A’s value or B’s, through a roll-up', async () => {
+		const run = await reconcile.run(
+			{
+				...byId(),
+				aggregateA: true,
+				options: { displayFields: pairs({ fieldA: 'CustomerName', fieldB: 'Customer Name' }) },
+			},
+			{
+				a: [{ id: 'C1', CustomerName: 'Acme', amount: 1 }, { id: 'C1', CustomerName: 'Acme', amount: 2 }],
+				b: [{ id: 'C1', 'Customer Name': 'ACME Corp', amount: 4 }, { id: 'C2', 'Customer Name': 'Beta GmbH', amount: 5 }],
+			},
+		);
+		expect(run.different[0].a).toEqual({ id: 'C1', CustomerName: 'Acme', amount: 3, rowCount: 2 });
+		const [head, , ...rows] = htmlTables(run.summary.json.html as string).at(-1)!;
+		expect(head.slice(0, 3)).toEqual(['Status', 'id', 'CustomerName']);
+		expect(rows.map((row) => row.slice(0, 3))).toEqual([
+			['Only in B', 'C2', 'Beta GmbH'],
+			['Different', 'C1', 'Acme'],
+		]);
+		const records = parse(await run.result.binary(run.summary, 'discrepancies'), { bom: true, columns: true }) as Array<Record<string, string>>;
+		expect(records.map((record) => [record.id, record.CustomerName])).toEqual([
+			['C1', 'Acme'],
+			['C2', 'Beta GmbH'],
+		]);
+	});
+
+	it('formats money in its currency in the HTML, while the CSV and the JSON keep the exact values', async () => {
+		const run = await reconcile.run(
+			{ ...byId({ currencyCode: 'usd' }), options: sides },
+			{ a: [{ id: 'S1', amount: 6052.037938 }, { id: 'S2', amount: 12 }], b: [{ id: 'S1', amount: '5577.179114' }, { id: 'S2', amount: 12 }] },
+		);
+		const [, subHead, row] = htmlTables(run.summary.json.html as string).at(-1)!;
+		expect(subHead).toEqual(['Webex', 'our billing', 'Δ', 'Δ %', 'Share of largest']);
+		expect(row).toEqual(['Different', 'S1', '$6,052.04', '$5,577.18', '-$474.86', '-7.8%', 'bar:100/100', '']);
+		expect(run.different[0].differences).toEqual([{ field: 'amount', a: 6052.037938, b: 5577.179114, delta: -474.858824, deltaPercent: -7.846263 }]);
+		expect(run.summary.json.totals).toMatchObject({ amount: { a: 6064.037938, b: 5589.179114, delta: -474.858824 } });
+		const [record] = parse(await run.result.binary(run.summary, 'discrepancies'), { bom: true, columns: true }) as Array<Record<string, string>>;
+		expect(record).toMatchObject({ 'amount Webex': '6052.037938', 'amount our billing': '5577.179114', 'amount delta': '-474.858824', 'amount delta %': '-7.846263' });
+	});
+
+	it('currencyField: each row in its own currency; decimals: as set for the field', async () => {
+		const run = await reconcile.run(
+			{
+				matchFields: pairs({ fieldA: 'id', fieldB: '' }),
+				compareFields: pairs(
+					{ fieldA: 'total', fieldB: '', currencyField: 'currencyCode' },
+					{ fieldA: 'quantity', fieldB: '', decimals: '2' },
+				),
+			},
+			{
+				a: [{ id: 1, total: 1500, quantity: 3, currencyCode: 'EUR' }, { id: 2, total: 200000, quantity: 1, currencyCode: 'JPY' }],
+				b: [{ id: 1, total: 1499.5, quantity: 3 }, { id: 2, total: 210000, quantity: 2 }],
+			},
+		);
+		const rows = htmlTables(run.summary.json.html as string).at(-1)!.slice(2);
+		expect(rows.map((row) => row.slice(1, 5).concat(row.slice(7, 9)))).toEqual([
+			['2', '¥200,000', '¥210,000', '+¥10,000', '1.00', '2.00'],
+			['1', '€1,500.00', '€1,499.50', '-€0.50', '3.00', '3.00'],
+		]);
+	});
+
+	it('reportLocale: writes numbers as the locale does', async () => {
+		const run = await reconcile.run({ ...byId({ currencyCode: 'EUR' }), options: { reportLocale: 'de-DE' } }, { a: [{ id: 1, amount: 1234.5 }], b: [{ id: 1, amount: 1000 }] });
+		expect(htmlTables(run.summary.json.html as string).at(-1)![2].slice(2, 6)).toEqual(['1.234,50 €', '1.000,00 €', '-234,50 €', '-19,0 %'].map((cell) => cell.replace(/ /g, '\u00a0')));
+	});
+
+	it('refuses a currency code that is not three letters, decimals outside 0–6 and a locale Intl does not know', async () => {
+		const currency = await reconcile.run(byId({ currencyCode: 'dollars' }), { a: [{ id: 1 }], b: [] });
+		expect(currency.error?.message).toBe("'Currency Code' of 'Compare Fields' entry 1 must be a three-letter currency code such as USD or EUR");
+		const decimals = await reconcile.run(byId({ decimals: 7 }), { a: [{ id: 1 }], b: [] });
+		expect(decimals.error?.message).toBe("'Decimals in Report' of 'Compare Fields' entry 1 must be From the Data or a whole number from 0 to 6");
+		const locale = await reconcile.run({ ...byId(), options: { reportLocale: 'Klingon' } }, { a: [{ id: 1 }], b: [] });
+		expect(locale.error?.message).toBe("'Number Locale' must be a locale such as en-US, en-GB, de-DE or fr-FR");
 	});
 });
 

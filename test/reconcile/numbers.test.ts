@@ -9,6 +9,8 @@ describe('readAmount', () => {
 		expect(text(readAmount(-12.5))).toBe('-12.5');
 		expect(text(readAmount(5e-7))).toBe('0.0000005');
 		expect(text(readAmount(1e21))).toBe('1000000000000000000000');
+		// 2^53 + 1 on purpose: JavaScript reads the literal as 2^53.
+		// eslint-disable-next-line no-loss-of-precision
 		expect(text(readAmount(9007199254740993))).toBe('9007199254740992');
 	});
 

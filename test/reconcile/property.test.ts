@@ -1,9 +1,10 @@
 /**
  * Property: over random datasets — repeated keys under each duplicate rule, roll-ups,
  * tolerances, keys only one side has, keys that differ by spaces, case or leading zeros,
- * numbers written as text ("1,234.50", "1.2345e3"), blanks and non-numbers — the node
+ * numbers written as text ("1,234.50", "1.2345e3"), blanks and non-numbers, codes, flags and
+ * dates in many spellings, each field compared as auto, number, text or date — the node
  * classifies every key exactly as a deliberately simple reference does: nested loops over
- * all rows and BigInt arithmetic at one fixed scale.
+ * all rows, BigInt arithmetic at one fixed scale, and a table of the days each spelling means.
  */
 import fc from 'fast-check';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
@@ -11,6 +12,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { parseDecimal } from '../../nodes/shared/numbers/decimal';
 import { fieldReader } from '../../nodes/BillingReconcile/keys';
 import { reconcile, type ReconcileSpec } from '../../nodes/BillingReconcile/join';
+import type { CompareKind } from '../../nodes/BillingReconcile/values';
 import { pairs, useReconcile } from './setup';
 
 // ---- the reference ----
@@ -27,11 +29,15 @@ interface Settings {
 	aggregateB: boolean;
 	absoluteTolerance: number;
 	relativeTolerancePercent: number;
+	/** how each compare field is compared, in FIELDS order */
+	kinds: CompareKind[];
+	/** whether an auto field leaves Compare As unset (a workflow saved before it existed) */
+	omitAuto: boolean;
 }
 
 const FIELDS = {
-	A: { keys: ['id', 'sku'], compare: ['amount', 'quantity'] },
-	B: { keys: ['ID', 'SKU'], compare: ['AMOUNT', 'QTY'] },
+	A: { keys: ['id', 'sku'], compare: ['amount', 'quantity', 'label'] },
+	B: { keys: ['ID', 'SKU'], compare: ['AMOUNT', 'QTY', 'LABEL'] },
 };
 
 /** Every amount at 10^-SCALE units, so sums, differences and comparisons are plain BigInt. */
@@ -75,13 +81,56 @@ function referenceKey(record: IDataObject, names: string[], settings: Settings):
 
 const sameKey = (a: string[], b: string[]) => a.length === b.length && a.every((part, index) => part === b[index]);
 
-type Value = { kind: 'number'; units: bigint } | { kind: 'blank' } | { kind: 'invalid' };
+type Value = { kind: 'number'; units: bigint } | { kind: 'text'; text: string } | { kind: 'blank' } | { kind: 'invalid' };
 
-function referenceValue(values: unknown[]): Value {
+/** The calendar day of every date-like spelling the datasets use; anything else is not a date. */
+const DAY_OF: Record<string, string> = {
+	'2026-11-01': '2026-11-01',
+	'2026-11-01T00:00:00Z': '2026-11-01',
+	'2026-11-01 23:59': '2026-11-01',
+	'2026-11-01T23:30:00-05:00': '2026-11-01',
+	' 2026-11-02T08:00:00.000+01:00 ': '2026-11-02',
+	'2026-11-02': '2026-11-02',
+};
+
+function referenceText(value: unknown, settings: Settings): string {
+	let text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+	if (settings.trim) text = text.trim();
+	if (settings.caseInsensitive) text = text.toLowerCase();
+	return text;
+}
+
+/** One text, when every value has the same; otherwise invalid. */
+function oneText(texts: string[]): Value {
+	return new Set(texts).size === 1 ? { kind: 'text', text: texts[0] } : { kind: 'invalid' };
+}
+
+/** The value of a field over the rows of a key (one row, or every row of a roll-up), as its kind reads it. */
+function referenceValue(values: unknown[], kind: CompareKind, settings: Settings): Value {
 	const numbers = values.map(referenceNumber);
-	if (numbers.every((number) => number !== null)) return { kind: 'number', units: numbers.reduce((sum, number) => sum! + number!, 0n)! };
-	if (values.every(isBlank)) return { kind: 'blank' };
-	return { kind: 'invalid' };
+	const sum = () => ({ kind: 'number' as const, units: numbers.reduce((total, number) => total! + number!, 0n)! });
+	switch (kind) {
+		case 'number':
+			if (numbers.every((number) => number !== null)) return sum();
+			return values.every(isBlank) ? { kind: 'blank' } : { kind: 'invalid' };
+		case 'auto':
+			if (numbers.every((number) => number !== null)) return sum();
+			if (values.every(isBlank)) return { kind: 'blank' };
+			if (values.some(isBlank) || numbers.some((number) => number !== null)) return { kind: 'invalid' };
+			return oneText(values.map((value) => referenceText(value, settings)));
+		case 'text': {
+			const missing = (value: unknown) => value === undefined || value === null;
+			if (values.every(missing)) return { kind: 'blank' };
+			if (values.some(missing)) return { kind: 'invalid' };
+			return oneText(values.map((value) => referenceText(value, settings)));
+		}
+		case 'date': {
+			if (values.every(isBlank)) return { kind: 'blank' };
+			const days = values.map((value) => (typeof value === 'string' ? DAY_OF[value] : undefined));
+			if (days.some((day) => day === undefined)) return { kind: 'invalid' };
+			return oneText(days as string[]);
+		}
+	}
 }
 
 interface Group {
@@ -120,7 +169,11 @@ function referenceReconcile(a: IDataObject[], b: IDataObject[], settings: Settin
 		const aggregate = side === 'A' ? settings.aggregateA : settings.aggregateB;
 		const rolledUp = aggregate || (settings.onDuplicateKeys === 'aggregate' && group.rows.length > 1);
 		const rows = rolledUp ? group.rows : group.rows.slice(0, 1);
-		return referenceValue(rows.map((row) => row[FIELDS[side].compare[field]]));
+		return referenceValue(
+			rows.map((row) => row[FIELDS[side].compare[field]]),
+			settings.kinds[field],
+			settings,
+		);
 	};
 	const absolute = referenceNumber(settings.absoluteTolerance)!;
 	const relative = referenceNumber(settings.relativeTolerancePercent)!;
@@ -131,6 +184,7 @@ function referenceReconcile(a: IDataObject[], b: IDataObject[], settings: Settin
 			if (delta <= absolute) return true;
 			return valueA.units !== 0n && delta * 100n * 10n ** BigInt(SCALE) <= relative * abs(valueA.units);
 		}
+		if (valueA.kind === 'text' && valueB.kind === 'text') return valueA.text === valueB.text;
 		return valueA.kind === 'blank' && valueB.kind === 'blank';
 	};
 
@@ -148,7 +202,8 @@ function referenceReconcile(a: IDataObject[], b: IDataObject[], settings: Settin
 		if (!groupsA.some((groupA) => sameKey(groupA.key, groupB.key))) statuses.push({ key: groupB.key, status: 'onlyInB', differing: [] });
 	}
 
-	const totals = FIELDS.A.compare.map((_, field) => {
+	const summable = FIELDS.A.compare.map((_, field) => field).filter((field) => settings.kinds[field] === 'number' || settings.kinds[field] === 'auto');
+	const totals = summable.map((field) => {
 		const sideTotal = (records: IDataObject[], side: 'A' | 'B') => {
 			const values = records.filter((record) => Object.keys(record).length > 0).map((record) => referenceNumber(record[FIELDS[side].compare[field]]));
 			return { sum: values.reduce<bigint>((sum, value) => sum + (value ?? 0n), 0n), nonNumeric: values.filter((value) => value === null).length };
@@ -172,6 +227,28 @@ const amount = fc.constantFrom(0, 1, 1.5, 10, 99.99, 1234.5, -2.25, 1e6);
 const nudge = fc.constantFrom(0, 0, 0, 0, 0.01, -0.01, 0.5, 1, 12);
 const form = fc.constantFrom('number', 'fixed', 'thousands', 'exponent', 'padded');
 const oddValue = fc.constantFrom<unknown>(undefined, null, '', '  ', false, 'N/A', '1,23', '12,34.5', '-0', 0);
+/** Codes, flags, dates in several spellings (see DAY_OF), numbers and blanks: what a label field may hold. */
+const LABELS: unknown[] = [
+	'USD',
+	'usd',
+	' USD',
+	'EUR',
+	'',
+	'  ',
+	null,
+	undefined,
+	false,
+	true,
+	'false',
+	0,
+	'0',
+	12.5,
+	'12.50',
+	...Object.keys(DAY_OF),
+	'11/01/2026',
+	'2026-02-30',
+];
+const label = fc.constantFrom(...LABELS);
 /** How B spells a key A has: as is, or differently in a way the normalisation options may or may not absorb. */
 const spelling = fc.constantFrom('same', 'same', 'same', 'upper', 'lower', 'padded', 'zeros', 'otherType');
 
@@ -227,6 +304,9 @@ const line = fc.record({
 	/** a slipped decimal point on B: 1.5 billed as 15 */
 	slipB: fc.constantFrom(1, 1, 1, 1, 1, 1, 10, 0.1),
 	forms: fc.array(form, { minLength: 4, maxLength: 4 }),
+	labelA: label,
+	/** B's label: usually A's, else any */
+	labelB: fc.oneof({ weight: 3, arbitrary: fc.constant<unknown>('same') }, { weight: 2, arbitrary: label }),
 	odd: fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.tuple(fc.constantFrom(0, 1, 2, 3), oddValue) }),
 	keyless: fc.oneof({ weight: 60, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom('A', 'B', 'empty') }),
 });
@@ -249,6 +329,7 @@ function recordsOf(lines: Line[], side: 'A' | 'B', rotate: number): IDataObject[
 			[names.keys[1]]: isA ? entry.sku : spelled(entry.sku, entry.spellingB),
 			[names.compare[0]]: values[0],
 			[names.compare[1]]: values[1],
+			[names.compare[2]]: isA || entry.labelB === 'same' ? entry.labelA : entry.labelB,
 		};
 		if (entry.keyless === side) delete record[names.keys[0]];
 		for (let copy = 0; copy < (isA ? entry.copiesA : entry.copiesB); copy++) {
@@ -274,6 +355,12 @@ const settings: fc.Arbitrary<Settings> = fc.record({
 	aggregateB: fc.boolean(),
 	absoluteTolerance: fc.constantFrom(0, 0, 0.01, 0.5, 1, 10),
 	relativeTolerancePercent: fc.constantFrom(0, 0, 0.1, 1, 5, 50, 100),
+	kinds: fc.tuple(
+		fc.constantFrom<CompareKind>('auto', 'auto', 'number', 'number', 'text', 'date'),
+		fc.constantFrom<CompareKind>('auto', 'number', 'text'),
+		fc.constantFrom<CompareKind>('auto', 'number', 'text', 'date'),
+	),
+	omitAuto: fc.boolean(),
 });
 const dataset = (maxLines: number) =>
 	fc
@@ -310,9 +397,11 @@ function nodeSpec(settings: Settings): ReconcileSpec {
 			fieldB: FIELDS.B.compare[index],
 			readA: fieldReader(fieldA),
 			readB: fieldReader(FIELDS.B.compare[index]),
+			compareAs: settings.kinds[index],
 			absoluteTolerance: tolerance(settings.absoluteTolerance),
 			relativeTolerancePercent: tolerance(settings.relativeTolerancePercent),
 		})),
+		keptFields: [],
 		aggregateA: settings.aggregateA,
 		aggregateB: settings.aggregateB,
 		normalisation: { trim: settings.trim, caseInsensitive: settings.caseInsensitive, ignoreLeadingZeros: settings.ignoreLeadingZeros },
@@ -365,9 +454,10 @@ describe('Billing Reconcile classifies like the nested-loop reference', () => {
 						{
 							matchFields: pairs(...spec.matchFields.map(({ fieldA, fieldB }) => ({ fieldA, fieldB }))),
 							compareFields: pairs(
-								...spec.compareFields.map(({ fieldA, fieldB }) => ({
+								...spec.compareFields.map(({ fieldA, fieldB, compareAs }) => ({
 									fieldA,
 									fieldB,
+									...(compareAs === 'auto' && settings.omitAuto ? {} : { compareAs }),
 									absoluteTolerance: settings.absoluteTolerance,
 									relativeTolerancePercent: settings.relativeTolerancePercent,
 								})),

@@ -9,21 +9,26 @@ import { parse } from 'csv-parse/sync';
 import {
 	discrepancyCsvChunks,
 	discrepancyCsvRecords,
-	escapeHtml,
 	largestDiscrepancies,
 	neutraliseFormula,
-	summaryHtml,
 	totalsJson,
 	type SummarySettings,
 } from '../../nodes/BillingReconcile/summary';
+import type { CompareKind } from '../../nodes/BillingReconcile/values';
 
 const pair = (fieldA: string, fieldB = fieldA): FieldPair => ({ fieldA, fieldB, readA: fieldReader(fieldA), readB: fieldReader(fieldB) });
-const compared = (fieldA: string): CompareField => ({ ...pair(fieldA), absoluteTolerance: parseDecimal('0')!, relativeTolerancePercent: parseDecimal('0')! });
+const compared = (fieldA: string, compareAs: CompareKind = 'auto'): CompareField => ({
+	...pair(fieldA),
+	compareAs,
+	absoluteTolerance: parseDecimal('0')!,
+	relativeTolerancePercent: parseDecimal('0')!,
+});
 const items = (...records: IDataObject[]): INodeExecutionData[] => records.map((json) => ({ json }));
 
 const spec: ReconcileSpec = {
 	matchFields: [pair('id')],
 	compareFields: [compared('amount'), compared('quantity')],
+	keptFields: [],
 	aggregateA: false,
 	aggregateB: false,
 	normalisation: { trim: false, caseInsensitive: false, ignoreLeadingZeros: false },
@@ -36,6 +41,11 @@ const settings = (overrides: Partial<SummarySettings> = {}): SummarySettings => 
 	generatedAt: '2026-11-03T06:00:00.000Z',
 	matchFields: spec.matchFields,
 	compareFields: spec.compareFields,
+	displayFields: [],
+	nameA: 'A',
+	nameB: 'B',
+	formats: spec.compareFields.map(() => ({ decimals: null, currencyCode: null, currencyField: null })),
+	locale: 'en-US',
 	...overrides,
 });
 
@@ -72,50 +82,6 @@ describe('totalsJson', () => {
 	});
 });
 
-describe('summaryHtml', () => {
-	const hostile = '<script>alert("x")</script> & \'quoted\'';
-	const result = reconcile(
-		items({ id: hostile, amount: 1, quantity: 1 }, { id: 'ok', amount: 1, quantity: 1 }),
-		items({ id: hostile, amount: 2, quantity: 1 }, { id: 'ok', amount: 1, quantity: 1 }),
-		spec,
-	);
-
-	it('escapes every value: a key, a title, a field name', () => {
-		const html = summaryHtml(result, settings({ title: `Report ${hostile}` }), largestDiscrepancies(result.discrepancies, 50));
-		expect(html).not.toContain('<script>');
-		expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quoted&#39;');
-		expect(html).toContain('<h2 style="margin:0 0 8px;font-size:18px">Report &lt;script&gt;');
-	});
-
-	it('styles inline only, with no style sheet, script or external resource', () => {
-		const html = summaryHtml(result, settings(), largestDiscrepancies(result.discrepancies, 50));
-		expect(html).not.toMatch(/<style|<link|<script|src=|href=|class=/);
-		expect(html).toMatch(/^<div style="[^"]+">.*<\/div>$/s);
-	});
-
-	it('lists at most maxRows discrepancies and says how many more the CSV has', () => {
-		const many = reconcile(
-			items(...Array.from({ length: 5 }, (_, id) => ({ id, amount: id, quantity: 0 }))),
-			items(...Array.from({ length: 5 }, (_, id) => ({ id, amount: id * 2 + 1, quantity: 0 }))),
-			spec,
-		);
-		const html = summaryHtml(many, settings({ maxRows: 2 }), largestDiscrepancies(many.discrepancies, 2));
-		expect(html.match(/<tr><td[^>]*>Different<\/td>/g)).toHaveLength(2);
-		expect(html).toContain('… and 3 more discrepancies: every one is in the attached CSV.');
-	});
-
-	it('says there are no discrepancies when there are none', () => {
-		const same = reconcile(items({ id: 1, amount: 1, quantity: 1 }), items({ id: 1, amount: 1, quantity: 1 }), spec);
-		expect(summaryHtml(same, settings(), [])).toContain('No discrepancies.');
-	});
-});
-
-describe('escapeHtml', () => {
-	it('escapes the five HTML-special characters', () => {
-		expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
-	});
-});
-
 describe('neutraliseFormula', () => {
 	it('prefixes a quote to cells a spreadsheet would run as formulas', () => {
 		for (const cell of ['=1+1', '+cmd|/C calc!A0', '-2+3', '@SUM(A1:A9)', '\t=1', '\r=1', '=HYPERLINK("http://x")', '-']) {
@@ -144,11 +110,52 @@ describe('discrepancyCsvRecords', () => {
 	});
 
 	it('neutralises formulas in keys, values and field names, and keeps negative numbers', () => {
-		const formulaSpec = { ...spec, matchFields: [pair('=id')], compareFields: [compared('amount')] };
+		const formulaSpec = { ...spec, matchFields: [pair('=id')], compareFields: [compared('amount', 'number')] };
 		const result = reconcile(items({ '=id': '=2+5', amount: -12.5 }), items({ '=id': '=2+5', amount: '@risk' }), formulaSpec);
 		const [header, row] = [...discrepancyCsvRecords(result, settings({ matchFields: formulaSpec.matchFields, compareFields: formulaSpec.compareFields }))];
 		expect(header.slice(0, 2)).toEqual(['status', "'=id"]);
 		expect(row).toEqual(['different', "'=2+5", '-12.5', "'@risk", '', '', 'amount: B is not a number']);
+	});
+});
+
+describe('discrepancyCsvRecords: names, display fields and kinds', () => {
+	it('names the sides in the headers; status keeps the values row items have', () => {
+		const result = reconcile(items({ id: 'k1', amount: 1, quantity: 1 }), items({ id: 'k2', amount: 2, quantity: 1 }), spec);
+		const [header, ...rows] = [...discrepancyCsvRecords(result, settings({ nameA: 'Webex', nameB: 'our billing' }))];
+		expect(header).toEqual(['status', 'id', 'amount Webex', 'amount our billing', 'amount delta', 'amount delta %', 'quantity Webex', 'quantity our billing', 'quantity delta', 'quantity delta %', 'note']);
+		expect(rows.map((row) => row[0])).toEqual(['onlyInA', 'onlyInB']);
+	});
+
+	it('adds display fields beside the key: A’s value, or B’s for a row only in B', () => {
+		const displaySpec = { ...spec, compareFields: [compared('amount')] };
+		const result = reconcile(
+			items({ id: 'k1', name: 'Acme', amount: 1 }, { id: 'k2', name: '', amount: 1 }),
+			items({ id: 'k1', name: 'ACME Corp', amount: 2 }, { id: 'k2', name: 'Beta', amount: 3 }, { id: 'k3', name: '=Gamma', amount: 4 }),
+			displaySpec,
+		);
+		const records = [...discrepancyCsvRecords(result, settings({ compareFields: displaySpec.compareFields, displayFields: [pair('name')], formats: [{ decimals: null, currencyCode: null, currencyField: null }] }))];
+		expect(records.map((record) => record.slice(0, 3))).toEqual([
+			['status', 'id', 'name'],
+			['different', 'k1', 'Acme'],
+			['different', 'k2', 'Beta'],
+			['onlyInB', 'k3', "'=Gamma"],
+		]);
+	});
+
+	it('gives text and date fields both values and no delta columns', () => {
+		const kindSpec = { ...spec, compareFields: [compared('plan', 'text'), compared('start', 'date')] };
+		const result = reconcile(items({ id: 1, plan: 'Azure', start: '2026-11-01' }), items({ id: 1, plan: 'M365', start: '2026-11-02T00:00:00Z' }), kindSpec);
+		const formats = kindSpec.compareFields.map(() => ({ decimals: null, currencyCode: null, currencyField: null }));
+		expect([...discrepancyCsvRecords(result, settings({ compareFields: kindSpec.compareFields, formats }))]).toEqual([
+			['status', 'id', 'plan A', 'plan B', 'start A', 'start B', 'note'],
+			['different', '1', 'Azure', 'M365', '2026-11-01', '2026-11-02T00:00:00Z', ''],
+		]);
+	});
+
+	it('keeps exact values whatever the report’s decimals and currency', () => {
+		const result = reconcile(items({ id: 1, amount: '6052.037938', quantity: 1 }), items({ id: 1, amount: 5577.179114, quantity: 1 }), spec);
+		const formats = [{ decimals: 2, currencyCode: 'USD', currencyField: null }, { decimals: 0, currencyCode: null, currencyField: null }];
+		expect([...discrepancyCsvRecords(result, settings({ formats }))][1].slice(2, 6)).toEqual(['6052.037938', '5577.179114', '-474.858824', '-7.846263']);
 	});
 });
 

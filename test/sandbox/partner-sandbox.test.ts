@@ -17,9 +17,15 @@ function parseCsv(text: string): Array<Record<string, string>> {
 			else if (character === '"') quoted = false;
 			else cell += character;
 		} else if (character === '"') quoted = true;
-		else if (character === ',') (row.push(cell), (cell = ''));
-		else if (character === '\n') (row.push(cell), rows.push(row), (row = []), (cell = ''));
-		else if (character !== '\r') cell += character;
+		else if (character === ',') {
+			row.push(cell);
+			cell = '';
+		} else if (character === '\n') {
+			row.push(cell);
+			rows.push(row);
+			row = [];
+			cell = '';
+		} else if (character !== '\r') cell += character;
 	}
 	const [header, ...records] = rows;
 	return records.map((cells) => Object.fromEntries(header.map((name, index) => [name, cells[index]])));

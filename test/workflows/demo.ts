@@ -13,15 +13,12 @@ import type { IDataObject } from 'n8n-workflow';
 import { loadPack, type LoadedPackage, type WorkflowResult } from '../harness';
 import { captureConsole, findLeaks, leaksIn, sandboxSecrets, type Leak } from '../helpers/secrets';
 import { BASE_NODES } from './examples';
-import { NOTIFICATION_SECRETS, runExample, startExampleEnvironment, type ExampleEnvironment, type SlackMessage } from './kit';
+import type { ReceivedEmail } from './expectations';
+import { NOTIFICATION_SECRETS, readEmail, runExample, startExampleEnvironment, type ExampleEnvironment, type SlackMessage } from './kit';
 
-export interface DemoEmail {
-	subject: string;
-	to: string;
+export interface DemoEmail extends ReceivedEmail {
 	/** files written: the message (.eml), its HTML body and its attachments, relative to outDir */
 	files: string[];
-	html: string;
-	attachments: Array<{ filename: string; content: string }>;
 }
 
 export interface DemoRun {
@@ -102,17 +99,15 @@ async function runOnce(
 	const emails = environment.mailbox.messages.slice(mailsBefore).map((mail, mailIndex): DemoEmail => {
 		const base = path.join(runDir, `email-${mailIndex + 1}`);
 		const files = [`${base}.eml`, `${base}.html`];
+		const email = readEmail(mail);
 		fs.writeFileSync(path.join(outDir, `${base}.eml`), mail.raw);
-		const html = typeof mail.parsed.html === 'string' ? mail.parsed.html : '';
-		fs.writeFileSync(path.join(outDir, `${base}.html`), html);
-		const attachments = mail.parsed.attachments.map((attachment) => {
+		fs.writeFileSync(path.join(outDir, `${base}.html`), email.html);
+		for (const attachment of mail.parsed.attachments) {
 			const file = `${base}-${attachment.filename ?? 'attachment'}`;
 			fs.writeFileSync(path.join(outDir, file), attachment.content);
 			files.push(file);
-			return { filename: attachment.filename ?? '', content: attachment.content.toString('utf8') };
-		});
-		const to = Array.isArray(mail.parsed.to) ? mail.parsed.to.map((address) => address.text).join(', ') : (mail.parsed.to?.text ?? '');
-		return { subject: mail.parsed.subject ?? '', to, files, html, attachments };
+		}
+		return { ...email, files };
 	});
 	const slack = environment.slack.messages.slice(slackBefore);
 	// The one field that holds a secret on purpose: the Cisco usage links, handed to Download.

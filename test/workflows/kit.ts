@@ -4,6 +4,8 @@
  * receives, a stand-in for slack.com, the credentials by type, and the values a user would
  * type into each workflow's Settings node.
  */
+import type { RequestListener } from 'node:http';
+
 import { simpleParser, type ParsedMail } from 'mailparser';
 import nock from 'nock';
 import { SMTPServer } from 'smtp-server';
@@ -14,6 +16,7 @@ import { startSandbox, type Sandbox } from '../../sandbox';
 import type { LoadedPackage, WorkflowJson, WorkflowResult } from '../harness';
 import { ciscoCredential, microsoftCredential, webexCredential } from '../helpers/credentials';
 import { SENTINEL_SECRETS, type Secret } from '../helpers/secrets';
+import type { ReceivedEmail } from './expectations';
 import { BASE_NODES, EXAMPLES, MICROSOFT_INVOICE, N8N_BASE_URL, lastMonth, readWorkflow } from './examples';
 
 /** Sentinel secrets of the SMTP and Slack credentials (the vendors' are SENTINEL_SECRETS). */
@@ -27,6 +30,17 @@ export const NOTIFICATION_SECRETS: Secret[] = [
 export interface ReceivedMail {
 	parsed: ParsedMail;
 	raw: Buffer;
+}
+
+/** What a reader of the email sees: subject, recipients, HTML body and attachments as text. */
+export function readEmail({ parsed }: ReceivedMail): ReceivedEmail {
+	const to = Array.isArray(parsed.to) ? parsed.to.map((address) => address.text).join(', ') : (parsed.to?.text ?? '');
+	return {
+		subject: parsed.subject ?? '',
+		to,
+		html: typeof parsed.html === 'string' ? parsed.html : '',
+		attachments: parsed.attachments.map((attachment) => ({ filename: attachment.filename ?? '', content: attachment.content.toString('utf8') })),
+	};
 }
 
 /** A real SMTP server on 127.0.0.1 (no TLS, no login needed) that keeps every message. */
@@ -89,17 +103,38 @@ export function standInForSlack(): SlackStandIn {
 	const scope = nock('https://slack.com')
 		.persist()
 		.post('/api/chat.postMessage')
-		.reply(200, (_uri, body) => {
-			const { channel, text } = body as SlackMessage;
-			messages.push({ channel, text });
-			return { ok: true, channel, ts: `${Date.now() / 1000}`, message: { text } };
-		});
+		.reply(200, (_uri, body) => postSlackMessage(messages, body));
 	return {
 		messages,
 		stop: () => {
 			scope.persist(false);
 			nock.cleanAll();
 		},
+	};
+}
+
+/** What slack.com's chat.postMessage does for the examples: keeps the message and answers as Slack does. */
+export function postSlackMessage(messages: SlackMessage[], body: unknown): IDataObject {
+	const { channel, text } = body as SlackMessage;
+	messages.push({ channel, text });
+	return { ok: true, channel, ts: `${Date.now() / 1000}`, message: { text } };
+}
+
+/**
+ * slack.com's chat.postMessage as an HTTP request listener, for a stand-in that a separate
+ * n8n process reaches over the network (see test/n8n/harness/https-stand-in.ts).
+ */
+export function slackWebApi(messages: SlackMessage[]): RequestListener {
+	return (request, response) => {
+		const chunks: Buffer[] = [];
+		request.on('data', (chunk: Buffer) => chunks.push(chunk));
+		request.on('end', () => {
+			const text = Buffer.concat(chunks).toString('utf8');
+			const body = (request.headers['content-type'] ?? '').includes('json') ? (JSON.parse(text) as unknown) : Object.fromEntries(new URLSearchParams(text));
+			const known = request.method === 'POST' && request.url?.split('?')[0] === '/api/chat.postMessage';
+			const answer = known ? postSlackMessage(messages, body) : { ok: false, error: 'unknown_method' };
+			response.writeHead(known ? 200 : 404, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer));
+		});
 	};
 }
 
@@ -111,12 +146,17 @@ export interface ExampleEnvironment {
 	stop(): Promise<void>;
 }
 
-export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
-	const sandbox = await startSandbox({
+/** The sandbox of the examples: every vendor (Graph included) with sentinel secrets and short waits. */
+export async function startExampleSandbox(): Promise<Sandbox> {
+	return await startSandbox({
 		webex: { ...SENTINEL_SECRETS.webex, reportDelayMs: 300 },
 		graph: { ...SENTINEL_SECRETS.graph, operationDelayMs: 300, retryAfterSeconds: 0 },
 		cisco: SENTINEL_SECRETS.cisco,
 	});
+}
+
+export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
+	const sandbox = await startExampleSandbox();
 	const mailbox = await startMailbox();
 	const slack = standInForSlack();
 	return {
@@ -132,7 +172,7 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
 }
 
 /** The credentials of the examples, by type, pointing at the sandbox and the mailbox. */
-export function exampleCredentials({ sandbox, mailbox }: ExampleEnvironment): Record<string, ICredentialDataDecryptedObject> {
+export function exampleCredentials({ sandbox, mailbox }: Pick<ExampleEnvironment, 'sandbox' | 'mailbox'>): Record<string, ICredentialDataDecryptedObject> {
 	return {
 		webexWholesaleApi: webexCredential(sandbox),
 		microsoftPartnerBillingOAuth2Api: microsoftCredential(sandbox),
@@ -143,7 +183,7 @@ export function exampleCredentials({ sandbox, mailbox }: ExampleEnvironment): Re
 }
 
 /** What a user types into each example's Settings node, here pointing at the sandbox. */
-export function exampleSettings(environment: ExampleEnvironment, example: keyof typeof EXAMPLES): IDataObject {
+export function exampleSettings(environment: Pick<ExampleEnvironment, 'sandbox'>, example: keyof typeof EXAMPLES): IDataObject {
 	const common = { emailFrom: 'n8n-billing@example.com', emailTo: 'billing-ops@example.com', slackChannel: '#billing-alerts', n8nBaseUrl: N8N_BASE_URL };
 	const partner = environment.sandbox.partner.baseUrl;
 	if (example === 'webex') return { ...common, partnerRecordsUrl: `${partner}/webex-seats.csv`, billingMonth: lastMonth() };

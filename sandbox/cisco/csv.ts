@@ -1,0 +1,25 @@
+/**
+ * CSV writer for the Cisco usage files. The dialect is a sandbox option because the spec leaves
+ * it open ("detect the CSV delimiter"): delimiter ',' or ';', optional UTF-8 BOM, CRLF or LF.
+ * RFC 4180 quoting: a field is quoted when it holds the delimiter, a double quote, CR or LF.
+ */
+
+const BOM = '\ufeff';
+
+interface CsvDialect {
+	delimiter: string;
+	bom: boolean;
+	lineEnding: string;
+}
+
+function csvField(value: string, delimiter: string) {
+	return value.includes(delimiter) || /["\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** A whole file: the header line, then one line per record, each ended by the line ending. */
+export function csvFile(columns: readonly string[], records: Iterable<readonly string[]>, dialect: CsvDialect) {
+	const line = (fields: readonly string[]) => fields.map((f) => csvField(f, dialect.delimiter)).join(dialect.delimiter) + dialect.lineEnding;
+	const lines = [line(columns)];
+	for (const r of records) lines.push(line(r));
+	return (dialect.bom ? BOM : '') + lines.join('');
+}
