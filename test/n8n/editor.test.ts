@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { startSandbox, type RequestLogEntry, type Sandbox } from '../../sandbox';
 import { ciscoCredential, microsoftCredential, webexCredential } from '../helpers/credentials';
 import { ensureChromium, launchChromium, type EditorBrowser } from './editor/chromium';
-import { expectedPanels, PACKAGE_NAME, type Panel } from './editor/panels';
+import { expectedPanels, type Panel } from './editor/panels';
 import { installN8n, installPack, N8nRestClient, OWNER, packTarball, REPO_DIR, startN8n, temporaryUserFolder, type N8nProcess, type N8nVersionName } from './harness';
 
 /** The releases whose editor is tested (see the README: 2.x, the release the pack is built against). */

@@ -12,7 +12,7 @@ import { REPO_DIR } from '../harness';
 
 /** The pack's nodes as n8n knows them: package name + node name, and the class in dist/. */
 export const PACK_NODES = ['webexWholesaleBilling', 'microsoftPartnerBilling', 'ciscoXaasBilling', 'billingReconcile'] as const;
-export const PACKAGE_NAME = 'n8n-nodes-billing-reconciliation';
+const PACKAGE_NAME = 'n8n-nodes-billing-reconciliation';
 
 export interface Panel {
 	/** e.g. 'webexWholesaleBilling report/download' */
