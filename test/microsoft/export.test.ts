@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IDataObject } from 'n8n-workflow';
 
 import { breakJsonLine } from '../../sandbox/corrupt';
@@ -180,6 +181,27 @@ describe('Microsoft export: download', () => {
 		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', method: 'GET', type: 'reset', afterBytes: 100, times: Infinity });
 		const { error } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'lineItems', options: { concurrency: 1 } });
 		expect(error?.message).toMatch(/^The connection to storage kept dropping while reading blob \S+ \(100 resumes\)$/);
+	});
+
+	it('hangs up on a blob it stops reading when a File download fails part-way through it', async () => {
+		const started = await startBilled('billedUsage');
+		// The first blob broken on its first line, and far longer than the connection buffers:
+		// most of it is still on its way when the download fails.
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'transform', transform: (blob) => Buffer.concat([breakJsonLine(blob, 0), Buffer.alloc(16 << 20)]) });
+		const blobAnswers: ServerResponse[] = [];
+		const observe = (request: IncomingMessage, answer: ServerResponse) => {
+			if (request.url?.startsWith('/graph-blobs/')) blobAnswers.push(answer);
+		};
+		graph.sandbox.server.httpServer.on('request', observe);
+		try {
+			const { error } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'file' });
+			expect(error?.message).toMatch(/^Line 1 of blob \S+ is not valid JSON/);
+			await new Promise((resolve) => setTimeout(resolve, 500));
+			// Left open, the connection and the read would last until the node's timeout.
+			expect(blobAnswers.map((answer) => answer.closed)).toEqual([true]);
+		} finally {
+			graph.sandbox.server.httpServer.off('request', observe);
+		}
 	});
 
 	it('waits exactly as long as Retry-After asks while the export runs', async () => {

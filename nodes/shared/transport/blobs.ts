@@ -47,8 +47,12 @@ export async function openBlobStream(
 	if (!isAllowedDownloadUrl(blobUrl)) {
 		throw new BlobAccessError(`The storage URL of blob ${blobName} is not https, so it was not fetched`);
 	}
-	// The SDK's own retries and every resume end with the execution or at the deadline.
-	const signal = deadlineSignal(policy);
+	const output = new PassThrough();
+	// The SDK's own retries and every resume end with the execution, at the deadline, or when
+	// the consumer gives up on the stream (say, a malformed line): no read outlives its reader.
+	const closed = new AbortController();
+	output.once('close', () => closed.abort());
+	const signal = AbortSignal.any([deadlineSignal(policy), closed.signal]);
 	/** Why reading stopped when the signal aborted it, in words the user can act on. */
 	const stopped = (): Error =>
 		policy.signal?.aborted
@@ -84,7 +88,6 @@ export async function openBlobStream(
 	const first = await read(0);
 	const total = first.contentLength;
 	eTag = first.etag;
-	const output = new PassThrough();
 	let received = 0;
 	// Resumes in a row without a new byte: a connection that keeps making progress may go on.
 	let resumes = 0;
