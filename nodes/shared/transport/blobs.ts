@@ -48,11 +48,22 @@ export async function openBlobStream(
 		throw new BlobAccessError(`The storage URL of blob ${blobName} is not https, so it was not fetched`);
 	}
 	const output = new PassThrough();
-	// The SDK's own retries and every resume end with the execution, at the deadline, or when
-	// the consumer gives up on the stream (say, a malformed line): no read outlives its reader.
-	const closed = new AbortController();
-	output.once('close', () => closed.abort());
-	const signal = AbortSignal.any([deadlineSignal(policy), closed.signal]);
+	let finished = false;
+	/** Ends the stream, or fails it with why reading stopped. */
+	const finish = (error?: Error) => {
+		finished = true;
+		if (error) output.destroy(error);
+		else output.end();
+	};
+	/** The storage answer being read into the stream. */
+	let response: Readable | undefined;
+	// A consumer that closes the stream before it was finished (say, at a malformed line) is
+	// done with the blob: its answer, left paused, would hold the connection until the deadline.
+	output.once('close', () => {
+		if (!finished) response?.destroy();
+	});
+	// The SDK's own retries and every resume end with the execution or at the deadline.
+	const signal = deadlineSignal(policy);
 	/** Why reading stopped when the signal aborted it, in words the user can act on. */
 	const stopped = (): Error =>
 		policy.signal?.aborted
@@ -96,7 +107,13 @@ export async function openBlobStream(
 
 	const follow = (source: NodeJS.ReadableStream | undefined): void => {
 		if (!source) {
-			output.destroy(new BlobAccessError(`Blob ${blobName} has no content`));
+			finish(new BlobAccessError(`Blob ${blobName} has no content`));
+			return;
+		}
+		response = source as Readable;
+		// The consumer closed the stream while this answer was asked for.
+		if (output.destroyed) {
+			response.destroy();
 			return;
 		}
 		let settled = false;
@@ -104,7 +121,7 @@ export async function openBlobStream(
 			if (settled) return;
 			settled = true;
 			source.removeAllListeners('data');
-			if (error === undefined && (total === undefined || received === total)) output.end();
+			if (error === undefined && (total === undefined || received === total)) finish();
 			else void resume(error);
 		};
 		source.on('data', (chunk: Buffer) => {
@@ -121,17 +138,17 @@ export async function openBlobStream(
 
 	const resume = async (cause: unknown): Promise<void> => {
 		if (signal.aborted) {
-			output.destroy(stopped());
+			finish(stopped());
 			return;
 		}
 		if (received > receivedAtLastResume) resumes = 0;
 		receivedAtLastResume = received;
 		if (cause instanceof BlobAccessError) {
-			output.destroy(cause);
+			finish(cause);
 			return;
 		}
 		if (++resumes > maxResumes || ++totalResumes > maxResumes * MAX_RESUMES_FACTOR) {
-			output.destroy(
+			finish(
 				new BlobAccessError(
 					`The connection to storage kept dropping while reading blob ${blobName} (${totalResumes - 1} resumes)`,
 				),
@@ -141,7 +158,7 @@ export async function openBlobStream(
 		try {
 			follow((await read(received)).readableStreamBody);
 		} catch (error) {
-			output.destroy(error as Error);
+			finish(error as Error);
 		}
 	};
 
