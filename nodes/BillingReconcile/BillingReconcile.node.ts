@@ -10,7 +10,7 @@ import {
 import { Readable } from 'node:stream';
 
 import { DuplicateKeysError, RecordKeyError, pairedItemOf, reconcile, type ReconcileResult } from './join';
-import { errorOutputItem } from '../shared/router';
+import { errorOutputItem } from '../shared/n8n/router';
 import { properties } from './description';
 import { summaryHtml, totalCurrencies } from './html';
 import { readParameters } from './parameters';

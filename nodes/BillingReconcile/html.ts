@@ -1,6 +1,6 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { absDecimal, percentOf, subtractDecimals, type DecimalValue } from '../shared/decimal';
+import { absDecimal, percentOf, subtractDecimals, type DecimalValue } from '../shared/numbers/decimal';
 import { isSummable, type CompareField } from './compare';
 import { MAX_REPORT_DECIMALS, ReportNumbers, currencyCode, decimalsToShow } from './format';
 import type { Discrepancy, FieldTotal, ReconcileResult, Status } from './join';

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
-import { DecimalSum, absDecimal, decimalToNumber, subtractDecimals } from '../shared/decimal';
+import { DecimalSum, absDecimal, decimalToNumber, subtractDecimals } from '../shared/numbers/decimal';
 import { compareValues, isSummable, sideValue, type CompareField, type FieldDifference, type FieldPair, type SideValue } from './compare';
 import { KeyBuilder, KeyTable, KeyValueError, type FieldReader, type KeyNormalisation } from './keys';
 import { PlainDecimalReader, addAmount, readAmount } from './numbers';

@@ -1,8 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
 import type { IDataObject } from 'n8n-workflow';
 
-import { absDecimal, decimalToNumber, formatDecimal, percentOf, subtractDecimals, type DecimalValue } from '../shared/decimal';
-import { parseIsoDate } from '../shared/dates';
+import { absDecimal, decimalToNumber, formatDecimal, percentOf, subtractDecimals, type DecimalValue } from '../shared/numbers/decimal';
+import { parseIsoDate } from '../shared/numbers/dates';
 import { isSummable, type CompareField, type FieldPair } from './compare';
 import type { Discrepancy, FieldTotal, ReconcileResult, ReconcileRow, Status } from './join';
 import { currencyCode } from './format';

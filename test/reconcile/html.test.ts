@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { parseDecimal } from '../../nodes/shared/decimal';
+import { parseDecimal } from '../../nodes/shared/numbers/decimal';
 import type { CompareField, FieldPair } from '../../nodes/BillingReconcile/compare';
 import { HTML_BUDGET_BYTES, escapeHtml, summaryHtml, totalCurrencies } from '../../nodes/BillingReconcile/html';
 import { reconcile, type ReconcileSpec } from '../../nodes/BillingReconcile/join';

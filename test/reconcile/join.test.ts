@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
-import { parseDecimal } from '../../nodes/shared/decimal';
+import { parseDecimal } from '../../nodes/shared/numbers/decimal';
 import { compareValues, isWithinTolerance, sideValue as readSide, type CompareField, type FieldPair } from '../../nodes/BillingReconcile/compare';
 import { DuplicateKeysError, RecordKeyError, reconcile, type ReconcileSpec } from '../../nodes/BillingReconcile/join';
 import { fieldReader } from '../../nodes/BillingReconcile/keys';

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { parseDecimal } from '../../nodes/shared/decimal';
+import { parseDecimal } from '../../nodes/shared/numbers/decimal';
 import type { CompareField, FieldPair } from '../../nodes/BillingReconcile/compare';
 import { reconcile, type Discrepancy, type ReconcileRow, type ReconcileSpec } from '../../nodes/BillingReconcile/join';
 import { fieldReader } from '../../nodes/BillingReconcile/keys';
