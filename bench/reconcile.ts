@@ -2,7 +2,10 @@
 // 20,000 rows (exact compare, no tolerance; both must classify every key alike), then
 // Billing Reconcile alone on 1,000,000 × 1,000,000 rows. Everything runs through n8n's real
 // engine (WorkflowExecute) with the inputs pinned on two source nodes; each part runs in its
-// own child process so its peak RSS is its own. Run with `npm run bench` (builds first).
+// own child process so its peak RSS is its own. The large run's memory is also measured with
+// n8n's Merge node in Billing Reconcile's place (waits for both inputs, outputs one empty
+// item): what n8n itself spends handing two million items to a two-input node, so the
+// difference is Billing Reconcile's own. Run with `npm run bench` (builds first).
 import os from 'node:os';
 
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
@@ -37,6 +40,11 @@ interface Large extends NodeTimes {
 	peakRssMb: number;
 }
 
+interface Memory {
+	inputsRssMb: number;
+	peakRssMb: number;
+}
+
 async function main() {
 	console.log(`Billing Reconcile (Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')})`);
 
@@ -54,6 +62,9 @@ async function main() {
 	console.log(`${fmt(LARGE_ROWS)} × ${fmt(LARGE_ROWS)} rows (A: numbers as CSV text, B: JSON numbers):`);
 	console.log(`  Billing Reconcile: ${seconds(large.nodeMs)} in the node, ${seconds(large.wallMs)} workflow (target ≤ 10 s), ${describeCounts(large.counts)}`);
 	console.log(`  peak RSS ${fmt(large.peakRssMb)} MB (${fmt(large.inputsRssMb)} MB with n8n loaded and the inputs built, before the run)`);
+	const handOver = await measure<Memory>('handOver', { rows: LARGE_ROWS });
+	console.log(`  n8n's Merge node in its place: peak RSS ${fmt(handOver.peakRssMb)} MB (${fmt(handOver.inputsRssMb)} MB before the run)`);
+	console.log(`  Billing Reconcile's own memory: ${fmt(large.peakRssMb - handOver.peakRssMb)} MB beyond n8n's hand-over of the inputs (${fmt(large.peakRssMb - large.inputsRssMb)} MB beyond the state before the run)`);
 }
 
 const measure = <Result>(kind: keyof typeof children, options: { rows: number }) => measureInChild<Result>(__filename, kind, options);
@@ -70,6 +81,7 @@ const SKUS = [
  * Billing rows of `rows` customer/SKU keys per side, with planted discrepancies, 1 % each:
  * a quantity off by one, an amount off by 0.01, a key only A has, a key only B has.
  * `textA` writes A's numbers as a vendor CSV would (strings); B is an ERP's JSON numbers.
+ * Every item carries its pairedItem, as every node's output does in n8n.
  */
 function dataset(rows: number, { textA = false } = {}) {
 	const a: INodeExecutionData[] = [];
@@ -80,15 +92,16 @@ function dataset(rows: number, { textA = false } = {}) {
 		const quantity = 1 + ((index * 7919) % 500);
 		const amount = Math.round(quantity * price * 100) / 100;
 		const plant = index % 100;
-		a.push({ json: textA ? { customerId, sku, quantity: String(quantity), amount: amount.toFixed(2) } : { customerId, sku, quantity, amount } });
+		const pairedItem = { item: index };
+		a.push({ json: textA ? { customerId, sku, quantity: String(quantity), amount: amount.toFixed(2) } : { customerId, sku, quantity, amount }, pairedItem });
 		if (plant === 11) {
-			b.push({ json: { customerId: `NEW-${String(index).padStart(7, '0')}`, sku, quantity, amount } });
+			b.push({ json: { customerId: `NEW-${String(index).padStart(7, '0')}`, sku, quantity, amount }, pairedItem });
 		} else if (plant === 53) {
-			b.push({ json: { customerId, sku, quantity: quantity + 1, amount } });
+			b.push({ json: { customerId, sku, quantity: quantity + 1, amount }, pairedItem });
 		} else if (plant === 71) {
-			b.push({ json: { customerId, sku, quantity, amount: Math.round(amount * 100 + 1) / 100 } });
+			b.push({ json: { customerId, sku, quantity, amount: Math.round(amount * 100 + 1) / 100 }, pairedItem });
 		} else {
-			b.push({ json: { customerId, sku, quantity, amount } });
+			b.push({ json: { customerId, sku, quantity, amount }, pairedItem });
 		}
 	}
 	const expected: Counts = { matched: rows * 0.97, different: rows * 0.02, onlyInA: rows * 0.01, onlyInB: rows * 0.01 };
@@ -182,6 +195,19 @@ async function largeChild({ rows }: { rows: number }): Promise<Large> {
 	return { nodeMs: ours.nodeMs, wallMs: ours.wallMs, counts, inputsRssMb, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
 }
 
+/** The large run's inputs into n8n's Merge node instead: the engine's own cost of the hand-over. */
+async function handOverChild({ rows }: { rows: number }): Promise<Memory> {
+	const { loadPack } = await import('../test/harness');
+	const pack = await loadPack({ extraNodes: ['n8n-nodes-base.merge'] });
+	const { a, b } = dataset(rows, { textA: true });
+	const inputsRssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
+	const { outputs } = await runNode(pack, 'n8n-nodes-base.merge', mergeWaitingForBoth, a, b);
+	if (outputs[0].length !== 1) throw new Error(`Merge output ${outputs[0].length} items, expected one empty item`);
+	return { inputsRssMb, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+}
+
+const mergeWaitingForBoth: INodeParameters = { mode: 'chooseBranch', chooseBranchMode: 'waitForAll', output: 'empty' };
+
 function countsOf([matched, different, onlyInA, onlyInB]: INodeExecutionData[][]): Counts {
 	return { matched: matched.length, different: different.length, onlyInA: onlyInA.length, onlyInB: onlyInB.length };
 }
@@ -196,7 +222,7 @@ const describeCounts = (counts: Counts) =>
 	`${fmt(counts.matched)} matched, ${fmt(counts.different)} different, ${fmt(counts.onlyInA)} only in A, ${fmt(counts.onlyInB)} only in B`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 1000 ? 3 : 2)} s`;
 
-const children = { compare: compareChild, large: largeChild };
+const children = { compare: compareChild, large: largeChild, handOver: handOverChild };
 
 if (isChild()) runChild((kind: string, options: { rows: number }) => children[kind as keyof typeof children](options));
 else runMain(main);

@@ -9,7 +9,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { TokenRequestError } from '../nodes/shared/retry';
+import { TokenRequestError } from '../nodes/shared/transport/errors';
 
 /** Cisco's time format for the request envelope: `YYYY-MM-DDTHH:MM:SS.000Z`. */
 const CISCO_NOW = "{{ $now.toUTC().toFormat(\"yyyy-MM-dd'T'HH:mm:ss'.000Z'\") }}";

@@ -1,9 +1,4 @@
-import type {
-	Icon,
-	ICredentialTestRequest,
-	ICredentialType,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
 const DELEGATED_SCOPE = 'https://graph.microsoft.com/PartnerBilling.Read.All offline_access';

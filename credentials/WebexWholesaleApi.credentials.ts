@@ -1,10 +1,4 @@
-import type {
-	IAuthenticateGeneric,
-	Icon,
-	ICredentialTestRequest,
-	ICredentialType,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IAuthenticateGeneric, Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /** Lists one report: proves the base URL, the token and its read scope in one call. */
 export const webexCredentialTest: ICredentialTestRequest = {
@@ -24,6 +18,15 @@ export const webexCredentialTest: ICredentialTestRequest = {
 			},
 		},
 	],
+};
+
+/** Both Webex credentials' Base URL. */
+export const webexBaseUrlProperty: INodeProperties = {
+	displayName: 'Base URL',
+	name: 'baseUrl',
+	type: 'string',
+	default: 'https://webexapis.com/v1',
+	description: 'Webex API base URL. Change it only for a test environment or the local sandbox.',
 };
 
 export class WebexWholesaleApi implements ICredentialType {
@@ -47,14 +50,7 @@ export class WebexWholesaleApi implements ICredentialType {
 			description:
 				'Token of a partner full administrator with the spark-admin:wholesale_billing_reports_read and _write scopes, for example a service app token. Personal tokens from developer.webex.com expire after 12 hours.',
 		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://webexapis.com/v1',
-			description:
-				'Webex API base URL. Change it only for a test environment or the local sandbox.',
-		},
+		webexBaseUrlProperty,
 	];
 
 	authenticate: IAuthenticateGeneric = {

@@ -1,10 +1,6 @@
-import type {
-	Icon,
-	ICredentialType,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { webexCredentialTest } from './WebexWholesaleApi.credentials';
+import { webexBaseUrlProperty, webexCredentialTest } from './WebexWholesaleApi.credentials';
 
 const SCOPES = [
 	'spark-admin:wholesale_billing_reports_read',
@@ -63,14 +59,7 @@ export class WebexWholesaleOAuth2Api implements ICredentialType {
 			type: 'hidden',
 			default: 'body',
 		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://webexapis.com/v1',
-			description:
-				'Webex API base URL. Change it only for a test environment or the local sandbox.',
-		},
+		webexBaseUrlProperty,
 	];
 
 	test = webexCredentialTest;

@@ -77,6 +77,8 @@ export async function startSandbox(options: SandboxOptions = {}) {
 		clearFaults: () => server.clearFaults(),
 		/** Clear requests, violations, faults and reports; restore the vendors' start options. */
 		reset: () => server.reset(),
+		/** reset(), and hang up every connection: no request sent before reaches what runs next (see server.ts). */
+		resetConnections: async () => await server.resetConnections(),
 		/** Stop the server, then Azurite (if the Graph part runs). */
 		stop: async () => {
 			try {

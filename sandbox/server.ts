@@ -263,6 +263,15 @@ function rewriteResponse(res: http.ServerResponse, change: { body?: (body: Buffe
 	} as typeof res.end;
 }
 
+/**
+ * Resolves after the event loop's next poll phase, where the server accepts connections and
+ * clients see hang-ups: a timer runs before that phase, an immediate after it.
+ */
+async function pastNextPoll(): Promise<void> {
+	await new Promise((resolve) => setTimeout(resolve, 1));
+	await new Promise((resolve) => setImmediate(resolve));
+}
+
 export class SandboxServer {
 	host: string;
 	port: number;
@@ -353,6 +362,23 @@ export class SandboxServer {
 		this.generation++;
 		for (const wake of [...this.sleepers]) wake();
 		for (const v of this.vendors) if (v.reset) v.reset();
+	}
+
+	/**
+	 * reset(), for a run that must not meet the requests of the run before. A request that its
+	 * client sent and then gave up on (a failed run aborts the reads still in flight) may still
+	 * wait unread, on an open connection or on one not yet accepted; read after a plain
+	 * reset(), it takes a fault meant for the next run and shows in that run's log. So every
+	 * connection is hung up with what it holds unread, a second time once the server has
+	 * accepted the connections still queued. Resolves once clients in this process have seen
+	 * the hang-ups, so that none sends its next request on a closed connection.
+	 */
+	async resetConnections(): Promise<void> {
+		for (let pass = 0; pass < 2; pass++) {
+			this.reset();
+			this.httpServer.closeAllConnections();
+			await pastNextPoll();
+		}
 	}
 
 	/** @returns the base URL */

@@ -29,7 +29,8 @@ runDemo(outDir, log).then(
 			console.log(`${run.example} — ${run.scenario}: ${run.status}${run.error ? ` (${run.error})` : ''}`);
 			for (const [node, json] of Object.entries(run.summaries)) {
 				const { matched, different, onlyInA, onlyInB } = json.counts as SummaryCounts;
-				console.log(`  ${node}: ${matched} matched, ${different} different, ${onlyInA} only in A, ${onlyInB} only in B`);
+				const { a, b } = run.sides[node];
+				console.log(`  ${node}: ${matched} matched, ${different} different, ${onlyInA} only in ${a}, ${onlyInB} only in ${b}`);
 			}
 			for (const email of run.emails) console.log(`  email "${email.subject}" → ${email.files.join(', ')}`);
 			for (const message of run.slack) console.log(`  Slack ${message.channel}: ${message.text.split('\n')[0]}`);

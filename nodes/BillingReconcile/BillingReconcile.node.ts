@@ -9,8 +9,8 @@ import {
 } from 'n8n-workflow';
 import { Readable } from 'node:stream';
 
-import { DuplicateKeysError, RecordKeyError, reconcile, type ReconcileResult } from './join';
-import { errorOutputItem } from '../shared/router';
+import { DuplicateKeysError, RecordKeyError, pairedItemOf, reconcile, type ReconcileResult } from './join';
+import { errorOutputItem } from '../shared/n8n/router';
 import { properties } from './description';
 import { summaryHtml, totalCurrencies } from './html';
 import { readParameters } from './parameters';
@@ -148,15 +148,15 @@ function asNodeError(context: IExecuteFunctions, error: unknown): NodeOperationE
 
 /** Both inputs' items, for an error about the parameters or the run as a whole. */
 function everyInputItem(context: IExecuteFunctions): IPairedItemData[] {
-	return [0, 1].flatMap((input) => context.getInputData(input).map((_, item) => ({ item, input })));
+	return [0, 1].flatMap((input) => context.getInputData(input).map((_, item) => pairedItemOf(item, input)));
 }
 
 /** The input items an error is about, so n8n can show them beside it. */
 function errorPairedItems(error: unknown): IPairedItemData[] | undefined {
-	if (error instanceof RecordKeyError) return [{ item: error.itemIndex, input: error.side === 'A' ? 0 : 1 }];
+	if (error instanceof RecordKeyError) return [pairedItemOf(error.itemIndex, error.side === 'A' ? 0 : 1)];
 	if (error instanceof DuplicateKeysError) {
 		const input = error.side === 'A' ? 0 : 1;
-		return error.examples[0].itemIndexes.map((item) => ({ item, input }));
+		return error.examples[0].itemIndexes.map((item) => pairedItemOf(item, input));
 	}
 	return undefined;
 }

@@ -1,14 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import {
-	absDecimal,
-	compareDecimals,
-	decimalToNumber,
-	multiplyDecimals,
-	percentOf,
-	subtractDecimals,
-	type DecimalValue,
-} from '../shared/decimal';
+import { absDecimal, compareDecimals, decimalToNumber, multiplyDecimals, percentOf, subtractDecimals } from '../shared/numbers/decimal';
+import type { DecimalValue } from '../shared/numbers/decimal';
 import type { FieldReader } from './keys';
 import { isBlank, readAmount } from './numbers';
 import { calendarDay, comparableText, textOf, type CompareKind, type TextRule } from './values';

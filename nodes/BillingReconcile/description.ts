@@ -8,6 +8,13 @@ const NUMBERS_ONLY = { show: { compareAs: ['auto', 'number'] } };
 export const DEFAULT_REPORT_TITLE = 'Billing reconciliation';
 export const DEFAULT_SUMMARY_MAX_ROWS = 50;
 
+/** One side of a field pair, as Match, Compare and Display Fields list them. */
+function sideField(side: 'A' | 'B', placeholder: string, description: string): INodeProperties {
+	return { displayName: `${side} Field`, name: `field${side}`, type: 'string', default: '', placeholder, description, requiresDataPath: 'single' };
+}
+
+const B_LIKE_A = 'Field name in input B; leave empty when B names it like A';
+
 /** The parameters of Billing Reconcile (the node class holds the rest of its description). */
 export const properties: INodeProperties[] = [
 	{
@@ -24,24 +31,8 @@ export const properties: INodeProperties[] = [
 				displayName: 'Values',
 				name: 'values',
 				values: [
-					{
-						displayName: 'A Field',
-						name: 'fieldA',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. customerId',
-						description: 'Field name in input A; a dot path such as customer.ID reads nested JSON',
-						requiresDataPath: 'single',
-					},
-					{
-						displayName: 'B Field',
-						name: 'fieldB',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. CUSTOMER_EXTERNAL_ID',
-						description: 'Field name in input B; leave empty when B names it like A',
-						requiresDataPath: 'single',
-					},
+					sideField('A', 'e.g. customerId', 'Field name in input A; a dot path such as customer.ID reads nested JSON'),
+					sideField('B', 'e.g. CUSTOMER_EXTERNAL_ID', B_LIKE_A),
 				],
 			},
 		],
@@ -60,15 +51,7 @@ export const properties: INodeProperties[] = [
 				displayName: 'Values',
 				name: 'values',
 				values: [
-					{
-						displayName: 'A Field',
-						name: 'fieldA',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. amount',
-						description: 'Field name in input A; outputs and totals use this name',
-						requiresDataPath: 'single',
-					},
+					sideField('A', 'e.g. amount', 'Field name in input A; outputs and totals use this name'),
 					{
 						displayName: 'Absolute Tolerance',
 						name: 'absoluteTolerance',
@@ -79,15 +62,7 @@ export const properties: INodeProperties[] = [
 						hint: TOLERANCE_HINT,
 						displayOptions: NUMBERS_ONLY,
 					},
-					{
-						displayName: 'B Field',
-						name: 'fieldB',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. TOTAL',
-						description: 'Field name in input B; leave empty when B names it like A',
-						requiresDataPath: 'single',
-					},
+					sideField('B', 'e.g. TOTAL', B_LIKE_A),
 					{
 						displayName: 'Compare As',
 						name: 'compareAs',
@@ -218,24 +193,8 @@ export const properties: INodeProperties[] = [
 						displayName: 'Values',
 						name: 'values',
 						values: [
-							{
-								displayName: 'A Field',
-								name: 'fieldA',
-								type: 'string',
-								default: '',
-								placeholder: 'e.g. CustomerName',
-								description: 'Field name in input A; the column is named after it',
-								requiresDataPath: 'single',
-							},
-							{
-								displayName: 'B Field',
-								name: 'fieldB',
-								type: 'string',
-								default: '',
-								placeholder: 'e.g. Customer Name',
-								description: 'Field name in input B, read for rows A does not have; leave empty when B names it like A',
-								requiresDataPath: 'single',
-							},
+							sideField('A', 'e.g. CustomerName', 'Field name in input A; the column is named after it'),
+							sideField('B', 'e.g. Customer Name', 'Field name in input B, read for rows A does not have; leave empty when B names it like A'),
 						],
 					},
 				],
@@ -261,7 +220,7 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: 'A',
 				placeholder: 'e.g. Webex',
-				description: 'What the HTML report and the CSV headers call input A: "Only in Webex", "amount Webex"',
+				description: 'What the HTML report and the CSV call input A: "Only in Webex", "amount Webex"',
 			},
 			{
 				displayName: 'Name of Input B',
@@ -269,7 +228,7 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: 'B',
 				placeholder: 'e.g. our billing',
-				description: 'What the HTML report and the CSV headers call input B: "Only in our billing"',
+				description: 'What the HTML report and the CSV call input B: "Only in our billing", "amount our billing"',
 			},
 			{
 				displayName: 'Number Locale',

@@ -1,4 +1,4 @@
-import { absDecimal, formatDecimal, type DecimalValue } from '../shared/decimal';
+import { absDecimal, formatDecimal, type DecimalValue } from '../shared/numbers/decimal';
 
 /** The most decimals the report shows when it chooses them from the data. */
 export const MAX_REPORT_DECIMALS = 6;

@@ -1,6 +1,6 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { absDecimal, percentOf, subtractDecimals, type DecimalValue } from '../shared/decimal';
+import { absDecimal, percentOf, subtractDecimals, type DecimalValue } from '../shared/numbers/decimal';
 import { isSummable, type CompareField } from './compare';
 import { MAX_REPORT_DECIMALS, ReportNumbers, currencyCode, decimalsToShow } from './format';
 import type { Discrepancy, FieldTotal, ReconcileResult, Status } from './join';
@@ -57,6 +57,14 @@ const BAR = '#cf222e';
 const BAR_TRACK = '#eaeef2';
 const BAR_WIDTH = 100;
 const NO_VALUE = '—';
+/** Keys and display values up to this long (a SKU, an invoice number, a short name) stay on one line; a GUID may wrap. */
+const ONE_LINE_CHARACTERS = 20;
+/**
+ * Decimals of the Δ % the report computes: enough for two significant digits of any
+ * realistic share (a $0.0001 difference on $41,533.88 is -0.00000024 %), where six decimals
+ * would read as 0 % beside a Δ that is not 0.
+ */
+const PERCENT_DIGITS = 20;
 const DATA_TABLE = '<table cellpadding="5" cellspacing="0" border="0" style="border-collapse:collapse;margin:0 0 16px">';
 const LAYOUT_TABLE = '<table role="presentation" cellpadding="0" cellspacing="0" border="0"';
 
@@ -99,6 +107,17 @@ function td({ html, numeric = false, background, style = '', plain = html === ''
 }
 
 const muted = (html: string) => `<span style="color:${MUTED}">${html}</span>`;
+
+/** Δ as a share of |A|, for people: see PERCENT_DIGITS. */
+const shareOf = (delta: DecimalValue, a: DecimalValue) => percentOf(delta, absDecimal(a), PERCENT_DIGITS);
+
+/** A Δ %, or nothing when A is 0. */
+const percentHtml = (percent: DecimalValue | null, numbers: ReportNumbers) => (percent === null ? '' : text(numbers.percent(percent)));
+
+/** A key or display value's cell: short ones on one line. */
+function codeCell(value: string, background: string | undefined): Cell {
+	return { html: text(value), background, style: value.length <= ONE_LINE_CHARACTERS ? ';white-space:nowrap' : '' };
+}
 
 /**
  * How one compare field's numbers are shown: a fixed number of decimals per field (set, or
@@ -270,7 +289,7 @@ function totalRow(
 	const a = total.a.value;
 	const b = total.b.value;
 	const delta = subtractDecimals(b, a);
-	const percent = percentOf(delta, absDecimal(a));
+	const percent = shareOf(delta, a);
 	const caveats = [
 		total.nonNumericA ? `${numbers.count(total.nonNumericA)} ${settings.nameA} rows without a number` : '',
 		total.nonNumericB ? `${numbers.count(total.nonNumericB)} ${settings.nameB} rows without a number` : '',
@@ -280,7 +299,7 @@ function totalRow(
 	return (
 		`<tr>${td({ html: label })}${td({ html: text(format.amount(a, currency.code)), numeric: true })}` +
 		`${td({ html: text(format.amount(b, currency.code)), numeric: true })}${td({ html: text(format.amount(delta, currency.code, true)), numeric: true })}` +
-		`${td({ html: percent === null ? '' : text(numbers.percent(percent)), numeric: true })}</tr>`
+		`${td({ html: percentHtml(percent, numbers), numeric: true })}</tr>`
 	);
 }
 
@@ -326,8 +345,8 @@ function discrepanciesHtml(
 		const cells: Cell[] = [
 			{ html: text(statusLabel(row.status, settings)), background: status.background, style: `;color:${status.text};white-space:nowrap` },
 		];
-		for (const field of settings.matchFields) cells.push({ html: text(cellText(row.key[field.fieldA])), background });
-		for (const field of settings.displayFields) cells.push({ html: text(cellText(displayValue(row, field))), background });
+		for (const field of settings.matchFields) cells.push(codeCell(cellText(row.key[field.fieldA]), background));
+		for (const field of settings.displayFields) cells.push(codeCell(cellText(displayValue(row, field)), background));
 		compareFields.forEach((field, index) => {
 			const values = fields[index];
 			const currency = currencies[index];
@@ -340,7 +359,7 @@ function discrepanciesHtml(
 			if (numeric) {
 				cells.push(
 					{ html: values.delta === null ? '' : text(format.amount(values.delta, currency, true)), numeric: true, background },
-					{ html: values.deltaPercent === null ? '' : text(numbers.percent(values.deltaPercent)), numeric: true, background },
+					{ html: values.delta === null || values.amountA === null ? '' : percentHtml(shareOf(values.delta, values.amountA), numbers), numeric: true, background },
 				);
 			} else if (field.compareAs === 'date') {
 				const days = values.deltaDays;
@@ -355,7 +374,7 @@ function discrepanciesHtml(
 	return {
 		head:
 			`<h3 style="${FONT};margin:0 0 4px;font-size:16px;color:#1f2328">Largest discrepancies</h3>` +
-			`<p style="${FONT};margin:0 0 8px;font-size:12px;color:${MUTED}">${text(`Δ = ${nameB} − ${nameA}; Δ % is Δ as a share of ${nameA}.`)}</p>` +
+			`<p style="${FONT};margin:0 0 8px;font-size:12px;color:${MUTED}">${text(`Δ = ${nameB} − ${nameA} and Δ % = Δ as a share of ${nameA}, from the exact amounts (the values shown are rounded).`)}</p>` +
 			`${DATA_TABLE}<tr>${head.join('')}</tr>${twoRows ? `<tr>${subHead.join('')}</tr>` : ''}`,
 		rows,
 		tail: '</table>',

@@ -139,7 +139,8 @@ export class KeyTable {
 		this.buckets = new Int32Array(bucketCount);
 		this.mask = bucketCount - 1;
 		this.hashes = new Int32Array(Math.max(capacity, 1));
-		this.parts = Array.from({ length: fieldCount }, () => []);
+		// Sized once: arrays grown by push leave their outgrown copies behind as garbage.
+		this.parts = Array.from({ length: fieldCount }, () => new Array<string>(Math.max(capacity, 1)));
 	}
 
 	/** The slot of the key the builder last read; a new slot when the key is new. */
@@ -156,7 +157,7 @@ export class KeyTable {
 		const slot = this.size++;
 		this.buckets[bucket] = slot + 1;
 		this.hashes[slot] = hash;
-		for (let index = 0; index < parts.length; index++) this.parts[index].push(parts[index]);
+		for (let index = 0; index < parts.length; index++) this.parts[index][slot] = parts[index];
 		return slot;
 	}
 

@@ -1,4 +1,4 @@
-import { DecimalSum, parseDecimal, shortDecimalScale, type DecimalValue } from '../shared/decimal';
+import { DecimalSum, parseDecimal, shortDecimalScale, type DecimalValue } from '../shared/numbers/decimal';
 
 /** "1,234,567.89": commas only between groups of exactly three integer digits. */
 const THOUSANDS_PATTERN = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/;

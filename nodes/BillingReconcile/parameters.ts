@@ -1,6 +1,6 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import { ParameterRules } from '../shared/parameters';
+import { ParameterRules } from '../shared/n8n/parameters';
 import type { CompareField, FieldPair } from './compare';
 import { DEFAULT_REPORT_TITLE, DEFAULT_SUMMARY_MAX_ROWS } from './description';
 import { DEFAULT_REPORT_LOCALE, MAX_REPORT_DECIMALS, currencyCode, isKnownLocale } from './format';

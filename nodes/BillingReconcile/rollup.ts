@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { DecimalSum } from '../shared/decimal';
+import { DecimalSum } from '../shared/numbers/decimal';
 import type { FieldReader } from './keys';
 import { addAmount, isBlank } from './numbers';
 import type { SideValue } from './compare';

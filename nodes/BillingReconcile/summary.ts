@@ -1,8 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
 import type { IDataObject } from 'n8n-workflow';
 
-import { absDecimal, decimalToNumber, formatDecimal, percentOf, subtractDecimals, type DecimalValue } from '../shared/decimal';
-import { parseIsoDate } from '../shared/dates';
+import { absDecimal, decimalToNumber, formatDecimal, percentOf, subtractDecimals, type DecimalValue } from '../shared/numbers/decimal';
+import { parseIsoDate } from '../shared/numbers/dates';
 import { isSummable, type CompareField, type FieldPair } from './compare';
 import type { Discrepancy, FieldTotal, ReconcileResult, ReconcileRow, Status } from './join';
 import { currencyCode } from './format';
@@ -170,8 +170,9 @@ export function neutraliseFormula(cell: string): string {
 /**
  * The discrepancy CSV's records: a header, then every non-matched row; cells neutralised.
  * Values are exact and unformatted (1234.5, not 1,234.50), so a spreadsheet or a script
- * reads them as numbers; `status` keeps the row items' values (different, onlyInA, onlyInB)
- * for filters and scripts, and the headers name the sides.
+ * reads them as numbers. People read the file too (it is the email's attachment), so the
+ * status is in words with the sides' names ("Only in Webex"), as in the HTML, and the
+ * headers name the sides; the row items keep the machine values.
  */
 export function* discrepancyCsvRecords(result: ReconcileResult, settings: SummarySettings): Generator<string[]> {
 	const header = ['status', ...settings.matchFields.map((field) => field.fieldA), ...settings.displayFields.map((field) => field.fieldA)];
@@ -182,7 +183,7 @@ export function* discrepancyCsvRecords(result: ReconcileResult, settings: Summar
 	header.push('note');
 	yield header.map(neutraliseFormula);
 	for (const { row } of result.discrepancies) {
-		const record = [row.status, ...settings.matchFields.map((field) => cellText(row.key[field.fieldA]))];
+		const record = [statusLabel(row.status, settings), ...settings.matchFields.map((field) => cellText(row.key[field.fieldA]))];
 		for (const field of settings.displayFields) record.push(cellText(displayValue(row, field)));
 		for (const field of settings.compareFields) {
 			const values = rowField(row, field);

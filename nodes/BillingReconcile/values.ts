@@ -1,4 +1,4 @@
-import { parseIsoDate } from '../shared/dates';
+import { parseIsoDate } from '../shared/numbers/dates';
 
 /** How a compare field's two values are compared. */
 export type CompareKind = 'auto' | 'number' | 'text' | 'date';

@@ -158,26 +158,28 @@ function microsoftInvoices(seed: number, invoiceId: string): PartnerFile {
  * invoices: the sum of Extended Amount over their usage lines.
  */
 function ciscoSubscriptions(seed: number, month: string, cisco: CiscoSandbox): PartnerFile {
-	const subscriptions: Map<string, { customer: string; units: bigint }> = new Map();
+	const subscriptions: Map<string, { customer: string; currency: string; units: bigint }> = new Map();
 	for (const invoice of cisco.invoices().filter((candidate) => candidate.invoiceDate.startsWith(month))) {
-		for (const line of cisco.expectedUsage(invoice.invoiceNumber).lines) {
+		const usage = cisco.expectedUsage(invoice.invoiceNumber);
+		for (const line of usage.lines) {
 			const id = line['Subscription ID'];
 			const units = parseUnits(line['Extended Amount'], 4);
 			const subscription = subscriptions.get(id);
 			if (subscription) subscription.units += units;
-			else subscriptions.set(id, { customer: line['Customer Name'], units });
+			else subscriptions.set(id, { customer: line['Customer Name'], currency: usage.header.Currency, units });
 		}
 	}
 	const records = [...subscriptions.entries()].map(([id, subscription]) => ({
 		key: { 'Subscription ID': id },
-		cells: [id, subscription.customer],
+		cells: [id, subscription.customer, subscription.currency],
 		value: formatUnits(subscription.units, 4),
 	}));
 	const rng = new Rng(seed, 'partner-cisco', month);
-	return plant(rng, ['Subscription ID', 'Customer', 'Expected Amount'], records, {
+	const currency = records[0]?.cells[2] ?? 'USD';
+	return plant(rng, ['Subscription ID', 'Customer', 'Currency', 'Expected Amount'], records, {
 		mismatches: [(value) => addUnits(value, 2500n, 2), (value) => addUnits(value, -1n, 4)],
 		extra: { key: { 'Subscription ID': 'Sub999999' }, cells: [], value: '480.00' },
-		extraCells: (key) => [key['Subscription ID'], 'Former Customer, Inc.'],
+		extraCells: (key) => [key['Subscription ID'], 'Former Customer, Inc.', currency],
 	});
 }
 

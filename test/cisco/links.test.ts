@@ -1,4 +1,4 @@
-import { addUtcMonths, formatIsoDate, utcToday } from '../../nodes/shared/dates';
+import { addUtcMonths, formatIsoDate, utcToday } from '../../nodes/shared/numbers/dates';
 import { errorText, sharedStore, useCisco } from './setup';
 
 const cisco = useCisco();

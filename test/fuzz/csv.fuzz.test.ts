@@ -6,8 +6,9 @@
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
 
-import { CsvFormatError, readCsv, type CsvRecordConsumer } from '../../nodes/shared/csv';
-import { AggregateSink, RowCounter, RowsSink } from '../../nodes/shared/sinks';
+import { CsvFormatError, readCsv, type CsvRecordConsumer } from '../../nodes/shared/readers/csv';
+import { CsvAggregator } from '../../nodes/shared/output/aggregate';
+import { RowCounter, RowsSink } from '../../nodes/shared/output/csvOutput';
 import { chunked, fuzzParameters, fuzzReader, generatedLines, mutate, mutationArbitrary, liveMemoryMeter } from './fuzz';
 
 const fuzz = fuzzReader('csv', 'CsvFormatError');
@@ -36,7 +37,7 @@ function writeCsv(table: { header: string[]; rows: string[][]; lineBreak: string
 const sinks: Record<string, () => CsvRecordConsumer> = {
 	rows: () => new RowsSink(),
 	count: () => new RowCounter(),
-	aggregate: () => new AggregateSink({ groupBy: ['A'], sumFields: ['B'], groupByParameter: 'Group By', sumFieldsParameter: 'Sum Fields' }),
+	aggregate: () => new CsvAggregator({ groupBy: ['A'], sumFields: ['B'] }),
 };
 const sinkArbitrary = fc.constantFrom(...Object.keys(sinks));
 
@@ -89,7 +90,7 @@ describe('CSV reader fuzz', () => {
 
 	it('aggregates a 15 MiB file with flat memory', async () => {
 		const rows = 150_000;
-		const sink = new AggregateSink({ groupBy: ['CUSTOMER_ORG_ID'], sumFields: ['QUANTITY'], groupByParameter: 'Group By', sumFieldsParameter: 'Sum Fields' });
+		const sink = new CsvAggregator({ groupBy: ['CUSTOMER_ORG_ID'], sumFields: ['QUANTITY'] });
 		const memory = liveMemoryMeter();
 		const file = generatedLines(rows, (index) => `org-${index % 97},"Webex Meetings, Enterprise",${index % 31}.5,${'x'.repeat(60)}\r\n`, 'CUSTOMER_ORG_ID,SKU,QUANTITY,NOTE\r\n', memory.sample);
 		await readCsv(file, sink);

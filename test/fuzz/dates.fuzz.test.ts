@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check';
 
-import { addUtcMonths, daysInclusive, formatIsoDate, parseIsoDate, toIsoDateText } from '../../nodes/shared/dates';
-import { parseRetryAfter } from '../../nodes/shared/retry';
+import { addUtcMonths, daysInclusive, formatIsoDate, parseIsoDate, toIsoDateText } from '../../nodes/shared/numbers/dates';
+import { parseRetryAfter } from '../../nodes/shared/transport/retry';
 import { fuzzParameters, fuzzReader } from './fuzz';
 
 const fuzz = fuzzReader('dates');

@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { createGzip, gzipSync } from 'node:zlib';
 
-import { JsonLinesFormatError, readJsonLines, type JsonRecordConsumer } from '../../nodes/shared/jsonLines';
-import { AggregateSink } from '../../nodes/shared/sinks';
+import { JsonLinesFormatError, readJsonLines, type JsonRecordConsumer } from '../../nodes/shared/readers/jsonLines';
+import { JsonAggregator } from '../../nodes/shared/output/aggregate';
 import { chunked, fuzzParameters, fuzzReader, generatedLines, mutate, mutationArbitrary, liveMemoryMeter } from './fuzz';
 
 const fuzz = fuzzReader('jsonLines', 'JsonLinesFormatError');
@@ -30,7 +30,7 @@ function writeJsonLines(items: unknown[], lineBreak: string): Buffer {
 
 const consumers: Record<string, () => JsonRecordConsumer> = {
 	collect: () => ({ record: () => {} }),
-	aggregate: () => new AggregateSink({ groupBy: ['CustomerId'], sumFields: ['Quantity'], groupByParameter: 'Group By', sumFieldsParameter: 'Sum Fields' }),
+	aggregate: () => new JsonAggregator({ groupBy: ['CustomerId'], sumFields: ['Quantity'] }),
 };
 const consumerArbitrary = fc.constantFrom(...Object.keys(consumers));
 
@@ -110,7 +110,7 @@ describe('JSON Lines reader fuzz', () => {
 
 	it('aggregates a gzip export of 50 MiB of lines with flat memory', async () => {
 		const lines = 450_000;
-		const sink = new AggregateSink({ groupBy: ['CustomerId'], sumFields: ['Quantity'], groupByParameter: 'Group By', sumFieldsParameter: 'Sum Fields' });
+		const sink = new JsonAggregator({ groupBy: ['CustomerId'], sumFields: ['Quantity'] });
 		const memory = liveMemoryMeter();
 		const text = generatedLines(lines, (index) => `{"CustomerId":"c-${index % 89}","Quantity":${index % 7}.25,"MeterName":"${'m'.repeat(80)}"}\n`, '', memory.sample);
 		await readJsonLines(text.pipe(createGzip({ level: 1 })), sink, { gzip: true });

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 
 import { addAmount, PlainDecimalReader, readAmount } from '../../nodes/BillingReconcile/numbers';
-import { DecimalSum, compareDecimals, parseDecimal, type DecimalValue } from '../../nodes/shared/decimal';
+import { DecimalSum, compareDecimals, parseDecimal, type DecimalValue } from '../../nodes/shared/numbers/decimal';
 import { fuzzParameters, fuzzReader } from './fuzz';
 
 const fuzz = fuzzReader('numbers');

@@ -6,7 +6,7 @@
 import AdmZip from 'adm-zip';
 import fc from 'fast-check';
 
-import { ZipFormatError, openZip, type ZipFile } from '../../nodes/shared/zip';
+import { ZipFormatError, openZip, type ZipFile } from '../../nodes/shared/readers/zip';
 import { fuzzParameters, fuzzReader, mutate, mutationArbitrary } from './fuzz';
 
 const fuzz = fuzzReader('zip', 'ZipFormatError');

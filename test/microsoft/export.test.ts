@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IDataObject } from 'n8n-workflow';
 
 import { breakJsonLine } from '../../sandbox/corrupt';
@@ -182,6 +183,27 @@ describe('Microsoft export: download', () => {
 		expect(error?.message).toMatch(/^The connection to storage kept dropping while reading blob \S+ \(100 resumes\)$/);
 	});
 
+	it('hangs up on a blob it stops reading when a File download fails part-way through it', async () => {
+		const started = await startBilled('billedUsage');
+		// The first blob broken on its first line, and far longer than the connection buffers:
+		// most of it is still on its way when the download fails.
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'transform', transform: (blob) => Buffer.concat([breakJsonLine(blob, 0), Buffer.alloc(16 << 20)]) });
+		const blobAnswers: ServerResponse[] = [];
+		const observe = (request: IncomingMessage, answer: ServerResponse) => {
+			if (request.url?.startsWith('/graph-blobs/')) blobAnswers.push(answer);
+		};
+		graph.sandbox.server.httpServer.on('request', observe);
+		try {
+			const { error } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'file' });
+			expect(error?.message).toMatch(/^Line 1 of blob \S+ is not valid JSON/);
+			await new Promise((resolve) => setTimeout(resolve, 500));
+			// Left open, the connection and the read would last until the node's timeout.
+			expect(blobAnswers.map((answer) => answer.closed)).toEqual([true]);
+		} finally {
+			graph.sandbox.server.httpServer.off('request', observe);
+		}
+	});
+
 	it('waits exactly as long as Retry-After asks while the export runs', async () => {
 		graph.sandbox.graph!.options.operationDelayMs = 2500;
 		graph.sandbox.graph!.options.retryAfterSeconds = 1;
@@ -202,6 +224,23 @@ describe('Microsoft export: download', () => {
 		expect(error).toBeUndefined();
 		expect(json.length).toBeGreaterThan(0);
 		expect(graph.graphRequests().some((request) => request.path.includes('/manifests/'))).toBe(true);
+	});
+
+	it('refuses a manifest link to another host, so that the access token stays with Graph', async () => {
+		Object.assign(graph.sandbox.graph!.options, { manifestStyle: 'navigationLink' });
+		const started = await startBilled();
+		const elsewhere = (body: Buffer) => {
+			const operation = JSON.parse(body.toString()) as IDataObject;
+			if (!operation['resourceLocation@odata.navigationLink']) return body;
+			return Buffer.from(JSON.stringify({ ...operation, 'resourceLocation@odata.navigationLink': 'https://graph.example.net/v1.0/manifests/1' }));
+		};
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'api', method: 'GET', path: /\/operations\//, type: 'transform', transform: elsewhere, times: Infinity });
+		const { error, items } = await graph.run({ operation: 'download', operationId: started.operationId, outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Total' });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toBe(
+			'Microsoft Graph returned a link to another host (graph.example.net); it was not followed so that the access token stays with Graph',
+		);
+		expect(graph.graphRequests().some((request) => request.path.includes('/manifests/'))).toBe(false);
 	});
 
 	it('outputs nothing for code 5000 (no data), or fails with onNoData error', async () => {

@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 
 import { startSandbox, type RequestLogEntry, type Sandbox } from '../../sandbox';
 import { ciscoCredential, microsoftCredential, webexCredential } from '../helpers/credentials';
-import { ensureChromium, launchChromium, type EditorBrowser } from './editor/chromium';
+import { ensureChromium, launchChromium, type ChromiumBrowser } from '../helpers/chromium';
 import { expectedPanels, type Panel } from './editor/panels';
 import { installN8n, installPack, N8nRestClient, OWNER, packTarball, REPO_DIR, startN8n, temporaryUserFolder, type N8nProcess, type N8nVersionName } from './harness';
 
@@ -88,7 +88,7 @@ function describeEditor(version: N8nVersionName): void {
 		let sandbox: Sandbox;
 		let n8n: N8nProcess;
 		let client: N8nRestClient;
-		let editor: EditorBrowser;
+		let editor: ChromiumBrowser;
 		let page: Page;
 		let workflowId: string;
 		const nodeIds = new Map<string, string>();

@@ -1,12 +1,15 @@
 /**
- * The example workflows in a real n8n server (regular mode, SQLite): the pack installed from
- * its tarball as a community package, credentials created over n8n's REST API against the
+ * The example workflows in a real n8n server, in regular mode (one process, SQLite) or in
+ * queue mode (a main process and one worker, PostgreSQL, Redis, binary data in the
+ * database): the pack installed from its tarball as a community package, credentials created over n8n's REST API against the
  * sandbox, a real SMTP server and a stand-in for slack.com, the four files in workflows/
  * imported with only their credential ids and Settings values changed. Each workflow runs
  * as the editor's Execute button runs it; what only production runs do (start the error
  * workflow) and what must hold between runs of the published workflow (Skip Unchanged
  * Exports) run on a published schedule. Every run is held to the same expectations as the
- * engine-level demo (test/workflows/expectations.ts).
+ * engine-level demo (test/workflows/expectations.ts). In queue mode every run must have run
+ * on the worker, and a worker killed in the middle of a download must leave a failed
+ * execution, an alert and nothing half-done that a second run would repeat.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,8 +17,9 @@ import path from 'node:path';
 import type { AssignmentCollectionValue, AssignmentValue, IDataObject } from 'n8n-workflow';
 
 import type { Sandbox } from '../../sandbox';
+import type { Fault } from '../../sandbox/server';
 import type { WorkflowJson, WorkflowNodeJson } from '../harness';
-import { EXAMPLES, MICROSOFT_INVOICE, readWorkflow } from '../workflows/examples';
+import { EXAMPLES, MICROSOFT_INVOICE, lastMonth, readWorkflow } from '../workflows/examples';
 import {
 	expectCiscoHeaderEmail,
 	expectCiscoSubscriptionEmail,
@@ -36,7 +40,9 @@ import {
 	setupInstance,
 	startHttpsStandIn,
 	startN8n,
+	startQueueMode,
 	temporaryUserFolder,
+	testedVersions,
 	type Execution,
 	type ExecutionSummary,
 	type HttpsStandIn,
@@ -44,7 +50,11 @@ import {
 	type N8nInstallation,
 	type N8nProcess,
 	type N8nVersionName,
+	type QueueModeInstance,
 } from './harness';
+
+/** regular: n8n's one process with SQLite; queue: main, one worker, PostgreSQL and Redis */
+export type N8nMode = 'regular' | 'queue';
 
 type Example = Exclude<keyof typeof EXAMPLES, 'alerts'>;
 
@@ -67,8 +77,15 @@ interface N8nRun extends ExampleRun {
  */
 const SCHEDULE_SECONDS = 15;
 
-export function describeExamplesInN8n(version: N8nVersionName): void {
-	describe(`the example workflows in n8n ${version} (regular mode)`, () => {
+/**
+ * How long the sandbox holds a download that a test kills the worker in: longer than any
+ * test, so the worker is still inside it when it dies (the sandbox's stop releases it).
+ */
+const HOLD_MS = 15 * 60_000;
+
+export function describeExamplesInN8n(version: N8nVersionName, mode: N8nMode = 'regular'): void {
+	// N8N_TEST_VERSIONS picks the releases: global-setup installs only those.
+	(testedVersions().includes(version) ? describe : describe.skip)(`the example workflows in n8n ${version} (${mode} mode)`, () => {
 		const started = Date.now();
 		let installation: N8nInstallation;
 		let sandbox: Sandbox;
@@ -77,6 +94,7 @@ export function describeExamplesInN8n(version: N8nVersionName): void {
 		let slackStandIn: HttpsStandIn;
 		let userFolder: string;
 		let n8n: N8nProcess;
+		let queue: QueueModeInstance | undefined;
 		let instance: Instance;
 		const workflows = {} as Record<keyof typeof EXAMPLES, WorkflowJson>;
 
@@ -93,13 +111,19 @@ export function describeExamplesInN8n(version: N8nVersionName): void {
 			installation = await installN8n(version);
 			sandbox = await startExampleSandbox();
 			mailbox = await startMailbox();
-			userFolder = temporaryUserFolder(`regular-${version}`);
+			userFolder = temporaryUserFolder(`${mode}-${version}`);
 			slackStandIn = await startHttpsStandIn(path.join(userFolder, 'stand-in'), { 'slack.com': slackWebApi(slack) });
 			phase('sandbox');
-			await installPack(userFolder, tarball);
-			phase('pack install');
-			n8n = await startN8n({ installation, userFolder, env: slackStandIn.env });
-			phase('start');
+			if (mode === 'queue') {
+				queue = await startQueueMode({ installation, dir: userFolder, tarball, env: slackStandIn.env });
+				n8n = queue.main;
+				phase('Redis, PostgreSQL, pack installs, main and worker start');
+			} else {
+				await installPack(userFolder, tarball);
+				phase('pack install');
+				n8n = await startN8n({ installation, userFolder, env: slackStandIn.env });
+				phase('start');
+			}
 			for (const example of Object.keys(EXAMPLES) as Array<keyof typeof EXAMPLES>) {
 				const workflow = readWorkflow(EXAMPLES[example]);
 				workflows[example] = example === 'alerts' ? workflow : withSettings(workflow, { ...exampleSettings({ sandbox }, example), n8nBaseUrl: n8n.url });
@@ -108,20 +132,22 @@ export function describeExamplesInN8n(version: N8nVersionName): void {
 				n8n,
 				installation,
 				{ credentials: exampleCredentials({ sandbox, mailbox }), workflows: [workflows.alerts, workflows.webex, workflows.microsoft, workflows.cisco] },
-				slackStandIn.env,
+				{ ...slackStandIn.env, ...queue?.env },
 			);
 			phase('owner, credentials and import');
 		}, 600_000);
 
 		afterAll(async () => {
-			await n8n?.stop();
-			if (n8n) keepLog(version, n8n);
+			if (queue) await queue.stop();
+			else await n8n?.stop();
+			if (n8n) keepLog(`n8n-${version}-${mode}`, n8n);
+			if (queue) keepNumberedLogs(`n8n-${version}-queue-worker`, queue.workers);
 			await slackStandIn?.stop();
 			await mailbox?.stop();
 			await sandbox?.stop();
 			if (userFolder) fs.rmSync(userFolder, { recursive: true, force: true });
 			phase('runs and stop');
-			process.stdout.write(`n8n ${version} (regular mode): ${((Date.now() - started) / 1000).toFixed(1)} s (${phases.join(', ')})\n`);
+			process.stdout.write(`n8n ${version} (${mode} mode): ${((Date.now() - started) / 1000).toFixed(1)} s (${phases.join(', ')})\n`);
 		}, 120_000);
 
 		/** How many emails and Slack messages have arrived so far. */
@@ -153,6 +179,39 @@ export function describeExamplesInN8n(version: N8nVersionName): void {
 			});
 
 		const executionUrl = (example: Example, execution: Execution) => exactly(`${n8n.url}/workflow/${workflows[example].id}/executions/${execution.id}`);
+
+		const client = () => instance.client;
+
+		/** Saves `example` with its Schedule Trigger firing every `seconds`, and publishes it. */
+		async function publishEvery(example: Example, seconds: number): Promise<void> {
+			const id = String(workflows[example].id);
+			const stored = await client().getWorkflow(id);
+			await client().updateWorkflow(id, { nodes: stored.nodes.map((node) => (node.type === SCHEDULE_TRIGGER ? everySeconds(node, seconds) : node)) });
+			await client().activateWorkflow(id);
+		}
+
+		/** Publishes `example` running every SCHEDULE_SECONDS; resolves with its first `count` scheduled executions, then unpublishes it. */
+		async function publishOnSchedule(example: Example, count: number, onFinished: (execution: ExecutionSummary, index: number) => void = () => {}): Promise<ExecutionSummary[]> {
+			const id = String(workflows[example].id);
+			await publishEvery(example, SCHEDULE_SECONDS);
+			const executions: ExecutionSummary[] = [];
+			try {
+				for (let index = 0; index < count; index++) {
+					const [execution] = await client().waitForExecutions(id, index + 1, (candidate) => candidate.mode === 'trigger').then((all) => all.slice(index));
+					executions.push(execution);
+					onFinished(execution, index);
+				}
+			} finally {
+				await client().deactivateWorkflow(id);
+			}
+			return executions;
+		}
+
+		/** Publishes the error workflow where n8n runs it only when published (2.x); once is enough. */
+		async function publishErrorWorkflow(): Promise<void> {
+			const alertsId = String(workflows.alerts.id);
+			if (N8N_VERSIONS[version].errorWorkflowMustBePublished && !(await client().getWorkflow(alertsId)).active) await client().activateWorkflow(alertsId);
+		}
 
 		describe('run from the editor', () => {
 			const webex = once(async () => await runFromEditor('webex'));
@@ -200,31 +259,10 @@ export function describeExamplesInN8n(version: N8nVersionName): void {
 		});
 
 		describe('published, on a schedule', () => {
-			const client = () => instance.client;
-
-			/** Publishes `example` running every SCHEDULE_SECONDS; resolves with its first `count` scheduled executions, then unpublishes it. */
-			async function publishOnSchedule(example: Example, count: number, onFinished: (execution: ExecutionSummary, index: number) => void = () => {}): Promise<ExecutionSummary[]> {
-				const id = String(workflows[example].id);
-				const stored = await client().getWorkflow(id);
-				await client().updateWorkflow(id, { nodes: stored.nodes.map((node) => (node.type === SCHEDULE_TRIGGER ? everySeconds(node, SCHEDULE_SECONDS) : node)) });
-				await client().activateWorkflow(id);
-				const executions: ExecutionSummary[] = [];
-				try {
-					for (let index = 0; index < count; index++) {
-						const [execution] = await client().waitForExecutions(id, index + 1, (candidate) => candidate.mode === 'trigger').then((all) => all.slice(index));
-						executions.push(execution);
-						onFinished(execution, index);
-					}
-				} finally {
-					await client().deactivateWorkflow(id);
-				}
-				return executions;
-			}
-
 			const errorWorkflowRun = once(async () => {
 				sandbox.addFault({ vendor: 'partner', kind: 'records', type: 'status', status: 503, times: Infinity });
 				const alertsId = String(workflows.alerts.id);
-				if (N8N_VERSIONS[version].errorWorkflowMustBePublished) await client().activateWorkflow(alertsId);
+				await publishErrorWorkflow();
 				try {
 					return await observe(async () => {
 						const [failed] = await publishOnSchedule('cisco', 1);
@@ -264,6 +302,134 @@ export function describeExamplesInN8n(version: N8nVersionName): void {
 				// The second run must start after the first one has remembered what it delivered.
 				expect(Date.parse(second.execution.startedAt!)).toBeGreaterThanOrEqual(Date.parse(first.execution.stoppedAt!));
 				expectNothingSentForUnchangedInvoice(second);
+			});
+		});
+
+		if (mode !== 'queue') return;
+
+		describe('queue mode', () => {
+			it('ran every execution above on the worker', async () => {
+				const executions = await client().listExecutions();
+				expect(new Set(executions.map((execution) => execution.workflowId))).toEqual(new Set(Object.values(workflows).map((workflow) => String(workflow.id))));
+				const workerLog = queue!.workers.map((worker) => worker.output()).join('\n');
+				const notOnWorker = executions.filter((execution) => !new RegExp(`Worker finished execution ${execution.id} \\(job`).test(workerLog));
+				expect(notOnWorker).toEqual([]);
+			});
+		});
+
+		describe('a worker killed in the middle of two downloads', () => {
+			/** Resolves once `fault` holds a request: the worker is inside that download. */
+			async function heldBy(fault: Fault, what: string): Promise<void> {
+				const deadline = Date.now() + 120_000;
+				while (!fault.hits) {
+					if (Date.now() > deadline) throw new Error(`${what} did not start within 120 s`);
+					await new Promise((resolve) => setTimeout(resolve, 100));
+				}
+			}
+
+			const alertsId = () => String(workflows.alerts.id);
+			const errorRuns = async () => (await client().listExecutions({ workflowId: alertsId() })).filter((execution) => execution.mode === 'error');
+
+			/** Webex's CUSTOMER reports of the month the example reconciles. */
+			const monthlyReports = () => [...sandbox.webex.reports.values()].filter((report) => report.type === 'CUSTOMER' && report.billingStartDate === `${lastMonth()}-01`);
+
+			/**
+			 * The worker runs a scheduled Microsoft run (only production runs start the error
+			 * workflow) and a Webex run from the editor, each held by the sandbox inside its
+			 * download, when it is killed with SIGKILL; then a new worker starts.
+			 */
+			const workerDeath = once(async () => {
+				// New data at Microsoft: the run downloads the invoice's exports again.
+				sandbox.graph!.touchData({ invoiceId: MICROSOFT_INVOICE });
+				// The month's Webex report is made by the run the worker dies in, not by an earlier one.
+				for (const report of monthlyReports()) sandbox.webex.reports.delete(report.id);
+				const holds = {
+					microsoft: sandbox.addFault({ vendor: 'graph', kind: 'blob', type: 'slow', delayMs: HOLD_MS, times: Infinity }),
+					webex: sandbox.addFault({ vendor: 'webex', kind: 'download', type: 'slow', delayMs: HOLD_MS, times: Infinity }),
+				};
+				await publishErrorWorkflow();
+				const alertsBefore = (await errorRuns()).length;
+				const before = received();
+				const webexExecutionId = await client().runManually(String(workflows.webex.id), triggerOf(workflows.webex).name);
+				const microsoftId = String(workflows.microsoft.id);
+				// Its schedule is long enough that the workflow is unpublished before a second run is due.
+				await publishEvery('microsoft', 2 * SCHEDULE_SECONDS);
+				try {
+					await heldBy(holds.microsoft, 'a scheduled Microsoft run reading its export');
+				} finally {
+					await client().deactivateWorkflow(microsoftId);
+				}
+				await heldBy(holds.webex, "the Webex run's report download");
+				const [microsoftExecution, ...more] = (await client().listExecutions({ workflowId: microsoftId })).filter((execution) => execution.status === 'running' || execution.status === 'new');
+				if (more.length) throw new Error(`one Microsoft run was expected in flight, not ${more.length + 1}`);
+				const reportsCreated = monthlyReports().map((report) => report.id);
+
+				await queue!.worker.kill();
+				sandbox.clearFaults();
+				await queue!.startWorker();
+
+				const [microsoft, webex] = await Promise.all([client().waitForExecution(microsoftExecution.id, 120_000), client().waitForExecution(webexExecutionId, 120_000)]);
+				const [alerts] = await client().waitForExecutions(alertsId(), alertsBefore + 1, (candidate) => candidate.mode === 'error').then((all) => all.slice(alertsBefore));
+				const after = received();
+				return { holds, reportsCreated, microsoft: runOf(microsoft, before, after, alerts.status), webex: runOf(webex, before, after) };
+			});
+
+			it('Microsoft: the scheduled run on the killed worker ends as failed, neither hung nor successful', async () => {
+				const { holds, microsoft } = await workerDeath();
+				expect(holds.microsoft.hits).toBeGreaterThan(0);
+				expect(microsoft.status).toBe('error');
+				expect(microsoft.execution.data.resultData.error?.message).toMatch(/failed to be processed too many times/);
+			});
+
+			it('Webex: the run from the editor on the killed worker ends as failed, neither hung nor successful', async () => {
+				const { holds, webex } = await workerDeath();
+				expect(holds.webex.hits).toBeGreaterThan(0);
+				expect(webex.status).toBe('error');
+				expect(webex.execution.data.resultData.error?.message).toMatch(/failed to be processed too many times/);
+			});
+
+			it('neither run on the killed worker sends an email', async () => {
+				const { microsoft, webex } = await workerDeath();
+				expect([...microsoft.emails, ...webex.emails]).toEqual([]);
+			});
+
+			it("the error workflow posts the Microsoft run's failure to Slack with the link to the execution", async () => {
+				const { microsoft } = await workerDeath();
+				expect(microsoft.errorWorkflowStatus).toBe('success');
+				expect(microsoft.slack).toHaveLength(1);
+				const [message] = microsoft.slack;
+				expect(message.channel).toBe('#billing-alerts');
+				expect(message.text).toContain(`*${workflows.microsoft.name}* failed`);
+				expect(message.text).toMatch(new RegExp(`\\*Execution:\\* ${executionUrl('microsoft', microsoft.execution).source}`));
+			});
+
+			const microsoftAgain = once(async () => {
+				await workerDeath();
+				return await runFromEditor('microsoft');
+			});
+
+			it('Microsoft, run again on the new worker: emails both reconciliations, as a clean run does', async () => {
+				const run = await microsoftAgain();
+				expect(run.status).toBe('success');
+				expectMicrosoftUsageEmail(run, sandbox);
+				expectMicrosoftInvoiceEmail(run, sandbox);
+			});
+
+			const webexAgain = once(async () => {
+				await workerDeath();
+				return await runFromEditor('webex');
+			});
+
+			it('Webex, run again: Create reuses the report the killed run created instead of creating a second one', async () => {
+				const { reportsCreated } = await workerDeath();
+				const run = await webexAgain();
+				expect(reportsCreated).toHaveLength(1);
+				expect(monthlyReports().map((report) => report.id)).toEqual(reportsCreated);
+				expect(run.execution.data.resultData.runData["Create last month's report"][0].data?.main[0]?.[0].json.id).toBe(reportsCreated[0]);
+			});
+
+			it('Webex, run again: emails exactly the planted seat discrepancies, as a clean run does', async () => {
+				expectWebexSeatEmail(await webexAgain(), sandbox);
 			});
 		});
 	});
@@ -309,9 +475,17 @@ function once<T>(action: () => Promise<T>): () => Promise<T> {
 	return async () => await (result ??= action());
 }
 
-/** n8n's log of the run, under out/n8n/ for a person to read. */
-function keepLog(version: string, n8n: N8nProcess): void {
-	const dir = path.join(__dirname, '..', '..', 'out', 'n8n');
-	fs.mkdirSync(dir, { recursive: true });
-	fs.writeFileSync(path.join(dir, `n8n-${version}-regular.log`), n8n.output());
+const LOG_DIR = path.join(__dirname, '..', '..', 'out', 'n8n');
+
+/** An n8n process's log of the run, under out/n8n/ for a person to read. */
+function keepLog(name: string, n8n: N8nProcess): void {
+	fs.mkdirSync(LOG_DIR, { recursive: true });
+	fs.writeFileSync(path.join(LOG_DIR, `${name}.log`), n8n.output());
+}
+
+/** The logs of several processes (the workers) as `<name>-1.log`…, an earlier run's removed. */
+function keepNumberedLogs(name: string, processes: readonly N8nProcess[]): void {
+	fs.mkdirSync(LOG_DIR, { recursive: true });
+	for (const file of fs.readdirSync(LOG_DIR)) if (file.startsWith(`${name}-`) && /-\d+\.log$/.test(file)) fs.rmSync(path.join(LOG_DIR, file));
+	processes.forEach((n8n, index) => keepLog(`${name}-${index + 1}`, n8n));
 }

@@ -1,4 +1,4 @@
-import { parseDecimal } from '../../nodes/shared/decimal';
+import { parseDecimal } from '../../nodes/shared/numbers/decimal';
 import { ReportNumbers, currencyCode, decimalsToShow, isKnownLocale } from '../../nodes/BillingReconcile/format';
 
 const exact = (text: string) => parseDecimal(text)!;

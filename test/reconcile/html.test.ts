@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { parseDecimal } from '../../nodes/shared/decimal';
+import { parseDecimal } from '../../nodes/shared/numbers/decimal';
 import type { CompareField, FieldPair } from '../../nodes/BillingReconcile/compare';
 import { HTML_BUDGET_BYTES, escapeHtml, summaryHtml, totalCurrencies } from '../../nodes/BillingReconcile/html';
 import { reconcile, type ReconcileSpec } from '../../nodes/BillingReconcile/join';
@@ -78,7 +78,7 @@ describe('summaryHtml: the sides’ names', () => {
 		expect(head).toEqual(['Status', 'id', 'amount', 'Note']);
 		expect(subHead).toEqual(['Webex', 'our billing', 'Δ', 'Δ %', 'Share of largest']);
 		expect(rows.map((row) => row[0])).toEqual(['Only in our billing', 'Different', 'Only in Webex']);
-		expect(htmlText(html)).toContain('Δ = our billing − Webex; Δ % is Δ as a share of Webex.');
+		expect(htmlText(html)).toContain('Δ = our billing − Webex and Δ % = Δ as a share of Webex, from the exact amounts (the values shown are rounded).');
 	});
 });
 
@@ -143,6 +143,13 @@ describe('summaryHtml: Δ, Δ % and bars', () => {
 		]);
 	});
 
+	it('gives Δ % two significant digits however small the difference: never 0 % beside a Δ that is not 0', () => {
+		const usd: FieldFormat = { decimals: null, currencyCode: 'USD', currencyField: null };
+		const html = report([{ id: 1, amount: '41533.88' }], [{ id: 1, amount: '41533.8799' }], { formats: [usd] });
+		expect(discrepancyTable(html)[2].slice(2, 6)).toEqual(['$41,533.8800', '$41,533.8799', '-$0.0001', '-0.00000024%']);
+		expect(totalsTable(html)[1].slice(3)).toEqual(['-$0.0001', '-0.00000024%']);
+	});
+
 	it('draws each row’s share of the largest discrepancy as a bar, and none where it cannot be measured', () => {
 		const html = report(
 			[{ id: 1, amount: 100 }, { id: 2, amount: 100 }, { id: 3, amount: 100 }, { id: 4, amount: 'x' }, { id: 5, amount: 100 }],
@@ -176,6 +183,17 @@ describe('summaryHtml: what each row shows', () => {
 			['Only in B', 'C2', 'Beta'],
 			['Different', 'C1', 'Acme'],
 		]);
+	});
+
+	it('keeps a short key or display value on one line (a SKU, an invoice number), and lets a GUID wrap', () => {
+		const guid = '0b1e0001-2f3d-4e5f-9a8b-7c6d5e4f3a21';
+		const html = report([{ id: guid, sku: 'WX-CALL-PRO', amount: 1 }], [{ id: guid, sku: 'WX-CALL-PRO', amount: 2 }], {
+			settings: { matchFields: [pair('id'), pair('sku')], displayFields: [pair('name')] },
+			spec: { matchFields: [pair('id'), pair('sku')] },
+		});
+		const cellStyle = (value: string) => new RegExp(`<td[^>]*style="([^"]*)">${value}</td>`).exec(html)?.[1];
+		expect(cellStyle('WX-CALL-PRO')).toContain('white-space:nowrap');
+		expect(cellStyle(guid)).not.toContain('white-space:nowrap');
 	});
 
 	it('shows text and date fields as written, with the days between two dates', () => {

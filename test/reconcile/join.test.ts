@@ -1,6 +1,6 @@
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
-import { parseDecimal } from '../../nodes/shared/decimal';
+import { parseDecimal } from '../../nodes/shared/numbers/decimal';
 import { compareValues, isWithinTolerance, sideValue as readSide, type CompareField, type FieldPair } from '../../nodes/BillingReconcile/compare';
 import { DuplicateKeysError, RecordKeyError, reconcile, type ReconcileSpec } from '../../nodes/BillingReconcile/join';
 import { fieldReader } from '../../nodes/BillingReconcile/keys';
@@ -256,9 +256,26 @@ describe('reconcile', () => {
 
 	it('pairs every row with its source items of both inputs', () => {
 		const result = reconcile(items({ id: 'x' }, { id: 'y' }), items({ id: 'z' }, { id: 'y' }), spec({ compareFields: [] }));
-		expect(result.matched[0].pairedItem).toEqual([{ item: 1, input: 0 }, { item: 1, input: 1 }]);
-		expect(result.onlyInA[0].pairedItem).toEqual([{ item: 0, input: 0 }]);
+		expect(result.matched[0].pairedItem).toEqual([{ item: 1 }, { item: 1, input: 1 }]);
+		expect(result.onlyInA[0].pairedItem).toEqual([{ item: 0 }]);
 		expect(result.onlyInB[0].pairedItem).toEqual([{ item: 0, input: 1 }]);
+	});
+
+	it('pairs rows with the pairedItem objects n8n already gave its input items, not copies', () => {
+		// n8n 2.x hands a node each input item with pairedItem naming that item in that input.
+		const lineage = (records: INodeExecutionData[], input: number) =>
+			records.map((item, index) => ({ ...item, pairedItem: input === 0 ? { item: index, input: undefined } : { item: index, input } }));
+		const itemsA = lineage(items({ id: 'x' }, { id: 'y' }), 0);
+		const itemsB = lineage(items({ id: 'y' }), 1);
+		const [fromA, fromB] = reconcile(itemsA, itemsB, spec({ compareFields: [] })).matched[0].pairedItem as IPairedItemData[];
+		expect(fromA).toBe(itemsA[1].pairedItem);
+		expect(fromB).toBe(itemsB[0].pairedItem);
+	});
+
+	it('pairs rows with new pairedItem objects when an input item’s own names another item', () => {
+		const itemsA = items({ id: 'x' }).map((item) => ({ ...item, pairedItem: { item: 7 } }));
+		const itemsB = items({ id: 'x' }).map((item) => ({ ...item, pairedItem: { item: 0 } }));
+		expect(reconcile(itemsA, itemsB, spec({ compareFields: [] })).matched[0].pairedItem).toEqual([{ item: 0 }, { item: 0, input: 1 }]);
 	});
 
 	it('outputs the input records themselves as a and b, and changes no input item', () => {
@@ -333,7 +350,7 @@ describe('reconcile', () => {
 		it('keep the first row and ignore later ones with first; the totals keep every row', () => {
 			const result = reconcile(itemsA, itemsB, spec({ onDuplicateKeys: 'first' }));
 			expect(result.different[0].json).toMatchObject({ key: { id: 'k1' }, a: { id: 'k1', amount: 1 }, differences: [{ delta: 8 }] });
-			expect(result.different[0].pairedItem).toEqual([{ item: 0, input: 0 }, { item: 0, input: 1 }]);
+			expect(result.different[0].pairedItem).toEqual([{ item: 0 }, { item: 0, input: 1 }]);
 			expect(result.ignoredDuplicates).toEqual({ a: 2, b: 0 });
 			expect(result.totals[0].a.toString()).toBe('15');
 		});
@@ -345,9 +362,9 @@ describe('reconcile', () => {
 				{ key: { id: 'k2' }, status: 'matched', differences: [], a: { id: 'k2', amount: 2 }, b: { id: 'k2', amount: 2 } },
 			]);
 			expect(result.matched[0].pairedItem).toEqual([
-				{ item: 0, input: 0 },
-				{ item: 2, input: 0 },
-				{ item: 4, input: 0 },
+				{ item: 0 },
+				{ item: 2 },
+				{ item: 4 },
 				{ item: 0, input: 1 },
 			]);
 		});

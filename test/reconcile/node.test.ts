@@ -91,9 +91,9 @@ describe('Billing Reconcile: outputs', () => {
 		const csv = await run.result.binary(run.summary, 'discrepancies');
 		expect(csv.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
 		expect(parse(csv, { bom: true, columns: true })).toEqual([
-			expect.objectContaining({ status: 'different', customerId: 'C1', sku: 'STD', 'quantity A': '4', 'quantity B': '5', 'amount delta': '8.75' }),
-			expect.objectContaining({ status: 'onlyInA', customerId: 'C3', 'amount A': '12.5', 'amount B': '' }),
-			expect.objectContaining({ status: 'onlyInB', customerId: 'C4', 'amount A': '', 'amount B': '17.5' }),
+			expect.objectContaining({ status: 'Different', customerId: 'C1', sku: 'STD', 'quantity A': '4', 'quantity B': '5', 'amount delta': '8.75' }),
+			expect.objectContaining({ status: 'Only in A', customerId: 'C3', 'amount A': '12.5', 'amount B': '' }),
+			expect.objectContaining({ status: 'Only in B', customerId: 'C4', 'amount A': '', 'amount B': '17.5' }),
 		]);
 	});
 
@@ -112,11 +112,11 @@ describe('Billing Reconcile: outputs', () => {
 	it('pairs every row with its source items of both inputs, and the summary with all of them', async () => {
 		const run = await reconcile.run(byCustomerAndSku, { a: vendor, b: erp });
 		const [matched, different, onlyInA, onlyInB, [summary]] = run.outputs;
-		expect(matched[0].pairedItem).toEqual([{ item: 0, input: 0 }, { item: 0, input: 1 }]);
-		expect(different[0].pairedItem).toEqual([{ item: 1, input: 0 }, { item: 1, input: 1 }]);
-		expect(onlyInA[0].pairedItem).toEqual([{ item: 3, input: 0 }]);
+		expect(matched[0].pairedItem).toEqual([{ item: 0 }, { item: 0, input: 1 }]);
+		expect(different[0].pairedItem).toEqual([{ item: 1 }, { item: 1, input: 1 }]);
+		expect(onlyInA[0].pairedItem).toEqual([{ item: 3 }]);
 		expect(onlyInB[0].pairedItem).toEqual([{ item: 2, input: 1 }]);
-		expect(summary.pairedItem).toEqual([0, 1, 2, 3].map((item) => ({ item, input: 0 })).concat([0, 1, 2, 3].map((item) => ({ item, input: 1 }))));
+		expect(summary.pairedItem).toEqual([0, 1, 2, 3].map((item) => ({ item })).concat([0, 1, 2, 3].map((item) => ({ item, input: 1 }))));
 	});
 
 	it('lets a following node resolve paired items back to either input', async () => {
@@ -409,7 +409,7 @@ describe('Billing Reconcile: compare as', () => {
 describe('Billing Reconcile: the report for people', () => {
 	const sides = { nameA: 'Webex', nameB: 'our billing' };
 
-	it('nameA / nameB: name the sides in the HTML and the CSV headers; row items keep their status values', async () => {
+	it('nameA / nameB: name the sides in the HTML and in the CSV headers and status words; row items keep their status values', async () => {
 		const run = await reconcile.run({ ...byCustomerAndSku, options: sides }, { a: vendor, b: erp });
 		const text = htmlText(run.summary.json.html as string);
 		expect(text).toContain('Webex: 4 rows · our billing: 4 rows');
@@ -419,7 +419,7 @@ describe('Billing Reconcile: the report for people', () => {
 		expect(text).not.toMatch(/\bOnly in [AB]\b/);
 		const [header, ...records] = parse(await run.result.binary(run.summary, 'discrepancies'), { bom: true }) as string[][];
 		expect(header).toEqual(['status', 'customerId', 'sku', 'quantity Webex', 'quantity our billing', 'quantity delta', 'quantity delta %', 'amount Webex', 'amount our billing', 'amount delta', 'amount delta %', 'note']);
-		expect(records.map((record) => record[0])).toEqual(['different', 'onlyInA', 'onlyInB']);
+		expect(records.map((record) => record[0])).toEqual(['Different', 'Only in Webex', 'Only in our billing']);
 		expect([run.onlyInA[0].status, run.onlyInB[0].status]).toEqual(['onlyInA', 'onlyInB']);
 	});
 
@@ -521,9 +521,9 @@ describe('Billing Reconcile: summary safety', () => {
 		const rows = parse(await run.result.binary(run.summary, 'discrepancies'), { bom: true }) as string[][];
 		expect(rows).toEqual([
 			['status', 'id', 'amount A', 'amount B', 'amount delta', 'amount delta %', 'note'],
-			['different', `'=HYPERLINK("http://evil.example","x")`, '-12.5', "'@SUM(A1)", '', '', 'amount: B is not a number'],
-			['onlyInA', "'+1+2", '1', '', '', '', ''],
-			['onlyInB', '-3', '', '-7', '', '', ''],
+			['Different', `'=HYPERLINK("http://evil.example","x")`, '-12.5', "'@SUM(A1)", '', '', 'amount: B is not a number'],
+			['Only in A', "'+1+2", '1', '', '', '', ''],
+			['Only in B', '-3', '', '-7', '', '', ''],
 		]);
 	});
 });
@@ -607,7 +607,7 @@ describe('Billing Reconcile: errors', () => {
 					error: 'Input A has 1 key that occur more than once: {"id":"k"} (items 0, 1)',
 					message: "Set 'On Duplicate Keys' to Aggregate (sum the rows of each key) or Keep First, or turn on 'Sum A Rows per Key'.",
 				},
-				pairedItem: [{ item: 0, input: 0 }, { item: 1, input: 0 }],
+				pairedItem: [{ item: 0 }, { item: 1 }],
 			},
 		]);
 	});
@@ -621,8 +621,8 @@ describe('Billing Reconcile: errors', () => {
 		const run = await reconcile.run({ matchFields: { values: [] } }, { a: [{ id: 1 }, { id: 2 }], b: [{ id: 1 }] }, { onError: 'continueErrorOutput' });
 		expect(run.outputs[5]).toHaveLength(1);
 		expect(run.outputs[5][0].pairedItem).toEqual([
-			{ item: 0, input: 0 },
-			{ item: 1, input: 0 },
+			{ item: 0 },
+			{ item: 1 },
 			{ item: 0, input: 1 },
 		]);
 	});

@@ -1,4 +1,4 @@
-import { DecimalSum, formatDecimal, type DecimalValue } from '../../nodes/shared/decimal';
+import { DecimalSum, formatDecimal, type DecimalValue } from '../../nodes/shared/numbers/decimal';
 import { PlainDecimalReader, addAmount, isBlank, readAmount } from '../../nodes/BillingReconcile/numbers';
 
 const text = (value: DecimalValue | null) => (value === null ? null : formatDecimal(value));

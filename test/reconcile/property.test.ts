@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { parseDecimal } from '../../nodes/shared/decimal';
+import { parseDecimal } from '../../nodes/shared/numbers/decimal';
 import { fieldReader } from '../../nodes/BillingReconcile/keys';
 import { reconcile, type ReconcileSpec } from '../../nodes/BillingReconcile/join';
 import type { CompareKind } from '../../nodes/BillingReconcile/values';

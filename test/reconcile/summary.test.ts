@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { parseDecimal } from '../../nodes/shared/decimal';
+import { parseDecimal } from '../../nodes/shared/numbers/decimal';
 import type { CompareField, FieldPair } from '../../nodes/BillingReconcile/compare';
 import { reconcile, type Discrepancy, type ReconcileRow, type ReconcileSpec } from '../../nodes/BillingReconcile/join';
 import { fieldReader } from '../../nodes/BillingReconcile/keys';
@@ -103,9 +103,9 @@ describe('discrepancyCsvRecords', () => {
 		);
 		expect([...discrepancyCsvRecords(result, settings())]).toEqual([
 			['status', 'id', 'amount A', 'amount B', 'amount delta', 'amount delta %', 'quantity A', 'quantity B', 'quantity delta', 'quantity delta %', 'note'],
-			['different', 'k1', '1000.5', '1000', '-0.5', '-0.049975', '2', '2', '0', '0', ''],
-			['onlyInA', 'k2', '5', '', '', '', '1', '', '', '', ''],
-			['onlyInB', 'k3', '', 'N/A', '', '', '', '1', '', '', ''],
+			['Different', 'k1', '1000.5', '1000', '-0.5', '-0.049975', '2', '2', '0', '0', ''],
+			['Only in A', 'k2', '5', '', '', '', '1', '', '', '', ''],
+			['Only in B', 'k3', '', 'N/A', '', '', '', '1', '', '', ''],
 		]);
 	});
 
@@ -114,16 +114,16 @@ describe('discrepancyCsvRecords', () => {
 		const result = reconcile(items({ '=id': '=2+5', amount: -12.5 }), items({ '=id': '=2+5', amount: '@risk' }), formulaSpec);
 		const [header, row] = [...discrepancyCsvRecords(result, settings({ matchFields: formulaSpec.matchFields, compareFields: formulaSpec.compareFields }))];
 		expect(header.slice(0, 2)).toEqual(['status', "'=id"]);
-		expect(row).toEqual(['different', "'=2+5", '-12.5', "'@risk", '', '', 'amount: B is not a number']);
+		expect(row).toEqual(['Different', "'=2+5", '-12.5', "'@risk", '', '', 'amount: B is not a number']);
 	});
 });
 
 describe('discrepancyCsvRecords: names, display fields and kinds', () => {
-	it('names the sides in the headers; status keeps the values row items have', () => {
-		const result = reconcile(items({ id: 'k1', amount: 1, quantity: 1 }), items({ id: 'k2', amount: 2, quantity: 1 }), spec);
+	it('names the sides in the headers and in the status words a person reads', () => {
+		const result = reconcile(items({ id: 'k1', amount: 1, quantity: 1 }, { id: 'k3', amount: 1, quantity: 1 }), items({ id: 'k2', amount: 2, quantity: 1 }, { id: 'k3', amount: 3, quantity: 1 }), spec);
 		const [header, ...rows] = [...discrepancyCsvRecords(result, settings({ nameA: 'Webex', nameB: 'our billing' }))];
 		expect(header).toEqual(['status', 'id', 'amount Webex', 'amount our billing', 'amount delta', 'amount delta %', 'quantity Webex', 'quantity our billing', 'quantity delta', 'quantity delta %', 'note']);
-		expect(rows.map((row) => row[0])).toEqual(['onlyInA', 'onlyInB']);
+		expect(rows.map((row) => row[0])).toEqual(['Different', 'Only in Webex', 'Only in our billing']);
 	});
 
 	it('adds display fields beside the key: A’s value, or B’s for a row only in B', () => {
@@ -136,9 +136,9 @@ describe('discrepancyCsvRecords: names, display fields and kinds', () => {
 		const records = [...discrepancyCsvRecords(result, settings({ compareFields: displaySpec.compareFields, displayFields: [pair('name')], formats: [{ decimals: null, currencyCode: null, currencyField: null }] }))];
 		expect(records.map((record) => record.slice(0, 3))).toEqual([
 			['status', 'id', 'name'],
-			['different', 'k1', 'Acme'],
-			['different', 'k2', 'Beta'],
-			['onlyInB', 'k3', "'=Gamma"],
+			['Different', 'k1', 'Acme'],
+			['Different', 'k2', 'Beta'],
+			['Only in B', 'k3', "'=Gamma"],
 		]);
 	});
 
@@ -148,7 +148,7 @@ describe('discrepancyCsvRecords: names, display fields and kinds', () => {
 		const formats = kindSpec.compareFields.map(() => ({ decimals: null, currencyCode: null, currencyField: null }));
 		expect([...discrepancyCsvRecords(result, settings({ compareFields: kindSpec.compareFields, formats }))]).toEqual([
 			['status', 'id', 'plan A', 'plan B', 'start A', 'start B', 'note'],
-			['different', '1', 'Azure', 'M365', '2026-11-01', '2026-11-02T00:00:00Z', ''],
+			['Different', '1', 'Azure', 'M365', '2026-11-01', '2026-11-02T00:00:00Z', ''],
 		]);
 	});
 
@@ -169,7 +169,7 @@ describe('discrepancyCsvChunks', () => {
 		const rows = parse(csv, { bom: true }) as string[][];
 		expect(rows).toHaveLength(4501);
 		expect(rows[0][0]).toBe('status');
-		expect(rows[4500].slice(0, 3)).toEqual(['onlyInA', '4499', '4499']);
+		expect(rows[4500].slice(0, 3)).toEqual(['Only in A', '4499', '4499']);
 		expect(csv.endsWith('\r\n')).toBe(true);
 	});
 });

@@ -1,6 +1,10 @@
 /**
  * The Webex part of the vendor sandbox, driven over real HTTP on 127.0.0.1 with Node's fetch.
  */
+import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
+
 import { startSandbox, Sandbox, SeedReportParams } from '../../sandbox';
 import { expectedReportRows, reportColumns, parseHalves } from '../../sandbox/webex/data';
 import { dropCsvField } from '../../sandbox/corrupt';
@@ -686,6 +690,38 @@ describe('faults', () => {
 		const rest = await download(report.tempDownloadURL, { range: `bytes=${got.length}-` });
 		expect(rest.status).toBe(206);
 		expect(got.toString() + rest.text).toBe(full.text);
+	});
+});
+
+describe('resetConnections', () => {
+	/** A list request as the bytes a client writes to its connection. */
+	const listRequest = () => `GET /webex/v1/wholesale/billing/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${sb.webex.accessToken}\r\n\r\n`;
+
+	/** A fault added after the reset must be taken by the next request sent, not by the one given up on. */
+	async function expectNextRequestTakesTheFault() {
+		const fault = sb.addFault({ kind: 'api', type: 'status', status: 503 });
+		expect((await api('GET', '/wholesale/billing/reports')).status).toBe(503);
+		expect(fault.hits).toBe(1);
+		expect(sb.requests).toHaveLength(1);
+	}
+
+	it('drops a request that a client sent and gave up on, unread on an open connection', async () => {
+		const socket = net.connect(sb.port, '127.0.0.1');
+		socket.write(listRequest());
+		await once(socket, 'data');
+		// In one tick, before the server can read it: what a failed run leaves when it aborts a read.
+		socket.write(listRequest());
+		socket.destroy();
+		await sb.resetConnections();
+		await expectNextRequestTakesTheFault();
+	});
+
+	it('drops a request that a client sent and gave up on, on a connection not yet accepted', async () => {
+		// This process, and so the server, is blocked while the child connects, sends and hangs up.
+		const child = `const s = require('node:net').connect(${sb.port}, '127.0.0.1', () => s.end(${JSON.stringify(listRequest())}, () => process.exit(0)))`;
+		expect(spawnSync(process.execPath, ['-e', child], { timeout: 10_000 }).status).toBe(0);
+		await sb.resetConnections();
+		await expectNextRequestTakesTheFault();
 	});
 });
 

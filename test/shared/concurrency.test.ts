@@ -1,4 +1,4 @@
-import { forEachConcurrently } from '../../nodes/shared/concurrency';
+import { forEachConcurrently } from '../../nodes/shared/transport/concurrency';
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

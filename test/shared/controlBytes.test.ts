@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { isFreeOfControlBytes } from '../../nodes/shared/controlBytes';
+import { isFreeOfControlBytes } from '../../nodes/shared/readers/controlBytes';
 
 /** The definition: no byte below 0x20 but the line feed. */
 const referenceFree = (bytes: Uint8Array) => bytes.every((byte) => byte >= 0x20 || byte === 0x0a);
@@ -53,7 +53,7 @@ describe('isFreeOfControlBytes', () => {
 			realm.WebAssembly = undefined;
 			jest.isolateModules(() => {
 				// eslint-disable-next-line @typescript-eslint/no-require-imports
-				const fresh = require('../../nodes/shared/controlBytes') as typeof import('../../nodes/shared/controlBytes');
+				const fresh = require('../../nodes/shared/readers/controlBytes') as typeof import('../../nodes/shared/readers/controlBytes');
 				expect(fresh.isFreeOfControlBytes(Buffer.from('{"a":1}\n'))).toBe(false);
 			});
 		} finally {

@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 
-import { CsvFormatError, detectDelimiter, readCsv, type CsvRecordConsumer } from '../../nodes/shared/csv';
-import { AggregateSink, RowsSink, ceilDivide } from '../../nodes/shared/sinks';
-import { parseDecimal } from '../../nodes/shared/decimal';
+import { CsvFormatError, detectDelimiter, readCsv, type CsvRecordConsumer } from '../../nodes/shared/readers/csv';
+import { CsvAggregator } from '../../nodes/shared/output/aggregate';
+import { RowsSink } from '../../nodes/shared/output/csvOutput';
+import { ceilDivide, parseDecimal } from '../../nodes/shared/numbers/decimal';
 
 const source = (...chunks: Array<string | Buffer>) => Readable.from(chunks.map((chunk) => Buffer.from(chunk)));
 
@@ -54,7 +55,7 @@ describe('streaming CSV reader', () => {
 
 describe('aggregate sink', () => {
 	const aggregate = async (text: string, groupBy: string[], sumFields: string[]) => {
-		const sink = new AggregateSink({ groupBy, sumFields, groupByParameter: 'Group By', sumFieldsParameter: 'Sum Fields' });
+		const sink = new CsvAggregator({ groupBy, sumFields });
 		await readCsv(source(text), sink);
 		return sink.results().map((group) => ({ ...group.keys, sums: group.sums.map(String), rowCount: group.rowCount }));
 	};
@@ -66,6 +67,11 @@ describe('aggregate sink', () => {
 			{ Customer_Org_Id: 'c2', SKU: 'A', sums: ['1'], rowCount: 1 },
 			{ Customer_Org_Id: 'c1', SKU: 'B', sums: ['2.5'], rowCount: 1 },
 		]);
+	});
+
+	it('matches column names ignoring ASCII case only, the rule attribute names follow too', async () => {
+		expect(await aggregate('Montant_\u00c9,Q\nx,1\n', ['MONTANT_\u00c9'], ['q'])).toEqual([{ Montant_\u00c9: 'x', sums: ['1'], rowCount: 1 }]);
+		await expect(aggregate('MONTANT_\u00c9,Q\nx,1\n', ['montant_\u00e9'], ['Q'])).rejects.toThrow("Column 'montant_\u00e9' named in 'Group By' is not in the file");
 	});
 
 	it('names the parameter and lists the columns when a column is missing', async () => {

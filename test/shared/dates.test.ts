@@ -1,4 +1,4 @@
-import { addUtcMonths, daysInclusive, formatIsoDate, parseIsoDate, toIsoDateText } from '../../nodes/shared/dates';
+import { addUtcMonths, daysInclusive, formatIsoDate, parseIsoDate, toIsoDateText } from '../../nodes/shared/numbers/dates';
 
 describe('calendar dates', () => {
 	it('accepts real YYYY-MM-DD dates only', () => {

@@ -11,7 +11,7 @@ import {
 	shortDecimalScale,
 	subtractDecimals,
 	type DecimalValue,
-} from '../../nodes/shared/decimal';
+} from '../../nodes/shared/numbers/decimal';
 
 const d = (text: string): DecimalValue => parseDecimal(text)!;
 

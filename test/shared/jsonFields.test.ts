@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 
-import { JsonFieldScanner, JsonValueKind, asciiLowerCase } from '../../nodes/shared/jsonFields';
+import { fieldNameKey } from '../../nodes/shared/readers/fieldNames';
+import { JsonFieldScanner, JsonValueKind } from '../../nodes/shared/readers/jsonFields';
 
 /** What the scanner must agree with: JSON.parse, then the last key that is equal ignoring ASCII case. */
 function referenceFields(text: string, names: string[]): unknown[] | null {
@@ -14,7 +15,7 @@ function referenceFields(text: string, names: string[]): unknown[] | null {
 	// The generated objects have unique, non-numeric keys, so Object.keys is the text's order.
 	const keysInOrder = Object.keys(parsed);
 	return names.map((name) => {
-		const matching = keysInOrder.filter((key) => asciiLowerCase(key) === asciiLowerCase(name));
+		const matching = keysInOrder.filter((key) => fieldNameKey(key) === fieldNameKey(name));
 		return matching.length ? (parsed as Record<string, unknown>)[matching[matching.length - 1]] : undefined;
 	});
 }

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 
-import { JsonLinesFormatError, readJsonLines } from '../../nodes/shared/jsonLines';
-import { AggregateSink } from '../../nodes/shared/sinks';
+import { JsonLinesFormatError, readJsonLines } from '../../nodes/shared/readers/jsonLines';
+import { JsonAggregator } from '../../nodes/shared/output/aggregate';
 
 const collect = async (source: Readable, gzip = false) => {
 	const records: unknown[] = [];
@@ -69,11 +69,9 @@ describe('JSON Lines reader', () => {
 
 describe('aggregate sink over JSON records', () => {
 	const sink = () =>
-		new AggregateSink({
+		new JsonAggregator({
 			groupBy: ['customerid', 'SubscriptionId'],
 			sumFields: ['Total', 'billablequantity'],
-			groupByParameter: 'Group By',
-			sumFieldsParameter: 'Sum Fields',
 		});
 
 	it('groups and sums exactly, matching attribute names whatever their case', () => {
@@ -102,11 +100,11 @@ describe('aggregate sink over JSON records', () => {
 });
 
 describe('aggregating JSON Lines without parsing whole lines', () => {
-	const spec = { groupBy: ['customerid', 'SubscriptionId'], sumFields: ['Total', 'Quantity'], groupByParameter: 'Group By', sumFieldsParameter: 'Sum Fields' };
-	const summary = (aggregate: AggregateSink) =>
+	const spec = { groupBy: ['customerid', 'SubscriptionId'], sumFields: ['Total', 'Quantity'] };
+	const summary = (aggregate: JsonAggregator) =>
 		aggregate.results().map((group) => ({ ...group.keys, sums: group.sums.map(String), rowCount: group.rowCount }));
 	/** The same sink reached only through parsed records: the reference for the fast path. */
-	const parsedOnly = (aggregate: AggregateSink) => ({ record: aggregate.record.bind(aggregate) });
+	const parsedOnly = (aggregate: JsonAggregator) => ({ record: aggregate.record.bind(aggregate) });
 
 	const lineItem = fc.record({
 		CustomerId: fc.constantFrom('c1', 'c2', 'C1', 'c\u00e9', ''),
@@ -123,8 +121,8 @@ describe('aggregating JSON Lines without parsing whole lines', () => {
 		await fc.assert(
 			fc.asyncProperty(fc.array(lineItem, { maxLength: 40 }), fc.constantFrom('\n', '\r\n'), fc.integer({ min: 1, max: 200 }), async (items, newline, chunkSize) => {
 				const gzipped = gzipSync(Buffer.from(items.map((item) => JSON.stringify(item)).join(newline)));
-				const fast = new AggregateSink(spec);
-				const reference = new AggregateSink(spec);
+				const fast = new JsonAggregator(spec);
+				const reference = new JsonAggregator(spec);
 				await readJsonLines(chunks(gzipped, chunkSize), fast, { gzip: true });
 				await readJsonLines(chunks(gzipped, chunkSize), parsedOnly(reference), { gzip: true });
 				expect(summary(fast)).toEqual(summary(reference));
@@ -135,7 +133,7 @@ describe('aggregating JSON Lines without parsing whole lines', () => {
 	});
 
 	it('refuses a raw control character wherever it stands, as parsing every line does, whatever the chunking', async () => {
-		const outcome = async (run: Promise<unknown>, aggregate: AggregateSink) =>
+		const outcome = async (run: Promise<unknown>, aggregate: JsonAggregator) =>
 			await run.then(
 				() => summary(aggregate),
 				(error: Error) => error.message,
@@ -150,8 +148,8 @@ describe('aggregating JSON Lines without parsing whole lines', () => {
 					const text = items.map((item) => JSON.stringify(item)).join('\n');
 					const at = position % text.length;
 					const gzipped = gzipSync(Buffer.from(text.slice(0, at) + String.fromCharCode(code) + text.slice(at)));
-					const fast = new AggregateSink(spec);
-					const reference = new AggregateSink(spec);
+					const fast = new JsonAggregator(spec);
+					const reference = new JsonAggregator(spec);
 					expect(await outcome(readJsonLines(chunks(gzipped, chunkSize), fast, { gzip: true }), fast)).toEqual(
 						await outcome(readJsonLines(chunks(gzipped, chunkSize), parsedOnly(reference), { gzip: true }), reference),
 					);
@@ -163,7 +161,7 @@ describe('aggregating JSON Lines without parsing whole lines', () => {
 
 	it('refuses a malformed line even when the summed attributes in it look fine', async () => {
 		const text = '{"CustomerId":"c1","SubscriptionId":"s1","Total":1,"Quantity":2}\n{"CustomerId":"c1","SubscriptionId":"s1","Total":1,"Quantity":2,,"x":1}';
-		await expect(readJsonLines(Readable.from([Buffer.from(text)]), new AggregateSink(spec), { sourceName: 'blob b1' })).rejects.toThrow(
+		await expect(readJsonLines(Readable.from([Buffer.from(text)]), new JsonAggregator(spec), { sourceName: 'blob b1' })).rejects.toThrow(
 			'Line 2 of blob b1 is not valid JSON',
 		);
 	});
@@ -187,12 +185,12 @@ describe('JSON Lines copy', () => {
 
 describe('merging per-blob aggregates', () => {
 	it('adds sums exactly and row counts, keeping groups in order of first sight', async () => {
-		const { mergeAggregates } = await import('../../nodes/shared/sinks');
-		const spec = { groupBy: ['CustomerId'], sumFields: ['Total'], groupByParameter: 'Group By', sumFieldsParameter: 'Sum Fields' };
-		const first = new AggregateSink(spec);
+		const { mergeAggregates } = await import('../../nodes/shared/output/aggregate');
+		const spec = { groupBy: ['CustomerId'], sumFields: ['Total'] };
+		const first = new JsonAggregator(spec);
 		first.record({ CustomerId: 'c2', Total: 0.1 }, 1);
 		first.record({ CustomerId: 'c1', Total: 5 }, 2);
-		const second = new AggregateSink(spec);
+		const second = new JsonAggregator(spec);
 		second.record({ CustomerId: 'c1', Total: 0.25 }, 1);
 		second.record({ CustomerId: 'c2', Total: 0.2 }, 2);
 		second.record({ CustomerId: 'c3', Total: 1 }, 3);

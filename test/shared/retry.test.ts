@@ -1,12 +1,5 @@
-import {
-	ConnectionError,
-	DeadlineExceededError,
-	ExecutionCancelledError,
-	backoffDelay,
-	parseRetryAfter,
-	retryUntilDone,
-	sleep,
-} from '../../nodes/shared/retry';
+import { ConnectionError, DeadlineExceededError, ExecutionCancelledError } from '../../nodes/shared/transport/errors';
+import { backoffDelay, parseRetryAfter, retryUntilDone, sleep } from '../../nodes/shared/transport/retry';
 
 describe('Retry-After', () => {
 	it('reads delta-seconds', () => {

@@ -1,7 +1,7 @@
 import AdmZip from 'adm-zip';
 import { Readable } from 'node:stream';
 
-import { DEFAULT_ZIP_LIMITS, ZipFormatError, openZip } from '../../nodes/shared/zip';
+import { DEFAULT_ZIP_LIMITS, ZipFormatError, openZip } from '../../nodes/shared/readers/zip';
 
 const CENTRAL_HEADER = 0x02014b50;
 

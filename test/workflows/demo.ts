@@ -12,7 +12,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { loadPack, type LoadedPackage, type WorkflowResult } from '../harness';
 import { captureConsole, findLeaks, leaksIn, sandboxSecrets, type Leak } from '../helpers/secrets';
-import { BASE_NODES, MICROSOFT_INVOICE } from './examples';
+import { BASE_NODES, EXAMPLES, MICROSOFT_INVOICE, readWorkflow } from './examples';
 import type { ReceivedEmail } from './expectations';
 import { NOTIFICATION_SECRETS, readEmail, runExample, startExampleEnvironment, type ExampleEnvironment, type SlackMessage } from './kit';
 
@@ -33,6 +33,8 @@ export interface DemoRun {
 	slack: SlackMessage[];
 	/** Summary items of the Billing Reconcile nodes, by node name (without html) */
 	summaries: Record<string, IDataObject>;
+	/** what each of those nodes calls its inputs A and B (nameA, nameB) */
+	sides: Record<string, { a: string; b: string }>;
 	/** the secret audit: how many secrets were looked for, and where any was found */
 	secretsChecked: number;
 	leaks: Leak[];
@@ -45,8 +47,11 @@ export interface DemoSummary {
 
 export async function runDemo(outDir: string, log: (line: string) => void = () => {}): Promise<DemoSummary> {
 	const started = Date.now();
-	fs.rmSync(outDir, { recursive: true, force: true });
 	fs.mkdirSync(outDir, { recursive: true });
+	// Only what an earlier demo left: out/ also keeps the tests' screenshots (emails/, n8n-editor/).
+	for (const name of fs.readdirSync(outDir)) {
+		if (/^\d{2}-/.test(name) || name === 'summary.json') fs.rmSync(path.join(outDir, name), { recursive: true, force: true });
+	}
 	const environment = await startExampleEnvironment();
 	try {
 		const pack = await loadPack({ extraNodes: BASE_NODES });
@@ -141,6 +146,7 @@ async function runOnce(
 		emails,
 		slack,
 		summaries: reconcileSummaries(result),
+		sides: reconcileSides(example),
 		secretsChecked: secrets.length,
 		leaks,
 	};
@@ -156,6 +162,17 @@ function reconcileSummaries(result: WorkflowResult): Record<string, IDataObject>
 		summaries[node] = json;
 	}
 	return summaries;
+}
+
+/** nameA / nameB of every Billing Reconcile node of the example, as the file sets them (n8n's default: A, B). */
+function reconcileSides(example: DemoRun['example']): Record<string, { a: string; b: string }> {
+	const sides: Record<string, { a: string; b: string }> = {};
+	for (const node of readWorkflow(EXAMPLES[example]).nodes) {
+		if (!node.type.endsWith('.billingReconcile')) continue;
+		const options = (node.parameters.options ?? {}) as IDataObject;
+		sides[node.name] = { a: String(options.nameA ?? 'A'), b: String(options.nameB ?? 'B') };
+	}
+	return sides;
 }
 
 const slug = (text: string) =>

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { startSandbox, type Sandbox } from '../../sandbox';
+import { ensureChromium, launchChromium, type ChromiumBrowser } from '../helpers/chromium';
 import type { DemoRun, DemoSummary } from './demo';
 import { N8N_BASE_URL } from './examples';
 import {
@@ -19,6 +20,15 @@ import {
 	expectNothingSentForUnchangedInvoice,
 	expectWebexSeatEmail,
 } from './expectations';
+import { READING_PANE, renderEmail, type RenderedEmail } from './render';
+import {
+	expectCiscoHeaderEmailShown,
+	expectCiscoSubscriptionEmailShown,
+	expectMicrosoftInvoiceEmailShown,
+	expectMicrosoftInvoiceTotalEmailShown,
+	expectMicrosoftUsageEmailShown,
+	expectWebexSeatEmailShown,
+} from './rendered-expectations';
 
 /**
  * Every example workflow, unmodified, through n8n's engine with n8n's own nodes, a real SMTP
@@ -120,5 +130,73 @@ describe('what the demo leaves in its folder', () => {
 			}
 		}
 		expect(fs.readdirSync(outDir).filter((name) => fs.existsSync(path.join(outDir, name, 'slack-messages.json')))).toHaveLength(2);
+	});
+});
+
+/** Where the screenshots of the rendered emails are kept for review: out/emails/<run>-email-<n>.png. */
+const SCREENSHOTS = path.join(__dirname, '..', '..', 'out', 'emails');
+/** Gmail hides the rest of a message whose HTML passes 102 KB behind a link. */
+const GMAIL_CLIP_BYTES = 102 * 1024;
+
+describe('every example email, as its reader sees it in Chromium', () => {
+	let browser: ChromiumBrowser | undefined;
+	/** by run directory and email file name: 01-webex-monthly-seat-reconciliation/email-1 */
+	const rendered = new Map<string, RenderedEmail>();
+
+	beforeAll(async () => {
+		browser = await launchChromium(await ensureChromium(), READING_PANE);
+		fs.rmSync(SCREENSHOTS, { recursive: true, force: true });
+		fs.mkdirSync(SCREENSHOTS, { recursive: true });
+		for (const run of summary.runs) {
+			for (const email of run.emails) {
+				const name = email.files[0].replace(/\.eml$/, '');
+				rendered.set(name, await renderEmail(browser, email.html, path.join(SCREENSHOTS, `${name.replace('/', '-')}.png`)));
+			}
+		}
+	}, 300_000);
+	afterAll(async () => await browser?.close());
+
+	/** The one email of a run whose subject matches. */
+	const shown = (example: DemoRun['example'], scenario: string, subject: RegExp) => {
+		const run = runOf(example, scenario);
+		const email = run.emails.find((candidate) => subject.test(candidate.subject));
+		if (!email) throw new Error(`no email ${subject} in ${example} / ${scenario}`);
+		return rendered.get(email.files[0].replace(/\.eml$/, ''))!;
+	};
+
+	it('Webex: the seats of Webex and our billing, each customer by its external ID', () => {
+		expectWebexSeatEmailShown(shown('webex', 'monthly seat reconciliation', /discrepancies/), sandbox);
+	});
+
+	it('Microsoft: the invoice against its usage, customer names, money in the invoice’s currency', () => {
+		expectMicrosoftUsageEmailShown(shown('microsoft', 'invoice reconciliation', /differ from billed usage/), sandbox);
+	});
+
+	it('Microsoft: Microsoft against our billing per customer, by name, in each row’s currency', () => {
+		expectMicrosoftInvoiceEmailShown(shown('microsoft', 'invoice reconciliation', /differ from our invoices/), sandbox);
+	});
+
+	it('Microsoft: the newest invoice issued so far (G000000003), against its usage and against our billing', () => {
+		expectMicrosoftUsageEmailShown(shown('microsoft', 'the newest invoice so far', /differ from billed usage/), sandbox, 'G000000003');
+		expectMicrosoftInvoiceEmailShown(shown('microsoft', 'the newest invoice so far', /differ from our invoices/), sandbox, 'G000000003');
+	});
+
+	it('Microsoft: the invoice total against its line items, in the invoice’s currency', () => {
+		expectMicrosoftInvoiceTotalEmailShown(shown('microsoft', 'invoice reconciliation', /differs from its line items/), sandbox);
+	});
+
+	it('Cisco: each invoice’s header against its usage lines, in the header’s currency, totals counting each header once', () => {
+		expectCiscoHeaderEmailShown(shown('cisco', 'invoice usage check', /header totals differ/), sandbox);
+		expectCiscoHeaderEmailShown(shown('cisco', "our records' server is down", /header totals differ/), sandbox);
+	});
+
+	it('Cisco: usage per subscription against our billing, customer names, money in its currency', () => {
+		expectCiscoSubscriptionEmailShown(shown('cisco', 'invoice usage check', /subscriptions differ/), sandbox);
+	});
+
+	it('keeps a screenshot of every email for review, and every email within Gmail’s clipping size', () => {
+		const emails = summary.runs.flatMap((run) => run.emails);
+		expect(fs.readdirSync(SCREENSHOTS).sort()).toEqual(emails.map((email) => `${email.files[0].replace(/\.eml$/, '').replace('/', '-')}.png`).sort());
+		for (const email of emails) expect({ email: email.subject, bytes: Buffer.byteLength(email.html) < GMAIL_CLIP_BYTES }).toEqual({ email: email.subject, bytes: true });
 	});
 });

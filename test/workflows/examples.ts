@@ -25,6 +25,7 @@ export const BASE_NODES = [
 	'n8n-nodes-base.extractFromFile',
 	'n8n-nodes-base.filter',
 	'n8n-nodes-base.limit',
+	'n8n-nodes-base.removeDuplicates',
 	'n8n-nodes-base.if',
 	'n8n-nodes-base.emailSend',
 	'n8n-nodes-base.slack',

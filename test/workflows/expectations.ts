@@ -3,9 +3,11 @@
  * discrepancies: shared by the engine-level demo test (examples.test.ts) and the real n8n
  * server suite (test/n8n), so both hold the examples to the same account.
  */
-import { plantedDiscrepancies as graphPlanted } from '../../sandbox/graph/data';
+import { parse } from 'csv-parse/sync';
+
+import { expectedLineItems, plantedDiscrepancies as graphPlanted } from '../../sandbox/graph/data';
 import { partnerCenterInvoices, reconciliationTotalMicros } from '../../sandbox/graph/partnerCenter';
-import type { Sandbox } from '../../sandbox';
+import type { PartnerFile, PlantedRecord, Sandbox } from '../../sandbox';
 import { MICROSOFT_INVOICE, lastMonth } from './examples';
 import type { SlackMessage } from './kit';
 
@@ -26,10 +28,57 @@ export interface ExampleRun {
 	slack: SlackMessage[];
 }
 
-/** CSV records of the discrepancy attachment (the Reconcile node writes plain cells here). */
+/** CSV records of the discrepancy attachment, by column (customer names hold commas and quotes). */
 export function attachmentRecords(email: ReceivedEmail): Array<Record<string, string>> {
-	const [header, ...lines] = email.attachments[0].content.replace(/^\uFEFF/, '').trim().split(/\r?\n/).map((line) => line.split(','));
-	return lines.map((cells) => Object.fromEntries(header.map((name, index) => [name, cells[index]])));
+	return parse(email.attachments[0].content, { bom: true, columns: true }) as Array<Record<string, string>>;
+}
+
+/** An amount as a number's text, however it was written ('480.00' and '480' alike); '' for none. */
+const amount = (text: string | null | undefined) => (text === '' || text === null || text === undefined ? '' : String(Number(text)));
+
+/** The status words of the report for a planted partner record, with the sides' names. */
+export function partnerStatus(kind: PlantedRecord['kind'], vendor: string): string {
+	return { valueMismatch: 'Different', missingInPartnerRecords: `Only in ${vendor}`, onlyInPartnerRecords: 'Only in our billing' }[kind];
+}
+
+/** Microsoft reconciliation vs usage: the status words of a planted discrepancy. */
+export const MICROSOFT_USAGE_STATUS = {
+	subtotalMismatch: 'Different',
+	quantityMismatch: 'Different',
+	missingInUsage: 'Only in Microsoft invoice',
+	missingInReconciliation: 'Only in Microsoft usage',
+} as const;
+
+/**
+ * How each customer is named in the email (its display column): by the vendor's export, or
+ * for a record only ours has, by our records.
+ */
+export function customerNames(vendorNames: Iterable<[string, string]>, ours: PartnerFile, keyColumn: string, nameColumn: string): Map<string, string> {
+	const names = new Map(vendorNames);
+	const key = ours.header.indexOf(keyColumn);
+	const name = ours.header.indexOf(nameColumn);
+	for (const row of ours.rows) if (!names.has(row[key])) names.set(row[key], row[name]);
+	return names;
+}
+
+/** Webex: each customer org's external ID (Webex has no customer names in its report). */
+export function webexCustomers(sandbox: Sandbox): Map<string, string> {
+	const vendor = sandbox.webex.dataset.customers.map((customer): [string, string] => [customer.uuid, customer.externalId]);
+	return customerNames(vendor, sandbox.partner.webexSeats(lastMonth()), 'Customer Org ID', 'Customer');
+}
+
+/** Microsoft: each customer's name on the invoice, or in our records. */
+export function microsoftCustomers(sandbox: Sandbox, invoiceId = MICROSOFT_INVOICE): Map<string, string> {
+	const lines = expectedLineItems({ dataset: 'billedReconciliation', invoiceId, attributeSet: 'full' }, { seed: sandbox.seed });
+	const vendor = lines.map((line): [string, string] => [String(line.CustomerId), String(line.CustomerName)]);
+	return customerNames(vendor, sandbox.partner.microsoftInvoices(invoiceId), 'Customer ID', 'Customer');
+}
+
+/** Cisco: each subscription's customer name in last month's usage, or in our records. */
+export function ciscoCustomers(sandbox: Sandbox): Map<string, string> {
+	const invoices = sandbox.cisco.invoices().filter((invoice) => invoice.invoiceDate.startsWith(lastMonth()));
+	const vendor = invoices.flatMap((invoice) => sandbox.cisco.expectedUsage(invoice.invoiceNumber).lines.map((line): [string, string] => [line['Subscription ID'], line['Customer Name']]));
+	return customerNames(vendor, sandbox.partner.ciscoSubscriptions(lastMonth()), 'Subscription ID', 'Customer');
 }
 
 export function emailWithSubject(run: ExampleRun, pattern: RegExp): ReceivedEmail {
@@ -50,26 +99,25 @@ export function expectWebexSeatEmail(run: ExampleRun, sandbox: Sandbox): void {
 	expect(email.to).toBe('billing-ops@example.com');
 	expect(email.subject).toBe(`Webex billing ${lastMonth()}: 4 discrepancies`);
 	const planted = sandbox.partner.webexSeats(lastMonth()).planted;
-	const plantedKeys = planted.map((entry) => `${entry.key['Customer Org ID']}|${entry.key.SKU}`).sort();
-	expect(attachmentRecords(email).map((record) => `${record.CUSTOMER_ORG_ID}|${record.SKU}`).sort()).toEqual(plantedKeys);
+	const customers = webexCustomers(sandbox);
+	const row = (record: Record<string, string>) => [record.status, record.CUSTOMER_ORG_ID, record.SKU, record.CUSTOMER_EXTERNAL_ID, record['seats Webex'], record['seats our billing']];
+	expect(attachmentRecords(email).map(row).sort()).toEqual(
+		planted
+			.map((entry) => {
+				const orgId = entry.key['Customer Org ID'];
+				return [partnerStatus(entry.kind, 'Webex'), orgId, entry.key.SKU, customers.get(orgId), entry.vendorValue ?? '', entry.partnerValue ?? ''];
+			})
+			.sort(),
+	);
 	expect(idsIn(email.html, UUID)).toEqual(new Set(planted.map((entry) => entry.key['Customer Org ID'])));
-	for (const entry of planted.filter((candidate) => candidate.kind === 'valueMismatch')) {
-		const record = attachmentRecords(email).find((candidate) => candidate.CUSTOMER_ORG_ID === entry.key['Customer Org ID'] && candidate.SKU === entry.key.SKU);
-		expect([record?.['seats A'], record?.['seats B']]).toEqual([entry.vendorValue, entry.partnerValue]);
-	}
 }
 
 /** Microsoft: the invoice's planted reconciliation-vs-usage discrepancies, and only those. */
 export function expectMicrosoftUsageEmail(run: ExampleRun, sandbox: Sandbox, invoiceId = MICROSOFT_INVOICE): void {
 	const email = emailWithSubject(run, new RegExp(`^Microsoft invoice ${invoiceId}: .*differ from billed usage`));
 	const planted = graphPlanted(invoiceId, { seed: sandbox.seed });
-	expect(attachmentRecords(email).map((record) => `${record.status}|${record.SubscriptionId}`).sort()).toEqual(
-		planted
-			.map((entry) => {
-				const status = { subtotalMismatch: 'different', quantityMismatch: 'different', missingInReconciliation: 'onlyInB', missingInUsage: 'onlyInA' }[entry.kind];
-				return `${status}|${entry.subscriptionId}`;
-			})
-			.sort(),
+	expect(attachmentRecords(email).map((record) => [record.status, record.SubscriptionId, record.CustomerName]).sort()).toEqual(
+		planted.map((entry) => [MICROSOFT_USAGE_STATUS[entry.kind], entry.subscriptionId, entry.customerName]).sort(),
 	);
 	const subscriptionsShown = [...idsIn(email.html, UUID)].filter((id) => !planted.some((entry) => entry.customerId === id));
 	expect(new Set(subscriptionsShown)).toEqual(new Set(planted.map((entry) => entry.subscriptionId)));
@@ -82,9 +130,17 @@ export function expectMicrosoftUsageEmail(run: ExampleRun, sandbox: Sandbox, inv
 export function expectMicrosoftInvoiceEmail(run: ExampleRun, sandbox: Sandbox, invoiceId = MICROSOFT_INVOICE): void {
 	const email = emailWithSubject(run, new RegExp(`^Microsoft invoice ${invoiceId}: .*differ from our invoices`));
 	const planted = sandbox.partner.microsoftInvoices(invoiceId).planted;
-	const plantedIds = planted.map((entry) => entry.key['Customer ID']).sort();
-	expect(attachmentRecords(email).map((record) => record.CustomerId).sort()).toEqual(plantedIds);
-	expect([...idsIn(email.html, UUID)].sort()).toEqual(plantedIds);
+	const customers = microsoftCustomers(sandbox, invoiceId);
+	const row = (record: Record<string, string>) => [record.status, record.CustomerId, record.CustomerName, amount(record['Total Microsoft']), amount(record['Total our billing'])];
+	expect(attachmentRecords(email).map(row).sort()).toEqual(
+		planted
+			.map((entry) => {
+				const id = entry.key['Customer ID'];
+				return [partnerStatus(entry.kind, 'Microsoft'), id, customers.get(id), amount(entry.vendorValue), amount(entry.partnerValue)];
+			})
+			.sort(),
+	);
+	expect([...idsIn(email.html, UUID)].sort()).toEqual(planted.map((entry) => entry.key['Customer ID']).sort());
 }
 
 /**
@@ -98,7 +154,7 @@ export function expectMicrosoftInvoiceTotalEmail(run: ExampleRun, sandbox: Sandb
 	expect(email.subject).toBe(`Microsoft invoice ${MICROSOFT_INVOICE}: total ${invoice.totalCharges} ${invoice.currencyCode} differs from its line items`);
 	const [record] = attachmentRecords(email);
 	expect(attachmentRecords(email)).toHaveLength(1);
-	expect(record.id).toBe(MICROSOFT_INVOICE);
+	expect([record.status, record.id]).toEqual(['Different', MICROSOFT_INVOICE]);
 	expect([record['totalCharges Invoice'], record['totalCharges Line items']].map((value) => BigInt(Math.round(Number(value) * 1e6)))).toEqual([
 		BigInt(Math.round(invoice.totalCharges * 1e6)),
 		BigInt(reconciliationTotalMicros(MICROSOFT_INVOICE, sandbox.seed)),
@@ -126,7 +182,7 @@ export function expectCiscoHeaderEmail(run: ExampleRun, sandbox: Sandbox): void 
 	expect(attachmentRecords(email).map((record) => record['Invoice Number']).sort()).toEqual(planted.map((entry) => entry.invoiceNumber).sort());
 	for (const entry of planted) {
 		const record = attachmentRecords(email).find((candidate) => candidate['Invoice Number'] === entry.invoiceNumber);
-		expect([record?.['Total Usage Amount A'], record?.['Total Usage Amount B']]).toEqual([entry.headerTotal, entry.usageSum]);
+		expect([record?.status, record?.['Total Usage Amount Cisco header'], record?.['Total Usage Amount Cisco usage lines']]).toEqual(['Different', entry.headerTotal, entry.usageSum]);
 	}
 	expect(idsIn(email.html, /\b5\d{8}\b/g)).toEqual(new Set(planted.map((entry) => entry.invoiceNumber)));
 }
@@ -134,9 +190,18 @@ export function expectCiscoHeaderEmail(run: ExampleRun, sandbox: Sandbox): void 
 /** Cisco: exactly the planted differences per subscription against our records. */
 export function expectCiscoSubscriptionEmail(run: ExampleRun, sandbox: Sandbox): void {
 	const email = emailWithSubject(run, /subscriptions differ from our records/);
-	const plantedIds = sandbox.partner.ciscoSubscriptions(lastMonth()).planted.map((entry) => entry.key['Subscription ID']).sort();
-	expect(attachmentRecords(email).map((record) => record['Subscription ID']).sort()).toEqual(plantedIds);
-	expect([...idsIn(email.html, /Sub\d{6}/g)].sort()).toEqual(plantedIds);
+	const planted = sandbox.partner.ciscoSubscriptions(lastMonth()).planted;
+	const customers = ciscoCustomers(sandbox);
+	const row = (record: Record<string, string>) => [record.status, record['Subscription ID'], record['Customer Name'], amount(record['Extended Amount Cisco']), amount(record['Extended Amount our billing'])];
+	expect(attachmentRecords(email).map(row).sort()).toEqual(
+		planted
+			.map((entry) => {
+				const id = entry.key['Subscription ID'];
+				return [partnerStatus(entry.kind, 'Cisco'), id, customers.get(id), amount(entry.vendorValue), amount(entry.partnerValue)];
+			})
+			.sort(),
+	);
+	expect([...idsIn(email.html, /Sub\d{6}/g)].sort()).toEqual(planted.map((entry) => entry.key['Subscription ID']).sort());
 }
 
 /**

@@ -1,13 +1,9 @@
-import {
-	NodeApiError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type JsonObject,
-} from 'n8n-workflow';
+import { type IDataObject, type IExecuteFunctions, type JsonObject, NodeApiError } from 'n8n-workflow';
 import { randomUUID } from 'node:crypto';
 
-import { sendWithRetry, type HttpResponse } from '../../shared/http';
-import type { RetryPolicy } from '../../shared/retry';
+import { isJsonObject, type HttpResponse } from '../../shared/transport/http';
+import { withoutUrls } from '../../shared/transport/scrub';
+import { createVendorClient, vendorApiError, vendorRequest, type VendorApi, type VendorClient } from '../../shared/transport/vendorApi';
 
 export const CREDENTIAL_TYPE = 'ciscoXaasBillingApi';
 
@@ -16,25 +12,29 @@ export const MAX_IDS_PER_REQUEST = 20;
 /** A runaway guard: no honest query has this many pages of 20 invoices. */
 const MAX_PAGES = 5000;
 
-export interface CiscoClient {
-	context: IExecuteFunctions;
-	itemIndex: number;
-	baseUrl: string;
+export interface CiscoClient extends VendorClient {
 	/** the credential's CCO user name ('' with client credentials) and default BID */
 	username: string;
 	billingAddressId: string;
-	policy: RetryPolicy;
 }
 
-export async function createCiscoClient(context: IExecuteFunctions, itemIndex: number, deadline: number): Promise<CiscoClient> {
-	const credentials = await context.getCredentials(CREDENTIAL_TYPE, itemIndex);
+const CISCO: VendorApi = {
+	name: 'Cisco',
+	defaultBaseUrl: 'https://apx.cisco.com/ccw/api/v1.0',
+	statusHints: {
+		401: 'Cisco did not accept the access token even after fetching a new one: check the credential.',
+		403: "The account may not be entitled to the CiscoXaaSBilling API: ask for access on Cisco's API portal.",
+		404: "The usage API was not found: check the credential's API Base URL.",
+		500: 'Cisco had a server error; it was retried within the timeout. Try again later.',
+	},
+};
+
+export async function createCiscoClient(context: IExecuteFunctions, itemIndex: number, timeoutMinutes: number): Promise<CiscoClient> {
+	const { client, credentials } = await createVendorClient(context, itemIndex, { api: CISCO, credentialType: CREDENTIAL_TYPE, timeoutMinutes });
 	return {
-		context,
-		itemIndex,
-		baseUrl: String(credentials.baseUrl || 'https://apx.cisco.com/ccw/api/v1.0').replace(/\/+$/, ''),
+		...client,
 		username: credentials.grantType === 'clientCredentials' ? '' : String(credentials.username ?? '').trim(),
 		billingAddressId: String(credentials.billingAddressId ?? '').trim(),
-		policy: { deadline, signal: context.getExecutionCancelSignal() },
 	};
 }
 
@@ -89,11 +89,7 @@ export async function requestUsageLinks(client: CiscoClient, query: UsageQuery):
 			pageNumber,
 			[query.list.name]: query.list.entries,
 		};
-		const response = await sendWithRetry<UsagePage>(
-			client.context,
-			{ method: 'POST', url: `${client.baseUrl}${query.path}`, body, json: true },
-			{ credentialType: CREDENTIAL_TYPE, policy: client.policy, jsonBody: true },
-		);
+		const response = await vendorRequest<UsagePage>(client, { method: 'POST', url: query.path, body, json: true }, { jsonBody: true });
 		if (response.statusCode < 200 || response.statusCode >= 300) throw ciscoApiError(client, response, uuid);
 		const page = response.body as UsagePage;
 		// A page without its list would read as "no invoices": a partial answer must not look empty.
@@ -131,55 +127,36 @@ const ERROR_HINTS: Record<string, string> = {
 	UNKNOWN_ERROR: 'Cisco could not say what went wrong; try again later.',
 };
 
-const STATUS_HINTS: Record<number, string> = {
-	401: 'Cisco did not accept the access token even after fetching a new one: check the credential.',
-	403: "The account may not be entitled to the CiscoXaaSBilling API: ask for access on Cisco's API portal.",
-	404: "The usage API was not found: check the credential's API Base URL.",
-};
-
 /**
  * Cisco's answer as a NodeApiError: its error code and message (the body's shape is not
  * documented, so any body is shown, shortened and without links), the request's uuid to
  * quote to Cisco, and what to do.
  */
 export function ciscoApiError(client: CiscoClient, response: HttpResponse, uuid: string, problem?: string): NodeApiError {
-	const body = isObject(response.body) ? (response.body as IDataObject) : {};
+	const body = isJsonObject(response.body) ? (response.body as IDataObject) : {};
 	const code = firstText(body, ['errorCode', 'code', 'error']);
 	const vendorMessage = firstText(body, ['errorMessage', 'message', 'error_description', 'description']);
-	const rawText = typeof response.body === 'string' ? response.body : isObject(response.body) ? JSON.stringify(response.body) : '';
+	const rawText = typeof response.body === 'string' ? response.body : isJsonObject(response.body) ? JSON.stringify(response.body) : '';
 	const message =
 		problem ??
 		(vendorMessage
 			? `Cisco: ${vendorMessage}${code ? ` (${code})` : ''}`
-			: `Cisco answered HTTP ${response.statusCode}${rawText ? `: ${withoutLinks(rawText).slice(0, 200)}` : ''}`);
-	const hint = (code && ERROR_HINTS[code]) ?? STATUS_HINTS[response.statusCode] ?? (response.statusCode >= 500 ? 'Cisco had a server error; it was retried within the timeout. Try again later.' : '');
+			: `Cisco answered HTTP ${response.statusCode}${rawText ? `: ${withoutUrls(rawText).slice(0, 200)}` : ''}`);
 	// A success page that made no sense lists signed links: then only the uuid is kept.
-	const shown = problem ? {} : (JSON.parse(withoutLinks(JSON.stringify(body))) as JsonObject);
-	return new NodeApiError(
-		client.context.getNode(),
-		{ ...shown, requestUuid: uuid },
-		{
-			message,
-			description: [hint, `Request uuid: ${uuid}`].filter(Boolean).join(' '),
-			httpCode: String(response.statusCode),
-			itemIndex: client.itemIndex,
-		},
-	);
+	const shown = problem ? {} : (JSON.parse(withoutUrls(JSON.stringify(body))) as JsonObject);
+	return vendorApiError(client, response.statusCode, {
+		message,
+		hint: code === undefined ? undefined : ERROR_HINTS[code],
+		reference: `Request uuid: ${uuid}`,
+		body: { ...shown, requestUuid: uuid },
+	});
 }
 
 function firstText(body: IDataObject, keys: string[]): string | undefined {
 	for (const key of keys) {
 		const value = body[key];
-		if (typeof value === 'string' && value.trim()) return withoutLinks(value.trim());
+		if (typeof value === 'string' && value.trim()) return withoutUrls(value.trim());
 	}
 	return undefined;
 }
 
-/** Links in a vendor's words may be signed: they never reach an error. */
-function withoutLinks(text: string): string {
-	return text.replace(/https?:\/\/[^\s"'<>]+/g, '<url>');
-}
-
-function isObject(value: unknown): value is object {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -1,16 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import {
-	NodeApiError,
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type IHttpRequestMethods,
-	type JsonObject,
-} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type IHttpRequestMethods, type JsonObject } from 'n8n-workflow';
 
-import { sendWithRetry, type HttpResponse } from '../../shared/http';
-import { ParameterRules } from '../../shared/parameters';
-import { formatDuration, parseRetryAfter, sleep, type RetryPolicy } from '../../shared/retry';
+import type { HttpResponse } from '../../shared/transport/http';
+import { ParameterRules } from '../../shared/n8n/parameters';
+import { pollUntilFinished } from '../../shared/transport/poll';
+import { parseRetryAfter } from '../../shared/transport/retry';
+import { createVendorClient, headerText, vendorApiError, vendorRequest, type VendorApi, type VendorClient } from '../../shared/transport/vendorApi';
 
 export const CREDENTIAL_TYPE = 'microsoftPartnerBillingOAuth2Api';
 export const BILLING_PATH = '/reports/partners/billing';
@@ -24,12 +19,32 @@ export const DATASET_PATHS: Record<Dataset, string> = {
 	unbilledReconciliation: 'reconciliation/unbilled/export',
 };
 
-export interface GraphClient {
-	context: IExecuteFunctions;
-	itemIndex: number;
-	graphBaseUrl: string;
-	policy: RetryPolicy;
+export interface ExportRequest {
+	dataset: Dataset;
+	attributeSet: 'full' | 'basic';
+	invoiceId?: string;
+	billingPeriod?: 'current' | 'last';
+	currencyCode?: string;
 }
+
+export const isBilled = (dataset: Dataset) => dataset === 'billedUsage' || dataset === 'billedReconciliation';
+
+export type GraphClient = VendorClient;
+
+const GRAPH: VendorApi = {
+	name: 'Microsoft Graph',
+	tokenHolder: 'Graph',
+	baseUrlField: 'graphBaseUrl',
+	defaultBaseUrl: 'https://graph.microsoft.com/v1.0',
+	statusHints: {
+		400: 'Check the export parameters.',
+		401: 'Check the credential: tenant, client ID and secret, and that the token is for Microsoft Graph.',
+		403: 'The app or user needs the PartnerBilling.Read.All permission with admin consent, in the partner (CSP) tenant.',
+		404: 'Microsoft has nothing for these inputs (billed data exists for invoices from September 2023 on).',
+		429: 'Microsoft kept throttling the requests for longer than the timeout allows; try again later.',
+		500: 'Microsoft Graph had a server error; it was retried within the timeout.',
+	},
+};
 
 export interface Manifest extends IDataObject {
 	id?: string;
@@ -49,10 +64,8 @@ export interface Operation extends IDataObject {
 	'resourceLocation@odata.navigationLink'?: string;
 }
 
-export async function createGraphClient(context: IExecuteFunctions, itemIndex: number, deadline: number): Promise<GraphClient> {
-	const credentials = await context.getCredentials(CREDENTIAL_TYPE, itemIndex);
-	const graphBaseUrl = String(credentials.graphBaseUrl || 'https://graph.microsoft.com/v1.0').replace(/\/+$/, '');
-	return { context, itemIndex, graphBaseUrl, policy: { deadline, signal: context.getExecutionCancelSignal() } };
+export async function createGraphClient(context: IExecuteFunctions, itemIndex: number, timeoutMinutes?: number): Promise<GraphClient> {
+	return (await createVendorClient(context, itemIndex, { api: GRAPH, credentialType: CREDENTIAL_TYPE, timeoutMinutes })).client;
 }
 
 /** Thrown for 410 Gone: the operation or manifest link expired and the export must start again. */
@@ -71,54 +84,44 @@ export async function graphRequest<Body = IDataObject>(
 	client: GraphClient,
 	{ method, url, body }: { method: IHttpRequestMethods; url: string; body?: IDataObject },
 ): Promise<HttpResponse<Body>> {
-	const target = url.startsWith('http') ? url : `${client.graphBaseUrl}${url}`;
-	if (new URL(target).origin !== new URL(client.graphBaseUrl).origin) {
-		throw new NodeOperationError(
-			client.context.getNode(),
-			`Microsoft Graph returned a link to another host (${new URL(target).host}); it was not followed so that the access token stays with Graph`,
-			{ itemIndex: client.itemIndex },
-		);
-	}
 	const clientRequestId = randomUUID();
-	const response = await sendWithRetry<Body>(
-		client.context,
-		{ method, url: target, body, json: true, headers: { 'client-request-id': clientRequestId } },
+	const response = await vendorRequest<Body>(
+		client,
+		{ method, url, body, json: true, headers: { 'client-request-id': clientRequestId } },
 		// Reads answer an operation or a manifest; starting an export answers 202 with no body.
-		{ credentialType: CREDENTIAL_TYPE, policy: client.policy, jsonBody: method === 'GET' },
+		{ jsonBody: method === 'GET' },
 	);
 	if (response.statusCode >= 200 && response.statusCode < 300) return response;
 	if (response.statusCode === 410) throw new OperationExpiredError();
 	throw graphApiError(client, response, clientRequestId);
 }
 
-const STATUS_HINTS: Record<number, string> = {
-	400: 'Check the export parameters.',
-	401: 'Check the credential: tenant, client ID and secret, and that the token is for Microsoft Graph.',
-	403: 'The app or user needs the PartnerBilling.Read.All permission with admin consent, in the partner (CSP) tenant.',
-	404: 'Microsoft has nothing for these inputs (billed data exists for invoices from September 2023 on).',
-	429: 'Microsoft kept throttling the requests for longer than the timeout allows; try again later.',
-};
-
-export function graphApiError(client: GraphClient, response: HttpResponse, clientRequestId: string): NodeApiError {
+function graphApiError(client: GraphClient, response: HttpResponse, clientRequestId: string): NodeApiError {
 	const error = ((response.body as IDataObject)?.error ?? {}) as {
 		code?: string;
 		message?: string;
 		innerError?: { 'request-id'?: string };
 	};
 	const requestId = error.innerError?.['request-id'] ?? headerText(response.headers['request-id']);
-	const hint = STATUS_HINTS[response.statusCode] ?? (response.statusCode >= 500 ? 'Microsoft Graph had a server error; it was retried within the timeout.' : '');
 	const ids = [requestId ? `request-id ${requestId}` : '', `client-request-id ${clientRequestId}`].filter(Boolean).join(', ');
-	return new NodeApiError(client.context.getNode(), (response.body ?? {}) as JsonObject, {
+	return vendorApiError(client, response.statusCode, {
 		message: `Microsoft Graph: ${error.message ?? `HTTP ${response.statusCode}`}${error.code ? ` (${error.code})` : ''}`,
-		description: `${hint} Quote ${ids} to Microsoft support.`.trim(),
-		httpCode: String(response.statusCode),
-		itemIndex: client.itemIndex,
+		reference: `Quote ${ids} to Microsoft support.`,
+		body: (response.body ?? {}) as JsonObject,
 	});
 }
 
-/** Starts an export; Graph answers 202 with the operation's URL in Location. */
-export async function startExport(client: GraphClient, dataset: Dataset, body: IDataObject): Promise<string> {
-	const response = await graphRequest(client, { method: 'POST', url: `${BILLING_PATH}/${DATASET_PATHS[dataset]}`, body });
+/** The fields Graph documents for the request's dataset, and only those. */
+export function exportFields(request: ExportRequest): IDataObject {
+	return isBilled(request.dataset)
+		? { invoiceId: request.invoiceId, attributeSet: request.attributeSet }
+		: { billingPeriod: request.billingPeriod, currencyCode: request.currencyCode, attributeSet: request.attributeSet };
+}
+
+/** Starts an export with its dataset's fields; Graph answers 202 with the operation's URL in Location. */
+export async function startExport(client: GraphClient, request: ExportRequest): Promise<string> {
+	const body = exportFields(request);
+	const response = await graphRequest(client, { method: 'POST', url: `${BILLING_PATH}/${DATASET_PATHS[request.dataset]}`, body });
 	const location = headerText(response.headers.location);
 	if (!location) {
 		throw new NodeOperationError(client.context.getNode(), 'Microsoft Graph accepted the export but gave no operation URL (Location header)', {
@@ -133,17 +136,17 @@ export async function startExport(client: GraphClient, dataset: Dataset, body: I
  * Graph: the access token goes with the request.
  */
 export function operationUrl(client: GraphClient, operationId: string): string {
-	if (!/^https?:\/\//i.test(operationId)) return `${client.graphBaseUrl}${BILLING_PATH}/operations/${encodeURIComponent(operationId)}`;
+	if (!/^https?:\/\//i.test(operationId)) return `${client.baseUrl}${BILLING_PATH}/operations/${encodeURIComponent(operationId)}`;
 	let origin: string | undefined;
 	try {
 		origin = new URL(operationId).origin;
 	} catch {
 		origin = undefined;
 	}
-	if (origin !== new URL(client.graphBaseUrl).origin) {
+	if (origin !== new URL(client.baseUrl).origin) {
 		throw new ParameterRules(client.context, client.itemIndex).refuse(
 			'Operation ID',
-			`must be an operation ID, or an operation URL on ${new URL(client.graphBaseUrl).host} (the credential's Graph Base URL)`,
+			`must be an operation ID, or an operation URL on ${new URL(client.baseUrl).host} (the credential's Graph Base URL)`,
 			operationId,
 		);
 	}
@@ -179,6 +182,7 @@ export function isNoData(operation: Operation): boolean {
 	return isFailed(operation) && String(operation.error?.code) === '5000';
 }
 
+/** How long to wait between reads when Graph names no Retry-After. */
 const DEFAULT_POLL_MS = 10_000;
 
 /**
@@ -186,24 +190,18 @@ const DEFAULT_POLL_MS = 10_000;
  * answer's Retry-After asks. Returns the finished (succeeded or failed) operation.
  */
 export async function waitForOperation(client: GraphClient, url: string, timeoutMinutes: number): Promise<Operation> {
-	const started = Date.now();
-	for (;;) {
-		const { operation, retryAfterMs } = await getOperation(client, url);
-		if (isSucceeded(operation) || isFailed(operation)) return operation;
-		const wait = retryAfterMs ?? DEFAULT_POLL_MS;
-		if (Date.now() + wait > client.policy.deadline) {
-			throw new NodeOperationError(
-				client.context.getNode(),
-				`The Microsoft export ${operationIdOf(url)} was still ${operation.status ?? 'running'} after ${formatDuration(Date.now() - started)} (Timeout: ${timeoutMinutes} min)`,
-				{
-					itemIndex: client.itemIndex,
-					description:
-						'Exports usually take 1–15 minutes. Raise the "Timeout (Minutes)" option, or run Download later with this operation ID.',
-				},
-			);
-		}
-		await sleep(wait, client.policy.signal);
-	}
+	return await pollUntilFinished(client, {
+		what: `The Microsoft export ${operationIdOf(url)}`,
+		read: async () => {
+			const { operation, retryAfterMs } = await getOperation(client, url);
+			return { state: operation, retryAfterMs };
+		},
+		isFinished: (operation) => isSucceeded(operation) || isFailed(operation),
+		status: (operation) => operation.status ?? 'running',
+		scheduleMs: [DEFAULT_POLL_MS],
+		timeoutMinutes,
+		advice: 'Exports usually take 1–15 minutes. Raise the "Timeout (Minutes)" option, or run Download later with this operation ID.',
+	});
 }
 
 export function operationFailedError(client: GraphClient, operation: Operation): NodeApiError {
@@ -224,7 +222,7 @@ export async function readManifest(client: GraphClient, operation: Operation): P
 			itemIndex: client.itemIndex,
 		});
 	}
-	const url = link.startsWith('http') ? link : `${client.graphBaseUrl}${link.startsWith('/') ? '' : '/'}${link}`;
+	const url = link.startsWith('http') ? link : `${client.baseUrl}${link.startsWith('/') ? '' : '/'}${link}`;
 	return (await graphRequest<Manifest>(client, { method: 'GET', url })).body;
 }
 
@@ -233,9 +231,4 @@ export function blobUrl(manifest: Manifest, name: string): string {
 	const root = manifest.rootDirectory.replace(/\/+$/, '');
 	const sas = manifest.sasToken.replace(/^\?/, '');
 	return `${root}/${name.replace(/^\/+/, '')}?${sas}`;
-}
-
-function headerText(value: unknown): string | undefined {
-	if (Array.isArray(value)) return value[0];
-	return value === undefined || value === null ? undefined : String(value);
 }

@@ -5,46 +5,48 @@
  * itself, once per node run and item, and keeps it nowhere else (queue mode).
  */
 import { randomUUID } from 'node:crypto';
-import {
-	NodeApiError,
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type JsonObject,
-} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type JsonObject } from 'n8n-workflow';
 
-import { sendWithRetry, type HttpResponse } from '../../shared/http';
-import type { RetryPolicy } from '../../shared/retry';
+import { sendWithRetry, type HttpResponse } from '../../shared/transport/http';
+import type { RetryPolicy } from '../../shared/transport/retry';
+import { createVendorClient, vendorApiError, vendorRequest, type VendorApi, type VendorClient } from '../../shared/transport/vendorApi';
 import { CREDENTIAL_TYPE } from './index';
 
 export const PARTNER_CENTER_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
-const DEFAULT_BASE_URL = 'https://api.partnercenter.microsoft.com/v1';
 /** Invoices asked for per page; Partner Center may send fewer. */
 const PAGE_SIZE = 100;
 /** A collection that keeps announcing more pages than this is not followed further. */
 const MAX_PAGES = 1000;
 
-export interface PartnerCenterClient {
-	context: IExecuteFunctions;
-	itemIndex: number;
-	baseUrl: string;
-	accessToken: string;
+const PARTNER_CENTER: VendorApi = {
+	name: 'Partner Center',
+	baseUrlField: 'partnerCenterBaseUrl',
+	defaultBaseUrl: 'https://api.partnercenter.microsoft.com/v1',
+	statusHints: {
+		400: 'Check the parameters.',
+		401: "Partner Center refused the token: the app registration needs the Partner Center API with admin consent, and the credential's Partner Center Base URL must be Partner Center's.",
+		403: 'The app or user needs access to billing in Partner Center (an admin or billing admin role for a user).',
+		404: 'Partner Center has no such invoice for this partner.',
+		429: 'Partner Center kept throttling the requests for longer than the timeout allows; try again later.',
+		500: 'Partner Center had a server error; it was retried within the timeout.',
+	},
+};
+
+export interface PartnerCenterClient extends VendorClient {
+	bearerToken: string;
 	delegated: boolean;
 	/** one per node run and item: Microsoft groups the requests of one logical operation by it */
 	correlationId: string;
-	policy: RetryPolicy;
 }
 
 /** An invoice as Partner Center writes it; the signed PDF link is taken out before output. */
 export type Invoice = IDataObject & { id?: string; invoiceDate?: string; pdfDownloadLink?: string };
 
-export async function createPartnerCenterClient(context: IExecuteFunctions, itemIndex: number, deadline: number): Promise<PartnerCenterClient> {
-	const credentials = await context.getCredentials(CREDENTIAL_TYPE, itemIndex);
-	const policy = { deadline, signal: context.getExecutionCancelSignal() };
-	const baseUrl = String(credentials.partnerCenterBaseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');
-	const delegated = credentials.grantType === 'authorizationCode';
-	const accessToken = await requestPartnerCenterToken(context, itemIndex, credentials, policy);
-	return { context, itemIndex, baseUrl, accessToken, delegated, correlationId: randomUUID(), policy };
+/** A client with its Partner Center token; `timeoutMinutes` bounds the token request too. */
+export async function createPartnerCenterClient(context: IExecuteFunctions, itemIndex: number, timeoutMinutes: number): Promise<PartnerCenterClient> {
+	const { client, credentials } = await createVendorClient(context, itemIndex, { api: PARTNER_CENTER, credentialType: CREDENTIAL_TYPE, timeoutMinutes });
+	const bearerToken = await requestPartnerCenterToken(context, itemIndex, credentials, client.policy);
+	return { ...client, bearerToken, delegated: credentials.grantType === 'authorizationCode', correlationId: randomUUID() };
 }
 
 /**
@@ -95,58 +97,30 @@ export async function requestPartnerCenterToken(
 }
 
 /** GET on Partner Center with a fresh MS-RequestId, retrying what is transient. */
-export async function partnerCenterGet<Body = IDataObject>(
-	client: PartnerCenterClient,
-	url: string,
-	extraHeaders: Record<string, string> = {},
-): Promise<HttpResponse<Body>> {
-	const target = url.startsWith('http') ? url : `${client.baseUrl}${url}`;
-	if (new URL(target).origin !== new URL(client.baseUrl).origin) {
-		throw new NodeOperationError(
-			client.context.getNode(),
-			`Partner Center returned a link to another host (${new URL(target).host}); it was not followed so that the access token stays with Partner Center`,
-			{ itemIndex: client.itemIndex },
-		);
-	}
+async function partnerCenterGet<Body = IDataObject>(client: PartnerCenterClient, url: string, extraHeaders: Record<string, string> = {}): Promise<HttpResponse<Body>> {
 	const requestId = randomUUID();
-	const response = await sendWithRetry<Body>(
-		client.context,
+	const response = await vendorRequest<Body>(
+		client,
 		{
 			method: 'GET',
-			url: target,
+			url,
 			json: true,
-			headers: {
-				...extraHeaders,
-				authorization: `Bearer ${client.accessToken}`,
-				accept: 'application/json',
-				'MS-RequestId': requestId,
-				'MS-CorrelationId': client.correlationId,
-			},
+			headers: { ...extraHeaders, accept: 'application/json', 'MS-RequestId': requestId, 'MS-CorrelationId': client.correlationId },
 		},
-		{ policy: client.policy, jsonBody: true },
+		{ jsonBody: true },
 	);
 	if (response.statusCode >= 200 && response.statusCode < 300) return response;
 	throw partnerCenterApiError(client, response, requestId);
 }
 
-const STATUS_HINTS: Record<number, string> = {
-	400: 'Check the parameters.',
-	401: "Partner Center refused the token: the app registration needs the Partner Center API with admin consent, and the credential's Partner Center Base URL must be Partner Center's.",
-	403: 'The app or user needs access to billing in Partner Center (an admin or billing admin role for a user).',
-	404: 'Partner Center has no such invoice for this partner.',
-	429: 'Partner Center kept throttling the requests for longer than the timeout allows; try again later.',
-};
-
-export function partnerCenterApiError(client: PartnerCenterClient, response: HttpResponse, requestId: string): NodeApiError {
+function partnerCenterApiError(client: PartnerCenterClient, response: HttpResponse, requestId: string): NodeApiError {
 	const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as IDataObject;
 	const code = body.code ?? body.errorCode;
 	const text = body.description ?? body.message ?? `HTTP ${response.statusCode}`;
-	const hint = STATUS_HINTS[response.statusCode] ?? (response.statusCode >= 500 ? 'Partner Center had a server error; it was retried within the timeout.' : '');
-	return new NodeApiError(client.context.getNode(), body as JsonObject, {
+	return vendorApiError(client, response.statusCode, {
 		message: `Partner Center: ${String(text)}${code !== undefined && code !== null ? ` (code ${String(code)})` : ''}`,
-		description: `${hint} Quote MS-RequestId ${requestId} and MS-CorrelationId ${client.correlationId} to Microsoft support.`.trim(),
-		httpCode: String(response.statusCode),
-		itemIndex: client.itemIndex,
+		reference: `Quote MS-RequestId ${requestId} and MS-CorrelationId ${client.correlationId} to Microsoft support.`,
+		body: body as JsonObject,
 	});
 }
 

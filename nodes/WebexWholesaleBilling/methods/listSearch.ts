@@ -1,6 +1,5 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { DEFAULT_CALL_BUDGET_MS } from '../../shared/retry';
 import { createWebexListClient, listReportsPage, reportType, type WebexReport } from '../transport';
 
 /**
@@ -13,7 +12,7 @@ export async function searchReports(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const client = await createWebexListClient(this, Date.now() + DEFAULT_CALL_BUDGET_MS);
+	const client = await createWebexListClient(this);
 	const page = await listReportsPage(client, paginationToken ? { pageUrl: paginationToken } : {});
 	const wanted = filter?.trim().toLowerCase();
 	const results = page.reports

@@ -1,16 +1,12 @@
-import {
-	NodeApiError,
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type IHttpRequestMethods,
-	type ILoadOptionsFunctions,
-	type JsonObject,
-} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions, type JsonObject } from 'n8n-workflow';
+import type { Readable } from 'node:stream';
 
-import { sendWithRetry, type HttpResponse } from '../../shared/http';
-import { ParameterRules } from '../../shared/parameters';
-import { formatDuration, sleep, type RetryPolicy } from '../../shared/retry';
+import { isJsonObject, type HttpResponse } from '../../shared/transport/http';
+import { ParameterRules } from '../../shared/n8n/parameters';
+import { pollUntilFinished } from '../../shared/transport/poll';
+import { downloadSignedFile } from '../../shared/transport/signedDownload';
+import { createVendorClient, createVendorListClient, headerText, vendorApiError, vendorRequest } from '../../shared/transport/vendorApi';
+import type { VendorApi, VendorClient, VendorContext } from '../../shared/transport/vendorApi';
 
 /** Each choice of the Authentication parameter: its label, and the credential type it uses. */
 const AUTHENTICATIONS = [
@@ -32,55 +28,40 @@ export interface WebexReport extends IDataObject {
 	errors?: Array<{ code?: number; description?: string }>;
 }
 
-/** Where a call runs: in an execution, or in the editor filling the report list (listSearch). */
-type WebexContext = IExecuteFunctions | ILoadOptionsFunctions;
+export type WebexClient<Context extends VendorContext = IExecuteFunctions> = VendorClient<Context>;
 
-/** Everything a call needs: who is calling, as which item, with which credential and budget. */
-export interface WebexClient<Context extends WebexContext = IExecuteFunctions> {
-	context: Context;
-	itemIndex: number;
-	credentialType: string;
-	baseUrl: string;
-	policy: RetryPolicy;
-}
+const WEBEX: VendorApi = {
+	name: 'Webex',
+	defaultBaseUrl: 'https://webexapis.com/v1',
+	statusHints: {
+		401: 'Check the credential: the access token is missing, wrong or expired (personal access tokens last 12 hours).',
+		403: 'The token must belong to a partner full administrator and carry the spark-admin:wholesale_billing_reports_read and _write scopes.',
+		404: 'No report has this ID: it may have been deleted, or it belongs to another partner organisation.',
+		409: 'A report for this period and type already exists. Set the "If a Report Exists" option to "Reuse" or "Recreate".',
+		423: 'Webex kept the resource locked for longer than the timeout allows.',
+		429: 'Webex kept rate-limiting the requests for longer than the timeout allows; try again later or raise the timeout.',
+		500: 'Webex had a server error; it was retried within the timeout. Try again later.',
+		504: 'Webex timed out; try again later or ask for fewer reports per page.',
+	},
+};
 
-export async function createWebexClient(
-	context: IExecuteFunctions,
-	itemIndex: number,
-	deadline: number,
-): Promise<WebexClient> {
+/** A client with the credential the node's Authentication parameter names. */
+export async function createWebexClient(context: IExecuteFunctions, itemIndex: number, timeoutMinutes?: number): Promise<WebexClient> {
 	const authentication = new ParameterRules(context, itemIndex).oneOf(
 		context.getNodeParameter('authentication', itemIndex),
 		'Authentication',
 		AUTHENTICATIONS.map(([value, label]) => [value, label] as const),
 	);
-	const credentialType = credentialTypeOf(authentication);
-	const credentials = await context.getCredentials(credentialType, itemIndex);
-	return {
-		context,
-		itemIndex,
-		credentialType,
-		baseUrl: baseUrlOf(credentials),
-		policy: { deadline, signal: context.getExecutionCancelSignal() },
-	};
+	return (await createVendorClient(context, itemIndex, { api: WEBEX, credentialType: credentialTypeOf(authentication), timeoutMinutes })).client;
 }
 
-/** A client for the editor's report list: no input item, and no execution to cancel. */
-export async function createWebexListClient(
-	context: ILoadOptionsFunctions,
-	deadline: number,
-): Promise<WebexClient<ILoadOptionsFunctions>> {
-	const credentialType = credentialTypeOf(context.getNodeParameter('authentication', 'accessToken'));
-	const credentials = await context.getCredentials(credentialType);
-	return { context, itemIndex: 0, credentialType, baseUrl: baseUrlOf(credentials), policy: { deadline } };
+/** A client for the editor's report list. */
+export async function createWebexListClient(context: ILoadOptionsFunctions): Promise<WebexClient<ILoadOptionsFunctions>> {
+	return await createVendorListClient(context, { api: WEBEX, credentialType: credentialTypeOf(context.getNodeParameter('authentication', 'accessToken')) });
 }
 
 function credentialTypeOf(authentication: unknown): string {
 	return (AUTHENTICATIONS.find(([value]) => value === authentication) ?? AUTHENTICATIONS[0])[2];
-}
-
-function baseUrlOf(credentials: IDataObject): string {
-	return String(credentials.baseUrl || 'https://webexapis.com/v1').replace(/\/+$/, '');
 }
 
 export function reportType(report: WebexReport): string | undefined {
@@ -88,78 +69,39 @@ export function reportType(report: WebexReport): string | undefined {
 }
 
 interface WebexRequest {
-	method: IHttpRequestMethods;
+	method: 'GET' | 'POST' | 'DELETE';
 	/** a path under the base URL, or a full URL Webex gave us (paging links) */
-	path?: string;
-	url?: string;
+	url: string;
 	qs?: IDataObject;
 	body?: IDataObject;
 }
 
 /** Calls the Webex API, retrying what is transient; any error answer becomes a NodeApiError. */
-export async function webexApiRequest<Body = IDataObject>(
-	client: WebexClient<WebexContext>,
-	{ method, path, url, qs, body }: WebexRequest,
-): Promise<HttpResponse<Body>> {
-	const target = url ?? `${client.baseUrl}${path}`;
-	assertSameOrigin(client, target);
-	const response = await sendWithRetry<Body>(
-		client.context,
-		{ method, url: target, qs, body, json: true },
-		// Every answer but a delete's carries a report or a list of them.
-		{ credentialType: client.credentialType, policy: client.policy, jsonBody: method !== 'DELETE' },
-	);
+export async function webexApiRequest<Body = IDataObject>(client: WebexClient<VendorContext>, request: WebexRequest): Promise<HttpResponse<Body>> {
+	// Every answer but a delete's carries a report or a list of them.
+	const response = await vendorRequest<Body>(client, { ...request, json: true }, { jsonBody: request.method !== 'DELETE' });
 	if (response.statusCode >= 200 && response.statusCode < 300) return response;
 	throw webexApiError(client, response);
 }
 
-/** The bearer token goes to the configured Webex host only, even when following links. */
-function assertSameOrigin(client: WebexClient<WebexContext>, target: string): void {
-	if (new URL(target).origin !== new URL(client.baseUrl).origin) {
-		throw new NodeOperationError(
-			client.context.getNode(),
-			`Webex returned a link to another host (${new URL(target).host}); it was not followed so that the access token stays with Webex`,
-			{ itemIndex: client.itemIndex },
-		);
-	}
-}
-
-const STATUS_HINTS: Record<number, string> = {
-	401: 'Check the credential: the access token is missing, wrong or expired (personal access tokens last 12 hours).',
-	403: 'The token must belong to a partner full administrator and carry the spark-admin:wholesale_billing_reports_read and _write scopes.',
-	404: 'No report has this ID: it may have been deleted, or it belongs to another partner organisation.',
-	409: 'A report for this period and type already exists. Set the "If a Report Exists" option to "Reuse" or "Recreate".',
-	423: 'Webex kept the resource locked for longer than the timeout allows.',
-	429: 'Webex kept rate-limiting the requests for longer than the timeout allows; try again later or raise the timeout.',
-	504: 'Webex timed out; try again later or ask for fewer reports per page.',
-};
-
-export function webexApiError(client: WebexClient<WebexContext>, response: HttpResponse): NodeApiError {
-	const body = (isObject(response.body) ? response.body : {}) as {
+function webexApiError(client: WebexClient<VendorContext>, response: HttpResponse): NodeApiError {
+	const body = (isJsonObject(response.body) ? response.body : {}) as {
 		message?: string;
 		errors?: Array<{ description?: string; errorCode?: unknown }>;
 		trackingId?: string;
 	};
-	const trackingId = body.trackingId ?? headerValue(response.headers.trackingid);
+	const trackingId = body.trackingId ?? headerText(response.headers.trackingid);
 	const vendorMessage =
 		body.message ?? body.errors?.find((error) => error.description)?.description ?? `HTTP ${response.statusCode}`;
 	const details = (body.errors ?? [])
-		.map((error) => error.description)
+		.map((error) => error.description ?? '')
 		.filter((description) => description && description !== vendorMessage);
-	const hint = STATUS_HINTS[response.statusCode] ?? (response.statusCode >= 500 ? 'Webex had a server error; it was retried within the timeout. Try again later.' : '');
-	const description = [...details, hint, trackingId ? `Webex tracking ID: ${trackingId}` : '']
-		.filter(Boolean)
-		.join(' ');
-	return new NodeApiError(
-		client.context.getNode(),
-		{ ...(body as JsonObject), trackingId: trackingId ?? null },
-		{
-			message: `Webex: ${vendorMessage}`,
-			description,
-			httpCode: String(response.statusCode),
-			itemIndex: client.itemIndex,
-		},
-	);
+	return vendorApiError(client, response.statusCode, {
+		message: `Webex: ${vendorMessage}`,
+		details,
+		reference: trackingId ? `Webex tracking ID: ${trackingId}` : '',
+		body: { ...(body as JsonObject), trackingId: trackingId ?? null },
+	});
 }
 
 /**
@@ -184,19 +126,19 @@ export async function listReports(
 
 /** One page of the reports list: the first (with filters) or the one a Link URL points at. */
 export async function listReportsPage(
-	client: WebexClient<WebexContext>,
+	client: WebexClient<VendorContext>,
 	page: { filters?: IDataObject; pageSize?: number } | { pageUrl: string },
 ): Promise<{ reports: WebexReport[]; nextPageUrl?: string }> {
 	const request: WebexRequest =
 		'pageUrl' in page
 			? { method: 'GET', url: page.pageUrl }
-			: { method: 'GET', path: REPORTS_PATH, qs: { ...page.filters, max: page.pageSize ?? 100 } };
+			: { method: 'GET', url: REPORTS_PATH, qs: { ...page.filters, max: page.pageSize ?? 100 } };
 	const response = await webexApiRequest<{ items?: WebexReport[] }>(client, request);
 	return { reports: response.body?.items ?? [], nextPageUrl: nextPageUrl(response.headers.link) };
 }
 
 export function nextPageUrl(linkHeader: unknown): string | undefined {
-	const header = headerValue(linkHeader);
+	const header = headerText(linkHeader);
 	if (!header) return undefined;
 	for (const part of header.split(/,(?=\s*<)/)) {
 		const match = /<([^>]+)>\s*;(.*)/.exec(part.trim());
@@ -205,12 +147,13 @@ export function nextPageUrl(linkHeader: unknown): string | undefined {
 	return undefined;
 }
 
+/** The report's path under the base URL. */
+export function reportPath(reportId: string): string {
+	return `${REPORTS_PATH}/${encodeURIComponent(reportId)}`;
+}
+
 export async function getReport(client: WebexClient, reportId: string): Promise<WebexReport> {
-	const response = await webexApiRequest<WebexReport>(client, {
-		method: 'GET',
-		path: `${REPORTS_PATH}/${encodeURIComponent(reportId)}`,
-	});
-	return response.body;
+	return (await webexApiRequest<WebexReport>(client, { method: 'GET', url: reportPath(reportId) })).body;
 }
 
 /** Poll quickly at first (small reports finish in seconds), then settle at 30 s. */
@@ -222,31 +165,81 @@ const POLL_SCHEDULE_MS = [1000, 2000, 4000, 8000, 15000, 30000];
  * "still running". A FAILED report raises its errors[]; the deadline raises a timeout that
  * says what to do.
  */
-export async function waitForReport(
+export async function waitForReport(client: WebexClient, reportId: string, timeoutMinutes: number): Promise<WebexReport> {
+	const report = await pollUntilFinished(client, {
+		what: `Webex report ${reportId}`,
+		read: async () => ({ state: await getReport(client, reportId) }),
+		isFinished: (state) => state.status === 'COMPLETED' || state.status === 'FAILED',
+		status: (state) => String(state.status ?? '') || 'not finished',
+		scheduleMs: POLL_SCHEDULE_MS,
+		timeoutMinutes,
+		advice:
+			'Webex needs longer to generate this report. Raise the "Timeout (Minutes)" option, or run the Download operation later with this report ID: the report keeps generating on Webex.',
+	});
+	if (report.status === 'FAILED') throw reportFailedError(client, report);
+	return report;
+}
+
+/** The report once it is COMPLETED: waited for, or, when waiting was not asked for, refused while it is not. */
+export async function readyReport(
 	client: WebexClient,
 	reportId: string,
-	timeoutMinutes: number,
+	{ timeoutMinutes, waitForCompletion }: { timeoutMinutes: number; waitForCompletion: boolean },
 ): Promise<WebexReport> {
-	const started = Date.now();
-	for (let poll = 0; ; poll++) {
-		const report = await getReport(client, reportId);
-		const status = String(report.status ?? '');
-		if (status === 'COMPLETED') return report;
-		if (status === 'FAILED') throw reportFailedError(client, report);
-		const wait = POLL_SCHEDULE_MS[Math.min(poll, POLL_SCHEDULE_MS.length - 1)];
-		if (Date.now() + wait > client.policy.deadline) {
-			throw new NodeOperationError(
-				client.context.getNode(),
-				`Webex report ${reportId} was still ${status || 'not finished'} after ${formatDuration(Date.now() - started)} (Timeout: ${timeoutMinutes} min)`,
-				{
-					itemIndex: client.itemIndex,
-					description:
-						'Webex needs longer to generate this report. Raise the "Timeout (Minutes)" option, or run the Download operation later with this report ID: the report keeps generating on Webex.',
-				},
-			);
-		}
-		await sleep(wait, client.policy.signal);
+	if (waitForCompletion) return await waitForReport(client, reportId, timeoutMinutes);
+	const report = await getReport(client, reportId);
+	if (report.status === 'FAILED') throw reportFailedError(client, report);
+	if (report.status !== 'COMPLETED') {
+		throw new NodeOperationError(client.context.getNode(), `Webex report ${reportId} is not ready yet (status ${report.status})`, {
+			itemIndex: client.itemIndex,
+			description: "Turn on the 'Wait for Completion' option, or run the download again later",
+		});
 	}
+	return report;
+}
+
+/**
+ * Streams a finished report's CSV into `consume` through its signed tempDownloadURL, never
+ * with the token. A URL about to expire or refused by the file host is replaced by reading
+ * the report again; `consume` is given the report whose URL it reads.
+ */
+export async function downloadReportFile<Result>(
+	client: WebexClient,
+	ready: WebexReport,
+	consume: (body: Readable, report: WebexReport) => Promise<Result>,
+): Promise<{ result: Result; report: WebexReport }> {
+	let report = ready;
+	const result = await downloadSignedFile(client.context, {
+		what: `Webex report ${report.id}`,
+		policy: client.policy,
+		getUrl: async (refusal) => {
+			if (refusal || isExpiring(report.tempDownloadURL)) report = await getReport(client, report.id);
+			if (!report.tempDownloadURL) {
+				throw new NodeOperationError(client.context.getNode(), `Webex gave no download URL for report ${report.id}`, {
+					itemIndex: client.itemIndex,
+					description: `Its status is ${report.status}. Try again later.`,
+				});
+			}
+			return report.tempDownloadURL;
+		},
+		consume: async (body) => await consume(body, report),
+	});
+	return { result, report };
+}
+
+/** Refresh a signed URL this close to its Expires time rather than start a download that dies. */
+const EXPIRY_MARGIN_MS = 60_000;
+
+function isExpiring(url: string | undefined): boolean {
+	if (!url) return true;
+	let expires: number;
+	try {
+		expires = Number(new URL(url).searchParams.get('Expires'));
+	} catch {
+		// Unreadable: leave it to the URL check, which refuses it with a clear message.
+		return false;
+	}
+	return Number.isFinite(expires) && expires > 0 && expires * 1000 - EXPIRY_MARGIN_MS < Date.now();
 }
 
 export function reportFailedError(client: WebexClient, report: WebexReport): NodeApiError {
@@ -271,11 +264,3 @@ export function reportToJson(report: WebexReport, includeDownloadUrl: boolean): 
 	return includeDownloadUrl && tempDownloadURL !== undefined ? { ...fields, tempDownloadURL } : fields;
 }
 
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function headerValue(value: unknown): string | undefined {
-	if (Array.isArray(value)) return value.join(', ');
-	return value === undefined || value === null ? undefined : String(value);
-}

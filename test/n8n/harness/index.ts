@@ -19,6 +19,10 @@ export { freePort, n8nEnvironment, runN8nCommand, startN8n, temporaryUserFolder 
 export type { N8nProcess, StartN8nOptions } from './server';
 export { N8nRestClient, N8nRestError } from './rest';
 export type { Execution, ExecutionStatus, ExecutionSummary, N8nUser, StoredWorkflow } from './rest';
+export { startQueueMode } from './queue';
+export type { QueueModeInstance, StartQueueModeOptions } from './queue';
+export { ensureQueueServices, startPostgres, startRedis } from './services';
+export type { PostgresService, RedisService, Service } from './services';
 export { OWNER, setupInstance } from './setup';
 export type { Instance, InstanceSetup } from './setup';
 export { startHttpsStandIn } from './https-stand-in';

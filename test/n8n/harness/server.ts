@@ -41,6 +41,8 @@ export interface N8nProcess {
 	output(): string;
 	/** SIGTERM, then SIGKILL to its process group when it does not end in time */
 	stop(): Promise<void>;
+	/** SIGKILL to its process group at once (a machine or container that dies), then waits for it to end */
+	kill(): Promise<void>;
 }
 
 /** A port nothing listens on right now (the OS picks it). */
@@ -117,6 +119,10 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nProcess> {
 		pid: child.pid!,
 		output: () => output,
 		stop: async () => await stopProcess(child, exited),
+		kill: async () => {
+			signalGroup(child, 'SIGKILL');
+			await exited;
+		},
 	};
 	try {
 		const deadline = Date.now() + startTimeoutMs;
@@ -159,20 +165,21 @@ async function waitUntilReady(readinessUrl: string, exited: Promise<number | nul
 	throw new Error(`${readinessUrl} did not answer 200 in time`);
 }
 
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+	try {
+		process.kill(-child.pid!, signal);
+	} catch {
+		// already gone
+	}
+}
+
 async function stopProcess(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
-	const signalGroup = (signal: NodeJS.Signals) => {
-		try {
-			process.kill(-child.pid!, signal);
-		} catch {
-			// already gone
-		}
-	};
 	if (child.exitCode === null && child.signalCode === null) {
-		signalGroup('SIGTERM');
+		signalGroup(child, 'SIGTERM');
 		const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000).unref());
 		await Promise.race([exited, timeout]);
 	}
 	// Whatever of the group outlived the main process (a task runner) ends with it.
-	signalGroup('SIGKILL');
+	signalGroup(child, 'SIGKILL');
 	await exited;
 }

@@ -1,4 +1,4 @@
-import { timeoutMinutesProperty } from '../../../shared/parameters';
+import { timeoutMinutesProperty } from '../../../shared/n8n/parameters';
 
 export const timeoutMinutesOption = timeoutMinutesProperty(
 	10,

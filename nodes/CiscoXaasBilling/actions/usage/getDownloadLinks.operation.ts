@@ -1,23 +1,9 @@
-import {
-	NodeOperationError,
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { addUtcMonths, formatIsoDate, parseIsoDate, toIsoDateText, utcToday } from '../../../shared/dates';
-import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/parameters';
-import { deadlineFromMinutes } from '../../../shared/retry';
-import {
-	MAX_IDS_PER_REQUEST,
-	createCiscoClient,
-	requestUsageLinks,
-	type CiscoClient,
-	type UsageLink,
-	type UsageQuery,
-} from '../../transport';
+import { addUtcMonths, formatIsoDate, parseIsoDate, toIsoDateText, utcToday } from '../../../shared/numbers/dates';
+import { ParameterRules } from '../../../shared/n8n/parameters';
+import { MAX_IDS_PER_REQUEST, createCiscoClient, requestUsageLinks, type CiscoClient, type UsageLink, type UsageQuery } from '../../transport';
 import { timeoutMinutesOption } from './common';
 
 const displayOptions = { show: { resource: ['usage'], operation: ['getDownloadLinks'] } };
@@ -169,7 +155,7 @@ function readOptions(rules: ParameterRules, given: IDataObject): GetLinksOptions
 		subscriptionIdField: given.subscriptionIdField === undefined ? undefined : rules.text(given.subscriptionIdField, 'Subscription ID Field'),
 		usagePath: path(given.usagePath, 'Usage Path', '/usage'),
 		usageBySubscriptionPath: path(given.usageBySubscriptionPath, 'Usage By Subscription Path', '/usageBySubscription'),
-		timeoutMinutes: rules.number(given.timeoutMinutes, 'Timeout (Minutes)', { ...TIMEOUT_MINUTES, fallback: 10 }),
+		timeoutMinutes: rules.timeoutMinutes(given.timeoutMinutes, 10),
 	};
 }
 
@@ -237,7 +223,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		}
 	}
 
-	const client = await createCiscoClient(this, itemIndex, deadlineFromMinutes(options.timeoutMinutes));
+	const client = await createCiscoClient(this, itemIndex, options.timeoutMinutes);
 	const billingAddressId = readBillingAddressId(this, itemIndex, client, refuse);
 	const createdBy = options.createdBy || client.username;
 	if (!createdBy) {

@@ -1,19 +1,9 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { timeoutMinutesProperty } from '../../../shared/parameters';
-import type { Dataset } from '../../transport';
+import { timeoutMinutesProperty } from '../../../shared/n8n/parameters';
+import { isBilled, type Dataset, type ExportRequest } from '../../transport';
 
-export interface ExportRequest {
-	dataset: Dataset;
-	attributeSet: 'full' | 'basic';
-	invoiceId?: string;
-	billingPeriod?: 'current' | 'last';
-	currencyCode?: string;
-}
-
-export const DATASETS: Dataset[] = ['billedUsage', 'unbilledUsage', 'billedReconciliation', 'unbilledReconciliation'];
-
-export const isBilled = (dataset: Dataset) => dataset === 'billedUsage' || dataset === 'billedReconciliation';
+const DATASETS: Dataset[] = ['billedUsage', 'unbilledUsage', 'billedReconciliation', 'unbilledReconciliation'];
 
 /** Refuses a request Graph would refuse, before any call, naming the parameter and the rule. */
 export function validateExportRequest(
@@ -39,25 +29,6 @@ export function validateExportRequest(
 	const currencyCode = String(request.currencyCode ?? '').trim().toUpperCase();
 	if (!/^[A-Z]{3}$/.test(currencyCode)) throw refuse("'Currency Code' must be a three-letter ISO 4217 code such as USD");
 	return { dataset, attributeSet, billingPeriod, currencyCode };
-}
-
-/** The request body Graph documents for the dataset: only its own fields. */
-export function exportBody(request: ExportRequest): IDataObject {
-	return isBilled(request.dataset)
-		? { invoiceId: request.invoiceId, attributeSet: request.attributeSet }
-		: { billingPeriod: request.billingPeriod, currencyCode: request.currencyCode, attributeSet: request.attributeSet };
-}
-
-/** The request fields that travel with the operation so Download can start it again. */
-export function requestFields(request: ExportRequest): IDataObject {
-	return isBilled(request.dataset)
-		? { dataset: request.dataset, invoiceId: request.invoiceId, attributeSet: request.attributeSet }
-		: {
-				dataset: request.dataset,
-				billingPeriod: request.billingPeriod,
-				currencyCode: request.currencyCode,
-				attributeSet: request.attributeSet,
-			};
 }
 
 export const timeoutMinutesOption = timeoutMinutesProperty(

@@ -1,91 +1,35 @@
-import {
-	NodeOperationError,
-	updateDisplayOptions,
-	type IBinaryData,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
-import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/parameters';
-import { deadlineFromMinutes } from '../../../shared/retry';
-import { PassThrough } from 'node:stream';
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { BlobAccessError, openBlobStream } from '../../../shared/blobs';
-import { forEachConcurrently } from '../../../shared/concurrency';
-import { readJsonLines, type JsonRecordConsumer } from '../../../shared/jsonLines';
-import { parseFieldList } from '../../../shared/output';
-import type { NodeRun } from '../../../shared/router';
-import { hasSeen, rememberSeen } from '../../../shared/seenStore';
-import { AggregateSink, groupToJson, mergeAggregates } from '../../../shared/sinks';
-import {
-	OperationExpiredError,
-	blobUrl,
-	createGraphClient,
-	isNoData,
-	isFailed,
-	operationFailedError,
-	operationUrl,
-	readManifest,
-	startExport,
-	waitForOperation,
-	type GraphClient,
-	type Manifest,
-} from '../../transport';
-import {
-	exportBody,
-	operationIdProperty,
-	readOperationId,
-	timeoutMinutesOption,
-	validateExportRequest,
-	type ExportRequest,
-} from './common';
+import { ParameterRules } from '../../../shared/n8n/parameters';
+import type { NodeRun } from '../../../shared/n8n/router';
+import { hasSeen, rememberSeen } from '../../../shared/n8n/seenStore';
+import { readJsonLinesOutput } from '../../../shared/output/jsonLinesOutput';
+import { outputModeProperties, outputRecords, readOutputSettings, type OutputFormat } from '../../../shared/output/modes';
+import { createGraphClient, operationFailedError, operationUrl } from '../../transport';
+import { readFinishedExport } from '../../transport/exportReader';
+import { operationIdProperty, readOperationId, timeoutMinutesOption, validateExportRequest } from './common';
 
 const displayOptions = { show: { resource: ['export'], operation: ['download'] } };
 
+const LINE_ITEMS: OutputFormat = {
+	records: {
+		value: 'lineItems',
+		name: 'Line Items',
+		description: 'One item per line item, attributes as Microsoft names them',
+		singular: 'line item',
+		plural: 'line items',
+	},
+	field: 'attribute',
+	source: 'export',
+	file: { description: 'All line items as one uncompressed JSON Lines file' },
+	groupBy: 'CustomerId, SubscriptionId',
+	sumFields: 'Total',
+	sumFieldExamples: 'Total, Subtotal, BillableQuantity (reconciliation) or BillingPreTaxTotal, Quantity (usage)',
+};
+
 const properties: INodeProperties[] = [
 	operationIdProperty(['download']),
-	{
-		displayName: 'Output',
-		name: 'outputMode',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{ name: 'Line Items', value: 'lineItems', description: 'One item per line item, attributes as Microsoft names them' },
-			{ name: 'Aggregate', value: 'aggregate', description: 'One item per group with exact sums: the way to reconcile large exports' },
-			{ name: 'File', value: 'file', description: 'All line items as one uncompressed JSON Lines file' },
-		],
-		default: 'aggregate',
-		hint: 'Aggregate and File keep memory flat however large the export is',
-	},
-	{
-		displayName: 'Group By',
-		name: 'groupBy',
-		type: 'string',
-		default: 'CustomerId, SubscriptionId',
-		required: true,
-		description: 'Comma-separated attribute names to group line items by. Case does not matter.',
-		displayOptions: { show: { ...displayOptions.show, outputMode: ['aggregate'] } },
-	},
-	{
-		displayName: 'Sum Fields',
-		name: 'sumFields',
-		type: 'string',
-		default: 'Total',
-		required: true,
-		description:
-			'Comma-separated numeric attributes to sum per group, e.g. Total, Subtotal, BillableQuantity (reconciliation) or BillingPreTaxTotal, Quantity (usage). Sums are exact decimals.',
-		displayOptions: { show: { ...displayOptions.show, outputMode: ['aggregate'] } },
-	},
-	{
-		displayName: 'Put Output File in Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		description: 'The name of the binary field of the output item that holds the JSON Lines file',
-		displayOptions: { show: { ...displayOptions.show, outputMode: ['file'] } },
-	},
+	...outputModeProperties(LINE_ITEMS),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -145,16 +89,7 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-interface DownloadOptions {
-	concurrency: number;
-	maxItems: number;
-	onNoData: 'empty' | 'error';
-	restartOnExpired: boolean;
-	skipUnchanged: boolean;
-	timeoutMinutes: number;
-}
-
-function readOptions(rules: ParameterRules, given: IDataObject): DownloadOptions {
+function readOptions(rules: ParameterRules, given: IDataObject) {
 	return {
 		concurrency: rules.number(given.concurrency, 'Concurrency', { min: 1, max: 16, whole: true, fallback: 2 }),
 		maxItems: rules.number(given.maxItems, 'Max Line Items', { min: 1, whole: true, fallback: 100_000 }),
@@ -164,43 +99,28 @@ function readOptions(rules: ParameterRules, given: IDataObject): DownloadOptions
 		]),
 		restartOnExpired: rules.flag(given.restartOnExpired, 'Restart Expired Exports', true),
 		skipUnchanged: rules.flag(given.skipUnchanged, 'Skip Unchanged Exports', false),
-		timeoutMinutes: rules.number(given.timeoutMinutes, 'Timeout (Minutes)', { ...TIMEOUT_MINUTES, fallback: 60 }),
+		timeoutMinutes: rules.timeoutMinutes(given.timeoutMinutes, 60),
 	};
 }
 
-const MAX_SAS_REFRESHES = 3;
-
 export async function execute(this: IExecuteFunctions, itemIndex: number, run: NodeRun): Promise<INodeExecutionData[]> {
-	const rules = new ParameterRules(this, itemIndex);
 	const operationId = readOperationId(this, itemIndex);
-	const mode = rules.oneOf(this.getNodeParameter('outputMode', itemIndex), 'Output', [
-		['lineItems', 'Line Items'],
-		['aggregate', 'Aggregate'],
-		['file', 'File'],
-	]);
-	const groupBy = mode === 'aggregate' ? parseFieldList(this.getNodeParameter('groupBy', itemIndex)) : [];
-	const sumFields = mode === 'aggregate' ? parseFieldList(this.getNodeParameter('sumFields', itemIndex)) : [];
-	if (mode === 'aggregate' && groupBy.length === 0) throw rules.refuse('Group By', 'needs at least one attribute name');
-	if (mode === 'aggregate' && sumFields.length === 0) throw rules.refuse('Sum Fields', 'needs at least one attribute name');
-	const binaryPropertyName = mode === 'file' ? rules.text(this.getNodeParameter('binaryPropertyName', itemIndex), 'Put Output File in Field').trim() : '';
-	if (mode === 'file' && !binaryPropertyName) throw rules.refuse('Put Output File in Field', 'must not be empty');
-	const options = readOptions(rules, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
-	const client = await createGraphClient(this, itemIndex, deadlineFromMinutes(options.timeoutMinutes));
-	let url = operationUrl(client, operationId);
-
-	let { operation, manifest } = await finishedExport(client, url, options).catch(async (error: unknown) => {
-		if (!(error instanceof OperationExpiredError) || !options.restartOnExpired) throw error;
-		url = await restartExport(client, this.getInputData()[itemIndex].json);
-		return await finishedExport(client, url, options);
+	const settings = readOutputSettings(this, itemIndex, LINE_ITEMS);
+	const options = readOptions(new ParameterRules(this, itemIndex), this.getNodeParameter('options', itemIndex, {}) as IDataObject);
+	const item = this.getInputData()[itemIndex]?.json ?? {};
+	const client = await createGraphClient(this, itemIndex, options.timeoutMinutes);
+	const { operation, manifest, blobs } = await readFinishedExport(client, operationUrl(client, operationId), {
+		timeoutMinutes: options.timeoutMinutes,
+		restartWith: options.restartOnExpired ? () => validateExportRequest(this, itemIndex, item, RESTART_NEEDS) : undefined,
 	});
 	if (!manifest) {
 		if (options.onNoData === 'error') throw operationFailedError(client, operation);
 		this.addExecutionHints({ message: 'Microsoft has no data for this export (code 5000): no items were output', location: 'outputPane' });
 		return [];
 	}
-	checkBlobCount(client, manifest);
-	// n8n's deduplication store is only read, and written, when the option asks for it.
-	const seenKey = options.skipUnchanged && manifest.eTag ? downloadKey(this.getInputData()[itemIndex]?.json ?? {}, manifest.eTag) : undefined;
+
+	// Skip Unchanged Exports: n8n's deduplication store is only read, and written, when the option asks for it.
+	const seenKey = options.skipUnchanged && manifest.eTag ? downloadKey(item, manifest.eTag) : undefined;
 	if (seenKey && (await hasSeen(this, seenKey, itemIndex))) {
 		this.addExecutionHints({
 			message: `The export is unchanged since this node downloaded it (manifest eTag ${manifest.eTag}): no items were output`,
@@ -208,170 +128,25 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, run: N
 		});
 		return [];
 	}
+
+	const output = await readJsonLinesOutput(this, itemIndex, blobs, settings, LINE_ITEMS, {
+		concurrency: options.concurrency,
+		maxRecords: options.maxItems,
+		file: { fileName: `microsoft-${operation.id ?? 'export'}.jsonl`, mimeType: 'application/x-ndjson' },
+		signal: client.policy.signal,
+	});
 	// Remembered only once the node's whole output is ready: a download that fails, here or
 	// in a later item, or a stopped execution, leaves the export to be downloaded again.
-	const remember = () => {
-		if (seenKey) run.whenOutputComplete(async () => await rememberSeen(this, seenKey, itemIndex));
-	};
+	if (seenKey) run.whenOutputComplete(async () => await rememberSeen(this, seenKey, itemIndex));
 
-	// Each blob is read on its own. A SAS refused (expired) re-reads the operation for a fresh
-	// one and reads that blob again from its start into a fresh consumer, so nothing counts
-	// twice; in File mode only while none of the blob's lines has been written yet. `signal`
-	// stops a blob read in parallel with one that failed.
-	let sasRefreshes = 0;
-	const readBlob = async (
-		name: string,
-		makeConsumer: () => JsonRecordConsumer,
-		{ copyTo, signal = client.policy.signal }: { copyTo?: PassThrough; signal?: AbortSignal } = {},
-	) => {
-		const reader: GraphClient = { ...client, policy: { ...client.policy, signal } };
-		for (;;) {
-			let records = 0;
-			const consumer = makeConsumer();
-			const counting: JsonRecordConsumer = {
-				record: (item, lineNumber) => {
-					records++;
-					consumer.record(item, lineNumber);
-				},
-			};
-			if (consumer.line) {
-				const readLine = consumer.line.bind(consumer);
-				counting.line = (text, start, end, lineNumber, controlFree) => readLine(text, start, end, lineNumber, controlFree) && ++records > 0;
-			}
-			try {
-				const stream = await openBlobStream(blobUrl(manifest!, name), name, { policy: reader.policy });
-				return await readJsonLines(stream, counting, { gzip: true, sourceName: `blob ${name}`, copyTo });
-			} catch (error) {
-				const refused = error instanceof BlobAccessError && error.isRefusedSignature;
-				if (!refused || (copyTo && records > 0)) throw error;
-				if (++sasRefreshes > MAX_SAS_REFRESHES) throw refusedSasError(error, manifest!);
-				({ manifest } = await finishedExport(reader, url, options));
-			}
-		}
-	};
-	const blobs = manifest.blobs;
-	const eTag = manifest.eTag ?? null;
-	const concurrency = options.concurrency;
-
-	if (mode === 'aggregate') {
-		const spec = { groupBy, sumFields, groupByParameter: 'Group By', sumFieldsParameter: 'Sum Fields' };
-		const perBlob: AggregateSink[] = blobs.map(() => new AggregateSink(spec));
-		await forEachConcurrently(
-			blobs,
-			concurrency,
-			async (blob, index, signal) => {
-				await readBlob(blob.name, () => (perBlob[index] = new AggregateSink(spec)), { signal });
-			},
-			client.policy.signal,
-		);
-		const merged = mergeAggregates(perBlob);
-		remember();
-		return merged.groups.map((group) => ({ json: { ...groupToJson(group, merged.sumFieldNames), manifestETag: eTag } }));
-	}
-
-	if (mode === 'lineItems') {
-		const maxItems = options.maxItems;
-		let total = 0;
-		const perBlob: IDataObject[][] = blobs.map(() => []);
-		const collectInto = (index: number): JsonRecordConsumer => {
-			total -= perBlob[index].length;
-			perBlob[index] = [];
-			return {
-				record: (item) => {
-					if (++total > maxItems) {
-						throw new NodeOperationError(this.getNode(), `The export has more than ${maxItems} line items, the Max Line Items option`, {
-							itemIndex,
-							description: 'Use the Aggregate or File output for exports this large, or raise Max Line Items.',
-						});
-					}
-					perBlob[index].push(item);
-				},
-			};
-		};
-		await forEachConcurrently(
-			blobs,
-			concurrency,
-			async (blob, index, signal) => {
-				await readBlob(blob.name, () => collectInto(index), { signal });
-			},
-			client.policy.signal,
-		);
-		remember();
-		return perBlob.flat().map((item) => ({ json: { ...item, manifestETag: eTag } }));
-	}
-
-	// File: blobs one after another in manifest order, gunzipped, into one JSON Lines binary
-	// that goes to n8n's binary data service as it is written.
-	const file = new PassThrough();
-	// n8n starts reading the file only once it has made its folder: a blob that fails before
-	// then destroys the file with an error nobody listens to yet, which would crash the
-	// process. The error reaches the node through `writing`.
-	file.on('error', () => {});
-	let lineCount = 0;
-	const counter: JsonRecordConsumer = { record: () => void lineCount++ };
-	const writing = (async () => {
-		for (const blob of blobs) await readBlob(blob.name, () => counter, { copyTo: file });
-		file.end();
-	})().catch((error: unknown) => {
-		file.destroy(error as Error);
-		throw error;
-	});
-	const [binary] = (await Promise.all([
-		this.helpers.prepareBinaryData(file, `microsoft-${operation.id ?? 'export'}.jsonl`, 'application/x-ndjson'),
-		writing,
-	])) as [IBinaryData, void];
-	remember();
-	return [
-		{
-			json: { operationId: operation.id ?? null, manifestId: manifest.id ?? null, manifestETag: eTag, blobCount: blobs.length, rowCount: lineCount },
-			binary: { [binaryPropertyName]: binary },
-		},
-	];
+	const manifestETag = manifest.eTag ?? null;
+	if (output.mode !== 'file') return outputRecords(output).map((json) => ({ json: { ...json, manifestETag } }));
+	const json = { operationId: operation.id ?? null, manifestId: manifest.id ?? null, manifestETag, blobCount: blobs.count, rowCount: output.rowCount };
+	return [{ json, binary: { [settings.binaryPropertyName]: output.binary } }];
 }
 
-async function finishedExport(client: GraphClient, url: string, options: DownloadOptions) {
-	const operation = await waitForOperation(client, url, options.timeoutMinutes);
-	if (isNoData(operation)) return { operation, manifest: undefined };
-	if (isFailed(operation)) throw operationFailedError(client, operation);
-	return { operation, manifest: await readManifest(client, operation) };
-}
-
-async function restartExport(client: GraphClient, item: IDataObject): Promise<string> {
-	const request: ExportRequest = validateExportRequest(
-		client.context,
-		client.itemIndex,
-		item as Partial<ExportRequest>,
-		'The export expired (410). To start it again, the input item must carry dataset and its request fields, as the Start operation outputs them.',
-	);
-	client.context.addExecutionHints({ message: 'The export had expired (410), so it was started again', location: 'outputPane' });
-	return await startExport(client, request.dataset, exportBody(request));
-}
-
-/**
- * Storage kept refusing the SAS of every fresh manifest. Says so, and when the SAS had
- * expired by its own `se` (signed expiry), says that: the usual cause, and one a user can
- * only wait out or report.
- */
-function refusedSasError(error: BlobAccessError, manifest: Manifest): BlobAccessError {
-	const signedExpiry = new URLSearchParams(manifest.sasToken.replace(/^\?/, '')).get('se');
-	const expiredAt = signedExpiry !== null && Date.parse(signedExpiry) <= Date.now() ? signedExpiry : undefined;
-	const why = expiredAt ? `: its SAS token had expired (at ${expiredAt})` : ' with its SAS token';
-	return new BlobAccessError(
-		`${error.message}${why}, and ${MAX_SAS_REFRESHES} fresh SAS tokens from Microsoft were refused too; start the export again later`,
-		error.statusCode,
-		error.code,
-	);
-}
-
-function checkBlobCount(client: GraphClient, manifest: Manifest): void {
-	if (manifest.blobCount !== undefined && manifest.blobCount !== manifest.blobs.length) {
-		throw new NodeOperationError(
-			client.context.getNode(),
-			`The export manifest announces ${manifest.blobCount} blobs but lists ${manifest.blobs.length}`,
-			{ itemIndex: client.itemIndex, description: 'The export is incomplete; start it again.' },
-		);
-	}
-}
+const RESTART_NEEDS =
+	'The export expired (410). To start it again, the input item must carry dataset and its request fields, as the Start operation outputs them.';
 
 /**
  * What "unchanged" means: the export the input item asks for (the request fields Start

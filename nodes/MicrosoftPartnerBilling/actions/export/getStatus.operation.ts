@@ -1,11 +1,5 @@
-import {
-	updateDisplayOptions,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/retry';
 import { createGraphClient, getOperation, operationIdOf, operationUrl } from '../../transport';
 import { operationIdProperty, readOperationId } from './common';
 
@@ -14,7 +8,7 @@ const properties: INodeProperties[] = [operationIdProperty(['getStatus'])];
 export const description = updateDisplayOptions({ show: { resource: ['export'], operation: ['getStatus'] } }, properties);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const client = await createGraphClient(this, itemIndex, Date.now() + DEFAULT_CALL_BUDGET_MS);
+	const client = await createGraphClient(this, itemIndex);
 	const url = operationUrl(client, readOperationId(this, itemIndex));
 	const { operation, retryAfterMs } = await getOperation(client, url);
 	// The manifest holds the SAS token: report only what it says about the export.

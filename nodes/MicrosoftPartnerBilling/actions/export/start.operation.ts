@@ -1,20 +1,8 @@
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/parameters';
-import { deadlineFromMinutes } from '../../../shared/retry';
-import { createGraphClient, operationIdOf, startExport, waitForOperation, type Dataset } from '../../transport';
-import {
-	exportBody,
-	requestFields,
-	timeoutMinutesOption,
-	validateExportRequest,
-} from './common';
+import { ParameterRules } from '../../../shared/n8n/parameters';
+import { createGraphClient, exportFields, isBilled, operationIdOf, startExport, waitForOperation, type Dataset } from '../../transport';
+import { timeoutMinutesOption, validateExportRequest } from './common';
 
 const properties: INodeProperties[] = [
 	{
@@ -105,14 +93,13 @@ export const description = updateDisplayOptions({ show: { resource: ['export'], 
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const dataset = this.getNodeParameter('dataset', itemIndex) as Dataset;
-	const billed = dataset === 'billedUsage' || dataset === 'billedReconciliation';
 	const request = validateExportRequest(
 		this,
 		itemIndex,
 		{
 			dataset,
 			attributeSet: this.getNodeParameter('attributeSet', itemIndex) as 'full' | 'basic',
-			...(billed
+			...(isBilled(dataset)
 				? { invoiceId: this.getNodeParameter('invoiceId', itemIndex) as string }
 				: {
 						billingPeriod: this.getNodeParameter('billingPeriod', itemIndex) as 'current' | 'last',
@@ -123,11 +110,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	);
 	const rules = new ParameterRules(this, itemIndex);
 	const given = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const timeoutMinutes = rules.number(given.timeoutMinutes, 'Timeout (Minutes)', { ...TIMEOUT_MINUTES, fallback: 60 });
+	const timeoutMinutes = rules.timeoutMinutes(given.timeoutMinutes, 60);
 	const waitForCompletion = rules.flag(given.waitForCompletion, 'Wait for Completion', false);
-	const client = await createGraphClient(this, itemIndex, deadlineFromMinutes(timeoutMinutes));
-	const operationUrl = await startExport(client, dataset, exportBody(request));
+	const client = await createGraphClient(this, itemIndex, timeoutMinutes);
+	const operationUrl = await startExport(client, request);
 	let status = 'notStarted';
 	if (waitForCompletion) status = String((await waitForOperation(client, operationUrl, timeoutMinutes)).status);
-	return [{ json: { operationId: operationIdOf(operationUrl), operationUrl, status, ...requestFields(request) } }];
+	// The request travels with the operation, so that Download can start it again (410).
+	return [{ json: { operationId: operationIdOf(operationUrl), operationUrl, status, dataset: request.dataset, ...exportFields(request) } }];
 }

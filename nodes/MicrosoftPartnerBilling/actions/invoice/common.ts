@@ -1,8 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { parseIsoDate, toIsoDateText } from '../../../shared/dates';
-import { TIMEOUT_MINUTES, timeoutMinutesProperty, type ParameterRules } from '../../../shared/parameters';
-import { deadlineFromMinutes } from '../../../shared/retry';
+import { timeoutMinutesProperty, type ParameterRules } from '../../../shared/n8n/parameters';
+import { parseIsoDate, toIsoDateText } from '../../../shared/numbers/dates';
 import type { Invoice } from '../../transport/partnerCenter';
 
 /** Partner Center answers at once: the timeout only bounds retries and Retry-After waits. */
@@ -13,9 +12,9 @@ export const timeoutMinutesOption = timeoutMinutesProperty(
 	'How long the Partner Center calls may take, token, retries and Retry-After waits included',
 );
 
-/** The deadline of the Timeout (Minutes) option in `options`. */
-export function invoiceDeadline(rules: ParameterRules, options: IDataObject): number {
-	return deadlineFromMinutes(rules.number(options.timeoutMinutes, 'Timeout (Minutes)', { ...TIMEOUT_MINUTES, fallback: DEFAULT_TIMEOUT_MINUTES }));
+/** The Timeout (Minutes) option in `options`, checked. */
+export function invoiceTimeoutMinutes(rules: ParameterRules, options: IDataObject): number {
+	return rules.timeoutMinutes(options.timeoutMinutes, DEFAULT_TIMEOUT_MINUTES);
 }
 
 export interface InvoiceFilters {

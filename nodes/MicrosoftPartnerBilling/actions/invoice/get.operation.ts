@@ -6,9 +6,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { ParameterRules } from '../../../shared/parameters';
+import { ParameterRules } from '../../../shared/n8n/parameters';
 import { createPartnerCenterClient, getInvoice, invoiceToJson } from '../../transport/partnerCenter';
-import { invoiceDeadline, timeoutMinutesOption } from './common';
+import { invoiceTimeoutMinutes, timeoutMinutesOption } from './common';
 
 const properties: INodeProperties[] = [
 	{
@@ -40,7 +40,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!/^[A-Za-z0-9-]{1,64}$/.test(invoiceId)) {
 		throw rules.refuse('Invoice ID', 'must be a Microsoft invoice number such as G012345678 (letters and digits)', invoiceId);
 	}
-	const deadline = invoiceDeadline(rules, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
-	const client = await createPartnerCenterClient(this, itemIndex, deadline);
+	const timeoutMinutes = invoiceTimeoutMinutes(rules, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
+	const client = await createPartnerCenterClient(this, itemIndex, timeoutMinutes);
 	return [{ json: invoiceToJson(await getInvoice(client, invoiceId)) }];
 }

@@ -6,11 +6,11 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { ParameterRules } from '../../../shared/parameters';
-import type { NodeRun } from '../../../shared/router';
-import { hasSeen, rememberSeen } from '../../../shared/seenStore';
+import { ParameterRules } from '../../../shared/n8n/parameters';
+import type { NodeRun } from '../../../shared/n8n/router';
+import { hasSeen, rememberSeen } from '../../../shared/n8n/seenStore';
 import { createPartnerCenterClient, invoiceToJson, listInvoices, type Invoice } from '../../transport/partnerCenter';
-import { invoiceDeadline, matches, newestFirst, readFilters, timeoutMinutesOption } from './common';
+import { invoiceTimeoutMinutes, matches, newestFirst, readFilters, timeoutMinutesOption } from './common';
 
 const properties: INodeProperties[] = [
 	{
@@ -101,7 +101,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, run: N
 	const filters = readFilters(this, rules, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const skipAlreadyOutput = rules.flag(options.skipAlreadyOutput, 'Skip Invoices Already Output', false);
-	const client = await createPartnerCenterClient(this, itemIndex, invoiceDeadline(rules, options));
+	const client = await createPartnerCenterClient(this, itemIndex, invoiceTimeoutMinutes(rules, options));
 	// Partner Center's order is not documented, and filters are applied here: all pages are read.
 	const invoices = (await listInvoices(client)).filter((invoice) => matches(invoice, filters)).sort(newestFirst).slice(0, limit);
 	if (!skipAlreadyOutput) return invoices.map((invoice) => ({ json: invoiceToJson(invoice) }));

@@ -1,7 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { addUtcYears, parseIsoDate, toIsoDateText, utcToday } from '../../../shared/dates';
-import { timeoutMinutesProperty } from '../../../shared/parameters';
+import { addUtcYears, parseIsoDate, toIsoDateText, utcToday } from '../../../shared/numbers/dates';
+import { timeoutMinutesProperty } from '../../../shared/n8n/parameters';
 
 export const reportTypeOptions = [
 	{ name: 'Partner', value: 'PARTNER', description: 'Usage summed per subscription and SKU' },
@@ -25,6 +25,19 @@ export const includeDownloadUrlOption: INodeProperties = {
 	description:
 		"Whether to output the report's signed tempDownloadURL. Anyone holding it can read the report until it expires, so it is left out unless you need it.",
 };
+
+/** The Options of Get and Get Many: whether to output the signed URL, as `description` says. */
+export function outputUrlOptions(description = includeDownloadUrlOption.description): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		description: 'What to include in the output',
+		options: [{ ...includeDownloadUrlOption, description }],
+	};
+}
 
 export interface BillingPeriod {
 	billingStartDate: string;

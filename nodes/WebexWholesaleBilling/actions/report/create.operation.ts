@@ -1,16 +1,10 @@
-import {
-	NodeApiError,
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { NodeApiError, updateDisplayOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/parameters';
-import { deadlineFromMinutes } from '../../../shared/retry';
+import { ParameterRules } from '../../../shared/n8n/parameters';
 import {
 	REPORTS_PATH,
+	reportPath,
 	createWebexClient,
 	getReport,
 	listReports,
@@ -21,14 +15,8 @@ import {
 	type WebexClient,
 	type WebexReport,
 } from '../../transport';
-import {
-	REPORT_TYPE_CHOICES,
-	includeDownloadUrlOption,
-	readBillingPeriod,
-	reportTypeOptions,
-	timeoutMinutesOption,
-	type BillingPeriod,
-} from './common';
+import { REPORT_TYPE_CHOICES, includeDownloadUrlOption, readBillingPeriod, reportTypeOptions, timeoutMinutesOption } from './common';
+import type { BillingPeriod } from './common';
 
 const properties: INodeProperties[] = [
 	{
@@ -134,11 +122,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		]),
 		includeDownloadUrl: rules.flag(given.includeDownloadUrl, 'Include Download URL', false),
 		internal: given.internal === undefined ? undefined : rules.flag(given.internal, 'Include Internal Orgs', false),
-		timeoutMinutes: rules.number(given.timeoutMinutes, 'Timeout (Minutes)', { ...TIMEOUT_MINUTES, fallback: 60 }),
+		timeoutMinutes: rules.timeoutMinutes(given.timeoutMinutes, 60),
 		waitForCompletion: rules.flag(given.waitForCompletion, 'Wait for Completion', false),
 	};
 	const subPartnerOrgId = rules.text(given.subPartnerOrgId, 'Sub-Partner Org ID').trim() || undefined;
-	const client = await createWebexClient(this, itemIndex, deadlineFromMinutes(options.timeoutMinutes));
+	const client = await createWebexClient(this, itemIndex, options.timeoutMinutes);
 
 	const body: IDataObject = { ...periodFields(period), type };
 	if (subPartnerOrgId) body.subPartnerOrgId = subPartnerOrgId;
@@ -148,7 +136,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 	let report: WebexReport;
 	try {
-		report = (await webexApiRequest<WebexReport>(client, { method: 'POST', path: REPORTS_PATH, body })).body;
+		report = (await webexApiRequest<WebexReport>(client, { method: 'POST', url: REPORTS_PATH, body })).body;
 	} catch (error) {
 		const existing =
 			options.ifExists === 'reuse' && isConflict(error)
@@ -213,7 +201,7 @@ async function deleteExisting(
 			if (!(error instanceof NodeApiError)) throw error;
 		});
 	}
-	await webexApiRequest(client, { method: 'DELETE', path: `${REPORTS_PATH}/${encodeURIComponent(existing.id)}` });
+	await webexApiRequest(client, { method: 'DELETE', url: reportPath(existing.id) });
 	client.context.addExecutionHints({
 		message: `Deleted the existing ${type} report ${existing.id} before creating a new one`,
 		location: 'outputPane',

@@ -1,12 +1,6 @@
-import {
-	updateDisplayOptions,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { REPORTS_PATH, createWebexClient, webexApiRequest } from '../../transport';
-import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/retry';
+import { createWebexClient, reportPath, webexApiRequest } from '../../transport';
 import { readReportId, reportIdProperty } from './common';
 
 const properties: INodeProperties[] = [
@@ -20,7 +14,7 @@ export const description = updateDisplayOptions({ show: { resource: ['report'], 
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const reportId = readReportId(this, itemIndex);
-	const client = await createWebexClient(this, itemIndex, Date.now() + DEFAULT_CALL_BUDGET_MS);
-	await webexApiRequest(client, { method: 'DELETE', path: `${REPORTS_PATH}/${encodeURIComponent(reportId)}` });
+	const client = await createWebexClient(this, itemIndex);
+	await webexApiRequest(client, { method: 'DELETE', url: reportPath(reportId) });
 	return [{ json: { id: reportId, deleted: true } }];
 }

@@ -1,38 +1,22 @@
-import {
-	NodeOperationError,
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { ParameterRules, TIMEOUT_MINUTES } from '../../../shared/parameters';
-import { deadlineFromMinutes } from '../../../shared/retry';
-import { daysInclusive, parseIsoDate } from '../../../shared/dates';
-import { DownloadError, downloadSignedFile } from '../../../shared/download';
-import { outputModeProperties, readCsvOutput, readOutputSettings, type CsvOutput } from '../../../shared/output';
-import { ceilDivide, groupToJson } from '../../../shared/sinks';
-import {
-	createWebexClient,
-	getReport,
-	reportFailedError,
-	reportType,
-	waitForReport,
-	type WebexClient,
-	type WebexReport,
-} from '../../transport';
+import { ParameterRules } from '../../../shared/n8n/parameters';
+import { daysInclusive, parseIsoDate } from '../../../shared/numbers/dates';
+import { ceilDivide } from '../../../shared/numbers/decimal';
+import { csvFormat, readCsvOutput } from '../../../shared/output/csvOutput';
+import { groupToJson } from '../../../shared/output/aggregate';
+import { outputModeProperties, readOutputSettings, type Output } from '../../../shared/output/modes';
+import { fieldNameKey } from '../../../shared/readers/fieldNames';
+import { createWebexClient, downloadReportFile, readyReport, reportType, type WebexReport } from '../../transport';
 import { readReportId, reportIdProperty, timeoutMinutesOption } from './common';
 
 const displayOptions = { show: { resource: ['report'], operation: ['download'] } };
 
+const REPORT_CSV = csvFormat('CUSTOMER_ORG_ID, SKU', 'QUANTITY', 'The CSV exactly as Webex sent it; the item also says its rowCount');
+
 const properties: INodeProperties[] = [
 	reportIdProperty(['download']),
-	...outputModeProperties(displayOptions, {
-		defaultGroupBy: 'CUSTOMER_ORG_ID, SKU',
-		defaultSumFields: 'QUANTITY',
-		fileHint: 'The CSV exactly as Webex sent it; the item also says its rowCount',
-	}),
+	...outputModeProperties(REPORT_CSV),
 	{
 		displayName: 'Seat Rule',
 		name: 'seatRule',
@@ -74,12 +58,9 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-/** Refresh a signed URL this close to its Expires time rather than start a download that dies. */
-const EXPIRY_MARGIN_MS = 60_000;
-
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const reportId = readReportId(this, itemIndex);
-	const settings = readOutputSettings(this, itemIndex);
+	const settings = readOutputSettings(this, itemIndex, REPORT_CSV);
 	const rules = new ParameterRules(this, itemIndex);
 	const seatRule =
 		settings.mode === 'aggregate'
@@ -88,84 +69,27 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 					['ceilPerDay', 'Ceil per Day'],
 				])
 			: 'none';
-	const quantityIndex = settings.sumFields.findIndex((field) => field.toUpperCase() === 'QUANTITY');
+	const quantityIndex = settings.sumFields.findIndex((field) => fieldNameKey(field) === 'quantity');
 	if (seatRule === 'ceilPerDay' && quantityIndex < 0) {
 		throw rules.refuse('Seat Rule', "Ceil per Day needs QUANTITY among the 'Sum Fields'", settings.sumFields.join(', '));
 	}
 	const given = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const options = {
-		timeoutMinutes: rules.number(given.timeoutMinutes, 'Timeout (Minutes)', { ...TIMEOUT_MINUTES, fallback: 60 }),
+		timeoutMinutes: rules.timeoutMinutes(given.timeoutMinutes, 60),
 		waitForCompletion: rules.flag(given.waitForCompletion, 'Wait for Completion', true),
 	};
-	const client = await createWebexClient(this, itemIndex, deadlineFromMinutes(options.timeoutMinutes));
+	const client = await createWebexClient(this, itemIndex, options.timeoutMinutes);
 
-	let report = await readyReport(client, reportId, options);
-	const output = await downloadSignedFile(this, {
-		what: `Webex report ${reportId}`,
-		policy: client.policy,
-		getUrl: async (refusal) => {
-			if (refusal || isExpiring(report.tempDownloadURL)) report = await getReport(client, reportId);
-			if (!report.tempDownloadURL) {
-				throw new NodeOperationError(this.getNode(), `Webex gave no download URL for report ${reportId}`, {
-					itemIndex,
-					description: `Its status is ${report.status}. Try again later.`,
-				});
-			}
-			return report.tempDownloadURL;
-		},
-		consume: async (body) =>
-			await readCsvOutput(this, body, settings, {
-				fileName: `webex-${(reportType(report) ?? 'report').toLowerCase()}-${report.billingStartDate}-${report.billingEndDate}.csv`,
-				mimeType: 'text/csv',
-			}),
-	}).catch((error: unknown) => {
-		throw error instanceof DownloadError || isFormatError(error)
-			? new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex })
-			: error;
+	const { result: output, report } = await downloadReportFile(client, await readyReport(client, reportId, options), async (body, current) => {
+		const fileName = `webex-${(reportType(current) ?? 'report').toLowerCase()}-${current.billingStartDate}-${current.billingEndDate}.csv`;
+		return await readCsvOutput(this, body, settings, { fileName, mimeType: 'text/csv' });
 	});
-
-	this.addExecutionHints({
-		message: `Read ${output.rowCount} rows from Webex report ${reportId}`,
-		location: 'outputPane',
-	});
+	this.addExecutionHints({ message: `Read ${output.rowCount} rows from Webex report ${reportId}`, location: 'outputPane' });
 	return toItems(output, report, settings.binaryPropertyName, seatRule === 'ceilPerDay' ? quantityIndex : -1);
 }
 
-async function readyReport(
-	client: WebexClient,
-	reportId: string,
-	options: { timeoutMinutes: number; waitForCompletion: boolean },
-): Promise<WebexReport> {
-	if (options.waitForCompletion) return await waitForReport(client, reportId, options.timeoutMinutes);
-	const report = await getReport(client, reportId);
-	if (report.status === 'FAILED') throw reportFailedError(client, report);
-	if (report.status !== 'COMPLETED') {
-		throw new NodeOperationError(client.context.getNode(), `Webex report ${reportId} is not ready yet (status ${report.status})`, {
-			itemIndex: client.itemIndex,
-			description: "Turn on the 'Wait for Completion' option, or run the download again later",
-		});
-	}
-	return report;
-}
-
-function isExpiring(url: string | undefined): boolean {
-	if (!url) return true;
-	let expires: number;
-	try {
-		expires = Number(new URL(url).searchParams.get('Expires'));
-	} catch {
-		// Unreadable: leave it to the URL check, which refuses it with a clear message.
-		return false;
-	}
-	return Number.isFinite(expires) && expires > 0 && expires * 1000 - EXPIRY_MARGIN_MS < Date.now();
-}
-
-function isFormatError(error: unknown): boolean {
-	return (error as Error)?.name === 'CsvFormatError';
-}
-
-function toItems(output: CsvOutput, report: WebexReport, binaryPropertyName: string, seatSumIndex: number): INodeExecutionData[] {
-	if (output.mode === 'rows') return output.rows.map((row) => ({ json: row }));
+function toItems(output: Output, report: WebexReport, binaryPropertyName: string, seatSumIndex: number): INodeExecutionData[] {
+	if (output.mode === 'records') return output.records.map((row) => ({ json: row }));
 	if (output.mode === 'file') {
 		const json: IDataObject = {
 			reportId: report.id,

@@ -1,27 +1,12 @@
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { createWebexClient, getReport, reportToJson } from '../../transport';
-import { ParameterRules } from '../../../shared/parameters';
-import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/retry';
-import { includeDownloadUrlOption, readReportId, reportIdProperty } from './common';
+import { ParameterRules } from '../../../shared/n8n/parameters';
+import { outputUrlOptions, readReportId, reportIdProperty } from './common';
 
 const properties: INodeProperties[] = [
 	reportIdProperty(['get']),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		description: 'What to include in the output',
-		options: [includeDownloadUrlOption],
-	},
+	outputUrlOptions(),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['report'], operation: ['get'] } }, properties);
@@ -30,7 +15,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const reportId = readReportId(this, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const includeDownloadUrl = new ParameterRules(this, itemIndex).flag(options.includeDownloadUrl, 'Include Download URL', false);
-	const client = await createWebexClient(this, itemIndex, Date.now() + DEFAULT_CALL_BUDGET_MS);
+	const client = await createWebexClient(this, itemIndex);
 	const report = await getReport(client, reportId);
 	return [{ json: reportToJson(report, includeDownloadUrl) }];
 }

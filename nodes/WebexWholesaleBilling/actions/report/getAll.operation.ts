@@ -1,16 +1,9 @@
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { parseIsoDate, toIsoDateText } from '../../../shared/dates';
+import { parseIsoDate, toIsoDateText } from '../../../shared/numbers/dates';
 import { createWebexClient, listReports, reportToJson } from '../../transport';
-import { ParameterRules } from '../../../shared/parameters';
-import { DEFAULT_CALL_BUDGET_MS } from '../../../shared/retry';
-import { REPORT_TYPE_CHOICES, includeDownloadUrlOption, reportTypeOptions } from './common';
+import { ParameterRules } from '../../../shared/n8n/parameters';
+import { REPORT_TYPE_CHOICES, outputUrlOptions, reportTypeOptions } from './common';
 
 const properties: INodeProperties[] = [
 	{
@@ -95,21 +88,7 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		description: 'What to include in the output',
-		options: [
-			{
-				...includeDownloadUrlOption,
-				description:
-					'Whether to output tempDownloadURL where the list has one. The list usually leaves it out: use Get for a fresh signed URL.',
-			},
-		],
-	},
+	outputUrlOptions('Whether to output tempDownloadURL where the list has one. The list usually leaves it out: use Get for a fresh signed URL.'),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['report'], operation: ['getAll'] } }, properties);
@@ -121,7 +100,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const filters = readFilters(this, rules, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const includeDownloadUrl = rules.flag(options.includeDownloadUrl, 'Include Download URL', false);
-	const client = await createWebexClient(this, itemIndex, Date.now() + DEFAULT_CALL_BUDGET_MS);
+	const client = await createWebexClient(this, itemIndex);
 	const reports = await listReports(client, filters, limit);
 	return reports.map((report) => ({ json: reportToJson(report, includeDownloadUrl) }));
 }

@@ -45,12 +45,14 @@ export async function executePerItem(
 			const results = await execute.call(context, itemIndex, run);
 			for (const result of results) returnData.push({ ...result, pairedItem: { item: itemIndex } });
 		} catch (caught) {
-			// Our own errors are built to be shown as they are; the message (not the error object)
-			// keeps n8n from swapping in a generic text for connection errors.
+			// n8n's errors are built to be shown as they are. Any other error (a file that is not
+			// what it should be, a connection that failed) becomes one here, for every operation:
+			// the message (not the error object) keeps n8n from swapping in a generic text for
+			// connection errors, and what to do about it travels as the description.
 			const error =
 				caught instanceof NodeApiError || caught instanceof NodeOperationError
 					? caught
-					: new NodeOperationError(context.getNode(), (caught as Error).message, { itemIndex });
+					: new NodeOperationError(context.getNode(), (caught as Error).message, { itemIndex, description: descriptionOf(caught) });
 			if (!context.continueOnFail()) throw error;
 			returnData.push(errorOutputItem(error, { item: itemIndex }));
 		}
@@ -73,4 +75,10 @@ export function errorOutputItem(
 	const json: IDataObject = { error: error.message };
 	if (error.description) json.message = error.description;
 	return { json, pairedItem };
+}
+
+/** What to do about an error of our own, when it says (a refused download link does). */
+function descriptionOf(error: unknown): string | undefined {
+	const { description } = (error ?? {}) as { description?: unknown };
+	return typeof description === 'string' ? description : undefined;
 }

@@ -2,16 +2,9 @@ import { AnonymousCredential, BlobClient } from '@azure/storage-blob';
 import { PassThrough, type Readable } from 'node:stream';
 
 import { isAllowedDownloadUrl } from './http';
-import {
-	DeadlineExceededError,
-	ExecutionCancelledError,
-	RETRYABLE_STATUS_CODES,
-	describeNetworkError,
-	isTransientNetworkError,
-	parseRetryAfter,
-	retryUntilDone,
-	type RetryPolicy,
-} from './retry';
+import { DeadlineExceededError, ExecutionCancelledError, describeNetworkError, isTransientNetworkError } from './errors';
+import { withoutUrls } from './scrub';
+import { RETRYABLE_STATUS_CODES, deadlineSignal, parseRetryAfter, retryUntilDone, type RetryPolicy } from './retry';
 
 /** Storage refused or failed a blob; carries no URL and no SAS. */
 export class BlobAccessError extends Error {
@@ -54,13 +47,26 @@ export async function openBlobStream(
 	if (!isAllowedDownloadUrl(blobUrl)) {
 		throw new BlobAccessError(`The storage URL of blob ${blobName} is not https, so it was not fetched`);
 	}
-	const cancelled = policy.signal;
-	const timeout = AbortSignal.timeout(Math.max(1, policy.deadline - Date.now()));
+	const output = new PassThrough();
+	let finished = false;
+	/** Ends the stream, or fails it with why reading stopped. */
+	const finish = (error?: Error) => {
+		finished = true;
+		if (error) output.destroy(error);
+		else output.end();
+	};
+	/** The storage answer being read into the stream. */
+	let response: Readable | undefined;
+	// A consumer that closes the stream before it was finished (say, at a malformed line) is
+	// done with the blob: its answer, left paused, would hold the connection until the deadline.
+	output.once('close', () => {
+		if (!finished) response?.destroy();
+	});
 	// The SDK's own retries and every resume end with the execution or at the deadline.
-	const signal = cancelled ? AbortSignal.any([cancelled, timeout]) : timeout;
+	const signal = deadlineSignal(policy);
 	/** Why reading stopped when the signal aborted it, in words the user can act on. */
 	const stopped = (): Error =>
-		cancelled?.aborted
+		policy.signal?.aborted
 			? new ExecutionCancelledError()
 			: new BlobAccessError(
 					`Reading blob ${blobName} from Azure Blob Storage timed out: it took longer than the timeout allows; raise the Timeout (Minutes) option or try again later`,
@@ -74,7 +80,7 @@ export async function openBlobStream(
 	 * until the deadline.
 	 */
 	const read = async (offset: number) =>
-		await retryUntilDone({ deadline: policy.deadline, signal: cancelled }, async () => {
+		await retryUntilDone(policy, async () => {
 			try {
 				const conditions = eTag ? { ifMatch: eTag } : undefined;
 				return { done: true, value: await client.download(offset, undefined, { abortSignal: signal, maxRetryRequests: 0, conditions }) };
@@ -93,7 +99,6 @@ export async function openBlobStream(
 	const first = await read(0);
 	const total = first.contentLength;
 	eTag = first.etag;
-	const output = new PassThrough();
 	let received = 0;
 	// Resumes in a row without a new byte: a connection that keeps making progress may go on.
 	let resumes = 0;
@@ -102,7 +107,13 @@ export async function openBlobStream(
 
 	const follow = (source: NodeJS.ReadableStream | undefined): void => {
 		if (!source) {
-			output.destroy(new BlobAccessError(`Blob ${blobName} has no content`));
+			finish(new BlobAccessError(`Blob ${blobName} has no content`));
+			return;
+		}
+		response = source as Readable;
+		// The consumer closed the stream while this answer was asked for.
+		if (output.destroyed) {
+			response.destroy();
 			return;
 		}
 		let settled = false;
@@ -110,7 +121,7 @@ export async function openBlobStream(
 			if (settled) return;
 			settled = true;
 			source.removeAllListeners('data');
-			if (error === undefined && (total === undefined || received === total)) output.end();
+			if (error === undefined && (total === undefined || received === total)) finish();
 			else void resume(error);
 		};
 		source.on('data', (chunk: Buffer) => {
@@ -127,17 +138,17 @@ export async function openBlobStream(
 
 	const resume = async (cause: unknown): Promise<void> => {
 		if (signal.aborted) {
-			output.destroy(stopped());
+			finish(stopped());
 			return;
 		}
 		if (received > receivedAtLastResume) resumes = 0;
 		receivedAtLastResume = received;
 		if (cause instanceof BlobAccessError) {
-			output.destroy(cause);
+			finish(cause);
 			return;
 		}
 		if (++resumes > maxResumes || ++totalResumes > maxResumes * MAX_RESUMES_FACTOR) {
-			output.destroy(
+			finish(
 				new BlobAccessError(
 					`The connection to storage kept dropping while reading blob ${blobName} (${totalResumes - 1} resumes)`,
 				),
@@ -147,7 +158,7 @@ export async function openBlobStream(
 		try {
 			follow((await read(received)).readableStreamBody);
 		} catch (error) {
-			output.destroy(error as Error);
+			finish(error as Error);
 		}
 	};
 
@@ -170,15 +181,10 @@ export function toBlobAccessError(error: unknown, blobName: string): Error {
 				`The answer for blob ${blobName} did not come from Azure Blob Storage (it has no ETag): a proxy, firewall or sign-in page may be in the way`,
 			);
 		}
-		return new BlobAccessError(`Azure Blob Storage gave an answer for blob ${blobName} that could not be read: ${withoutUrls(message)}`);
+		return new BlobAccessError(`Azure Blob Storage gave an answer for blob ${blobName} that could not be read: ${withoutUrls(message).slice(0, 300)}`);
 	}
 	if (!statusCode) {
 		return new BlobAccessError(`Azure Blob Storage could not be read for blob ${blobName}: ${describeNetworkError(error).replace(/^The connection failed: /, '')}`);
 	}
 	return new BlobAccessError(`Azure Blob Storage answered HTTP ${statusCode}${code ? ` (${code})` : ''} for blob ${blobName}`, statusCode, code);
-}
-
-/** SDK messages may quote the request URL, whose query is the SAS. */
-function withoutUrls(text: string): string {
-	return text.replace(/https?:\/\/\S+/g, '<url>').slice(0, 300);
 }

@@ -1,8 +1,9 @@
 /**
- * Debian's Chromium for the editor tests, driven by playwright-core. Playwright's own browser
- * builds come from a CDN this machine cannot reach, so the suite installs Debian's package
- * (`apt-get install -y chromium`, as root) when /usr/bin/chromium is missing and never lets
- * Playwright download anything.
+ * Debian's Chromium for the tests that need a real browser (the n8n editor, the example
+ * emails), driven by playwright-core. Playwright's own browser builds come from a CDN this
+ * machine cannot reach, so the tests install Debian's package (`apt-get install -y
+ * chromium`, as root) when /usr/bin/chromium is missing and never let Playwright download
+ * anything.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,9 +28,9 @@ const FLAGS = [
 export async function ensureChromium(log: (line: string) => void = () => {}): Promise<string> {
 	if (fs.existsSync(CHROMIUM)) return CHROMIUM;
 	if (process.platform !== 'linux' || !fs.existsSync('/usr/bin/apt-get')) {
-		throw new Error(`The editor tests need Chromium at ${CHROMIUM}: install your distribution's chromium package`);
+		throw new Error(`This test needs Chromium at ${CHROMIUM}: install your distribution's chromium package`);
 	}
-	if (process.getuid?.() !== 0) throw new Error(`The editor tests need Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` as root`);
+	if (process.getuid?.() !== 0) throw new Error(`This test needs Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` as root`);
 	log('chromium: apt-get update && apt-get install -y chromium…');
 	await aptGet(['update']);
 	await aptGet(['install', '-y', '--no-install-recommends', 'chromium']);
@@ -48,15 +49,15 @@ async function aptGet(args: string[]): Promise<void> {
 	});
 }
 
-export interface EditorBrowser {
+export interface ChromiumBrowser {
 	browser: Browser;
 	context: BrowserContext;
 	close(): Promise<void>;
 }
 
 /** Chromium with an empty profile (Playwright gives each launch a new temporary one) and one context. */
-export async function launchChromium(executablePath: string): Promise<EditorBrowser> {
+export async function launchChromium(executablePath: string, viewport = { width: 1440, height: 900 }): Promise<ChromiumBrowser> {
 	const browser = await chromium.launch({ executablePath, headless: true, args: FLAGS });
-	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+	const context = await browser.newContext({ viewport });
 	return { browser, context, close: async () => await browser.close() };
 }

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 
 import { isFreeOfControlBytes } from './controlBytes';
-import { looksLikeMarkup } from './http';
+import { looksLikeMarkup } from '../transport/http';
 
 /** Receives JSON Lines one record at a time. */
 export interface JsonRecordConsumer {

@@ -2,6 +2,8 @@ import { CsvError, parse } from 'csv-parse';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
+import { fieldNameKey } from './fieldNames';
+
 /** Receives a CSV file one record at a time: the header row first, then every data row. */
 export interface CsvRecordConsumer {
 	header(fields: string[]): void;
@@ -70,17 +72,17 @@ function normaliseHeader(record: string[]): string[] {
 }
 
 /**
- * Finds each wanted column in a header, ignoring case and surrounding spaces, and says
+ * Finds each wanted column in a header by fieldNameKey, ignoring surrounding spaces, and says
  * which parameter named a missing one and which columns the file does have.
  */
 export function resolveColumns(header: string[], wanted: string[], parameterName: string): number[] {
 	const byName = new Map<string, number>();
 	header.forEach((field, index) => {
-		const key = field.toLowerCase();
+		const key = fieldNameKey(field);
 		if (!byName.has(key)) byName.set(key, index);
 	});
 	return wanted.map((name) => {
-		const index = byName.get(name.trim().toLowerCase());
+		const index = byName.get(fieldNameKey(name.trim()));
 		if (index === undefined) {
 			throw new CsvFormatError(
 				`Column '${name}' named in '${parameterName}' is not in the file. Its columns are: ${header.join(', ')}`,

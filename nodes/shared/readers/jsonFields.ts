@@ -7,9 +7,10 @@
  * and a malformed line is never summed. When it declines a line (bad JSON, or nesting deeper
  * than it follows) the caller parses the line with JSON.parse, which says what is wrong.
  *
- * Field names match ignoring ASCII case (Microsoft spells BenefitID and BenefitId); when a line
- * has the same field twice, the last one counts, as with JSON.parse.
+ * Field names match by fieldNameKey (ASCII case: Microsoft spells BenefitID and BenefitId); when
+ * a line has the same field twice, the last one counts, as with JSON.parse.
  */
+import { fieldNameKey } from './fieldNames';
 
 export const enum JsonValueKind {
 	Missing = 0,
@@ -64,7 +65,7 @@ export class JsonFieldScanner {
 	/** per wanted field: its name as the data first spelled it */
 	readonly spellings: Array<string | undefined>;
 	private readonly lowerNames: string[];
-	/** wanted field indexes by name length (ASCII lower-casing keeps the length) */
+	/** wanted field indexes by name length (fieldNameKey keeps the length) */
 	private readonly byLength: number[][] = [];
 	private text = '';
 	private end = 0;
@@ -77,7 +78,7 @@ export class JsonFieldScanner {
 	private textControlFree = false;
 
 	constructor(names: string[]) {
-		this.lowerNames = names.map(asciiLowerCase);
+		this.lowerNames = names.map(fieldNameKey);
 		this.kinds = names.map(() => JsonValueKind.Missing);
 		this.starts = names.map(() => 0);
 		this.ends = names.map(() => 0);
@@ -185,7 +186,7 @@ export class JsonFieldScanner {
 	/** The wanted field a key names (keyEnd: its closing quote), or -1. */
 	private matchField(keyStart: number, keyEnd: number): number {
 		const text = this.text;
-		if (this.escaped) return this.lowerNames.indexOf(asciiLowerCase(this.key(keyStart, keyEnd)));
+		if (this.escaped) return this.lowerNames.indexOf(fieldNameKey(this.key(keyStart, keyEnd)));
 		const candidates = this.byLength[keyEnd - keyStart];
 		if (candidates === undefined) return -1;
 		for (const field of candidates) {
@@ -323,11 +324,6 @@ const CONTROL_CHARACTER = /[\u0000-\u0009\u000b-\u001f]/g;
 function findControl(text: string, from: number): number {
 	CONTROL_CHARACTER.lastIndex = from;
 	return CONTROL_CHARACTER.test(text) ? CONTROL_CHARACTER.lastIndex - 1 : -1;
-}
-
-/** Lower-cases A–Z only: attribute names are compared this way, whatever their script. */
-export function asciiLowerCase(text: string): string {
-	return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
 /** JSON whitespace after the control-character check: only spaces are left. */

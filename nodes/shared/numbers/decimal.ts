@@ -257,3 +257,11 @@ export function percentOf(part: DecimalValue, whole: DecimalValue, fractionDigit
 	const rounded = (magnitude * 2n + denominator) / (denominator * 2n);
 	return { units: numerator < 0n ? -rounded : rounded, scale: fractionDigits };
 }
+
+/** ceil(value ÷ divisor) for an exact decimal and a positive whole divisor. */
+export function ceilDivide(value: DecimalValue, divisor: number): number {
+	const denominator = 10n ** BigInt(value.scale) * BigInt(divisor);
+	const quotient = value.units / denominator;
+	const hasRemainder = value.units % denominator !== 0n;
+	return Number(hasRemainder && value.units > 0n ? quotient + 1n : quotient);
+}

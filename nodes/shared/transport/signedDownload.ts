@@ -1,15 +1,10 @@
 import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 import type { Readable } from 'node:stream';
 
-import { isAllowedDownloadUrl, looksLikeMarkup, readSmallBody } from './http';
-import {
-	ConnectionError,
-	RETRYABLE_STATUS_CODES,
-	deadlineSignal,
-	parseRetryAfter,
-	retryUntilDone,
-	type RetryPolicy,
-} from './retry';
+import { contentTypeLabel, isAllowedDownloadUrl, looksLikeMarkup, readSmallBody } from './http';
+import { ConnectionError } from './errors';
+import { errorBodyExcerpt } from './scrub';
+import { RETRYABLE_STATUS_CODES, deadlineSignal, parseRetryAfter, retryUntilDone, type RetryPolicy } from './retry';
 
 export class DownloadError extends Error {
 	constructor(
@@ -104,7 +99,7 @@ export async function downloadSignedFile<Result>(
 			}
 			return { done: true, value: await download.consume(body) };
 		}
-		const detail = summariseErrorBody(await readSmallBody(body, 4096));
+		const detail = errorBodyExcerpt(await readSmallBody(body, 4096));
 		if ((statusCode === 401 || statusCode === 403) && !withCredential && fallback?.allowed(url)) {
 			withCredential = true;
 			return { done: false, reason: `The file host wants to be signed in to (HTTP ${statusCode}${detail})`, retryAfterMs: 0 };
@@ -144,8 +139,7 @@ async function unexpectedFile(body: Readable, headers: Record<string, unknown>):
 	const first = await firstChunk(body).catch((error: unknown) => {
 		throw ConnectionError.from(error);
 	});
-	const contentType = String(headers['content-type'] ?? '').split(';')[0].trim();
-	const labelled = contentType ? ` (${contentType})` : '';
+	const labelled = contentTypeLabel(headers);
 	if (first === null) return `an empty body${labelled}`;
 	if (looksLikeMarkup(first.subarray(0, 512).toString('utf8'))) {
 		return `an HTML or XML page${labelled}: a proxy, firewall or sign-in page may be in the way`;
@@ -176,11 +170,4 @@ function firstChunk(body: Readable): Promise<Buffer | null> {
 		body.on('end', onEnd);
 		body.on('error', onError);
 	});
-}
-
-/** A short, URL-free excerpt of an error body (storage hosts answer XML or HTML). */
-function summariseErrorBody(text: string): string {
-	const message = /<Message>([^<]*)<\/Message>/i.exec(text)?.[1] ?? text.replace(/<[^>]*>/g, ' ');
-	const clean = message.replace(/https?:\/\/\S+/g, '<url>').replace(/\s+/g, ' ').trim().slice(0, 200);
-	return clean ? `: ${clean}` : '';
 }

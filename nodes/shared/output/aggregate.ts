@@ -1,44 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { CsvFormatError, resolveColumns, type CsvRecordConsumer } from './csv';
-import { DecimalSum, type DecimalValue } from './decimal';
-import { JsonFieldScanner, JsonValueKind, asciiLowerCase } from './jsonFields';
-import { JsonLinesFormatError, type JsonRecordConsumer } from './jsonLines';
-
-/** Collects every record as an object keyed by the vendor's own column names. */
-export class RowsSink implements CsvRecordConsumer {
-	readonly rows: IDataObject[] = [];
-	private fields: string[] = [];
-
-	constructor(private readonly maxRows = Infinity) {}
-
-	header(fields: string[]): void {
-		this.fields = fields;
-	}
-
-	row(values: string[], rowNumber: number): void {
-		if (rowNumber > this.maxRows) {
-			throw new CsvFormatError(
-				`The file has more than ${this.maxRows} rows, the most this node turns into items. Use the Aggregate or File output mode for files this large`,
-			);
-		}
-		const record: IDataObject = {};
-		for (let index = 0; index < this.fields.length; index++) record[this.fields[index]] = values[index];
-		this.rows.push(record);
-	}
-}
-
-/** Counts data rows: the file sink's companion, so a file output still says how many rows. */
-export class RowCounter implements CsvRecordConsumer {
-	rowCount = 0;
-	header(): void {}
-	row(): void {
-		this.rowCount++;
-	}
-}
+import { DecimalSum } from '../numbers/decimal';
+import { CsvFormatError, resolveColumns, type CsvRecordConsumer } from '../readers/csv';
+import { fieldNameKey } from '../readers/fieldNames';
+import { JsonFieldScanner, JsonValueKind } from '../readers/jsonFields';
+import { JsonLinesFormatError, type JsonRecordConsumer } from '../readers/jsonLines';
 
 export interface AggregateGroup {
-	/** the group-by values, keyed by the column names as the file spells them */
+	/** the group-by values, keyed by the field names as the data spells them */
 	keys: IDataObject;
 	/** exact sums, in sum-field order */
 	sums: DecimalSum[];
@@ -48,54 +17,73 @@ export interface AggregateGroup {
 export interface AggregateSpec {
 	groupBy: string[];
 	sumFields: string[];
-	/** parameter names, for error messages */
-	groupByParameter: string;
-	sumFieldsParameter: string;
 }
 
 /**
  * Sums fields per group with exact decimals, holding one entry per group and nothing per
- * row, so memory does not grow with the file. A value that is not a number stops the run
- * with its row and column: a sum that silently skipped it would be wrong money.
+ * record, so memory does not grow with the file. A value that is not a number stops the run
+ * with its record and field: a sum that silently skipped it would be wrong money. The core of
+ * every aggregation; each format's adapter below finds a record's group-by and sum values.
  */
-export class AggregateSink implements CsvRecordConsumer, JsonRecordConsumer {
+abstract class Aggregator {
 	private readonly groups = new Map<string, AggregateGroup>();
-	/** JSON records: each wanted field (lower case) → the key the records spell it with */
-	private readonly recordKeys = new Map<string, string>();
+	/** the sum fields as the data spells them, once the data has said */
+	protected sumNames: string[] = [];
+
+	constructor(protected readonly spec: AggregateSpec) {}
+
+	/** The group of these group-by values (as text), when it has been seen. */
+	protected find(key: string): AggregateGroup | undefined {
+		return this.groups.get(key);
+	}
+
+	protected add(key: string, keys: IDataObject): AggregateGroup {
+		const group = { keys, sums: this.spec.sumFields.map(() => new DecimalSum()), rowCount: 0 };
+		this.groups.set(key, group);
+		return group;
+	}
+
+	get sumFieldNames(): string[] {
+		return this.sumNames;
+	}
+
+	results(): AggregateGroup[] {
+		return [...this.groups.values()];
+	}
+
+	/** The groups with their keys, for merging aggregates that each read part of an export. */
+	entries(): IterableIterator<[string, AggregateGroup]> {
+		return this.groups.entries();
+	}
+}
+
+/** The key of a group: its group-by values as text, joined by a character no value holds. */
+function groupKey(parts: readonly string[]): string {
+	let key = parts[0];
+	for (let index = 1; index < parts.length; index++) key += `\u0000${parts[index]}`;
+	return key;
+}
+
+/** Aggregates a CSV: columns found in the header by fieldNameKey, values as the file has them. */
+export class CsvAggregator extends Aggregator implements CsvRecordConsumer {
 	private groupIndexes: number[] = [];
 	private sumIndexes: number[] = [];
 	private groupNames: string[] = [];
-	private sumNames: string[] = [];
-	/** JSON Lines: reads only the group-by and sum attributes of each line */
-	private scanner: JsonFieldScanner | undefined;
-	/** the last line's group and its group-by values (plain strings; '' for any other kind) */
-	private lastGroup: AggregateGroup | undefined;
-	private lastParts: string[] = [];
-
-	constructor(private readonly spec: AggregateSpec) {}
+	/** the row's group-by values, reused from row to row */
+	private readonly parts: string[] = [];
 
 	header(fields: string[]): void {
-		this.groupIndexes = resolveColumns(fields, this.spec.groupBy, this.spec.groupByParameter);
-		this.sumIndexes = resolveColumns(fields, this.spec.sumFields, this.spec.sumFieldsParameter);
+		this.groupIndexes = resolveColumns(fields, this.spec.groupBy, 'Group By');
+		this.sumIndexes = resolveColumns(fields, this.spec.sumFields, 'Sum Fields');
 		this.groupNames = this.groupIndexes.map((index) => fields[index]);
 		this.sumNames = this.sumIndexes.map((index) => fields[index]);
 	}
 
 	row(values: string[], rowNumber: number): void {
-		const groupIndexes = this.groupIndexes;
-		let key = groupIndexes.length === 1 ? values[groupIndexes[0]] : '';
-		if (groupIndexes.length > 1) {
-			for (let index = 0; index < groupIndexes.length; index++) {
-				key += (index ? '\u0000' : '') + values[groupIndexes[index]];
-			}
-		}
-		let group = this.groups.get(key);
-		if (group === undefined) {
-			const keys: IDataObject = {};
-			groupIndexes.forEach((column, index) => (keys[this.groupNames[index]] = values[column]));
-			group = { keys, sums: this.sumIndexes.map(() => new DecimalSum()), rowCount: 0 };
-			this.groups.set(key, group);
-		}
+		const { groupIndexes, parts } = this;
+		for (let index = 0; index < groupIndexes.length; index++) parts[index] = values[groupIndexes[index]];
+		const key = groupKey(parts);
+		const group = this.find(key) ?? this.add(key, this.keysOf(values));
 		for (let index = 0; index < this.sumIndexes.length; index++) {
 			const value = values[this.sumIndexes[index]];
 			if (!group.sums[index].add(value)) {
@@ -107,31 +95,45 @@ export class AggregateSink implements CsvRecordConsumer, JsonRecordConsumer {
 		group.rowCount++;
 	}
 
-	/**
-	 * A JSON record (Graph line item). Attribute names match case-insensitively, because the
-	 * vendor spells them differently across pages and versions (BenefitID / BenefitId).
-	 * A missing group-by attribute groups as null; a missing sum attribute is an error.
-	 */
+	private keysOf(values: string[]): IDataObject {
+		const keys: IDataObject = {};
+		this.groupIndexes.forEach((column, index) => (keys[this.groupNames[index]] = values[column]));
+		return keys;
+	}
+}
+
+/**
+ * Aggregates JSON records (Graph line items), attribute names matched by fieldNameKey, since
+ * the vendor spells them differently across pages and versions. A missing group-by attribute
+ * groups as null; a missing sum attribute is an error.
+ */
+export class JsonAggregator extends Aggregator implements JsonRecordConsumer {
+	/** each wanted field's key → the key the records spell it with */
+	private readonly recordKeys = new Map<string, string>();
+	/** reads only the group-by and sum attributes of each line */
+	private scanner: JsonFieldScanner | undefined;
+	/** the last line's group and its group-by values (plain strings; '' for any other kind) */
+	private lastGroup: AggregateGroup | undefined;
+	private lastParts: string[] = [];
+
 	record(item: IDataObject, lineNumber: number): void {
-		const groupValues = this.spec.groupBy.map((name) => item[this.recordKey(item, name)] ?? null);
-		const key = groupValues.length === 1 ? String(groupValues[0]) : groupValues.map(String).join('\u0000');
-		let group = this.groups.get(key);
+		const { groupBy, sumFields } = this.spec;
+		const groupValues = groupBy.map((name) => item[this.recordKey(item, name)] ?? null);
+		const key = groupKey(groupValues.map(String));
+		let group = this.find(key);
 		if (group === undefined) {
 			const keys: IDataObject = {};
-			this.spec.groupBy.forEach((name, index) => (keys[this.recordKey(item, name)] = groupValues[index]));
-			group = { keys, sums: this.spec.sumFields.map(() => new DecimalSum()), rowCount: 0 };
-			this.groups.set(key, group);
+			groupBy.forEach((name, index) => (keys[this.recordKey(item, name)] = groupValues[index]));
+			group = this.add(key, keys);
 		}
-		for (let index = 0; index < this.spec.sumFields.length; index++) {
-			const name = this.spec.sumFields[index];
+		for (let index = 0; index < sumFields.length; index++) {
+			const name = sumFields[index];
 			const value = item[this.recordKey(item, name)];
 			if (value === undefined || (typeof value !== 'number' && typeof value !== 'string') || !group.sums[index].add(value)) {
 				this.throwNotSummable(name, value, () => Object.keys(item), lineNumber);
 			}
 		}
-		if (this.sumNames.length === 0) {
-			this.sumNames = this.spec.sumFields.map((name) => this.recordKey(item, name));
-		}
+		if (this.sumNames.length === 0) this.sumNames = sumFields.map((name) => this.recordKey(item, name));
 		group.rowCount++;
 	}
 
@@ -145,23 +147,19 @@ export class AggregateSink implements CsvRecordConsumer, JsonRecordConsumer {
 		if (!scanner.read(text, start, end, controlFree)) return false;
 		let group = this.sameGroupAsLastLine(scanner, text) ? this.lastGroup : undefined;
 		if (group === undefined) {
-			let key = '';
 			const parts: string[] = [];
 			for (let field = 0; field < groupBy.length; field++) {
-				const plain = scanner.kinds[field] === JsonValueKind.PlainString;
-				const part = plain ? scanner.raw(field) : String(scanner.value(field) ?? null);
-				key = field === 0 ? part : `${key}\u0000${part}`;
-				parts.push(plain ? part : '');
+				parts.push(scanner.kinds[field] === JsonValueKind.PlainString ? scanner.raw(field) : String(scanner.value(field) ?? null));
 			}
-			group = this.groups.get(key);
+			const key = groupKey(parts);
+			group = this.find(key);
 			if (group === undefined) {
 				const keys: IDataObject = {};
 				groupBy.forEach((name, field) => (keys[scanner.spellings[field] ?? name] = (scanner.value(field) ?? null) as IDataObject[string]));
-				group = { keys, sums: sumFields.map(() => new DecimalSum()), rowCount: 0 };
-				this.groups.set(key, group);
+				group = this.add(key, keys);
 			}
 			this.lastGroup = group;
-			this.lastParts = parts;
+			this.lastParts = parts.map((part, field) => (scanner.kinds[field] === JsonValueKind.PlainString ? part : ''));
 		}
 		for (let index = 0; index < sumFields.length; index++) {
 			const field = groupBy.length + index;
@@ -203,7 +201,7 @@ export class AggregateSink implements CsvRecordConsumer, JsonRecordConsumer {
 	private throwNotSummable(name: string, value: unknown, attributeNames: () => string[], lineNumber: number): never {
 		if (value === undefined) {
 			throw new JsonLinesFormatError(
-				`Line ${lineNumber} has no attribute '${name}' named in '${this.spec.sumFieldsParameter}'. Its attributes are: ${attributeNames().join(', ')}`,
+				`Line ${lineNumber} has no attribute '${name}' named in 'Sum Fields'. Its attributes are: ${attributeNames().join(', ')}`,
 			);
 		}
 		throw new JsonLinesFormatError(
@@ -212,33 +210,20 @@ export class AggregateSink implements CsvRecordConsumer, JsonRecordConsumer {
 	}
 
 	private recordKey(item: IDataObject, name: string): string {
-		const wanted = asciiLowerCase(name);
+		const wanted = fieldNameKey(name);
 		const known = this.recordKeys.get(wanted);
 		if (known !== undefined && known in item) return known;
-		const found = Object.keys(item).find((key) => asciiLowerCase(key) === wanted) ?? name;
+		const found = Object.keys(item).find((key) => fieldNameKey(key) === wanted) ?? name;
 		this.recordKeys.set(wanted, found);
 		return found;
-	}
-
-	get sumFieldNames(): string[] {
-		return this.sumNames;
-	}
-
-	results(): AggregateGroup[] {
-		return [...this.groups.values()];
-	}
-
-	/** The groups with their keys, for merging sinks that each read part of an export. */
-	entries(): IterableIterator<[string, AggregateGroup]> {
-		return this.groups.entries();
 	}
 }
 
 /**
- * Merges sinks that each aggregated one part of an export (one blob), in the parts' order:
+ * Merges aggregates that each read one part of an export (one blob), in the parts' order:
  * groups appear in order of first sight, sums add exactly, row counts add.
  */
-export function mergeAggregates(parts: AggregateSink[]): { groups: AggregateGroup[]; sumFieldNames: string[] } {
+export function mergeAggregates(parts: JsonAggregator[]): { groups: AggregateGroup[]; sumFieldNames: string[] } {
 	const merged = new Map<string, AggregateGroup>();
 	for (const part of parts) {
 		for (const [key, group] of part.entries()) {
@@ -261,12 +246,4 @@ export function groupToJson(group: AggregateGroup, sumNames: string[]): IDataObj
 	sumNames.forEach((name, index) => (json[name] = group.sums[index].toNumber()));
 	json.rowCount = group.rowCount;
 	return json;
-}
-
-/** ceil(value ÷ divisor) for an exact decimal and a positive whole divisor. */
-export function ceilDivide(value: DecimalValue, divisor: number): number {
-	const denominator = 10n ** BigInt(value.scale) * BigInt(divisor);
-	const quotient = value.units / denominator;
-	const hasRemainder = value.units % denominator !== 0n;
-	return Number(hasRemainder && value.units > 0n ? quotient + 1n : quotient);
 }

@@ -19,6 +19,11 @@ export class ParameterRules {
 		});
 	}
 
+	/** `'Label' rule`, with what to do in the description. */
+	explain(label: string, rule: string, advice: string): NodeOperationError {
+		return new NodeOperationError(this.context.getNode(), `'${label}' ${rule}`, { itemIndex: this.itemIndex, description: advice });
+	}
+
 	/** One of the listed values (their display names go into the message). */
 	oneOf<Value extends string>(value: unknown, label: string, allowed: ReadonlyArray<readonly [Value, string]>): Value {
 		const match = allowed.find(([candidate]) => candidate === value);
@@ -44,6 +49,18 @@ export class ParameterRules {
 		return number;
 	}
 
+	/** The Timeout (Minutes) option, within its editor bounds; unset is `fallback`. */
+	timeoutMinutes(value: unknown, fallback: number): number {
+		return this.number(value, 'Timeout (Minutes)', { ...TIMEOUT_MINUTES, fallback });
+	}
+
+	/** Text that must not be empty once trimmed (numbers are taken as their text); unset is `fallback`. */
+	requiredText(value: unknown, label: string, fallback = ''): string {
+		const text = this.text(value, label, fallback).trim();
+		if (!text) throw this.refuse(label, 'must not be empty');
+		return text;
+	}
+
 	/** Text (numbers are taken as their text); unset is `fallback`. */
 	text(value: unknown, label: string, fallback = ''): string {
 		if (value === undefined || value === null) return fallback;
@@ -65,7 +82,7 @@ function shown(value: unknown): string {
 }
 
 /** The Timeout (Minutes) option of every node: its editor bounds, checked whatever an expression gives. */
-export const TIMEOUT_MINUTES = { min: 0.05, max: 1440 } as const;
+const TIMEOUT_MINUTES = { min: 0.05, max: 1440 } as const;
 
 /** The Timeout (Minutes) option, with the bounds above; each operation says what it covers. */
 export function timeoutMinutesProperty(defaultMinutes: number, description: string): INodeProperties {

@@ -1,13 +1,7 @@
 import type { IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import {
-	ConnectionError,
-	RETRYABLE_STATUS_CODES,
-	TokenRequestError,
-	parseRetryAfter,
-	retryUntilDone,
-	type RetryPolicy,
-} from './retry';
+import { ConnectionError, TokenRequestError } from './errors';
+import { RETRYABLE_STATUS_CODES, parseRetryAfter, retryUntilDone, type RetryPolicy } from './retry';
 
 export interface HttpResponse<Body = unknown> {
 	statusCode: number;
@@ -64,9 +58,8 @@ export async function sendWithRetry<Body = unknown>(
  * is a JSON object. n8n hands over a body that does not parse as JSON as text.
  */
 function describeNonJsonBody(body: unknown, headers: Record<string, unknown> = {}): string | undefined {
-	if (typeof body === 'object' && body !== null && !Array.isArray(body) && !Buffer.isBuffer(body)) return undefined;
-	const contentType = String(headers['content-type'] ?? '').split(';')[0].trim();
-	const labelled = contentType ? ` (${contentType})` : '';
+	if (isJsonObject(body)) return undefined;
+	const labelled = contentTypeLabel(headers);
 	if (body === undefined || body === null || body === '' || (Buffer.isBuffer(body) && body.length === 0)) return `an empty body${labelled}`;
 	if (Array.isArray(body)) return 'a JSON list instead of an object';
 	const text = Buffer.isBuffer(body) ? body.subarray(0, 1024).toString('utf8') : String(body).slice(0, 1024);
@@ -76,6 +69,16 @@ function describeNonJsonBody(body: unknown, headers: Record<string, unknown> = {
 			: `an XML or HTML document${labelled}`;
 	}
 	return `a body that is not JSON${labelled}`;
+}
+
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
+}
+
+/** An answer's media type as ` (text/html)`, to name what came; '' without one. */
+export function contentTypeLabel(headers: Record<string, unknown>): string {
+	const contentType = String(headers['content-type'] ?? '').split(';')[0].trim();
+	return contentType ? ` (${contentType})` : '';
 }
 
 /** Whether text starts (after a byte order mark and white space) like HTML or XML does. */
