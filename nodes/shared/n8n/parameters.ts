@@ -95,3 +95,23 @@ export function timeoutMinutesProperty(defaultMinutes: number, description: stri
 		description,
 	};
 }
+
+/** Return All and Limit, as n8n's own Get Many operations show them. */
+export const returnAllAndLimitProperties: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+];

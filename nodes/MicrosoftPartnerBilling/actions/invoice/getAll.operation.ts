@@ -6,29 +6,14 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { ParameterRules } from '../../../shared/n8n/parameters';
+import { ParameterRules, returnAllAndLimitProperties } from '../../../shared/n8n/parameters';
 import type { NodeRun } from '../../../shared/n8n/router';
 import { hasSeen, rememberSeen } from '../../../shared/n8n/seenStore';
 import { createPartnerCenterClient, invoiceToJson, listInvoices, type Invoice } from '../../transport/partnerCenter';
 import { invoiceTimeoutMinutes, matches, newestFirst, readFilters, timeoutMinutesOption } from './common';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllAndLimitProperties,
 	{
 		displayName: 'Filters',
 		name: 'filters',

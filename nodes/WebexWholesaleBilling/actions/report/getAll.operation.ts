@@ -2,26 +2,11 @@ import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type IN
 
 import { parseIsoDate, toIsoDateText } from '../../../shared/numbers/dates';
 import { createWebexClient, listReports, reportToJson } from '../../transport';
-import { ParameterRules } from '../../../shared/n8n/parameters';
+import { ParameterRules, returnAllAndLimitProperties } from '../../../shared/n8n/parameters';
 import { REPORT_TYPE_CHOICES, outputUrlOptions, reportTypeOptions } from './common';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllAndLimitProperties,
 	{
 		displayName: 'Filters',
 		name: 'filters',
