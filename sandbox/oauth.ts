@@ -7,6 +7,8 @@
 import { timingSafeEqual } from 'crypto';
 import type { IncomingMessage } from 'http';
 
+import type { RequestContext } from './server';
+
 export function safeEqual(a: string, b: string): boolean {
 	const x = Buffer.from(a);
 	const y = Buffer.from(b);
@@ -45,4 +47,25 @@ export function clientAuthentication(req: IncomingMessage, form: URLSearchParams
 	const basicSecret = formDecode(colon < 0 ? '' : decoded.slice(colon + 1));
 	const conflicting = (formId !== undefined && formId !== basicId) || (formSecret !== undefined && formSecret !== basicSecret);
 	return { clientId: basicId, clientSecret: basicSecret, usedBasic: true, conflicting };
+}
+
+export type TokenFailure = (status: number, error: string, description: string, extra?: Record<string, string>) => void;
+
+/**
+ * The form and client of an RFC 6749 token request (Webex, Cisco): answers it with `fail` and
+ * returns undefined when it is not form-encoded or names two different clients.
+ */
+export function readTokenRequest(ctx: RequestContext, fail: TokenFailure, realm: string): (ClientAuthentication & { form: URLSearchParams }) | undefined {
+	const contentType = String(ctx.req.headers['content-type'] || '').toLowerCase();
+	if (!contentType.startsWith('application/x-www-form-urlencoded')) {
+		fail(400, 'invalid_request', 'The token request must be application/x-www-form-urlencoded.');
+		return undefined;
+	}
+	const form = new URLSearchParams(ctx.rawBody.toString('utf8'));
+	const client = clientAuthentication(ctx.req, form);
+	if (client.conflicting) {
+		fail(401, 'invalid_client', 'Client credentials in the Authorization header and the body differ.', { 'www-authenticate': `Basic realm="${realm}"` });
+		return undefined;
+	}
+	return { ...client, form };
 }

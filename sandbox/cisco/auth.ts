@@ -14,7 +14,7 @@
  */
 
 import { randomBytes } from 'crypto';
-import { clientAuthentication, safeEqual } from '../oauth';
+import { readTokenRequest, safeEqual } from '../oauth';
 import { sendJson } from '../server';
 import type { RequestContext, SandboxServer } from '../server';
 import type { IncomingHttpHeaders, ServerResponse } from 'http';
@@ -69,7 +69,7 @@ export class CiscoAuth {
 
 	/** POST /cisco-sso/as/token.oauth2 (application/x-www-form-urlencoded). */
 	handleToken(ctx: RequestContext) {
-		const { req, res } = ctx;
+		const { res } = ctx;
 		const headers = { 'cache-control': 'no-store', pragma: 'no-cache' };
 		const fail = (status: number, error: string, description: string, extra: Record<string, string> = {}) => sendJson(res, status, { error, error_description: description }, { ...headers, ...extra });
 
@@ -80,18 +80,9 @@ export class CiscoAuth {
 		if (['client_secret', 'password'].some((name) => ctx.url.searchParams.has(name))) {
 			this.server.violation(`OAuth secret sent in the Cisco token URL query string: POST ${ctx.path}`);
 		}
-		const contentType = String(req.headers['content-type'] || '').toLowerCase();
-		if (!contentType.startsWith('application/x-www-form-urlencoded')) {
-			fail(400, 'invalid_request', 'The token request must be application/x-www-form-urlencoded.');
-			return;
-		}
-		const form = new URLSearchParams(ctx.rawBody.toString('utf8'));
-
-		const { clientId, clientSecret, usedBasic, conflicting } = clientAuthentication(req, form);
-		if (conflicting) {
-			fail(401, 'invalid_client', 'Client credentials in the Authorization header and the body differ.', { 'www-authenticate': 'Basic realm="cisco"' });
-			return;
-		}
+		const request = readTokenRequest(ctx, fail, 'cisco');
+		if (!request) return;
+		const { form, clientId, clientSecret, usedBasic } = request;
 
 		const grantType = form.get('grant_type');
 		if (!grantType) {

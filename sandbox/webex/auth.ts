@@ -13,7 +13,7 @@
  */
 
 import { randomBytes } from 'crypto';
-import { clientAuthentication, safeEqual } from '../oauth';
+import { readTokenRequest, safeEqual } from '../oauth';
 import { sendJson, sendText } from '../server';
 import { newTrackingId } from './errors';
 import type { RequestContext, SandboxServer } from '../server';
@@ -124,7 +124,7 @@ export class WebexAuth {
 
 	/** POST /webex/v1/access_token (application/x-www-form-urlencoded). */
 	handleToken(ctx: RequestContext) {
-		const { res, req } = ctx;
+		const { res } = ctx;
 		const headers = { trackingid: newTrackingId(), 'cache-control': 'no-store', pragma: 'no-cache' };
 		const fail = (status: number, error: string, description: string, extra: Record<string, string> = {}) => sendJson(res, status, { error, error_description: description }, { ...headers, ...extra });
 
@@ -135,18 +135,9 @@ export class WebexAuth {
 		if (ctx.url.searchParams.has('client_secret') || ctx.url.searchParams.has('refresh_token') || ctx.url.searchParams.has('code')) {
 			this.server.violation(`OAuth secret sent in the token URL query string: POST ${ctx.path}`);
 		}
-		const contentType = String(req.headers['content-type'] || '').toLowerCase();
-		if (!contentType.startsWith('application/x-www-form-urlencoded')) {
-			fail(400, 'invalid_request', 'The token request must be application/x-www-form-urlencoded.');
-			return;
-		}
-		const form = new URLSearchParams(ctx.rawBody.toString('utf8'));
-
-		const { clientId, clientSecret, usedBasic, conflicting } = clientAuthentication(req, form);
-		if (conflicting) {
-			fail(401, 'invalid_client', 'Client credentials in the Authorization header and the body differ.', { 'www-authenticate': 'Basic realm="webex"' });
-			return;
-		}
+		const request = readTokenRequest(ctx, fail, 'webex');
+		if (!request) return;
+		const { form, clientId, clientSecret, usedBasic } = request;
 		if (!clientId || !clientSecret || !safeEqual(clientId, this.options.clientId) || !safeEqual(clientSecret, this.options.clientSecret)) {
 			fail(401, 'invalid_client', 'Client authentication failed: unknown client_id or wrong client_secret.', usedBasic ? { 'www-authenticate': 'Basic realm="webex"' } : {});
 			return;
