@@ -44,6 +44,13 @@ export class MicrosoftPartnerBillingOAuth2Api implements ICredentialType {
 			description: 'The partner (CSP) tenant ID or its primary domain. Partner billing data lives only in the partner tenant.',
 		},
 		{
+			displayName:
+				"Test checks Microsoft Graph only. n8n tests this credential with one request and one token, Graph's; Partner Center (the Invoice resource) takes a token of its own, which the node asks for at its first run and whose refusal it explains.",
+			name: 'testNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
 			displayName: 'Graph Base URL',
 			name: 'graphBaseUrl',
 			type: 'string',
@@ -99,10 +106,31 @@ export class MicrosoftPartnerBillingOAuth2Api implements ICredentialType {
 
 	// Reads the partner billing entity: needs a token for the tenant with PartnerBilling.Read.All.
 	// [unconfirmed] that Graph serves this read; PowerShell's Get-MgReportPartnerBilling calls it.
+	// Graph only: n8n tests an OAuth2 credential with this one request and n8n's one token (the
+	// Graph one), and never calls a node's test function for an OAuth2 type; Partner Center
+	// takes only a token of its own. The messages name Graph so that nobody reads them as both.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.graphBaseUrl.replace(/\\/+$/, "")}}',
 			url: '/reports/partners/billing',
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'Microsoft Graph refused the token (401): check the Tenant ID (the partner tenant) and that the client secret has not expired. Partner Center is not part of this test: the first Invoice run checks it.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'Microsoft Graph: the app may not read partner billing (403). Grant it PartnerBilling.Read.All (application, or delegated for the authorization-code grant) with admin consent. Partner Center is not part of this test: the first Invoice run checks it.',
+				},
+			},
+		],
 	};
 }

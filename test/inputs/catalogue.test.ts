@@ -47,6 +47,7 @@ const BASE: Record<string, IDataObject> = {
 	'graph download': { resource: 'export', operation: 'download', operationId: 'a1b2c3', outputMode: 'aggregate', groupBy: 'CustomerId', sumFields: 'Total', options: {} },
 	'graph getAll': { resource: 'invoice', operation: 'getAll', returnAll: false, limit: 1, filters: {}, options: {} },
 	'graph get': { resource: 'invoice', operation: 'get', invoiceId: 'G000000001', options: {} },
+	'graph markReconciled': { resource: 'invoice', operation: 'markReconciled', invoiceId: 'G000000001' },
 	'cisco getDownloadLinks': { resource: 'usage', operation: 'getDownloadLinks', requestBy: 'invoiceNumbers', invoiceNumbers: '537541276', options: {} },
 	'cisco download': { resource: 'usage', operation: 'download', usageUrl: 'https://files.example.com/u/1.zip?sig=x', outputMode: 'rows', includeHeader: 'separate', options: {} },
 	'reconcile reconcile': {
@@ -160,12 +161,14 @@ const CATALOGUE: BadInput[] = [
 	row('graph', 'getAll', 'Billing Period Start', 'after the end', { filters: { periodStart: '2023-10-01', periodEnd: '2023-09-30' } }, "must not be after 'Billing Period End' (2023-09-30)"),
 	row('graph', 'getAll', 'Invoice Type', 'an object from an expression', { 'filters.invoiceType': expression('{ type: "Recurring" }') }, 'must be text'),
 	row('graph', 'getAll', 'Document Type', 'a list from an expression', { 'filters.documentType': expression('["Invoice"]') }, 'must be text'),
-	row('graph', 'getAll', 'Skip Invoices Already Output', 'text from an expression', { 'options.skipAlreadyOutput': expression('"yes"') }, 'must be true or false'),
+	row('graph', 'getAll', 'Skip Invoices Marked as Reconciled', 'text from an expression', { 'options.skipReconciled': expression('"yes"') }, 'must be true or false'),
 	...timeouts('graph', 'getAll'),
 	row('graph', 'get', 'Invoice ID', 'empty', { invoiceId: EMPTY }, 'must be a Microsoft invoice number such as G012345678 (letters and digits)'),
 	row('graph', 'get', 'Invoice ID', 'a path', { invoiceId: 'invoices/G000000001' }, 'must be a Microsoft invoice number such as G012345678 (letters and digits)'),
 	row('graph', 'get', 'Invoice ID', 'too long', { invoiceId: 'G'.repeat(65) }, 'must be a Microsoft invoice number such as G012345678 (letters and digits)'),
 	...timeouts('graph', 'get'),
+	row('graph', 'markReconciled', 'Invoice ID', 'empty', { invoiceId: EMPTY }, 'must be a Microsoft invoice number such as G012345678 (letters and digits)'),
+	row('graph', 'markReconciled', 'Invoice ID', 'a list from an expression', { invoiceId: expression('["G000000001"]') }, 'must be text'),
 
 	// Cisco XaaS Billing
 	row('cisco', 'getDownloadLinks', 'Request By', 'an unknown choice from an expression', { requestBy: expression('"customer"') }, 'must be one of Invoice Numbers, Invoice Date Range, Subscription IDs'),

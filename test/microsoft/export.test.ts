@@ -519,6 +519,14 @@ describe('Microsoft Partner Billing credential', () => {
 		expect(graph.graphRequests().map((request) => `${request.kind} ${request.status}`)).toEqual(['token 200', 'api 200']);
 	});
 
+	it('says Microsoft Graph refused the app, and that Partner Center is not part of the test', async () => {
+		graph.sandbox.addFault({ vendor: 'graph', kind: 'api', type: 'status', status: 403, times: 1 });
+		const result = await graph.pack.testCredential('microsoftPartnerBillingOAuth2Api', graph.credentials().microsoftPartnerBillingOAuth2Api);
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/^Microsoft Graph: the app may not read partner billing \(403\)\. Grant it PartnerBilling\.Read\.All/);
+		expect(result.message).toContain('Partner Center is not part of this test: the first Invoice run checks it.');
+	});
+
 	it('fails its test with a wrong client secret', async () => {
 		const result = await graph.pack.testCredential('microsoftPartnerBillingOAuth2Api', {
 			...graph.credentials().microsoftPartnerBillingOAuth2Api,

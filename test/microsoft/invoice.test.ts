@@ -169,46 +169,72 @@ describe('Microsoft invoices with the authorization-code grant', () => {
 	});
 });
 
-describe('Microsoft invoices: skipping invoices already output', () => {
+describe('Microsoft invoices: the memory of reconciled invoices', () => {
 	// Each run is a fresh execution without static data, as on a queue-mode worker: only n8n's
-	// deduplication store carries what the node output. The same workflow ID: the same workflow.
-	const newestInvoice = (workflowId: string, options: IDataObject = { skipAlreadyOutput: true }, inputItems: IDataObject[] = [{}], filters: IDataObject = {}) =>
+	// deduplication store carries the marks. The same workflow ID: the same workflow.
+	const newestInvoice = (workflowId: string, options: IDataObject = { skipReconciled: true }, inputItems: IDataObject[] = [{}], filters: IDataObject = {}) =>
 		graph.run(
 			{ resource: 'invoice', operation: 'getAll', returnAll: false, limit: 1, filters: { documentType: 'Invoice', ...filters }, options },
 			{ workflowId, mode: 'trigger', inputItems: inputItems as never },
 		);
+	const markReconciled = (workflowId: string, invoiceId: string | string[]) =>
+		graph.run(
+			{ resource: 'invoice', operation: 'markReconciled', invoiceId: '={{ $json.invoiceId }}' },
+			{ workflowId, mode: 'trigger', inputItems: [invoiceId].flat().map((id) => ({ invoiceId: id })) as never },
+		);
 	const ids = (result: { json: IDataObject[] }) => result.json.map((invoice) => invoice.id);
 
-	it('outputs nothing the second time, rather than an older invoice', async () => {
-		expect(ids(await newestInvoice('wf-invoices-twice'))).toEqual(['G000000004']);
-		const second = await newestInvoice('wf-invoices-twice');
-		expect(second.error).toBeUndefined();
-		expect(ids(second)).toEqual([]);
+	it('outputs the newest invoice again and again until it is marked as reconciled', async () => {
+		expect(ids(await newestInvoice('wf-invoices-unmarked'))).toEqual(['G000000004']);
+		expect(ids(await newestInvoice('wf-invoices-unmarked'))).toEqual(['G000000004']);
+	});
+
+	it('outputs nothing once the newest invoice is marked, rather than an older one', async () => {
+		await markReconciled('wf-invoices-marked', 'G000000004');
+		const next = await newestInvoice('wf-invoices-marked');
+		expect(next.error).toBeUndefined();
+		expect(ids(next)).toEqual([]);
 	});
 
 	it('outputs a newer invoice when Partner Center issues one', async () => {
 		graph.sandbox.graph!.options.unissuedInvoices = ['G000000004'];
 		expect(ids(await newestInvoice('wf-invoices-newer'))).toEqual(['G000000003']);
+		await markReconciled('wf-invoices-newer', 'G000000003');
+		expect(ids(await newestInvoice('wf-invoices-newer'))).toEqual([]);
 		graph.sandbox.graph!.options.unissuedInvoices = [];
 		expect(ids(await newestInvoice('wf-invoices-newer'))).toEqual(['G000000004']);
-		expect(ids(await newestInvoice('wf-invoices-newer'))).toEqual([]);
 	});
 
-	it('neither reads nor writes its memory when the option is off', async () => {
-		expect(ids(await newestInvoice('wf-invoices-off'))).toEqual(['G000000004']);
+	it('leaves out every marked invoice of a longer list', async () => {
+		await markReconciled('wf-invoices-list', ['G000000003', 'G000000001']);
+		const all = await graph.run({ resource: 'invoice', operation: 'getAll', returnAll: true, options: { skipReconciled: true } }, { workflowId: 'wf-invoices-list', mode: 'trigger' });
+		expect(ids(all)).toEqual(['G000000004', 'G000000005', 'G000000002']);
+	});
+
+	it('says whether the invoice was marked before', async () => {
+		expect((await markReconciled('wf-invoices-twice', 'G000000002')).json).toEqual([{ id: 'G000000002', reconciled: true, markedBefore: false }]);
+		expect((await markReconciled('wf-invoices-twice', 'G000000002')).json).toEqual([{ id: 'G000000002', reconciled: true, markedBefore: true }]);
+	});
+
+	it('marks nothing when the node fails on one of its items', async () => {
+		const failed = await markReconciled('wf-invoices-mark-failed', ['G000000004', 'invoices/G000000003']);
+		expect(failed.error?.message).toBe("'Invoice ID' must be a Microsoft invoice number such as G012345678 (letters and digits)");
+		expect(ids(await newestInvoice('wf-invoices-mark-failed'))).toEqual(['G000000004']);
+	});
+
+	it('sends nothing to Microsoft when marking', async () => {
+		const requestsBefore = graph.sandbox.requests.length;
+		await markReconciled('wf-invoices-offline', 'G000000004');
+		expect(graph.sandbox.requests.length).toBe(requestsBefore);
+	});
+
+	it('neither reads nor skips marks when the option is off', async () => {
+		await markReconciled('wf-invoices-off', 'G000000004');
 		expect(ids(await newestInvoice('wf-invoices-off', {}))).toEqual(['G000000004']);
-		expect(ids(await newestInvoice('wf-invoices-off-first', {}))).toEqual(['G000000004']);
-		expect(ids(await newestInvoice('wf-invoices-off-first'))).toEqual(['G000000004']);
-	});
-
-	it('remembers nothing of a run whose node failed: the next run outputs the invoice again', async () => {
-		const failed = await newestInvoice('wf-invoices-failed', { skipAlreadyOutput: true }, [{ start: '2023-01-01' }, { start: 'someday' }], { periodStart: '={{ $json.start }}' });
-		expect(failed.error?.message).toBe("'Billing Period Start' in Filters must be a date written as YYYY-MM-DD");
-		expect(ids(await newestInvoice('wf-invoices-failed'))).toEqual(['G000000004']);
 	});
 
 	it('keeps workflows apart', async () => {
-		await newestInvoice('wf-invoices-one');
+		await markReconciled('wf-invoices-one', 'G000000004');
 		expect(ids(await newestInvoice('wf-invoices-other'))).toEqual(['G000000004']);
 	});
 

@@ -192,6 +192,14 @@ const allowAppOnlyGet = (sandbox: Sandbox) => void (sandbox.graph!.options.appOn
 const invoiceCases: AuditCase[] = [
 	{ title: 'invoice get many', vendor: 'graph', parameters: () => ({ resource: 'invoice', operation: 'getAll', returnAll: true }), outcome: 'success', handedOut: [PARTNER_CENTER_TOKEN] },
 	{
+		title: 'invoice get many, skipping invoices marked as reconciled',
+		vendor: 'graph',
+		parameters: () => ({ resource: 'invoice', operation: 'getAll', returnAll: true, options: { skipReconciled: true } }),
+		outcome: 'success',
+		handedOut: [PARTNER_CENTER_TOKEN],
+	},
+	{ title: 'invoice mark as reconciled', vendor: 'graph', parameters: () => ({ resource: 'invoice', operation: 'markReconciled', invoiceId: GRAPH_INVOICE }), outcome: 'success' },
+	{
 		title: 'invoice get (Partner Center signs a PDF link)',
 		vendor: 'graph',
 		arrange: allowAppOnlyGet,

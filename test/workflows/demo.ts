@@ -66,19 +66,18 @@ export async function runDemo(outDir: string, log: (line: string) => void = () =
 		};
 
 		await run('webex', 'monthly seat reconciliation');
-		// The workflow finds its invoice at Partner Center: first the newest issued so far, then the
-		// newer one that appears, never an older one again.
+		// The workflow finds its invoice at Partner Center: first the newest issued so far; then the
+		// newer one that appears, whose export fails (Slack) and is reconciled by the next run;
+		// then nothing, the newest being marked reconciled. Each run is a new execution with no
+		// static data, as a queue-mode worker runs it: only n8n's deduplication store remembers.
 		environment.sandbox.graph!.options.unissuedInvoices = [MICROSOFT_INVOICE];
 		await run('microsoft', 'the newest invoice so far');
 		environment.sandbox.graph!.options.unissuedInvoices = [];
-		await run('microsoft', 'invoice reconciliation');
-		// A new execution with no static data, as a queue-mode worker runs it: what the first run
-		// downloaded is remembered in n8n's deduplication store.
-		await run('microsoft', 'the same invoice again, unchanged');
-		await run('cisco', 'invoice usage check');
-
 		environment.sandbox.graph!.failNextOperation({ code: '3001', message: 'The export could not be generated; try again later' });
 		await run('microsoft', 'the export fails at Microsoft');
+		await run('microsoft', 'invoice reconciliation');
+		await run('microsoft', 'the same invoice again, unchanged');
+		await run('cisco', 'invoice usage check');
 
 		environment.sandbox.addFault({ vendor: 'partner', kind: 'records', type: 'status', status: 503, times: Infinity });
 		await run('cisco', "our records' server is down");

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { ensureChromium, launchChromium, type ChromiumBrowser } from '../helpers/chromium';
 import type { DemoRun, DemoSummary } from './demo';
-import { N8N_BASE_URL } from './examples';
+import { MICROSOFT_INVOICE, MICROSOFT_PREVIOUS_INVOICE, N8N_BASE_URL } from './examples';
 import {
 	expectCiscoHeaderEmail,
 	expectCiscoSubscriptionEmail,
@@ -15,6 +15,8 @@ import {
 	expectMicrosoftExportFailureAlert,
 	expectMicrosoftInvoiceEmail,
 	expectMicrosoftInvoiceTotalEmail,
+	expectMicrosoftInvoiceMarkedLast,
+	expectNoInvoiceTotalEmail,
 	expectNewestIssuedInvoice,
 	expectMicrosoftUsageEmail,
 	expectNothingSentForUnchangedInvoice,
@@ -69,14 +71,23 @@ describe('Microsoft invoice reconciliation', () => {
 	});
 
 	it('takes the newest invoice Partner Center has issued, without an invoice ID', () => {
-		expectNewestIssuedInvoice(runOf('microsoft', 'the newest invoice so far'), 'G000000003');
+		expectNewestIssuedInvoice(runOf('microsoft', 'the newest invoice so far'), MICROSOFT_PREVIOUS_INVOICE);
 	});
 
 	it('asks our records for the invoice it found: its planted differences, and only those', () => {
-		expectMicrosoftInvoiceEmail(runOf('microsoft', 'the newest invoice so far'), sandbox, 'G000000003');
+		expectMicrosoftInvoiceEmail(runOf('microsoft', 'the newest invoice so far'), sandbox, MICROSOFT_PREVIOUS_INVOICE);
 	});
 
-	it("reconciles a newer invoice when it appears, and emails its total's difference from its line items", () => {
+	it("sends no total email when the invoice's total equals its line items", () => {
+		expectNoInvoiceTotalEmail(runOf('microsoft', 'the newest invoice so far'));
+	});
+
+	it('leaves the invoice unmarked when its export fails, and reconciles it on the next run', () => {
+		expect(runOf('microsoft', 'the export fails at Microsoft').executedNodes).not.toContain('Mark invoice reconciled');
+		expectNewestIssuedInvoice(runOf('microsoft', 'invoice reconciliation'), MICROSOFT_INVOICE);
+	});
+
+	it("emails the newer invoice's total difference from its line items", () => {
 		expectMicrosoftInvoiceTotalEmail(runOf('microsoft', 'invoice reconciliation'), sandbox);
 	});
 
@@ -84,7 +95,12 @@ describe('Microsoft invoice reconciliation', () => {
 		expectMicrosoftInvoiceEmail(runOf('microsoft', 'invoice reconciliation'), sandbox);
 	});
 
-	it('downloads nothing and sends no email when the invoice data has not changed since the last run', () => {
+	it('marks the invoice reconciled last, after every check and its email', () => {
+		expectMicrosoftInvoiceMarkedLast(runOf('microsoft', 'the newest invoice so far'));
+		expectMicrosoftInvoiceMarkedLast(runOf('microsoft', 'invoice reconciliation'));
+	});
+
+	it('starts no export and sends nothing once the newest invoice is reconciled', () => {
 		expectNothingSentForUnchangedInvoice(runOf('microsoft', 'the same invoice again, unchanged'));
 	});
 });
@@ -176,9 +192,9 @@ describe('every example email, as its reader sees it in Chromium', () => {
 		expectMicrosoftInvoiceEmailShown(shown('microsoft', 'invoice reconciliation', /differ from our invoices/), sandbox);
 	});
 
-	it('Microsoft: the newest invoice issued so far (G000000003), against its usage and against our billing', () => {
-		expectMicrosoftUsageEmailShown(shown('microsoft', 'the newest invoice so far', /differ from billed usage/), sandbox, 'G000000003');
-		expectMicrosoftInvoiceEmailShown(shown('microsoft', 'the newest invoice so far', /differ from our invoices/), sandbox, 'G000000003');
+	it(`Microsoft: the newest invoice issued so far (${MICROSOFT_PREVIOUS_INVOICE}), against its usage and against our billing`, () => {
+		expectMicrosoftUsageEmailShown(shown('microsoft', 'the newest invoice so far', /differ from billed usage/), sandbox, MICROSOFT_PREVIOUS_INVOICE);
+		expectMicrosoftInvoiceEmailShown(shown('microsoft', 'the newest invoice so far', /differ from our invoices/), sandbox, MICROSOFT_PREVIOUS_INVOICE);
 	});
 
 	it('Microsoft: the invoice total against its line items, in the invoice’s currency', () => {

@@ -151,12 +151,13 @@ export function expectMicrosoftInvoiceEmail(run: ExampleRun, sandbox: Sandbox, i
 export function expectMicrosoftInvoiceTotalEmail(run: ExampleRun, sandbox: Sandbox): void {
 	const invoice = partnerCenterInvoices(sandbox.seed).find((candidate) => candidate.id === MICROSOFT_INVOICE)!;
 	const email = emailWithSubject(run, /differs from its line items/);
-	expect(email.subject).toBe(`Microsoft invoice ${MICROSOFT_INVOICE}: total ${invoice.totalCharges} ${invoice.currencyCode} differs from its line items`);
+	const totalCharges = BigInt(Math.round(invoice.totalCharges * 1e6));
+	expect(email.subject).toBe(`Microsoft invoice ${MICROSOFT_INVOICE}: total ${subjectAmount(totalCharges)} ${invoice.currencyCode} differs from its line items`);
 	const [record] = attachmentRecords(email);
 	expect(attachmentRecords(email)).toHaveLength(1);
 	expect([record.status, record.id]).toEqual(['Different', MICROSOFT_INVOICE]);
 	expect([record['totalCharges Invoice'], record['totalCharges Line items']].map((value) => BigInt(Math.round(Number(value) * 1e6)))).toEqual([
-		BigInt(Math.round(invoice.totalCharges * 1e6)),
+		totalCharges,
 		BigInt(reconciliationTotalMicros(MICROSOFT_INVOICE, sandbox.seed)),
 	]);
 }
@@ -168,11 +169,34 @@ export function expectNewestIssuedInvoice(run: ExampleRun, invoiceId: string): v
 	for (const email of run.emails) expect(email.subject).toMatch(new RegExp(`^Microsoft invoice ${invoiceId}: `));
 }
 
-/** Microsoft, run again on an invoice whose data has not changed: no download, no email. */
+/** A positive amount in micro-units as a subject shows it: rounded half up to cents, thousands grouped. */
+function subjectAmount(micros: bigint): string {
+	const cents = (micros + 5_000n) / 10_000n;
+	return `${(cents / 100n).toLocaleString('en-US')}.${String(cents % 100n).padStart(2, '0')}`;
+}
+
+/** Microsoft: no total email, the invoice's total being the exact sum of its line items. */
+export function expectNoInvoiceTotalEmail(run: ExampleRun): void {
+	expect(run.status).toBe('success');
+	expect(run.emails.map((email) => email.subject).filter((subject) => /differs from its line items/.test(subject))).toEqual([]);
+}
+
+/** Microsoft: the invoice is marked reconciled by the last node to run, after every email. */
+export function expectMicrosoftInvoiceMarkedLast(run: ExampleRun): void {
+	expect(run.status).toBe('success');
+	const checks = ['Reconciliation vs usage', 'Microsoft vs our invoices', 'Invoice total vs line items', ...run.executedNodes.filter((name) => name.startsWith('Email '))];
+	expect(run.executedNodes.slice(-2)).toEqual(['All checks done', 'Mark invoice reconciled']);
+	for (const check of checks) expect(run.executedNodes).toContain(check);
+}
+
+/** Microsoft, run again once the newest invoice is reconciled: no export, no email, no mark. */
 export function expectNothingSentForUnchangedInvoice(run: ExampleRun): void {
 	expect(run.status).toBe('success');
 	expect(run.emails).toEqual([]);
-	expect(run.executedNodes).not.toContain('Start usage export');
+	expect(run.slack).toEqual([]);
+	expect(run.executedNodes).toContain('Newest invoice');
+	expect(run.executedNodes).not.toContain('Start reconciliation export');
+	expect(run.executedNodes).not.toContain('Mark invoice reconciled');
 }
 
 /** Cisco: the invoices whose header total differs from their usage lines, with both amounts. */

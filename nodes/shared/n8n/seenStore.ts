@@ -1,4 +1,4 @@
-import { NodeOperationError, type ICheckProcessedOptions, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type DeduplicationScope, type ICheckProcessedOptions, type IExecuteFunctions } from 'n8n-workflow';
 
 /**
  * What a node has already delivered, remembered across executions in n8n's deduplication
@@ -6,11 +6,12 @@ import { NodeOperationError, type ICheckProcessedOptions, type IExecuteFunctions
  * (`processed_data`) and which a queue-mode worker reads like the main process does. Workflow
  * static data cannot do this: a worker runs each new trigger execution without it.
  *
- * Scope `node`: n8n keys it by workflow ID and node ID, so renaming the node keeps its memory,
- * and nothing else writes to it. The `workflow` scope is one list shared with every Remove
- * Duplicates node of the workflow that uses that scope: their history size would trim our
- * entries, their "Clear Deduplication History" would erase them, and a list they keep in
- * another mode makes n8n refuse ours.
+ * Scope `node` (the default): n8n keys it by workflow ID and node ID, so renaming the node keeps
+ * its memory, and nothing else writes to it. The `workflow` scope is for what one node records
+ * and another reads (an invoice marked reconciled at the end of a workflow, skipped by the
+ * invoice list at its start): it is one list shared with every Remove Duplicates node of the
+ * workflow that uses that scope, so their "Clear Deduplication History" erases it too, and a
+ * list they keep in another mode makes n8n refuse ours. Keys carry a prefix of their own.
  *
  * Entries are kept in insertion order; past `maxEntries` the oldest go (n8n trims the list).
  */
@@ -21,15 +22,22 @@ const STORE: ICheckProcessedOptions = { mode: 'entries', maxEntries: 1000 };
  * recording a new key, so a new key is taken back at once: a key counts as seen only after
  * `rememberSeen`, which a node calls once its output is complete.
  */
-export async function hasSeen(context: IExecuteFunctions, key: string, itemIndex: number): Promise<boolean> {
-	const { processed } = await storeCall(context, itemIndex, async () => await context.helpers.checkProcessedAndRecord([key], 'node', STORE));
-	if (processed.length > 0) return true;
-	await storeCall(context, itemIndex, async () => await context.helpers.removeProcessed([key], 'node', STORE));
-	return false;
+export async function hasSeen(context: IExecuteFunctions, key: string, itemIndex: number, scope: DeduplicationScope = 'node'): Promise<boolean> {
+	return (await seenAmong(context, [key], itemIndex, scope)).has(key);
 }
 
-export async function rememberSeen(context: IExecuteFunctions, key: string, itemIndex: number): Promise<void> {
-	await storeCall(context, itemIndex, async () => await context.helpers.checkProcessedAndRecord([key], 'node', STORE));
+/** Which of `keys` are remembered, in two calls to the store whatever their number. */
+export async function seenAmong(context: IExecuteFunctions, keys: string[], itemIndex: number, scope: DeduplicationScope = 'node'): Promise<Set<string>> {
+	if (keys.length === 0) return new Set();
+	const answer = await storeCall(context, itemIndex, async () => await context.helpers.checkProcessedAndRecord(keys, scope, STORE));
+	if (answer.new.length > 0) await storeCall(context, itemIndex, async () => await context.helpers.removeProcessed(answer.new, scope, STORE));
+	return new Set(answer.processed.map(String));
+}
+
+/** Remembers `key`; whether it was remembered already. */
+export async function rememberSeen(context: IExecuteFunctions, key: string, itemIndex: number, scope: DeduplicationScope = 'node'): Promise<boolean> {
+	const { processed } = await storeCall(context, itemIndex, async () => await context.helpers.checkProcessedAndRecord([key], scope, STORE));
+	return processed.length > 0;
 }
 
 async function storeCall<T>(context: IExecuteFunctions, itemIndex: number, call: () => Promise<T>): Promise<T> {

@@ -21,6 +21,8 @@ export interface Service {
 }
 
 export interface PostgresService extends Service {
+	/** Deletes what n8n's deduplication store keeps for the workflow, as clearing its history does. */
+	forgetProcessedData(workflowId: string): Promise<void>;
 	/** what n8n needs to use it (DB_TYPE=postgresdb and DB_POSTGRESDB_*) */
 	readonly n8nEnv: Record<string, string>;
 }
@@ -109,8 +111,14 @@ export async function startPostgres(): Promise<PostgresService> {
 		await service.stop();
 		throw error;
 	}
+	const psql = postgresBin('psql')!;
 	return {
 		...service,
+		forgetProcessedData: async (workflowId) => {
+			if (!/^[A-Za-z0-9]+$/.test(workflowId)) throw new Error(`not an n8n workflow ID: ${workflowId}`);
+			const sql = `DELETE FROM processed_data WHERE "workflowId" = '${workflowId}'`;
+			await run(psql, ['-h', '127.0.0.1', '-p', String(port), '-U', DATABASE_USER, '-d', DATABASE, '-v', 'ON_ERROR_STOP=1', '-c', sql], { cwd: dir, timeoutMs: 30_000 });
+		},
 		n8nEnv: {
 			DB_TYPE: 'postgresdb',
 			DB_POSTGRESDB_HOST: '127.0.0.1',

@@ -137,7 +137,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, run: N
 	});
 	// Remembered only once the node's whole output is ready: a download that fails, here or
 	// in a later item, or a stopped execution, leaves the export to be downloaded again.
-	if (seenKey) run.whenOutputComplete(async () => await rememberSeen(this, seenKey, itemIndex));
+	if (seenKey) run.whenOutputComplete(async () => void (await rememberSeen(this, seenKey, itemIndex)));
 
 	const manifestETag = manifest.eTag ?? null;
 	if (output.mode !== 'file') return outputRecords(output).map((json) => ({ json: { ...json, manifestETag } }));

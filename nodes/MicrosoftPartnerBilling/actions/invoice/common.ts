@@ -12,6 +12,22 @@ export const timeoutMinutesOption = timeoutMinutesProperty(
 	'How long the Partner Center calls may take, token, retries and Retry-After waits included',
 );
 
+/** The Invoice ID parameter, checked: it goes into a Partner Center path and n8n's memory. */
+export function readInvoiceId(context: IExecuteFunctions, rules: ParameterRules, itemIndex: number): string {
+	const invoiceId = rules.text(context.getNodeParameter('invoiceId', itemIndex), 'Invoice ID').trim();
+	if (!/^[A-Za-z0-9-]{1,64}$/.test(invoiceId)) {
+		throw rules.refuse('Invoice ID', 'must be a Microsoft invoice number such as G012345678 (letters and digits)', invoiceId);
+	}
+	return invoiceId;
+}
+
+/**
+ * An invoice's key in the workflow's memory of reconciled invoices: written by Mark as
+ * Reconciled, read by Get Many's Skip Invoices Marked as Reconciled (Partner Center's IDs are
+ * unique per partner; the prefix keeps them apart from a Remove Duplicates node's values).
+ */
+export const reconciledKey = (invoiceId: string) => `reconciled-invoice:${invoiceId}`;
+
 /** The Timeout (Minutes) option in `options`, checked. */
 export function invoiceTimeoutMinutes(rules: ParameterRules, options: IDataObject): number {
 	return rules.timeoutMinutes(options.timeoutMinutes, DEFAULT_TIMEOUT_MINUTES);

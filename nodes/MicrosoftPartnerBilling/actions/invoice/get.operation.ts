@@ -8,7 +8,7 @@ import {
 
 import { ParameterRules } from '../../../shared/n8n/parameters';
 import { createPartnerCenterClient, getInvoice, invoiceToJson } from '../../transport/partnerCenter';
-import { invoiceTimeoutMinutes, timeoutMinutesOption } from './common';
+import { invoiceTimeoutMinutes, readInvoiceId, timeoutMinutesOption } from './common';
 
 const properties: INodeProperties[] = [
 	{
@@ -36,10 +36,7 @@ export const description = updateDisplayOptions({ show: { resource: ['invoice'],
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const rules = new ParameterRules(this, itemIndex);
-	const invoiceId = rules.text(this.getNodeParameter('invoiceId', itemIndex), 'Invoice ID').trim();
-	if (!/^[A-Za-z0-9-]{1,64}$/.test(invoiceId)) {
-		throw rules.refuse('Invoice ID', 'must be a Microsoft invoice number such as G012345678 (letters and digits)', invoiceId);
-	}
+	const invoiceId = readInvoiceId(this, rules, itemIndex);
 	const timeoutMinutes = invoiceTimeoutMinutes(rules, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
 	const client = await createPartnerCenterClient(this, itemIndex, timeoutMinutes);
 	return [{ json: invoiceToJson(await getInvoice(client, invoiceId)) }];

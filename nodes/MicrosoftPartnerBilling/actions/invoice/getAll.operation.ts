@@ -7,10 +7,9 @@ import {
 } from 'n8n-workflow';
 
 import { ParameterRules, returnAllAndLimitProperties } from '../../../shared/n8n/parameters';
-import type { NodeRun } from '../../../shared/n8n/router';
-import { hasSeen, rememberSeen } from '../../../shared/n8n/seenStore';
-import { createPartnerCenterClient, invoiceToJson, listInvoices, type Invoice } from '../../transport/partnerCenter';
-import { invoiceTimeoutMinutes, matches, newestFirst, readFilters, timeoutMinutesOption } from './common';
+import { seenAmong } from '../../../shared/n8n/seenStore';
+import { createPartnerCenterClient, invoiceToJson, listInvoices } from '../../transport/partnerCenter';
+import { invoiceTimeoutMinutes, matches, newestFirst, readFilters, reconciledKey, timeoutMinutesOption } from './common';
 
 const properties: INodeProperties[] = [
 	...returnAllAndLimitProperties,
@@ -62,15 +61,15 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		description: 'Whether to leave out invoices already output, and how long the calls may take',
+		description: 'Whether to leave out invoices already reconciled, and how long the calls may take',
 		options: [
 			{
-				displayName: 'Skip Invoices Already Output',
-				name: 'skipAlreadyOutput',
+				displayName: 'Skip Invoices Marked as Reconciled',
+				name: 'skipReconciled',
 				type: 'boolean',
 				default: false,
 				description:
-					"Whether to leave out the invoices this node output in an earlier execution (n8n keeps their IDs in its database, so queue-mode workers know them too). Applied after the filters, the order and Limit: with Limit 1, a newest invoice already output gives nothing, not an older one.",
+					"Whether to leave out the invoices an Invoice › Mark as Reconciled step of this workflow has marked (n8n keeps them in its database, so queue-mode workers know them too). Applied after the filters, the order and Limit: with Limit 1 the newest invoice gives nothing once it is marked, not an older one.",
 			},
 			timeoutMinutesOption,
 		],
@@ -79,26 +78,20 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['invoice'], operation: ['getAll'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, run: NodeRun): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const rules = new ParameterRules(this, itemIndex);
 	const returnAll = rules.flag(this.getNodeParameter('returnAll', itemIndex), 'Return All', false);
 	const limit = returnAll ? Infinity : rules.number(this.getNodeParameter('limit', itemIndex), 'Limit', { min: 1, whole: true, fallback: 50 });
 	const filters = readFilters(this, rules, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const skipAlreadyOutput = rules.flag(options.skipAlreadyOutput, 'Skip Invoices Already Output', false);
+	const skipReconciled = rules.flag(options.skipReconciled, 'Skip Invoices Marked as Reconciled', false);
 	const client = await createPartnerCenterClient(this, itemIndex, invoiceTimeoutMinutes(rules, options));
 	// Partner Center's order is not documented, and filters are applied here: all pages are read.
 	const invoices = (await listInvoices(client)).filter((invoice) => matches(invoice, filters)).sort(newestFirst).slice(0, limit);
-	if (!skipAlreadyOutput) return invoices.map((invoice) => ({ json: invoiceToJson(invoice) }));
-	// Skipped after Limit, so an invoice already output is never replaced by an older one.
-	const fresh: Invoice[] = [];
-	for (const invoice of invoices) if (!(await hasSeen(this, memoryKey(invoice), itemIndex))) fresh.push(invoice);
-	// Remembered once the node's output is complete: a run whose node failed outputs them again.
-	run.whenOutputComplete(async () => {
-		for (const invoice of fresh) await rememberSeen(this, memoryKey(invoice), itemIndex);
-	});
-	return fresh.map((invoice) => ({ json: invoiceToJson(invoice) }));
+	if (!skipReconciled) return invoices.map((invoice) => ({ json: invoiceToJson(invoice) }));
+	// Skipped after Limit: with Limit 1 an invoice already reconciled gives nothing, so a second
+	// run does nothing and a first run does not walk back through invoices from before the workflow.
+	const keys = invoices.map((invoice) => reconciledKey(String(invoice.id ?? '')));
+	const reconciled = await seenAmong(this, keys, itemIndex, 'workflow');
+	return invoices.filter((_, index) => !reconciled.has(keys[index])).map((invoice) => ({ json: invoiceToJson(invoice) }));
 }
-
-/** The invoice's key in the node's memory (Partner Center's ID is unique per partner). */
-const memoryKey = (invoice: Invoice) => `invoice:${String(invoice.id ?? '')}`;
