@@ -73,3 +73,10 @@ export function runMain(main: () => Promise<void>) {
 export const fmt = (value: number) => Math.round(value).toLocaleString('en');
 
 export const isChild = () => process.argv[2] === '--child';
+
+/** Last calendar month, as a Webex report's billing period. */
+export function lastMonth(now = new Date()) {
+	const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+	const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0));
+	return { billingStartDate: start.toISOString().slice(0, 10), billingEndDate: end.toISOString().slice(0, 10) };
+}

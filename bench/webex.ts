@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { webexCredential } from '../test/helpers/credentials';
-import { startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild } from './lib';
+import { startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild, lastMonth } from './lib';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 
@@ -105,12 +105,6 @@ async function child(kind: string, options: RawOptions & NodeOptions) {
 	if (error) throw new Error(error.message);
 	const rows = json.reduce((sum, group) => sum + Number(group.rowCount), 0);
 	return finish(started, { rows, groups: json.length, baselineRssMb });
-}
-
-function lastMonth(now = new Date()) {
-	const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-	const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0));
-	return { billingStartDate: start.toISOString().slice(0, 10), billingEndDate: end.toISOString().slice(0, 10) };
 }
 
 if (isChild()) runChild(child);

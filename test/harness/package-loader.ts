@@ -17,6 +17,7 @@ import type {
 	Themed,
 } from 'n8n-workflow';
 
+import { repoRoot } from '../helpers/repoRoot';
 import { testCredential, type CredentialTestResult } from './credential-test';
 import { ensureN8nEnvironment } from './environment';
 import { searchList, type SearchListOptions } from './list-search';
@@ -40,14 +41,7 @@ import {
  * nearest folder up with a package.json, so that the benchmarks' compiled copy of this file
  * (in .bench/test/harness/) finds it too.
  */
-export const PACK_DIR = packageRoot(__dirname);
-
-function packageRoot(from: string): string {
-	for (let dir = from; ; dir = path.dirname(dir)) {
-		if (existsSync(path.join(dir, 'package.json'))) return dir;
-		if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-	}
-}
+export const PACK_DIR = repoRoot(__dirname);
 
 export interface LoadPackageOptions {
 	/** n8n-nodes-base nodes to make available besides manualTrigger, noOp and set. */

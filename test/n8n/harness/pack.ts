@@ -5,9 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { repoRoot } from '../../helpers/repoRoot';
 import { run } from './process';
 
-export const REPO_DIR = path.resolve(__dirname, '..', '..', '..');
+export const REPO_DIR = repoRoot(__dirname);
 
 /** `npm pack` of this repository into `destination`; needs `npm run build` first. Resolves with the tarball's path. */
 export async function packTarball(destination: string): Promise<string> {

@@ -4,6 +4,8 @@
  */
 import path from 'node:path';
 
+import { repoRoot } from '../../helpers/repoRoot';
+
 export interface N8nVersion {
 	version: string;
 	/** folder with the host package.json and the package-lock.json that resolve on the npm registry */
@@ -29,7 +31,7 @@ export interface N8nVersion {
 	errorWorkflowMustBePublished: boolean;
 }
 
-const HOSTS_DIR = path.join(__dirname, '..', 'hosts');
+const HOSTS_DIR = path.join(repoRoot(__dirname), 'test', 'n8n', 'hosts');
 
 export const N8N_VERSIONS = {
 	/** The release the pack's dev dependencies match (n8n-core 2.40.3, n8n-workflow 2.40.1, n8n-nodes-base 2.40.2). */

@@ -1,0 +1,315 @@
+// npm run bench -- n8n: the largest month in the n8n server users run (the install of the
+// real-n8n suite, n8n 2.40.7), in regular mode (SQLite, binary data on the filesystem) and in
+// queue mode (a worker, PostgreSQL and Redis, binary data in the database), beside the same
+// workflow in the project's own harness. Every execution saves its data, as n8n does by
+// default. Peak RSS is each n8n process's own high-water mark over the execution (Linux
+// resets it when "5" is written to /proc/<pid>/clear_refs), so n8n's start is not counted.
+// BENCH_LINES (Microsoft, default 2,000,000) and BENCH_ROWS (Webex, default 1,000,000) set
+// the sizes; BENCH_N8N_MODES=regular or queue runs one mode.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+
+import type { Sandbox } from '../sandbox';
+import type { WorkflowJson } from '../test/harness/run-workflow';
+import { microsoftCredential, webexCredential } from '../test/helpers/credentials';
+import {
+	ensureQueueServices,
+	installN8n,
+	installPack,
+	packTarball,
+	setupInstance,
+	startN8n,
+	startQueueMode,
+	temporaryUserFolder,
+	type N8nProcess,
+} from '../test/n8n/harness';
+import { finish, fmt, isChild, lastMonth, measureInChild, runChild, runMain, startBenchSandbox } from './lib';
+
+const MICROSOFT_LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
+const WEBEX_ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const MODES = (process.env.BENCH_N8N_MODES ?? 'regular,queue').split(',').map((mode) => mode.trim()) as Mode[];
+const N8N_VERSION = '2.40.7';
+const INVOICE_ID = 'G000000001';
+const PACKAGE = 'n8n-nodes-billing-reconciliation';
+/** An execution of the largest month may take minutes on a loaded machine. */
+const EXECUTION_TIMEOUT_MS = 30 * 60_000;
+
+type Mode = 'regular' | 'queue';
+type Workload = 'microsoft' | 'webex';
+
+interface WorkloadSetup {
+	workflow: WorkflowJson;
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	/** what the workload's output must hold, checked on every run: its line count, and for Microsoft its groups */
+	expected: { lines: number; groups?: number };
+}
+
+/** An n8n process over one execution: its RSS before, and its peak. */
+interface ProcessMemory {
+	beforeMb: number;
+	peakMb: number;
+}
+
+interface ServerRun {
+	seconds: number;
+	main: ProcessMemory;
+	worker?: ProcessMemory;
+}
+
+interface HarnessRun {
+	seconds: number;
+	peakRssMb: number;
+	baselineRssMb: number;
+}
+
+async function main() {
+	const sandbox = await startBenchSandbox({
+		graph: { scaleLineItems: MICROSOFT_LINES, operationDelayMs: 0, retryAfterSeconds: 0 },
+		webex: { reportDelayMs: 0, userReportRows: WEBEX_ROWS },
+	});
+	const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-bench-'));
+	try {
+		const workloads = { microsoft: await microsoftWorkload(sandbox), webex: webexWorkload(sandbox) };
+		console.log(
+			`n8n ${N8N_VERSION}; Microsoft billed usage ${fmt(MICROSOFT_LINES)} full-attribute lines, Webex USER report ${fmt(WEBEX_ROWS)} rows ` +
+				`(Node ${process.version} for the harness, ${os.cpus().length} cores, load ${os.loadavg().map((load) => load.toFixed(1)).join(' ')})`,
+		);
+		const results: Record<Workload, { harness: HarnessRun; servers: Partial<Record<Mode, ServerRun>> }> = {
+			microsoft: { harness: await measureInChild<HarnessRun>(__filename, 'harness', harnessOptions(workloads.microsoft)), servers: {} },
+			webex: { harness: await measureInChild<HarnessRun>(__filename, 'harness', harnessOptions(workloads.webex)), servers: {} },
+		};
+		const installation = await installN8n(N8N_VERSION, (line) => console.log(`  ${line}`));
+		const tarball = await packTarball(path.join(workDir, 'pack'));
+		for (const mode of MODES) {
+			const server = await startServer(mode, installation, tarball, path.join(workDir, mode));
+			try {
+				const credentials = { ...workloads.microsoft.credentials, ...workloads.webex.credentials };
+				const instance = await setupInstance(server.main, installation, { credentials, workflows: [workloads.microsoft.workflow, workloads.webex.workflow] }, server.env);
+				for (const workload of ['microsoft', 'webex'] as const) {
+					const workflowId = String(workloads[workload].workflow.id);
+					const before = server.processes().map((n8nProcess) => resetPeak(n8nProcess.pid));
+					const executionId = await instance.client.runManually(workflowId, 'Start');
+					const execution = await instance.client.waitForExecution(executionId, EXECUTION_TIMEOUT_MS);
+					if (execution.status !== 'success') throw new Error(`${workload} in ${mode} mode ended ${execution.status}: ${execution.data.resultData.error?.message ?? ''}`);
+					checkOutput(workload, lastOutput(execution.data.resultData.runData as IDataObject), workloads[workload].expected);
+					const [main, worker] = server.processes().map((n8nProcess, index) => ({ beforeMb: before[index], peakMb: memoryMb(n8nProcess.pid, 'VmHWM') }));
+					results[workload].servers[mode] = { seconds: (Date.parse(execution.stoppedAt!) - Date.parse(execution.startedAt!)) / 1000, main, worker };
+				}
+			} finally {
+				await server.stop();
+			}
+		}
+		printTable(results);
+	} finally {
+		fs.rmSync(workDir, { recursive: true, force: true });
+		await sandbox.stop();
+	}
+}
+
+/** Microsoft: download the billed usage export, sum it per customer and subscription, reconcile the sums. */
+async function microsoftWorkload(sandbox: Sandbox): Promise<WorkloadSetup> {
+	const operationUrl = await finishedExport(sandbox);
+	const { lineItemIterable } = await import('../sandbox/graph/data');
+	const groups = new Set<string>();
+	let lines = 0;
+	for (const item of lineItemIterable({ dataset: 'billedUsage', invoiceId: INVOICE_ID, attributeSet: 'full' }, { seed: sandbox.seed, scaleLineItems: MICROSOFT_LINES }) ?? []) {
+		groups.add(`${String(item.CustomerId)}\u0000${String(item.SubscriptionId)}`);
+		lines++;
+	}
+	const download = 'Usage per subscription';
+	const reconcile = 'Usage against itself';
+	return {
+		credentials: { microsoftPartnerBillingOAuth2Api: microsoftCredential(sandbox) },
+		expected: { groups: groups.size, lines },
+		workflow: benchWorkflow('BenchMsUsage0001', 'Bench: Microsoft billed usage', [
+			{
+				name: download,
+				type: `${PACKAGE}.microsoftPartnerBilling`,
+				typeVersion: 1,
+				parameters: {
+					resource: 'export',
+					operation: 'download',
+					operationId: { __rl: true, value: operationUrl, mode: 'url' },
+					outputMode: 'aggregate',
+					groupBy: 'CustomerId, SubscriptionId',
+					sumFields: 'Quantity, BillingPreTaxTotal',
+					options: {},
+				},
+				credentials: { microsoftPartnerBillingOAuth2Api: { id: '', name: 'Microsoft Partner Billing' } },
+			},
+			{
+				name: reconcile,
+				type: `${PACKAGE}.billingReconcile`,
+				typeVersion: 1,
+				parameters: {
+					matchFields: { values: [{ fieldA: 'CustomerId', fieldB: 'CustomerId' }, { fieldA: 'SubscriptionId', fieldB: 'SubscriptionId' }] },
+					compareFields: { values: [{ fieldA: 'BillingPreTaxTotal', fieldB: 'BillingPreTaxTotal', absoluteTolerance: 0, relativeTolerancePercent: 0 }] },
+					options: {},
+				},
+			},
+		], { Start: [download], [download]: [reconcile, { node: reconcile, index: 1 }] }),
+	};
+}
+
+/** Webex: download the USER report, summing QUANTITY per customer and SKU. */
+function webexWorkload(sandbox: Sandbox): WorkloadSetup {
+	const report = sandbox.webex.seedReport({ ...lastMonth(), type: 'USER' });
+	const download = 'USER report per customer and SKU';
+	return {
+		credentials: { webexWholesaleApi: webexCredential(sandbox) },
+		expected: { lines: WEBEX_ROWS },
+		workflow: benchWorkflow('BenchWebexUser01', 'Bench: Webex USER report', [
+			{
+				name: download,
+				type: `${PACKAGE}.webexWholesaleBilling`,
+				typeVersion: 1,
+				parameters: {
+					authentication: 'accessToken',
+					resource: 'report',
+					operation: 'download',
+					reportId: { __rl: true, value: report.id, mode: 'id' },
+					outputMode: 'aggregate',
+					groupBy: 'CUSTOMER_ORG_ID, SKU',
+					sumFields: 'QUANTITY',
+					options: {},
+				},
+				credentials: { webexWholesaleApi: { id: '', name: 'Webex Wholesale' } },
+			},
+		], { Start: [download] }),
+	};
+}
+
+type Connection = string | { node: string; index: number };
+
+function benchWorkflow(id: string, name: string, nodes: WorkflowJson['nodes'], links: Record<string, Connection[]>): WorkflowJson {
+	const trigger = { name: 'Start', type: 'n8n-nodes-base.scheduleTrigger', typeVersion: 1.2, parameters: { rule: { interval: [{ field: 'months' }] } } };
+	const placed = [trigger, ...nodes].map((node, index) => ({ ...node, id: `bench-${index}`, position: [index * 240, 0] as [number, number] }));
+	const connections: WorkflowJson['connections'] = {};
+	for (const [from, targets] of Object.entries(links)) {
+		connections[from] = { main: [targets.map((target) => (typeof target === 'string' ? { node: target, type: 'main', index: 0 } : { node: target.node, type: 'main', index: target.index }))] };
+	}
+	return { id, name, nodes: placed, connections, settings: { executionOrder: 'v1' } };
+}
+
+/** Starts the billed-usage export through the sandbox's Graph API; resolves with its operation URL once it has succeeded. */
+async function finishedExport(sandbox: Sandbox): Promise<string> {
+	const graph = sandbox.graph!;
+	const headers = { authorization: `Bearer ${graph.accessToken}`, 'content-type': 'application/json' };
+	const response = await fetch(`${graph.baseUrl}/reports/partners/billing/usage/billed/export`, {
+		method: 'POST',
+		headers,
+		body: JSON.stringify({ invoiceId: INVOICE_ID, attributeSet: 'full' }),
+	});
+	const operationUrl = response.headers.get('location');
+	if (response.status !== 202 || !operationUrl) throw new Error(`export not started: HTTP ${response.status}`);
+	for (;;) {
+		const operation = (await (await fetch(operationUrl, { headers })).json()) as { status: string; error?: unknown };
+		if (operation.status === 'succeeded' || operation.status === 'completed') return operationUrl;
+		if (operation.status === 'failed') throw new Error(`export failed: ${JSON.stringify(operation.error)}`);
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+}
+
+interface StartedServer {
+	main: N8nProcess;
+	env: Record<string, string>;
+	/** main first, then the worker in queue mode */
+	processes(): N8nProcess[];
+	stop(): Promise<void>;
+}
+
+async function startServer(mode: Mode, installation: Awaited<ReturnType<typeof installN8n>>, tarball: string, dir: string): Promise<StartedServer> {
+	fs.mkdirSync(dir, { recursive: true });
+	if (mode === 'queue') {
+		await ensureQueueServices((line) => console.log(`  ${line}`));
+		const queue = await startQueueMode({ installation, dir, tarball });
+		return { main: queue.main, env: queue.env, processes: () => [queue.main, queue.worker], stop: async () => await queue.stop() };
+	}
+	const userFolder = temporaryUserFolder('bench-regular');
+	await installPack(userFolder, tarball);
+	const main = await startN8n({ installation, userFolder, env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' } });
+	return {
+		main,
+		env: {},
+		processes: () => [main],
+		stop: async () => {
+			await main.stop();
+			fs.rmSync(userFolder, { recursive: true, force: true });
+		},
+	};
+}
+
+/** Resets the process's peak RSS (VmHWM) to its current RSS; resolves with that RSS. */
+function resetPeak(pid: number): number {
+	fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+	return memoryMb(pid, 'VmRSS');
+}
+
+/** A memory figure of /proc/<pid>/status: VmRSS now, or VmHWM, the peak since the last reset. */
+function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+	const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+	if (!match) throw new Error(`no ${field} for process ${pid}`);
+	return Math.round(Number(match[1]) / 1024);
+}
+
+/** The items of the last node that ran. */
+function lastOutput(runData: IDataObject): IDataObject[] {
+	const names = Object.keys(runData);
+	const [taskData] = runData[names[names.length - 1]] as Array<{ data?: { main: Array<Array<{ json: IDataObject }> | null> } }>;
+	return (taskData.data?.main ?? []).flatMap((output) => (output ?? []).map((item) => item.json));
+}
+
+/** Every run must give the export's groups and line count: Billing Reconcile matches every group with itself. */
+function checkOutput(workload: Workload, items: IDataObject[], expected: WorkloadSetup['expected']): void {
+	if (workload === 'microsoft') {
+		const summary = items.find((item) => item.counts) as { counts: Record<string, number> } | undefined;
+		const matched = items.filter((item) => item.status === 'matched');
+		const lines = matched.reduce((sum, row) => sum + Number((row.a as IDataObject).rowCount), 0);
+		if (!summary || summary.counts.matched !== expected.groups || matched.length !== expected.groups || lines !== expected.lines) {
+			throw new Error(`Microsoft: ${matched.length} matched groups of ${lines} lines, expected ${expected.groups} of ${expected.lines}`);
+		}
+		return;
+	}
+	const rows = items.reduce((sum, group) => sum + Number(group.rowCount), 0);
+	if (rows !== expected.lines) throw new Error(`Webex: ${rows} rows aggregated, expected ${expected.lines}`);
+}
+
+interface HarnessOptions {
+	workflow: WorkflowJson;
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+}
+
+const harnessOptions = ({ workflow, credentials }: WorkloadSetup): HarnessOptions => ({ workflow, credentials });
+
+/** The same workflow in the project's harness: n8n-core's engine, no server, no saving. */
+async function harnessRun(options: HarnessOptions) {
+	const { loadPack } = await import('../test/harness');
+	const pack = await loadPack({ baseNodes: false });
+	// The server's credential references are dropped: the harness attaches the credentials by type.
+	const nodes = options.workflow.nodes.filter((node) => node.name !== 'Start').map(({ credentials: _stored, ...node }) => ({ ...node, type: pack.nodeType(node.type.split('.')[1]) }));
+	const connections = Object.fromEntries(Object.entries(options.workflow.connections).filter(([from]) => from !== 'Start'));
+	global.gc?.();
+	const baselineRssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
+	const started = process.hrtime.bigint();
+	const result = await pack.runWorkflow({ workflow: { nodes, connections }, startNode: nodes[0].name, credentials: options.credentials }).done;
+	const error = result.error();
+	if (error) throw new Error(error.message);
+	return finish(started, { baselineRssMb });
+}
+
+function printTable(results: Record<Workload, { harness: HarnessRun; servers: Partial<Record<Mode, ServerRun>> }>): void {
+	const memory = (process?: ProcessMemory) => (process ? `${process.peakMb} MB (+${process.peakMb - process.beforeMb})` : '–');
+	const server = (run?: ServerRun) => (run ? `${run.seconds.toFixed(1)} s | ${memory(run.main)} | ${memory(run.worker)}` : '– | – | –');
+	console.log('\nPeak RSS (+ growth over the execution, MB)');
+	console.log('| workload | harness time | harness peak RSS | regular time | regular main | regular worker | queue time | queue main | queue worker |');
+	console.log('|---|---|---|---|---|---|---|---|---|');
+	for (const [workload, { harness, servers }] of Object.entries(results)) {
+		console.log(`| ${workload} | ${harness.seconds.toFixed(1)} s | ${harness.peakRssMb} MB (+${harness.peakRssMb - harness.baselineRssMb}) | ${server(servers.regular)} | ${server(servers.queue)} |`);
+	}
+}
+
+if (isChild()) runChild<HarnessOptions>(async (_kind, options) => await harnessRun(options));
+else runMain(main);
