@@ -52,8 +52,9 @@ describe('isFreeOfControlBytes', () => {
 		try {
 			realm.WebAssembly = undefined;
 			jest.isolateModules(() => {
+				type ControlBytes = typeof import('../../nodes/shared/readers/controlBytes');
 				// eslint-disable-next-line @typescript-eslint/no-require-imports
-				const fresh = require('../../nodes/shared/readers/controlBytes') as typeof import('../../nodes/shared/readers/controlBytes');
+				const fresh = require('../../nodes/shared/readers/controlBytes') as ControlBytes;
 				expect(fresh.isFreeOfControlBytes(Buffer.from('{"a":1}\n'))).toBe(false);
 			});
 		} finally {
