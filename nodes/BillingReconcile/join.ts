@@ -119,6 +119,7 @@ interface SideState {
 	names: string[];
 	keys: KeyBuilder;
 	matchReaders: FieldReader[];
+	keyShape: IDataObject;
 	/** match fields, then the spec's kept fields: what a roll-up record keeps of the key's first row */
 	keptNames: string[];
 	keptReaders: FieldReader[];
@@ -223,6 +224,7 @@ function sideState(side: Side, items: INodeExecutionData[], spec: ReconcileSpec,
 		names,
 		keys: new KeyBuilder(matchReaders, names, spec.normalisation),
 		matchReaders,
+		keyShape: keyShapeOf(spec),
 		keptNames: names.concat(keptNames),
 		keptReaders: matchReaders.concat(keptReaders),
 		compareReaders: spec.compareFields.map((field) => (isA ? field.readA : field.readB)),
@@ -347,11 +349,21 @@ function record(state: SideState, slot: number, itemIndex: number): IDataObject 
 /** The key as A names its match fields, with the values of the given item (of either side). */
 function keyObject(state: SideState, itemIndex: number, spec: ReconcileSpec): IDataObject {
 	const json = state.items[itemIndex].json;
-	const key: IDataObject = {};
+	const key: IDataObject = { ...state.keyShape };
 	for (let index = 0; index < spec.matchFields.length; index++) {
 		key[spec.matchFields[index].fieldA] = state.matchReaders[index](json) as IDataObject[string];
 	}
 	return key;
+}
+
+/**
+ * An object with A's match field names, each null, for keyObject to copy. V8 gives an object
+ * that JSON.parse makes room for exactly its fields, and a spread copy keeps that size; an
+ * object filled from `{}` has room for four: 40 instead of 56 bytes per row for two fields.
+ * Every field is an own data property, even one named "__proto__".
+ */
+function keyShapeOf(spec: ReconcileSpec): IDataObject {
+	return JSON.parse(JSON.stringify(Object.fromEntries(spec.matchFields.map((field) => [field.fieldA, null])))) as IDataObject;
 }
 
 /** Every input item a row comes from: A's (input 0), then B's (input 1). */

@@ -2,7 +2,7 @@ import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workf
 
 import { parseDecimal } from '../../nodes/shared/numbers/decimal';
 import { compareValues, isWithinTolerance, sideValue as readSide, type CompareField, type FieldPair } from '../../nodes/BillingReconcile/compare';
-import { DuplicateKeysError, RecordKeyError, reconcile, type ReconcileSpec } from '../../nodes/BillingReconcile/join';
+import { DuplicateKeysError, RecordKeyError, reconcile, type ReconcileRow, type ReconcileSpec } from '../../nodes/BillingReconcile/join';
 import { fieldReader } from '../../nodes/BillingReconcile/keys';
 import type { CompareKind, TextRule } from '../../nodes/BillingReconcile/values';
 
@@ -229,6 +229,12 @@ describe('reconcile', () => {
 		expect(jsonOf(result.onlyInA)).toEqual([{ key: { id: 3 }, status: 'onlyInA', differences: [], a: { id: 3, amount: 30 }, b: null }]);
 		expect(jsonOf(result.onlyInB)).toEqual([{ key: { id: 4 }, status: 'onlyInB', differences: [], a: null, b: { id: 4, amount: 40 } }]);
 		expect(result.counts).toEqual({ matched: 1, different: 1, onlyInA: 1, onlyInB: 1 });
+	});
+
+	it('keeps a match field named __proto__ in the key', () => {
+		const record = () => JSON.parse('{"__proto__": "C1", "amount": 1}') as IDataObject;
+		const result = reconcile(items(record()), items(record()), spec({ matchFields: [pair('__proto__')] }));
+		expect(Object.entries((result.matched[0].json as ReconcileRow).key)).toEqual([['__proto__', 'C1']]);
 	});
 
 	it('names key fields as A does, with B’s values for rows only in B', () => {
