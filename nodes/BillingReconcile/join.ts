@@ -75,9 +75,8 @@ export interface ReconcileResult {
 	rowsB: number;
 	/** later rows of a repeated key, dropped by onDuplicateKeys 'first' */
 	ignoredDuplicates: { a: number; b: number };
-	/** one pairedItem entry per input item, shared by the rows and the summary */
-	pairedA: IPairedItemData[];
-	pairedB: IPairedItemData[];
+	/** one pairedItem entry per input item, A's then B's, shared by the rows and the summary */
+	paired: IPairedItemData[];
 }
 
 /** An input item without a usable key. */
@@ -135,7 +134,9 @@ interface SideState {
 	ignored: number;
 	/** items without any field, which are not rows */
 	emptyItems: number;
+	/** the pairedItem entries of both sides; this side's item i is at pairedOffset + i */
 	paired: IPairedItemData[];
+	pairedOffset: number;
 }
 
 /**
@@ -147,8 +148,9 @@ interface SideState {
 export function reconcile(itemsA: INodeExecutionData[], itemsB: INodeExecutionData[], spec: ReconcileSpec): ReconcileResult {
 	const capacity = itemsA.length + itemsB.length;
 	const slots = new KeyTable(capacity, spec.matchFields.length);
-	const a = sideState('A', itemsA, spec, capacity);
-	const b = sideState('B', itemsB, spec, capacity);
+	const paired = pairedItemsOf(itemsA, itemsB);
+	const a = sideState('A', itemsA, spec, capacity, paired);
+	const b = sideState('B', itemsB, spec, capacity, paired);
 	const totals: FieldTotal[] = [];
 	spec.compareFields.forEach((field, index) => {
 		if (!isSummable(field)) return;
@@ -175,8 +177,7 @@ export function reconcile(itemsA: INodeExecutionData[], itemsB: INodeExecutionDa
 		rowsB,
 		rankField: rank,
 		ignoredDuplicates: { a: a.ignored, b: b.ignored },
-		pairedA: a.paired,
-		pairedB: b.paired,
+		paired,
 	};
 	const onlyInA: Discrepancy[] = [];
 	const onlyInB: Discrepancy[] = [];
@@ -209,14 +210,12 @@ export function reconcile(itemsA: INodeExecutionData[], itemsB: INodeExecutionDa
 	result.discrepancies = result.discrepancies.concat(onlyInA, onlyInB);
 	return result;
 }
-
-function sideState(side: Side, items: INodeExecutionData[], spec: ReconcileSpec, capacity: number): SideState {
+function sideState(side: Side, items: INodeExecutionData[], spec: ReconcileSpec, capacity: number, paired: IPairedItemData[]): SideState {
 	const isA = side === 'A';
 	const names = spec.matchFields.map((field) => (isA ? field.fieldA : field.fieldB));
 	const matchReaders = spec.matchFields.map((field) => (isA ? field.readA : field.readB));
 	const keptNames = spec.keptFields.map((field) => (isA ? field.fieldA : field.fieldB));
 	const keptReaders = spec.keptFields.map((field) => (isA ? field.readA : field.readB));
-	const input = isA ? 0 : 1;
 	return {
 		side,
 		items,
@@ -236,25 +235,32 @@ function sideState(side: Side, items: INodeExecutionData[], spec: ReconcileSpec,
 		plain: new PlainDecimalReader(),
 		ignored: 0,
 		emptyItems: 0,
-		paired: pairedItemsOf(items, input),
+		paired,
+		pairedOffset: isA ? 0 : capacity - items.length,
 	};
 }
 
 /**
- * For each input item, the pairedItem that names it: `{item}` in input A, `{item, input: 1}`
- * in B. n8n 2.x hands a node its items carrying exactly that (their lineage into this node);
- * sharing those objects instead of making new ones saves a million objects per million rows.
+ * For each input item, A's then B's, the pairedItem that names it: `{item}` in input A,
+ * `{item, input: 1}` in B. n8n 2.x hands a node its items carrying exactly that (their lineage
+ * into this node); sharing those objects instead of making new ones saves a million objects
+ * per million rows. One array, sized once, is also the summary's pairedItem.
  */
-function pairedItemsOf(items: INodeExecutionData[], input: number): IPairedItemData[] {
-	return items.map(({ pairedItem }, item) => {
-		const names =
-			typeof pairedItem === 'object' &&
-			!Array.isArray(pairedItem) &&
-			pairedItem.item === item &&
-			(pairedItem.input ?? 0) === input &&
-			pairedItem.sourceOverwrite === undefined;
-		return names ? pairedItem : pairedItemOf(item, input);
-	});
+function pairedItemsOf(itemsA: INodeExecutionData[], itemsB: INodeExecutionData[]): IPairedItemData[] {
+	const paired = new Array<IPairedItemData>(itemsA.length + itemsB.length);
+	for (let item = 0; item < itemsA.length; item++) paired[item] = pairedItemNaming(itemsA[item], item, 0);
+	for (let item = 0; item < itemsB.length; item++) paired[itemsA.length + item] = pairedItemNaming(itemsB[item], item, 1);
+	return paired;
+}
+
+function pairedItemNaming({ pairedItem }: INodeExecutionData, item: number, input: number): IPairedItemData {
+	const names =
+		typeof pairedItem === 'object' &&
+		!Array.isArray(pairedItem) &&
+		pairedItem.item === item &&
+		(pairedItem.input ?? 0) === input &&
+		pairedItem.sourceOverwrite === undefined;
+	return names ? pairedItem : pairedItemOf(item, input);
 }
 
 /** n8n's way to name an input item: the input only when it is not the first. */
@@ -371,20 +377,22 @@ function pairedItems(a: SideState, slot: number, itemA: number, b: SideState, it
 	const laterA = a.later.size > 0 ? a.later.get(slot) : undefined;
 	const laterB = b.later.size > 0 ? b.later.get(slot) : undefined;
 	if (laterA === undefined && laterB === undefined) {
-		if (itemA === NONE) return [b.paired[itemB]];
-		return itemB === NONE ? [a.paired[itemA]] : [a.paired[itemA], b.paired[itemB]];
+		if (itemA === NONE) return [pairedOf(b, itemB)];
+		return itemB === NONE ? [pairedOf(a, itemA)] : [pairedOf(a, itemA), pairedOf(b, itemB)];
 	}
 	const paired: IPairedItemData[] = [];
 	if (itemA !== NONE) {
-		paired.push(a.paired[itemA]);
-		for (const later of laterA ?? []) paired.push(a.paired[later]);
+		paired.push(pairedOf(a, itemA));
+		for (const later of laterA ?? []) paired.push(pairedOf(a, later));
 	}
 	if (itemB !== NONE) {
-		paired.push(b.paired[itemB]);
-		for (const later of laterB ?? []) paired.push(b.paired[later]);
+		paired.push(pairedOf(b, itemB));
+		for (const later of laterB ?? []) paired.push(pairedOf(b, later));
 	}
 	return paired;
 }
+
+const pairedOf = (state: SideState, itemIndex: number) => state.paired[state.pairedOffset + itemIndex];
 
 function valueOf(state: SideState, slot: number, record: IDataObject, fieldIndex: number, spec: ReconcileSpec): SideValue {
 	const rollUp = state.rollUps.get(slot);
