@@ -165,13 +165,36 @@ export function reconcile(itemsA: INodeExecutionData[], itemsB: INodeExecutionDa
 	// Ranked by the first field that holds numbers: an auto field of codes ("USD") has no size.
 	const rank = totals.find((total) => total.nonNumericA < rowsA || total.nonNumericB < rowsB)?.index ?? NONE;
 
+	// First every key's status, then the rows into arrays of their final length: arrays grown
+	// by push leave their outgrown copies behind (about 9 MB for 970,000 matched rows).
+	const statuses = new Uint8Array(slotCount);
+	const differencesOf = new Map<number, FieldDifference[]>();
+	const counts: Record<Status, number> = { matched: 0, different: 0, onlyInA: 0, onlyInB: 0 };
+	for (let slot = 0; slot < slotCount; slot++) {
+		const itemA = a.first[slot];
+		const itemB = b.first[slot];
+		let status: Status;
+		if (itemA === NONE) {
+			status = 'onlyInB';
+		} else if (itemB === NONE) {
+			status = 'onlyInA';
+		} else {
+			// A rolled-up side is compared through its roll-up, so its first row stands in for its record.
+			const differences = compareRecords(a, b, slot, a.items[itemA].json, b.items[itemB].json, spec);
+			status = differences.length === 0 ? 'matched' : 'different';
+			if (status === 'different') differencesOf.set(slot, differences);
+		}
+		statuses[slot] = STATUS_CODES[status];
+		counts[status]++;
+	}
+
 	const result: ReconcileResult = {
-		matched: [],
-		different: [],
-		onlyInA: [],
-		onlyInB: [],
-		counts: { matched: 0, different: 0, onlyInA: 0, onlyInB: 0 },
-		discrepancies: [],
+		matched: new Array<INodeExecutionData>(spec.includeMatched ? counts.matched : 0),
+		different: new Array<INodeExecutionData>(counts.different),
+		onlyInA: new Array<INodeExecutionData>(counts.onlyInA),
+		onlyInB: new Array<INodeExecutionData>(counts.onlyInB),
+		counts,
+		discrepancies: new Array<Discrepancy>(counts.different + counts.onlyInA + counts.onlyInB),
 		totals,
 		rowsA,
 		rowsB,
@@ -179,37 +202,33 @@ export function reconcile(itemsA: INodeExecutionData[], itemsB: INodeExecutionDa
 		ignoredDuplicates: { a: a.ignored, b: b.ignored },
 		paired,
 	};
-	const onlyInA: Discrepancy[] = [];
-	const onlyInB: Discrepancy[] = [];
+	// Discrepancies: different, then only in A, then only in B, each in slot order.
+	const filled: Record<Status, number> = { matched: 0, different: 0, onlyInA: 0, onlyInB: 0 };
+	const discrepancyStart: Record<Status, number> = { matched: 0, different: 0, onlyInA: counts.different, onlyInB: counts.different + counts.onlyInA };
 	for (let slot = 0; slot < slotCount; slot++) {
+		const status = STATUSES[statuses[slot]];
+		if (status === 'matched' && !spec.includeMatched) continue;
 		const itemA = a.first[slot];
 		const itemB = b.first[slot];
 		const recordA = itemA === NONE ? null : record(a, slot, itemA);
 		const recordB = itemB === NONE ? null : record(b, slot, itemB);
-		const keySource = itemA === NONE ? b : a;
-		const key = keyObject(keySource, itemA === NONE ? itemB : itemA, spec);
-		const pairedItem = pairedItems(a, slot, itemA, b, itemB);
-
-		if (recordA !== null && recordB !== null) {
-			const differences = compareRecords(a, b, slot, recordA, recordB, spec);
-			const status: Status = differences.length === 0 ? 'matched' : 'different';
-			result.counts[status]++;
-			if (status === 'matched' && !spec.includeMatched) continue;
-			const row: ReconcileRow = { key, status, differences, a: recordA, b: recordB };
-			result[status].push({ json: row, pairedItem });
-			if (status === 'different') result.discrepancies.push({ row, size: differenceSize(a, b, slot, recordA, recordB, rank, spec) });
-			continue;
-		}
-		const status: Status = recordA !== null ? 'onlyInA' : 'onlyInB';
-		const row: ReconcileRow = { key, status, differences: [], a: recordA, b: recordB };
-		result.counts[status]++;
-		result[status].push({ json: row, pairedItem });
-		const size = onlySideSize(recordA !== null ? a : b, slot, (recordA ?? recordB)!, rank);
-		(status === 'onlyInA' ? onlyInA : onlyInB).push({ row, size });
+		const key = itemA === NONE ? keyObject(b, itemB, spec) : keyObject(a, itemA, spec);
+		const row: ReconcileRow = { key, status, differences: differencesOf.get(slot) ?? [], a: recordA, b: recordB };
+		const position = filled[status]++;
+		result[status][position] = { json: row, pairedItem: pairedItems(a, slot, itemA, b, itemB) };
+		if (status === 'matched') continue;
+		const size =
+			status === 'different'
+				? differenceSize(a, b, slot, recordA!, recordB!, rank, spec)
+				: onlySideSize(recordA !== null ? a : b, slot, (recordA ?? recordB)!, rank);
+		result.discrepancies[discrepancyStart[status] + position] = { row, size };
 	}
-	result.discrepancies = result.discrepancies.concat(onlyInA, onlyInB);
 	return result;
 }
+
+const STATUSES: readonly Status[] = ['matched', 'different', 'onlyInA', 'onlyInB'];
+const STATUS_CODES: Readonly<Record<Status, number>> = { matched: 0, different: 1, onlyInA: 2, onlyInB: 3 };
+
 function sideState(side: Side, items: INodeExecutionData[], spec: ReconcileSpec, capacity: number, paired: IPairedItemData[]): SideState {
 	const isA = side === 'A';
 	const names = spec.matchFields.map((field) => (isA ? field.fieldA : field.fieldB));
