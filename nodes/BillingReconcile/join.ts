@@ -213,7 +213,7 @@ export function reconcile(itemsA: INodeExecutionData[], itemsB: INodeExecutionDa
 		const recordA = itemA === NONE ? null : record(a, slot, itemA);
 		const recordB = itemB === NONE ? null : record(b, slot, itemB);
 		const key = itemA === NONE ? keyObject(b, itemB, spec) : keyObject(a, itemA, spec);
-		const row: ReconcileRow = { key, status, differences: differencesOf.get(slot) ?? [], a: recordA, b: recordB };
+		const row: ReconcileRow = { key, status, differences: status === 'different' ? differencesOf.get(slot)! : [], a: recordA, b: recordB };
 		const position = filled[status]++;
 		result[status][position] = { json: row, pairedItem: pairedItems(a, slot, itemA, b, itemB) };
 		if (status === 'matched') continue;
