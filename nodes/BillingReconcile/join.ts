@@ -181,8 +181,8 @@ export function reconcile(itemsA: INodeExecutionData[], itemsB: INodeExecutionDa
 		} else {
 			// A rolled-up side is compared through its roll-up, so its first row stands in for its record.
 			const differences = compareRecords(a, b, slot, a.items[itemA].json, b.items[itemB].json, spec);
-			status = differences.length === 0 ? 'matched' : 'different';
-			if (status === 'different') differencesOf.set(slot, differences);
+			status = differences === null ? 'matched' : 'different';
+			if (differences !== null) differencesOf.set(slot, differences);
 		}
 		statuses[slot] = STATUS_CODES[status];
 		counts[status]++;
@@ -426,8 +426,9 @@ function compareRecords(
 	recordA: IDataObject,
 	recordB: IDataObject,
 	spec: ReconcileSpec,
-): FieldDifference[] {
-	const differences: FieldDifference[] = [];
+): FieldDifference[] | null {
+	// Made only for a key that differs: most keys match, and a list per key would be garbage.
+	let differences: FieldDifference[] | null = null;
 	const rolledUp = (a.rollUps.size > 0 && a.rollUps.has(slot)) || (b.rollUps.size > 0 && b.rollUps.has(slot));
 	for (let fieldIndex = 0; fieldIndex < spec.compareFields.length; fieldIndex++) {
 		const field = spec.compareFields[fieldIndex];
@@ -445,7 +446,7 @@ function compareRecords(
 			if (field.compareAs !== 'text' && a.plain.read(valueA) && b.plain.read(valueB) && a.plain.equals(b.plain)) continue;
 		}
 		const difference = compareValues(field, valueOf(a, slot, recordA, fieldIndex, spec), valueOf(b, slot, recordB, fieldIndex, spec));
-		if (difference !== null) differences.push(difference);
+		if (difference !== null) (differences ??= []).push(difference);
 	}
 	return differences;
 }
