@@ -118,6 +118,7 @@ interface SideState {
 	names: string[];
 	keys: KeyBuilder;
 	matchReaders: FieldReader[];
+	/** A's match field names, each null: what every key object is copied from */
 	keyShape: IDataObject;
 	/** match fields, then the spec's kept fields: what a roll-up record keeps of the key's first row */
 	keptNames: string[];
@@ -382,10 +383,10 @@ function keyObject(state: SideState, itemIndex: number, spec: ReconcileSpec): ID
 }
 
 /**
- * An object with A's match field names, each null, for keyObject to copy. V8 gives an object
- * that JSON.parse makes room for exactly its fields, and a spread copy keeps that size; an
- * object filled from `{}` has room for four: 40 instead of 56 bytes per row for two fields.
- * Every field is an own data property, even one named "__proto__".
+ * An object with A's match field names, each null, for keyObject to copy. V8 sizes an object
+ * made by JSON.parse to exactly its fields, and a spread copy keeps that size, where an object
+ * filled from `{}` has room for four: 40 instead of 56 bytes per row for two fields. Every
+ * field is an own data property, even one named "__proto__".
  */
 function keyShapeOf(spec: ReconcileSpec): IDataObject {
 	return JSON.parse(JSON.stringify(Object.fromEntries(spec.matchFields.map((field) => [field.fieldA, null])))) as IDataObject;
