@@ -123,7 +123,7 @@ async function reconcileInputs(context: IExecuteFunctions): Promise<INodeExecuti
 			generatedAt: settings.generatedAt,
 		},
 		binary: { [DISCREPANCIES_BINARY]: binary },
-		pairedItem: result.pairedA.concat(result.pairedB),
+		pairedItem: result.paired,
 	};
 	return [result.matched, result.different, result.onlyInA, result.onlyInB, [summary]];
 }

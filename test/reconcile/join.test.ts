@@ -1,8 +1,9 @@
 import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
+import { augmentObject } from 'n8n-workflow/dist/cjs/augment-object';
 
 import { parseDecimal } from '../../nodes/shared/numbers/decimal';
 import { compareValues, isWithinTolerance, sideValue as readSide, type CompareField, type FieldPair } from '../../nodes/BillingReconcile/compare';
-import { DuplicateKeysError, RecordKeyError, reconcile, type ReconcileSpec } from '../../nodes/BillingReconcile/join';
+import { DuplicateKeysError, RecordKeyError, reconcile, type ReconcileRow, type ReconcileSpec } from '../../nodes/BillingReconcile/join';
 import { fieldReader } from '../../nodes/BillingReconcile/keys';
 import type { CompareKind, TextRule } from '../../nodes/BillingReconcile/values';
 
@@ -229,6 +230,27 @@ describe('reconcile', () => {
 		expect(jsonOf(result.onlyInA)).toEqual([{ key: { id: 3 }, status: 'onlyInA', differences: [], a: { id: 3, amount: 30 }, b: null }]);
 		expect(jsonOf(result.onlyInB)).toEqual([{ key: { id: 4 }, status: 'onlyInB', differences: [], a: null, b: { id: 4, amount: 40 } }]);
 		expect(result.counts).toEqual({ matched: 1, different: 1, onlyInA: 1, onlyInB: 1 });
+	});
+
+	it('gives a matched row a differences list that a script node downstream can add to', () => {
+		// n8n's Code node, run in n8n's own process (1.x), sees items through this copy-on-write
+		// view; a frozen list, shared to save memory, would make the push throw there.
+		const result = reconcile(items({ id: 1, amount: 10 }), items({ id: 1, amount: 10 }), spec());
+		const seenByScript = augmentObject(result.matched[0].json as ReconcileRow);
+		seenByScript.differences.push({ field: 'note', a: 'checked', b: 'checked', delta: null, deltaPercent: null });
+		expect(seenByScript.differences).toEqual([{ field: 'note', a: 'checked', b: 'checked', delta: null, deltaPercent: null }]);
+	});
+
+	it('gives every row a differences list of its own', () => {
+		const result = reconcile(items({ id: 1 }, { id: 2 }, { id: 3 }), items({ id: 1 }, { id: 2 }, { id: 4 }), spec({ compareFields: [] }));
+		const lists = [...result.matched, ...result.onlyInA, ...result.onlyInB].map((item) => item.json.differences);
+		expect(new Set(lists).size).toBe(4);
+	});
+
+	it('keeps a match field named __proto__ in the key', () => {
+		const record = () => JSON.parse('{"__proto__": "C1", "amount": 1}') as IDataObject;
+		const result = reconcile(items(record()), items(record()), spec({ matchFields: [pair('__proto__')] }));
+		expect(Object.entries((result.matched[0].json as ReconcileRow).key)).toEqual([['__proto__', 'C1']]);
 	});
 
 	it('names key fields as A does, with B’s values for rows only in B', () => {
