@@ -3,6 +3,8 @@
 // sandbox, the test harness) into .bench/ and runs them there: the measured processes load
 // plain JavaScript, so no TypeScript compiler or loader counts against the node's memory.
 import { execFile } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 
 import type { Sandbox, SandboxOptions } from '../sandbox';
@@ -68,6 +70,37 @@ export function runMain(main: () => Promise<void>) {
 		console.error(error);
 		process.exitCode = 1;
 	});
+}
+
+/**
+ * BENCH_PACKS=dir,dir (package folders, each built): a benchmark then measures only its node,
+ * once with each pack per round, BENCH_ROUNDS rounds (default 3) on the same data, the order
+ * reversed every other round. Load from other work falls on every pack alike, so two builds
+ * (say, before and after a refactor) compare on a busy machine, where absolute figures do not.
+ */
+export function packComparison(): { rounds: Array<Array<{ packDir: string; label: string }>> } | undefined {
+	const packDirs = process.env.BENCH_PACKS?.split(',').filter(Boolean).map((dir) => path.resolve(dir));
+	if (!packDirs?.length) return undefined;
+	const packs = packDirs.map((packDir) => ({ packDir, label: path.basename(packDir) }));
+	const rounds = Array.from({ length: Number(process.env.BENCH_ROUNDS ?? 3) }, (_, round) => (round % 2 ? [...packs].reverse() : packs));
+	return { rounds };
+}
+
+/** Loads the pack a child measures: this repository's, or BENCH_PACKS's `packDir`. */
+export async function loadMeasuredPack(packDir?: string) {
+	const { loadPack, loadPackage } = await import('../test/harness');
+	// The package alone: n8n-nodes-base (about 47 MB of node metadata) is not loaded.
+	return packDir ? await loadPackage(packDir, { baseNodes: false }) : await loadPack({ baseNodes: false });
+}
+
+/** The machine's load (1-minute average, as `uptime` shows it), to print beside a run. */
+export const loadAverage = () => os.loadavg()[0].toFixed(2);
+
+/** The median of the figures, to summarise the rounds of a comparison. */
+export function median(values: number[]) {
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 export const fmt = (value: number) => Math.round(value).toLocaleString('en');
