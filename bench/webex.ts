@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
+import type { Sandbox } from '../sandbox';
 import { webexCredential } from '../test/helpers/credentials';
 import { startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild, packComparison, loadMeasuredPack, loadAverage, median } from './lib';
 
@@ -42,7 +43,7 @@ async function main() {
 		console.log(`USER report: ${ROWS.toLocaleString('en')} rows, ${(bytes / 1e6).toFixed(1)} MB (Node ${process.version}, ${os.cpus().length} cores)`);
 
 		const comparison = packComparison();
-		if (comparison) return await comparePacks(comparison.rounds, { credential: webexCredential(sandbox), reportId: report.id });
+		if (comparison) return await comparePacks(comparison.rounds, { credential: webexCredential(sandbox), reportId: report.id }, sandbox.requests);
 		const raw = await measure<Measured<{ rows: number }>>('raw', { csvFile });
 		const node = await measure<Measured<{ rows: number; groups: number; baselineRssMb: number }>>('node', { credential: webexCredential(sandbox), reportId: report.id });
 		if (node.rows !== ROWS || raw.rows !== ROWS + 1) throw new Error(`row counts differ: node ${node.rows}, raw ${raw.rows}`);
@@ -59,16 +60,20 @@ async function main() {
 }
 
 /** The node alone, each pack in turn, round after round; then each pack's median and ratio. */
-async function comparePacks(rounds: Array<Array<{ packDir: string; label: string }>>, options: NodeOptions) {
+async function comparePacks(rounds: Array<Array<{ packDir: string; label: string }>>, options: NodeOptions, requests: Sandbox['requests']) {
 	const rates = new Map<string, Array<{ wall: number; cpu: number }>>();
 	for (const [round, packs] of rounds.entries()) {
 		for (const { packDir, label } of packs) {
+			const requestsBefore = requests.length;
 			const node = await measure<Measured<{ rows: number; cpuSeconds: number }>>('node', { ...options, packDir });
+			// More than the report's bytes: the node read the file again (a connection dropped, a
+			// request timed out), so the run did more work than the others.
+			const servedMb = requests.slice(requestsBefore).reduce((sum, request) => sum + request.bytes, 0) / 1e6;
 			if (node.rows !== ROWS) throw new Error(`the node counted ${node.rows} rows, not ${ROWS}`);
 			const rate = { wall: node.rows / node.seconds, cpu: node.rows / node.cpuSeconds };
 			console.log(
 				`round ${round + 1}  ${label.padEnd(24)} ${fmt(rate.wall).padStart(9)} rows/s, ${node.seconds.toFixed(2).padStart(6)} s, ` +
-					`CPU ${node.cpuSeconds.toFixed(2).padStart(6)} s (${fmt(rate.cpu)} rows/CPU-s), peak RSS ${node.peakRssMb} MB, load ${loadAverage()}`,
+					`CPU ${node.cpuSeconds.toFixed(2).padStart(6)} s (${fmt(rate.cpu)} rows/CPU-s), peak RSS ${node.peakRssMb} MB, served ${servedMb.toFixed(1)} MB, load ${loadAverage()}`,
 			);
 			rates.set(label, [...(rates.get(label) ?? []), rate]);
 		}
