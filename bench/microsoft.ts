@@ -20,7 +20,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import type { GraphSandbox } from '../sandbox';
 import { microsoftCredential } from '../test/helpers/credentials';
-import { startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild, packComparison, loadMeasuredPack, loadAverage, median } from './lib';
+import { startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild, packComparison, loadMeasuredPack, loadAverage, comparisonSummary, type ComparedRate } from './lib';
 
 const LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
 const INVOICE_ID = 'G000000001';
@@ -128,7 +128,7 @@ async function comparePacks(rounds: Array<Array<{ packDir: string; label: string
 		{ name: '1 core', cpus: 1, concurrency: 1 },
 		{ name: '2 cores', cpus: undefined, concurrency: 2 },
 	];
-	const rates = new Map<string, Array<{ wall: number; cpu: number }>>();
+	const rates = new Map<string, ComparedRate[]>();
 	const runs = await withExport(LINES, async ({ operationUrl, credentials }) => {
 		const measured: Record<string, NodeMeasured> = {};
 		for (const [round, packs] of rounds.entries()) {
@@ -151,15 +151,7 @@ async function comparePacks(rounds: Array<Array<{ packDir: string; label: string
 	// The first round has the packs in BENCH_PACKS's order.
 	const labels = rounds[0].map((pack) => pack.label);
 	for (const { name } of setups) {
-		const first = rates.get(`${name}\u0000${labels[0]}`) as Array<{ wall: number; cpu: number }>;
-		for (const label of labels) {
-			const own = rates.get(`${name}\u0000${label}`) as Array<{ wall: number; cpu: number }>;
-			const summary = (of: 'wall' | 'cpu', unit: string) => {
-				const ratios = own.map((rate, round) => (rate[of] / first[round][of]) * 100);
-				return `median ${fmt(median(own.map((rate) => rate[of])))} ${unit}, ${median(ratios).toFixed(1)}% of ${labels[0]} (rounds: ${ratios.map((ratio) => ratio.toFixed(1)).join(', ')})`;
-			};
-			console.log(`${name.padEnd(7)}  ${label.padEnd(24)} ${summary('wall', 'lines/s')}; ${summary('cpu', 'lines/CPU-s')}`);
-		}
+		for (const line of comparisonSummary(labels, (label) => rates.get(`${name}\u0000${label}`) ?? [], 'lines')) console.log(`${name.padEnd(7)}  ${line}`);
 	}
 	console.log(`Every run gave exactly the reference's groups, line counts and sums (${Object.keys(runs).length} runs).`);
 }

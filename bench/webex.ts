@@ -14,7 +14,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import type { Sandbox } from '../sandbox';
 import { webexCredential } from '../test/helpers/credentials';
-import { startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild, packComparison, loadMeasuredPack, loadAverage, median } from './lib';
+import { startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild, packComparison, loadMeasuredPack, loadAverage, comparisonSummary, type ComparedRate } from './lib';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 
@@ -61,7 +61,7 @@ async function main() {
 
 /** The node alone, each pack in turn, round after round; then each pack's median and ratio. */
 async function comparePacks(rounds: Array<Array<{ packDir: string; label: string }>>, options: NodeOptions, requests: Sandbox['requests']) {
-	const rates = new Map<string, Array<{ wall: number; cpu: number }>>();
+	const rates = new Map<string, ComparedRate[]>();
 	for (const [round, packs] of rounds.entries()) {
 		for (const { packDir, label } of packs) {
 			const requestsBefore = requests.length;
@@ -79,16 +79,7 @@ async function comparePacks(rounds: Array<Array<{ packDir: string; label: string
 		}
 	}
 	// The first round has the packs in BENCH_PACKS's order.
-	const labels = rounds[0].map((pack) => pack.label);
-	const first = rates.get(labels[0]) as Array<{ wall: number; cpu: number }>;
-	for (const label of labels) {
-		const own = rates.get(label) as Array<{ wall: number; cpu: number }>;
-		const summary = (of: 'wall' | 'cpu', unit: string) => {
-			const ratios = own.map((rate, round) => (rate[of] / first[round][of]) * 100);
-			return `median ${fmt(median(own.map((rate) => rate[of])))} ${unit}, ${median(ratios).toFixed(1)}% of ${labels[0]} (rounds: ${ratios.map((ratio) => ratio.toFixed(1)).join(', ')})`;
-		};
-		console.log(`${label.padEnd(24)} ${summary('wall', 'rows/s')}; ${summary('cpu', 'rows/CPU-s')}`);
-	}
+	for (const line of comparisonSummary(rounds[0].map((pack) => pack.label), (label) => rates.get(label) ?? [], 'rows')) console.log(line);
 }
 
 const measure = <Result>(kind: 'raw' | 'node', options: RawOptions | NodeOptions) => measureInChild<Result>(__filename, kind, options);
