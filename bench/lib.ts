@@ -3,6 +3,8 @@
 // sandbox, the test harness) into .bench/ and runs them there: the measured processes load
 // plain JavaScript, so no TypeScript compiler or loader counts against the node's memory.
 import { execFile } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 
 import type { Sandbox, SandboxOptions } from '../sandbox';
@@ -68,6 +70,60 @@ export function runMain(main: () => Promise<void>) {
 		console.error(error);
 		process.exitCode = 1;
 	});
+}
+
+/**
+ * BENCH_PACKS=dir,dir (package folders, each built): a benchmark then measures only its node,
+ * once with each pack per round, BENCH_ROUNDS rounds (default 3) on the same data, the order
+ * reversed every other round. Load from other work falls on every pack alike, so two builds
+ * (say, before and after a refactor) compare on a busy machine, where absolute figures do not.
+ */
+export function packComparison(): { rounds: Array<Array<{ packDir: string; label: string }>> } | undefined {
+	const packDirs = process.env.BENCH_PACKS?.split(',').filter(Boolean).map((dir) => path.resolve(dir));
+	if (!packDirs?.length) return undefined;
+	const packs = packDirs.map((packDir) => ({ packDir, label: path.basename(packDir) }));
+	if (new Set(packs.map((pack) => pack.label)).size < packs.length) throw new Error('BENCH_PACKS: give each pack a folder of its own name, to tell them apart');
+	const rounds = Array.from({ length: Number(process.env.BENCH_ROUNDS ?? 3) }, (_, round) => (round % 2 ? [...packs].reverse() : packs));
+	return { rounds };
+}
+
+/** Loads the pack a child measures: this repository's, or BENCH_PACKS's `packDir`. */
+export async function loadMeasuredPack(packDir?: string) {
+	const { loadPack, loadPackage } = await import('../test/harness');
+	// The package alone: n8n-nodes-base (about 47 MB of node metadata) is not loaded.
+	return packDir ? await loadPackage(packDir, { baseNodes: false }) : await loadPack({ baseNodes: false });
+}
+
+/** The machine's load (1-minute average, as `uptime` shows it), to print beside a run. */
+export const loadAverage = () => os.loadavg()[0].toFixed(2);
+
+/** One run of a comparison: units per second, of wall time and of CPU time. */
+export interface ComparedRate {
+	wall: number;
+	cpu: number;
+}
+
+/**
+ * Each pack's median rates and its ratio to the first pack (`labels[0]`) round by round: the
+ * ratios pair runs made close together, so they are what to read on a busy machine.
+ */
+export function comparisonSummary(labels: string[], rates: (label: string) => ComparedRate[], unit: string): string[] {
+	const first = rates(labels[0]);
+	return labels.map((label) => {
+		const own = rates(label);
+		const summary = (of: keyof ComparedRate, perUnit: string) => {
+			const ratios = own.map((rate, round) => (rate[of] / first[round][of]) * 100);
+			return `median ${fmt(median(own.map((rate) => rate[of])))} ${perUnit}, ${median(ratios).toFixed(1)}% of ${labels[0]} (rounds: ${ratios.map((ratio) => ratio.toFixed(1)).join(', ')})`;
+		};
+		return `${label.padEnd(24)} ${summary('wall', `${unit}/s`)}; ${summary('cpu', `${unit}/CPU-s`)}`;
+	});
+}
+
+/** The median of the figures, to summarise the rounds of a comparison. */
+function median(values: number[]) {
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 export const fmt = (value: number) => Math.round(value).toLocaleString('en');

@@ -5,7 +5,8 @@
 // gunzipSync, split, parse into items). Each measurement runs in its own child process; the
 // sandbox (and Azurite) run outside it. The node is measured again on an export a quarter the
 // size, to show that its memory does not grow with the export. Run with
-// `npm run bench -- microsoft`.
+// `npm run bench -- microsoft`; with BENCH_PACKS (see lib.ts) it compares builds of the node
+// instead, on one export of BENCH_LINES lines.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +20,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import type { GraphSandbox } from '../sandbox';
 import { microsoftCredential } from '../test/helpers/credentials';
-import { startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild } from './lib';
+import { startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild, packComparison, loadMeasuredPack, loadAverage, comparisonSummary, type ComparedRate } from './lib';
 
 const LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
 const INVOICE_ID = 'G000000001';
@@ -45,6 +46,7 @@ interface NodeOptions {
 	operationUrl: string;
 	credentials: ICredentialDataDecryptedObject;
 	concurrency: number;
+	packDir?: string;
 }
 
 interface ChildOptions extends NodeOptions {
@@ -62,6 +64,8 @@ interface NodeMeasured extends Measured {
 	groups: number;
 	totals: GroupTotals[];
 	engineRssMb: number;
+	/** CPU time (user + system) of the download in the node's process. */
+	cpuSeconds: number;
 	readyRssMb: number;
 }
 
@@ -73,6 +77,8 @@ interface ExportRun {
 }
 
 async function main() {
+	const comparison = packComparison();
+	if (comparison) return await comparePacks(comparison.rounds);
 	const rate = (result: Measured) => result.lines / result.seconds;
 	const line = (label: string, result: Measured, extra = '') =>
 		console.log(`${label.padEnd(52)} ${fmt(rate(result)).padStart(9)} lines/s, ${result.seconds.toFixed(2).padStart(6)} s, peak RSS ${result.peakRssMb} MB${extra}`);
@@ -110,6 +116,44 @@ async function main() {
 		`RSS: engine = n8n-core, n8n-workflow and this package loaded; ready = after one Get Status run ` +
 			`(the node's code loaded, n8n's HTTP client used); download = the peak beyond that.`,
 	);
+}
+
+/**
+ * The node alone, 1 core (Concurrency 1) and 2 cores (Concurrency 2), each pack in turn, round
+ * after round, on one export; then each pack's median and the median of its per-round ratio
+ * to the first pack.
+ */
+async function comparePacks(rounds: Array<Array<{ packDir: string; label: string }>>) {
+	const setups = [
+		{ name: '1 core', cpus: 1, concurrency: 1 },
+		{ name: '2 cores', cpus: undefined, concurrency: 2 },
+	];
+	const rates = new Map<string, ComparedRate[]>();
+	const runs = await withExport(LINES, async ({ operationUrl, credentials }) => {
+		const measured: Record<string, NodeMeasured> = {};
+		for (const [round, packs] of rounds.entries()) {
+			for (const { name, cpus, concurrency } of setups) {
+				for (const { packDir, label } of packs) {
+					const result = await measureInChild<NodeMeasured>(__filename, 'node', { operationUrl, credentials, concurrency, packDir }, { cpus });
+					const rate = result.lines / result.seconds;
+					console.log(
+						`round ${round + 1}  ${name.padEnd(7)}  ${label.padEnd(24)} ${fmt(rate).padStart(9)} lines/s, ${result.seconds.toFixed(2).padStart(6)} s, ` +
+							`CPU ${result.cpuSeconds.toFixed(2).padStart(6)} s (${fmt(result.lines / result.cpuSeconds)} lines/CPU-s), peak RSS ${result.peakRssMb} MB, load ${loadAverage()}`,
+					);
+					const key = `${name}\u0000${label}`;
+					rates.set(key, [...(rates.get(key) ?? []), { wall: rate, cpu: result.lines / result.cpuSeconds }]);
+					measured[`${round} ${name} ${label}`] = result;
+				}
+			}
+		}
+		return measured;
+	});
+	// The first round has the packs in BENCH_PACKS's order.
+	const labels = rounds[0].map((pack) => pack.label);
+	for (const { name } of setups) {
+		for (const line of comparisonSummary(labels, (label) => rates.get(`${name}\u0000${label}`) ?? [], 'lines')) console.log(`${name.padEnd(7)}  ${line}`);
+	}
+	console.log(`Every run gave exactly the reference's groups, line counts and sums (${Object.keys(runs).length} runs).`);
 }
 
 /**
@@ -261,10 +305,8 @@ async function naiveItems(blobUrls: string[]) {
 	return finish(started, { lines: items.length });
 }
 
-async function nodeAggregate({ operationUrl, credentials, concurrency }: NodeOptions) {
-	const { loadPack } = await import('../test/harness');
-	// The package alone: n8n-nodes-base (about 47 MB of node metadata) is not loaded.
-	const pack = await loadPack({ baseNodes: false });
+async function nodeAggregate({ operationUrl, credentials, concurrency, packDir }: NodeOptions) {
+	const pack = await loadMeasuredPack(packDir);
 	const engineRssMb = rssMb();
 	// As in a running n8n: the node's code is loaded and n8n's HTTP client has made a request
 	// (its first request adds about 16 MB) before the download starts.
@@ -286,6 +328,7 @@ async function nodeAggregate({ operationUrl, credentials, concurrency }: NodeOpt
 	const statusError = status.error();
 	if (statusError) throw new Error(statusError.message);
 	const readyRssMb = rssMb();
+	const cpuAtStart = process.cpuUsage();
 	const started = process.hrtime.bigint();
 
 	const result = await pack.runWorkflow({
@@ -316,7 +359,8 @@ async function nodeAggregate({ operationUrl, credentials, concurrency }: NodeOpt
 	const groups = result.json('Download') as unknown as GroupTotals[];
 	const lines = groups.reduce((sum, group) => sum + group.rowCount, 0);
 	const totals = groups.map(({ CustomerId, SubscriptionId, rowCount, Quantity, BillingPreTaxTotal }) => ({ CustomerId, SubscriptionId, rowCount, Quantity, BillingPreTaxTotal }));
-	return finish(started, { lines, groups: groups.length, totals, engineRssMb, readyRssMb });
+	const cpu = process.cpuUsage(cpuAtStart);
+	return finish(started, { lines, groups: groups.length, totals, engineRssMb, readyRssMb, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
 }
 
 const rssMb = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
