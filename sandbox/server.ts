@@ -272,6 +272,19 @@ async function pastNextPoll(): Promise<void> {
 	await new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * `target` with a getter per key that reads the live `options` at each access, so that a
+ * test's change to the options shows through the vendor's facade and auth too.
+ */
+export function withLiveOptions<Target extends object, Options extends object, Key extends keyof Options>(
+	target: Target,
+	options: Options,
+	keys: readonly Key[],
+): Target & Pick<Options, Key> {
+	for (const key of keys) Object.defineProperty(target, key, { get: () => options[key], enumerable: true });
+	return target as Target & Pick<Options, Key>;
+}
+
 export class SandboxServer {
 	host: string;
 	port: number;
