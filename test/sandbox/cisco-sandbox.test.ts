@@ -497,7 +497,7 @@ describe('usage files', () => {
 		const buffer = hostile.toBuffer();
 		c.replaceZip(n, buffer);
 		expect((await download(c.usageUrl(n))).body.equals(buffer)).toBe(true);
-		sb.reset();
+		await sb.reset();
 		expect(unzip((await download(c.usageUrl(n))).body).map((e) => e.name)).toEqual([`Invoice_Header_${n}.csv`, `Consolidated_Usage_${n}.csv`]);
 	});
 
@@ -554,7 +554,7 @@ describe('faults and reset', () => {
 	it('lists every usage URL issued until the next reset', async () => {
 		const url = c.usageUrl(partnerInvoice());
 		expect(c.usageUrls()).toEqual([url]);
-		sb.reset();
+		await sb.reset();
 		expect(c.usageUrls()).toEqual([]);
 	});
 
@@ -562,7 +562,7 @@ describe('faults and reset', () => {
 		const url = c.usageUrl(partnerInvoice());
 		c.options.csvDelimiter = ';';
 		c.options.tokenHosts.push('localhost');
-		sb.reset();
+		await sb.reset();
 		expect(c.options.csvDelimiter).toBe(',');
 		expect(c.options.tokenHosts).toEqual(['127.0.0.1']);
 		expect((await download(url)).status).toBe(403);

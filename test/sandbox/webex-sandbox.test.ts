@@ -560,8 +560,10 @@ describe('faults', () => {
 		sb.addFault({ kind: 'api', method: 'POST', type: 'slow', delayMs: 5000 });
 		const answer = api('POST', '/wholesale/billing/reports', { body: period });
 		await sleep(100);
-		sb.reset();
-		await expect(answer).rejects.toThrow();
+		// The reset hangs up the connection: the client's rejection comes during the reset.
+		const refused = expect(answer).rejects.toThrow();
+		await sb.reset();
+		await refused;
 		expect(sb.webex.reports.size).toBe(0);
 	});
 
@@ -650,7 +652,7 @@ describe('faults', () => {
 	it('lists every signed URL it handed out until the next reset', async () => {
 		const report = await completedReport(period);
 		expect(sb.webex.signedUrls()).toContain(report.tempDownloadURL);
-		sb.reset();
+		await sb.reset();
 		expect(sb.webex.signedUrls()).toEqual([]);
 	});
 
@@ -693,7 +695,7 @@ describe('faults', () => {
 	});
 });
 
-describe('resetConnections', () => {
+describe('reset', () => {
 	/** A list request as the bytes a client writes to its connection. */
 	const listRequest = () => `GET /webex/v1/wholesale/billing/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${sb.webex.accessToken}\r\n\r\n`;
 
@@ -712,7 +714,7 @@ describe('resetConnections', () => {
 		// In one tick, before the server can read it: what a failed run leaves when it aborts a read.
 		socket.write(listRequest());
 		socket.destroy();
-		await sb.resetConnections();
+		await sb.reset();
 		await expectNextRequestTakesTheFault();
 	});
 
@@ -720,7 +722,7 @@ describe('resetConnections', () => {
 		// This process, and so the server, is blocked while the child connects, sends and hangs up.
 		const child = `const s = require('node:net').connect(${sb.port}, '127.0.0.1', () => s.end(${JSON.stringify(listRequest())}, () => process.exit(0)))`;
 		expect(spawnSync(process.execPath, ['-e', child], { timeout: 10_000 }).status).toBe(0);
-		await sb.resetConnections();
+		await sb.reset();
 		await expectNextRequestTakesTheFault();
 	});
 });
@@ -809,7 +811,7 @@ describe('spec variants (options)', () => {
 		expect(got.json).toMatchObject({ reportType: 'PARTNER', status: 'REQUESTED' });
 		expect(got.json.type).toBeUndefined();
 		expect((await api('GET', '/wholesale/billing/reports')).json.items[0].status).toBe('REQUESTED');
-		sb.reset(); // restores the start options
+		await sb.reset(); // restores the start options
 		expect(sb.webex.options).toMatchObject({ createStatus: 200, reportTypeField: 'type', inProgressStatus: 'IN_PROGRESS', reportDelayMs: 150 });
 	});
 });

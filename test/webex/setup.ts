@@ -30,8 +30,8 @@ export function useWebex(sandboxOptions: Parameters<typeof startSandbox>[0] = {}
 		context.pack = await loadPack();
 	});
 	afterAll(async () => await context.sandbox?.stop());
-	beforeEach(() => {
-		context.sandbox.reset();
+	beforeEach(async () => {
+		await context.sandbox.reset();
 		Object.assign(context.sandbox.webex.options, { reportDelayMs: 300, downloadUrlTtlSeconds: 1800, ...sandboxOptions.webex });
 	});
 	afterEach(() => {
