@@ -6,6 +6,7 @@ import { randomUUID } from 'crypto';
 import AdmZip from 'adm-zip';
 import { startSandbox, Sandbox, CiscoSandbox } from '../../sandbox';
 import { dropCsvField, rewriteZipEntry } from '../../sandbox/corrupt';
+import { parseCsv, toObjects } from './kit';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -17,44 +18,6 @@ const midnight = (day: string) => `${day}T00:00:00.000Z`;
 /** 180 days back is always within six months (which are 181 to 184 days). */
 const WITHIN_SIX_MONTHS = ymd(Date.now() - 180 * DAY_MS);
 const TODAY = ymd(Date.now());
-
-/** Minimal RFC 4180 parser with a configurable delimiter; CRLF or LF records. */
-function parseCsv(text: string, delimiter = ','): string[][] {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let field = '';
-	let quoted = false;
-	for (let i = 0; i < text.length; i++) {
-		const ch = text[i];
-		if (quoted) {
-			if (ch === '"' && text[i + 1] === '"') {
-				field += '"';
-				i++;
-			} else if (ch === '"') quoted = false;
-			else field += ch;
-		} else if (ch === '"') quoted = true;
-		else if (ch === delimiter) {
-			row.push(field);
-			field = '';
-		} else if (ch === '\n' || (ch === '\r' && text[i + 1] === '\n')) {
-			if (ch === '\r') i++;
-			row.push(field);
-			rows.push(row);
-			row = [];
-			field = '';
-		} else field += ch;
-	}
-	if (field !== '' || row.length) {
-		row.push(field);
-		rows.push(row);
-	}
-	return rows;
-}
-
-function toObjects(records: string[][]): Array<Record<string, string>> {
-	const [header, ...data] = records;
-	return data.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
-}
 
 /** An amount string in ten-thousandths, exactly (the test's own parser, not the sandbox's). */
 function units(amount: string): bigint {

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { startSandbox, Sandbox, SeedReportParams } from '../../sandbox';
 import { expectedReportRows, reportColumns, parseHalves } from '../../sandbox/webex/data';
 import { dropCsvField } from '../../sandbox/corrupt';
+import { jsonApi, parseCsv, toObjects } from './kit';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -22,44 +23,6 @@ function lastMonth() {
 	return { billingStartDate: ymd(start), billingEndDate: ymd(end) };
 }
 
-/** Minimal RFC 4180 parser (quotes, doubled quotes, CRLF); returns records incl. the header. */
-function parseCsv(text: string): string[][] {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let field = '';
-	let quoted = false;
-	for (let i = 0; i < text.length; i++) {
-		const c = text[i];
-		if (quoted) {
-			if (c === '"' && text[i + 1] === '"') {
-				field += '"';
-				i++;
-			} else if (c === '"') quoted = false;
-			else field += c;
-		} else if (c === '"') quoted = true;
-		else if (c === ',') {
-			row.push(field);
-			field = '';
-		} else if (c === '\r' && text[i + 1] === '\n') {
-			row.push(field);
-			rows.push(row);
-			row = [];
-			field = '';
-			i++;
-		} else field += c;
-	}
-	if (field !== '' || row.length) {
-		row.push(field);
-		rows.push(row);
-	}
-	return rows;
-}
-
-function toObjects(records: string[][]): Array<Record<string, string>> {
-	const [header, ...data] = records;
-	return data.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
-}
-
 function sumBy(rows: Array<Record<string, string>>, key: (r: Record<string, string>) => string) {
 	const out = new Map<string, number>();
 	for (const r of rows) out.set(key(r), (out.get(key(r)) ?? 0) + parseHalves(r.QUANTITY));
@@ -70,28 +33,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let sb: Sandbox;
 
-async function api(method: string, path: string, opts: { body?: unknown; rawBody?: string; contentType?: string; token?: string | null; headers?: Record<string, string> } = {}) {
-	const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-	if (opts.token !== null) headers.authorization = `Bearer ${opts.token ?? sb.webex.accessToken}`;
-	let body: string | undefined;
-	if (opts.body !== undefined) {
-		body = JSON.stringify(opts.body);
-		headers['content-type'] = opts.contentType ?? 'application/json';
-	} else if (opts.rawBody !== undefined) {
-		body = opts.rawBody;
-		headers['content-type'] = opts.contentType ?? 'text/plain';
-	}
-	const url = path.startsWith('http') ? path : `${sb.webex.baseUrl}${path}`;
-	const res = await fetch(url, { method, headers, body });
-	const text = await res.text();
-	let json: Json;
-	try {
-		json = text ? JSON.parse(text) : undefined;
-	} catch {
-		json = undefined;
-	}
-	return { status: res.status, headers: res.headers, text, json };
-}
+const api = jsonApi(
+	() => sb.webex.baseUrl,
+	() => sb.webex.accessToken,
+);
 
 function expectWebexError(json: Json, message?: RegExp) {
 	expect(json).toEqual({ message: expect.any(String), errors: [{ description: expect.any(String) }], trackingId: expect.stringMatching(/^ROUTER_[0-9A-F-]{36}$/) });
