@@ -101,7 +101,7 @@ export interface Vendor {
 const FAULT_TYPES = new Set(['status', 'reset', 'slow', 'html', 'empty', 'contentType', 'truncate', 'transform']);
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-export function queryObject(params: URLSearchParams): QueryObject {
+function queryObject(params: URLSearchParams): QueryObject {
 	const out: QueryObject = {};
 	for (const [k, v] of params) {
 		const prev = out[k];
@@ -130,7 +130,7 @@ export function sendEmpty(res: http.ServerResponse, status: number, headers: Rec
 }
 
 /** Reverse-proxy style error page (what an LB/CDN in front of an API answers). */
-export function htmlErrorPage(status: number) {
+function htmlErrorPage(status: number) {
 	const reason = http.STATUS_CODES[status] || 'Error';
 	return (
 		`<html>\r\n<head><title>${status} ${reason}</title></head>\r\n<body>\r\n` +

@@ -14,9 +14,9 @@ import { CiscoApi, type ApiOptions } from './routes';
 import { defaultErrorBody, faultError } from './errors';
 import type { RequestContext, SandboxServer } from '../server';
 
-export const API_PREFIX = '/cisco/ccw/api/v1.0';
+const API_PREFIX = '/cisco/ccw/api/v1.0';
 const SSO_PREFIX = '/cisco-sso';
-export const TOKEN_PATH = `${SSO_PREFIX}/as/token.oauth2`;
+const TOKEN_PATH = `${SSO_PREFIX}/as/token.oauth2`;
 
 export interface CiscoOptions extends ApiOptions, FileOptions {
 	clientId: string;
@@ -30,7 +30,7 @@ export interface CiscoOptions extends ApiOptions, FileOptions {
 	tokenHosts: string[];
 }
 
-export const DEFAULTS: Readonly<CiscoOptions> = Object.freeze({
+const DEFAULTS: Readonly<CiscoOptions> = Object.freeze({
 	clientId: 'cisco-sandbox-client-id',
 	clientSecret: 'cisco-sandbox-client-secret~0000',
 	username: 'sandbox.partner.cco',

@@ -17,8 +17,8 @@ import { PARTNER_CENTER_DEFAULTS, PARTNER_CENTER_PREFIX, PartnerCenterApi, type 
 import { withLiveOptions, type RequestContext, type SandboxServer } from '../server';
 import type { Operation, UploadResult } from './store';
 
-export const API_PREFIX = '/graph/v1.0';
-export const LOGIN_PREFIX = '/login';
+const API_PREFIX = '/graph/v1.0';
+const LOGIN_PREFIX = '/login';
 const BLOB_PREFIX = '/graph-blobs';
 
 export interface GraphOptions extends PartnerCenterOptions {
@@ -50,7 +50,7 @@ export interface GraphOptions extends PartnerCenterOptions {
 	refreshTokenTtlSeconds: number;
 }
 
-export const DEFAULTS: GraphOptions = Object.freeze({
+const DEFAULTS: GraphOptions = Object.freeze({
 	...PARTNER_CENTER_DEFAULTS,
 	operationDelayMs: 500,
 	retryAfterSeconds: 1,

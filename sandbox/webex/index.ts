@@ -12,8 +12,8 @@ import { webexErrorBody, statusMessage } from './errors';
 import { withLiveOptions, type SandboxServer } from '../server';
 import type { ReportError, SeedReportParams } from './store';
 
-export const API_PREFIX = '/webex/v1';
-export const CDN_PREFIX = '/cdn/webex';
+const API_PREFIX = '/webex/v1';
+const CDN_PREFIX = '/cdn/webex';
 
 export interface WebexOptions {
 	/** IN_PROGRESS time of a created report (default 200) */
@@ -43,7 +43,7 @@ export interface WebexOptions {
 	inProgressStatus: string;
 }
 
-export const DEFAULTS: WebexOptions = Object.freeze({
+const DEFAULTS: WebexOptions = Object.freeze({
 	reportDelayMs: 200,
 	downloadUrlTtlSeconds: 1800,
 	userReportRows: undefined,
