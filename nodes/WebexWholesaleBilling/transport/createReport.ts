@@ -1,7 +1,7 @@
 import { NodeApiError, type IDataObject } from 'n8n-workflow';
 
-import { REPORTS_PATH, getReport, listReports, reportPath, reportType, waitForReport, webexApiRequest } from '.';
-import type { WebexClient, WebexReport } from '.';
+import { REPORTS_PATH, getReport, listReports, reportPath, reportType, waitForReport, webexApiRequest } from './index';
+import type { WebexClient, WebexReport } from './index';
 
 /** What the user asks Webex to generate. */
 export interface ReportRequest {

@@ -61,9 +61,9 @@ export function readLinkRequests(
 	itemIndex: number,
 	requestBy: RequestBy,
 	options: GetLinksOptions,
-	now = new Date(),
 ): LinkRequests {
 	const refuse = refuser(context, itemIndex);
+	const now = new Date();
 	const oldestBegin = addUtcMonths(utcToday(now), -6);
 	if (requestBy === 'dateRange') {
 		const begin = readDate(context, itemIndex, 'beginDate', 'Begin Date');
