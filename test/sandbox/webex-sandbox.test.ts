@@ -321,6 +321,21 @@ describe('list', () => {
 describe('download', () => {
 	const period = lastMonth();
 
+	it('says COMPLETED only with the download URL, even when the report finishes while its answer is built', async () => {
+		const created = await createReport({ ...period, type: 'PARTNER' });
+		const options = sb.webex.options;
+		let reads = 0;
+		// The first look at the report finds it generating, every later one finished.
+		Object.defineProperty(options, 'reportDelayMs', { configurable: true, enumerable: true, get: () => (reads++ === 0 ? 60_000 : 0) });
+		try {
+			const got = await api('GET', `/wholesale/billing/reports/${created.id}`);
+			expect(got.json.status).toBe('IN_PROGRESS');
+			expect(got.json.tempDownloadURL).toBeUndefined();
+		} finally {
+			Object.defineProperty(options, 'reportDelayMs', { configurable: true, enumerable: true, writable: true, value: 150 });
+		}
+	});
+
 	it('serves text/csv for a valid URL; 403 for a bad signature or an expired URL; 400 + violation with Authorization', async () => {
 		const report = await completedReport({ ...period, type: 'PARTNER' });
 		const ok = await download(report.tempDownloadURL);
