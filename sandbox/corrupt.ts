@@ -59,18 +59,6 @@ export function dropCsvField(csv: Buffer, row = 1, delimiter = ','): Buffer {
 }
 
 /**
- * A CSV where data row `row` (1 = the first after the header) starts with a quote that is
- * never closed: the rest of the file reads as one unfinished field.
- */
-export function openCsvQuote(csv: Buffer, row = 1): Buffer {
-	const text = csv.toString('utf8');
-	const ends = recordEnds(text);
-	if (!(row >= 1 && row < ends.length)) throw new Error(`openCsvQuote: the file has no data row ${row}`);
-	const start = ends[row - 1] + (text[ends[row - 1]] === '\r' ? 2 : 1);
-	return Buffer.from(`${text.slice(0, start)}"${text.slice(start)}`, 'utf8');
-}
-
-/**
  * The ZIP with each entry whose name contains `namePart` (case-insensitive) rewritten by
  * `transform`; entry order and dates are kept.
  */

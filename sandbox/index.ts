@@ -75,10 +75,11 @@ export async function startSandbox(options: SandboxOptions = {}) {
 		violations: server.violations,
 		addFault: (fault: Fault) => server.addFault(fault),
 		clearFaults: () => server.clearFaults(),
-		/** Clear requests, violations, faults and reports; restore the vendors' start options. */
-		reset: () => server.reset(),
-		/** reset(), and hang up every connection: no request sent before reaches what runs next (see server.ts). */
-		resetConnections: async () => await server.resetConnections(),
+		/**
+		 * Clear requests, violations, faults and reports, restore the vendors' start options, and
+		 * hang up every connection: no request sent before reaches what runs next (see server.ts).
+		 */
+		reset: async () => await server.reset(),
 		/** Stop the server, then Azurite (if the Graph part runs). */
 		stop: async () => {
 			try {

@@ -101,7 +101,7 @@ export interface Vendor {
 const FAULT_TYPES = new Set(['status', 'reset', 'slow', 'html', 'empty', 'contentType', 'truncate', 'transform']);
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-export function queryObject(params: URLSearchParams): QueryObject {
+function queryObject(params: URLSearchParams): QueryObject {
 	const out: QueryObject = {};
 	for (const [k, v] of params) {
 		const prev = out[k];
@@ -130,7 +130,7 @@ export function sendEmpty(res: http.ServerResponse, status: number, headers: Rec
 }
 
 /** Reverse-proxy style error page (what an LB/CDN in front of an API answers). */
-export function htmlErrorPage(status: number) {
+function htmlErrorPage(status: number) {
 	const reason = http.STATUS_CODES[status] || 'Error';
 	return (
 		`<html>\r\n<head><title>${status} ${reason}</title></head>\r\n<body>\r\n` +
@@ -272,6 +272,19 @@ async function pastNextPoll(): Promise<void> {
 	await new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * `target` with a getter per key that reads the live `options` at each access, so that a
+ * test's change to the options shows through the vendor's facade and auth too.
+ */
+export function withLiveOptions<Target extends object, Options extends object, Key extends keyof Options>(
+	target: Target,
+	options: Options,
+	keys: readonly Key[],
+): Target & Pick<Options, Key> {
+	for (const key of keys) Object.defineProperty(target, key, { get: () => options[key], enumerable: true });
+	return target as Target & Pick<Options, Key>;
+}
+
 export class SandboxServer {
 	host: string;
 	port: number;
@@ -353,32 +366,31 @@ export class SandboxServer {
 
 	/**
 	 * Clear requests, violations and faults, drop the requests a slow fault still holds (so
-	 * they cannot change state after the reset), then let every vendor reset its own state.
+	 * they cannot change state after the reset), let every vendor reset its own state, and
+	 * hang up every connection, so that no request sent before reaches what runs next.
+	 *
+	 * A request that its client sent and then gave up on (a failed run aborts the reads still
+	 * in flight) may still wait unread, on an open connection or on one not yet accepted; read
+	 * after the reset, it would take a fault meant for the next run and show in that run's log.
+	 * So every connection is hung up with what it holds unread, a second time once the server
+	 * has accepted the connections still queued. Resolves once clients in this process have
+	 * seen the hang-ups, so that none sends its next request on a closed connection.
 	 */
-	reset() {
+	async reset(): Promise<void> {
+		for (let pass = 0; pass < 2; pass++) {
+			this.clearState();
+			this.httpServer.closeAllConnections();
+			await pastNextPoll();
+		}
+	}
+
+	private clearState() {
 		this.requests.length = 0;
 		this.violations.length = 0;
 		this.clearFaults();
 		this.generation++;
 		for (const wake of [...this.sleepers]) wake();
 		for (const v of this.vendors) if (v.reset) v.reset();
-	}
-
-	/**
-	 * reset(), for a run that must not meet the requests of the run before. A request that its
-	 * client sent and then gave up on (a failed run aborts the reads still in flight) may still
-	 * wait unread, on an open connection or on one not yet accepted; read after a plain
-	 * reset(), it takes a fault meant for the next run and shows in that run's log. So every
-	 * connection is hung up with what it holds unread, a second time once the server has
-	 * accepted the connections still queued. Resolves once clients in this process have seen
-	 * the hang-ups, so that none sends its next request on a closed connection.
-	 */
-	async resetConnections(): Promise<void> {
-		for (let pass = 0; pass < 2; pass++) {
-			this.reset();
-			this.httpServer.closeAllConnections();
-			await pastNextPoll();
-		}
 	}
 
 	/** @returns the base URL */

@@ -7,6 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+// What test/fuzz/fuzz.ts writes per reader (fuzz-<reader>.json).
+import type { FuzzReport } from '../test/fuzz/fuzz';
+
 const ROOT = path.join(__dirname, '..');
 const START = '<!-- reliability:start -->';
 const END = '<!-- reliability:end -->';
@@ -26,16 +29,6 @@ interface MatrixCell {
 	expected: string;
 	passed?: boolean;
 	outcome?: string;
-}
-
-/** What test/fuzz/fuzz.ts reports per reader (fuzz-<reader>.json). */
-interface FuzzReport {
-	reader: string;
-	ownError?: string;
-	inputs: number;
-	refused: number;
-	slowestMs: number;
-	rssGrowthMiB: number;
 }
 
 /** What test/secrets/audit.test.ts reports (secrets.json). */

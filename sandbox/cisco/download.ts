@@ -26,15 +26,25 @@ import type { CiscoAuth } from './auth';
 export const FILES_PREFIX = '/cisco-files';
 const PATH_RE = /^\/cisco-files\/([0-9a-f]{32})\.zip$/;
 
-interface FileOptions {
+/** The live options the file host reads (see CiscoOptions). */
+export interface FileOptions {
+	/** host name in usage URLs (default 'localhost': not the API's host) */
 	fileHost: string;
+	/** a usage URL works this long after it was issued (default 86400 = 24 h) */
 	linkTtlSeconds: number;
+	/** 'bearer': the file host demands the API's bearer token (default 'none') */
 	fileAuth: 'none' | 'bearer';
+	/** every invoice has exactly this many usage lines (default: 20..200, seeded) */
 	usageLinesPerInvoice: number | undefined;
+	/** ZIP entry name; `{invoiceNumber}` is replaced (default 'Invoice_Header_{invoiceNumber}.csv') */
 	headerFileName: string;
+	/** (default 'Consolidated_Usage_{invoiceNumber}.csv') */
 	usageFileName: string;
+	/** ',' (default) or ';' */
 	csvDelimiter: string;
+	/** UTF-8 BOM at the start of both CSV files (default false) */
 	csvBom: boolean;
+	/** '\r\n' (default) or '\n' */
 	lineEnding: string;
 }
 

@@ -5,21 +5,20 @@
  */
 
 import http from 'http';
-import { sendJson } from '../server';
+import { sendJson, withLiveOptions } from '../server';
 import { todayDay } from '../webex/dates';
 import { getDataset, invoiceOf, expectedUsage, plantedDiscrepancies } from './data';
 import { CiscoAuth } from './auth';
-import { CiscoFiles, FILES_PREFIX } from './download';
-import { CiscoApi } from './routes';
+import { CiscoFiles, FILES_PREFIX, type FileOptions } from './download';
+import { CiscoApi, type ApiOptions } from './routes';
 import { defaultErrorBody, faultError } from './errors';
-import type { ErrorBodyFn } from './errors';
 import type { RequestContext, SandboxServer } from '../server';
 
-export const API_PREFIX = '/cisco/ccw/api/v1.0';
+const API_PREFIX = '/cisco/ccw/api/v1.0';
 const SSO_PREFIX = '/cisco-sso';
-export const TOKEN_PATH = `${SSO_PREFIX}/as/token.oauth2`;
+const TOKEN_PATH = `${SSO_PREFIX}/as/token.oauth2`;
 
-export interface CiscoOptions {
+export interface CiscoOptions extends ApiOptions, FileOptions {
 	clientId: string;
 	clientSecret: string;
 	/** the partner's CCO user (password grant) */
@@ -27,41 +26,11 @@ export interface CiscoOptions {
 	password: string;
 	/** expires_in of issued tokens (default 3600) */
 	accessTokenTtlSeconds: number;
-	/** what billingAddressId may be (default 'any': a JSON number or a digit string) */
-	billingAddressIdType: 'any' | 'number' | 'string';
-	/** list element of usageBySubscription (default 'subscriptionList') */
-	subscriptionListField: string;
-	/** key inside each entry (default 'subscriptionId') */
-	subscriptionIdField: string;
-	/** JSON type of invoiceNumber in responses (default 'number') */
-	invoiceNumberType: 'number' | 'string';
-	/** invoiceDate in responses: 'YYYY-MM-DDT00:00:00.000Z' (default) or 'YYYY-MM-DD' */
-	invoiceDateFormat: 'dateTime' | 'date';
-	/** builds the error body (default {uuid, status: 'ERROR', errorCode, errorMessage}) */
-	errorBody: ErrorBodyFn;
-	/** every invoice has exactly this many usage lines (default: 20..200, seeded) */
-	usageLinesPerInvoice: number | undefined;
-	/** ZIP entry name; `{invoiceNumber}` is replaced (default 'Invoice_Header_{invoiceNumber}.csv') */
-	headerFileName: string;
-	/** (default 'Consolidated_Usage_{invoiceNumber}.csv') */
-	usageFileName: string;
-	/** ',' (default) or ';' */
-	csvDelimiter: string;
-	/** UTF-8 BOM at the start of both CSV files (default false) */
-	csvBom: boolean;
-	/** '\r\n' (default) or '\n' */
-	lineEnding: string;
-	/** host name in usage URLs (default 'localhost': not the API's host) */
-	fileHost: string;
-	/** a usage URL works this long after it was issued (default 86400 = 24 h) */
-	linkTtlSeconds: number;
-	/** 'bearer': the file host demands the API's bearer token (default 'none') */
-	fileAuth: 'none' | 'bearer';
 	/** host names allowed to receive an Authorization header (default ['127.0.0.1']) */
 	tokenHosts: string[];
 }
 
-export const DEFAULTS: Readonly<CiscoOptions> = Object.freeze({
+const DEFAULTS: Readonly<CiscoOptions> = Object.freeze({
 	clientId: 'cisco-sandbox-client-id',
 	clientSecret: 'cisco-sandbox-client-secret~0000',
 	username: 'sandbox.partner.cco',
@@ -163,7 +132,7 @@ export function createCisco(server: SandboxServer, config: { seed: number; optio
 	const usageOptions = () => ({ usageLinesPerInvoice: options.usageLinesPerInvoice });
 	const partnerBid = dataset.partner.billingAddressId;
 
-	const facade = {
+	const facadeFields = {
 		/** `${url}/cisco/ccw/api/v1.0`: the credential's baseUrl. */
 		get baseUrl() {
 			return `${server.url}${API_PREFIX}`;
@@ -171,18 +140,6 @@ export function createCisco(server: SandboxServer, config: { seed: number; optio
 		/** `${url}/cisco-sso/as/token.oauth2`: the credential's tokenUrl. */
 		get tokenUrl() {
 			return `${server.url}${TOKEN_PATH}`;
-		},
-		get clientId() {
-			return options.clientId;
-		},
-		get clientSecret() {
-			return options.clientSecret;
-		},
-		get username() {
-			return options.username;
-		},
-		get password() {
-			return options.password;
 		},
 		/** The partner's bill-to id (BID), e.g. 100234567. */
 		billingAddressId: partnerBid,
@@ -234,6 +191,7 @@ export function createCisco(server: SandboxServer, config: { seed: number; optio
 		/** The access tokens issued so far, oldest first. */
 		issuedTokens: () => auth.issuedTokens(),
 	};
+	const facade = withLiveOptions(facadeFields, options, ['clientId', 'clientSecret', 'username', 'password']);
 
 	server.addVendor({
 		name: 'cisco',

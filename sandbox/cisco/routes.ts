@@ -33,12 +33,19 @@ const MAX_CREATED_BY = 50;
 const ENVELOPE_FIELDS = ['uuid', 'createdBy', 'createdDateTime', 'billingAddressId', 'beginDate', 'endDate', 'pageNumber'];
 const TIMESTAMP_FIELDS = ['createdDateTime', 'beginDate', 'endDate'];
 
-interface ApiOptions {
+/** The live options the usage API reads (see CiscoOptions). */
+export interface ApiOptions {
+	/** what billingAddressId may be (default 'any': a JSON number or a digit string) */
 	billingAddressIdType: 'any' | 'number' | 'string';
+	/** list element of usageBySubscription (default 'subscriptionList') */
 	subscriptionListField: string;
+	/** key inside each entry (default 'subscriptionId') */
 	subscriptionIdField: string;
+	/** JSON type of invoiceNumber in responses (default 'number') */
 	invoiceNumberType: 'number' | 'string';
+	/** invoiceDate in responses: 'YYYY-MM-DDT00:00:00.000Z' (default) or 'YYYY-MM-DD' */
 	invoiceDateFormat: 'dateTime' | 'date';
+	/** builds the error body (default {uuid, status: 'ERROR', errorCode, errorMessage}) */
 	errorBody: ErrorBodyFn;
 }
 

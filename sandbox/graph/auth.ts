@@ -25,9 +25,9 @@ import { sendJson } from '../server';
 import type { IncomingHttpHeaders, ServerResponse } from 'http';
 import type { RequestContext } from '../server';
 
-export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
-export const DELEGATED_SCOPE = 'https://graph.microsoft.com/PartnerBilling.Read.All';
-export const PARTNER_CENTER_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
+const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
+const DELEGATED_SCOPE = 'https://graph.microsoft.com/PartnerBilling.Read.All';
+const PARTNER_CENTER_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
 
 /** The API a token is for. */
 export type Audience = 'graph' | 'partnerCenter';

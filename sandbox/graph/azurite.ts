@@ -10,8 +10,8 @@ import { spawn } from 'child_process';
 import { join, dirname } from 'path';
 import type { ChildProcess } from 'child_process';
 
-export const ACCOUNT_NAME = 'devstoreaccount1';
-export const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+const ACCOUNT_NAME = 'devstoreaccount1';
+const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 const START_TIMEOUT_MS = 20000;
 
 /** Live Azurite children, killed synchronously if the process exits without stop(). */

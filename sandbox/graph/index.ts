@@ -14,11 +14,11 @@ import { OperationStore } from './store';
 import { GraphApi, graphErrorBody, graphHeaders, statusError } from './routes';
 import { getDataset, resolvePeriod } from './data';
 import { PARTNER_CENTER_DEFAULTS, PARTNER_CENTER_PREFIX, PartnerCenterApi, type PartnerCenterOptions } from './partnerCenter';
-import type { RequestContext, SandboxServer } from '../server';
+import { withLiveOptions, type RequestContext, type SandboxServer } from '../server';
 import type { Operation, UploadResult } from './store';
 
-export const API_PREFIX = '/graph/v1.0';
-export const LOGIN_PREFIX = '/login';
+const API_PREFIX = '/graph/v1.0';
+const LOGIN_PREFIX = '/login';
 const BLOB_PREFIX = '/graph-blobs';
 
 export interface GraphOptions extends PartnerCenterOptions {
@@ -50,7 +50,7 @@ export interface GraphOptions extends PartnerCenterOptions {
 	refreshTokenTtlSeconds: number;
 }
 
-export const DEFAULTS: GraphOptions = Object.freeze({
+const DEFAULTS: GraphOptions = Object.freeze({
 	...PARTNER_CENTER_DEFAULTS,
 	operationDelayMs: 500,
 	retryAfterSeconds: 1,
@@ -77,26 +77,15 @@ export async function createGraph(server: SandboxServer, config: { seed: number;
 	const azurite = await startAzurite();
 	const writer = new BlobWriter(azurite);
 	const store = new OperationStore({ seed, options, writer: () => writer });
-	const authOptions = {
-		tenantId: dataset.partner.tenantId,
-		tenantDomain: dataset.partner.domain,
-		get clientId() {
-			return options.clientId;
-		},
-		get clientSecret() {
-			return options.clientSecret;
-		},
-		get accessToken() {
-			return options.accessToken;
-		},
-		get accessTokenTtlSeconds() {
-			return options.accessTokenTtlSeconds;
-		},
-		get refreshTokenTtlSeconds() {
-			return options.refreshTokenTtlSeconds;
-		},
-	};
-	const auth = new GraphAuth(authOptions);
+	const auth = new GraphAuth(
+		withLiveOptions({ tenantId: dataset.partner.tenantId, tenantDomain: dataset.partner.domain }, options, [
+			'clientId',
+			'clientSecret',
+			'accessToken',
+			'accessTokenTtlSeconds',
+			'refreshTokenTtlSeconds',
+		]),
+	);
 	/** every SAS token handed out, oldest first */
 	const sasTokens: string[] = [];
 
@@ -165,7 +154,7 @@ export async function createGraph(server: SandboxServer, config: { seed: number;
 		return p.key;
 	};
 
-	const facade = {
+	const facadeFields = {
 		/** `${url}/graph/v1.0`: what the credential's graphBaseUrl should be. */
 		get baseUrl() {
 			return `${server.url}${API_PREFIX}`;
@@ -192,16 +181,6 @@ export async function createGraph(server: SandboxServer, config: { seed: number;
 		pdfLinks: () => [...partnerCenter.pdfLinks],
 		/** The partner tenant id (tenantId of the credential). */
 		tenantId: dataset.partner.tenantId,
-		get clientId() {
-			return options.clientId;
-		},
-		get clientSecret() {
-			return options.clientSecret;
-		},
-		/** A static bearer token that is always valid. */
-		get accessToken() {
-			return options.accessToken;
-		},
 		scope: 'https://graph.microsoft.com/.default',
 		/** Azurite's blob endpoint (`http://127.0.0.1:PORT/devstoreaccount1`). */
 		blobEndpoint: azurite.blobEndpoint,
@@ -246,6 +225,8 @@ export async function createGraph(server: SandboxServer, config: { seed: number;
 		/** Stop Azurite (startSandbox's stop() calls this). */
 		close: () => azurite.stop(),
 	};
+	// accessToken: a static bearer token that is always valid.
+	const facade = withLiveOptions(facadeFields, options, ['clientId', 'clientSecret', 'accessToken']);
 
 	server.addVendor({
 		name: 'graph',

@@ -43,7 +43,7 @@ export const PARTNER_CENTER_DEFAULTS: PartnerCenterOptions = Object.freeze({
 
 /** The planted difference between G000000004's totalCharges and its line items, in micro-units. */
 const PLANTED_MISMATCH = { invoiceId: 'G000000004', micros: 25_000_000 };
-export const CREDIT_NOTE_ID = 'G000000005';
+const CREDIT_NOTE_ID = 'G000000005';
 
 const ISSUE_DATES: Record<string, string> = {
 	G000000001: '2023-10-08T00:00:00Z',

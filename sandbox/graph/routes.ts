@@ -21,7 +21,7 @@ import type { Operation, OperationStore } from './store';
 import type { RequestContext, SandboxServer } from '../server';
 import type { GraphAuth } from './auth';
 
-export const BILLING = '/reports/partners/billing';
+const BILLING = '/reports/partners/billing';
 
 const EXPORTS: Record<string, GraphDataset> = {
 	[`${BILLING}/usage/billed/export`]: 'billedUsage',
@@ -70,7 +70,7 @@ const BODY_FIELDS: Record<GraphDataset, string[]> = {
 };
 
 /** Validate an export body; returns the accepted request or an error message. */
-export function validateExportBody(dataset: GraphDataset, body: unknown): { ok: true; request: Record<string, string> } | { ok: false; message: string } {
+function validateExportBody(dataset: GraphDataset, body: unknown): { ok: true; request: Record<string, string> } | { ok: false; message: string } {
 	if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, message: 'The request body must be a JSON object.' };
 	const b = body as Record<string, unknown>;
 	const allowed = BODY_FIELDS[dataset];

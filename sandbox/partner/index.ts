@@ -84,7 +84,7 @@ export function createPartner(server: SandboxServer, { seed, cisco }: { seed: nu
 }
 
 /** Last month as YYYY-MM (UTC). */
-export function lastMonth(now = new Date()) {
+function lastMonth(now = new Date()) {
 	const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
 	return first.toISOString().slice(0, 7);
 }

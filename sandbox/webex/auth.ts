@@ -19,8 +19,8 @@ import { newTrackingId } from './errors';
 import type { RequestContext, SandboxServer } from '../server';
 import type { IncomingHttpHeaders } from 'http';
 
-export const READ_SCOPE = 'spark-admin:wholesale_billing_reports_read';
-export const WRITE_SCOPE = 'spark-admin:wholesale_billing_reports_write';
+const READ_SCOPE = 'spark-admin:wholesale_billing_reports_read';
+const WRITE_SCOPE = 'spark-admin:wholesale_billing_reports_write';
 const CODE_TTL_MS = 10 * 60 * 1000;
 
 interface AuthOptions {

@@ -14,11 +14,11 @@ const CHUNK_CHARS = 64 * 1024;
 
 const NEEDS_QUOTES = /[",\r\n]/;
 
-export function csvField(value: string) {
+function csvField(value: string) {
 	return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-export function csvLine(fields: readonly string[]) {
+function csvLine(fields: readonly string[]) {
 	let s = csvField(fields[0]);
 	for (let i = 1; i < fields.length; i++) s += ',' + csvField(fields[i]);
 	return s + '\r\n';
@@ -86,11 +86,4 @@ export function csvByteLength(params: ReportParams, opts: CsvOptions = {}) {
 	let n = 0;
 	for (const chunk of csvChunks(params, opts)) n += Buffer.byteLength(chunk, 'utf8');
 	return n;
-}
-
-/** The whole CSV as a string (for tests and small reports only). */
-export function csvText(params: ReportParams, opts: CsvOptions = {}) {
-	let s = '';
-	for (const chunk of csvChunks(params, opts)) s += chunk;
-	return s;
 }

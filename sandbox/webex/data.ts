@@ -28,7 +28,7 @@ import { parseDay, formatDay } from './dates';
 const { floor, max, min } = Math;
 const INF = Infinity;
 
-export const PARTNER_NAME = 'Sandbox Wholesale Partner';
+const PARTNER_NAME = 'Sandbox Wholesale Partner';
 const SUB_PARTNER_NAMES = ['Northwind Voice Reseller', 'Contoso Cloud Comms', 'Fabrikam Telecom'];
 const CUSTOMER_COUNT = 60;
 
@@ -68,7 +68,7 @@ const ASSIGN_TO = parseDay('2027-12-31') as number;
 /** Customers with legacy licences: packages assigned before this day have an empty LICENSE_ID. */
 const LEGACY_CUTOFF = parseDay('2023-01-01') as number;
 
-export const COLUMNS: Readonly<Record<'PARTNER' | 'CUSTOMER' | 'USER', readonly string[]>> = Object.freeze({
+const COLUMNS: Readonly<Record<'PARTNER' | 'CUSTOMER' | 'USER', readonly string[]>> = Object.freeze({
 	PARTNER: Object.freeze([
 		'PARTNER_NAME', 'PARTNER_ORG_ID', 'SUBSCRIPTION_ID', 'SERVICE_NAME', 'SKU', 'DESCRIPTION',
 		'CONSUMPTION_START_DATE', 'CONSUMPTION_END_DATE', 'QUANTITY',
@@ -300,7 +300,7 @@ const usage = { first: 0, last: 0 };
  * Day a (assignment): 1 half if assigned at midday else 2; days a+1 .. r-1: 2 each;
  * day r (removal): 1 half if removed at midday else 0. Sets usage.first/last when > 0.
  */
-export function packageHalves(p: Package, ps: number, pe: number) {
+function packageHalves(p: Package, ps: number, pe: number) {
 	let halves = 0;
 	let first = INF;
 	let last = -INF;
@@ -327,7 +327,7 @@ export function packageHalves(p: Package, ps: number, pe: number) {
 }
 
 /** Half days to the QUANTITY string: 60 -> "30", 25 -> "12.5". */
-export function formatHalves(halves: number) {
+function formatHalves(halves: number) {
 	const whole = floor(halves / 2);
 	return halves % 2 === 1 ? `${whole}.5` : `${whole}`;
 }
@@ -352,7 +352,7 @@ function normaliseParams(params: ReportParams) {
 }
 
 /** The customers a report covers, in report order. */
-export function selectCustomers(ds: Dataset, subPartnerOrgId: string, internal: boolean) {
+function selectCustomers(ds: Dataset, subPartnerOrgId: string, internal: boolean) {
 	if (subPartnerOrgId) {
 		const sp = ds.subPartners.find((s) => s.webexId === subPartnerOrgId);
 		// Internal orgs belong to the partner itself, so a sub-partner report never has them.

@@ -19,7 +19,7 @@ import type { ReportRecord, ReportStore } from './store';
 import type { RequestContext, SandboxServer } from '../server';
 import type { ServerResponse } from 'http';
 
-export const KEY_PAIR_ID = 'SANDBOXKEYPAIR';
+const KEY_PAIR_ID = 'SANDBOXKEYPAIR';
 const PATH_RE = /^\/cdn\/webex\/([0-9a-f-]{36})\/WHOLESALE\/([0-9a-f-]{36})\.csv$/;
 /** Above this many rows the full-body size is not computed up front (the bench report streams chunked). */
 const SIZE_UP_FRONT_MAX_ROWS = 200000;

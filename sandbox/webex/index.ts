@@ -9,11 +9,11 @@ import { WebexDownloads } from './download';
 import { WebexApi } from './routes';
 import { getDataset } from './data';
 import { webexErrorBody, statusMessage } from './errors';
-import type { SandboxServer } from '../server';
+import { withLiveOptions, type SandboxServer } from '../server';
 import type { ReportError, SeedReportParams } from './store';
 
-export const API_PREFIX = '/webex/v1';
-export const CDN_PREFIX = '/cdn/webex';
+const API_PREFIX = '/webex/v1';
+const CDN_PREFIX = '/cdn/webex';
 
 export interface WebexOptions {
 	/** IN_PROGRESS time of a created report (default 200) */
@@ -43,7 +43,7 @@ export interface WebexOptions {
 	inProgressStatus: string;
 }
 
-export const DEFAULTS: WebexOptions = Object.freeze({
+const DEFAULTS: WebexOptions = Object.freeze({
 	reportDelayMs: 200,
 	downloadUrlTtlSeconds: 1800,
 	userReportRows: undefined,
@@ -99,7 +99,7 @@ export function createWebex(server: SandboxServer, config: { seed: number; optio
 		faultResponse,
 	});
 
-	const facade = {
+	const facadeFields = {
 		/** `${url}/webex/v1`: the API base (what the credential's baseUrl should be). */
 		get baseUrl() {
 			return `${server.url}${API_PREFIX}`;
@@ -109,15 +109,6 @@ export function createWebex(server: SandboxServer, config: { seed: number; optio
 		},
 		get tokenUrl() {
 			return `${server.url}${API_PREFIX}/access_token`;
-		},
-		get accessToken() {
-			return options.accessToken;
-		},
-		get clientId() {
-			return options.clientId;
-		},
-		get clientSecret() {
-			return options.clientSecret;
 		},
 		/** Live options: changes apply to the next request. */
 		options,
@@ -141,6 +132,7 @@ export function createWebex(server: SandboxServer, config: { seed: number; optio
 		/** Every signed download URL handed out since the last reset (tests assert none leaks). */
 		signedUrls: () => [...downloads.issued],
 	};
+	const facade = withLiveOptions(facadeFields, options, ['accessToken', 'clientId', 'clientSecret']);
 
 	server.addVendor({
 		name: 'webex',

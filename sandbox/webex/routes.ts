@@ -67,8 +67,8 @@ export class WebexApi {
 	 * The status as the API shows it: IN_PROGRESS may be rendered as another "still running"
 	 * value (option inProgressStatus, e.g. REQUESTED, seen in the wild per the spec notes).
 	 */
-	shownStatus(record: ReportRecord) {
-		const status = record.status;
+	/** The status as Webex names it; takes the status read once, as a report may finish meanwhile. */
+	shownStatus(status: ReportRecord['status']) {
 		return status === 'IN_PROGRESS' ? this.options.inProgressStatus || 'IN_PROGRESS' : status;
 	}
 
@@ -210,7 +210,7 @@ export class WebexApi {
 			category: record.category,
 			created: record.created,
 			createdBy: record.createdBy,
-			status: this.shownStatus(record),
+			status: this.shownStatus(status),
 			errors: record.errors.map((e) => ({ ...e })),
 		};
 		// [spec] tempDownloadURL (capital URL) once completed; freshly signed on every GET.
@@ -327,7 +327,7 @@ export class WebexApi {
 					id: r.id,
 					billingStartDate: r.billingStartDate,
 					billingEndDate: r.billingEndDate,
-					status: this.shownStatus(r),
+					status: this.shownStatus(r.status),
 					type: r.type,
 					category: r.category,
 				})),

@@ -12,7 +12,7 @@ import { webexId } from './data';
 import type { ReportType } from './data';
 
 /** Default background errors of a failed report (sandbox choice; the spec only gives the shape {code, description}). */
-export const DEFAULT_FAILURE = Object.freeze([{ code: 2031, description: 'Billing report generation failed due to an internal error.' }]);
+const DEFAULT_FAILURE = Object.freeze([{ code: 2031, description: 'Billing report generation failed due to an internal error.' }]);
 
 export type ReportStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
 
@@ -134,7 +134,7 @@ export class ReportRecord {
 	}
 }
 
-export function periodKey(p: { billingStartDate: string; billingEndDate: string; type?: string; subPartnerOrgId?: string }) {
+function periodKey(p: { billingStartDate: string; billingEndDate: string; type?: string; subPartnerOrgId?: string }) {
 	return [p.billingStartDate, p.billingEndDate, p.type || 'PARTNER', p.subPartnerOrgId || ''].join('|');
 }
 

@@ -1,19 +1,13 @@
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { CredentialStore, loadPack, type ExecuteNodeOptions, type LoadedPackage, type NodeResult } from '../harness';
+import { CredentialStore, loadPack, type NodeResult } from '../harness';
 import { ciscoCredential } from '../helpers/credentials';
+import type { VendorTestContext } from '../helpers/vendorContext';
 
-export interface CiscoTestContext {
-	sandbox: Sandbox;
-	pack: LoadedPackage;
-	/** The sandbox's password-grant credential, with overrides. */
+export interface CiscoTestContext extends VendorTestContext {
+	/** The sandbox's password-grant credential, with overrides; what run() uses unless given others. */
 	credential: (overrides?: IDataObject) => ICredentialDataDecryptedObject;
-	/** Runs the Cisco node through the engine; credentials default to `credential()`. */
-	run: (
-		parameters: IDataObject,
-		options?: Partial<Omit<ExecuteNodeOptions, 'pack' | 'nodeType' | 'parameters'>>,
-	) => Promise<NodeResult>;
 	ciscoRequests: (kind?: string) => Sandbox['requests'];
 	/** Every secret the sandbox handed out or holds: none may appear in an output or error. */
 	secrets: () => string[];

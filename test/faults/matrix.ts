@@ -81,7 +81,7 @@ export function defineFaultMatrix(vendor: Vendor): void {
 			baselines.set(
 				flow.id,
 				(async () => {
-					await sandbox.resetConnections();
+					await sandbox.reset();
 					const { result } = await run(flow);
 					const fileSizes = sandbox.requests.filter((entry) => FILE_KINDS.has(entry.kind ?? '') && entry.status === 200).map((entry) => entry.bytes);
 					return { outcome: await outcomeOf(flow, result), fileSizes };
@@ -129,9 +129,9 @@ export function defineFaultMatrix(vendor: Vendor): void {
 		const cell: CellResult = { flow: flow.id, fault: column.id, expected: injection.expect === 'identical' ? 'identical' : 'error', passed: false };
 		results.push(cell);
 		const { outcome: reference, fileSizes } = await baseline(flow);
-		// Not a plain reset(): a request the cell before gave up on (a failed run aborts its
-		// reads in flight) may still be unread, and would take this cell's fault instead.
-		await sandbox.resetConnections();
+		// A request the cell before gave up on (a failed run aborts its reads in flight) may
+		// still be unread; reset() hangs it up so that it cannot take this cell's fault.
+		await sandbox.reset();
 		const context = { sandbox, random: cellRandom(FAULT_SEED, flow.id, column.id), fileSizes };
 		const faults = injection.inject(context);
 		const started = Date.now();

@@ -26,7 +26,7 @@ export const DEFAULT_BASE_NODES = [
 ] as const;
 
 /** Splits `package.name` at the last dot (package names may contain dots; node names do not). */
-export function splitNodeType(fullNodeType: string): { packageName: string; nodeName: string } {
+function splitNodeType(fullNodeType: string): { packageName: string; nodeName: string } {
 	const lastDot = fullNodeType.lastIndexOf('.');
 	if (lastDot <= 0) {
 		throw new UserError(

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
-export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 
 /** Flags that keep a headless Chromium quiet and local: no GPU, no QUIC, nothing phoned home. */
 const FLAGS = [

@@ -3,6 +3,7 @@ import {
 	expectRequestsToConform,
 	LoggedRequest,
 	OpenApiRequestValidator,
+	type OpenApiValidatorOptions,
 	WEBEX_EXTRA_RULES,
 	WEBEX_SPEC_PATH,
 	webexSpecValidator,
@@ -31,19 +32,9 @@ function deleteReport(id = REPORT_ID): LoggedRequest {
 const validBody = { billingStartDate: '2024-05-01', billingEndDate: '2024-05-31' };
 
 /** A one-operation spec for behaviours the Webex spec does not exercise. */
-function tinySpec(bodySchema: object, parameters: object[] = []): OpenApiRequestValidator {
-	return OpenApiRequestValidator.fromDocument({
-		openapi: '3.0.0',
-		paths: {
-			'/things': {
-				post: {
-					parameters,
-					requestBody: { content: { 'application/json': { schema: bodySchema } } },
-					responses: { '200': { description: 'OK' } },
-				},
-			},
-		},
-	});
+function tinySpec(bodySchema: object, parameters: object[] = [], options?: OpenApiValidatorOptions): OpenApiRequestValidator {
+	const operation = { parameters, requestBody: { content: { 'application/json': { schema: bodySchema } } }, responses: { '200': { description: 'OK' } } };
+	return OpenApiRequestValidator.fromDocument({ openapi: '3.0.0', paths: { '/things': { post: operation } } }, options);
 }
 
 describe('OpenApiRequestValidator with the Webex spec', () => {
@@ -335,46 +326,14 @@ describe('generic schema behaviour (small inline specs)', () => {
 	});
 
 	test('additionalProperties: false reports unknown properties even when the option is off', () => {
-		const validator = OpenApiRequestValidator.fromDocument(
-			{
-				openapi: '3.0.0',
-				paths: {
-					'/things': {
-						post: {
-							requestBody: {
-								content: {
-									'application/json': {
-										schema: { type: 'object', additionalProperties: false, properties: { a: { type: 'string' } } },
-									},
-								},
-							},
-						},
-					},
-				},
-			},
-			{ reportUnknownBodyProperties: false },
-		);
+		const validator = tinySpec({ type: 'object', additionalProperties: false, properties: { a: { type: 'string' } } }, [], { reportUnknownBodyProperties: false });
 		expect(validator.validate(request({ a: 'x', b: 'y' }))).toEqual([
 			'body.b: unknown property (the schema sets additionalProperties: false)',
 		]);
 	});
 
 	test('reportUnknownBodyProperties: false accepts undocumented properties when the schema is silent', () => {
-		const validator = OpenApiRequestValidator.fromDocument(
-			{
-				openapi: '3.0.0',
-				paths: {
-					'/things': {
-						post: {
-							requestBody: {
-								content: { 'application/json': { schema: { type: 'object', properties: { a: { type: 'string' } } } } },
-							},
-						},
-					},
-				},
-			},
-			{ reportUnknownBodyProperties: false },
-		);
+		const validator = tinySpec({ type: 'object', properties: { a: { type: 'string' } } }, [], { reportUnknownBodyProperties: false });
 		expect(validator.validate(request({ a: 'x', b: 'y' }))).toEqual([]);
 	});
 

@@ -1,17 +1,12 @@
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { loadPack, type LoadedPackage, type ExecuteNodeOptions, type NodeResult } from '../harness';
+import { loadPack } from '../harness';
 import { microsoftCredential } from '../helpers/credentials';
+import type { VendorTestContext } from '../helpers/vendorContext';
 
-export interface GraphTestContext {
-	sandbox: Sandbox;
-	pack: LoadedPackage;
+export interface GraphTestContext extends VendorTestContext {
 	credentials: () => Record<string, ICredentialDataDecryptedObject>;
-	run: (
-		parameters: IDataObject,
-		options?: Partial<Omit<ExecuteNodeOptions, 'pack' | 'nodeType' | 'parameters'>>,
-	) => Promise<NodeResult>;
 	graphRequests: () => Sandbox['requests'];
 }
 

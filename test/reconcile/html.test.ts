@@ -1,23 +1,11 @@
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { parseDecimal } from '../../nodes/shared/numbers/decimal';
-import type { CompareField, FieldPair } from '../../nodes/BillingReconcile/compare';
+import type { CompareField } from '../../nodes/BillingReconcile/compare';
 import { HTML_BUDGET_BYTES, escapeHtml, summaryHtml, totalCurrencies } from '../../nodes/BillingReconcile/html';
 import { reconcile, type ReconcileSpec } from '../../nodes/BillingReconcile/join';
-import { fieldReader } from '../../nodes/BillingReconcile/keys';
 import { largestDiscrepancies, type FieldFormat, type SummarySettings } from '../../nodes/BillingReconcile/summary';
-import type { CompareKind } from '../../nodes/BillingReconcile/values';
+import { compared, items, pair, plainFormat, reconcileSpec, summarySettings } from './fixtures';
 import { htmlTables, htmlText } from './setup';
-
-const pair = (fieldA: string, fieldB = fieldA): FieldPair => ({ fieldA, fieldB, readA: fieldReader(fieldA), readB: fieldReader(fieldB) });
-const compared = (fieldA: string, compareAs: CompareKind = 'auto'): CompareField => ({
-	...pair(fieldA),
-	compareAs,
-	absoluteTolerance: parseDecimal('0')!,
-	relativeTolerancePercent: parseDecimal('0')!,
-});
-const items = (...records: IDataObject[]): INodeExecutionData[] => records.map((json) => ({ json }));
-const plain: FieldFormat = { decimals: null, currencyCode: null, currencyField: null };
 
 interface Report {
 	compareFields?: CompareField[];
@@ -28,30 +16,8 @@ interface Report {
 
 /** Reconciles A and B by id and renders the summary's HTML. */
 function report(a: IDataObject[], b: IDataObject[], { compareFields = [compared('amount')], formats, settings = {}, spec = {} }: Report = {}): string {
-	const fullSpec: ReconcileSpec = {
-		matchFields: [pair('id')],
-		compareFields,
-		keptFields: [],
-		aggregateA: false,
-		aggregateB: false,
-		normalisation: { trim: false, caseInsensitive: false, ignoreLeadingZeros: false },
-		onDuplicateKeys: 'error',
-		includeMatched: true,
-		...spec,
-	};
-	const fullSettings: SummarySettings = {
-		title: 'October',
-		maxRows: 50,
-		generatedAt: '2026-11-03T06:00:00.000Z',
-		matchFields: fullSpec.matchFields,
-		compareFields,
-		displayFields: [],
-		nameA: 'A',
-		nameB: 'B',
-		formats: formats ?? compareFields.map(() => plain),
-		locale: 'en-US',
-		...settings,
-	};
+	const fullSpec = reconcileSpec({ compareFields, ...spec });
+	const fullSettings = summarySettings(fullSpec, formats ? { formats, ...settings } : settings);
 	const itemsA = items(...a);
 	const itemsB = items(...b);
 	const result = reconcile(itemsA, itemsB, fullSpec);
@@ -252,7 +218,7 @@ describe('summaryHtml: safe for an email', () => {
 		const b = a.map((row) => ({ ...row, amount: row.amount + 1.5, quantity: row.quantity + 1 }));
 		const html = report(a, b, {
 			compareFields: [compared('amount'), compared('quantity')],
-			formats: [{ decimals: null, currencyCode: 'USD', currencyField: null }, plain],
+			formats: [{ decimals: null, currencyCode: 'USD', currencyField: null }, plainFormat],
 			settings: { matchFields: [pair('id'), pair('sub')], displayFields: [pair('name')], nameA: 'Microsoft', nameB: 'our billing' },
 			spec: { matchFields: [pair('id'), pair('sub')] },
 		});

@@ -2,33 +2,15 @@ import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workf
 import { augmentObject } from 'n8n-workflow/dist/cjs/augment-object';
 
 import { parseDecimal } from '../../nodes/shared/numbers/decimal';
-import { compareValues, isWithinTolerance, sideValue as readSide, type CompareField, type FieldPair } from '../../nodes/BillingReconcile/compare';
+import { compareValues, isWithinTolerance, sideValue as readSide, type CompareField } from '../../nodes/BillingReconcile/compare';
 import { DuplicateKeysError, RecordKeyError, reconcile, type ReconcileRow, type ReconcileSpec } from '../../nodes/BillingReconcile/join';
-import { fieldReader } from '../../nodes/BillingReconcile/keys';
 import type { CompareKind, TextRule } from '../../nodes/BillingReconcile/values';
+import { compared, items, pair, reconcileSpec } from './fixtures';
 
-const pair = (fieldA: string, fieldB = fieldA): FieldPair => ({ fieldA, fieldB, readA: fieldReader(fieldA), readB: fieldReader(fieldB) });
-const compared = (fieldA: string, fieldB = fieldA, absolute = '0', relative = '0', compareAs: CompareKind = 'number'): CompareField => ({
-	...pair(fieldA, fieldB),
-	compareAs,
-	absoluteTolerance: parseDecimal(absolute)!,
-	relativeTolerancePercent: parseDecimal(relative)!,
-});
-const items = (...records: IDataObject[]): INodeExecutionData[] => records.map((json) => ({ json }));
-
-function spec(overrides: Partial<ReconcileSpec> = {}): ReconcileSpec {
-	return {
-		matchFields: [pair('id')],
-		compareFields: [compared('amount')],
-		keptFields: [],
-		aggregateA: false,
-		aggregateB: false,
-		normalisation: { trim: false, caseInsensitive: false, ignoreLeadingZeros: false },
-		onDuplicateKeys: 'error',
-		includeMatched: true,
-		...overrides,
-	};
-}
+/** A compared field as most join specs here want it: numbers, exact unless tolerances are given. */
+const numeric = (fieldA: string, fieldB = fieldA, absolute = '0', relative = '0', compareAs: CompareKind = 'number'): CompareField =>
+	compared(fieldA, compareAs, { fieldB, absolute, relative });
+const spec = (overrides: Partial<ReconcileSpec> = {}): ReconcileSpec => reconcileSpec({ compareFields: [numeric('amount')], ...overrides });
 
 const jsonOf = (output: INodeExecutionData[]) => output.map((item) => item.json);
 
@@ -36,36 +18,36 @@ describe('tolerance', () => {
 	const a = (text: string) => parseDecimal(text)!;
 
 	it('matches at exactly the absolute tolerance, where binary floats would not (1.1 − 1 > 0.1 in floats)', () => {
-		expect(isWithinTolerance(compared('x', 'x', '0.1'), a('1'), a('0.1'))).toBe(true);
-		expect(isWithinTolerance(compared('x', 'x', '0.1'), a('1'), a('0.1000001'))).toBe(false);
+		expect(isWithinTolerance(numeric('x', 'x', '0.1'), a('1'), a('0.1'))).toBe(true);
+		expect(isWithinTolerance(numeric('x', 'x', '0.1'), a('1'), a('0.1000001'))).toBe(false);
 	});
 
 	it('matches at exactly the relative tolerance, where binary floats would not (0.1 → 0.4 is 300.00000000000006 % in floats)', () => {
-		expect(isWithinTolerance(compared('x', 'x', '0', '300'), a('0.1'), a('0.3'))).toBe(true);
-		expect(isWithinTolerance(compared('x', 'x', '0', '300'), a('0.1'), a('0.30001'))).toBe(false);
+		expect(isWithinTolerance(numeric('x', 'x', '0', '300'), a('0.1'), a('0.3'))).toBe(true);
+		expect(isWithinTolerance(numeric('x', 'x', '0', '300'), a('0.1'), a('0.30001'))).toBe(false);
 	});
 
 	it('measures the relative tolerance against |A|, so a negative A works like a positive one', () => {
-		expect(isWithinTolerance(compared('x', 'x', '0', '10'), a('-50'), a('-5'))).toBe(true);
-		expect(isWithinTolerance(compared('x', 'x', '0', '10'), a('-50'), a('5.5'))).toBe(false);
+		expect(isWithinTolerance(numeric('x', 'x', '0', '10'), a('-50'), a('-5'))).toBe(true);
+		expect(isWithinTolerance(numeric('x', 'x', '0', '10'), a('-50'), a('5.5'))).toBe(false);
 	});
 
 	it('matches within either tolerance', () => {
-		const field = compared('x', 'x', '1', '10');
+		const field = numeric('x', 'x', '1', '10');
 		expect(isWithinTolerance(field, a('5'), a('1'))).toBe(true);
 		expect(isWithinTolerance(field, a('100'), a('9'))).toBe(true);
 		expect(isWithinTolerance(field, a('5'), a('1.5'))).toBe(false);
 	});
 
 	it('never applies the relative tolerance when A is 0', () => {
-		expect(isWithinTolerance(compared('x', 'x', '0', '1000000'), a('0'), a('0.01'))).toBe(false);
+		expect(isWithinTolerance(numeric('x', 'x', '0', '1000000'), a('0'), a('0.01'))).toBe(false);
 	});
 });
 
 const EXACT: TextRule = { trim: false, caseInsensitive: false };
 
 describe('compareValues: number', () => {
-	const field = compared('amount');
+	const field = numeric('amount');
 	const sideValue = (raw: unknown, side: 'A' | 'B') => readSide(raw, side, 'number', EXACT);
 
 	it('reports B − A and its percentage of |A|', () => {
@@ -111,7 +93,7 @@ describe('compareValues: number', () => {
 
 /** Compares a pair of raw values as a field of the given kind would; null when they match. */
 function comparedAs(kind: CompareKind, a: unknown, b: unknown, rule: TextRule = EXACT, absolute = '0') {
-	return compareValues(compared('field', 'field', absolute, '0', kind), readSide(a, 'A', kind, rule), readSide(b, 'B', kind, rule));
+	return compareValues(numeric('field', 'field', absolute, '0', kind), readSide(a, 'A', kind, rule), readSide(b, 'B', kind, rule));
 }
 
 describe('compareValues: auto', () => {
@@ -256,7 +238,7 @@ describe('reconcile', () => {
 	it('names key fields as A does, with B’s values for rows only in B', () => {
 		const result = reconcile(items(), items({ CUSTOMER: 'C9', SKU: 'S1', TOTAL: 5 }), spec({
 			matchFields: [pair('customerId', 'CUSTOMER'), pair('sku', 'SKU')],
-			compareFields: [compared('amount', 'TOTAL')],
+			compareFields: [numeric('amount', 'TOTAL')],
 		}));
 		expect(result.onlyInB[0].json.key).toEqual({ customerId: 'C9', sku: 'S1' });
 	});
@@ -265,7 +247,7 @@ describe('reconcile', () => {
 		const result = reconcile(
 			items({ id: 1, quantity: 3, amount: 10 }),
 			items({ id: 1, quantity: 4, amount: 10.004 }),
-			spec({ compareFields: [compared('quantity'), compared('amount', 'amount', '0.005')] }),
+			spec({ compareFields: [numeric('quantity'), numeric('amount', 'amount', '0.005')] }),
 		);
 		expect(result.different[0].json.differences).toEqual([{ field: 'quantity', a: 3, b: 4, delta: 1, deltaPercent: 33.333333 }]);
 	});
@@ -397,7 +379,7 @@ describe('reconcile', () => {
 			const usage = items(...Array.from({ length: 10 }, () => ({ CUSTOMER: 'C1', QTY: '0.1', day: 'any' })));
 			const result = reconcile(items({ customerId: 'C1', seats: 1 }), usage, spec({
 				matchFields: [pair('customerId', 'CUSTOMER')],
-				compareFields: [compared('seats', 'QTY')],
+				compareFields: [numeric('seats', 'QTY')],
 				aggregateB: true,
 			}));
 			expect(result.matched[0].json).toEqual({
@@ -452,13 +434,13 @@ describe('reconcile', () => {
 });
 
 describe('reconcile: compare kinds', () => {
-	const currency = (kind: CompareKind = 'auto') => compared('currency', 'currency', '0', '0', kind);
+	const currency = (kind: CompareKind = 'auto') => numeric('currency', 'currency', '0', '0', kind);
 
 	it('compares each field as its kind says, in one row', () => {
 		const result = reconcile(
 			items({ id: 1, amount: '10.00', currency: 'USD', plan: 'Azure', start: '2026-11-01', active: false }),
 			items({ id: 1, amount: 10, currency: 'USD', plan: 'azure', start: '2026-11-01T00:00:00Z', active: false }),
-			spec({ compareFields: [compared('amount'), currency(), compared('plan', 'plan', '0', '0', 'text'), compared('start', 'start', '0', '0', 'date'), compared('active', 'active', '0', '0', 'auto')] }),
+			spec({ compareFields: [numeric('amount'), currency(), numeric('plan', 'plan', '0', '0', 'text'), numeric('start', 'start', '0', '0', 'date'), numeric('active', 'active', '0', '0', 'auto')] }),
 		);
 		expect(result.different[0].json.differences).toEqual([{ field: 'plan', a: 'Azure', b: 'azure', delta: null, deltaPercent: null }]);
 	});
@@ -473,7 +455,7 @@ describe('reconcile: compare kinds', () => {
 	describe('roll-ups', () => {
 		it('keep the one text the rows of a key agree on', () => {
 			const usage = items({ id: 'C1', amount: 1, currency: 'USD' }, { id: 'C1', amount: 2, currency: 'USD' });
-			const result = reconcile(usage, items({ id: 'C1', amount: 3, currency: 'USD' }), spec({ compareFields: [compared('amount'), currency()], aggregateA: true }));
+			const result = reconcile(usage, items({ id: 'C1', amount: 3, currency: 'USD' }), spec({ compareFields: [numeric('amount'), currency()], aggregateA: true }));
 			expect(result.matched[0].json.a).toEqual({ id: 'C1', amount: 3, currency: 'USD', rowCount: 2 });
 		});
 
@@ -498,7 +480,7 @@ describe('reconcile: compare kinds', () => {
 		});
 
 		it('keep the day the rows of a date field agree on, and report rows that are not dates', () => {
-			const field = compared('start', 'start', '0', '0', 'date');
+			const field = numeric('start', 'start', '0', '0', 'date');
 			const agreeing = reconcile(items({ id: 1, start: '2026-11-01' }, { id: 1, start: '2026-11-01T00:00:00Z' }), items({ id: 1, start: '2026-11-01' }), spec({ compareFields: [field], aggregateA: true }));
 			expect(agreeing.counts.matched).toBe(1);
 			const broken = reconcile(items({ id: 1, start: '2026-11-01' }, { id: 1, start: 'n/a' }), items({ id: 1, start: '2026-11-01' }), spec({ compareFields: [field], aggregateA: true }));
@@ -506,7 +488,7 @@ describe('reconcile: compare kinds', () => {
 		});
 
 		it('sum an auto field whose rows all hold numbers, and report a stray text among numbers as before', () => {
-			const result = reconcile(items({ id: 1, amount: '1.5' }, { id: 1, amount: 2 }, { id: 2, amount: 1 }, { id: 2, amount: 'N/A' }), items({ id: 1, amount: 3.5 }, { id: 2, amount: 1 }), spec({ compareFields: [compared('amount', 'amount', '0', '0', 'auto')], aggregateA: true }));
+			const result = reconcile(items({ id: 1, amount: '1.5' }, { id: 1, amount: 2 }, { id: 2, amount: 1 }, { id: 2, amount: 'N/A' }), items({ id: 1, amount: 3.5 }, { id: 2, amount: 1 }), spec({ compareFields: [numeric('amount', 'amount', '0', '0', 'auto')], aggregateA: true }));
 			expect(result.counts).toMatchObject({ matched: 1, different: 1 });
 			expect(result.different[0].json.differences).toMatchObject([{ error: 'A is not a number in 1 of 2 rows' }]);
 		});
@@ -519,7 +501,7 @@ describe('reconcile: compare kinds', () => {
 	});
 
 	it('totals only the fields compared as numbers or auto', () => {
-		const result = reconcile(items({ id: 1, amount: 2, plan: '7' }), items({ id: 1, amount: 2, plan: '7' }), spec({ compareFields: [compared('plan', 'plan', '0', '0', 'text'), compared('amount')] }));
+		const result = reconcile(items({ id: 1, amount: 2, plan: '7' }), items({ id: 1, amount: 2, plan: '7' }), spec({ compareFields: [numeric('plan', 'plan', '0', '0', 'text'), numeric('amount')] }));
 		expect(result.totals.map(({ field, index }) => [field, index])).toEqual([['amount', 1]]);
 	});
 
@@ -527,7 +509,7 @@ describe('reconcile: compare kinds', () => {
 		const result = reconcile(
 			items({ id: 1, plan: 'x', amount: 10 }, { id: 2, plan: 'x', amount: 10 }),
 			items({ id: 1, plan: 'y', amount: 11 }, { id: 2, plan: 'y', amount: 15 }),
-			spec({ compareFields: [compared('plan', 'plan', '0', '0', 'text'), compared('amount')] }),
+			spec({ compareFields: [numeric('plan', 'plan', '0', '0', 'text'), numeric('amount')] }),
 		);
 		expect(result.discrepancies.map(({ size }) => size)).toEqual([1, 5]);
 	});
@@ -536,14 +518,14 @@ describe('reconcile: compare kinds', () => {
 		const result = reconcile(
 			items({ id: 1, currency: 'USD', amount: 10 }, { id: 2, currency: 'USD', amount: 10 }),
 			items({ id: 1, currency: 'EUR', amount: 11 }, { id: 2, currency: 'USD', amount: 15 }),
-			spec({ compareFields: [currency(), compared('amount')] }),
+			spec({ compareFields: [currency(), numeric('amount')] }),
 		);
 		expect(result.rankField).toBe(1);
 		expect(result.discrepancies.map(({ size }) => size)).toEqual([1, 5]);
 	});
 
 	it('ranks every discrepancy alike when no field is compared as a number', () => {
-		const result = reconcile(items({ id: 1, plan: 'x' }), items({ id: 1, plan: 'y' }, { id: 2, plan: 'z' }), spec({ compareFields: [compared('plan', 'plan', '0', '0', 'text')] }));
+		const result = reconcile(items({ id: 1, plan: 'x' }), items({ id: 1, plan: 'y' }, { id: 2, plan: 'z' }), spec({ compareFields: [numeric('plan', 'plan', '0', '0', 'text')] }));
 		expect(result.discrepancies.map(({ size }) => size)).toEqual([0, 0]);
 	});
 });

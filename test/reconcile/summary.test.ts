@@ -1,9 +1,4 @@
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
-
-import { parseDecimal } from '../../nodes/shared/numbers/decimal';
-import type { CompareField, FieldPair } from '../../nodes/BillingReconcile/compare';
-import { reconcile, type Discrepancy, type ReconcileRow, type ReconcileSpec } from '../../nodes/BillingReconcile/join';
-import { fieldReader } from '../../nodes/BillingReconcile/keys';
+import { reconcile, type Discrepancy, type ReconcileRow } from '../../nodes/BillingReconcile/join';
 import { parse } from 'csv-parse/sync';
 
 import {
@@ -14,40 +9,11 @@ import {
 	totalsJson,
 	type SummarySettings,
 } from '../../nodes/BillingReconcile/summary';
-import type { CompareKind } from '../../nodes/BillingReconcile/values';
 
-const pair = (fieldA: string, fieldB = fieldA): FieldPair => ({ fieldA, fieldB, readA: fieldReader(fieldA), readB: fieldReader(fieldB) });
-const compared = (fieldA: string, compareAs: CompareKind = 'auto'): CompareField => ({
-	...pair(fieldA),
-	compareAs,
-	absoluteTolerance: parseDecimal('0')!,
-	relativeTolerancePercent: parseDecimal('0')!,
-});
-const items = (...records: IDataObject[]): INodeExecutionData[] => records.map((json) => ({ json }));
+import { compared, items, pair, reconcileSpec, summarySettings } from './fixtures';
 
-const spec: ReconcileSpec = {
-	matchFields: [pair('id')],
-	compareFields: [compared('amount'), compared('quantity')],
-	keptFields: [],
-	aggregateA: false,
-	aggregateB: false,
-	normalisation: { trim: false, caseInsensitive: false, ignoreLeadingZeros: false },
-	onDuplicateKeys: 'error',
-	includeMatched: true,
-};
-const settings = (overrides: Partial<SummarySettings> = {}): SummarySettings => ({
-	title: 'October',
-	maxRows: 50,
-	generatedAt: '2026-11-03T06:00:00.000Z',
-	matchFields: spec.matchFields,
-	compareFields: spec.compareFields,
-	displayFields: [],
-	nameA: 'A',
-	nameB: 'B',
-	formats: spec.compareFields.map(() => ({ decimals: null, currencyCode: null, currencyField: null })),
-	locale: 'en-US',
-	...overrides,
-});
+const spec = reconcileSpec({ compareFields: [compared('amount'), compared('quantity')] });
+const settings = (overrides: Partial<SummarySettings> = {}): SummarySettings => summarySettings(spec, overrides);
 
 const discrepancy = (id: string, size: number): Discrepancy => ({
 	row: { key: { id }, status: 'different', differences: [], a: null, b: null } as ReconcileRow,

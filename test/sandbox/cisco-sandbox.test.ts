@@ -6,6 +6,7 @@ import { randomUUID } from 'crypto';
 import AdmZip from 'adm-zip';
 import { startSandbox, Sandbox, CiscoSandbox } from '../../sandbox';
 import { dropCsvField, rewriteZipEntry } from '../../sandbox/corrupt';
+import { parseCsv, toObjects } from './kit';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -17,44 +18,6 @@ const midnight = (day: string) => `${day}T00:00:00.000Z`;
 /** 180 days back is always within six months (which are 181 to 184 days). */
 const WITHIN_SIX_MONTHS = ymd(Date.now() - 180 * DAY_MS);
 const TODAY = ymd(Date.now());
-
-/** Minimal RFC 4180 parser with a configurable delimiter; CRLF or LF records. */
-function parseCsv(text: string, delimiter = ','): string[][] {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let field = '';
-	let quoted = false;
-	for (let i = 0; i < text.length; i++) {
-		const ch = text[i];
-		if (quoted) {
-			if (ch === '"' && text[i + 1] === '"') {
-				field += '"';
-				i++;
-			} else if (ch === '"') quoted = false;
-			else field += ch;
-		} else if (ch === '"') quoted = true;
-		else if (ch === delimiter) {
-			row.push(field);
-			field = '';
-		} else if (ch === '\n' || (ch === '\r' && text[i + 1] === '\n')) {
-			if (ch === '\r') i++;
-			row.push(field);
-			rows.push(row);
-			row = [];
-			field = '';
-		} else field += ch;
-	}
-	if (field !== '' || row.length) {
-		row.push(field);
-		rows.push(row);
-	}
-	return rows;
-}
-
-function toObjects(records: string[][]): Array<Record<string, string>> {
-	const [header, ...data] = records;
-	return data.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
-}
 
 /** An amount string in ten-thousandths, exactly (the test's own parser, not the sandbox's). */
 function units(amount: string): bigint {
@@ -497,7 +460,7 @@ describe('usage files', () => {
 		const buffer = hostile.toBuffer();
 		c.replaceZip(n, buffer);
 		expect((await download(c.usageUrl(n))).body.equals(buffer)).toBe(true);
-		sb.reset();
+		await sb.reset();
 		expect(unzip((await download(c.usageUrl(n))).body).map((e) => e.name)).toEqual([`Invoice_Header_${n}.csv`, `Consolidated_Usage_${n}.csv`]);
 	});
 
@@ -554,7 +517,7 @@ describe('faults and reset', () => {
 	it('lists every usage URL issued until the next reset', async () => {
 		const url = c.usageUrl(partnerInvoice());
 		expect(c.usageUrls()).toEqual([url]);
-		sb.reset();
+		await sb.reset();
 		expect(c.usageUrls()).toEqual([]);
 	});
 
@@ -562,7 +525,7 @@ describe('faults and reset', () => {
 		const url = c.usageUrl(partnerInvoice());
 		c.options.csvDelimiter = ';';
 		c.options.tokenHosts.push('localhost');
-		sb.reset();
+		await sb.reset();
 		expect(c.options.csvDelimiter).toBe(',');
 		expect(c.options.tokenHosts).toEqual(['127.0.0.1']);
 		expect((await download(url)).status).toBe(403);

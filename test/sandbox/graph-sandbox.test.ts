@@ -6,6 +6,7 @@ import { gunzipSync } from 'zlib';
 import { startSandbox, Sandbox } from '../../sandbox';
 import { expectedLineItems, plantedDiscrepancies, getDataset } from '../../sandbox/graph/data';
 import { breakJsonLine } from '../../sandbox/corrupt';
+import { jsonApi } from './kit';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -26,28 +27,10 @@ afterAll(async () => {
 
 beforeEach(() => sb.reset());
 
-async function api(method: string, path: string, opts: { body?: unknown; rawBody?: string; contentType?: string; token?: string | null; headers?: Record<string, string> } = {}) {
-	const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-	if (opts.token !== null) headers.authorization = `Bearer ${opts.token ?? g.accessToken}`;
-	let body: string | undefined;
-	if (opts.body !== undefined) {
-		body = JSON.stringify(opts.body);
-		headers['content-type'] = opts.contentType ?? 'application/json';
-	} else if (opts.rawBody !== undefined) {
-		body = opts.rawBody;
-		if (opts.contentType) headers['content-type'] = opts.contentType;
-	}
-	const url = path.startsWith('http') ? path : `${g.baseUrl}${path}`;
-	const res = await fetch(url, { method, headers, body });
-	const text = await res.text();
-	let json: Json;
-	try {
-		json = text ? JSON.parse(text) : undefined;
-	} catch {
-		json = undefined;
-	}
-	return { status: res.status, headers: res.headers, text, json };
-}
+const api = jsonApi(
+	() => g.baseUrl,
+	() => g.accessToken,
+);
 
 function token(form: Record<string, string>, tenant = g.tenantId) {
 	return fetch(`${g.loginBaseUrl}/${tenant}/oauth2/v2.0/token`, {

@@ -1,40 +1,14 @@
 import { startSandbox, type Sandbox } from '../../sandbox';
+import { parseCsv, toObjects } from './kit';
 
 let sandbox: Sandbox;
 beforeAll(async () => (sandbox = await startSandbox()));
 afterAll(async () => await sandbox.stop());
 
-/** CSV as the sandbox writes it (quoted cells, CRLF) into records keyed by the header. */
-function parseCsv(text: string): Array<Record<string, string>> {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let cell = '';
-	let quoted = false;
-	for (let index = 0; index < text.length; index++) {
-		const character = text[index];
-		if (quoted) {
-			if (character === '"' && text[index + 1] === '"') cell += text[++index];
-			else if (character === '"') quoted = false;
-			else cell += character;
-		} else if (character === '"') quoted = true;
-		else if (character === ',') {
-			row.push(cell);
-			cell = '';
-		} else if (character === '\n') {
-			row.push(cell);
-			rows.push(row);
-			row = [];
-			cell = '';
-		} else if (character !== '\r') cell += character;
-	}
-	const [header, ...records] = rows;
-	return records.map((cells) => Object.fromEntries(header.map((name, index) => [name, cells[index]])));
-}
-
 const fetchRecords = async (file: string) => {
 	const response = await fetch(`${sandbox.partner.baseUrl}/${file}`);
 	expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-	return parseCsv(await response.text());
+	return toObjects(parseCsv(await response.text()));
 };
 
 const valueColumn = { 'webex-seats.csv': 'Billed Seats', 'microsoft-customer-invoices.csv': 'Invoiced Amount', 'cisco-subscriptions.csv': 'Expected Amount' };

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { startSandbox, Sandbox, SeedReportParams } from '../../sandbox';
 import { expectedReportRows, reportColumns, parseHalves } from '../../sandbox/webex/data';
 import { dropCsvField } from '../../sandbox/corrupt';
+import { jsonApi, parseCsv, toObjects } from './kit';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -22,44 +23,6 @@ function lastMonth() {
 	return { billingStartDate: ymd(start), billingEndDate: ymd(end) };
 }
 
-/** Minimal RFC 4180 parser (quotes, doubled quotes, CRLF); returns records incl. the header. */
-function parseCsv(text: string): string[][] {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let field = '';
-	let quoted = false;
-	for (let i = 0; i < text.length; i++) {
-		const c = text[i];
-		if (quoted) {
-			if (c === '"' && text[i + 1] === '"') {
-				field += '"';
-				i++;
-			} else if (c === '"') quoted = false;
-			else field += c;
-		} else if (c === '"') quoted = true;
-		else if (c === ',') {
-			row.push(field);
-			field = '';
-		} else if (c === '\r' && text[i + 1] === '\n') {
-			row.push(field);
-			rows.push(row);
-			row = [];
-			field = '';
-			i++;
-		} else field += c;
-	}
-	if (field !== '' || row.length) {
-		row.push(field);
-		rows.push(row);
-	}
-	return rows;
-}
-
-function toObjects(records: string[][]): Array<Record<string, string>> {
-	const [header, ...data] = records;
-	return data.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
-}
-
 function sumBy(rows: Array<Record<string, string>>, key: (r: Record<string, string>) => string) {
 	const out = new Map<string, number>();
 	for (const r of rows) out.set(key(r), (out.get(key(r)) ?? 0) + parseHalves(r.QUANTITY));
@@ -70,28 +33,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let sb: Sandbox;
 
-async function api(method: string, path: string, opts: { body?: unknown; rawBody?: string; contentType?: string; token?: string | null; headers?: Record<string, string> } = {}) {
-	const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-	if (opts.token !== null) headers.authorization = `Bearer ${opts.token ?? sb.webex.accessToken}`;
-	let body: string | undefined;
-	if (opts.body !== undefined) {
-		body = JSON.stringify(opts.body);
-		headers['content-type'] = opts.contentType ?? 'application/json';
-	} else if (opts.rawBody !== undefined) {
-		body = opts.rawBody;
-		headers['content-type'] = opts.contentType ?? 'text/plain';
-	}
-	const url = path.startsWith('http') ? path : `${sb.webex.baseUrl}${path}`;
-	const res = await fetch(url, { method, headers, body });
-	const text = await res.text();
-	let json: Json;
-	try {
-		json = text ? JSON.parse(text) : undefined;
-	} catch {
-		json = undefined;
-	}
-	return { status: res.status, headers: res.headers, text, json };
-}
+const api = jsonApi(
+	() => sb.webex.baseUrl,
+	() => sb.webex.accessToken,
+);
 
 function expectWebexError(json: Json, message?: RegExp) {
 	expect(json).toEqual({ message: expect.any(String), errors: [{ description: expect.any(String) }], trackingId: expect.stringMatching(/^ROUTER_[0-9A-F-]{36}$/) });
@@ -376,6 +321,21 @@ describe('list', () => {
 describe('download', () => {
 	const period = lastMonth();
 
+	it('says COMPLETED only with the download URL, even when the report finishes while its answer is built', async () => {
+		const created = await createReport({ ...period, type: 'PARTNER' });
+		const options = sb.webex.options;
+		let reads = 0;
+		// The first look at the report finds it generating, every later one finished.
+		Object.defineProperty(options, 'reportDelayMs', { configurable: true, enumerable: true, get: () => (reads++ === 0 ? 60_000 : 0) });
+		try {
+			const got = await api('GET', `/wholesale/billing/reports/${created.id}`);
+			expect(got.json.status).toBe('IN_PROGRESS');
+			expect(got.json.tempDownloadURL).toBeUndefined();
+		} finally {
+			Object.defineProperty(options, 'reportDelayMs', { configurable: true, enumerable: true, writable: true, value: 150 });
+		}
+	});
+
 	it('serves text/csv for a valid URL; 403 for a bad signature or an expired URL; 400 + violation with Authorization', async () => {
 		const report = await completedReport({ ...period, type: 'PARTNER' });
 		const ok = await download(report.tempDownloadURL);
@@ -560,8 +520,10 @@ describe('faults', () => {
 		sb.addFault({ kind: 'api', method: 'POST', type: 'slow', delayMs: 5000 });
 		const answer = api('POST', '/wholesale/billing/reports', { body: period });
 		await sleep(100);
-		sb.reset();
-		await expect(answer).rejects.toThrow();
+		// The reset hangs up the connection: the client's rejection comes during the reset.
+		const refused = expect(answer).rejects.toThrow();
+		await sb.reset();
+		await refused;
 		expect(sb.webex.reports.size).toBe(0);
 	});
 
@@ -650,7 +612,7 @@ describe('faults', () => {
 	it('lists every signed URL it handed out until the next reset', async () => {
 		const report = await completedReport(period);
 		expect(sb.webex.signedUrls()).toContain(report.tempDownloadURL);
-		sb.reset();
+		await sb.reset();
 		expect(sb.webex.signedUrls()).toEqual([]);
 	});
 
@@ -693,7 +655,7 @@ describe('faults', () => {
 	});
 });
 
-describe('resetConnections', () => {
+describe('reset', () => {
 	/** A list request as the bytes a client writes to its connection. */
 	const listRequest = () => `GET /webex/v1/wholesale/billing/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${sb.webex.accessToken}\r\n\r\n`;
 
@@ -712,7 +674,7 @@ describe('resetConnections', () => {
 		// In one tick, before the server can read it: what a failed run leaves when it aborts a read.
 		socket.write(listRequest());
 		socket.destroy();
-		await sb.resetConnections();
+		await sb.reset();
 		await expectNextRequestTakesTheFault();
 	});
 
@@ -720,7 +682,7 @@ describe('resetConnections', () => {
 		// This process, and so the server, is blocked while the child connects, sends and hangs up.
 		const child = `const s = require('node:net').connect(${sb.port}, '127.0.0.1', () => s.end(${JSON.stringify(listRequest())}, () => process.exit(0)))`;
 		expect(spawnSync(process.execPath, ['-e', child], { timeout: 10_000 }).status).toBe(0);
-		await sb.resetConnections();
+		await sb.reset();
 		await expectNextRequestTakesTheFault();
 	});
 });
@@ -809,7 +771,7 @@ describe('spec variants (options)', () => {
 		expect(got.json).toMatchObject({ reportType: 'PARTNER', status: 'REQUESTED' });
 		expect(got.json.type).toBeUndefined();
 		expect((await api('GET', '/wholesale/billing/reports')).json.items[0].status).toBe('REQUESTED');
-		sb.reset(); // restores the start options
+		await sb.reset(); // restores the start options
 		expect(sb.webex.options).toMatchObject({ createStatus: 200, reportTypeField: 'type', inProgressStatus: 'IN_PROGRESS', reportDelayMs: 150 });
 	});
 });

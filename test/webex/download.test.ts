@@ -100,7 +100,7 @@ describe('Webex report: download', () => {
 	it('outputs the CSV byte for byte as binary, with its row count', async () => {
 		const report = seedCustomerReport();
 		const direct = Buffer.from(await (await fetch(webex.sandbox.webex.downloadUrl(report.id))).arrayBuffer());
-		webex.sandbox.reset();
+		await webex.sandbox.reset();
 		webex.sandbox.webex.reports.set(report.id, report);
 		const { items, result } = await webex.run({
 			operation: 'download',

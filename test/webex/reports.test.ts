@@ -295,7 +295,7 @@ describe('Webex credentials', () => {
 		const credential = await connectWebexOAuth2(sandbox);
 		const oauthTokenData = credential.oauthTokenData;
 		sandbox.webex.expireAccessTokens();
-		sandbox.reset();
+		await sandbox.reset();
 		const { json, error, result } = await webex.pack.executeNode({
 			nodeType: 'webexWholesaleBilling',
 			parameters: { authentication: 'oAuth2', resource: 'report', operation: 'getAll', returnAll: true },

@@ -1,20 +1,13 @@
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { loadPack, type LoadedPackage } from '../harness';
-import type { ExecuteNodeOptions, NodeResult } from '../harness';
+import { loadPack } from '../harness';
 import { webexCredential } from '../helpers/credentials';
 import { expectRequestsToConform, webexSpecValidator } from '../helpers/openapi';
+import type { VendorTestContext } from '../helpers/vendorContext';
 
-export interface WebexTestContext {
-	sandbox: Sandbox;
-	pack: LoadedPackage;
+export interface WebexTestContext extends VendorTestContext {
 	credentials: () => Record<string, ICredentialDataDecryptedObject>;
-	/** Runs the Webex node through the engine with the sandbox's access-token credential. */
-	run: (
-		parameters: IDataObject,
-		options?: Partial<Omit<ExecuteNodeOptions, 'pack' | 'nodeType' | 'parameters'>>,
-	) => Promise<NodeResult>;
 	webexRequests: () => Sandbox['requests'];
 }
 
@@ -30,8 +23,8 @@ export function useWebex(sandboxOptions: Parameters<typeof startSandbox>[0] = {}
 		context.pack = await loadPack();
 	});
 	afterAll(async () => await context.sandbox?.stop());
-	beforeEach(() => {
-		context.sandbox.reset();
+	beforeEach(async () => {
+		await context.sandbox.reset();
 		Object.assign(context.sandbox.webex.options, { reportDelayMs: 300, downloadUrlTtlSeconds: 1800, ...sandboxOptions.webex });
 	});
 	afterEach(() => {

@@ -39,7 +39,7 @@ export async function createCiscoClient(context: IExecuteFunctions, itemIndex: n
 }
 
 /** Cisco's timestamp format: `YYYY-MM-DDTHH:MM:SS.000Z` (milliseconds always zero). */
-export function ciscoTimestamp(date: Date): string {
+function ciscoTimestamp(date: Date): string {
 	return `${date.toISOString().slice(0, 19)}.000Z`;
 }
 
@@ -132,7 +132,7 @@ const ERROR_HINTS: Record<string, string> = {
  * documented, so any body is shown, shortened and without links), the request's uuid to
  * quote to Cisco, and what to do.
  */
-export function ciscoApiError(client: CiscoClient, response: HttpResponse, uuid: string, problem?: string): NodeApiError {
+function ciscoApiError(client: CiscoClient, response: HttpResponse, uuid: string, problem?: string): NodeApiError {
 	const body = isJsonObject(response.body) ? (response.body as IDataObject) : {};
 	const code = firstText(body, ['errorCode', 'code', 'error']);
 	const vendorMessage = firstText(body, ['errorMessage', 'message', 'error_description', 'description']);

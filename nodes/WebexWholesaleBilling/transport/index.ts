@@ -137,7 +137,7 @@ export async function listReportsPage(
 	return { reports: response.body?.items ?? [], nextPageUrl: nextPageUrl(response.headers.link) };
 }
 
-export function nextPageUrl(linkHeader: unknown): string | undefined {
+function nextPageUrl(linkHeader: unknown): string | undefined {
 	const header = headerText(linkHeader);
 	if (!header) return undefined;
 	for (const part of header.split(/,(?=\s*<)/)) {
@@ -242,7 +242,7 @@ function isExpiring(url: string | undefined): boolean {
 	return Number.isFinite(expires) && expires > 0 && expires * 1000 - EXPIRY_MARGIN_MS < Date.now();
 }
 
-export function reportFailedError(client: WebexClient, report: WebexReport): NodeApiError {
+function reportFailedError(client: WebexClient, report: WebexReport): NodeApiError {
 	const errors = report.errors ?? [];
 	const listed = errors.map((error) => `${error.code ?? 'error'}: ${error.description ?? 'no description'}`);
 	return new NodeApiError(

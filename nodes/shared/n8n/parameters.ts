@@ -61,6 +61,13 @@ export class ParameterRules {
 		return text;
 	}
 
+	/** How many results Return All and Limit (returnAllAndLimitProperties) ask for: Infinity for all. */
+	limit(): number {
+		const returnAll = this.flag(this.context.getNodeParameter('returnAll', this.itemIndex), 'Return All', false);
+		if (returnAll) return Infinity;
+		return this.number(this.context.getNodeParameter('limit', this.itemIndex), 'Limit', { min: 1, whole: true, fallback: 50 });
+	}
+
 	/** Text (numbers are taken as their text); unset is `fallback`. */
 	text(value: unknown, label: string, fallback = ''): string {
 		if (value === undefined || value === null) return fallback;

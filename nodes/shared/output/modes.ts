@@ -89,7 +89,7 @@ export function outputModeProperties(format: OutputFormat): INodeProperties[] {
 	];
 }
 
-export function parseFieldList(value: unknown): string[] {
+function parseFieldList(value: unknown): string[] {
 	return String(value ?? '')
 		.split(',')
 		.map((field) => field.trim())

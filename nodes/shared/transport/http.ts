@@ -155,7 +155,7 @@ export function isAllowedDownloadUrl(url: string): boolean {
 	return parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname);
 }
 
-export function isLoopbackHost(hostname: string): boolean {
+function isLoopbackHost(hostname: string): boolean {
 	return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 

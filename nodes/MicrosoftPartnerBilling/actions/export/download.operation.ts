@@ -2,12 +2,12 @@ import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type IN
 
 import { ParameterRules } from '../../../shared/n8n/parameters';
 import type { NodeRun } from '../../../shared/n8n/router';
-import { hasSeen, rememberSeen } from '../../../shared/n8n/seenStore';
 import { readJsonLinesOutput } from '../../../shared/output/jsonLinesOutput';
 import { outputModeProperties, outputRecords, readOutputSettings, type OutputFormat } from '../../../shared/output/modes';
 import { createGraphClient, operationFailedError, operationUrl } from '../../transport';
 import { readFinishedExport } from '../../transport/exportReader';
 import { operationIdProperty, readOperationId, timeoutMinutesOption, validateExportRequest } from './common';
+import { RESTART_NEEDS, readDownloadOptions, unchangedExport } from './downloadRules';
 
 const displayOptions = { show: { resource: ['export'], operation: ['download'] } };
 
@@ -89,24 +89,10 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-function readOptions(rules: ParameterRules, given: IDataObject) {
-	return {
-		concurrency: rules.number(given.concurrency, 'Concurrency', { min: 1, max: 16, whole: true, fallback: 2 }),
-		maxItems: rules.number(given.maxItems, 'Max Line Items', { min: 1, whole: true, fallback: 100_000 }),
-		onNoData: rules.oneOf(given.onNoData ?? 'empty', 'On No Data', [
-			['empty', 'Output Nothing'],
-			['error', 'Error'],
-		]),
-		restartOnExpired: rules.flag(given.restartOnExpired, 'Restart Expired Exports', true),
-		skipUnchanged: rules.flag(given.skipUnchanged, 'Skip Unchanged Exports', false),
-		timeoutMinutes: rules.timeoutMinutes(given.timeoutMinutes, 60),
-	};
-}
-
 export async function execute(this: IExecuteFunctions, itemIndex: number, run: NodeRun): Promise<INodeExecutionData[]> {
 	const operationId = readOperationId(this, itemIndex);
 	const settings = readOutputSettings(this, itemIndex, LINE_ITEMS);
-	const options = readOptions(new ParameterRules(this, itemIndex), this.getNodeParameter('options', itemIndex, {}) as IDataObject);
+	const options = readDownloadOptions(new ParameterRules(this, itemIndex), this.getNodeParameter('options', itemIndex, {}) as IDataObject);
 	const item = this.getInputData()[itemIndex]?.json ?? {};
 	const client = await createGraphClient(this, itemIndex, options.timeoutMinutes);
 	const { operation, manifest, blobs } = await readFinishedExport(client, operationUrl(client, operationId), {
@@ -119,9 +105,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, run: N
 		return [];
 	}
 
-	// Skip Unchanged Exports: n8n's deduplication store is only read, and written, when the option asks for it.
-	const seenKey = options.skipUnchanged && manifest.eTag ? downloadKey(item, manifest.eTag) : undefined;
-	if (seenKey && (await hasSeen(this, seenKey, itemIndex))) {
+	const seen = options.skipUnchanged && manifest.eTag ? await unchangedExport(this, itemIndex, item, manifest.eTag) : undefined;
+	if (seen?.unchanged) {
 		this.addExecutionHints({
 			message: `The export is unchanged since this node downloaded it (manifest eTag ${manifest.eTag}): no items were output`,
 			location: 'outputPane',
@@ -135,25 +120,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, run: N
 		file: { fileName: `microsoft-${operation.id ?? 'export'}.jsonl`, mimeType: 'application/x-ndjson' },
 		signal: client.policy.signal,
 	});
-	// Remembered only once the node's whole output is ready: a download that fails, here or
-	// in a later item, or a stopped execution, leaves the export to be downloaded again.
-	if (seenKey) run.whenOutputComplete(async () => void (await rememberSeen(this, seenKey, itemIndex)));
+	seen?.rememberWhenComplete(run);
 
 	const manifestETag = manifest.eTag ?? null;
 	if (output.mode !== 'file') return outputRecords(output).map((json) => ({ json: { ...json, manifestETag } }));
 	const json = { operationId: operation.id ?? null, manifestId: manifest.id ?? null, manifestETag, blobCount: blobs.count, rowCount: output.rowCount };
 	return [{ json, binary: { [settings.binaryPropertyName]: output.binary } }];
-}
-
-const RESTART_NEEDS =
-	'The export expired (410). To start it again, the input item must carry dataset and its request fields, as the Start operation outputs them.';
-
-/**
- * What "unchanged" means: the export the input item asks for (the request fields Start
- * outputs, so eTags of different exports never mix) and the manifest eTag Microsoft gives
- * its content. The operation ID is left out on purpose: every Start makes a new one.
- */
-function downloadKey(item: IDataObject, manifestETag: string): string {
-	const part = (name: string) => (typeof item[name] === 'string' ? (item[name] as string) : '');
-	return JSON.stringify([part('dataset'), part('invoiceId'), part('billingPeriod'), part('currencyCode'), part('attributeSet'), manifestETag]);
 }
