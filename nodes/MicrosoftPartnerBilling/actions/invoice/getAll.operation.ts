@@ -80,8 +80,7 @@ export const description = updateDisplayOptions({ show: { resource: ['invoice'],
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const rules = new ParameterRules(this, itemIndex);
-	const returnAll = rules.flag(this.getNodeParameter('returnAll', itemIndex), 'Return All', false);
-	const limit = returnAll ? Infinity : rules.number(this.getNodeParameter('limit', itemIndex), 'Limit', { min: 1, whole: true, fallback: 50 });
+	const limit = rules.limit();
 	const filters = readFilters(this, rules, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const skipReconciled = rules.flag(options.skipReconciled, 'Skip Invoices Marked as Reconciled', false);
