@@ -311,9 +311,9 @@ class EntryGuard extends Transform {
 			return;
 		}
 		this.checksum = crc32(chunk, this.checksum);
-		// Handed on in the next turn of the event loop, not from within zlib's callback: zlib
-		// then starts inflating the next chunk on its thread while this one is parsed here.
-		setImmediate(callback, null, chunk);
+		// Handed on once zlib's callback has returned, not from within it: zlib has then started
+		// inflating the next chunk on its thread while this one is parsed here.
+		queueMicrotask(() => callback(null, chunk));
 	}
 
 	override _flush(callback: (error?: Error | null) => void): void {
