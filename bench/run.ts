@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
-const BENCHMARKS = ['webex', 'microsoft', 'reconcile', 'n8n'];
+const BENCHMARKS = ['webex', 'microsoft', 'cisco', 'reconcile', 'n8n'];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !BENCHMARKS.includes(name));

@@ -70,7 +70,7 @@ const FLOW_TITLES: Record<string, string> = { 'webex/rows': 'Webex rows', 'webex
 const READER_TITLES: Record<string, string> = {
 	csv: 'CSV reader (`readCsv`, all sinks)',
 	jsonLines: 'JSON Lines reader, plain and gzip (`readJsonLines`, aggregate fast path)',
-	zip: 'ZIP reader (`openZip` and every entry)',
+	zip: 'ZIP reader (`readZipStream`, every entry, any chunking)',
 	numbers: 'Numbers (`parseDecimal`, `DecimalSum`, Billing Reconcile `readAmount`, `addAmount`, fast reader)',
 	dates: 'Dates (`parseIsoDate`, `toIsoDateText`, `addUtcMonths`, `daysInclusive`, `parseRetryAfter`)',
 };

@@ -6,7 +6,7 @@
 
 const BOM = '\ufeff';
 
-interface CsvDialect {
+export interface CsvDialect {
 	delimiter: string;
 	bom: boolean;
 	lineEnding: string;
@@ -16,9 +16,14 @@ function csvField(value: string, delimiter: string) {
 	return value.includes(delimiter) || /["\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
+/** One line, ended by the line ending. */
+export function csvLine(fields: readonly string[], dialect: CsvDialect) {
+	return fields.map((f) => csvField(f, dialect.delimiter)).join(dialect.delimiter) + dialect.lineEnding;
+}
+
 /** A whole file: the header line, then one line per record, each ended by the line ending. */
 export function csvFile(columns: readonly string[], records: Iterable<readonly string[]>, dialect: CsvDialect) {
-	const line = (fields: readonly string[]) => fields.map((f) => csvField(f, dialect.delimiter)).join(dialect.delimiter) + dialect.lineEnding;
+	const line = (fields: readonly string[]) => csvLine(fields, dialect);
 	const lines = [line(columns)];
 	for (const r of records) lines.push(line(r));
 	return (dialect.bom ? BOM : '') + lines.join('');

@@ -14,6 +14,7 @@
  */
 
 import { randomBytes, timingSafeEqual } from 'crypto';
+import fs from 'fs';
 import AdmZip from 'adm-zip';
 import { sendText } from '../server';
 import { DAY_MS } from '../webex/dates';
@@ -74,6 +75,8 @@ export class CiscoFiles {
 	zips: Map<string, { key: string; buffer: Buffer }>;
 	/** invoice number -> ZIP a test put in place */
 	replaced: Map<string, Buffer<ArrayBufferLike>>;
+	/** invoice number -> file of a ZIP a test or benchmark put in place, streamed from disk */
+	replacedFiles: Map<string, string>;
 	/** every usage URL issued since the last reset, oldest first */
 	issued: string[];
 
@@ -86,6 +89,7 @@ export class CiscoFiles {
 		this.links = new Map();
 		this.zips = new Map();
 		this.replaced = new Map();
+		this.replacedFiles = new Map();
 		this.issued = [];
 	}
 
@@ -110,11 +114,18 @@ export class CiscoFiles {
 		this.replaced.set(invoiceNumber, Buffer.from(buffer));
 	}
 
+	/** Serve the ZIP in this file for the invoice (until reset), read from disk as it is sent: for ZIPs too large to hold. */
+	replaceZipFile(invoiceNumber: string, file: string) {
+		invoiceOf(this.dataset, invoiceNumber);
+		this.replacedFiles.set(invoiceNumber, file);
+	}
+
 	/** Forget links and replaced ZIPs (built ZIPs stay cached: they depend on options only). */
 	reset() {
 		this.links.clear();
 		this.issued.length = 0;
 		this.replaced.clear();
+		this.replacedFiles.clear();
 	}
 
 	/** The ZIP served for an invoice. */
@@ -182,13 +193,16 @@ export class CiscoFiles {
 			fail(403, 'AccessDenied', 'Request has expired');
 			return;
 		}
-		const zip = this.zipFor(link.invoiceNumber);
+		const file = this.replacedFiles.get(link.invoiceNumber);
+		const zip = file === undefined ? this.zipFor(link.invoiceNumber) : undefined;
 		res.writeHead(200, {
 			'content-type': 'application/zip',
-			'content-length': String(zip.length),
+			'content-length': String(zip ? zip.length : fs.statSync(file as string).size),
 			'content-disposition': `attachment; filename="Usage_${link.invoiceNumber}.zip"`,
 			'cache-control': 'private, max-age=0',
 		});
-		res.end(method === 'HEAD' ? undefined : zip);
+		if (method === 'HEAD') res.end();
+		else if (zip) res.end(zip);
+		else fs.createReadStream(file as string).pipe(res);
 	}
 }

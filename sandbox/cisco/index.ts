@@ -182,6 +182,8 @@ export function createCisco(server: SandboxServer, config: { seed: number; optio
 		usageUrl: (invoiceNumber: string | number) => files.issueLink(invoiceOf(dataset, String(invoiceNumber)).invoiceNumber),
 		/** Serve this ZIP for the invoice instead of the seeded one (until reset). */
 		replaceZip: (invoiceNumber: string | number, buffer: Buffer) => files.replaceZip(String(invoiceNumber), buffer),
+		/** Serve the ZIP in this file for the invoice (until reset), streamed from disk: for ZIPs too large to hold. */
+		replaceZipFile: (invoiceNumber: string | number, file: string) => files.replaceZipFile(String(invoiceNumber), file),
 		/** Every usage URL issued since the last reset, oldest first (secrets: none may reach an error or a log). */
 		usageUrls: () => [...files.issued],
 		/** Every usage URL issued so far answers 403 "Request has expired". */

@@ -1,6 +1,7 @@
 import AdmZip from 'adm-zip';
 import type { IDataObject } from 'n8n-workflow';
 
+import { zipBuffer } from '../../sandbox/zipWriter';
 import { errorText, useCisco } from './setup';
 
 const cisco = useCisco();
@@ -145,6 +146,55 @@ describe('Download: hostile ZIPs', () => {
 			zip.addFile('Consolidated_Usage_1.csv', Buffer.from('Invoice Number,Extended Amount\r\n1,2.50\r\n1,3.00\r\n'));
 		});
 		expect(result.error?.message).toMatch(/announces 3 usage lines, but its usage file has 2$/);
+	});
+});
+
+describe('Download: ZIPs read as they download', () => {
+	const header = 'Invoice Number,Usage Line Count\r\n1,2\r\n';
+	const usage = 'Invoice Number,Subscription ID,Extended Amount\r\n1,Sub-1,2.50\r\n1,Sub-1,3.25\r\n';
+	const serve = async (entries: Parameters<typeof zipBuffer>[0], index: number) => {
+		const item = linkItem(index);
+		cisco.sandbox.cisco.replaceZip(String(item.invoiceNumber), await zipBuffer(entries));
+		return item;
+	};
+
+	it('reads a ZIP written as it was generated (sizes after each file), its usage file before its header', async () => {
+		const item = await serve(
+			[
+				{ name: 'Consolidated_Usage_1.csv', content: Buffer.from(usage), dataDescriptor: true },
+				{ name: 'Invoice_Header_1.csv', content: Buffer.from(header), dataDescriptor: true },
+			],
+			18,
+		);
+		const { json, error } = await download({ outputMode: 'aggregate', groupBy: 'Subscription ID', sumFields: 'Extended Amount', includeHeader: 'merge' }, item);
+		expect(error).toBeUndefined();
+		expect(json).toEqual([{ 'Invoice Number': '1', 'Usage Line Count': '2', 'Subscription ID': 'Sub-1', 'Extended Amount': 5.75, rowCount: 2 }]);
+	});
+
+	it('outputs no file when the central directory at the end of the ZIP contradicts the usage file already read', async () => {
+		const item = linkItem(19);
+		const bytes = await zipBuffer([
+			{ name: 'Invoice_Header_1.csv', content: Buffer.from(header) },
+			{ name: 'Consolidated_Usage_1.csv', content: Buffer.from(usage) },
+		]);
+		// The central directory calls the usage file by another name of the same length.
+		bytes.write('Consolidated_Usage_1.txt', bytes.lastIndexOf('Consolidated_Usage_1.csv'));
+		cisco.sandbox.cisco.replaceZip(String(item.invoiceNumber), bytes);
+		const { items, error } = await download({ outputMode: 'file' }, item);
+		expect(error?.message).toMatch(/^the usage ZIP of invoice \d+ is damaged: its central directory describes entry 2 \('Consolidated_Usage_1\.txt'\) otherwise than the entry itself$/);
+		expect(items).toEqual([]);
+	});
+
+	it('refuses a ZIP larger than Max ZIP Size as it downloads', async () => {
+		const item = await serve(
+			[
+				{ name: 'Invoice_Header_1.csv', content: Buffer.from(header) },
+				{ name: 'Consolidated_Usage_1.csv', content: Buffer.from(usage.repeat(20_000)), method: 'store' },
+			],
+			20,
+		);
+		const { error } = await download({ options: { maxZipMb: 1 } }, item);
+		expect(error?.message).toMatch(/^the usage ZIP of invoice \d+ is larger than 1 MB, the Max ZIP Size option$/);
 	});
 });
 

@@ -6,7 +6,7 @@ import { outputModeProperties, outputRecords, readOutputSettings } from '../../.
 import { DEFAULT_ZIP_LIMITS } from '../../../shared/readers/zip';
 import { isAllowedDownloadUrl } from '../../../shared/transport/http';
 import { createCiscoClient } from '../../transport';
-import { checkLineCount, downloadUsageZip, openUsageZip } from '../../transport/usageZip';
+import { checkLineCount, downloadUsageZip } from '../../transport/usageZip';
 import { timeoutMinutesOption } from './common';
 
 const displayOptions = { show: { resource: ['usage'], operation: ['download'] } };
@@ -95,7 +95,7 @@ const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 4096 },
 				default: 512,
-				description: 'A larger download is refused. The ZIP is held in memory while its files are read.',
+				description: 'A larger download is refused. The ZIP is read as it downloads, never held in memory.',
 			},
 			timeoutMinutesOption,
 			{
@@ -157,16 +157,19 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const what = invoiceNumber ? `the usage ZIP of invoice ${invoiceNumber}` : 'the usage ZIP';
 	const expiresAt = typeof item.expiresAt === 'string' ? item.expiresAt : undefined;
 	const client = await createCiscoClient(this, itemIndex, options.timeoutMinutes);
-	const zip = await downloadUsageZip(client, { usageUrl, what, expiresAt }, { authorizedFileHosts: options.authorizedFileHosts, maxBytes: options.maxZipMb * 1024 * 1024 });
-	const usageZip = await openUsageZip(zip, what, options);
-	const file = { fileName: usageZip.usageFileName, mimeType: 'text/csv' };
-	const output = await readCsvOutput(this, usageZip.usage.open(), settings, file, { delimiter: usageZip.delimiter });
+	const usageZip = await downloadUsageZip(client, { usageUrl, what, expiresAt }, {
+		authorizedFileHosts: options.authorizedFileHosts,
+		maxBytes: options.maxZipMb * 1024 * 1024,
+		layout: options,
+		readUsage: async (content, { fileName, delimiter }) => await readCsvOutput(this, content, settings, { fileName, mimeType: 'text/csv' }, { delimiter }),
+	});
+	const output = usageZip.usage;
 	checkLineCount(usageZip, output.rowCount, options.lineCountColumn, what);
 	this.addExecutionHints({ message: `Read ${output.rowCount} usage lines from ${what}`, location: 'outputPane' });
 
 	const { header } = usageZip;
 	if (output.mode === 'file') {
-		const json: IDataObject = { invoiceNumber: invoiceNumber ?? null, fileName: file.fileName, rowCount: output.rowCount };
+		const json: IDataObject = { invoiceNumber: invoiceNumber ?? null, fileName: usageZip.usageFileName, rowCount: output.rowCount };
 		if (includeHeader !== 'none') json.invoiceHeader = header;
 		return [{ json, binary: { [settings.binaryPropertyName]: output.binary } }];
 	}
