@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import type { Sandbox, SandboxOptions } from '../sandbox';
+import type { GraphSandbox, Sandbox, SandboxOptions } from '../sandbox';
 
 /**
  * Runs `script --child kind options` in a child process and returns the JSON it prints last.
@@ -136,3 +136,31 @@ export function lastMonth(now = new Date()) {
 	const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0));
 	return { billingStartDate: start.toISOString().slice(0, 10), billingEndDate: end.toISOString().slice(0, 10) };
 }
+
+/** A finished Graph export's manifest, as the bench reads it. */
+export interface Manifest {
+	rootDirectory: string;
+	sasToken: string;
+	blobs: Array<{ name: string }>;
+}
+
+/** Starts the billed-usage export through the sandbox's Graph API and waits for its manifest. */
+export async function exportAndWait(graph: GraphSandbox, invoiceId: string): Promise<{ operationUrl: string; manifest: Manifest }> {
+	const headers = { authorization: `Bearer ${graph.accessToken}`, 'content-type': 'application/json' };
+	const response = await fetch(`${graph.baseUrl}/reports/partners/billing/usage/billed/export`, {
+		method: 'POST',
+		headers,
+		body: JSON.stringify({ invoiceId, attributeSet: 'full' }),
+	});
+	const operationUrl = response.headers.get('location');
+	if (response.status !== 202 || !operationUrl) throw new Error(`export not started: HTTP ${response.status}`);
+	for (;;) {
+		const operation = (await (await fetch(operationUrl, { headers })).json()) as { status: string; resourceLocation: Manifest; error?: unknown };
+		if (operation.status === 'succeeded' || operation.status === 'completed') {
+			return { operationUrl, manifest: operation.resourceLocation };
+		}
+		if (operation.status === 'failed') throw new Error(`export failed: ${JSON.stringify(operation.error)}`);
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+}
+

@@ -20,18 +20,12 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import type { GraphSandbox } from '../sandbox';
 import { microsoftCredential } from '../test/helpers/credentials';
-import { startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild, packComparison, loadMeasuredPack, loadAverage, comparisonSummary, type ComparedRate } from './lib';
+import { exportAndWait, type Manifest, startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild, packComparison, loadMeasuredPack, loadAverage, comparisonSummary, type ComparedRate } from './lib';
 
 const LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
 const INVOICE_ID = 'G000000001';
 const GROUP_BY = 'CustomerId, SubscriptionId';
 const SUM_FIELDS = 'Quantity, BillingPreTaxTotal';
-
-interface Manifest {
-	rootDirectory: string;
-	sasToken: string;
-	blobs: Array<{ name: string }>;
-}
 
 /** One group of the node's aggregate output, as the reference checks it. */
 interface GroupTotals {
@@ -166,7 +160,7 @@ async function withExport<Results extends Record<string, object>>(lines: number,
 	try {
 		const graph = sandbox.graph as GraphSandbox;
 		const started = Date.now();
-		const { operationUrl, manifest } = await exportAndWait(graph);
+		const { operationUrl, manifest } = await exportAndWait(graph, INVOICE_ID);
 		const blobFiles = [];
 		let bytes = 0;
 		for (const blob of manifest.blobs) {
@@ -234,26 +228,6 @@ function expectTotals(totals: GroupTotals[], expected: Awaited<ReturnType<typeof
 	});
 	if (wrong.length || totals.length !== expected.size) {
 		throw new Error(`the node's totals differ from the reference: ${JSON.stringify(wrong[0] ?? { groups: totals.length, expected: expected.size })}`);
-	}
-}
-
-/** Starts the billed-usage export through the sandbox's Graph API and waits for its manifest. */
-async function exportAndWait(graph: GraphSandbox): Promise<{ operationUrl: string; manifest: Manifest }> {
-	const headers = { authorization: `Bearer ${graph.accessToken}`, 'content-type': 'application/json' };
-	const response = await fetch(`${graph.baseUrl}/reports/partners/billing/usage/billed/export`, {
-		method: 'POST',
-		headers,
-		body: JSON.stringify({ invoiceId: INVOICE_ID, attributeSet: 'full' }),
-	});
-	const operationUrl = response.headers.get('location');
-	if (response.status !== 202 || !operationUrl) throw new Error(`export not started: HTTP ${response.status}`);
-	for (;;) {
-		const operation = (await (await fetch(operationUrl, { headers })).json()) as { status: string; resourceLocation: Manifest; error?: unknown };
-		if (operation.status === 'succeeded' || operation.status === 'completed') {
-			return { operationUrl, manifest: operation.resourceLocation };
-		}
-		if (operation.status === 'failed') throw new Error(`export failed: ${JSON.stringify(operation.error)}`);
-		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
 }
 

@@ -26,7 +26,7 @@ import {
 	temporaryUserFolder,
 	type N8nProcess,
 } from '../test/n8n/harness';
-import { finish, fmt, isChild, lastMonth, measureInChild, runChild, runMain, startBenchSandbox } from './lib';
+import { exportAndWait, finish, fmt, isChild, lastMonth, measureInChild, runChild, runMain, startBenchSandbox } from './lib';
 
 const MICROSOFT_LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
 const WEBEX_ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -111,7 +111,7 @@ async function main() {
 
 /** Microsoft: download the billed usage export, sum it per customer and subscription, reconcile the sums. */
 async function microsoftWorkload(sandbox: Sandbox): Promise<WorkloadSetup> {
-	const operationUrl = await finishedExport(sandbox);
+	const { operationUrl } = await exportAndWait(sandbox.graph!, INVOICE_ID);
 	const { lineItemIterable } = await import('../sandbox/graph/data');
 	const groups = new Set<string>();
 	let lines = 0;
@@ -192,25 +192,6 @@ function benchWorkflow(id: string, name: string, nodes: WorkflowJson['nodes'], l
 		connections[from] = { main: [targets.map((target) => (typeof target === 'string' ? { node: target, type: 'main', index: 0 } : { node: target.node, type: 'main', index: target.index }))] };
 	}
 	return { id, name, nodes: placed, connections, settings: { executionOrder: 'v1' } };
-}
-
-/** Starts the billed-usage export through the sandbox's Graph API; resolves with its operation URL once it has succeeded. */
-async function finishedExport(sandbox: Sandbox): Promise<string> {
-	const graph = sandbox.graph!;
-	const headers = { authorization: `Bearer ${graph.accessToken}`, 'content-type': 'application/json' };
-	const response = await fetch(`${graph.baseUrl}/reports/partners/billing/usage/billed/export`, {
-		method: 'POST',
-		headers,
-		body: JSON.stringify({ invoiceId: INVOICE_ID, attributeSet: 'full' }),
-	});
-	const operationUrl = response.headers.get('location');
-	if (response.status !== 202 || !operationUrl) throw new Error(`export not started: HTTP ${response.status}`);
-	for (;;) {
-		const operation = (await (await fetch(operationUrl, { headers })).json()) as { status: string; error?: unknown };
-		if (operation.status === 'succeeded' || operation.status === 'completed') return operationUrl;
-		if (operation.status === 'failed') throw new Error(`export failed: ${JSON.stringify(operation.error)}`);
-		await new Promise((resolve) => setTimeout(resolve, 500));
-	}
 }
 
 interface StartedServer {
