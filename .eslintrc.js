@@ -21,7 +21,13 @@ module.exports = {
 
 	// .bench/ and out/ hold what npm run bench and npm start generate; dist/ what npm run build
 	// does, except the test harness's fixture package, whose dist/ is hand-written JavaScript.
-	ignorePatterns: ['**/node_modules/**', '**/dist/**', '!test/fixtures/fixture-package/dist/**', '.bench/**', 'out/**'],
+	ignorePatterns: [
+		'**/node_modules/**',
+		'**/dist/**',
+		'!test/fixtures/fixture-package/dist/**',
+		'.bench/**',
+		'out/**',
+	],
 
 	overrides: [
 		{
@@ -54,7 +60,14 @@ module.exports = {
 			},
 		},
 		{
-			files: ['./nodes/**/*.ts', './credentials/**/*.ts', './sandbox/**/*.ts', './bench/**/*.ts', './scripts/**/*.ts', './test/**/*.ts'],
+			files: [
+				'./nodes/**/*.ts',
+				'./credentials/**/*.ts',
+				'./sandbox/**/*.ts',
+				'./bench/**/*.ts',
+				'./scripts/**/*.ts',
+				'./test/**/*.ts',
+			],
 			plugins: ['@typescript-eslint'],
 			extends: ['eslint:recommended', 'plugin:@typescript-eslint/recommended'],
 			rules: {
@@ -64,10 +77,15 @@ module.exports = {
 				'@typescript-eslint/no-misused-promises': 'error',
 				'@typescript-eslint/await-thenable': 'error',
 				// `const { secret: _secret, ...rest } = value` drops a field on purpose.
-				'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
+				'@typescript-eslint/no-unused-vars': [
+					'error',
+					{ argsIgnorePattern: '^_', ignoreRestSiblings: true },
+				],
 				// A `let` that a closure reads before its one assignment (the blob reader's ETag,
 				// taken from the first answer) cannot be a const.
 				'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+				// Prettier owns whitespace, and it indents a multi-line union member with spaces after tabs.
+				'no-mixed-spaces-and-tabs': 'off',
 			},
 		},
 		{

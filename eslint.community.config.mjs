@@ -10,6 +10,8 @@ import { buildScanConfig } from '@n8n/scan-community-package/scanner/scanner.mjs
 
 // Importing the scanner makes a temporary folder for the packages it would download:
 // have it removed when ESLint exits.
-createRequire(import.meta.resolve('@n8n/scan-community-package/scanner/scanner.mjs'))('tmp').setGracefulCleanup();
+createRequire(import.meta.resolve('@n8n/scan-community-package/scanner/scanner.mjs'))(
+	'tmp',
+).setGracefulCleanup();
 
 export default await buildScanConfig();

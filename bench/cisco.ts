@@ -51,13 +51,23 @@ interface NodeOptions {
 
 /** `cpuSeconds`: the process's CPU time (all its threads) over the same span: under load, what the work cost, whatever the wait. */
 type Measured<Fields> = Fields & { seconds: number; peakRssMb: number; cpuSeconds: number };
-type NodeResult = Measured<{ rows: number; baselineRssMb: number; ownMemoryMb: number; groups: Record<string, { extendedAmount: number; quantity: number; rowCount: number }> }>;
+type NodeResult = Measured<{
+	rows: number;
+	baselineRssMb: number;
+	ownMemoryMb: number;
+	groups: Record<string, { extendedAmount: number; quantity: number; rowCount: number }>;
+}>;
 
 async function main() {
 	const sandbox = await startBenchSandbox({});
 	try {
 		const [warmUp, target] = sandbox.cisco.invoices();
-		console.log(`Node ${process.version}, ${os.cpus().length} cores; load average before: ${os.loadavg().map((load) => load.toFixed(2)).join(', ')}`);
+		console.log(
+			`Node ${process.version}, ${os.cpus().length} cores; load average before: ${os
+				.loadavg()
+				.map((load) => load.toFixed(2))
+				.join(', ')}`,
+		);
 		for (const lines of [LARGE, SMALL]) {
 			const files = await usageFiles(lines);
 			const { reference } = files;
@@ -65,7 +75,9 @@ async function main() {
 				`\n${fmt(lines)} usage lines: ZIP ${(reference.zipBytes / 1e6).toFixed(1)} MB, CSV ${(reference.csvBytes / 1e6).toFixed(1)} MB, ${Object.keys(reference.groups).length} subscriptions`,
 			);
 			sandbox.cisco.replaceZipFile(target.invoiceNumber, files.zipFile);
-			const raw = await measureInChild<Measured<{ rows: number }>>(__filename, 'raw', { csvFile: files.csvFile });
+			const raw = await measureInChild<Measured<{ rows: number }>>(__filename, 'raw', {
+				csvFile: files.csvFile,
+			});
 			const node = await measureInChild<NodeResult>(__filename, 'node', {
 				credential: ciscoCredential(sandbox),
 				warmUpUrl: sandbox.cisco.usageUrl(warmUp.invoiceNumber),
@@ -75,11 +87,15 @@ async function main() {
 			checkAgainstReference(node, reference, raw.rows);
 			const rawRate = raw.rows / raw.seconds;
 			const nodeRate = node.rows / node.seconds;
-			console.log(`csv-parse alone (file → parse):                 ${fmt(rawRate)} lines/s, ${raw.seconds.toFixed(2)} s (CPU ${raw.cpuSeconds.toFixed(2)} s), peak RSS ${raw.peakRssMb} MB`);
+			console.log(
+				`csv-parse alone (file → parse):                 ${fmt(rawRate)} lines/s, ${raw.seconds.toFixed(2)} s (CPU ${raw.cpuSeconds.toFixed(2)} s), peak RSS ${raw.peakRssMb} MB`,
+			);
 			console.log(
 				`node download aggregate (HTTP → unzip → totals): ${fmt(nodeRate)} lines/s, ${node.seconds.toFixed(2)} s (CPU ${node.cpuSeconds.toFixed(2)} s), peak RSS ${node.peakRssMb} MB, before the download ${node.baselineRssMb} MB, the download's own ${node.ownMemoryMb} MB`,
 			);
-			console.log(`node / csv-parse: ${((nodeRate / rawRate) * 100).toFixed(1)}% (target ≥ 90%); sums exact; load average now: ${os.loadavg()[0].toFixed(2)}`);
+			console.log(
+				`node / csv-parse: ${((nodeRate / rawRate) * 100).toFixed(1)}% (target ≥ 90%); sums exact; load average now: ${os.loadavg()[0].toFixed(2)}`,
+			);
 		}
 	} finally {
 		await sandbox.stop();
@@ -88,15 +104,25 @@ async function main() {
 
 function checkAgainstReference(node: NodeResult, reference: Reference, rawRows: number) {
 	if (node.rows !== reference.lines || rawRows !== reference.lines + 1) {
-		throw new Error(`line counts differ: node ${node.rows}, csv-parse ${rawRows} (with the header), generated ${reference.lines}`);
+		throw new Error(
+			`line counts differ: node ${node.rows}, csv-parse ${rawRows} (with the header), generated ${reference.lines}`,
+		);
 	}
 	const expected = Object.entries(reference.groups);
-	if (expected.length !== Object.keys(node.groups).length) throw new Error('the node output another number of groups than generated');
+	if (expected.length !== Object.keys(node.groups).length)
+		throw new Error('the node output another number of groups than generated');
 	for (const [subscription, sums] of expected) {
 		const got = node.groups[subscription];
 		// The node outputs JS numbers computed from exact decimals: each must be the reference's own.
-		if (!got || got.rowCount !== sums.rowCount || got.extendedAmount !== Number(sums.extendedAmount) || got.quantity !== Number(sums.quantity)) {
-			throw new Error(`subscription ${subscription}: node ${JSON.stringify(got)}, reference ${JSON.stringify(sums)}`);
+		if (
+			!got ||
+			got.rowCount !== sums.rowCount ||
+			got.extendedAmount !== Number(sums.extendedAmount) ||
+			got.quantity !== Number(sums.quantity)
+		) {
+			throw new Error(
+				`subscription ${subscription}: node ${JSON.stringify(got)}, reference ${JSON.stringify(sums)}`,
+			);
 		}
 	}
 }
@@ -112,17 +138,27 @@ async function usageFiles(lines: number): Promise<Files> {
 		await generate(lines, files);
 		console.log(`…generated in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 	}
-	return { csvFile: files.csvFile, zipFile: files.zipFile, reference: JSON.parse(fs.readFileSync(files.referenceFile, 'utf8')) as Reference };
+	return {
+		csvFile: files.csvFile,
+		zipFile: files.zipFile,
+		reference: JSON.parse(fs.readFileSync(files.referenceFile, 'utf8')) as Reference,
+	};
 }
 
-async function generate(lines: number, files: { csvFile: string; zipFile: string; referenceFile: string }) {
-	const { getDataset, usageRecords, USAGE_COLUMNS, HEADER_COLUMNS } = await import('../sandbox/cisco/data');
+async function generate(
+	lines: number,
+	files: { csvFile: string; zipFile: string; referenceFile: string },
+) {
+	const { getDataset, usageRecords, USAGE_COLUMNS, HEADER_COLUMNS } =
+		await import('../sandbox/cisco/data');
 	const { csvLine } = await import('../sandbox/cisco/csv');
 	const { zipStream } = await import('../sandbox/zipWriter');
 	const dialect = { delimiter: ',', bom: false, lineEnding: '\r\n' };
 	const dataset = getDataset(42, DATASET_DAY);
 	const invoice = dataset.invoices[0];
-	const columns = ['Subscription ID', 'Quantity', 'Extended Amount'].map((name) => USAGE_COLUMNS.indexOf(name));
+	const columns = ['Subscription ID', 'Quantity', 'Extended Amount'].map((name) =>
+		USAGE_COLUMNS.indexOf(name),
+	);
 	const groups = new Map<string, { extendedAmount: bigint; quantity: bigint; rowCount: number }>();
 	let total = 0n;
 	function* csv(): Generator<Buffer> {
@@ -144,13 +180,31 @@ async function generate(lines: number, files: { csvFile: string; zipFile: string
 		yield Buffer.from(batch);
 	}
 	await pipeline(Readable.from(csv()), fs.createWriteStream(files.csvFile));
-	const header = csvLine(HEADER_COLUMNS, dialect) + csvLine([invoice.invoiceNumber, invoice.invoiceDate, String(invoice.billingAddressId), 'USD', decimal(total, 4), String(lines)], dialect);
+	const header =
+		csvLine(HEADER_COLUMNS, dialect) +
+		csvLine(
+			[
+				invoice.invoiceNumber,
+				invoice.invoiceDate,
+				String(invoice.billingAddressId),
+				'USD',
+				decimal(total, 4),
+				String(lines),
+			],
+			dialect,
+		);
 	// As a host that zips on the fly writes it: the usage file's sizes after its content.
 	await pipeline(
 		Readable.from(
 			zipStream([
 				{ name: `Invoice_Header_${invoice.invoiceNumber}.csv`, content: Buffer.from(header) },
-				{ name: `Consolidated_Usage_${invoice.invoiceNumber}.csv`, content: fs.createReadStream(files.csvFile, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>, dataDescriptor: true },
+				{
+					name: `Consolidated_Usage_${invoice.invoiceNumber}.csv`,
+					content: fs.createReadStream(files.csvFile, {
+						highWaterMark: 256 * 1024,
+					}) as AsyncIterable<Buffer>,
+					dataDescriptor: true,
+				},
 			]),
 		),
 		fs.createWriteStream(files.zipFile),
@@ -159,7 +213,16 @@ async function generate(lines: number, files: { csvFile: string; zipFile: string
 		lines,
 		csvBytes: fs.statSync(files.csvFile).size,
 		zipBytes: fs.statSync(files.zipFile).size,
-		groups: Object.fromEntries([...groups].map(([subscription, sums]) => [subscription, { extendedAmount: decimal(sums.extendedAmount, 4), quantity: decimal(sums.quantity, 2), rowCount: sums.rowCount }])),
+		groups: Object.fromEntries(
+			[...groups].map(([subscription, sums]) => [
+				subscription,
+				{
+					extendedAmount: decimal(sums.extendedAmount, 4),
+					quantity: decimal(sums.quantity, 2),
+					rowCount: sums.rowCount,
+				},
+			]),
+		),
 	};
 	fs.writeFileSync(files.referenceFile, JSON.stringify(reference));
 }
@@ -237,7 +300,14 @@ async function child(kind: string, options: RawOptions & NodeOptions) {
 	clearInterval(sample);
 	peak = Math.max(peak, process.memoryUsage().rss);
 	const groups = Object.fromEntries(
-		json.map((group) => [String(group['Subscription ID']), { extendedAmount: Number(group['Extended Amount']), quantity: Number(group.Quantity), rowCount: Number(group.rowCount) }]),
+		json.map((group) => [
+			String(group['Subscription ID']),
+			{
+				extendedAmount: Number(group['Extended Amount']),
+				quantity: Number(group.Quantity),
+				rowCount: Number(group.rowCount),
+			},
+		]),
 	);
 	return {
 		...measured,

@@ -14,10 +14,20 @@ import type { GraphSandbox, Sandbox, SandboxOptions } from '../sandbox';
  * Asynchronous on purpose: a sandbox in this process must keep serving the child.
  * `cpus` pins the child to that many cores (taskset), to measure "one core" honestly.
  */
-export async function measureInChild<Result>(script: string, kind: string, options: object, { cpus }: { cpus?: number } = {}): Promise<Result> {
+export async function measureInChild<Result>(
+	script: string,
+	kind: string,
+	options: object,
+	{ cpus }: { cpus?: number } = {},
+): Promise<Result> {
 	const args = [script, '--child', kind, JSON.stringify(options)];
-	const [file, argv] = cpus ? ['taskset', ['-c', cpuList(cpus), process.execPath, ...args]] : [process.execPath, args];
-	const { stdout } = await promisify(execFile)(file, argv, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+	const [file, argv] = cpus
+		? ['taskset', ['-c', cpuList(cpus), process.execPath, ...args]]
+		: [process.execPath, args];
+	const { stdout } = await promisify(execFile)(file, argv, {
+		encoding: 'utf8',
+		maxBuffer: 16 * 1024 * 1024,
+	});
 	return JSON.parse(stdout.trim().split('\n').pop() as string) as Result;
 }
 
@@ -78,12 +88,19 @@ export function runMain(main: () => Promise<void>) {
  * reversed every other round. Load from other work falls on every pack alike, so two builds
  * (say, before and after a refactor) compare on a busy machine, where absolute figures do not.
  */
-export function packComparison(): { rounds: Array<Array<{ packDir: string; label: string }>> } | undefined {
-	const packDirs = process.env.BENCH_PACKS?.split(',').filter(Boolean).map((dir) => path.resolve(dir));
+export function packComparison():
+	| { rounds: Array<Array<{ packDir: string; label: string }>> }
+	| undefined {
+	const packDirs = process.env.BENCH_PACKS?.split(',')
+		.filter(Boolean)
+		.map((dir) => path.resolve(dir));
 	if (!packDirs?.length) return undefined;
 	const packs = packDirs.map((packDir) => ({ packDir, label: path.basename(packDir) }));
-	if (new Set(packs.map((pack) => pack.label)).size < packs.length) throw new Error('BENCH_PACKS: give each pack a folder of its own name, to tell them apart');
-	const rounds = Array.from({ length: Number(process.env.BENCH_ROUNDS ?? 3) }, (_, round) => (round % 2 ? [...packs].reverse() : packs));
+	if (new Set(packs.map((pack) => pack.label)).size < packs.length)
+		throw new Error('BENCH_PACKS: give each pack a folder of its own name, to tell them apart');
+	const rounds = Array.from({ length: Number(process.env.BENCH_ROUNDS ?? 3) }, (_, round) =>
+		round % 2 ? [...packs].reverse() : packs,
+	);
 	return { rounds };
 }
 
@@ -91,7 +108,9 @@ export function packComparison(): { rounds: Array<Array<{ packDir: string; label
 export async function loadMeasuredPack(packDir?: string) {
 	const { loadPack, loadPackage } = await import('../test/harness');
 	// The package alone: n8n-nodes-base (about 47 MB of node metadata) is not loaded.
-	return packDir ? await loadPackage(packDir, { baseNodes: false }) : await loadPack({ baseNodes: false });
+	return packDir
+		? await loadPackage(packDir, { baseNodes: false })
+		: await loadPack({ baseNodes: false });
 }
 
 /** The machine's load (1-minute average, as `uptime` shows it), to print beside a run. */
@@ -107,7 +126,11 @@ export interface ComparedRate {
  * Each pack's median rates and its ratio to the first pack (`labels[0]`) round by round: the
  * ratios pair runs made close together, so they are what to read on a busy machine.
  */
-export function comparisonSummary(labels: string[], rates: (label: string) => ComparedRate[], unit: string): string[] {
+export function comparisonSummary(
+	labels: string[],
+	rates: (label: string) => ComparedRate[],
+	unit: string,
+): string[] {
 	const first = rates(labels[0]);
 	return labels.map((label) => {
 		const own = rates(label);
@@ -134,7 +157,10 @@ export const isChild = () => process.argv[2] === '--child';
 export function lastMonth(now = new Date()) {
 	const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
 	const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0));
-	return { billingStartDate: start.toISOString().slice(0, 10), billingEndDate: end.toISOString().slice(0, 10) };
+	return {
+		billingStartDate: start.toISOString().slice(0, 10),
+		billingEndDate: end.toISOString().slice(0, 10),
+	};
 }
 
 /** A finished Graph export's manifest, as the bench reads it. */
@@ -145,22 +171,33 @@ export interface Manifest {
 }
 
 /** Starts the billed-usage export through the sandbox's Graph API and waits for its manifest. */
-export async function exportAndWait(graph: GraphSandbox, invoiceId: string): Promise<{ operationUrl: string; manifest: Manifest }> {
-	const headers = { authorization: `Bearer ${graph.accessToken}`, 'content-type': 'application/json' };
+export async function exportAndWait(
+	graph: GraphSandbox,
+	invoiceId: string,
+): Promise<{ operationUrl: string; manifest: Manifest }> {
+	const headers = {
+		authorization: `Bearer ${graph.accessToken}`,
+		'content-type': 'application/json',
+	};
 	const response = await fetch(`${graph.baseUrl}/reports/partners/billing/usage/billed/export`, {
 		method: 'POST',
 		headers,
 		body: JSON.stringify({ invoiceId, attributeSet: 'full' }),
 	});
 	const operationUrl = response.headers.get('location');
-	if (response.status !== 202 || !operationUrl) throw new Error(`export not started: HTTP ${response.status}`);
+	if (response.status !== 202 || !operationUrl)
+		throw new Error(`export not started: HTTP ${response.status}`);
 	for (;;) {
-		const operation = (await (await fetch(operationUrl, { headers })).json()) as { status: string; resourceLocation: Manifest; error?: unknown };
+		const operation = (await (await fetch(operationUrl, { headers })).json()) as {
+			status: string;
+			resourceLocation: Manifest;
+			error?: unknown;
+		};
 		if (operation.status === 'succeeded' || operation.status === 'completed') {
 			return { operationUrl, manifest: operation.resourceLocation };
 		}
-		if (operation.status === 'failed') throw new Error(`export failed: ${JSON.stringify(operation.error)}`);
+		if (operation.status === 'failed')
+			throw new Error(`export failed: ${JSON.stringify(operation.error)}`);
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
 }
-

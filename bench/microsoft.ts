@@ -20,7 +20,22 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import type { GraphSandbox } from '../sandbox';
 import { microsoftCredential } from '../test/helpers/credentials';
-import { exportAndWait, type Manifest, startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild, packComparison, loadMeasuredPack, loadAverage, comparisonSummary, type ComparedRate } from './lib';
+import {
+	exportAndWait,
+	type Manifest,
+	startBenchSandbox,
+	measureInChild,
+	runChild,
+	runMain,
+	finish,
+	fmt,
+	isChild,
+	packComparison,
+	loadMeasuredPack,
+	loadAverage,
+	comparisonSummary,
+	type ComparedRate,
+} from './lib';
 
 const LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
 const INVOICE_ID = 'G000000001';
@@ -75,29 +90,57 @@ async function main() {
 	if (comparison) return await comparePacks(comparison.rounds);
 	const rate = (result: Measured) => result.lines / result.seconds;
 	const line = (label: string, result: Measured, extra = '') =>
-		console.log(`${label.padEnd(52)} ${fmt(rate(result)).padStart(9)} lines/s, ${result.seconds.toFixed(2).padStart(6)} s, peak RSS ${result.peakRssMb} MB${extra}`);
+		console.log(
+			`${label.padEnd(52)} ${fmt(rate(result)).padStart(9)} lines/s, ${result.seconds.toFixed(2).padStart(6)} s, peak RSS ${result.peakRssMb} MB${extra}`,
+		);
 	const memory = (result: NodeMeasured) =>
 		`, ${result.groups} groups; RSS: engine ${result.engineRssMb} MB, ready ${result.readyRssMb} MB, download +${result.peakRssMb - result.readyRssMb} MB`;
 
-	const { limit, nodeOneCore, node, naive } = await withExport(LINES, async ({ operationUrl, credentials, manifest, blobFiles }) => ({
-		limit: await measureInChild<Measured>(__filename, 'limit', { blobFiles }, { cpus: 1 }),
-		nodeOneCore: await measureInChild<NodeMeasured>(__filename, 'node', { operationUrl, credentials, concurrency: 1 }, { cpus: 1 }),
-		node: await measureInChild<NodeMeasured>(__filename, 'node', { operationUrl, credentials, concurrency: 2 }),
-		naive: await measureInChild<Measured>(__filename, 'naive', { blobUrls: manifest.blobs.map((blob) => blobUrl(manifest, blob.name)) }).catch(
-			(error: { stderr?: string; message: string }) => ({ failed: firstLine(error.stderr || error.message) }),
-		),
-	}));
+	const { limit, nodeOneCore, node, naive } = await withExport(
+		LINES,
+		async ({ operationUrl, credentials, manifest, blobFiles }) => ({
+			limit: await measureInChild<Measured>(__filename, 'limit', { blobFiles }, { cpus: 1 }),
+			nodeOneCore: await measureInChild<NodeMeasured>(
+				__filename,
+				'node',
+				{ operationUrl, credentials, concurrency: 1 },
+				{ cpus: 1 },
+			),
+			node: await measureInChild<NodeMeasured>(__filename, 'node', {
+				operationUrl,
+				credentials,
+				concurrency: 2,
+			}),
+			naive: await measureInChild<Measured>(__filename, 'naive', {
+				blobUrls: manifest.blobs.map((blob) => blobUrl(manifest, blob.name)),
+			}).catch((error: { stderr?: string; message: string }) => ({
+				failed: firstLine(error.stderr || error.message),
+			})),
+		}),
+	);
 	if (limit.lines !== LINES) throw new Error(`(a) read ${limit.lines} lines, not ${LINES}`);
 	const quarter = Math.round(LINES / 4);
 	const small = await withExport(quarter, async ({ operationUrl, credentials }) => ({
-		nodeOneCore: await measureInChild<NodeMeasured>(__filename, 'node', { operationUrl, credentials, concurrency: 1 }, { cpus: 1 }),
-		node: await measureInChild<NodeMeasured>(__filename, 'node', { operationUrl, credentials, concurrency: 2 }),
+		nodeOneCore: await measureInChild<NodeMeasured>(
+			__filename,
+			'node',
+			{ operationUrl, credentials, concurrency: 1 },
+			{ cpus: 1 },
+		),
+		node: await measureInChild<NodeMeasured>(__filename, 'node', {
+			operationUrl,
+			credentials,
+			concurrency: 2,
+		}),
 	}));
 
 	line('(a) gunzip + split + JSON.parse, 1 core', limit);
 	line('node download aggregate, 1 core (concurrency 1)', nodeOneCore, memory(nodeOneCore));
 	line('node download aggregate, 2 cores (concurrency 2)', node, memory(node));
-	if ('failed' in naive) console.log(`${'(b) buffer + gunzipSync + split + parse to items'.padEnd(52)} failed: ${naive.failed}`);
+	if ('failed' in naive)
+		console.log(
+			`${'(b) buffer + gunzipSync + split + parse to items'.padEnd(52)} failed: ${naive.failed}`,
+		);
 	else line('(b) buffer + gunzipSync + split + parse to items', naive);
 	line(`node, 1 core, ${fmt(quarter)} lines`, small.nodeOneCore, memory(small.nodeOneCore));
 	line(`node, 2 cores, ${fmt(quarter)} lines`, small.node, memory(small.node));
@@ -105,7 +148,9 @@ async function main() {
 		`node 1 core / (a): ${((rate(nodeOneCore) / rate(limit)) * 100).toFixed(1)}%  ` +
 			`(targets: ≥ 95% of (a) on one core, ≥ 100,000 lines/s on both, peak RSS ≤ 150 MB)`,
 	);
-	console.log(`Every node run gave exactly the reference's ${nodeOneCore.groups} groups, line counts and sums (BigInt, from the generator that wrote the blobs).`);
+	console.log(
+		`Every node run gave exactly the reference's ${nodeOneCore.groups} groups, line counts and sums (BigInt, from the generator that wrote the blobs).`,
+	);
 	console.log(
 		`RSS: engine = n8n-core, n8n-workflow and this package loaded; ready = after one Get Status run ` +
 			`(the node's code loaded, n8n's HTTP client used); download = the peak beyond that.`,
@@ -128,14 +173,22 @@ async function comparePacks(rounds: Array<Array<{ packDir: string; label: string
 		for (const [round, packs] of rounds.entries()) {
 			for (const { name, cpus, concurrency } of setups) {
 				for (const { packDir, label } of packs) {
-					const result = await measureInChild<NodeMeasured>(__filename, 'node', { operationUrl, credentials, concurrency, packDir }, { cpus });
+					const result = await measureInChild<NodeMeasured>(
+						__filename,
+						'node',
+						{ operationUrl, credentials, concurrency, packDir },
+						{ cpus },
+					);
 					const rate = result.lines / result.seconds;
 					console.log(
 						`round ${round + 1}  ${name.padEnd(7)}  ${label.padEnd(24)} ${fmt(rate).padStart(9)} lines/s, ${result.seconds.toFixed(2).padStart(6)} s, ` +
 							`CPU ${result.cpuSeconds.toFixed(2).padStart(6)} s (${fmt(result.lines / result.cpuSeconds)} lines/CPU-s), peak RSS ${result.peakRssMb} MB, load ${loadAverage()}`,
 					);
 					const key = `${name}\u0000${label}`;
-					rates.set(key, [...(rates.get(key) ?? []), { wall: rate, cpu: result.lines / result.cpuSeconds }]);
+					rates.set(key, [
+						...(rates.get(key) ?? []),
+						{ wall: rate, cpu: result.lines / result.cpuSeconds },
+					]);
 					measured[`${round} ${name} ${label}`] = result;
 				}
 			}
@@ -145,17 +198,29 @@ async function comparePacks(rounds: Array<Array<{ packDir: string; label: string
 	// The first round has the packs in BENCH_PACKS's order.
 	const labels = rounds[0].map((pack) => pack.label);
 	for (const { name } of setups) {
-		for (const line of comparisonSummary(labels, (label) => rates.get(`${name}\u0000${label}`) ?? [], 'lines')) console.log(`${name.padEnd(7)}  ${line}`);
+		for (const line of comparisonSummary(
+			labels,
+			(label) => rates.get(`${name}\u0000${label}`) ?? [],
+			'lines',
+		))
+			console.log(`${name.padEnd(7)}  ${line}`);
 	}
-	console.log(`Every run gave exactly the reference's groups, line counts and sums (${Object.keys(runs).length} runs).`);
+	console.log(
+		`Every run gave exactly the reference's groups, line counts and sums (${Object.keys(runs).length} runs).`,
+	);
 }
 
 /**
  * Starts a sandbox whose billed-usage export has `lines` full-attribute lines, waits for it,
  * copies its blobs to local files (for (a)) and runs `measure`; then removes both.
  */
-async function withExport<Results extends Record<string, object>>(lines: number, measure: (run: ExportRun) => Promise<Results>): Promise<Results> {
-	const sandbox = await startBenchSandbox({ graph: { scaleLineItems: lines, operationDelayMs: 0, retryAfterSeconds: 0 } });
+async function withExport<Results extends Record<string, object>>(
+	lines: number,
+	measure: (run: ExportRun) => Promise<Results>,
+): Promise<Results> {
+	const sandbox = await startBenchSandbox({
+		graph: { scaleLineItems: lines, operationDelayMs: 0, retryAfterSeconds: 0 },
+	});
 	const blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'graph-bench-'));
 	try {
 		const graph = sandbox.graph as GraphSandbox;
@@ -177,7 +242,8 @@ async function withExport<Results extends Record<string, object>>(lines: number,
 		const credentials = microsoftCredential(sandbox);
 		const results = await measure({ operationUrl, credentials, manifest, blobFiles });
 		const expected = await referenceTotals(sandbox.seed, lines);
-		for (const result of Object.values(results)) if ('totals' in result) expectTotals(result.totals as GroupTotals[], expected);
+		for (const result of Object.values(results))
+			if ('totals' in result) expectTotals(result.totals as GroupTotals[], expected);
 		return results;
 	} finally {
 		fs.rmSync(blobDir, { recursive: true, force: true });
@@ -203,8 +269,14 @@ async function referenceTotals(seed: number, lines: number) {
 		const text = (value < 0n ? -value : value).toString().padStart(SCALE + 1, '0');
 		return `${value < 0n ? '-' : ''}${text.slice(0, -SCALE)}.${text.slice(-SCALE)}`;
 	};
-	const groups = new Map<string, { rowCount: number; Quantity: bigint; BillingPreTaxTotal: bigint }>();
-	for (const item of lineItemIterable({ dataset: 'billedUsage', invoiceId: INVOICE_ID, attributeSet: 'full' }, { seed, scaleLineItems: lines }) ?? []) {
+	const groups = new Map<
+		string,
+		{ rowCount: number; Quantity: bigint; BillingPreTaxTotal: bigint }
+	>();
+	for (const item of lineItemIterable(
+		{ dataset: 'billedUsage', invoiceId: INVOICE_ID, attributeSet: 'full' },
+		{ seed, scaleLineItems: lines },
+	) ?? []) {
 		const key = `${String(item.CustomerId)}\u0000${String(item.SubscriptionId)}`;
 		const group = groups.get(key) ?? { rowCount: 0, Quantity: 0n, BillingPreTaxTotal: 0n };
 		group.rowCount++;
@@ -212,11 +284,23 @@ async function referenceTotals(seed: number, lines: number) {
 		group.BillingPreTaxTotal += units(item.BillingPreTaxTotal);
 		groups.set(key, group);
 	}
-	return new Map([...groups].map(([key, group]) => [key, { ...group, Quantity: decimal(group.Quantity), BillingPreTaxTotal: decimal(group.BillingPreTaxTotal) }]));
+	return new Map(
+		[...groups].map(([key, group]) => [
+			key,
+			{
+				...group,
+				Quantity: decimal(group.Quantity),
+				BillingPreTaxTotal: decimal(group.BillingPreTaxTotal),
+			},
+		]),
+	);
 }
 
 /** The node's groups must be exactly the reference's: same groups, line counts and sums. */
-function expectTotals(totals: GroupTotals[], expected: Awaited<ReturnType<typeof referenceTotals>>) {
+function expectTotals(
+	totals: GroupTotals[],
+	expected: Awaited<ReturnType<typeof referenceTotals>>,
+) {
 	const wrong = totals.filter((group) => {
 		const reference = expected.get(`${group.CustomerId}\u0000${group.SubscriptionId}`);
 		return (
@@ -227,7 +311,9 @@ function expectTotals(totals: GroupTotals[], expected: Awaited<ReturnType<typeof
 		);
 	});
 	if (wrong.length || totals.length !== expected.size) {
-		throw new Error(`the node's totals differ from the reference: ${JSON.stringify(wrong[0] ?? { groups: totals.length, expected: expected.size })}`);
+		throw new Error(
+			`the node's totals differ from the reference: ${JSON.stringify(wrong[0] ?? { groups: totals.length, expected: expected.size })}`,
+		);
 	}
 }
 
@@ -235,7 +321,10 @@ function blobUrl(manifest: Manifest, name: string) {
 	return `${manifest.rootDirectory.replace(/\/+$/, '')}/${name}?${manifest.sasToken.replace(/^\?/, '')}`;
 }
 
-const firstLine = (text: string) => String(text).split('\n').find((line) => /error|memory/i.test(line)) ?? String(text).split('\n')[0];
+const firstLine = (text: string) =>
+	String(text)
+		.split('\n')
+		.find((line) => /error|memory/i.test(line)) ?? String(text).split('\n')[0];
 
 async function child(kind: string, options: ChildOptions) {
 	if (kind === 'limit') return await gunzipSplitParse(options.blobFiles);
@@ -261,7 +350,10 @@ async function gunzipSplitParse(blobFiles: string[]) {
 			}
 			return text.slice(start);
 		};
-		for await (const chunk of fs.createReadStream(file).pipe(zlib.createGunzip({ chunkSize: 64 * 1024 }))) pending = parseLines(pending + decoder.write(chunk as Buffer));
+		for await (const chunk of fs
+			.createReadStream(file)
+			.pipe(zlib.createGunzip({ chunkSize: 64 * 1024 })))
+			pending = parseLines(pending + decoder.write(chunk as Buffer));
 		parseLines(`${pending}${decoder.end()}\n`);
 	}
 	return finish(started, { lines });
@@ -274,7 +366,8 @@ async function naiveItems(blobUrls: string[]) {
 	for (const url of blobUrls) {
 		const compressed = Buffer.from(await (await fetch(url)).arrayBuffer());
 		const text = zlib.gunzipSync(compressed).toString('utf8');
-		for (const line of text.split('\n')) if (line) items.push({ json: JSON.parse(line) as unknown });
+		for (const line of text.split('\n'))
+			if (line) items.push({ json: JSON.parse(line) as unknown });
 	}
 	return finish(started, { lines: items.length });
 }
@@ -332,9 +425,24 @@ async function nodeAggregate({ operationUrl, credentials, concurrency, packDir }
 	if (error) throw new Error(error.message);
 	const groups = result.json('Download') as unknown as GroupTotals[];
 	const lines = groups.reduce((sum, group) => sum + group.rowCount, 0);
-	const totals = groups.map(({ CustomerId, SubscriptionId, rowCount, Quantity, BillingPreTaxTotal }) => ({ CustomerId, SubscriptionId, rowCount, Quantity, BillingPreTaxTotal }));
+	const totals = groups.map(
+		({ CustomerId, SubscriptionId, rowCount, Quantity, BillingPreTaxTotal }) => ({
+			CustomerId,
+			SubscriptionId,
+			rowCount,
+			Quantity,
+			BillingPreTaxTotal,
+		}),
+	);
 	const cpu = process.cpuUsage(cpuAtStart);
-	return finish(started, { lines, groups: groups.length, totals, engineRssMb, readyRssMb, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+	return finish(started, {
+		lines,
+		groups: groups.length,
+		totals,
+		engineRssMb,
+		readyRssMb,
+		cpuSeconds: (cpu.user + cpu.system) / 1e6,
+	});
 }
 
 const rssMb = () => Math.round(process.memoryUsage().rss / 1024 / 1024);

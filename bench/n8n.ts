@@ -26,11 +26,23 @@ import {
 	temporaryUserFolder,
 	type N8nProcess,
 } from '../test/n8n/harness';
-import { exportAndWait, finish, fmt, isChild, lastMonth, measureInChild, runChild, runMain, startBenchSandbox } from './lib';
+import {
+	exportAndWait,
+	finish,
+	fmt,
+	isChild,
+	lastMonth,
+	measureInChild,
+	runChild,
+	runMain,
+	startBenchSandbox,
+} from './lib';
 
 const MICROSOFT_LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
 const WEBEX_ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
-const MODES = (process.env.BENCH_N8N_MODES ?? 'regular,queue').split(',').map((mode) => mode.trim()) as Mode[];
+const MODES = (process.env.BENCH_N8N_MODES ?? 'regular,queue')
+	.split(',')
+	.map((mode) => mode.trim()) as Mode[];
 const N8N_VERSION = '2.40.7';
 const INVOICE_ID = 'G000000001';
 const PACKAGE = 'n8n-nodes-billing-reconciliation';
@@ -72,14 +84,37 @@ async function main() {
 	});
 	const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-bench-'));
 	try {
-		const workloads = { microsoft: await microsoftWorkload(sandbox), webex: webexWorkload(sandbox) };
+		const workloads = {
+			microsoft: await microsoftWorkload(sandbox),
+			webex: webexWorkload(sandbox),
+		};
 		console.log(
 			`n8n ${N8N_VERSION}; Microsoft billed usage ${fmt(MICROSOFT_LINES)} full-attribute lines, Webex USER report ${fmt(WEBEX_ROWS)} rows ` +
-				`(Node ${process.version} for the harness, ${os.cpus().length} cores, load ${os.loadavg().map((load) => load.toFixed(1)).join(' ')})`,
+				`(Node ${process.version} for the harness, ${os.cpus().length} cores, load ${os
+					.loadavg()
+					.map((load) => load.toFixed(1))
+					.join(' ')})`,
 		);
-		const results: Record<Workload, { harness: HarnessRun; servers: Partial<Record<Mode, ServerRun>> }> = {
-			microsoft: { harness: await measureInChild<HarnessRun>(__filename, 'harness', harnessOptions(workloads.microsoft)), servers: {} },
-			webex: { harness: await measureInChild<HarnessRun>(__filename, 'harness', harnessOptions(workloads.webex)), servers: {} },
+		const results: Record<
+			Workload,
+			{ harness: HarnessRun; servers: Partial<Record<Mode, ServerRun>> }
+		> = {
+			microsoft: {
+				harness: await measureInChild<HarnessRun>(
+					__filename,
+					'harness',
+					harnessOptions(workloads.microsoft),
+				),
+				servers: {},
+			},
+			webex: {
+				harness: await measureInChild<HarnessRun>(
+					__filename,
+					'harness',
+					harnessOptions(workloads.webex),
+				),
+				servers: {},
+			},
 		};
 		const installation = await installN8n(N8N_VERSION, (line) => console.log(`  ${line}`));
 		const tarball = await packTarball(path.join(workDir, 'pack'));
@@ -87,16 +122,38 @@ async function main() {
 			const server = await startServer(mode, installation, tarball, path.join(workDir, mode));
 			try {
 				const credentials = { ...workloads.microsoft.credentials, ...workloads.webex.credentials };
-				const instance = await setupInstance(server.main, installation, { credentials, workflows: [workloads.microsoft.workflow, workloads.webex.workflow] }, server.env);
+				const instance = await setupInstance(
+					server.main,
+					installation,
+					{ credentials, workflows: [workloads.microsoft.workflow, workloads.webex.workflow] },
+					server.env,
+				);
 				for (const workload of ['microsoft', 'webex'] as const) {
 					const workflowId = String(workloads[workload].workflow.id);
 					const before = server.processes().map((n8nProcess) => resetPeak(n8nProcess.pid));
 					const executionId = await instance.client.runManually(workflowId, 'Start');
-					const execution = await instance.client.waitForExecution(executionId, EXECUTION_TIMEOUT_MS);
-					if (execution.status !== 'success') throw new Error(`${workload} in ${mode} mode ended ${execution.status}: ${execution.data.resultData.error?.message ?? ''}`);
-					checkOutput(workload, lastOutput(execution.data.resultData.runData as IDataObject), workloads[workload].expected);
-					const [main, worker] = server.processes().map((n8nProcess, index) => ({ beforeMb: before[index], peakMb: memoryMb(n8nProcess.pid, 'VmHWM') }));
-					results[workload].servers[mode] = { seconds: (Date.parse(execution.stoppedAt!) - Date.parse(execution.startedAt!)) / 1000, main, worker };
+					const execution = await instance.client.waitForExecution(
+						executionId,
+						EXECUTION_TIMEOUT_MS,
+					);
+					if (execution.status !== 'success')
+						throw new Error(
+							`${workload} in ${mode} mode ended ${execution.status}: ${execution.data.resultData.error?.message ?? ''}`,
+						);
+					checkOutput(
+						workload,
+						lastOutput(execution.data.resultData.runData as IDataObject),
+						workloads[workload].expected,
+					);
+					const [main, worker] = server.processes().map((n8nProcess, index) => ({
+						beforeMb: before[index],
+						peakMb: memoryMb(n8nProcess.pid, 'VmHWM'),
+					}));
+					results[workload].servers[mode] = {
+						seconds: (Date.parse(execution.stoppedAt!) - Date.parse(execution.startedAt!)) / 1000,
+						main,
+						worker,
+					};
 				}
 			} finally {
 				await server.stop();
@@ -115,7 +172,10 @@ async function microsoftWorkload(sandbox: Sandbox): Promise<WorkloadSetup> {
 	const { lineItemIterable } = await import('../sandbox/graph/data');
 	const groups = new Set<string>();
 	let lines = 0;
-	for (const item of lineItemIterable({ dataset: 'billedUsage', invoiceId: INVOICE_ID, attributeSet: 'full' }, { seed: sandbox.seed, scaleLineItems: MICROSOFT_LINES }) ?? []) {
+	for (const item of lineItemIterable(
+		{ dataset: 'billedUsage', invoiceId: INVOICE_ID, attributeSet: 'full' },
+		{ seed: sandbox.seed, scaleLineItems: MICROSOFT_LINES },
+	) ?? []) {
 		groups.add(`${String(item.CustomerId)}\u0000${String(item.SubscriptionId)}`);
 		lines++;
 	}
@@ -124,33 +184,54 @@ async function microsoftWorkload(sandbox: Sandbox): Promise<WorkloadSetup> {
 	return {
 		credentials: { microsoftPartnerBillingOAuth2Api: microsoftCredential(sandbox) },
 		expected: { groups: groups.size, lines },
-		workflow: benchWorkflow('BenchMsUsage0001', 'Bench: Microsoft billed usage', [
-			{
-				name: download,
-				type: `${PACKAGE}.microsoftPartnerBilling`,
-				typeVersion: 1,
-				parameters: {
-					resource: 'export',
-					operation: 'download',
-					operationId: { __rl: true, value: operationUrl, mode: 'url' },
-					outputMode: 'aggregate',
-					groupBy: 'CustomerId, SubscriptionId',
-					sumFields: 'Quantity, BillingPreTaxTotal',
-					options: {},
+		workflow: benchWorkflow(
+			'BenchMsUsage0001',
+			'Bench: Microsoft billed usage',
+			[
+				{
+					name: download,
+					type: `${PACKAGE}.microsoftPartnerBilling`,
+					typeVersion: 1,
+					parameters: {
+						resource: 'export',
+						operation: 'download',
+						operationId: { __rl: true, value: operationUrl, mode: 'url' },
+						outputMode: 'aggregate',
+						groupBy: 'CustomerId, SubscriptionId',
+						sumFields: 'Quantity, BillingPreTaxTotal',
+						options: {},
+					},
+					credentials: {
+						microsoftPartnerBillingOAuth2Api: { id: '', name: 'Microsoft Partner Billing' },
+					},
 				},
-				credentials: { microsoftPartnerBillingOAuth2Api: { id: '', name: 'Microsoft Partner Billing' } },
-			},
-			{
-				name: reconcile,
-				type: `${PACKAGE}.billingReconcile`,
-				typeVersion: 1,
-				parameters: {
-					matchFields: { values: [{ fieldA: 'CustomerId', fieldB: 'CustomerId' }, { fieldA: 'SubscriptionId', fieldB: 'SubscriptionId' }] },
-					compareFields: { values: [{ fieldA: 'BillingPreTaxTotal', fieldB: 'BillingPreTaxTotal', absoluteTolerance: 0, relativeTolerancePercent: 0 }] },
-					options: {},
+				{
+					name: reconcile,
+					type: `${PACKAGE}.billingReconcile`,
+					typeVersion: 1,
+					parameters: {
+						matchFields: {
+							values: [
+								{ fieldA: 'CustomerId', fieldB: 'CustomerId' },
+								{ fieldA: 'SubscriptionId', fieldB: 'SubscriptionId' },
+							],
+						},
+						compareFields: {
+							values: [
+								{
+									fieldA: 'BillingPreTaxTotal',
+									fieldB: 'BillingPreTaxTotal',
+									absoluteTolerance: 0,
+									relativeTolerancePercent: 0,
+								},
+							],
+						},
+						options: {},
+					},
 				},
-			},
-		], { Start: [download], [download]: [reconcile, { node: reconcile, index: 1 }] }),
+			],
+			{ Start: [download], [download]: [reconcile, { node: reconcile, index: 1 }] },
+		),
 	};
 }
 
@@ -161,35 +242,62 @@ function webexWorkload(sandbox: Sandbox): WorkloadSetup {
 	return {
 		credentials: { webexWholesaleApi: webexCredential(sandbox) },
 		expected: { lines: WEBEX_ROWS },
-		workflow: benchWorkflow('BenchWebexUser01', 'Bench: Webex USER report', [
-			{
-				name: download,
-				type: `${PACKAGE}.webexWholesaleBilling`,
-				typeVersion: 1,
-				parameters: {
-					authentication: 'accessToken',
-					resource: 'report',
-					operation: 'download',
-					reportId: { __rl: true, value: report.id, mode: 'id' },
-					outputMode: 'aggregate',
-					groupBy: 'CUSTOMER_ORG_ID, SKU',
-					sumFields: 'QUANTITY',
-					options: {},
+		workflow: benchWorkflow(
+			'BenchWebexUser01',
+			'Bench: Webex USER report',
+			[
+				{
+					name: download,
+					type: `${PACKAGE}.webexWholesaleBilling`,
+					typeVersion: 1,
+					parameters: {
+						authentication: 'accessToken',
+						resource: 'report',
+						operation: 'download',
+						reportId: { __rl: true, value: report.id, mode: 'id' },
+						outputMode: 'aggregate',
+						groupBy: 'CUSTOMER_ORG_ID, SKU',
+						sumFields: 'QUANTITY',
+						options: {},
+					},
+					credentials: { webexWholesaleApi: { id: '', name: 'Webex Wholesale' } },
 				},
-				credentials: { webexWholesaleApi: { id: '', name: 'Webex Wholesale' } },
-			},
-		], { Start: [download] }),
+			],
+			{ Start: [download] },
+		),
 	};
 }
 
 type Connection = string | { node: string; index: number };
 
-function benchWorkflow(id: string, name: string, nodes: WorkflowJson['nodes'], links: Record<string, Connection[]>): WorkflowJson {
-	const trigger = { name: 'Start', type: 'n8n-nodes-base.scheduleTrigger', typeVersion: 1.2, parameters: { rule: { interval: [{ field: 'months' }] } } };
-	const placed = [trigger, ...nodes].map((node, index) => ({ ...node, id: `bench-${index}`, position: [index * 240, 0] as [number, number] }));
+function benchWorkflow(
+	id: string,
+	name: string,
+	nodes: WorkflowJson['nodes'],
+	links: Record<string, Connection[]>,
+): WorkflowJson {
+	const trigger = {
+		name: 'Start',
+		type: 'n8n-nodes-base.scheduleTrigger',
+		typeVersion: 1.2,
+		parameters: { rule: { interval: [{ field: 'months' }] } },
+	};
+	const placed = [trigger, ...nodes].map((node, index) => ({
+		...node,
+		id: `bench-${index}`,
+		position: [index * 240, 0] as [number, number],
+	}));
 	const connections: WorkflowJson['connections'] = {};
 	for (const [from, targets] of Object.entries(links)) {
-		connections[from] = { main: [targets.map((target) => (typeof target === 'string' ? { node: target, type: 'main', index: 0 } : { node: target.node, type: 'main', index: target.index }))] };
+		connections[from] = {
+			main: [
+				targets.map((target) =>
+					typeof target === 'string'
+						? { node: target, type: 'main', index: 0 }
+						: { node: target.node, type: 'main', index: target.index },
+				),
+			],
+		};
 	}
 	return { id, name, nodes: placed, connections, settings: { executionOrder: 'v1' } };
 }
@@ -202,16 +310,30 @@ interface StartedServer {
 	stop(): Promise<void>;
 }
 
-async function startServer(mode: Mode, installation: Awaited<ReturnType<typeof installN8n>>, tarball: string, dir: string): Promise<StartedServer> {
+async function startServer(
+	mode: Mode,
+	installation: Awaited<ReturnType<typeof installN8n>>,
+	tarball: string,
+	dir: string,
+): Promise<StartedServer> {
 	fs.mkdirSync(dir, { recursive: true });
 	if (mode === 'queue') {
 		await ensureQueueServices((line) => console.log(`  ${line}`));
 		const queue = await startQueueMode({ installation, dir, tarball });
-		return { main: queue.main, env: queue.env, processes: () => [queue.main, queue.worker], stop: async () => await queue.stop() };
+		return {
+			main: queue.main,
+			env: queue.env,
+			processes: () => [queue.main, queue.worker],
+			stop: async () => await queue.stop(),
+		};
 	}
 	const userFolder = temporaryUserFolder('bench-regular');
 	await installPack(userFolder, tarball);
-	const main = await startN8n({ installation, userFolder, env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' } });
+	const main = await startN8n({
+		installation,
+		userFolder,
+		env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' },
+	});
 	return {
 		main,
 		env: {},
@@ -231,7 +353,9 @@ function resetPeak(pid: number): number {
 
 /** A memory figure of /proc/<pid>/status: VmRSS now, or VmHWM, the peak since the last reset. */
 function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-	const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+	const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(
+		fs.readFileSync(`/proc/${pid}/status`, 'utf8'),
+	);
 	if (!match) throw new Error(`no ${field} for process ${pid}`);
 	return Math.round(Number(match[1]) / 1024);
 }
@@ -239,23 +363,39 @@ function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 /** The items of the last node that ran. */
 function lastOutput(runData: IDataObject): IDataObject[] {
 	const names = Object.keys(runData);
-	const [taskData] = runData[names[names.length - 1]] as Array<{ data?: { main: Array<Array<{ json: IDataObject }> | null> } }>;
+	const [taskData] = runData[names[names.length - 1]] as Array<{
+		data?: { main: Array<Array<{ json: IDataObject }> | null> };
+	}>;
 	return (taskData.data?.main ?? []).flatMap((output) => (output ?? []).map((item) => item.json));
 }
 
 /** Every run must give the export's groups and line count: Billing Reconcile matches every group with itself. */
-function checkOutput(workload: Workload, items: IDataObject[], expected: WorkloadSetup['expected']): void {
+function checkOutput(
+	workload: Workload,
+	items: IDataObject[],
+	expected: WorkloadSetup['expected'],
+): void {
 	if (workload === 'microsoft') {
-		const summary = items.find((item) => item.counts) as { counts: Record<string, number> } | undefined;
+		const summary = items.find((item) => item.counts) as
+			| { counts: Record<string, number> }
+			| undefined;
 		const matched = items.filter((item) => item.status === 'matched');
 		const lines = matched.reduce((sum, row) => sum + Number((row.a as IDataObject).rowCount), 0);
-		if (!summary || summary.counts.matched !== expected.groups || matched.length !== expected.groups || lines !== expected.lines) {
-			throw new Error(`Microsoft: ${matched.length} matched groups of ${lines} lines, expected ${expected.groups} of ${expected.lines}`);
+		if (
+			!summary ||
+			summary.counts.matched !== expected.groups ||
+			matched.length !== expected.groups ||
+			lines !== expected.lines
+		) {
+			throw new Error(
+				`Microsoft: ${matched.length} matched groups of ${lines} lines, expected ${expected.groups} of ${expected.lines}`,
+			);
 		}
 		return;
 	}
 	const rows = items.reduce((sum, group) => sum + Number(group.rowCount), 0);
-	if (rows !== expected.lines) throw new Error(`Webex: ${rows} rows aggregated, expected ${expected.lines}`);
+	if (rows !== expected.lines)
+		throw new Error(`Webex: ${rows} rows aggregated, expected ${expected.lines}`);
 }
 
 interface HarnessOptions {
@@ -263,32 +403,54 @@ interface HarnessOptions {
 	credentials: Record<string, ICredentialDataDecryptedObject>;
 }
 
-const harnessOptions = ({ workflow, credentials }: WorkloadSetup): HarnessOptions => ({ workflow, credentials });
+const harnessOptions = ({ workflow, credentials }: WorkloadSetup): HarnessOptions => ({
+	workflow,
+	credentials,
+});
 
 /** The same workflow in the project's harness: n8n-core's engine, no server, no saving. */
 async function harnessRun(options: HarnessOptions) {
 	const { loadPack } = await import('../test/harness');
 	const pack = await loadPack({ baseNodes: false });
 	// The server's credential references are dropped: the harness attaches the credentials by type.
-	const nodes = options.workflow.nodes.filter((node) => node.name !== 'Start').map(({ credentials: _stored, ...node }) => ({ ...node, type: pack.nodeType(node.type.split('.')[1]) }));
-	const connections = Object.fromEntries(Object.entries(options.workflow.connections).filter(([from]) => from !== 'Start'));
+	const nodes = options.workflow.nodes
+		.filter((node) => node.name !== 'Start')
+		.map(({ credentials: _stored, ...node }) => ({
+			...node,
+			type: pack.nodeType(node.type.split('.')[1]),
+		}));
+	const connections = Object.fromEntries(
+		Object.entries(options.workflow.connections).filter(([from]) => from !== 'Start'),
+	);
 	global.gc?.();
 	const baselineRssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
 	const started = process.hrtime.bigint();
-	const result = await pack.runWorkflow({ workflow: { nodes, connections }, startNode: nodes[0].name, credentials: options.credentials }).done;
+	const result = await pack.runWorkflow({
+		workflow: { nodes, connections },
+		startNode: nodes[0].name,
+		credentials: options.credentials,
+	}).done;
 	const error = result.error();
 	if (error) throw new Error(error.message);
 	return finish(started, { baselineRssMb });
 }
 
-function printTable(results: Record<Workload, { harness: HarnessRun; servers: Partial<Record<Mode, ServerRun>> }>): void {
-	const memory = (process?: ProcessMemory) => (process ? `${process.peakMb} MB (+${process.peakMb - process.beforeMb})` : '–');
-	const server = (run?: ServerRun) => (run ? `${run.seconds.toFixed(1)} s | ${memory(run.main)} | ${memory(run.worker)}` : '– | – | –');
+function printTable(
+	results: Record<Workload, { harness: HarnessRun; servers: Partial<Record<Mode, ServerRun>> }>,
+): void {
+	const memory = (process?: ProcessMemory) =>
+		process ? `${process.peakMb} MB (+${process.peakMb - process.beforeMb})` : '–';
+	const server = (run?: ServerRun) =>
+		run ? `${run.seconds.toFixed(1)} s | ${memory(run.main)} | ${memory(run.worker)}` : '– | – | –';
 	console.log('\nPeak RSS (+ growth over the execution, MB)');
-	console.log('| workload | harness time | harness peak RSS | regular time | regular main | regular worker | queue time | queue main | queue worker |');
+	console.log(
+		'| workload | harness time | harness peak RSS | regular time | regular main | regular worker | queue time | queue main | queue worker |',
+	);
 	console.log('|---|---|---|---|---|---|---|---|---|');
 	for (const [workload, { harness, servers }] of Object.entries(results)) {
-		console.log(`| ${workload} | ${harness.seconds.toFixed(1)} s | ${harness.peakRssMb} MB (+${harness.peakRssMb - harness.baselineRssMb}) | ${server(servers.regular)} | ${server(servers.queue)} |`);
+		console.log(
+			`| ${workload} | ${harness.seconds.toFixed(1)} s | ${harness.peakRssMb} MB (+${harness.peakRssMb - harness.baselineRssMb}) | ${server(servers.regular)} | ${server(servers.queue)} |`,
+		);
 	}
 }
 

@@ -46,28 +46,54 @@ interface Memory {
 }
 
 async function main() {
-	console.log(`Billing Reconcile (Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')})`);
+	console.log(
+		`Billing Reconcile (Node ${process.version}, ${os.cpus().length} cores, load average ${os
+			.loadavg()
+			.map((load) => load.toFixed(2))
+			.join(' ')})`,
+	);
 
 	const compared = await measure<Compared>('compare', { rows: COMPARE_ROWS });
-	console.log(`${fmt(COMPARE_ROWS)} × ${fmt(COMPARE_ROWS)} rows, exact compare of quantity and amount, keyed by customerId + sku:`);
+	console.log(
+		`${fmt(COMPARE_ROWS)} × ${fmt(COMPARE_ROWS)} rows, exact compare of quantity and amount, keyed by customerId + sku:`,
+	);
 	const theirs = compared.compareDatasets;
 	const ours = compared.reconcile;
 	const warm = median(ours.warmMs);
-	console.log(`  n8n Compare Datasets: ${seconds(theirs.nodeMs)} in the node (${seconds(theirs.wallMs)} workflow), ${describeCounts(theirs.counts)}`);
-	console.log(`  Billing Reconcile:    ${seconds(warm)} in the node, median of ${ours.warmMs.length} runs after ${WARM_UP_RUNS} warm-up runs (${ours.warmMs.map((ms) => Math.round(ms)).join(', ')} ms);`);
-	console.log(`                        ${seconds(ours.nodeMs)} on its first run in the process (${seconds(ours.wallMs)} workflow), ${describeCounts(ours.counts)}`);
-	console.log(`  same classification for all ${fmt(compared.keysCompared)} keys; speed ratio ${fmt(theirs.nodeMs / warm)}× warm, ${fmt(theirs.nodeMs / ours.nodeMs)}× first run (target ≥ 200×)`);
+	console.log(
+		`  n8n Compare Datasets: ${seconds(theirs.nodeMs)} in the node (${seconds(theirs.wallMs)} workflow), ${describeCounts(theirs.counts)}`,
+	);
+	console.log(
+		`  Billing Reconcile:    ${seconds(warm)} in the node, median of ${ours.warmMs.length} runs after ${WARM_UP_RUNS} warm-up runs (${ours.warmMs.map((ms) => Math.round(ms)).join(', ')} ms);`,
+	);
+	console.log(
+		`                        ${seconds(ours.nodeMs)} on its first run in the process (${seconds(ours.wallMs)} workflow), ${describeCounts(ours.counts)}`,
+	);
+	console.log(
+		`  same classification for all ${fmt(compared.keysCompared)} keys; speed ratio ${fmt(theirs.nodeMs / warm)}× warm, ${fmt(theirs.nodeMs / ours.nodeMs)}× first run (target ≥ 200×)`,
+	);
 
 	const large = await measure<Large>('large', { rows: LARGE_ROWS });
-	console.log(`${fmt(LARGE_ROWS)} × ${fmt(LARGE_ROWS)} rows (A: numbers as CSV text, B: JSON numbers):`);
-	console.log(`  Billing Reconcile: ${seconds(large.nodeMs)} in the node, ${seconds(large.wallMs)} workflow (target ≤ 10 s), ${describeCounts(large.counts)}`);
-	console.log(`  peak RSS ${fmt(large.peakRssMb)} MB (${fmt(large.inputsRssMb)} MB with n8n loaded and the inputs built, before the run)`);
+	console.log(
+		`${fmt(LARGE_ROWS)} × ${fmt(LARGE_ROWS)} rows (A: numbers as CSV text, B: JSON numbers):`,
+	);
+	console.log(
+		`  Billing Reconcile: ${seconds(large.nodeMs)} in the node, ${seconds(large.wallMs)} workflow (target ≤ 10 s), ${describeCounts(large.counts)}`,
+	);
+	console.log(
+		`  peak RSS ${fmt(large.peakRssMb)} MB (${fmt(large.inputsRssMb)} MB with n8n loaded and the inputs built, before the run)`,
+	);
 	const handOver = await measure<Memory>('handOver', { rows: LARGE_ROWS });
-	console.log(`  n8n's Merge node in its place: peak RSS ${fmt(handOver.peakRssMb)} MB (${fmt(handOver.inputsRssMb)} MB before the run)`);
-	console.log(`  Billing Reconcile's own memory: ${fmt(large.peakRssMb - handOver.peakRssMb)} MB beyond n8n's hand-over of the inputs (${fmt(large.peakRssMb - large.inputsRssMb)} MB beyond the state before the run)`);
+	console.log(
+		`  n8n's Merge node in its place: peak RSS ${fmt(handOver.peakRssMb)} MB (${fmt(handOver.inputsRssMb)} MB before the run)`,
+	);
+	console.log(
+		`  Billing Reconcile's own memory: ${fmt(large.peakRssMb - handOver.peakRssMb)} MB beyond n8n's hand-over of the inputs (${fmt(large.peakRssMb - large.inputsRssMb)} MB beyond the state before the run)`,
+	);
 }
 
-const measure = <Result>(kind: keyof typeof children, options: { rows: number }) => measureInChild<Result>(__filename, kind, options);
+const measure = <Result>(kind: keyof typeof children, options: { rows: number }) =>
+	measureInChild<Result>(__filename, kind, options);
 
 const SKUS = [
 	{ sku: 'WX-CALL-PRO', price: 12.5 },
@@ -93,23 +119,44 @@ function dataset(rows: number, { textA = false } = {}) {
 		const amount = Math.round(quantity * price * 100) / 100;
 		const plant = index % 100;
 		const pairedItem = { item: index };
-		a.push({ json: textA ? { customerId, sku, quantity: String(quantity), amount: amount.toFixed(2) } : { customerId, sku, quantity, amount }, pairedItem });
+		a.push({
+			json: textA
+				? { customerId, sku, quantity: String(quantity), amount: amount.toFixed(2) }
+				: { customerId, sku, quantity, amount },
+			pairedItem,
+		});
 		if (plant === 11) {
-			b.push({ json: { customerId: `NEW-${String(index).padStart(7, '0')}`, sku, quantity, amount }, pairedItem });
+			b.push({
+				json: { customerId: `NEW-${String(index).padStart(7, '0')}`, sku, quantity, amount },
+				pairedItem,
+			});
 		} else if (plant === 53) {
 			b.push({ json: { customerId, sku, quantity: quantity + 1, amount }, pairedItem });
 		} else if (plant === 71) {
-			b.push({ json: { customerId, sku, quantity, amount: Math.round(amount * 100 + 1) / 100 }, pairedItem });
+			b.push({
+				json: { customerId, sku, quantity, amount: Math.round(amount * 100 + 1) / 100 },
+				pairedItem,
+			});
 		} else {
 			b.push({ json: { customerId, sku, quantity, amount }, pairedItem });
 		}
 	}
-	const expected: Counts = { matched: rows * 0.97, different: rows * 0.02, onlyInA: rows * 0.01, onlyInB: rows * 0.01 };
+	const expected: Counts = {
+		matched: rows * 0.97,
+		different: rows * 0.02,
+		onlyInA: rows * 0.01,
+		onlyInB: rows * 0.01,
+	};
 	return { a, b, expected };
 }
 
 const reconcileParameters: INodeParameters = {
-	matchFields: { values: [{ fieldA: 'customerId', fieldB: '' }, { fieldA: 'sku', fieldB: '' }] },
+	matchFields: {
+		values: [
+			{ fieldA: 'customerId', fieldB: '' },
+			{ fieldA: 'sku', fieldB: '' },
+		],
+	},
 	compareFields: {
 		values: [
 			{ fieldA: 'quantity', fieldB: '', absoluteTolerance: 0, relativeTolerancePercent: 0 },
@@ -120,15 +167,30 @@ const reconcileParameters: INodeParameters = {
 };
 
 const compareDatasetsParameters: INodeParameters = {
-	mergeByFields: { values: [{ field1: 'customerId', field2: 'customerId' }, { field1: 'sku', field2: 'sku' }] },
+	mergeByFields: {
+		values: [
+			{ field1: 'customerId', field2: 'customerId' },
+			{ field1: 'sku', field2: 'sku' },
+		],
+	},
 	resolve: 'includeBoth',
 	options: {},
 };
 
 /** Runs one node on A and B through the engine; its own execution time as n8n records it. */
-async function runNode(pack: LoadedPackage, nodeType: string, parameters: INodeParameters, a: INodeExecutionData[], b: INodeExecutionData[]) {
+async function runNode(
+	pack: LoadedPackage,
+	nodeType: string,
+	parameters: INodeParameters,
+	a: INodeExecutionData[],
+	b: INodeExecutionData[],
+) {
 	const started = process.hrtime.bigint();
-	const { result, outputs, nodeName, error } = await pack.executeNode({ nodeType, parameters, inputs: [a, b] });
+	const { result, outputs, nodeName, error } = await pack.executeNode({
+		nodeType,
+		parameters,
+		inputs: [a, b],
+	});
 	const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
 	if (error) throw new Error(`${nodeName}: ${error.message}`);
 	const nodeMs = result.run.data.resultData.runData[nodeName][0].executionTime;
@@ -156,7 +218,13 @@ async function compareChild({ rows }: { rows: number }): Promise<Compared> {
 		checkCounts(countsOf(warm.outputs), expected);
 		if (run >= WARM_UP_RUNS) warmMs.push(warm.nodeMs);
 	}
-	const theirs = await runNode(pack, 'n8n-nodes-base.compareDatasets', compareDatasetsParameters, a, b);
+	const theirs = await runNode(
+		pack,
+		'n8n-nodes-base.compareDatasets',
+		compareDatasetsParameters,
+		a,
+		b,
+	);
 	const [inAOnly, same, changed, inBOnly] = theirs.outputs;
 
 	// Per key: the class each node gave it. Compare Datasets' Different items carry the key
@@ -166,19 +234,36 @@ async function compareChild({ rows }: { rows: number }): Promise<Compared> {
 		for (const item of items) ourClasses.set(keyOf(item.json.key as IDataObject), status);
 	}
 	const theirClasses = new Map<string, string>();
-	for (const [status, items] of Object.entries({ matched: same, different: changed, onlyInA: inAOnly, onlyInB: inBOnly })) {
-		for (const item of items) theirClasses.set(keyOf(status === 'different' ? (item.json.keys as IDataObject) : item.json), status);
+	for (const [status, items] of Object.entries({
+		matched: same,
+		different: changed,
+		onlyInA: inAOnly,
+		onlyInB: inBOnly,
+	})) {
+		for (const item of items)
+			theirClasses.set(
+				keyOf(status === 'different' ? (item.json.keys as IDataObject) : item.json),
+				status,
+			);
 	}
-	if (ourClasses.size !== theirClasses.size) throw new Error(`key counts differ: ${ourClasses.size} vs ${theirClasses.size}`);
+	if (ourClasses.size !== theirClasses.size)
+		throw new Error(`key counts differ: ${ourClasses.size} vs ${theirClasses.size}`);
 	for (const [key, status] of ourClasses) {
-		if (theirClasses.get(key) !== status) throw new Error(`key ${JSON.stringify(key)}: ours ${status}, Compare Datasets ${theirClasses.get(key)}`);
+		if (theirClasses.get(key) !== status)
+			throw new Error(
+				`key ${JSON.stringify(key)}: ours ${status}, Compare Datasets ${theirClasses.get(key)}`,
+			);
 	}
 	const ourCounts = countsOf(ours.outputs);
 	checkCounts(ourCounts, expected);
 	return {
 		keysCompared: ourClasses.size,
 		reconcile: { nodeMs: ours.nodeMs, wallMs: ours.wallMs, warmMs, counts: ourCounts },
-		compareDatasets: { nodeMs: theirs.nodeMs, wallMs: theirs.wallMs, counts: countsOf([same, changed, inAOnly, inBOnly]) },
+		compareDatasets: {
+			nodeMs: theirs.nodeMs,
+			wallMs: theirs.wallMs,
+			counts: countsOf([same, changed, inAOnly, inBOnly]),
+		},
 	};
 }
 
@@ -191,8 +276,15 @@ async function largeChild({ rows }: { rows: number }): Promise<Large> {
 	const counts = countsOf(ours.outputs);
 	checkCounts(counts, expected);
 	const summary = ours.outputs[4][0].json as { counts: Counts };
-	if (summary.counts.matched !== expected.matched) throw new Error('summary counts differ from the outputs');
-	return { nodeMs: ours.nodeMs, wallMs: ours.wallMs, counts, inputsRssMb, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+	if (summary.counts.matched !== expected.matched)
+		throw new Error('summary counts differ from the outputs');
+	return {
+		nodeMs: ours.nodeMs,
+		wallMs: ours.wallMs,
+		counts,
+		inputsRssMb,
+		peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+	};
 }
 
 /** The large run's inputs into n8n's Merge node instead: the engine's own cost of the hand-over. */
@@ -202,19 +294,30 @@ async function handOverChild({ rows }: { rows: number }): Promise<Memory> {
 	const { a, b } = dataset(rows, { textA: true });
 	const inputsRssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
 	const { outputs } = await runNode(pack, 'n8n-nodes-base.merge', mergeWaitingForBoth, a, b);
-	if (outputs[0].length !== 1) throw new Error(`Merge output ${outputs[0].length} items, expected one empty item`);
+	if (outputs[0].length !== 1)
+		throw new Error(`Merge output ${outputs[0].length} items, expected one empty item`);
 	return { inputsRssMb, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
 }
 
-const mergeWaitingForBoth: INodeParameters = { mode: 'chooseBranch', chooseBranchMode: 'waitForAll', output: 'empty' };
+const mergeWaitingForBoth: INodeParameters = {
+	mode: 'chooseBranch',
+	chooseBranchMode: 'waitForAll',
+	output: 'empty',
+};
 
 function countsOf([matched, different, onlyInA, onlyInB]: INodeExecutionData[][]): Counts {
-	return { matched: matched.length, different: different.length, onlyInA: onlyInA.length, onlyInB: onlyInB.length };
+	return {
+		matched: matched.length,
+		different: different.length,
+		onlyInA: onlyInA.length,
+		onlyInB: onlyInB.length,
+	};
 }
 
 function checkCounts(counts: Counts, expected: Counts) {
 	for (const [status, count] of Object.entries(expected) as Array<[keyof Counts, number]>) {
-		if (counts[status] !== count) throw new Error(`${status}: ${counts[status]} rows, planted ${count}`);
+		if (counts[status] !== count)
+			throw new Error(`${status}: ${counts[status]} rows, planted ${count}`);
 	}
 }
 
@@ -224,5 +327,8 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 1000 ? 3 : 2)} s`;
 
 const children = { compare: compareChild, large: largeChild, handOver: handOverChild };
 
-if (isChild()) runChild((kind: string, options: { rows: number }) => children[kind as keyof typeof children](options));
+if (isChild())
+	runChild((kind: string, options: { rows: number }) =>
+		children[kind as keyof typeof children](options),
+	);
 else runMain(main);

@@ -14,7 +14,21 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import type { Sandbox } from '../sandbox';
 import { webexCredential } from '../test/helpers/credentials';
-import { startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild, lastMonth, packComparison, loadMeasuredPack, loadAverage, comparisonSummary, type ComparedRate } from './lib';
+import {
+	startBenchSandbox,
+	measureInChild,
+	runChild,
+	runMain,
+	finish,
+	fmt,
+	isChild,
+	lastMonth,
+	packComparison,
+	loadMeasuredPack,
+	loadAverage,
+	comparisonSummary,
+	type ComparedRate,
+} from './lib';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 
@@ -38,21 +52,41 @@ async function main() {
 		const report = sandbox.webex.seedReport({ ...period, type: 'USER' });
 		const csvFile = path.join(csvDir, 'user-report.csv');
 		const response = await fetch(sandbox.webex.downloadUrl(report.id));
-		await pipeline(Readable.fromWeb(response.body as ReadableStream), fs.createWriteStream(csvFile));
+		await pipeline(
+			Readable.fromWeb(response.body as ReadableStream),
+			fs.createWriteStream(csvFile),
+		);
 		const bytes = fs.statSync(csvFile).size;
-		console.log(`USER report: ${ROWS.toLocaleString('en')} rows, ${(bytes / 1e6).toFixed(1)} MB (Node ${process.version}, ${os.cpus().length} cores)`);
+		console.log(
+			`USER report: ${ROWS.toLocaleString('en')} rows, ${(bytes / 1e6).toFixed(1)} MB (Node ${process.version}, ${os.cpus().length} cores)`,
+		);
 
 		const comparison = packComparison();
-		if (comparison) return await comparePacks(comparison.rounds, { credential: webexCredential(sandbox), reportId: report.id }, sandbox.requests);
+		if (comparison)
+			return await comparePacks(
+				comparison.rounds,
+				{ credential: webexCredential(sandbox), reportId: report.id },
+				sandbox.requests,
+			);
 		const raw = await measure<Measured<{ rows: number }>>('raw', { csvFile });
-		const node = await measure<Measured<{ rows: number; groups: number; baselineRssMb: number }>>('node', { credential: webexCredential(sandbox), reportId: report.id });
-		if (node.rows !== ROWS || raw.rows !== ROWS + 1) throw new Error(`row counts differ: node ${node.rows}, raw ${raw.rows}`);
+		const node = await measure<Measured<{ rows: number; groups: number; baselineRssMb: number }>>(
+			'node',
+			{ credential: webexCredential(sandbox), reportId: report.id },
+		);
+		if (node.rows !== ROWS || raw.rows !== ROWS + 1)
+			throw new Error(`row counts differ: node ${node.rows}, raw ${raw.rows}`);
 
 		const rawRate = raw.rows / raw.seconds;
 		const nodeRate = node.rows / node.seconds;
-		console.log(`csv-parse raw (file → parse):            ${fmt(rawRate)} rows/s, ${raw.seconds.toFixed(2)} s, peak RSS ${raw.peakRssMb} MB`);
-		console.log(`node download aggregate (HTTP → groups):  ${fmt(nodeRate)} rows/s, ${node.seconds.toFixed(2)} s, peak RSS ${node.peakRssMb} MB (n8n engine loaded: ${node.baselineRssMb} MB), ${node.groups} groups`);
-		console.log(`node / raw: ${((nodeRate / rawRate) * 100).toFixed(1)}%  (targets: ≥ 90%, peak RSS < 200 MB)`);
+		console.log(
+			`csv-parse raw (file → parse):            ${fmt(rawRate)} rows/s, ${raw.seconds.toFixed(2)} s, peak RSS ${raw.peakRssMb} MB`,
+		);
+		console.log(
+			`node download aggregate (HTTP → groups):  ${fmt(nodeRate)} rows/s, ${node.seconds.toFixed(2)} s, peak RSS ${node.peakRssMb} MB (n8n engine loaded: ${node.baselineRssMb} MB), ${node.groups} groups`,
+		);
+		console.log(
+			`node / raw: ${((nodeRate / rawRate) * 100).toFixed(1)}%  (targets: ≥ 90%, peak RSS < 200 MB)`,
+		);
 	} finally {
 		fs.rmSync(csvDir, { recursive: true, force: true });
 		await sandbox.stop();
@@ -60,15 +94,23 @@ async function main() {
 }
 
 /** The node alone, each pack in turn, round after round; then each pack's median and ratio. */
-async function comparePacks(rounds: Array<Array<{ packDir: string; label: string }>>, options: NodeOptions, requests: Sandbox['requests']) {
+async function comparePacks(
+	rounds: Array<Array<{ packDir: string; label: string }>>,
+	options: NodeOptions,
+	requests: Sandbox['requests'],
+) {
 	const rates = new Map<string, ComparedRate[]>();
 	for (const [round, packs] of rounds.entries()) {
 		for (const { packDir, label } of packs) {
 			const requestsBefore = requests.length;
-			const node = await measure<Measured<{ rows: number; cpuSeconds: number }>>('node', { ...options, packDir });
+			const node = await measure<Measured<{ rows: number; cpuSeconds: number }>>('node', {
+				...options,
+				packDir,
+			});
 			// More than the report's bytes: the node read the file again (a connection dropped, a
 			// request timed out), so the run did more work than the others.
-			const servedMb = requests.slice(requestsBefore).reduce((sum, request) => sum + request.bytes, 0) / 1e6;
+			const servedMb =
+				requests.slice(requestsBefore).reduce((sum, request) => sum + request.bytes, 0) / 1e6;
 			if (node.rows !== ROWS) throw new Error(`the node counted ${node.rows} rows, not ${ROWS}`);
 			const rate = { wall: node.rows / node.seconds, cpu: node.rows / node.cpuSeconds };
 			console.log(
@@ -79,10 +121,16 @@ async function comparePacks(rounds: Array<Array<{ packDir: string; label: string
 		}
 	}
 	// The first round has the packs in BENCH_PACKS's order.
-	for (const line of comparisonSummary(rounds[0].map((pack) => pack.label), (label) => rates.get(label) ?? [], 'rows')) console.log(line);
+	for (const line of comparisonSummary(
+		rounds[0].map((pack) => pack.label),
+		(label) => rates.get(label) ?? [],
+		'rows',
+	))
+		console.log(line);
 }
 
-const measure = <Result>(kind: 'raw' | 'node', options: RawOptions | NodeOptions) => measureInChild<Result>(__filename, kind, options);
+const measure = <Result>(kind: 'raw' | 'node', options: RawOptions | NodeOptions) =>
+	measureInChild<Result>(__filename, kind, options);
 
 async function child(kind: string, options: RawOptions & NodeOptions) {
 	if (kind === 'raw') {
@@ -132,7 +180,12 @@ async function child(kind: string, options: RawOptions & NodeOptions) {
 	if (error) throw new Error(error.message);
 	const rows = json.reduce((sum, group) => sum + Number(group.rowCount), 0);
 	const cpu = process.cpuUsage(cpuAtStart);
-	return finish(started, { rows, groups: json.length, baselineRssMb, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+	return finish(started, {
+		rows,
+		groups: json.length,
+		baselineRssMb,
+		cpuSeconds: (cpu.user + cpu.system) / 1e6,
+	});
 }
 
 if (isChild()) runChild(child);

@@ -13,7 +13,8 @@ import { TokenRequestError } from '../nodes/shared/transport/errors';
 
 /** Cisco's time format for the request envelope: `YYYY-MM-DDTHH:MM:SS.000Z`. */
 const CISCO_NOW = "{{ $now.toUTC().toFormat(\"yyyy-MM-dd'T'HH:mm:ss'.000Z'\") }}";
-const CISCO_YESTERDAY = "{{ $now.toUTC().minus({ days: 1 }).toFormat(\"yyyy-MM-dd'T'HH:mm:ss'.000Z'\") }}";
+const CISCO_YESTERDAY =
+	"{{ $now.toUTC().minus({ days: 1 }).toFormat(\"yyyy-MM-dd'T'HH:mm:ss'.000Z'\") }}";
 
 export class CiscoXaasBillingApi implements ICredentialType {
 	name = 'ciscoXaasBillingApi';
@@ -33,7 +34,8 @@ export class CiscoXaasBillingApi implements ICredentialType {
 				{
 					name: 'Password (Resource Owner)',
 					value: 'password',
-					description: "The app's client ID and secret with the CCO user name and password of the partner's Cisco account",
+					description:
+						"The app's client ID and secret with the CCO user name and password of the partner's Cisco account",
 				},
 				{
 					name: 'Client Credentials',
@@ -50,7 +52,7 @@ export class CiscoXaasBillingApi implements ICredentialType {
 			default: 'https://cloudsso.cisco.com/as/token.oauth2',
 			required: true,
 			description:
-				'Where the access token is requested. Cisco\'s newer platform uses https://id.cisco.com/oauth2/default/v1/token with Client Credentials.',
+				"Where the access token is requested. Cisco's newer platform uses https://id.cisco.com/oauth2/default/v1/token with Client Credentials.",
 		},
 		{
 			displayName: 'Client ID',
@@ -58,7 +60,7 @@ export class CiscoXaasBillingApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			required: true,
-			description: 'Of the app registered for the CiscoXaaSBilling API on Cisco\'s API portal',
+			description: "Of the app registered for the CiscoXaaSBilling API on Cisco's API portal",
 		},
 		{
 			displayName: 'Client Secret',
@@ -74,7 +76,8 @@ export class CiscoXaasBillingApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			required: true,
-			description: "The partner's CCO ID. Requests name it as their creator unless the node's Created By option says otherwise.",
+			description:
+				"The partner's CCO ID. Requests name it as their creator unless the node's Created By option says otherwise.",
 			displayOptions: { show: { grantType: ['password'] } },
 		},
 		{
@@ -102,7 +105,8 @@ export class CiscoXaasBillingApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: '100234567',
-			description: "The partner's bill-to ID that Cisco invoices. The node uses it unless a node parameter names another.",
+			description:
+				"The partner's bill-to ID that Cisco invoices. The node uses it unless a node parameter names another.",
 		},
 		{
 			displayName: 'Access Token',
@@ -114,7 +118,10 @@ export class CiscoXaasBillingApi implements ICredentialType {
 	];
 
 	/** Fetches a token; n8n stores it in the expirable field and calls this again after a 401. */
-	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+	async preAuthentication(
+		this: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+	): Promise<IDataObject> {
 		const form: Record<string, string> = {
 			grant_type: credentials.grantType === 'clientCredentials' ? 'client_credentials' : 'password',
 			client_id: String(credentials.clientId ?? ''),
@@ -136,12 +143,19 @@ export class CiscoXaasBillingApi implements ICredentialType {
 		const body = typeof response.body === 'object' && response.body !== null ? response.body : {};
 		if (response.statusCode !== 200 || typeof body.access_token !== 'string') {
 			// The token endpoint's own words (OAuth error and description), never the request.
-			const reason = [body.error, body.error_description].filter(Boolean).join(': ') || `HTTP ${response.statusCode}`;
+			const reason =
+				[body.error, body.error_description].filter(Boolean).join(': ') ||
+				`HTTP ${response.statusCode}`;
 			// Busy or failing (429, 5xx): the request is worth repeating, the credential is not at fault.
 			if (response.statusCode === 429 || response.statusCode >= 500) {
-				throw new TokenRequestError(`Cisco's token endpoint did not issue an access token: it is busy or failing (${reason})`, true);
+				throw new TokenRequestError(
+					`Cisco's token endpoint did not issue an access token: it is busy or failing (${reason})`,
+					true,
+				);
 			}
-			throw new TokenRequestError(`Cisco did not issue an access token (${reason}). Check the client ID and secret${form.grant_type === 'password' ? ', user name and password' : ''} and the token URL.`);
+			throw new TokenRequestError(
+				`Cisco did not issue an access token (${reason}). Check the client ID and secret${form.grant_type === 'password' ? ', user name and password' : ''} and the token URL.`,
+			);
 		}
 		return { accessToken: body.access_token };
 	}
@@ -168,7 +182,8 @@ export class CiscoXaasBillingApi implements ICredentialType {
 				uuid: 'n8n-credential-test',
 				createdBy: '={{ $credentials.username || "n8n" }}',
 				createdDateTime: `=${CISCO_NOW}`,
-				billingAddressId: '={{ /^\\d+$/.test($credentials.billingAddressId) ? Number($credentials.billingAddressId) : $credentials.billingAddressId }}',
+				billingAddressId:
+					'={{ /^\\d+$/.test($credentials.billingAddressId) ? Number($credentials.billingAddressId) : $credentials.billingAddressId }}',
 				beginDate: `=${CISCO_YESTERDAY}`,
 				endDate: `=${CISCO_NOW}`,
 				pageNumber: 1,

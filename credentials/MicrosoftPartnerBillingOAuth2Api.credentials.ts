@@ -24,12 +24,14 @@ export class MicrosoftPartnerBillingOAuth2Api implements ICredentialType {
 				{
 					name: 'Client Credentials (App-Only)',
 					value: 'clientCredentials',
-					description: 'An app registration in the partner tenant with the PartnerBilling.Read.All application permission',
+					description:
+						'An app registration in the partner tenant with the PartnerBilling.Read.All application permission',
 				},
 				{
 					name: 'Authorization Code (Delegated)',
 					value: 'authorizationCode',
-					description: 'Sign in as a partner-tenant user; the app needs the PartnerBilling.Read.All delegated permission',
+					description:
+						'Sign in as a partner-tenant user; the app needs the PartnerBilling.Read.All delegated permission',
 				},
 			],
 			default: 'clientCredentials',
@@ -41,7 +43,8 @@ export class MicrosoftPartnerBillingOAuth2Api implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: '00000000-0000-0000-0000-000000000000',
-			description: 'The partner (CSP) tenant ID or its primary domain. Partner billing data lives only in the partner tenant.',
+			description:
+				'The partner (CSP) tenant ID or its primary domain. Partner billing data lives only in the partner tenant.',
 		},
 		{
 			displayName:
@@ -55,7 +58,8 @@ export class MicrosoftPartnerBillingOAuth2Api implements ICredentialType {
 			name: 'graphBaseUrl',
 			type: 'string',
 			default: 'https://graph.microsoft.com/v1.0',
-			description: 'Change it only for the local sandbox. Partner billing exports exist in the global cloud only.',
+			description:
+				'Change it only for the local sandbox. Partner billing exports exist in the global cloud only.',
 		},
 		{
 			displayName: 'Partner Center Base URL',
@@ -76,13 +80,15 @@ export class MicrosoftPartnerBillingOAuth2Api implements ICredentialType {
 			displayName: 'Authorization URL',
 			name: 'authUrl',
 			type: 'hidden',
-			default: '={{$self["loginBaseUrl"].replace(/\\/+$/, "")}}/{{$self["tenantId"]}}/oauth2/v2.0/authorize',
+			default:
+				'={{$self["loginBaseUrl"].replace(/\\/+$/, "")}}/{{$self["tenantId"]}}/oauth2/v2.0/authorize',
 		},
 		{
 			displayName: 'Access Token URL',
 			name: 'accessTokenUrl',
 			type: 'hidden',
-			default: '={{$self["loginBaseUrl"].replace(/\\/+$/, "")}}/{{$self["tenantId"]}}/oauth2/v2.0/token',
+			default:
+				'={{$self["loginBaseUrl"].replace(/\\/+$/, "")}}/{{$self["tenantId"]}}/oauth2/v2.0/token',
 		},
 		{
 			displayName: 'Scope',

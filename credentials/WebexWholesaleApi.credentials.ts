@@ -1,4 +1,10 @@
-import type { IAuthenticateGeneric, Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
 
 /** Lists one report: proves the base URL, the token and its read scope in one call. */
 export const webexCredentialTest: ICredentialTestRequest = {
@@ -36,8 +42,7 @@ export class WebexWholesaleApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:icons/webex.svg', dark: 'file:icons/webex.dark.svg' };
 
-	documentationUrl =
-		'https://developer.webex.com/docs/api/v1/wholesale-billing-reports';
+	documentationUrl = 'https://developer.webex.com/docs/api/v1/wholesale-billing-reports';
 
 	properties: INodeProperties[] = [
 		{

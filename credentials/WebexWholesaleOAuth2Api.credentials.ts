@@ -31,7 +31,8 @@ export class WebexWholesaleOAuth2Api implements ICredentialType {
 			type: 'string',
 			default: 'https://webexapis.com/v1/authorize',
 			required: true,
-			description: 'Webex authorize endpoint. Change it only for a test environment or the local sandbox.',
+			description:
+				'Webex authorize endpoint. Change it only for a test environment or the local sandbox.',
 		},
 		{
 			displayName: 'Access Token URL',
@@ -39,7 +40,8 @@ export class WebexWholesaleOAuth2Api implements ICredentialType {
 			type: 'string',
 			default: 'https://webexapis.com/v1/access_token',
 			required: true,
-			description: 'Webex token endpoint. Change it only for a test environment or the local sandbox.',
+			description:
+				'Webex token endpoint. Change it only for a test environment or the local sandbox.',
 		},
 		{
 			displayName: 'Scope',

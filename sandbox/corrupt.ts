@@ -45,7 +45,8 @@ function recordEnds(text: string): number[] {
 export function dropCsvField(csv: Buffer, row = 1, delimiter = ','): Buffer {
 	const text = csv.toString('utf8');
 	const ends = recordEnds(text);
-	if (!(row >= 1 && row < ends.length)) throw new Error(`dropCsvField: the file has no data row ${row}`);
+	if (!(row >= 1 && row < ends.length))
+		throw new Error(`dropCsvField: the file has no data row ${row}`);
 	const start = ends[row - 1] + (text[ends[row - 1]] === '\r' ? 2 : 1);
 	const end = ends[row];
 	let quoted = false;
@@ -62,7 +63,11 @@ export function dropCsvField(csv: Buffer, row = 1, delimiter = ','): Buffer {
  * The ZIP with each entry whose name contains `namePart` (case-insensitive) rewritten by
  * `transform`; entry order and dates are kept.
  */
-export function rewriteZipEntry(zip: Buffer, namePart: string, transform: (content: Buffer) => Buffer): Buffer {
+export function rewriteZipEntry(
+	zip: Buffer,
+	namePart: string,
+	transform: (content: Buffer) => Buffer,
+): Buffer {
 	const source = new AdmZip(zip);
 	const target = new AdmZip(undefined, { noSort: true });
 	let rewritten = 0;

@@ -45,12 +45,18 @@ export interface SandboxOptions {
 
 export async function startSandbox(options: SandboxOptions = {}) {
 	const seed = options.seed ?? 42;
-	const server = new SandboxServer({ host: options.host, port: options.port ?? 0, log: options.log });
+	const server = new SandboxServer({
+		host: options.host,
+		port: options.port ?? 0,
+		log: options.log,
+	});
 	const webex = createWebex(server, { seed, options: options.webex });
 	const cisco = createCisco(server, { seed, options: options.cisco });
 	const partner = createPartner(server, { seed, cisco });
 	// Opt-in: only a `graph` key starts Azurite (Webex-only tests do not pay its start-up).
-	const graph = options.graph ? await createGraph(server, { seed, options: options.graph }) : undefined;
+	const graph = options.graph
+		? await createGraph(server, { seed, options: options.graph })
+		: undefined;
 	try {
 		await server.listen();
 	} catch (err) {

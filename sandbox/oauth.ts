@@ -34,7 +34,10 @@ export interface ClientAuthentication {
 }
 
 /** The client credentials of a token request: the form's `client_id`/`client_secret`, or HTTP Basic. */
-export function clientAuthentication(req: IncomingMessage, form: URLSearchParams): ClientAuthentication {
+export function clientAuthentication(
+	req: IncomingMessage,
+	form: URLSearchParams,
+): ClientAuthentication {
 	const formId = form.get('client_id') || undefined;
 	const formSecret = form.get('client_secret') || undefined;
 	const authorization = req.headers.authorization;
@@ -45,17 +48,28 @@ export function clientAuthentication(req: IncomingMessage, form: URLSearchParams
 	const colon = decoded.indexOf(':');
 	const basicId = formDecode(colon < 0 ? decoded : decoded.slice(0, colon));
 	const basicSecret = formDecode(colon < 0 ? '' : decoded.slice(colon + 1));
-	const conflicting = (formId !== undefined && formId !== basicId) || (formSecret !== undefined && formSecret !== basicSecret);
+	const conflicting =
+		(formId !== undefined && formId !== basicId) ||
+		(formSecret !== undefined && formSecret !== basicSecret);
 	return { clientId: basicId, clientSecret: basicSecret, usedBasic: true, conflicting };
 }
 
-export type TokenFailure = (status: number, error: string, description: string, extra?: Record<string, string>) => void;
+export type TokenFailure = (
+	status: number,
+	error: string,
+	description: string,
+	extra?: Record<string, string>,
+) => void;
 
 /**
  * The form and client of an RFC 6749 token request (Webex, Cisco): answers it with `fail` and
  * returns undefined when it is not form-encoded or names two different clients.
  */
-export function readTokenRequest(ctx: RequestContext, fail: TokenFailure, realm: string): (ClientAuthentication & { form: URLSearchParams }) | undefined {
+export function readTokenRequest(
+	ctx: RequestContext,
+	fail: TokenFailure,
+	realm: string,
+): (ClientAuthentication & { form: URLSearchParams }) | undefined {
 	const contentType = String(ctx.req.headers['content-type'] || '').toLowerCase();
 	if (!contentType.startsWith('application/x-www-form-urlencoded')) {
 		fail(400, 'invalid_request', 'The token request must be application/x-www-form-urlencoded.');
@@ -64,7 +78,12 @@ export function readTokenRequest(ctx: RequestContext, fail: TokenFailure, realm:
 	const form = new URLSearchParams(ctx.rawBody.toString('utf8'));
 	const client = clientAuthentication(ctx.req, form);
 	if (client.conflicting) {
-		fail(401, 'invalid_client', 'Client credentials in the Authorization header and the body differ.', { 'www-authenticate': `Basic realm="${realm}"` });
+		fail(
+			401,
+			'invalid_client',
+			'Client credentials in the Authorization header and the body differ.',
+			{ 'www-authenticate': `Basic realm="${realm}"` },
+		);
 		return undefined;
 	}
 	return { ...client, form };

@@ -86,11 +86,15 @@ export interface Mount {
 	vendor: string;
 	/** path prefix ('/webex/v1'); matched on segment boundaries */
 	prefix: string;
-	classify: (pathname: string) => { kind: string, path: string };
+	classify: (pathname: string) => { kind: string; path: string };
 	handle: (ctx: RequestContext) => void | Promise<void>;
 	/** sees every request before faults apply (checks that must not miss a faulted request) */
 	observe?: (ctx: RequestContext) => void;
-	faultResponse?: (status: number, ctx: RequestContext, fault: Fault) => { body: string, headers: Record<string, string> };
+	faultResponse?: (
+		status: number,
+		ctx: RequestContext,
+		fault: Fault,
+	) => { body: string; headers: Record<string, string> };
 }
 
 export interface Vendor {
@@ -98,7 +102,16 @@ export interface Vendor {
 	reset?: () => void;
 }
 
-const FAULT_TYPES = new Set(['status', 'reset', 'slow', 'html', 'empty', 'contentType', 'truncate', 'transform']);
+const FAULT_TYPES = new Set([
+	'status',
+	'reset',
+	'slow',
+	'html',
+	'empty',
+	'contentType',
+	'truncate',
+	'transform',
+]);
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 function queryObject(params: URLSearchParams): QueryObject {
@@ -112,19 +125,42 @@ function queryObject(params: URLSearchParams): QueryObject {
 	return out;
 }
 
-export function sendJson(res: http.ServerResponse, status: number, obj: unknown, headers: Record<string, string> = {}) {
+export function sendJson(
+	res: http.ServerResponse,
+	status: number,
+	obj: unknown,
+	headers: Record<string, string> = {},
+) {
 	const body = Buffer.from(JSON.stringify(obj), 'utf8');
-	res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', 'content-length': String(body.length), ...headers });
+	res.writeHead(status, {
+		'content-type': 'application/json;charset=UTF-8',
+		'content-length': String(body.length),
+		...headers,
+	});
 	res.end(body);
 }
 
-export function sendText(res: http.ServerResponse, status: number, text: string, contentType: string, headers: Record<string, string> = {}) {
+export function sendText(
+	res: http.ServerResponse,
+	status: number,
+	text: string,
+	contentType: string,
+	headers: Record<string, string> = {},
+) {
 	const body = Buffer.from(text, 'utf8');
-	res.writeHead(status, { 'content-type': contentType, 'content-length': String(body.length), ...headers });
+	res.writeHead(status, {
+		'content-type': contentType,
+		'content-length': String(body.length),
+		...headers,
+	});
 	res.end(body);
 }
 
-export function sendEmpty(res: http.ServerResponse, status: number, headers: Record<string, string> = {}) {
+export function sendEmpty(
+	res: http.ServerResponse,
+	status: number,
+	headers: Record<string, string> = {},
+) {
 	res.writeHead(status, headers);
 	res.end();
 }
@@ -214,11 +250,13 @@ function countBodyBytes(res: http.ServerResponse, entry: RequestLogEntry) {
 	const write = res.write as Passthrough;
 	const end = res.end as Passthrough;
 	res.write = function (chunk: unknown, ...rest: unknown[]) {
-		if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') entry.bytes += chunkToBuffer(chunk, rest[0]).length;
+		if (chunk !== undefined && chunk !== null && typeof chunk !== 'function')
+			entry.bytes += chunkToBuffer(chunk, rest[0]).length;
 		return write.call(res, chunk, ...rest);
 	} as typeof res.write;
 	res.end = function (chunk?: unknown, ...rest: unknown[]) {
-		if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') entry.bytes += chunkToBuffer(chunk, rest[0]).length;
+		if (chunk !== undefined && chunk !== null && typeof chunk !== 'function')
+			entry.bytes += chunkToBuffer(chunk, rest[0]).length;
 		return end.call(res, chunk, ...rest);
 	} as typeof res.end;
 }
@@ -229,7 +267,10 @@ function countBodyBytes(res: http.ServerResponse, entry: RequestLogEntry) {
  * content differs) and/or another Content-Type. For the body faults (truncate, transform)
  * and contentType.
  */
-function rewriteResponse(res: http.ServerResponse, change: { body?: (body: Buffer) => Buffer; contentType?: string }) {
+function rewriteResponse(
+	res: http.ServerResponse,
+	change: { body?: (body: Buffer) => Buffer; contentType?: string },
+) {
 	const writeHead = res.writeHead;
 	const write = res.write;
 	const end = res.end;
@@ -237,8 +278,13 @@ function rewriteResponse(res: http.ServerResponse, change: { body?: (body: Buffe
 	const chunks: Buffer[] = [];
 	res.writeHead = function (code: number, ...rest: unknown[]) {
 		status = code;
-		const headers = (typeof rest[0] === 'string' ? rest[1] : rest[0]) as http.OutgoingHttpHeaders | http.OutgoingHttpHeader[] | undefined;
-		if (headers && !Array.isArray(headers)) for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value);
+		const headers = (typeof rest[0] === 'string' ? rest[1] : rest[0]) as
+			| http.OutgoingHttpHeaders
+			| http.OutgoingHttpHeader[]
+			| undefined;
+		if (headers && !Array.isArray(headers))
+			for (const [name, value] of Object.entries(headers))
+				if (value !== undefined) res.setHeader(name, value);
 		return res;
 	} as typeof res.writeHead;
 	res.write = function (chunk: unknown, encoding?: unknown, cb?: unknown) {
@@ -248,7 +294,8 @@ function rewriteResponse(res: http.ServerResponse, change: { body?: (body: Buffe
 		return true;
 	} as typeof res.write;
 	res.end = function (chunk?: unknown, encoding?: unknown, cb?: unknown) {
-		if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') chunks.push(chunkToBuffer(chunk, encoding));
+		if (chunk !== undefined && chunk !== null && typeof chunk !== 'function')
+			chunks.push(chunkToBuffer(chunk, encoding));
 		const callback = [chunk, encoding, cb].find((arg) => typeof arg === 'function');
 		const original = Buffer.concat(chunks);
 		const body = change.body ? change.body(original) : original;
@@ -276,12 +323,13 @@ async function pastNextPoll(): Promise<void> {
  * `target` with a getter per key that reads the live `options` at each access, so that a
  * test's change to the options shows through the vendor's facade and auth too.
  */
-export function withLiveOptions<Target extends object, Options extends object, Key extends keyof Options>(
-	target: Target,
-	options: Options,
-	keys: readonly Key[],
-): Target & Pick<Options, Key> {
-	for (const key of keys) Object.defineProperty(target, key, { get: () => options[key], enumerable: true });
+export function withLiveOptions<
+	Target extends object,
+	Options extends object,
+	Key extends keyof Options,
+>(target: Target, options: Options, keys: readonly Key[]): Target & Pick<Options, Key> {
+	for (const key of keys)
+		Object.defineProperty(target, key, { get: () => options[key], enumerable: true });
 	return target as Target & Pick<Options, Key>;
 }
 
@@ -302,7 +350,9 @@ export class SandboxServer {
 	generation: number;
 	httpServer: http.Server;
 
-	constructor(options: { host?: string; port?: number; log?: (entry: RequestLogEntry) => void } = {}) {
+	constructor(
+		options: { host?: string; port?: number; log?: (entry: RequestLogEntry) => void } = {},
+	) {
 		this.host = options.host || '127.0.0.1';
 		this.port = options.port ?? 0;
 		this.log = options.log;
@@ -318,7 +368,8 @@ export class SandboxServer {
 		this.httpServer = http.createServer((req, res) => {
 			this.handle(req, res).catch((err) => {
 				// Last resort: the vendor handler threw after the response started.
-				if (!res.headersSent) sendJson(res, 500, { message: `sandbox error: ${err && err.message}` });
+				if (!res.headersSent)
+					sendJson(res, 500, { message: `sandbox error: ${err && err.message}` });
 				else res.destroy();
 			});
 		});
@@ -345,15 +396,24 @@ export class SandboxServer {
 	}
 
 	addFault(fault: Fault): Fault {
-		if (!fault || !FAULT_TYPES.has(fault.type)) throw new Error(`fault.type must be one of ${[...FAULT_TYPES].join(', ')}`);
-		if (fault.type === 'status' && !(Number.isInteger(fault.status) && (fault.status as number) >= 100)) {
+		if (!fault || !FAULT_TYPES.has(fault.type))
+			throw new Error(`fault.type must be one of ${[...FAULT_TYPES].join(', ')}`);
+		if (
+			fault.type === 'status' &&
+			!(Number.isInteger(fault.status) && (fault.status as number) >= 100)
+		) {
 			throw new Error('a status fault needs an integer status');
 		}
-		if (fault.type === 'contentType' && typeof fault.contentType !== 'string') throw new Error('a contentType fault needs the contentType to send');
-		if (fault.type === 'truncate' && !(Number.isInteger(fault.afterBytes) && (fault.afterBytes as number) >= 0)) {
+		if (fault.type === 'contentType' && typeof fault.contentType !== 'string')
+			throw new Error('a contentType fault needs the contentType to send');
+		if (
+			fault.type === 'truncate' &&
+			!(Number.isInteger(fault.afterBytes) && (fault.afterBytes as number) >= 0)
+		) {
 			throw new Error('a truncate fault needs afterBytes, the body bytes to keep');
 		}
-		if (fault.type === 'transform' && typeof fault.transform !== 'function') throw new Error('a transform fault needs a transform(body) function');
+		if (fault.type === 'transform' && typeof fault.transform !== 'function')
+			throw new Error('a transform fault needs a transform(body) function');
 		if (fault.times === undefined) fault.times = 1;
 		fault.hits = 0;
 		this.faults.push(fault);
@@ -434,7 +494,11 @@ export class SandboxServer {
 	}
 
 	findMount(pathname: string): Mount | undefined {
-		return this.mounts.find((m) => pathname === m.prefix || pathname.startsWith(m.prefix.endsWith('/') ? m.prefix : `${m.prefix}/`));
+		return this.mounts.find(
+			(m) =>
+				pathname === m.prefix ||
+				pathname.startsWith(m.prefix.endsWith('/') ? m.prefix : `${m.prefix}/`),
+		);
 	}
 
 	takeFault(entry: RequestLogEntry): Fault | undefined {
@@ -444,7 +508,8 @@ export class SandboxServer {
 			if (f.kind !== undefined && f.kind !== entry.kind) continue;
 			if (f.method !== undefined && f.method.toUpperCase() !== entry.method) continue;
 			if (f.path !== undefined) {
-				if (f.path instanceof RegExp ? !f.path.test(entry.path) : !entry.path.startsWith(f.path)) continue;
+				if (f.path instanceof RegExp ? !f.path.test(entry.path) : !entry.path.startsWith(f.path))
+					continue;
 			}
 			f.times = (f.times as number) - 1;
 			f.hits = (f.hits || 0) + 1;
@@ -475,7 +540,9 @@ export class SandboxServer {
 		const at = Date.now();
 		const url = new URL(req.url || '/', this.url || 'http://127.0.0.1');
 		const mount = this.findMount(url.pathname);
-		const classified = mount ? mount.classify(url.pathname) : { kind: undefined, path: url.pathname };
+		const classified = mount
+			? mount.classify(url.pathname)
+			: { kind: undefined, path: url.pathname };
 		const entry: RequestLogEntry = {
 			vendor: mount && mount.vendor,
 			kind: classified.kind,
@@ -528,22 +595,42 @@ export class SandboxServer {
 			return;
 		}
 
-		const ctx: RequestContext = { req, res, url, kind: classified.kind as string, path: classified.path, query: entry.query, rawBody, body, bodyIsJson, entry, server: this };
+		const ctx: RequestContext = {
+			req,
+			res,
+			url,
+			kind: classified.kind as string,
+			path: classified.path,
+			query: entry.query,
+			rawBody,
+			body,
+			bodyIsJson,
+			entry,
+			server: this,
+		};
 
 		if (mount.observe) mount.observe(ctx);
 		const fault = this.takeFault(entry);
 		if (fault) {
 			entry.fault = fault.type;
-			const retryHeaders: Record<string, string> = fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {};
+			const retryHeaders: Record<string, string> =
+				fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {};
 			switch (fault.type) {
 				case 'status': {
 					const status = fault.status as number;
 					if (fault.body !== undefined) {
-						if (typeof fault.body === 'string') sendText(res, status, fault.body, 'text/plain;charset=UTF-8', retryHeaders);
+						if (typeof fault.body === 'string')
+							sendText(res, status, fault.body, 'text/plain;charset=UTF-8', retryHeaders);
 						else sendJson(res, status, fault.body, retryHeaders);
 					} else if (mount.faultResponse) {
 						const r = mount.faultResponse(status, ctx, fault);
-						sendText(res, status, r.body, r.headers['content-type'] || 'application/json;charset=UTF-8', { ...r.headers, ...retryHeaders });
+						sendText(
+							res,
+							status,
+							r.body,
+							r.headers['content-type'] || 'application/json;charset=UTF-8',
+							{ ...r.headers, ...retryHeaders },
+						);
 					} else {
 						sendJson(res, status, { message: http.STATUS_CODES[status] || 'Error' }, retryHeaders);
 					}

@@ -63,8 +63,10 @@ export async function* zipStream(entries: ZipWriterEntry[]): AsyncGenerator<Buff
 			yield descriptor;
 			offset += compressedSize + 16;
 		} else {
-			if (!Buffer.isBuffer(entry.content)) throw new Error(`${entry.name}: content given as chunks needs dataDescriptor`);
-			const data = method === 8 ? deflateRawSync(entry.content, { level: entry.level ?? 6 }) : entry.content;
+			if (!Buffer.isBuffer(entry.content))
+				throw new Error(`${entry.name}: content given as chunks needs dataDescriptor`);
+			const data =
+				method === 8 ? deflateRawSync(entry.content, { level: entry.level ?? 6 }) : entry.content;
 			crc = crc32(entry.content);
 			size = entry.content.length;
 			compressedSize = data.length;
@@ -96,7 +98,14 @@ export async function* zipStream(entries: ZipWriterEntry[]): AsyncGenerator<Buff
 	yield end;
 }
 
-function localHeader(name: Buffer, flags: number, method: number, crc: number, compressedSize: number, size: number): Buffer {
+function localHeader(
+	name: Buffer,
+	flags: number,
+	method: number,
+	crc: number,
+	compressedSize: number,
+	size: number,
+): Buffer {
 	const header = Buffer.alloc(30);
 	header.writeUInt32LE(0x04034b50, 0);
 	header.writeUInt16LE(20, 4);
@@ -110,7 +119,8 @@ function localHeader(name: Buffer, flags: number, method: number, crc: number, c
 }
 
 function checked(value: number): number {
-	if (value > MAX32) throw new Error('zipStream writes no ZIP64: an entry or the ZIP is over 4 GiB');
+	if (value > MAX32)
+		throw new Error('zipStream writes no ZIP64: an entry or the ZIP is over 4 GiB');
 	return value;
 }
 

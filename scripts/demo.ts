@@ -26,16 +26,24 @@ runDemo(outDir, log).then(
 		if (quiet) return;
 		console.log('');
 		for (const run of summary.runs) {
-			console.log(`${run.example} — ${run.scenario}: ${run.status}${run.error ? ` (${run.error})` : ''}`);
+			console.log(
+				`${run.example} — ${run.scenario}: ${run.status}${run.error ? ` (${run.error})` : ''}`,
+			);
 			for (const [node, json] of Object.entries(run.summaries)) {
 				const { matched, different, onlyInA, onlyInB } = json.counts as SummaryCounts;
 				const { a, b } = run.sides[node];
-				console.log(`  ${node}: ${matched} matched, ${different} different, ${onlyInA} only in ${a}, ${onlyInB} only in ${b}`);
+				console.log(
+					`  ${node}: ${matched} matched, ${different} different, ${onlyInA} only in ${a}, ${onlyInB} only in ${b}`,
+				);
 			}
-			for (const email of run.emails) console.log(`  email "${email.subject}" → ${email.files.join(', ')}`);
-			for (const message of run.slack) console.log(`  Slack ${message.channel}: ${message.text.split('\n')[0]}`);
+			for (const email of run.emails)
+				console.log(`  email "${email.subject}" → ${email.files.join(', ')}`);
+			for (const message of run.slack)
+				console.log(`  Slack ${message.channel}: ${message.text.split('\n')[0]}`);
 		}
-		console.log(`\nDone in ${summary.seconds.toFixed(1)} s. Everything a user would receive is in ${path.relative(process.cwd(), outDir) || '.'}/ (summary.json lists it).`);
+		console.log(
+			`\nDone in ${summary.seconds.toFixed(1)} s. Everything a user would receive is in ${path.relative(process.cwd(), outDir) || '.'}/ (summary.json lists it).`,
+		);
 	},
 	(error) => {
 		console.error(error);

@@ -29,13 +29,24 @@ interface Args {
 }
 
 function parseArgs(argv: string[]) {
-	const out: Args = { port: 0, reportDelayMs: 3000, seed: 42, csvBom: false, quiet: false, graph: true, graphOptions: { operationDelayMs: 3000 } };
+	const out: Args = {
+		port: 0,
+		reportDelayMs: 3000,
+		seed: 42,
+		csvBom: false,
+		quiet: false,
+		graph: true,
+		graphOptions: { operationDelayMs: 3000 },
+	};
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
-		const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+		const [name, inline] = arg.includes('=')
+			? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+			: [arg, undefined];
 		const value = () => {
 			const v = inline ?? argv[++i];
-			if (v === undefined || !/^\d+$/.test(v)) throw new Error(`${name} needs a non-negative integer`);
+			if (v === undefined || !/^\d+$/.test(v))
+				throw new Error(`${name} needs a non-negative integer`);
 			return Number(v);
 		};
 		switch (name) {
@@ -77,7 +88,8 @@ function parseArgs(argv: string[]) {
 				break;
 			case '--graph-manifest-style': {
 				const v = inline ?? argv[++i];
-				if (v !== 'inline' && v !== 'navigationLink') throw new Error(`${name} must be inline or navigationLink`);
+				if (v !== 'inline' && v !== 'navigationLink')
+					throw new Error(`${name} must be inline or navigationLink`);
 				out.graphOptions.manifestStyle = v;
 				break;
 			}
@@ -112,7 +124,10 @@ async function main() {
 		graph: args.graph ? args.graphOptions : undefined,
 		log: args.quiet
 			? undefined
-			: (e) => console.log(`${new Date(e.at).toISOString()} ${e.vendor ?? '-'} ${e.kind ?? '-'} ${e.method} ${e.path} -> ${e.status ?? 'reset'}${e.fault ? ` [fault ${e.fault}]` : ''}`),
+			: (e) =>
+					console.log(
+						`${new Date(e.at).toISOString()} ${e.vendor ?? '-'} ${e.kind ?? '-'} ${e.method} ${e.path} -> ${e.status ?? 'reset'}${e.fault ? ` [fault ${e.fault}]` : ''}`,
+					),
 	});
 	const w = sandbox.webex;
 	console.log(`Sandbox listening on ${sandbox.url} (seed ${sandbox.seed})`);
@@ -122,8 +137,12 @@ async function main() {
 	console.log(`  OAuth authorize URL ${w.authorizeUrl}`);
 	console.log(`  OAuth token URL     ${w.tokenUrl}`);
 	console.log(`  OAuth client        ${w.clientId} / ${w.clientSecret}`);
-	console.log(`  report delay        ${w.options.reportDelayMs} ms; download URL TTL ${w.options.downloadUrlTtlSeconds} s`);
-	console.log(`  sub-partners        ${w.dataset.subPartners.map((s) => `${s.name}=${s.webexId}`).join('\n                      ')}`);
+	console.log(
+		`  report delay        ${w.options.reportDelayMs} ms; download URL TTL ${w.options.downloadUrlTtlSeconds} s`,
+	);
+	console.log(
+		`  sub-partners        ${w.dataset.subPartners.map((s) => `${s.name}=${s.webexId}`).join('\n                      ')}`,
+	);
 	const g = sandbox.graph;
 	if (g) {
 		console.log('Microsoft Graph partner billing');
@@ -133,8 +152,12 @@ async function main() {
 		console.log(`  tenant id           ${g.tenantId}`);
 		console.log(`  client              ${g.clientId} / ${g.clientSecret}`);
 		console.log(`  static bearer token ${g.accessToken}`);
-		console.log(`  operation delay     ${g.options.operationDelayMs} ms; Retry-After ${g.options.retryAfterSeconds} s; manifest ${g.options.manifestStyle}`);
-		console.log(`  invoices            ${g.dataset.invoices.map((i) => `${i.invoiceId} (${i.currency} ${i.year}-${String(i.month).padStart(2, '0')})`).join(', ')}`);
+		console.log(
+			`  operation delay     ${g.options.operationDelayMs} ms; Retry-After ${g.options.retryAfterSeconds} s; manifest ${g.options.manifestStyle}`,
+		);
+		console.log(
+			`  invoices            ${g.dataset.invoices.map((i) => `${i.invoiceId} (${i.currency} ${i.year}-${String(i.month).padStart(2, '0')})`).join(', ')}`,
+		);
 		console.log(`  blobs (Azurite)     ${g.blobEndpoint}`);
 	}
 	const c = sandbox.cisco;
@@ -145,11 +168,17 @@ async function main() {
 	console.log(`  client              ${c.clientId} / ${c.clientSecret}`);
 	console.log(`  user (password)     ${c.username} / ${c.password}`);
 	console.log(`  BID                 ${c.billingAddressId}`);
-	console.log(`  invoices            ${invoices.length}, ${invoices[0].invoiceNumber} (${invoices[0].invoiceDate}) … ${invoices[invoices.length - 1].invoiceNumber} (${invoices[invoices.length - 1].invoiceDate})`);
+	console.log(
+		`  invoices            ${invoices.length}, ${invoices[0].invoiceNumber} (${invoices[0].invoiceDate}) … ${invoices[invoices.length - 1].invoiceNumber} (${invoices[invoices.length - 1].invoiceDate})`,
+	);
 	console.log("The partner's own records (CSV, planted discrepancies)");
 	console.log(`  Webex seats         ${sandbox.partner.baseUrl}/webex-seats.csv?month=YYYY-MM`);
-	console.log(`  Microsoft invoices  ${sandbox.partner.baseUrl}/microsoft-customer-invoices.csv?invoiceId=G000000004`);
-	console.log(`  Cisco subscriptions ${sandbox.partner.baseUrl}/cisco-subscriptions.csv?month=YYYY-MM`);
+	console.log(
+		`  Microsoft invoices  ${sandbox.partner.baseUrl}/microsoft-customer-invoices.csv?invoiceId=G000000004`,
+	);
+	console.log(
+		`  Cisco subscriptions ${sandbox.partner.baseUrl}/cisco-subscriptions.csv?month=YYYY-MM`,
+	);
 	console.log('Press Ctrl+C to stop.');
 
 	let stopping = false;

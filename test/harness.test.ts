@@ -3,7 +3,15 @@
  * (test/fixtures/fixture-package) and a local HTTP server.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+	cpSync,
+	mkdtempSync,
+	readFileSync,
+	rmSync,
+	symlinkSync,
+	unlinkSync,
+	writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -65,8 +73,12 @@ describe('loadPackage', () => {
 
 	it('registers credential types, with n8n-nodes-base providing parents like oAuth2Api', () => {
 		expect(pack.credentialTypes.recognizes('fixtureHeaderApi')).toBe(true);
-		expect(pack.credentialTypes.getParentTypes('fixtureClientCredentialsOAuth2Api')).toEqual(['oAuth2Api']);
-		expect(pack.credentialTypes.getSupportedNodes('fixtureHeaderApi')).toEqual([`${FIXTURE}.httpProbe`]);
+		expect(pack.credentialTypes.getParentTypes('fixtureClientCredentialsOAuth2Api')).toEqual([
+			'oAuth2Api',
+		]);
+		expect(pack.credentialTypes.getSupportedNodes('fixtureHeaderApi')).toEqual([
+			`${FIXTURE}.httpProbe`,
+		]);
 	});
 
 	it('makes further n8n-nodes-base nodes available only when named', () => {
@@ -75,7 +87,9 @@ describe('loadPackage', () => {
 		);
 		const withIf = pack.nodeTypes.withNodes(['n8n-nodes-base.if']);
 		expect(withIf.getByNameAndVersion('n8n-nodes-base.if', 2).description.name).toBe('if');
-		expect(() => pack.nodeTypes.withNodes(['n8n-nodes-base.iff'])).toThrow('has no node "n8n-nodes-base.iff"');
+		expect(() => pack.nodeTypes.withNodes(['n8n-nodes-base.iff'])).toThrow(
+			'has no node "n8n-nodes-base.iff"',
+		);
 	});
 
 	describe('fails with a clear message where n8n would skip or break', () => {
@@ -88,11 +102,18 @@ describe('loadPackage', () => {
 			tempDirs.push(dir);
 			cpSync(FIXTURE_DIR, dir, { recursive: true });
 			// Let the copy require n8n-workflow like an installed package would.
-			symlinkSync(path.resolve(__dirname, '..', 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+			symlinkSync(
+				path.resolve(__dirname, '..', 'node_modules'),
+				path.join(dir, 'node_modules'),
+				'dir',
+			);
 			breakIt(dir);
 			return dir;
 		};
-		const editPackageJson = (dir: string, edit: (json: { n8n: Record<string, string[]> }) => void) => {
+		const editPackageJson = (
+			dir: string,
+			edit: (json: { n8n: Record<string, string[]> }) => void,
+		) => {
 			const file = path.join(dir, 'package.json');
 			const json = JSON.parse(readFileSync(file, 'utf8')) as { n8n: Record<string, string[]> };
 			edit(json);
@@ -111,7 +132,9 @@ describe('loadPackage', () => {
 		});
 
 		it('a missing dist file (package not built)', async () => {
-			const dir = brokenCopy((d) => rmSync(path.join(d, 'dist', 'credentials'), { recursive: true }));
+			const dir = brokenCopy((d) =>
+				rmSync(path.join(d, 'dist', 'credentials'), { recursive: true }),
+			);
 			const error = await loadPackage(dir).catch((e: PackageLoadError) => e);
 			expect(error).toBeInstanceOf(PackageLoadError);
 			expect((error as PackageLoadError).problems).toHaveLength(4);
@@ -121,7 +144,9 @@ describe('loadPackage', () => {
 		});
 
 		it('a node icon that does not resolve to a file', async () => {
-			const dir = brokenCopy((d) => unlinkSync(path.join(d, 'dist/nodes/ControlProbe/controlProbe.dark.svg')));
+			const dir = brokenCopy((d) =>
+				unlinkSync(path.join(d, 'dist/nodes/ControlProbe/controlProbe.dark.svg')),
+			);
 			await expect(loadPackage(dir)).rejects.toThrow(
 				`node "${FIXTURE}.controlProbe" icon "dist/nodes/ControlProbe/controlProbe.dark.svg" does not exist`,
 			);
@@ -137,7 +162,10 @@ describe('loadPackage', () => {
 		it('a file that exports no class named after it', async () => {
 			const dir = brokenCopy((d) => {
 				const file = path.join(d, 'dist/nodes/HttpProbe/HttpProbe.node.js');
-				writeFileSync(file, readFileSync(file, 'utf8').replace('exports.HttpProbe =', 'exports.HttpProbeNode ='));
+				writeFileSync(
+					file,
+					readFileSync(file, 'utf8').replace('exports.HttpProbe =', 'exports.HttpProbeNode ='),
+				);
 			});
 			await expect(loadPackage(dir)).rejects.toThrow(
 				'exports no class "HttpProbe" (n8n instantiates the export named after the file); it exports: HttpProbeNode',
@@ -173,17 +201,25 @@ describe('credentials', () => {
 		const { json, error } = await pack.executeNode({
 			nodeType: 'httpProbe',
 			parameters: { authentication: 'functionApi', url },
-			credentials: { fixtureFunctionApi: { keyId: FIXTURE_SECRETS.keyId, secret: FIXTURE_SECRETS.signingSecret } },
+			credentials: {
+				fixtureFunctionApi: { keyId: FIXTURE_SECRETS.keyId, secret: FIXTURE_SECRETS.signingSecret },
+			},
 		});
 		expect(error).toBeUndefined();
 		expect(json[0].response).toMatchObject({
 			via: 'signature',
-			headers: { 'x-signature': createHmac('sha256', FIXTURE_SECRETS.signingSecret).update(url).digest('hex') },
+			headers: {
+				'x-signature': createHmac('sha256', FIXTURE_SECRETS.signingSecret)
+					.update(url)
+					.digest('hex'),
+			},
 		});
 	});
 
 	it('preAuthentication fetches the expirable token once, reuses it across runs, and refetches after a 401', async () => {
-		const credentials = new CredentialStore({ fixtureExpiringTokenApi: expiringTokenCredentials() });
+		const credentials = new CredentialStore({
+			fixtureExpiringTokenApi: expiringTokenCredentials(),
+		});
 		const probe = {
 			nodeType: 'httpProbe',
 			parameters: { authentication: 'expiringTokenApi', url: `${server.url}/protected`, repeat: 3 },
@@ -208,7 +244,9 @@ describe('credentials', () => {
 	});
 
 	it('OAuth2 client credentials: n8n-core fetches a token from the token URL and sends it as Bearer', async () => {
-		const credentials = new CredentialStore({ fixtureClientCredentialsOAuth2Api: oauth2Credentials() });
+		const credentials = new CredentialStore({
+			fixtureClientCredentialsOAuth2Api: oauth2Credentials(),
+		});
 		const probe = {
 			nodeType: 'httpProbe',
 			parameters: { authentication: 'clientCredentialsOAuth2Api', url: `${server.url}/protected` },
@@ -221,10 +259,14 @@ describe('credentials', () => {
 		expect(server.tokenRequests.slice(tokensBefore)).toEqual([
 			{ grantType: 'client_credentials', scope: 'probe.read', clientId: FIXTURE_SECRETS.clientId },
 		]);
-		const { access_token } = credentials.get('fixtureClientCredentialsOAuth2Api').oauthTokenData as {
+		const { access_token } = credentials.get('fixtureClientCredentialsOAuth2Api')
+			.oauthTokenData as {
 			access_token: string;
 		};
-		expect(first.json[0].response).toMatchObject({ via: 'bearer', headers: { authorization: `Bearer ${access_token}` } });
+		expect(first.json[0].response).toMatchObject({
+			via: 'bearer',
+			headers: { authorization: `Bearer ${access_token}` },
+		});
 
 		await pack.executeNode(probe);
 		expect(server.tokenRequests.length - tokensBefore).toBe(1);
@@ -238,9 +280,21 @@ describe('credentials', () => {
 
 	describe('testCredential performs the type’s test request', () => {
 		it.each([
-			['fixtureHeaderApi', () => headerCredentials().fixtureHeaderApi, () => ({ ...headerCredentials().fixtureHeaderApi, apiKey: 'bad' })],
-			['fixtureExpiringTokenApi', () => expiringTokenCredentials(), () => expiringTokenCredentials('wrong')],
-			['fixtureClientCredentialsOAuth2Api', () => oauth2Credentials(), () => oauth2Credentials('wrong')],
+			[
+				'fixtureHeaderApi',
+				() => headerCredentials().fixtureHeaderApi,
+				() => ({ ...headerCredentials().fixtureHeaderApi, apiKey: 'bad' }),
+			],
+			[
+				'fixtureExpiringTokenApi',
+				() => expiringTokenCredentials(),
+				() => expiringTokenCredentials('wrong'),
+			],
+			[
+				'fixtureClientCredentialsOAuth2Api',
+				() => oauth2Credentials(),
+				() => oauth2Credentials('wrong'),
+			],
 		])('%s: OK with good data, Error with bad data', async (type, good, bad) => {
 			await expect(pack.testCredential(type, good())).resolves.toMatchObject({ status: 'OK' });
 			const failed = await pack.testCredential(type, bad());
@@ -268,13 +322,25 @@ describe('runWorkflow / executeNode', () => {
 			nodeType: 'n8n-nodes-base.merge',
 			extraNodes: ['n8n-nodes-base.merge'],
 			parameters: { mode: 'append' },
-			inputs: [[{ side: 'A' }], [{ side: 'B', n: 1 }, { side: 'B', n: 2 }]],
+			inputs: [
+				[{ side: 'A' }],
+				[
+					{ side: 'B', n: 1 },
+					{ side: 'B', n: 2 },
+				],
+			],
 		});
 		expect(result.executedNodes).toEqual(['Manual Trigger', 'Input 1', 'Input 2', 'Merge']);
 		expect(items.map((item) => [item.json, item.pairedItem])).toEqual([
 			[{ side: 'A' }, { item: 0 }],
-			[{ side: 'B', n: 1 }, { item: 0, input: 1 }],
-			[{ side: 'B', n: 2 }, { item: 1, input: 1 }],
+			[
+				{ side: 'B', n: 1 },
+				{ item: 0, input: 1 },
+			],
+			[
+				{ side: 'B', n: 2 },
+				{ item: 1, input: 1 },
+			],
 		]);
 	});
 
@@ -290,13 +356,20 @@ describe('runWorkflow / executeNode', () => {
 					parameters: {
 						mode: 'manual',
 						assignments: {
-							assignments: [{ id: 'a1', name: 'greeting', value: '=Hello {{ $json.name }}', type: 'string' }],
+							assignments: [
+								{ id: 'a1', name: 'greeting', value: '=Hello {{ $json.name }}', type: 'string' },
+							],
 						},
 						includeOtherFields: true,
 						options: {},
 					},
 				},
-				{ name: 'Echo', type: `${FIXTURE}.controlProbe`, typeVersion: 1, parameters: { operation: 'echo' } },
+				{
+					name: 'Echo',
+					type: `${FIXTURE}.controlProbe`,
+					typeVersion: 1,
+					parameters: { operation: 'echo' },
+				},
 			],
 			connections: {
 				Start: { main: [[{ node: 'Greet', type: 'main', index: 0 }]] },
@@ -367,7 +440,10 @@ describe('runWorkflow / executeNode', () => {
 	});
 
 	it('carries workflow static data from one run to the next', async () => {
-		const first = await pack.executeNode({ nodeType: 'controlProbe', parameters: { operation: 'countRuns' } });
+		const first = await pack.executeNode({
+			nodeType: 'controlProbe',
+			parameters: { operation: 'countRuns' },
+		});
 		expect(first.json).toEqual([{ runs: 1 }]);
 		const second = await pack.executeNode({
 			nodeType: 'controlProbe',
@@ -383,7 +459,10 @@ describe('runWorkflow / executeNode', () => {
 			pack.nodeTypes.getByName(`${FIXTURE}.controlProbe`),
 		);
 
-		const first = await pack.executeNode({ nodeType: 'controlProbe', parameters: { operation: 'countRuns' } });
+		const first = await pack.executeNode({
+			nodeType: 'controlProbe',
+			parameters: { operation: 'countRuns' },
+		});
 		const second = await otherWorker.executeNode({
 			nodeType: 'controlProbe',
 			parameters: { operation: 'countRuns' },
@@ -401,12 +480,20 @@ describe('runWorkflow / executeNode', () => {
 			inputItems: download.items,
 		});
 		expect(inspected.json).toEqual([
-			{ bytes: 1000, sha256: createHash('sha256').update(server.bytes(1000)).digest('hex'), storedBy: 'id' },
+			{
+				bytes: 1000,
+				sha256: createHash('sha256').update(server.bytes(1000)).digest('hex'),
+				storedBy: 'id',
+			},
 		]);
 	});
 
 	describe("n8n's deduplication store (the harness's stand-in for n8n's database)", () => {
-		const checkAndRecord = (probe: LoadedPackage, keys: string[], options: { workflowId?: string; scope?: string } = {}) =>
+		const checkAndRecord = (
+			probe: LoadedPackage,
+			keys: string[],
+			options: { workflowId?: string; scope?: string } = {},
+		) =>
 			probe.executeNode({
 				nodeType: 'controlProbe',
 				parameters: { operation: 'checkAndRecord', scope: options.scope ?? 'node' },
@@ -416,13 +503,17 @@ describe('runWorkflow / executeNode', () => {
 			});
 
 		it('remembers across runs of the same workflow, each a fresh WorkflowExecute without static data', async () => {
-			const first = await checkAndRecord(pack, ['invoice-1', 'invoice-2'], { workflowId: 'wf-dedup-runs' });
+			const first = await checkAndRecord(pack, ['invoice-1', 'invoice-2'], {
+				workflowId: 'wf-dedup-runs',
+			});
 			expect(first.json).toEqual([
 				{ key: 'invoice-1', seen: false },
 				{ key: 'invoice-2', seen: false },
 			]);
 			expect(first.result.staticData).toEqual({});
-			const second = await checkAndRecord(pack, ['invoice-2', 'invoice-3'], { workflowId: 'wf-dedup-runs' });
+			const second = await checkAndRecord(pack, ['invoice-2', 'invoice-3'], {
+				workflowId: 'wf-dedup-runs',
+			});
 			expect(second.json).toEqual([
 				{ key: 'invoice-2', seen: true },
 				{ key: 'invoice-3', seen: false },
@@ -432,15 +523,21 @@ describe('runWorkflow / executeNode', () => {
 		it('is shared with another “worker” (a fresh module registry), as n8n’s database is', async () => {
 			const otherWorker = await loadPackage(FIXTURE_DIR, { isolateModules: true });
 			await checkAndRecord(pack, ['invoice-1'], { workflowId: 'wf-dedup-workers' });
-			const onOtherWorker = await checkAndRecord(otherWorker, ['invoice-1'], { workflowId: 'wf-dedup-workers' });
+			const onOtherWorker = await checkAndRecord(otherWorker, ['invoice-1'], {
+				workflowId: 'wf-dedup-workers',
+			});
 			expect(onOtherWorker.json).toEqual([{ key: 'invoice-1', seen: true }]);
 		});
 
 		it('keeps workflows apart, and runs without a workflow ID are workflows of their own', async () => {
 			await checkAndRecord(pack, ['invoice-1'], { workflowId: 'wf-dedup-a' });
-			expect((await checkAndRecord(pack, ['invoice-1'], { workflowId: 'wf-dedup-b' })).json).toEqual([{ key: 'invoice-1', seen: false }]);
+			expect(
+				(await checkAndRecord(pack, ['invoice-1'], { workflowId: 'wf-dedup-b' })).json,
+			).toEqual([{ key: 'invoice-1', seen: false }]);
 			await checkAndRecord(pack, ['invoice-9']);
-			expect((await checkAndRecord(pack, ['invoice-9'])).json).toEqual([{ key: 'invoice-9', seen: false }]);
+			expect((await checkAndRecord(pack, ['invoice-9'])).json).toEqual([
+				{ key: 'invoice-9', seen: false },
+			]);
 		});
 
 		it('keeps node scope per node ID and workflow scope per workflow, as n8n does', async () => {
@@ -448,12 +545,19 @@ describe('runWorkflow / executeNode', () => {
 				id: 'wf-dedup-scopes',
 				nodes: [
 					{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} },
-					{ id: nodeId, name: 'Probe', type: `${FIXTURE}.controlProbe`, typeVersion: 2, parameters: { operation: 'checkAndRecord', scope } },
+					{
+						id: nodeId,
+						name: 'Probe',
+						type: `${FIXTURE}.controlProbe`,
+						typeVersion: 2,
+						parameters: { operation: 'checkAndRecord', scope },
+					},
 				],
 				connections: { Start: { main: [[{ node: 'Probe', type: 'main', index: 0 }]] } },
 				pinData: { Start: [{ key: 'invoice-1' }] },
 			});
-			const seen = async (nodeId: string, scope: string) => (await pack.runWorkflow({ workflow: workflow(nodeId, scope) })).json('Probe')[0].seen;
+			const seen = async (nodeId: string, scope: string) =>
+				(await pack.runWorkflow({ workflow: workflow(nodeId, scope) })).json('Probe')[0].seen;
 			expect(await seen('node-a', 'node')).toBe(false);
 			expect(await seen('node-a', 'node')).toBe(true);
 			expect(await seen('node-b', 'node')).toBe(false);
@@ -468,7 +572,9 @@ describe('runWorkflow / executeNode', () => {
 			parameters: { operation: 'context' },
 			timezone: 'Europe/Berlin',
 		});
-		expect(json).toEqual([{ timezone: 'Europe/Berlin', mode: 'manual', executionId: result.executionId }]);
+		expect(json).toEqual([
+			{ timezone: 'Europe/Berlin', mode: 'manual', executionId: result.executionId },
+		]);
 	});
 
 	describe.each(['filesystem', 'default'] as const)('binary data in %s mode', (binaryDataMode) => {
@@ -518,7 +624,12 @@ describe('runWorkflow / executeNode', () => {
 		const waitingWorkflow: WorkflowJson = {
 			nodes: [
 				{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} },
-				{ name: 'Wait', type: `${FIXTURE}.controlProbe`, typeVersion: 2, parameters: { operation: 'waitForCancel' } },
+				{
+					name: 'Wait',
+					type: `${FIXTURE}.controlProbe`,
+					typeVersion: 2,
+					parameters: { operation: 'waitForCancel' },
+				},
 				{ name: 'After', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
 			],
 			connections: {
@@ -543,7 +654,9 @@ describe('runWorkflow / executeNode', () => {
 			controller.abort();
 			await expect(bySignal.done).resolves.toMatchObject({ status: 'canceled' });
 
-			await expect(pack.runWorkflow({ workflow: waitingWorkflow, abortAfterMs: 50 })).resolves.toMatchObject({
+			await expect(
+				pack.runWorkflow({ workflow: waitingWorkflow, abortAfterMs: 50 }),
+			).resolves.toMatchObject({
 				status: 'canceled',
 			});
 		});

@@ -9,12 +9,23 @@ import {
 } from 'n8n-workflow';
 import { Readable } from 'node:stream';
 
-import { DuplicateKeysError, RecordKeyError, pairedItemOf, reconcile, type ReconcileResult } from './join';
+import {
+	DuplicateKeysError,
+	RecordKeyError,
+	pairedItemOf,
+	reconcile,
+	type ReconcileResult,
+} from './join';
 import { errorOutputItem } from '../shared/n8n/router';
 import { properties } from './description';
 import { summaryHtml, totalCurrencies } from './html';
 import { readParameters } from './parameters';
-import { discrepancyCsvChunks, largestDiscrepancies, totalsJson, type SummarySettings } from './summary';
+import {
+	discrepancyCsvChunks,
+	largestDiscrepancies,
+	totalsJson,
+	type SummarySettings,
+} from './summary';
 
 const DISCREPANCIES_BINARY = 'discrepancies';
 const DISCREPANCIES_FILE_NAME = 'discrepancies.csv';
@@ -80,10 +91,12 @@ function discrepancyCsv(result: ReconcileResult, settings: SummarySettings): Buf
 		head.push(next.value);
 		length += next.value.length;
 		if (length > CSV_BUFFER_BYTES) {
-			return Readable.from((function* () {
-				yield* head;
-				yield* chunks;
-			})());
+			return Readable.from(
+				(function* () {
+					yield* head;
+					yield* chunks;
+				})(),
+			);
 		}
 	}
 	return Buffer.from(head.join(''), 'utf8');
@@ -108,7 +121,11 @@ async function reconcileInputs(context: IExecuteFunctions): Promise<INodeExecuti
 		locale: options.reportLocale,
 	};
 	const largest = largestDiscrepancies(result.discrepancies, settings.maxRows);
-	const binary = await context.helpers.prepareBinaryData(discrepancyCsv(result, settings), DISCREPANCIES_FILE_NAME, 'text/csv');
+	const binary = await context.helpers.prepareBinaryData(
+		discrepancyCsv(result, settings),
+		DISCREPANCIES_FILE_NAME,
+		'text/csv',
+	);
 
 	const summary: INodeExecutionData = {
 		json: {
@@ -148,12 +165,15 @@ function asNodeError(context: IExecuteFunctions, error: unknown): NodeOperationE
 
 /** Both inputs' items, for an error about the parameters or the run as a whole. */
 function everyInputItem(context: IExecuteFunctions): IPairedItemData[] {
-	return [0, 1].flatMap((input) => context.getInputData(input).map((_, item) => pairedItemOf(item, input)));
+	return [0, 1].flatMap((input) =>
+		context.getInputData(input).map((_, item) => pairedItemOf(item, input)),
+	);
 }
 
 /** The input items an error is about, so n8n can show them beside it. */
 function errorPairedItems(error: unknown): IPairedItemData[] | undefined {
-	if (error instanceof RecordKeyError) return [pairedItemOf(error.itemIndex, error.side === 'A' ? 0 : 1)];
+	if (error instanceof RecordKeyError)
+		return [pairedItemOf(error.itemIndex, error.side === 'A' ? 0 : 1)];
 	if (error instanceof DuplicateKeysError) {
 		const input = error.side === 'A' ? 0 : 1;
 		return error.examples[0].itemIndexes.map((item) => pairedItemOf(item, input));

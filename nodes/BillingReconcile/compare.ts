@@ -1,6 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { absDecimal, compareDecimals, decimalToNumber, multiplyDecimals, percentOf, subtractDecimals } from '../shared/numbers/decimal';
+import {
+	absDecimal,
+	compareDecimals,
+	decimalToNumber,
+	multiplyDecimals,
+	percentOf,
+	subtractDecimals,
+} from '../shared/numbers/decimal';
 import type { DecimalValue } from '../shared/numbers/decimal';
 import type { FieldReader } from './keys';
 import { isBlank, readAmount } from './numbers';
@@ -58,12 +65,19 @@ const BLANK: SideValue = { amount: null, text: null, raw: null, problem: null };
  * and for number, auto and date also text that is empty once trimmed (as before compareAs
  * existed); for text, "" is a value, the empty text.
  */
-export function sideValue(raw: unknown, side: 'A' | 'B', kind: CompareKind, rule: TextRule): SideValue {
+export function sideValue(
+	raw: unknown,
+	side: 'A' | 'B',
+	kind: CompareKind,
+	rule: TextRule,
+): SideValue {
 	switch (kind) {
 		case 'number': {
 			const amount = readAmount(raw);
 			if (amount !== null) return { amount, text: null, raw, problem: null };
-			return isBlank(raw) ? { ...BLANK, raw } : { amount: null, text: null, raw, problem: `${side} is not a number` };
+			return isBlank(raw)
+				? { ...BLANK, raw }
+				: { amount: null, text: null, raw, problem: `${side} is not a number` };
 		}
 		case 'auto': {
 			const amount = readAmount(raw);
@@ -73,12 +87,16 @@ export function sideValue(raw: unknown, side: 'A' | 'B', kind: CompareKind, rule
 		}
 		case 'text': {
 			const text = textOf(raw);
-			return text === null ? { ...BLANK, raw } : { amount: null, text: comparableText(text, rule), raw, problem: null };
+			return text === null
+				? { ...BLANK, raw }
+				: { amount: null, text: comparableText(text, rule), raw, problem: null };
 		}
 		case 'date': {
 			if (isBlank(raw)) return { ...BLANK, raw };
 			const day = calendarDay(raw);
-			return day === null ? { amount: null, text: null, raw, problem: `${side} is not a date` } : { amount: null, text: day, raw, problem: null };
+			return day === null
+				? { amount: null, text: null, raw, problem: `${side} is not a date` }
+				: { amount: null, text: day, raw, problem: null };
 		}
 	}
 }
@@ -88,7 +106,11 @@ export function sideValue(raw: unknown, side: 'A' | 'B', kind: CompareKind, rule
  * |B − A| ÷ |A| × 100 ≤ relative tolerance. Both bounds inclusive; the relative test is
  * cross-multiplied (|delta| × 100 ≤ tolerance × |A|) so nothing is rounded.
  */
-export function isWithinTolerance(field: CompareField, a: DecimalValue, delta: DecimalValue): boolean {
+export function isWithinTolerance(
+	field: CompareField,
+	a: DecimalValue,
+	delta: DecimalValue,
+): boolean {
 	const size = absDecimal(delta);
 	if (compareDecimals(size, field.absoluteTolerance) <= 0) return true;
 	if (a.units === 0n) return false;
@@ -105,7 +127,11 @@ const HUNDRED: DecimalValue = { units: 100n, scale: 0 };
  * number against text (auto), with an `error` that says why; two unequal texts or days
  * without one (there is nothing more to say).
  */
-export function compareValues(field: CompareField, a: SideValue, b: SideValue): FieldDifference | null {
+export function compareValues(
+	field: CompareField,
+	a: SideValue,
+	b: SideValue,
+): FieldDifference | null {
 	if (a.amount !== null && b.amount !== null) {
 		const delta = subtractDecimals(b.amount, a.amount);
 		if (isWithinTolerance(field, a.amount, delta)) return null;
@@ -121,7 +147,13 @@ export function compareValues(field: CompareField, a: SideValue, b: SideValue): 
 	if (a.problem === null && b.problem === null) {
 		if (a.text !== null && b.text !== null) {
 			if (a.text === b.text) return null;
-			return { field: field.fieldA, a: outputValue(a), b: outputValue(b), delta: null, deltaPercent: null };
+			return {
+				field: field.fieldA,
+				a: outputValue(a),
+				b: outputValue(b),
+				delta: null,
+				deltaPercent: null,
+			};
 		}
 		if (isBlankValue(a) && isBlankValue(b)) return null;
 	}
@@ -135,7 +167,8 @@ export function compareValues(field: CompareField, a: SideValue, b: SideValue): 
 	};
 }
 
-const isBlankValue = (value: SideValue) => value.amount === null && value.text === null && value.problem === null;
+const isBlankValue = (value: SideValue) =>
+	value.amount === null && value.text === null && value.problem === null;
 
 function outputValue(value: SideValue): FieldDifference['a'] {
 	if (value.amount !== null) return decimalToNumber(value.amount);

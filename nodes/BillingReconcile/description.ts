@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-const TOLERANCE_HINT = 'A value within either tolerance matches: |B − A| ≤ Absolute Tolerance, or |B − A| ÷ |A| × 100 ≤ Relative Tolerance (%)';
+const TOLERANCE_HINT =
+	'A value within either tolerance matches: |B − A| ≤ Absolute Tolerance, or |B − A| ÷ |A| × 100 ≤ Relative Tolerance (%)';
 
 /** Tolerances and number formats apply to fields compared as numbers. */
 const NUMBERS_ONLY = { show: { compareAs: ['auto', 'number'] } };
@@ -10,7 +11,15 @@ export const DEFAULT_SUMMARY_MAX_ROWS = 50;
 
 /** One side of a field pair, as Match, Compare and Display Fields list them. */
 function sideField(side: 'A' | 'B', placeholder: string, description: string): INodeProperties {
-	return { displayName: `${side} Field`, name: `field${side}`, type: 'string', default: '', placeholder, description, requiresDataPath: 'single' };
+	return {
+		displayName: `${side} Field`,
+		name: `field${side}`,
+		type: 'string',
+		default: '',
+		placeholder,
+		description,
+		requiresDataPath: 'single',
+	};
 }
 
 const B_LIKE_A = 'Field name in input B; leave empty when B names it like A';
@@ -31,7 +40,11 @@ export const properties: INodeProperties[] = [
 				displayName: 'Values',
 				name: 'values',
 				values: [
-					sideField('A', 'e.g. customerId', 'Field name in input A; a dot path such as customer.ID reads nested JSON'),
+					sideField(
+						'A',
+						'e.g. customerId',
+						'Field name in input A; a dot path such as customer.ID reads nested JSON',
+					),
 					sideField('B', 'e.g. CUSTOMER_EXTERNAL_ID', B_LIKE_A),
 				],
 			},
@@ -58,7 +71,8 @@ export const properties: INodeProperties[] = [
 						type: 'number',
 						typeOptions: { minValue: 0 },
 						default: 0,
-						description: 'Largest |B − A| that still counts as a match, in the field’s own unit (0: exact)',
+						description:
+							'Largest |B − A| that still counts as a match, in the field’s own unit (0: exact)',
 						hint: TOLERANCE_HINT,
 						displayOptions: NUMBERS_ONLY,
 					},
@@ -85,7 +99,8 @@ export const properties: INodeProperties[] = [
 							{
 								name: 'Number',
 								value: 'number',
-								description: 'As exact decimals with the tolerances; a value that is not a number (e.g. N/A in a money column) is a difference',
+								description:
+									'As exact decimals with the tolerances; a value that is not a number (e.g. N/A in a money column) is a difference',
 							},
 							{
 								name: 'Text',
@@ -141,7 +156,8 @@ export const properties: INodeProperties[] = [
 						type: 'number',
 						typeOptions: { minValue: 0 },
 						default: 0,
-						description: 'Largest |B − A| as a percentage of |A| that still counts as a match (0: off). Never applies when A is 0.',
+						description:
+							'Largest |B − A| as a percentage of |A| that still counts as a match (0: off). Never applies when A is 0.',
 						hint: TOLERANCE_HINT,
 						displayOptions: NUMBERS_ONLY,
 					},
@@ -162,7 +178,8 @@ export const properties: INodeProperties[] = [
 		name: 'aggregateB',
 		type: 'boolean',
 		default: false,
-		description: 'Whether to roll up the B items that share a key before comparing: compare fields summed exactly, with a rowCount',
+		description:
+			'Whether to roll up the B items that share a key before comparing: compare fields summed exactly, with a rowCount',
 	},
 	{
 		displayName: 'Options',
@@ -177,7 +194,8 @@ export const properties: INodeProperties[] = [
 				name: 'caseInsensitive',
 				type: 'boolean',
 				default: false,
-				description: 'Whether "ACME-01" and "acme-01" are the same key (and, for fields compared as text, the same text)',
+				description:
+					'Whether "ACME-01" and "acme-01" are the same key (and, for fields compared as text, the same text)',
 			},
 			{
 				displayName: 'Display Fields',
@@ -193,8 +211,16 @@ export const properties: INodeProperties[] = [
 						displayName: 'Values',
 						name: 'values',
 						values: [
-							sideField('A', 'e.g. CustomerName', 'Field name in input A; the column is named after it'),
-							sideField('B', 'e.g. Customer Name', 'Field name in input B, read for rows A does not have; leave empty when B names it like A'),
+							sideField(
+								'A',
+								'e.g. CustomerName',
+								'Field name in input A; the column is named after it',
+							),
+							sideField(
+								'B',
+								'e.g. Customer Name',
+								'Field name in input B, read for rows A does not have; leave empty when B names it like A',
+							),
 						],
 					},
 				],
@@ -220,7 +246,8 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: 'A',
 				placeholder: 'e.g. Webex',
-				description: 'What the HTML report and the CSV call input A: "Only in Webex", "amount Webex"',
+				description:
+					'What the HTML report and the CSV call input A: "Only in Webex", "amount Webex"',
 			},
 			{
 				displayName: 'Name of Input B',
@@ -228,7 +255,8 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: 'B',
 				placeholder: 'e.g. our billing',
-				description: 'What the HTML report and the CSV call input B: "Only in our billing", "amount our billing"',
+				description:
+					'What the HTML report and the CSV call input B: "Only in our billing", "amount our billing"',
 			},
 			{
 				displayName: 'Number Locale',
@@ -236,19 +264,22 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: 'en-US',
 				placeholder: 'e.g. de-DE',
-				description: 'How the HTML report writes numbers: en-US gives 1,234.50 and $1,234.50, de-DE 1.234,50 and 1.234,50 $',
+				description:
+					'How the HTML report writes numbers: en-US gives 1,234.50 and $1,234.50, de-DE 1.234,50 and 1.234,50 $',
 			},
 			{
 				displayName: 'On Duplicate Keys',
 				name: 'onDuplicateKeys',
 				type: 'options',
 				default: 'error',
-				description: 'What to do when a key occurs more than once in one input (without Sum Rows per Key for it)',
+				description:
+					'What to do when a key occurs more than once in one input (without Sum Rows per Key for it)',
 				options: [
 					{
 						name: 'Aggregate',
 						value: 'aggregate',
-						description: 'Roll up the rows of a repeated key: compare fields summed exactly, with a rowCount',
+						description:
+							'Roll up the rows of a repeated key: compare fields summed exactly, with a rowCount',
 					},
 					{
 						name: 'Error',
@@ -258,7 +289,8 @@ export const properties: INodeProperties[] = [
 					{
 						name: 'Keep First',
 						value: 'first',
-						description: 'Compare the first row of each key and ignore the later ones (they still count in the totals)',
+						description:
+							'Compare the first row of each key and ignore the later ones (they still count in the totals)',
 					},
 				],
 			},
@@ -275,14 +307,16 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: DEFAULT_SUMMARY_MAX_ROWS,
-				description: 'How many of the largest discrepancies the summary lists; the CSV always has every one',
+				description:
+					'How many of the largest discrepancies the summary lists; the CSV always has every one',
 			},
 			{
 				displayName: 'Trim Keys',
 				name: 'trim',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to ignore spaces around key values (" C-1 " and "C-1" are the same key) and around values of fields compared as text',
+				description:
+					'Whether to ignore spaces around key values (" C-1 " and "C-1" are the same key) and around values of fields compared as text',
 			},
 		],
 	},

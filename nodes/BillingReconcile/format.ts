@@ -71,14 +71,28 @@ export class ReportNumbers {
 	percent(value: DecimalValue): string {
 		const small = absDecimal(value).units < 10n ** BigInt(value.scale);
 		const formatter = small
-			? this.formatter('small %', () => ({ style: 'unit', unit: 'percent', maximumSignificantDigits: 2, signDisplay: 'exceptZero' }))
-			: this.formatter('%', () => ({ style: 'unit', unit: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' }));
+			? this.formatter('small %', () => ({
+					style: 'unit',
+					unit: 'percent',
+					maximumSignificantDigits: 2,
+					signDisplay: 'exceptZero',
+				}))
+			: this.formatter('%', () => ({
+					style: 'unit',
+					unit: 'percent',
+					minimumFractionDigits: 1,
+					maximumFractionDigits: 1,
+					signDisplay: 'exceptZero',
+				}));
 		return formatter.format(exact(value));
 	}
 
 	/** How many decimals a currency is written with (USD 2, JPY 0, BHD 3). */
 	currencyDecimals(currency: string): number {
-		return this.formatter(currency, () => ({ style: 'currency', currency })).resolvedOptions().maximumFractionDigits ?? 2;
+		return (
+			this.formatter(currency, () => ({ style: 'currency', currency })).resolvedOptions()
+				.maximumFractionDigits ?? 2
+		);
 	}
 
 	private formatter(key: string, options: () => Intl.NumberFormatOptions): Intl.NumberFormat {

@@ -1,12 +1,33 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { absDecimal, percentOf, subtractDecimals, type DecimalValue } from '../shared/numbers/decimal';
+import {
+	absDecimal,
+	percentOf,
+	subtractDecimals,
+	type DecimalValue,
+} from '../shared/numbers/decimal';
 import { isSummable, type CompareField } from './compare';
 import { MAX_REPORT_DECIMALS, ReportNumbers, currencyCode, decimalsToShow } from './format';
 import type { Discrepancy, FieldTotal, ReconcileResult, Status } from './join';
-import { cellText, displayValue, notes, rowCurrency, rowField, statusLabel, type FieldFormat, type RowField, type SummarySettings } from './summary';
+import {
+	cellText,
+	displayValue,
+	notes,
+	rowCurrency,
+	rowField,
+	statusLabel,
+	type FieldFormat,
+	type RowField,
+	type SummarySettings,
+} from './summary';
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ESCAPES: Record<string, string> = {
+	'&': '&amp;',
+	'<': '&lt;',
+	'>': '&gt;',
+	'"': '&quot;',
+	"'": '&#39;',
+};
 
 export function escapeHtml(text: string): string {
 	return text.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character]);
@@ -24,7 +45,11 @@ export interface TotalCurrency {
  * every row of both inputs holds (a total over several currencies has none); otherwise the
  * field's currency code. Reads the inputs only for fields that have a currency field.
  */
-export function totalCurrencies(settings: SummarySettings, itemsA: INodeExecutionData[], itemsB: INodeExecutionData[]): TotalCurrency[] {
+export function totalCurrencies(
+	settings: SummarySettings,
+	itemsA: INodeExecutionData[],
+	itemsB: INodeExecutionData[],
+): TotalCurrency[] {
 	return settings.formats.map((format) => {
 		if (format.currencyField === null) return { code: format.currencyCode, mixed: [] };
 		const codes = new Set<string>();
@@ -65,7 +90,8 @@ const ONE_LINE_CHARACTERS = 20;
  * would read as 0 % beside a Δ that is not 0.
  */
 const PERCENT_DIGITS = 20;
-const DATA_TABLE = '<table cellpadding="5" cellspacing="0" border="0" style="border-collapse:collapse;margin:0 0 16px">';
+const DATA_TABLE =
+	'<table cellpadding="5" cellspacing="0" border="0" style="border-collapse:collapse;margin:0 0 16px">';
 const LAYOUT_TABLE = '<table role="presentation" cellpadding="0" cellspacing="0" border="0"';
 
 /**
@@ -96,27 +122,37 @@ interface Cell {
 const text = (value: string): string => escapeHtml(value);
 
 function th(html: string, { numeric = false, colspan = 1, rowspan = 1 } = {}): string {
-	const span = (colspan > 1 ? ` colspan="${colspan}"` : '') + (rowspan > 1 ? ` rowspan="${rowspan}"` : '');
+	const span =
+		(colspan > 1 ? ` colspan="${colspan}"` : '') + (rowspan > 1 ? ` rowspan="${rowspan}"` : '');
 	return `<th${span} align="${numeric ? 'right' : 'left'}" bgcolor="${HEAD_BACKGROUND}" style="${HEAD}">${html}</th>`;
 }
 
 /** A cell; one without text (a bar, an empty note) needs no font, which saves bytes on every row. */
 function td({ html, numeric = false, background, style = '', plain = html === '' }: Cell): string {
-	const attributes = (numeric ? ' align="right"' : '') + (background ? ` bgcolor="${background}"` : '');
-	return plain ? `<td${attributes}>${html}</td>` : `<td${attributes} style="${numeric ? CELL_NUMBER : CELL}${style}">${html}</td>`;
+	const attributes =
+		(numeric ? ' align="right"' : '') + (background ? ` bgcolor="${background}"` : '');
+	return plain
+		? `<td${attributes}>${html}</td>`
+		: `<td${attributes} style="${numeric ? CELL_NUMBER : CELL}${style}">${html}</td>`;
 }
 
 const muted = (html: string) => `<span style="color:${MUTED}">${html}</span>`;
 
 /** Δ as a share of |A|, for people: see PERCENT_DIGITS. */
-const shareOf = (delta: DecimalValue, a: DecimalValue) => percentOf(delta, absDecimal(a), PERCENT_DIGITS);
+const shareOf = (delta: DecimalValue, a: DecimalValue) =>
+	percentOf(delta, absDecimal(a), PERCENT_DIGITS);
 
 /** A Δ %, or nothing when A is 0. */
-const percentHtml = (percent: DecimalValue | null, numbers: ReportNumbers) => (percent === null ? '' : text(numbers.percent(percent)));
+const percentHtml = (percent: DecimalValue | null, numbers: ReportNumbers) =>
+	percent === null ? '' : text(numbers.percent(percent));
 
 /** A key or display value's cell: short ones on one line. */
 function codeCell(value: string, background: string | undefined): Cell {
-	return { html: text(value), background, style: value.length <= ONE_LINE_CHARACTERS ? ';white-space:nowrap' : '' };
+	return {
+		html: text(value),
+		background,
+		style: value.length <= ONE_LINE_CHARACTERS ? ';white-space:nowrap' : '',
+	};
 }
 
 /**
@@ -196,7 +232,10 @@ export function summaryHtml(
 		const total = result.totals.find((candidate) => candidate.index === index);
 		if (total) {
 			values.push(total.a.value, total.b.value);
-			deltas.push({ delta: subtractDecimals(total.b.value, total.a.value), currency: currencies[index].code });
+			deltas.push({
+				delta: subtractDecimals(total.b.value, total.a.value),
+				currency: currencies[index].code,
+			});
 		}
 		return new FieldNumbers(numbers, settings.formats[index], values, deltas);
 	});
@@ -242,15 +281,22 @@ export function summaryHtml(
 	return parts.join('');
 }
 
-const byteLength = (parts: string[]) => parts.reduce((sum, part) => sum + Buffer.byteLength(part), 0);
+const byteLength = (parts: string[]) =>
+	parts.reduce((sum, part) => sum + Buffer.byteLength(part), 0);
 
 /** "2026-11-03T06:00:00.000Z" → "2026-11-03 06:00 UTC" */
 function readableTime(iso: string): string {
-	return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(iso) ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : iso;
+	return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(iso)
+		? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
+		: iso;
 }
 
 /** The four counts side by side, large, over their labels; the ones that need a look in colour. */
-function countsHtml(result: ReconcileResult, settings: SummarySettings, numbers: ReportNumbers): string {
+function countsHtml(
+	result: ReconcileResult,
+	settings: SummarySettings,
+	numbers: ReportNumbers,
+): string {
 	const statuses = ['matched', 'different', 'onlyInA', 'onlyInB'] as const;
 	const cell = `${FONT};padding:0 24px 0 0`;
 	const values = statuses.map((status) => {
@@ -258,7 +304,10 @@ function countsHtml(result: ReconcileResult, settings: SummarySettings, numbers:
 		const colour = value === 0 ? MUTED : STATUS_COLOURS[status].text;
 		return `<td style="${cell};font-size:24px;font-weight:bold;color:${colour}">${text(numbers.count(value))}</td>`;
 	});
-	const labels = statuses.map((status) => `<td style="${cell};font-size:12px;color:${MUTED};white-space:nowrap">${text(statusLabel(status, settings))}</td>`);
+	const labels = statuses.map(
+		(status) =>
+			`<td style="${cell};font-size:12px;color:${MUTED};white-space:nowrap">${text(statusLabel(status, settings))}</td>`,
+	);
 	return `${LAYOUT_TABLE} style="border-collapse:collapse;margin:0 0 16px"><tr>${values.join('')}</tr><tr>${labels.join('')}</tr></table>`;
 }
 
@@ -270,9 +319,13 @@ function totalsHtml(
 	currencies: TotalCurrency[],
 ): string {
 	// An auto field where no row of either side holds a number (a currency code, a plan) has no total to show.
-	const shown = result.totals.filter((total) => total.nonNumericA < result.rowsA || total.nonNumericB < result.rowsB);
+	const shown = result.totals.filter(
+		(total) => total.nonNumericA < result.rowsA || total.nonNumericB < result.rowsB,
+	);
 	if (shown.length === 0) return '';
-	const rows = shown.map((total) => totalRow(total, settings, numbers, fieldNumbers[total.index], currencies[total.index]));
+	const rows = shown.map((total) =>
+		totalRow(total, settings, numbers, fieldNumbers[total.index], currencies[total.index]),
+	);
 	return (
 		`${DATA_TABLE}<tr>${th('Total')}${th(text(settings.nameA), { numeric: true })}${th(text(settings.nameB), { numeric: true })}` +
 		`${th('Δ', { numeric: true })}${th('Δ %', { numeric: true })}</tr>${rows.join('')}</table>`
@@ -291,11 +344,16 @@ function totalRow(
 	const delta = subtractDecimals(b, a);
 	const percent = shareOf(delta, a);
 	const caveats = [
-		total.nonNumericA ? `${numbers.count(total.nonNumericA)} ${settings.nameA} rows without a number` : '',
-		total.nonNumericB ? `${numbers.count(total.nonNumericB)} ${settings.nameB} rows without a number` : '',
+		total.nonNumericA
+			? `${numbers.count(total.nonNumericA)} ${settings.nameA} rows without a number`
+			: '',
+		total.nonNumericB
+			? `${numbers.count(total.nonNumericB)} ${settings.nameB} rows without a number`
+			: '',
 		currency.mixed.length ? `mixed currencies: ${currency.mixed.join(', ')}` : '',
 	].filter(Boolean);
-	const label = text(total.field) + (caveats.length ? ` ${muted(text(`(${caveats.join('; ')})`))}` : '');
+	const label =
+		text(total.field) + (caveats.length ? ` ${muted(text(`(${caveats.join('; ')})`))}` : '');
 	return (
 		`<tr>${td({ html: label })}${td({ html: text(format.amount(a, currency.code)), numeric: true })}` +
 		`${td({ html: text(format.amount(b, currency.code)), numeric: true })}${td({ html: text(format.amount(delta, currency.code, true)), numeric: true })}` +
@@ -319,7 +377,11 @@ function discrepanciesHtml(
 ): { head: string; rows: string[]; tail: string } {
 	const { nameA, nameB, compareFields } = settings;
 	const rank = result.rankField;
-	const largestSize = listed.reduce((max, { discrepancy }) => (Number.isFinite(discrepancy.size) ? Math.max(max, discrepancy.size) : max), 0);
+	const largestSize = listed.reduce(
+		(max, { discrepancy }) =>
+			Number.isFinite(discrepancy.size) ? Math.max(max, discrepancy.size) : max,
+		0,
+	);
 	const twoRows = compareFields.length > 0;
 	const fixed = { rowspan: twoRows ? 2 : 1 };
 
@@ -343,29 +405,59 @@ function discrepanciesHtml(
 		const background = position % 2 === 1 ? STRIPE : undefined;
 		const status = STATUS_COLOURS[row.status];
 		const cells: Cell[] = [
-			{ html: text(statusLabel(row.status, settings)), background: status.background, style: `;color:${status.text};white-space:nowrap` },
+			{
+				html: text(statusLabel(row.status, settings)),
+				background: status.background,
+				style: `;color:${status.text};white-space:nowrap`,
+			},
 		];
-		for (const field of settings.matchFields) cells.push(codeCell(cellText(row.key[field.fieldA]), background));
-		for (const field of settings.displayFields) cells.push(codeCell(cellText(displayValue(row, field)), background));
+		for (const field of settings.matchFields)
+			cells.push(codeCell(cellText(row.key[field.fieldA]), background));
+		for (const field of settings.displayFields)
+			cells.push(codeCell(cellText(displayValue(row, field)), background));
 		compareFields.forEach((field, index) => {
 			const values = fields[index];
 			const currency = currencies[index];
 			const format = fieldNumbers[index];
 			const numeric = isSummable(field);
 			cells.push(
-				{ html: valueHtml(row.a, values.rawA, values.amountA, format, currency), numeric, background },
-				{ html: valueHtml(row.b, values.rawB, values.amountB, format, currency), numeric, background },
+				{
+					html: valueHtml(row.a, values.rawA, values.amountA, format, currency),
+					numeric,
+					background,
+				},
+				{
+					html: valueHtml(row.b, values.rawB, values.amountB, format, currency),
+					numeric,
+					background,
+				},
 			);
 			if (numeric) {
 				cells.push(
-					{ html: values.delta === null ? '' : text(format.amount(values.delta, currency, true)), numeric: true, background },
-					{ html: values.delta === null || values.amountA === null ? '' : percentHtml(shareOf(values.delta, values.amountA), numbers), numeric: true, background },
+					{
+						html: values.delta === null ? '' : text(format.amount(values.delta, currency, true)),
+						numeric: true,
+						background,
+					},
+					{
+						html:
+							values.delta === null || values.amountA === null
+								? ''
+								: percentHtml(shareOf(values.delta, values.amountA), numbers),
+						numeric: true,
+						background,
+					},
 				);
 			} else if (field.compareAs === 'date') {
 				const days = values.deltaDays;
-				cells.push({ html: days === null || days === 0 ? '' : text(`${days > 0 ? '+' : '−'}${Math.abs(days)}`), numeric: true, background });
+				cells.push({
+					html: days === null || days === 0 ? '' : text(`${days > 0 ? '+' : '−'}${Math.abs(days)}`),
+					numeric: true,
+					background,
+				});
 			}
-			if (index === rank) cells.push({ html: barHtml(discrepancy.size, largestSize), background, plain: true });
+			if (index === rank)
+				cells.push({ html: barHtml(discrepancy.size, largestSize), background, plain: true });
 		});
 		cells.push({ html: text(notes(row)), background });
 		return `<tr>${cells.map(td).join('')}</tr>`;
@@ -382,7 +474,13 @@ function discrepanciesHtml(
 }
 
 /** One side's value: formatted when it is a number; as written otherwise; a dash when the side has no value. */
-function valueHtml(record: object | null, raw: unknown, amount: DecimalValue | null, format: FieldNumbers, currency: string | null): string {
+function valueHtml(
+	record: object | null,
+	raw: unknown,
+	amount: DecimalValue | null,
+	format: FieldNumbers,
+	currency: string | null,
+): string {
 	if (amount !== null) return text(format.amount(amount, currency));
 	const written = cellText(raw);
 	if (record === null || written === '') return muted(NO_VALUE);
@@ -396,8 +494,12 @@ function valueHtml(record: object | null, raw: unknown, amount: DecimalValue | n
  */
 function barHtml(size: number, largest: number): string {
 	if (!Number.isFinite(size)) return '';
-	const filled = largest > 0 && size > 0 ? Math.max(1, Math.round((size / largest) * BAR_WIDTH)) : 0;
-	const cell = (width: number, colour: string) => `<td width="${width}" height="8" bgcolor="${colour}" style="font-size:1px;line-height:8px">&nbsp;</td>`;
-	const cells = (filled > 0 ? cell(filled, BAR) : '') + (filled < BAR_WIDTH ? cell(BAR_WIDTH - filled, BAR_TRACK) : '');
+	const filled =
+		largest > 0 && size > 0 ? Math.max(1, Math.round((size / largest) * BAR_WIDTH)) : 0;
+	const cell = (width: number, colour: string) =>
+		`<td width="${width}" height="8" bgcolor="${colour}" style="font-size:1px;line-height:8px">&nbsp;</td>`;
+	const cells =
+		(filled > 0 ? cell(filled, BAR) : '') +
+		(filled < BAR_WIDTH ? cell(BAR_WIDTH - filled, BAR_TRACK) : '');
 	return `${LAYOUT_TABLE} width="${BAR_WIDTH}"><tr>${cells}</tr></table>`;
 }

@@ -1,8 +1,27 @@
 import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
-import { DecimalSum, absDecimal, decimalToNumber, subtractDecimals } from '../shared/numbers/decimal';
-import { compareValues, isSummable, sideValue, type CompareField, type FieldDifference, type FieldPair, type SideValue } from './compare';
-import { KeyBuilder, KeyTable, KeyValueError, type FieldReader, type KeyNormalisation } from './keys';
+import {
+	DecimalSum,
+	absDecimal,
+	decimalToNumber,
+	subtractDecimals,
+} from '../shared/numbers/decimal';
+import {
+	compareValues,
+	isSummable,
+	sideValue,
+	type CompareField,
+	type FieldDifference,
+	type FieldPair,
+	type SideValue,
+} from './compare';
+import {
+	KeyBuilder,
+	KeyTable,
+	KeyValueError,
+	type FieldReader,
+	type KeyNormalisation,
+} from './keys';
 import { PlainDecimalReader, addAmount, readAmount } from './numbers';
 import { RollUp } from './rollup';
 import type { CompareKind } from './values';
@@ -100,7 +119,9 @@ export class DuplicateKeysError extends Error {
 	) {
 		super(
 			`Input ${side} has ${duplicateKeyCount} ${duplicateKeyCount === 1 ? 'key' : 'keys'} that occur more than once: ` +
-				examples.map(({ key, itemIndexes }) => `${JSON.stringify(key)} (items ${itemIndexes.join(', ')})`).join(', ') +
+				examples
+					.map(({ key, itemIndexes }) => `${JSON.stringify(key)} (items ${itemIndexes.join(', ')})`)
+					.join(', ') +
 				(duplicateKeyCount > examples.length ? ', …' : ''),
 		);
 	}
@@ -146,7 +167,11 @@ interface SideState {
  * first item per slot and, where rows are rolled up, the later ones. Input items are only
  * read: the output's `a`/`b` are the input records themselves (or new roll-up records).
  */
-export function reconcile(itemsA: INodeExecutionData[], itemsB: INodeExecutionData[], spec: ReconcileSpec): ReconcileResult {
+export function reconcile(
+	itemsA: INodeExecutionData[],
+	itemsB: INodeExecutionData[],
+	spec: ReconcileSpec,
+): ReconcileResult {
 	const capacity = itemsA.length + itemsB.length;
 	const slots = new KeyTable(capacity, spec.matchFields.length);
 	const paired = pairedItemsOf(itemsA, itemsB);
@@ -155,7 +180,14 @@ export function reconcile(itemsA: INodeExecutionData[], itemsB: INodeExecutionDa
 	const totals: FieldTotal[] = [];
 	spec.compareFields.forEach((field, index) => {
 		if (!isSummable(field)) return;
-		totals.push({ field: field.fieldA, index, a: new DecimalSum(), b: new DecimalSum(), nonNumericA: 0, nonNumericB: 0 });
+		totals.push({
+			field: field.fieldA,
+			index,
+			a: new DecimalSum(),
+			b: new DecimalSum(),
+			nonNumericA: 0,
+			nonNumericB: 0,
+		});
 	});
 
 	index(a, slots, spec, totals);
@@ -164,7 +196,8 @@ export function reconcile(itemsA: INodeExecutionData[], itemsB: INodeExecutionDa
 	const rowsA = itemsA.length - a.emptyItems;
 	const rowsB = itemsB.length - b.emptyItems;
 	// Ranked by the first field that holds numbers: an auto field of codes ("USD") has no size.
-	const rank = totals.find((total) => total.nonNumericA < rowsA || total.nonNumericB < rowsB)?.index ?? NONE;
+	const rank =
+		totals.find((total) => total.nonNumericA < rowsA || total.nonNumericB < rowsB)?.index ?? NONE;
 
 	// First every key's status, then the rows into arrays of their final length: arrays grown
 	// by push leave their outgrown copies behind (about 9 MB for 970,000 matched rows).
@@ -181,7 +214,14 @@ export function reconcile(itemsA: INodeExecutionData[], itemsB: INodeExecutionDa
 			status = 'onlyInA';
 		} else {
 			// A rolled-up side is compared through its roll-up, so its first row stands in for its record.
-			const differences = compareRecords(a, b, slot, a.items[itemA].json, b.items[itemB].json, spec);
+			const differences = compareRecords(
+				a,
+				b,
+				slot,
+				a.items[itemA].json,
+				b.items[itemB].json,
+				spec,
+			);
 			status = differences === null ? 'matched' : 'different';
 			if (differences !== null) differencesOf.set(slot, differences);
 		}
@@ -205,7 +245,12 @@ export function reconcile(itemsA: INodeExecutionData[], itemsB: INodeExecutionDa
 	};
 	// Discrepancies: different, then only in A, then only in B, each in slot order.
 	const filled: Record<Status, number> = { matched: 0, different: 0, onlyInA: 0, onlyInB: 0 };
-	const discrepancyStart: Record<Status, number> = { matched: 0, different: 0, onlyInA: counts.different, onlyInB: counts.different + counts.onlyInA };
+	const discrepancyStart: Record<Status, number> = {
+		matched: 0,
+		different: 0,
+		onlyInA: counts.different,
+		onlyInB: counts.different + counts.onlyInA,
+	};
 	for (let slot = 0; slot < slotCount; slot++) {
 		const status = STATUSES[statuses[slot]];
 		if (status === 'matched' && !spec.includeMatched) continue;
@@ -214,7 +259,13 @@ export function reconcile(itemsA: INodeExecutionData[], itemsB: INodeExecutionDa
 		const recordA = itemA === NONE ? null : record(a, slot, itemA);
 		const recordB = itemB === NONE ? null : record(b, slot, itemB);
 		const key = itemA === NONE ? keyObject(b, itemB, spec) : keyObject(a, itemA, spec);
-		const row: ReconcileRow = { key, status, differences: status === 'different' ? differencesOf.get(slot)! : [], a: recordA, b: recordB };
+		const row: ReconcileRow = {
+			key,
+			status,
+			differences: status === 'different' ? differencesOf.get(slot)! : [],
+			a: recordA,
+			b: recordB,
+		};
 		const position = filled[status]++;
 		result[status][position] = { json: row, pairedItem: pairedItems(a, slot, itemA, b, itemB) };
 		if (status === 'matched') continue;
@@ -228,9 +279,20 @@ export function reconcile(itemsA: INodeExecutionData[], itemsB: INodeExecutionDa
 }
 
 const STATUSES: readonly Status[] = ['matched', 'different', 'onlyInA', 'onlyInB'];
-const STATUS_CODES: Readonly<Record<Status, number>> = { matched: 0, different: 1, onlyInA: 2, onlyInB: 3 };
+const STATUS_CODES: Readonly<Record<Status, number>> = {
+	matched: 0,
+	different: 1,
+	onlyInA: 2,
+	onlyInB: 3,
+};
 
-function sideState(side: Side, items: INodeExecutionData[], spec: ReconcileSpec, capacity: number, paired: IPairedItemData[]): SideState {
+function sideState(
+	side: Side,
+	items: INodeExecutionData[],
+	spec: ReconcileSpec,
+	capacity: number,
+	paired: IPairedItemData[],
+): SideState {
 	const isA = side === 'A';
 	const names = spec.matchFields.map((field) => (isA ? field.fieldA : field.fieldB));
 	const matchReaders = spec.matchFields.map((field) => (isA ? field.readA : field.readB));
@@ -266,14 +328,23 @@ function sideState(side: Side, items: INodeExecutionData[], spec: ReconcileSpec,
  * into this node); sharing those objects instead of making new ones saves a million objects
  * per million rows. One array, sized once, is also the summary's pairedItem.
  */
-function pairedItemsOf(itemsA: INodeExecutionData[], itemsB: INodeExecutionData[]): IPairedItemData[] {
+function pairedItemsOf(
+	itemsA: INodeExecutionData[],
+	itemsB: INodeExecutionData[],
+): IPairedItemData[] {
 	const paired = new Array<IPairedItemData>(itemsA.length + itemsB.length);
-	for (let item = 0; item < itemsA.length; item++) paired[item] = pairedItemNaming(itemsA[item], item, 0);
-	for (let item = 0; item < itemsB.length; item++) paired[itemsA.length + item] = pairedItemNaming(itemsB[item], item, 1);
+	for (let item = 0; item < itemsA.length; item++)
+		paired[item] = pairedItemNaming(itemsA[item], item, 0);
+	for (let item = 0; item < itemsB.length; item++)
+		paired[itemsA.length + item] = pairedItemNaming(itemsB[item], item, 1);
 	return paired;
 }
 
-function pairedItemNaming({ pairedItem }: INodeExecutionData, item: number, input: number): IPairedItemData {
+function pairedItemNaming(
+	{ pairedItem }: INodeExecutionData,
+	item: number,
+	input: number,
+): IPairedItemData {
 	const names =
 		typeof pairedItem === 'object' &&
 		!Array.isArray(pairedItem) &&
@@ -389,11 +460,19 @@ function keyObject(state: SideState, itemIndex: number, spec: ReconcileSpec): ID
  * field is an own data property, even one named "__proto__".
  */
 function keyShapeOf(spec: ReconcileSpec): IDataObject {
-	return JSON.parse(JSON.stringify(Object.fromEntries(spec.matchFields.map((field) => [field.fieldA, null])))) as IDataObject;
+	return JSON.parse(
+		JSON.stringify(Object.fromEntries(spec.matchFields.map((field) => [field.fieldA, null]))),
+	) as IDataObject;
 }
 
 /** Every input item a row comes from: A's (input 0), then B's (input 1). */
-function pairedItems(a: SideState, slot: number, itemA: number, b: SideState, itemB: number): IPairedItemData[] {
+function pairedItems(
+	a: SideState,
+	slot: number,
+	itemA: number,
+	b: SideState,
+	itemB: number,
+): IPairedItemData[] {
 	const laterA = a.later.size > 0 ? a.later.get(slot) : undefined;
 	const laterB = b.later.size > 0 ? b.later.get(slot) : undefined;
 	if (laterA === undefined && laterB === undefined) {
@@ -412,12 +491,24 @@ function pairedItems(a: SideState, slot: number, itemA: number, b: SideState, it
 	return paired;
 }
 
-const pairedOf = (state: SideState, itemIndex: number) => state.paired[state.pairedOffset + itemIndex];
+const pairedOf = (state: SideState, itemIndex: number) =>
+	state.paired[state.pairedOffset + itemIndex];
 
-function valueOf(state: SideState, slot: number, record: IDataObject, fieldIndex: number, spec: ReconcileSpec): SideValue {
+function valueOf(
+	state: SideState,
+	slot: number,
+	record: IDataObject,
+	fieldIndex: number,
+	spec: ReconcileSpec,
+): SideValue {
 	const rollUp = state.rollUps.get(slot);
 	if (rollUp !== undefined) return rollUp.value(fieldIndex, state.side);
-	return sideValue(state.compareReaders[fieldIndex](record), state.side, state.kinds[fieldIndex], spec.normalisation);
+	return sideValue(
+		state.compareReaders[fieldIndex](record),
+		state.side,
+		state.kinds[fieldIndex],
+		spec.normalisation,
+	);
 }
 
 function compareRecords(
@@ -430,7 +521,8 @@ function compareRecords(
 ): FieldDifference[] | null {
 	// Made only for a key that differs: most keys match, and a list per key would be garbage.
 	let differences: FieldDifference[] | null = null;
-	const rolledUp = (a.rollUps.size > 0 && a.rollUps.has(slot)) || (b.rollUps.size > 0 && b.rollUps.has(slot));
+	const rolledUp =
+		(a.rollUps.size > 0 && a.rollUps.has(slot)) || (b.rollUps.size > 0 && b.rollUps.has(slot));
 	for (let fieldIndex = 0; fieldIndex < spec.compareFields.length; fieldIndex++) {
 		const field = spec.compareFields[fieldIndex];
 		if (!rolledUp && field.compareAs !== 'date') {
@@ -444,9 +536,19 @@ function compareRecords(
 			} else if (valueA === valueB) {
 				continue;
 			}
-			if (field.compareAs !== 'text' && a.plain.read(valueA) && b.plain.read(valueB) && a.plain.equals(b.plain)) continue;
+			if (
+				field.compareAs !== 'text' &&
+				a.plain.read(valueA) &&
+				b.plain.read(valueB) &&
+				a.plain.equals(b.plain)
+			)
+				continue;
 		}
-		const difference = compareValues(field, valueOf(a, slot, recordA, fieldIndex, spec), valueOf(b, slot, recordB, fieldIndex, spec));
+		const difference = compareValues(
+			field,
+			valueOf(a, slot, recordA, fieldIndex, spec),
+			valueOf(b, slot, recordB, fieldIndex, spec),
+		);
 		if (difference !== null) (differences ??= []).push(difference);
 	}
 	return differences;
@@ -471,6 +573,8 @@ function differenceSize(
 function onlySideSize(state: SideState, slot: number, record: IDataObject, rank: number): number {
 	if (rank < 0) return 0;
 	const rollUp = state.rollUps.get(slot);
-	const amount = rollUp ? rollUp.value(rank, state.side).amount : readAmount(state.compareReaders[rank](record));
+	const amount = rollUp
+		? rollUp.value(rank, state.side).amount
+		: readAmount(state.compareReaders[rank](record));
 	return amount === null ? Infinity : decimalToNumber(absDecimal(amount));
 }

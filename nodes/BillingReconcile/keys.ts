@@ -27,7 +27,10 @@ export function fieldReader(name: string): FieldReader {
 function ownValue(json: IDataObject, name: string): unknown {
 	const value = json[name];
 	// Inherited members (constructor, __proto__, toString) are objects or functions.
-	if ((typeof value === 'object' || typeof value === 'function') && !Object.prototype.hasOwnProperty.call(json, name)) {
+	if (
+		(typeof value === 'object' || typeof value === 'function') &&
+		!Object.prototype.hasOwnProperty.call(json, name)
+	) {
 		return undefined;
 	}
 	return value;
@@ -48,7 +51,11 @@ export class KeyValueError extends Error {
 		readonly field: string,
 		readonly problem: 'missing' | 'notScalar',
 	) {
-		super(problem === 'missing' ? `has no field '${field}'` : `holds an object or list in '${field}', which cannot be a key`);
+		super(
+			problem === 'missing'
+				? `has no field '${field}'`
+				: `holds an object or list in '${field}', which cannot be a key`,
+		);
 	}
 }
 

@@ -1,4 +1,9 @@
-import { DecimalSum, parseDecimal, shortDecimalScale, type DecimalValue } from '../shared/numbers/decimal';
+import {
+	DecimalSum,
+	parseDecimal,
+	shortDecimalScale,
+	type DecimalValue,
+} from '../shared/numbers/decimal';
 
 /** "1,234,567.89": commas only between groups of exactly three integer digits. */
 const THOUSANDS_PATTERN = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/;
@@ -29,7 +34,9 @@ function parseWithThousandsSeparators(text: string): DecimalValue | null {
 
 /** No value at all: missing, null, or text that is empty once trimmed. */
 export function isBlank(value: unknown): boolean {
-	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+	return (
+		value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
+	);
 }
 
 /**
@@ -74,7 +81,8 @@ export class PlainDecimalReader {
 	/** Whether the last values read by two readers are the same number (2.50 equals 2.5). */
 	equals(other: PlainDecimalReader): boolean {
 		if (this.scale === other.scale) return this.units === other.units;
-		if (this.scale > other.scale) return alignedEqual(other.units, this.scale - other.scale, this.units);
+		if (this.scale > other.scale)
+			return alignedEqual(other.units, this.scale - other.scale, this.units);
 		return alignedEqual(this.units, other.scale - this.scale, other.units);
 	}
 

@@ -104,18 +104,33 @@ export class RollUp {
 		const kind = this.kinds[index];
 		if (blanks === rows) return { amount: null, text: null, raw: null, problem: null };
 		const summable = kind === 'number' || kind === 'auto';
-		if (summable && blanks === 0 && invalid === 0) return { amount: this.sums[index].value, text: null, raw: null, problem: null };
+		if (summable && blanks === 0 && invalid === 0)
+			return { amount: this.sums[index].value, text: null, raw: null, problem: null };
 
 		const distinct = this.distinct(index);
 		const numbers = summable ? rows - blanks - invalid : 0;
 		// Every row holds the same text (text), the same day (date) or the same non-number (auto).
-		const agreed = kind !== 'number' && blanks === 0 && numbers === 0 && distinct === 1 && (kind !== 'date' || invalid === 0);
-		if (agreed) return { amount: null, text: this.firstText[index]!, raw: this.firstRaw[index], problem: null };
+		const agreed =
+			kind !== 'number' &&
+			blanks === 0 &&
+			numbers === 0 &&
+			distinct === 1 &&
+			(kind !== 'date' || invalid === 0);
+		if (agreed)
+			return {
+				amount: null,
+				text: this.firstText[index]!,
+				raw: this.firstRaw[index],
+				problem: null,
+			};
 
 		const problems: string[] = [];
-		if (invalid && (kind === 'number' || numbers > 0)) problems.push(`${side} is not a number in ${invalid} of ${rows} rows`);
-		if (invalid && kind === 'date') problems.push(`${side} is not a date in ${invalid} of ${rows} rows`);
-		if (distinct > 1 && numbers === 0) problems.push(`${side} has ${distinct} different values in ${rows} rows`);
+		if (invalid && (kind === 'number' || numbers > 0))
+			problems.push(`${side} is not a number in ${invalid} of ${rows} rows`);
+		if (invalid && kind === 'date')
+			problems.push(`${side} is not a date in ${invalid} of ${rows} rows`);
+		if (distinct > 1 && numbers === 0)
+			problems.push(`${side} has ${distinct} different values in ${rows} rows`);
 		if (blanks) problems.push(`${side} has no value in ${blanks} of ${rows} rows`);
 		return { amount: null, text: null, raw: null, problem: problems.join('; ') };
 	}
@@ -125,7 +140,12 @@ export class RollUp {
 	 * them, each compare field's sum or one value (null when it has none), and rowCount.
 	 * Field names are the side's own.
 	 */
-	record(keepNames: string[], keepReaders: FieldReader[], compareNames: string[], side: 'A' | 'B'): IDataObject {
+	record(
+		keepNames: string[],
+		keepReaders: FieldReader[],
+		compareNames: string[],
+		side: 'A' | 'B',
+	): IDataObject {
 		const record: IDataObject = {};
 		keepNames.forEach((name, index) => {
 			const value = keepReaders[index](this.firstRecord);

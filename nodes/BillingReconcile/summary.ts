@@ -1,7 +1,14 @@
 import { stringify } from 'csv-stringify/sync';
 import type { IDataObject } from 'n8n-workflow';
 
-import { absDecimal, decimalToNumber, formatDecimal, percentOf, subtractDecimals, type DecimalValue } from '../shared/numbers/decimal';
+import {
+	absDecimal,
+	decimalToNumber,
+	formatDecimal,
+	percentOf,
+	subtractDecimals,
+	type DecimalValue,
+} from '../shared/numbers/decimal';
 import { parseIsoDate } from '../shared/numbers/dates';
 import { isSummable, type CompareField, type FieldPair } from './compare';
 import type { Discrepancy, FieldTotal, ReconcileResult, ReconcileRow, Status } from './join';
@@ -76,7 +83,10 @@ export function largestDiscrepancies(discrepancies: Discrepancy[], maxRows: numb
 }
 
 /** The status as a person reads it, with the sides' names: "Only in Webex". */
-export function statusLabel(status: Status, settings: Pick<SummarySettings, 'nameA' | 'nameB'>): string {
+export function statusLabel(
+	status: Status,
+	settings: Pick<SummarySettings, 'nameA' | 'nameB'>,
+): string {
 	switch (status) {
 		case 'matched':
 			return 'Matched';
@@ -110,7 +120,15 @@ export function rowField(row: ReconcileRow, field: CompareField): RowField {
 	const summable = isSummable(field);
 	const amountA = summable ? readAmount(rawA) : null;
 	const amountB = summable ? readAmount(rawB) : null;
-	const values: RowField = { rawA, rawB, amountA, amountB, delta: null, deltaPercent: null, deltaDays: null };
+	const values: RowField = {
+		rawA,
+		rawB,
+		amountA,
+		amountB,
+		delta: null,
+		deltaPercent: null,
+		deltaDays: null,
+	};
 	if (amountA !== null && amountB !== null) {
 		values.delta = subtractDecimals(amountB, amountA);
 		values.deltaPercent = percentOf(values.delta, absDecimal(amountA));
@@ -118,7 +136,10 @@ export function rowField(row: ReconcileRow, field: CompareField): RowField {
 	if (field.compareAs === 'date') {
 		const dayA = calendarDay(rawA);
 		const dayB = calendarDay(rawB);
-		if (dayA !== null && dayB !== null) values.deltaDays = Math.round((parseIsoDate(dayB)!.getTime() - parseIsoDate(dayA)!.getTime()) / 86_400_000);
+		if (dayA !== null && dayB !== null)
+			values.deltaDays = Math.round(
+				(parseIsoDate(dayB)!.getTime() - parseIsoDate(dayA)!.getTime()) / 86_400_000,
+			);
 	}
 	return values;
 }
@@ -140,7 +161,9 @@ export function displayValue(row: ReconcileRow, field: FieldPair): unknown {
 /** Why a row's fields differ, where the difference itself does not say (a value that is not a number, …). */
 export function notes(row: ReconcileRow): string {
 	return row.differences
-		.map((difference) => (typeof difference.error === 'string' ? `${difference.field}: ${difference.error}` : ''))
+		.map((difference) =>
+			typeof difference.error === 'string' ? `${difference.field}: ${difference.error}` : '',
+		)
 		.filter(Boolean)
 		.join('; ');
 }
@@ -149,7 +172,9 @@ export function notes(row: ReconcileRow): string {
 export function rowCurrency(row: ReconcileRow, format: FieldFormat): string | null {
 	if (format.currencyField !== null) {
 		const { readA, readB } = format.currencyField;
-		const code = currencyCode(row.a === null ? undefined : readA(row.a)) ?? currencyCode(row.b === null ? undefined : readB(row.b));
+		const code =
+			currencyCode(row.a === null ? undefined : readA(row.a)) ??
+			currencyCode(row.b === null ? undefined : readB(row.b));
 		if (code !== null) return code;
 	}
 	return format.currencyCode;
@@ -174,8 +199,15 @@ export function neutraliseFormula(cell: string): string {
  * status is in words with the sides' names ("Only in Webex"), as in the HTML, and the
  * headers name the sides; the row items keep the machine values.
  */
-export function* discrepancyCsvRecords(result: ReconcileResult, settings: SummarySettings): Generator<string[]> {
-	const header = ['status', ...settings.matchFields.map((field) => field.fieldA), ...settings.displayFields.map((field) => field.fieldA)];
+export function* discrepancyCsvRecords(
+	result: ReconcileResult,
+	settings: SummarySettings,
+): Generator<string[]> {
+	const header = [
+		'status',
+		...settings.matchFields.map((field) => field.fieldA),
+		...settings.displayFields.map((field) => field.fieldA),
+	];
 	for (const field of settings.compareFields) {
 		header.push(`${field.fieldA} ${settings.nameA}`, `${field.fieldA} ${settings.nameB}`);
 		if (isSummable(field)) header.push(`${field.fieldA} delta`, `${field.fieldA} delta %`);
@@ -183,13 +215,19 @@ export function* discrepancyCsvRecords(result: ReconcileResult, settings: Summar
 	header.push('note');
 	yield header.map(neutraliseFormula);
 	for (const { row } of result.discrepancies) {
-		const record = [statusLabel(row.status, settings), ...settings.matchFields.map((field) => cellText(row.key[field.fieldA]))];
+		const record = [
+			statusLabel(row.status, settings),
+			...settings.matchFields.map((field) => cellText(row.key[field.fieldA])),
+		];
 		for (const field of settings.displayFields) record.push(cellText(displayValue(row, field)));
 		for (const field of settings.compareFields) {
 			const values = rowField(row, field);
 			record.push(cellText(values.rawA, values.amountA), cellText(values.rawB, values.amountB));
 			if (isSummable(field)) {
-				record.push(values.delta === null ? '' : formatDecimal(values.delta), values.deltaPercent === null ? '' : formatDecimal(values.deltaPercent));
+				record.push(
+					values.delta === null ? '' : formatDecimal(values.delta),
+					values.deltaPercent === null ? '' : formatDecimal(values.deltaPercent),
+				);
 			}
 		}
 		record.push(notes(row));
@@ -204,7 +242,10 @@ const CSV_ROWS_PER_CHUNK = 2000;
  * binary data service however many rows there are, and never the whole file on the heap.
  * UTF-8 with a byte order mark and CRLF line ends, as Excel expects.
  */
-export function* discrepancyCsvChunks(result: ReconcileResult, settings: SummarySettings): Generator<string> {
+export function* discrepancyCsvChunks(
+	result: ReconcileResult,
+	settings: SummarySettings,
+): Generator<string> {
 	let batch: string[][] = [];
 	let first = true;
 	for (const record of discrepancyCsvRecords(result, settings)) {

@@ -48,7 +48,8 @@ export function comparableText(text: string, rule: TextRule): string {
  * `YYYY-MM-DD`, optionally followed by a time (`T` or a space, then `HH:MM`, `HH:MM:SS` or
  * `HH:MM:SS.fff`) and a zone (`Z` or an offset such as `+01:00`, `+0100`, `+01`).
  */
-const DATE_SPELLING = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(?:Z|[+-](\d{2})(?::?(\d{2}))?)?)?$/i;
+const DATE_SPELLING =
+	/^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(?:Z|[+-](\d{2})(?::?(\d{2}))?)?)?$/i;
 
 /**
  * The calendar day a value names, as `YYYY-MM-DD`, or null when it is not a date.
@@ -60,13 +61,19 @@ const DATE_SPELLING = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[
  * the day its JSON spells. Numbers are not dates: an Excel serial and a Unix time look alike.
  */
 export function calendarDay(value: unknown): string | null {
-	if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString().slice(0, 10);
+	if (value instanceof Date)
+		return Number.isNaN(value.getTime()) ? null : value.toISOString().slice(0, 10);
 	if (typeof value !== 'string') return null;
 	const match = DATE_SPELLING.exec(value.trim());
 	if (!match) return null;
 	const [, day, hours, minutes, seconds, offsetHours, offsetMinutes] = match;
 	if (parseIsoDate(day) === null) return null;
-	if (hours !== undefined && !(Number(hours) <= 23 && Number(minutes) <= 59 && Number(seconds ?? 0) <= 59)) return null;
-	if (offsetHours !== undefined && !(Number(offsetHours) <= 23 && Number(offsetMinutes ?? 0) <= 59)) return null;
+	if (
+		hours !== undefined &&
+		!(Number(hours) <= 23 && Number(minutes) <= 59 && Number(seconds ?? 0) <= 59)
+	)
+		return null;
+	if (offsetHours !== undefined && !(Number(offsetHours) <= 23 && Number(offsetMinutes ?? 0) <= 59))
+		return null;
 	return day;
 }

@@ -1,4 +1,10 @@
-import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { router } from './actions/router';
 import * as usage from './actions/usage';
@@ -11,7 +17,8 @@ export class CiscoXaasBilling implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: "Fetch Cisco XaaS usage for Summary Invoices: each invoice's usage ZIP as rows, exact totals or the CSV file",
+		description:
+			"Fetch Cisco XaaS usage for Summary Invoices: each invoice's usage ZIP as rows, exact totals or the CSV file",
 		defaults: {
 			name: 'Cisco XaaS Billing',
 		},

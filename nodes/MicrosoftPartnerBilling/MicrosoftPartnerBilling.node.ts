@@ -1,4 +1,10 @@
-import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 
 import * as exportResource from './actions/export';
 import * as invoiceResource from './actions/invoice';
@@ -8,7 +14,10 @@ export class MicrosoftPartnerBilling implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Microsoft Partner Billing',
 		name: 'microsoftPartnerBilling',
-		icon: { light: 'file:microsoftPartnerBilling.svg', dark: 'file:microsoftPartnerBilling.dark.svg' },
+		icon: {
+			light: 'file:microsoftPartnerBilling.svg',
+			dark: 'file:microsoftPartnerBilling.dark.svg',
+		},
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',

@@ -44,17 +44,24 @@ export class CiscoAuth {
 	/** Check `Authorization: Bearer <token>`. */
 	authenticate(headers: IncomingHttpHeaders): AuthResult {
 		const header = headers.authorization;
-		if (typeof header !== 'string' || !header.trim()) return { ok: false, message: 'The access token is missing.' };
+		if (typeof header !== 'string' || !header.trim())
+			return { ok: false, message: 'The access token is missing.' };
 		const m = /^Bearer +(\S+) *$/i.exec(header);
 		const info = m ? this.accessTokens.get(m[1]) : undefined;
 		if (!info) return { ok: false, message: 'The access token is invalid.' };
-		if (info.expiresAt <= Date.now()) return { ok: false, message: 'The access token has expired.' };
+		if (info.expiresAt <= Date.now())
+			return { ok: false, message: 'The access token has expired.' };
 		return { ok: true };
 	}
 
 	/** Answer 401 for a failed bearer check (the API gateway's answer, before any Cisco logic). */
 	static sendUnauthorized(res: ServerResponse, message: string) {
-		sendJson(res, 401, { error: 'invalid_token', error_description: message }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+		sendJson(
+			res,
+			401,
+			{ error: 'invalid_token', error_description: message },
+			{ 'www-authenticate': 'Bearer error="invalid_token"' },
+		);
 	}
 
 	/** Every token issued so far is expired from now on: the API answers 401. */
@@ -71,14 +78,21 @@ export class CiscoAuth {
 	handleToken(ctx: RequestContext) {
 		const { res } = ctx;
 		const headers = { 'cache-control': 'no-store', pragma: 'no-cache' };
-		const fail = (status: number, error: string, description: string, extra: Record<string, string> = {}) => sendJson(res, status, { error, error_description: description }, { ...headers, ...extra });
+		const fail = (
+			status: number,
+			error: string,
+			description: string,
+			extra: Record<string, string> = {},
+		) => sendJson(res, status, { error, error_description: description }, { ...headers, ...extra });
 
 		if (ctx.entry.method !== 'POST') {
 			fail(405, 'invalid_request', 'Use POST for the token endpoint.', { allow: 'POST' });
 			return;
 		}
 		if (['client_secret', 'password'].some((name) => ctx.url.searchParams.has(name))) {
-			this.server.violation(`OAuth secret sent in the Cisco token URL query string: POST ${ctx.path}`);
+			this.server.violation(
+				`OAuth secret sent in the Cisco token URL query string: POST ${ctx.path}`,
+			);
 		}
 		const request = readTokenRequest(ctx, fail, 'cisco');
 		if (!request) return;
@@ -90,11 +104,25 @@ export class CiscoAuth {
 			return;
 		}
 		if (grantType !== 'password' && grantType !== 'client_credentials') {
-			fail(400, 'unsupported_grant_type', `grant_type ${grantType} is not supported (use password or client_credentials).`);
+			fail(
+				400,
+				'unsupported_grant_type',
+				`grant_type ${grantType} is not supported (use password or client_credentials).`,
+			);
 			return;
 		}
-		if (!clientId || !clientSecret || !safeEqual(clientId, this.options.clientId) || !safeEqual(clientSecret, this.options.clientSecret)) {
-			fail(401, 'invalid_client', 'Invalid client or client credentials.', usedBasic ? { 'www-authenticate': 'Basic realm="cisco"' } : {});
+		if (
+			!clientId ||
+			!clientSecret ||
+			!safeEqual(clientId, this.options.clientId) ||
+			!safeEqual(clientSecret, this.options.clientSecret)
+		) {
+			fail(
+				401,
+				'invalid_client',
+				'Invalid client or client credentials.',
+				usedBasic ? { 'www-authenticate': 'Basic realm="cisco"' } : {},
+			);
 			return;
 		}
 		if (grantType === 'password') {
@@ -104,7 +132,10 @@ export class CiscoAuth {
 				fail(400, 'invalid_request', 'The password grant needs username and password.');
 				return;
 			}
-			if (!safeEqual(username, this.options.username) || !safeEqual(password, this.options.password)) {
+			if (
+				!safeEqual(username, this.options.username) ||
+				!safeEqual(password, this.options.password)
+			) {
 				fail(400, 'invalid_grant', 'Invalid resource owner credentials.');
 				return;
 			}
@@ -113,6 +144,11 @@ export class CiscoAuth {
 		const accessToken = randomBytes(24).toString('base64url');
 		const expiresIn = this.options.accessTokenTtlSeconds;
 		this.accessTokens.set(accessToken, { expiresAt: Date.now() + expiresIn * 1000 });
-		sendJson(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn }, headers);
+		sendJson(
+			res,
+			200,
+			{ access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn },
+			headers,
+		);
 	}
 }

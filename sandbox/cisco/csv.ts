@@ -13,16 +13,24 @@ export interface CsvDialect {
 }
 
 function csvField(value: string, delimiter: string) {
-	return value.includes(delimiter) || /["\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+	return value.includes(delimiter) || /["\r\n]/.test(value)
+		? `"${value.replace(/"/g, '""')}"`
+		: value;
 }
 
 /** One line, ended by the line ending. */
 export function csvLine(fields: readonly string[], dialect: CsvDialect) {
-	return fields.map((f) => csvField(f, dialect.delimiter)).join(dialect.delimiter) + dialect.lineEnding;
+	return (
+		fields.map((f) => csvField(f, dialect.delimiter)).join(dialect.delimiter) + dialect.lineEnding
+	);
 }
 
 /** A whole file: the header line, then one line per record, each ended by the line ending. */
-export function csvFile(columns: readonly string[], records: Iterable<readonly string[]>, dialect: CsvDialect) {
+export function csvFile(
+	columns: readonly string[],
+	records: Iterable<readonly string[]>,
+	dialect: CsvDialect,
+) {
 	const line = (fields: readonly string[]) => csvLine(fields, dialect);
 	const lines = [line(columns)];
 	for (const r of records) lines.push(line(r));

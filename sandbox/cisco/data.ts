@@ -32,10 +32,25 @@ const HISTORY_DAYS = 245;
 const USAGE_PERIOD_DAYS = 30;
 const CURRENCY = 'USD';
 
-export const HEADER_COLUMNS = Object.freeze(['Invoice Number', 'Invoice Date', 'Bill To ID', 'Currency', 'Total Usage Amount', 'Usage Line Count']);
+export const HEADER_COLUMNS = Object.freeze([
+	'Invoice Number',
+	'Invoice Date',
+	'Bill To ID',
+	'Currency',
+	'Total Usage Amount',
+	'Usage Line Count',
+]);
 export const USAGE_COLUMNS = Object.freeze([
-	'Invoice Number', 'Subscription ID', 'Customer Name', 'Product SKU', 'Description',
-	'Usage Start Date', 'Usage End Date', 'Quantity', 'Unit Price', 'Extended Amount',
+	'Invoice Number',
+	'Subscription ID',
+	'Customer Name',
+	'Product SKU',
+	'Description',
+	'Usage Start Date',
+	'Usage End Date',
+	'Quantity',
+	'Unit Price',
+	'Extended Amount',
 ]);
 
 // Names with commas, double quotes and a semicolon on purpose: CSV quoting must matter with
@@ -48,17 +63,50 @@ const CUSTOMER_NAMES = Object.freeze([
 	'Fabrikam; Ltd.',
 	'Tailspin "TS" Toys, LLC',
 ]);
-const OTHER_PARTNER_CUSTOMER_NAMES = Object.freeze(['Globex Corporation', 'Initech, "Main Office"']);
+const OTHER_PARTNER_CUSTOMER_NAMES = Object.freeze([
+	'Globex Corporation',
+	'Initech, "Main Office"',
+]);
 
 /**
  * Unit prices in ten-thousandths (minPrice..maxPrice); descriptions with commas, quotes and a semicolon.
  */
-const PRODUCTS: ReadonlyArray<{ sku: string; description: string; minPrice: number; maxPrice: number }> = Object.freeze([
-	{ sku: 'A-FLEX-NU-CALL', description: 'Webex Calling Professional, "Named User"', minPrice: 70000, maxPrice: 120000 },
-	{ sku: 'A-FLEX-MTG-ENT', description: 'Webex Meetings Enterprise', minPrice: 90000, maxPrice: 150000 },
-	{ sku: 'E3-DNA-ADV', description: 'DNA Advantage, per device / month', minPrice: 15000, maxPrice: 42500 },
-	{ sku: 'DUO-ADV-USR', description: 'Duo Advantage; "per user"', minPrice: 50000, maxPrice: 90000 },
-	{ sku: 'TE-CLOUD-UNITS', description: 'ThousandEyes Cloud Agent units', minPrice: 125, maxPrice: 3375 },
+const PRODUCTS: ReadonlyArray<{
+	sku: string;
+	description: string;
+	minPrice: number;
+	maxPrice: number;
+}> = Object.freeze([
+	{
+		sku: 'A-FLEX-NU-CALL',
+		description: 'Webex Calling Professional, "Named User"',
+		minPrice: 70000,
+		maxPrice: 120000,
+	},
+	{
+		sku: 'A-FLEX-MTG-ENT',
+		description: 'Webex Meetings Enterprise',
+		minPrice: 90000,
+		maxPrice: 150000,
+	},
+	{
+		sku: 'E3-DNA-ADV',
+		description: 'DNA Advantage, per device / month',
+		minPrice: 15000,
+		maxPrice: 42500,
+	},
+	{
+		sku: 'DUO-ADV-USR',
+		description: 'Duo Advantage; "per user"',
+		minPrice: 50000,
+		maxPrice: 90000,
+	},
+	{
+		sku: 'TE-CLOUD-UNITS',
+		description: 'ThousandEyes Cloud Agent units',
+		minPrice: 125,
+		maxPrice: 3375,
+	},
 	{ sku: 'UMB-DNS-ESS', description: 'Umbrella DNS Essentials', minPrice: 21111, maxPrice: 28888 },
 ]);
 
@@ -130,7 +178,8 @@ function roundToTenThousandths(micros: number) {
 function pickDistinct(rng: Rng, items: readonly string[], count: number) {
 	const pool = [...items];
 	const out: string[] = [];
-	while (out.length < count && pool.length) out.push(pool.splice(rng.int(0, pool.length - 1), 1)[0]);
+	while (out.length < count && pool.length)
+		out.push(pool.splice(rng.int(0, pool.length - 1), 1)[0]);
 	return out;
 }
 
@@ -169,11 +218,22 @@ export function getDataset(seed: number, today: number): Dataset {
 	const takenIds = new Set<string>();
 	const subscriptions: Subscription[] = [];
 	for (const customerName of CUSTOMER_NAMES) {
-		for (let i = rng.int(2, 3); i > 0; i--) subscriptions.push({ subscriptionId: newSubscriptionId(rng, takenIds), customerName, billingAddressId: partnerBid });
+		for (let i = rng.int(2, 3); i > 0; i--)
+			subscriptions.push({
+				subscriptionId: newSubscriptionId(rng, takenIds),
+				customerName,
+				billingAddressId: partnerBid,
+			});
 	}
-	const otherSubscriptions = OTHER_PARTNER_CUSTOMER_NAMES.map((name) => ({ subscriptionId: newSubscriptionId(rng, takenIds), customerName: name, billingAddressId: otherBid }));
+	const otherSubscriptions = OTHER_PARTNER_CUSTOMER_NAMES.map((name) => ({
+		subscriptionId: newSubscriptionId(rng, takenIds),
+		customerName: name,
+		billingAddressId: otherBid,
+	}));
 	subscriptions.push(...otherSubscriptions);
-	const partnerSubIds = subscriptions.filter((s) => s.billingAddressId === partnerBid).map((s) => s.subscriptionId);
+	const partnerSubIds = subscriptions
+		.filter((s) => s.billingAddressId === partnerBid)
+		.map((s) => s.subscriptionId);
 	const otherSubIds = otherSubscriptions.map((s) => s.subscriptionId);
 
 	// Invoice slots evenly spread over HISTORY_DAYS (oldest first), numbers ascending with the date;
@@ -194,7 +254,9 @@ export function getDataset(seed: number, today: number): Dataset {
 			invoiceDay,
 			invoiceDate: formatDay(invoiceDay),
 			billingAddressId: other ? otherBid : partnerBid,
-			subscriptionIds: other ? pickDistinct(rng, otherSubIds, rng.int(1, 2)) : pickDistinct(rng, partnerSubIds, rng.int(2, 4)),
+			subscriptionIds: other
+				? pickDistinct(rng, otherSubIds, rng.int(1, 2))
+				: pickDistinct(rng, partnerSubIds, rng.int(2, 4)),
 			defaultLineCount: rng.int(20, 200),
 		});
 	}
@@ -203,9 +265,16 @@ export function getDataset(seed: number, today: number): Dataset {
 	// In last calendar month: a monthly "last month's invoices" check (the example workflow) meets all of them.
 	const [lastMonthStart, lastMonthEnd] = lastMonthDays(today);
 	const candidates = invoices
-		.filter((i) => i.billingAddressId === partnerBid && i.invoiceDay >= lastMonthStart && i.invoiceDay <= lastMonthEnd)
+		.filter(
+			(i) =>
+				i.billingAddressId === partnerBid &&
+				i.invoiceDay >= lastMonthStart &&
+				i.invoiceDay <= lastMonthEnd,
+		)
 		.map((i) => i.invoiceNumber);
-	pickDistinct(rng, candidates, PLANTED_DELTAS.length).forEach((n, k) => planted.set(n, PLANTED_DELTAS[k]));
+	pickDistinct(rng, candidates, PLANTED_DELTAS.length).forEach((n, k) =>
+		planted.set(n, PLANTED_DELTAS[k]),
+	);
 
 	const dataset: Dataset = {
 		seed,
@@ -234,9 +303,15 @@ function lineCountOf(invoice: Invoice, opts: UsageOptions) {
  * The Consolidated Usage records of an invoice, as strings in USAGE_COLUMNS order. A generator:
  * bench-sized invoices (option usageLinesPerInvoice) are never held as records.
  */
-export function* usageRecords(ds: Dataset, invoice: Invoice, opts: UsageOptions = {}): Generator<string[], void, undefined> {
+export function* usageRecords(
+	ds: Dataset,
+	invoice: Invoice,
+	opts: UsageOptions = {},
+): Generator<string[], void, undefined> {
 	const rng = new Rng(ds.seed, 'cisco-usage', invoice.invoiceNumber);
-	const subs = invoice.subscriptionIds.map((id) => ds.subscriptions.find((s) => s.subscriptionId === id) as Subscription);
+	const subs = invoice.subscriptionIds.map(
+		(id) => ds.subscriptions.find((s) => s.subscriptionId === id) as Subscription,
+	);
 	const periodStart = invoice.invoiceDay - USAGE_PERIOD_DAYS;
 	const periodEnd = invoice.invoiceDay - 1;
 	const count = lineCountOf(invoice, opts);
@@ -279,7 +354,14 @@ function usageSumOf(ds: Dataset, invoice: Invoice, opts: UsageOptions = {}) {
  */
 export function headerRecord(ds: Dataset, invoice: Invoice, opts: UsageOptions = {}): string[] {
 	const total = usageSumOf(ds, invoice, opts) + (ds.planted.get(invoice.invoiceNumber) ?? 0n);
-	return [invoice.invoiceNumber, invoice.invoiceDate, String(invoice.billingAddressId), CURRENCY, formatAmount(total), String(lineCountOf(invoice, opts))];
+	return [
+		invoice.invoiceNumber,
+		invoice.invoiceDate,
+		String(invoice.billingAddressId),
+		CURRENCY,
+		formatAmount(total),
+		String(lineCountOf(invoice, opts)),
+	];
 }
 
 function toObject(columns: readonly string[], record: readonly string[]): Record<string, string> {
@@ -309,6 +391,11 @@ export function plantedDiscrepancies(ds: Dataset, opts: UsageOptions = {}) {
 		const invoice = invoiceOf(ds, invoiceNumber);
 		const usageSum = usageSumOf(ds, invoice, opts);
 		const delta = ds.planted.get(invoiceNumber) as bigint;
-		return { invoiceNumber, headerTotal: formatAmount(usageSum + delta), usageSum: formatAmount(usageSum), delta: formatAmount(delta) };
+		return {
+			invoiceNumber,
+			headerTotal: formatAmount(usageSum + delta),
+			usageSum: formatAmount(usageSum),
+			delta: formatAmount(delta),
+		};
 	});
 }

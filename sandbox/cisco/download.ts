@@ -81,7 +81,12 @@ export class CiscoFiles {
 	issued: string[];
 
 	/** @param deps.options live options */
-	constructor(deps: { server: SandboxServer; dataset: Dataset; options: FileOptions; auth: CiscoAuth }) {
+	constructor(deps: {
+		server: SandboxServer;
+		dataset: Dataset;
+		options: FileOptions;
+		auth: CiscoAuth;
+	}) {
 		this.server = deps.server;
 		this.dataset = deps.dataset;
 		this.options = deps.options;
@@ -97,7 +102,11 @@ export class CiscoFiles {
 	issueLink(invoiceNumber: string) {
 		const id = randomBytes(16).toString('hex');
 		const sig = randomBytes(24).toString('base64url');
-		this.links.set(id, { invoiceNumber, sig, expiresAt: Date.now() + this.options.linkTtlSeconds * 1000 });
+		this.links.set(id, {
+			invoiceNumber,
+			sig,
+			expiresAt: Date.now() + this.options.linkTtlSeconds * 1000,
+		});
 		const url = `http://${this.options.fileHost}:${this.server.port}${FILES_PREFIX}/${id}.zip?sig=${sig}`;
 		this.issued.push(url);
 		return url;
@@ -133,7 +142,14 @@ export class CiscoFiles {
 		const replaced = this.replaced.get(invoiceNumber);
 		if (replaced) return replaced;
 		const o = this.options;
-		const key = JSON.stringify([o.usageLinesPerInvoice ?? null, o.headerFileName, o.usageFileName, o.csvDelimiter, o.csvBom, o.lineEnding]);
+		const key = JSON.stringify([
+			o.usageLinesPerInvoice ?? null,
+			o.headerFileName,
+			o.usageFileName,
+			o.csvDelimiter,
+			o.csvBom,
+			o.lineEnding,
+		]);
 		const cached = this.zips.get(invoiceNumber);
 		if (cached && cached.key === key) return cached.buffer;
 		const buffer = this.buildZip(invoiceNumber);
@@ -149,8 +165,14 @@ export class CiscoFiles {
 		// noSort: keep the header first, as written (adm-zip sorts entries by name otherwise).
 		const zip = new AdmZip(undefined, { noSort: true });
 		const files = [
-			[fileName(o.headerFileName, invoiceNumber), csvFile(HEADER_COLUMNS, [headerRecord(this.dataset, invoice, usageOptions)], dialect)],
-			[fileName(o.usageFileName, invoiceNumber), csvFile(USAGE_COLUMNS, usageRecords(this.dataset, invoice, usageOptions), dialect)],
+			[
+				fileName(o.headerFileName, invoiceNumber),
+				csvFile(HEADER_COLUMNS, [headerRecord(this.dataset, invoice, usageOptions)], dialect),
+			],
+			[
+				fileName(o.usageFileName, invoiceNumber),
+				csvFile(USAGE_COLUMNS, usageRecords(this.dataset, invoice, usageOptions), dialect),
+			],
 		];
 		for (const [name, text] of files) {
 			const entry = zip.addFile(name, Buffer.from(text, 'utf8'));
@@ -162,17 +184,26 @@ export class CiscoFiles {
 	/** Checks that must see every download, faulted ones too (called before faults apply). */
 	observe(ctx: RequestContext) {
 		if (this.options.fileAuth === 'none' && ctx.req.headers.authorization !== undefined) {
-			this.server.violation(`bearer token sent to the usage file host: ${ctx.entry.method} ${ctx.path}`);
+			this.server.violation(
+				`bearer token sent to the usage file host: ${ctx.entry.method} ${ctx.path}`,
+			);
 		}
 	}
 
 	handle(ctx: RequestContext) {
 		const { req, res, url } = ctx;
 		const method = ctx.entry.method;
-		const fail = (status: number, code: string, message: string, headers: Record<string, string> = {}) => sendText(res, status, xmlError(code, message), 'application/xml', headers);
+		const fail = (
+			status: number,
+			code: string,
+			message: string,
+			headers: Record<string, string> = {},
+		) => sendText(res, status, xmlError(code, message), 'application/xml', headers);
 
 		if (method !== 'GET' && method !== 'HEAD') {
-			fail(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', { allow: 'GET, HEAD' });
+			fail(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', {
+				allow: 'GET, HEAD',
+			});
 			return;
 		}
 		if (this.options.fileAuth === 'bearer') {
@@ -185,7 +216,11 @@ export class CiscoFiles {
 		const m = PATH_RE.exec(url.pathname);
 		const link = m ? this.links.get(m[1]) : undefined;
 		const sig = Buffer.from(url.searchParams.get('sig') || '');
-		if (!link || sig.length !== Buffer.byteLength(link.sig) || !timingSafeEqual(sig, Buffer.from(link.sig))) {
+		if (
+			!link ||
+			sig.length !== Buffer.byteLength(link.sig) ||
+			!timingSafeEqual(sig, Buffer.from(link.sig))
+		) {
 			fail(403, 'AccessDenied', 'Access Denied');
 			return;
 		}

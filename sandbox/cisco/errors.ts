@@ -31,7 +31,12 @@ export interface CiscoError {
 export type ErrorBodyFn = (error: CiscoError) => unknown;
 
 export function defaultErrorBody(error: CiscoError) {
-	return { uuid: error.uuid, status: 'ERROR', errorCode: error.errorCode, errorMessage: error.errorMessage };
+	return {
+		uuid: error.uuid,
+		status: 'ERROR',
+		errorCode: error.errorCode,
+		errorMessage: error.errorMessage,
+	};
 }
 
 /**
@@ -39,11 +44,17 @@ export function defaultErrorBody(error: CiscoError) {
  * @param body parsed request body
  */
 export function requestUuid(body: unknown) {
-	const uuid = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).uuid : undefined;
+	const uuid =
+		body !== null && typeof body === 'object' ? (body as Record<string, unknown>).uuid : undefined;
 	return typeof uuid === 'string' ? uuid : null;
 }
 
-export function sendCiscoError(res: http.ServerResponse, errorBody: ErrorBodyFn, error: CiscoError, headers: Record<string, string> = {}) {
+export function sendCiscoError(
+	res: http.ServerResponse,
+	errorBody: ErrorBodyFn,
+	error: CiscoError,
+	headers: Record<string, string> = {},
+) {
 	sendJson(res, error.httpStatus, errorBody(error), headers);
 }
 

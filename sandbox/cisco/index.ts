@@ -64,7 +64,10 @@ function hostnameOf(host: string | undefined) {
 	}
 }
 
-export function createCisco(server: SandboxServer, config: { seed: number; options?: Partial<CiscoOptions> }) {
+export function createCisco(
+	server: SandboxServer,
+	config: { seed: number; options?: Partial<CiscoOptions> },
+) {
 	const seed = config.seed;
 	/** @returns a copy that changes to the live options (tokenHosts.push) do not reach */
 	const copyOptions = (o: CiscoOptions): CiscoOptions => ({ ...o, tokenHosts: [...o.tokenHosts] });
@@ -86,7 +89,9 @@ export function createCisco(server: SandboxServer, config: { seed: number; optio
 		const host = hostnameOf(ctx.req.headers.host);
 		const allowed = options.tokenHosts.map((h) => hostnameOf(h));
 		if (!allowed.includes(host)) {
-			server.violation(`Authorization header sent to host "${host}", which is not in tokenHosts (${allowed.join(', ')}): ${ctx.entry.method} ${ctx.path}`);
+			server.violation(
+				`Authorization header sent to host "${host}", which is not in tokenHosts (${allowed.join(', ')}): ${ctx.entry.method} ${ctx.path}`,
+			);
 		}
 	};
 
@@ -97,11 +102,26 @@ export function createCisco(server: SandboxServer, config: { seed: number; optio
 		observe: checkTokenHost,
 		handle(ctx) {
 			if (ctx.path === TOKEN_PATH) auth.handleToken(ctx);
-			else sendJson(ctx.res, 404, { error: 'invalid_request', error_description: `No such endpoint: ${ctx.path}` });
+			else
+				sendJson(ctx.res, 404, {
+					error: 'invalid_request',
+					error_description: `No such endpoint: ${ctx.path}`,
+				});
 		},
 		faultResponse(status) {
-			const error = status === 429 || status === 503 ? 'temporarily_unavailable' : status >= 500 ? 'server_error' : 'invalid_request';
-			return { body: JSON.stringify({ error, error_description: `HTTP ${status} ${http.STATUS_CODES[status] || ''}`.trim() }), headers: { 'content-type': 'application/json;charset=UTF-8' } };
+			const error =
+				status === 429 || status === 503
+					? 'temporarily_unavailable'
+					: status >= 500
+						? 'server_error'
+						: 'invalid_request';
+			return {
+				body: JSON.stringify({
+					error,
+					error_description: `HTTP ${status} ${http.STATUS_CODES[status] || ''}`.trim(),
+				}),
+				headers: { 'content-type': 'application/json;charset=UTF-8' },
+			};
 		},
 	});
 	server.mount({
@@ -111,7 +131,10 @@ export function createCisco(server: SandboxServer, config: { seed: number; optio
 		observe: checkTokenHost,
 		handle: (ctx) => api.handle(ctx),
 		faultResponse(status, ctx) {
-			return { body: JSON.stringify(options.errorBody(faultError(status, ctx.body))), headers: { 'content-type': 'application/json;charset=UTF-8' } };
+			return {
+				body: JSON.stringify(options.errorBody(faultError(status, ctx.body))),
+				headers: { 'content-type': 'application/json;charset=UTF-8' },
+			};
 		},
 	});
 	server.mount({
@@ -125,7 +148,10 @@ export function createCisco(server: SandboxServer, config: { seed: number; optio
 		handle: (ctx) => files.handle(ctx),
 		faultResponse(status) {
 			const code = (http.STATUS_CODES[status] || 'Error').replace(/[^A-Za-z]/g, '');
-			return { body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>HTTP ${status}</Message></Error>`, headers: { 'content-type': 'application/xml' } };
+			return {
+				body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>HTTP ${status}</Message></Error>`,
+				headers: { 'content-type': 'application/xml' },
+			};
 		},
 	});
 
@@ -159,7 +185,8 @@ export function createCisco(server: SandboxServer, config: { seed: number; optio
 					subscriptionIds: [...i.subscriptionIds],
 				})),
 		/** Numbers of the seeded invoices that belong to the other BID (requested by number, the API drops them). */
-		otherBidInvoiceNumbers: () => dataset.invoices.filter((i) => i.billingAddressId !== partnerBid).map((i) => i.invoiceNumber),
+		otherBidInvoiceNumbers: () =>
+			dataset.invoices.filter((i) => i.billingAddressId !== partnerBid).map((i) => i.invoiceNumber),
 		/** The partner's subscriptions with their customer and invoices. */
 		subscriptions: () =>
 			dataset.subscriptions
@@ -167,23 +194,30 @@ export function createCisco(server: SandboxServer, config: { seed: number; optio
 				.map((s) => ({
 					subscriptionId: s.subscriptionId,
 					customerName: s.customerName,
-					invoiceNumbers: dataset.invoices.filter((i) => i.subscriptionIds.includes(s.subscriptionId)).map((i) => i.invoiceNumber),
+					invoiceNumbers: dataset.invoices
+						.filter((i) => i.subscriptionIds.includes(s.subscriptionId))
+						.map((i) => i.invoiceNumber),
 				})),
 		/**
 		 * The records of an invoice's header and usage CSV, keyed by column, strings, with the
 		 * current options (usageLinesPerInvoice).
 		 */
-		expectedUsage: (invoiceNumber: string | number) => expectedUsage(dataset, String(invoiceNumber), usageOptions()),
+		expectedUsage: (invoiceNumber: string | number) =>
+			expectedUsage(dataset, String(invoiceNumber), usageOptions()),
 		/** Invoices whose header Total Usage Amount differs from the sum of their Extended Amounts. */
 		plantedDiscrepancies: () => plantedDiscrepancies(dataset, usageOptions()),
 		/** The ZIP the file host serves for an invoice (a replaced one included). */
-		usageZip: (invoiceNumber: string | number) => files.zipFor(invoiceOf(dataset, String(invoiceNumber)).invoiceNumber),
+		usageZip: (invoiceNumber: string | number) =>
+			files.zipFor(invoiceOf(dataset, String(invoiceNumber)).invoiceNumber),
 		/** A freshly issued usage URL for an invoice, as the API would hand it out. */
-		usageUrl: (invoiceNumber: string | number) => files.issueLink(invoiceOf(dataset, String(invoiceNumber)).invoiceNumber),
+		usageUrl: (invoiceNumber: string | number) =>
+			files.issueLink(invoiceOf(dataset, String(invoiceNumber)).invoiceNumber),
 		/** Serve this ZIP for the invoice instead of the seeded one (until reset). */
-		replaceZip: (invoiceNumber: string | number, buffer: Buffer) => files.replaceZip(String(invoiceNumber), buffer),
+		replaceZip: (invoiceNumber: string | number, buffer: Buffer) =>
+			files.replaceZip(String(invoiceNumber), buffer),
 		/** Serve the ZIP in this file for the invoice (until reset), streamed from disk: for ZIPs too large to hold. */
-		replaceZipFile: (invoiceNumber: string | number, file: string) => files.replaceZipFile(String(invoiceNumber), file),
+		replaceZipFile: (invoiceNumber: string | number, file: string) =>
+			files.replaceZipFile(String(invoiceNumber), file),
 		/** Every usage URL issued since the last reset, oldest first (secrets: none may reach an error or a log). */
 		usageUrls: () => [...files.issued],
 		/** Every usage URL issued so far answers 403 "Request has expired". */
@@ -193,7 +227,12 @@ export function createCisco(server: SandboxServer, config: { seed: number; optio
 		/** The access tokens issued so far, oldest first. */
 		issuedTokens: () => auth.issuedTokens(),
 	};
-	const facade = withLiveOptions(facadeFields, options, ['clientId', 'clientSecret', 'username', 'password']);
+	const facade = withLiveOptions(facadeFields, options, [
+		'clientId',
+		'clientSecret',
+		'username',
+		'password',
+	]);
 
 	server.addVendor({
 		name: 'cisco',

@@ -13,7 +13,14 @@
 import { sendJson } from '../server';
 import { todayDay, formatDay } from '../webex/dates';
 import { parseTimestamp, formatTimestamp, dayOf, minusMonths } from './dates';
-import { VALIDATION_ERROR, BILL_TO_ERROR, BIZ_RULE_FAIL_ERROR, UNKNOWN_ERROR, requestUuid, sendCiscoError } from './errors';
+import {
+	VALIDATION_ERROR,
+	BILL_TO_ERROR,
+	BIZ_RULE_FAIL_ERROR,
+	UNKNOWN_ERROR,
+	requestUuid,
+	sendCiscoError,
+} from './errors';
 import { CiscoAuth } from './auth';
 import type { RequestContext } from '../server';
 import type { Dataset, Invoice } from './data';
@@ -30,7 +37,15 @@ const MAX_LOOKBACK_MONTHS = 6;
 const MAX_PAGE_NUMBER = 999999999999999;
 /** [spec] createdBy: the CCO id, at most 50 characters. */
 const MAX_CREATED_BY = 50;
-const ENVELOPE_FIELDS = ['uuid', 'createdBy', 'createdDateTime', 'billingAddressId', 'beginDate', 'endDate', 'pageNumber'];
+const ENVELOPE_FIELDS = [
+	'uuid',
+	'createdBy',
+	'createdDateTime',
+	'billingAddressId',
+	'beginDate',
+	'endDate',
+	'pageNumber',
+];
 const TIMESTAMP_FIELDS = ['createdDateTime', 'beginDate', 'endDate'];
 
 /** The live options the usage API reads (see CiscoOptions). */
@@ -70,8 +85,10 @@ interface Envelope {
  * leading zeros.
  */
 function parseInvoiceNumber(value: unknown) {
-	if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? String(value) : undefined;
-	if (typeof value === 'string' && /^\d+$/.test(value) && /[1-9]/.test(value)) return String(BigInt(value));
+	if (typeof value === 'number')
+		return Number.isSafeInteger(value) && value > 0 ? String(value) : undefined;
+	if (typeof value === 'string' && /^\d+$/.test(value) && /[1-9]/.test(value))
+		return String(BigInt(value));
 	return undefined;
 }
 
@@ -98,17 +115,40 @@ export class CiscoApi {
 	}
 
 	invoiceListSpec(): ListSpec {
-		return { field: 'invoiceList', idField: 'invoiceNumber', what: 'invoice numbers', example: '{"invoiceNumber": <number>}', parseId: parseInvoiceNumber };
+		return {
+			field: 'invoiceList',
+			idField: 'invoiceNumber',
+			what: 'invoice numbers',
+			example: '{"invoiceNumber": <number>}',
+			parseId: parseInvoiceNumber,
+		};
 	}
 
 	/** [unconfirmed] element names of the subscription list: options. */
 	subscriptionListSpec(): ListSpec {
 		const { subscriptionListField: field, subscriptionIdField: idField } = this.options;
-		return { field, idField, what: 'subscription ids', example: `{"${idField}": "<id>"}`, parseId: parseSubscriptionId };
+		return {
+			field,
+			idField,
+			what: 'subscription ids',
+			example: `{"${idField}": "<id>"}`,
+			parseId: parseSubscriptionId,
+		};
 	}
 
-	fail(ctx: RequestContext, httpStatus: number, errorCode: string, errorMessage: string, headers?: Record<string, string>) {
-		sendCiscoError(ctx.res, this.options.errorBody, { httpStatus, uuid: requestUuid(ctx.body), errorCode, errorMessage }, headers);
+	fail(
+		ctx: RequestContext,
+		httpStatus: number,
+		errorCode: string,
+		errorMessage: string,
+		headers?: Record<string, string>,
+	) {
+		sendCiscoError(
+			ctx.res,
+			this.options.errorBody,
+			{ httpStatus, uuid: requestUuid(ctx.body), errorCode, errorMessage },
+			headers,
+		);
 	}
 
 	handle(ctx: RequestContext) {
@@ -119,22 +159,45 @@ export class CiscoApi {
 			CiscoAuth.sendUnauthorized(ctx.res, auth.message);
 			return;
 		}
-		const spec = ctx.path === '/usage' ? this.invoiceListSpec() : ctx.path === '/usageBySubscription' ? this.subscriptionListSpec() : undefined;
+		const spec =
+			ctx.path === '/usage'
+				? this.invoiceListSpec()
+				: ctx.path === '/usageBySubscription'
+					? this.subscriptionListSpec()
+					: undefined;
 		if (!spec) {
 			this.fail(ctx, 404, UNKNOWN_ERROR, `No such resource: ${ctx.entry.method} ${ctx.path}`);
 			return;
 		}
 		if (ctx.entry.method !== 'POST') {
-			this.fail(ctx, 405, UNKNOWN_ERROR, `Method ${ctx.entry.method} is not allowed on ${ctx.path}; use POST.`, { allow: 'POST' });
+			this.fail(
+				ctx,
+				405,
+				UNKNOWN_ERROR,
+				`Method ${ctx.entry.method} is not allowed on ${ctx.path}; use POST.`,
+				{ allow: 'POST' },
+			);
 			return;
 		}
 		const contentType = String(ctx.req.headers['content-type'] || '').toLowerCase();
 		if (!/^application\/([\w.+-]*\+)?json\b/.test(contentType)) {
-			this.fail(ctx, 415, VALIDATION_ERROR, 'The request body must be JSON (Content-Type: application/json).');
+			this.fail(
+				ctx,
+				415,
+				VALIDATION_ERROR,
+				'The request body must be JSON (Content-Type: application/json).',
+			);
 			return;
 		}
 		if (!ctx.bodyIsJson || !isPlainObject(ctx.body)) {
-			this.fail(ctx, 400, VALIDATION_ERROR, ctx.bodyIsJson ? 'The request body must be a JSON object.' : 'The request body is not valid JSON.');
+			this.fail(
+				ctx,
+				400,
+				VALIDATION_ERROR,
+				ctx.bodyIsJson
+					? 'The request body must be a JSON object.'
+					: 'The request body is not valid JSON.',
+			);
 			return;
 		}
 		const body = ctx.body as Record<string, unknown>;
@@ -156,7 +219,10 @@ export class CiscoApi {
 		const matches = this.select(envelope, spec);
 		const totalPage = Math.ceil(matches.length / PAGE_SIZE);
 		// [sandbox] a page beyond totalPage is an empty list (not an error).
-		const page = matches.slice((envelope.pageNumber - 1) * PAGE_SIZE, envelope.pageNumber * PAGE_SIZE);
+		const page = matches.slice(
+			(envelope.pageNumber - 1) * PAGE_SIZE,
+			envelope.pageNumber * PAGE_SIZE,
+		);
 		sendJson(ctx.res, 200, {
 			uuid: envelope.uuid, // [spec] echoed
 			createdDateTime: formatTimestamp(Date.now()),
@@ -164,38 +230,69 @@ export class CiscoApi {
 			totalPage,
 			usageURLList: page.map((invoice) => ({
 				// [unconfirmed] JSON types/format of invoiceNumber and invoiceDate: options.
-				invoiceNumber: this.options.invoiceNumberType === 'string' ? invoice.invoiceNumber : Number(invoice.invoiceNumber),
-				invoiceDate: this.options.invoiceDateFormat === 'date' ? invoice.invoiceDate : `${invoice.invoiceDate}T00:00:00.000Z`,
+				invoiceNumber:
+					this.options.invoiceNumberType === 'string'
+						? invoice.invoiceNumber
+						: Number(invoice.invoiceNumber),
+				invoiceDate:
+					this.options.invoiceDateFormat === 'date'
+						? invoice.invoiceDate
+						: `${invoice.invoiceDate}T00:00:00.000Z`,
 				usageURL: this.files.issueLink(invoice.invoiceNumber),
 			})),
 		});
 	}
 
 	/** The envelope rules of the spec's request table. */
-	validate(body: Record<string, unknown>, spec: ListSpec): { problems: string[]; envelope?: Envelope; billingAddressId?: string } {
+	validate(
+		body: Record<string, unknown>,
+		spec: ListSpec,
+	): { problems: string[]; envelope?: Envelope; billingAddressId?: string } {
 		const problems: string[] = [];
 		for (const key of Object.keys(body)) {
 			if (ENVELOPE_FIELDS.includes(key) || key === spec.field) continue;
 			// [sandbox] the subscription request may carry the shared envelope's empty invoiceList.
-			if (key === 'invoiceList' && spec.field !== 'invoiceList' && Array.isArray(body.invoiceList) && body.invoiceList.length === 0) continue;
+			if (
+				key === 'invoiceList' &&
+				spec.field !== 'invoiceList' &&
+				Array.isArray(body.invoiceList) &&
+				body.invoiceList.length === 0
+			)
+				continue;
 			// [sandbox] unknown fields are refused: catches a misspelt (or differently named) list element.
 			problems.push(`Unrecognized field "${key}".`);
 		}
-		if (typeof body.uuid !== 'string' || body.uuid === '') problems.push('uuid is required: a non-empty string.');
+		if (typeof body.uuid !== 'string' || body.uuid === '')
+			problems.push('uuid is required: a non-empty string.');
 		const createdBy = body.createdBy;
-		if (typeof createdBy !== 'string' || createdBy.length < 1 || createdBy.length > MAX_CREATED_BY) {
-			problems.push(`createdBy is required: a string of 1 to ${MAX_CREATED_BY} characters${typeof createdBy === 'string' ? ` (got ${createdBy.length})` : ''}.`);
+		if (
+			typeof createdBy !== 'string' ||
+			createdBy.length < 1 ||
+			createdBy.length > MAX_CREATED_BY
+		) {
+			problems.push(
+				`createdBy is required: a string of 1 to ${MAX_CREATED_BY} characters${typeof createdBy === 'string' ? ` (got ${createdBy.length})` : ''}.`,
+			);
 		}
 		const instants: Record<string, number | undefined> = {};
 		for (const field of TIMESTAMP_FIELDS) {
 			instants[field] = parseTimestamp(body[field]);
-			if (instants[field] === undefined) problems.push(`${field} is required, formatted YYYY-MM-DDTHH:MM:SS.000Z (got ${JSON.stringify(body[field])}).`);
+			if (instants[field] === undefined)
+				problems.push(
+					`${field} is required, formatted YYYY-MM-DDTHH:MM:SS.000Z (got ${JSON.stringify(body[field])}).`,
+				);
 		}
 		const billingAddressId = this.parseBillingAddressId(body.billingAddressId);
 		if (billingAddressId === undefined) problems.push(this.billingAddressIdRule());
 		const pageNumber = body.pageNumber === undefined ? 1 : body.pageNumber; // [spec] 0..1, first page 1
-		if (!Number.isInteger(pageNumber) || (pageNumber as number) < 1 || (pageNumber as number) > MAX_PAGE_NUMBER) {
-			problems.push(`pageNumber must be an integer from 1 to ${MAX_PAGE_NUMBER} (got ${JSON.stringify(body.pageNumber)}).`);
+		if (
+			!Number.isInteger(pageNumber) ||
+			(pageNumber as number) < 1 ||
+			(pageNumber as number) > MAX_PAGE_NUMBER
+		) {
+			problems.push(
+				`pageNumber must be an integer from 1 to ${MAX_PAGE_NUMBER} (got ${JSON.stringify(body.pageNumber)}).`,
+			);
 		}
 		const ids = this.parseList(body[spec.field], spec, problems);
 
@@ -219,14 +316,26 @@ export class CiscoApi {
 	 */
 	parseBillingAddressId(value: unknown): string | undefined {
 		const type = this.options.billingAddressIdType;
-		if (typeof value === 'number' && type !== 'string') return Number.isSafeInteger(value) && value > 0 ? String(value) : undefined;
-		if (typeof value === 'string' && type !== 'number' && /^\d+$/.test(value) && /[1-9]/.test(value)) return String(BigInt(value));
+		if (typeof value === 'number' && type !== 'string')
+			return Number.isSafeInteger(value) && value > 0 ? String(value) : undefined;
+		if (
+			typeof value === 'string' &&
+			type !== 'number' &&
+			/^\d+$/.test(value) &&
+			/[1-9]/.test(value)
+		)
+			return String(BigInt(value));
 		return undefined;
 	}
 
 	billingAddressIdRule() {
 		const type = this.options.billingAddressIdType;
-		const shape = type === 'number' ? 'a JSON number' : type === 'string' ? 'a string of digits' : 'a JSON number or a string of digits';
+		const shape =
+			type === 'number'
+				? 'a JSON number'
+				: type === 'string'
+					? 'a string of digits'
+					: 'a JSON number or a string of digits';
 		return `billingAddressId is required: ${shape}.`;
 	}
 
@@ -236,14 +345,20 @@ export class CiscoApi {
 	 */
 	parseList(list: unknown, spec: ListSpec, problems: string[]): string[] | undefined {
 		if (!Array.isArray(list)) {
-			problems.push(`${spec.field} is required: an array of ${spec.example} (empty for a date range).`);
+			problems.push(
+				`${spec.field} is required: an array of ${spec.example} (empty for a date range).`,
+			);
 			return undefined;
 		}
 		const ids: string[] = [];
 		list.forEach((item, i) => {
 			const keys = isPlainObject(item) ? Object.keys(item as object) : [];
-			const id = keys.length === 1 && keys[0] === spec.idField ? spec.parseId((item as Record<string, unknown>)[spec.idField]) : undefined;
-			if (id === undefined) problems.push(`${spec.field}[${i}] must be ${spec.example} (got ${JSON.stringify(item)}).`);
+			const id =
+				keys.length === 1 && keys[0] === spec.idField
+					? spec.parseId((item as Record<string, unknown>)[spec.idField])
+					: undefined;
+			if (id === undefined)
+				problems.push(`${spec.field}[${i}] must be ${spec.example} (got ${JSON.stringify(item)}).`);
 			else ids.push(id);
 		});
 		return ids.length === list.length ? ids : undefined;
@@ -256,14 +371,18 @@ export class CiscoApi {
 	 */
 	businessRuleProblems(envelope: Envelope, spec: ListSpec) {
 		if (envelope.ids.length > MAX_LIST_ENTRIES) {
-			return [`At most ${MAX_LIST_ENTRIES} ${spec.what} are allowed per request (got ${envelope.ids.length}).`];
+			return [
+				`At most ${MAX_LIST_ENTRIES} ${spec.what} are allowed per request (got ${envelope.ids.length}).`,
+			];
 		}
 		if (envelope.ids.length) return [];
 		const problems: string[] = [];
 		if (envelope.beginMs > envelope.endMs) problems.push('beginDate must not be after endDate.');
 		const earliest = minusMonths(todayDay(), MAX_LOOKBACK_MONTHS);
 		if (dayOf(envelope.beginMs) < earliest) {
-			problems.push(`beginDate must not be more than ${MAX_LOOKBACK_MONTHS} months before today: the earliest allowed is ${formatDay(earliest)}T00:00:00.000Z.`);
+			problems.push(
+				`beginDate must not be more than ${MAX_LOOKBACK_MONTHS} months before today: the earliest allowed is ${formatDay(earliest)}T00:00:00.000Z.`,
+			);
 		}
 		return problems;
 	}

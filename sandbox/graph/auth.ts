@@ -58,16 +58,23 @@ export class GraphAuth {
 	}
 
 	/** Whether the request's bearer token is valid for `audience`; `delegated` when it was issued for a user. */
-	authenticate(headers: IncomingHttpHeaders, audience: Audience = 'graph'): { ok: true; delegated: boolean } | { ok: false; message: string } {
+	authenticate(
+		headers: IncomingHttpHeaders,
+		audience: Audience = 'graph',
+	): { ok: true; delegated: boolean } | { ok: false; message: string } {
 		const header = headers.authorization;
-		if (typeof header !== 'string' || !header.trim()) return { ok: false, message: 'Access token is empty.' };
+		if (typeof header !== 'string' || !header.trim())
+			return { ok: false, message: 'Access token is empty.' };
 		const m = /^Bearer +(\S+) *$/i.exec(header);
 		if (!m) return { ok: false, message: 'Access token validation failure. Invalid audience.' };
-		if (audience === 'graph' && safeEqual(m[1], this.options.accessToken)) return { ok: true, delegated: false };
+		if (audience === 'graph' && safeEqual(m[1], this.options.accessToken))
+			return { ok: true, delegated: false };
 		const info = this.accessTokens.get(m[1]);
 		if (!info) return { ok: false, message: 'Access token validation failure. Invalid signature.' };
-		if (info.audience !== audience) return { ok: false, message: 'Access token validation failure. Invalid audience.' };
-		if (info.expiresAt <= Date.now()) return { ok: false, message: 'Lifetime validation failed, the token is expired.' };
+		if (info.audience !== audience)
+			return { ok: false, message: 'Access token validation failure. Invalid audience.' };
+		if (info.expiresAt <= Date.now())
+			return { ok: false, message: 'Lifetime validation failed, the token is expired.' };
 		return { ok: true, delegated: info.delegated };
 	}
 
@@ -83,7 +90,8 @@ export class GraphAuth {
 
 	knownTenant(tenant: string, delegated: boolean) {
 		const t = tenant.toLowerCase();
-		if (t === this.options.tenantId.toLowerCase() || t === this.options.tenantDomain.toLowerCase()) return true;
+		if (t === this.options.tenantId.toLowerCase() || t === this.options.tenantDomain.toLowerCase())
+			return true;
 		return delegated && (t === 'organizations' || t === 'common');
 	}
 
@@ -91,7 +99,10 @@ export class GraphAuth {
 	sendError(res: ServerResponse, status: number, error: string, code: number, text: string) {
 		const traceId = randomUUID();
 		const correlationId = randomUUID();
-		const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+		const timestamp = new Date()
+			.toISOString()
+			.replace('T', ' ')
+			.replace(/\.\d+Z$/, 'Z');
 		sendJson(res, status, {
 			error,
 			error_description: `AADSTS${code}: ${text} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
@@ -105,7 +116,13 @@ export class GraphAuth {
 	handle(ctx: RequestContext) {
 		const m = /^\/login\/([^/]+)\/oauth2\/v2\.0\/(token|authorize)$/.exec(ctx.url.pathname);
 		if (!m) {
-			this.sendError(ctx.res, 404, 'invalid_request', 900561, `The endpoint ${ctx.url.pathname} is not supported.`);
+			this.sendError(
+				ctx.res,
+				404,
+				'invalid_request',
+				900561,
+				`The endpoint ${ctx.url.pathname} is not supported.`,
+			);
 			return;
 		}
 		const tenant = decodeURIComponent(m[1]);
@@ -116,7 +133,13 @@ export class GraphAuth {
 	handleAuthorize(ctx: RequestContext, tenant: string) {
 		const { res } = ctx;
 		if (ctx.entry.method !== 'GET') {
-			this.sendError(res, 405, 'invalid_request', 900561, 'The endpoint only accepts GET requests.');
+			this.sendError(
+				res,
+				405,
+				'invalid_request',
+				900561,
+				'The endpoint only accepts GET requests.',
+			);
 			return;
 		}
 		if (!this.knownTenant(tenant, true)) {
@@ -127,11 +150,23 @@ export class GraphAuth {
 		const clientId = q.get('client_id') || '';
 		const redirectUri = q.get('redirect_uri') || '';
 		if (clientId !== this.options.clientId) {
-			this.sendError(res, 400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory.`);
+			this.sendError(
+				res,
+				400,
+				'unauthorized_client',
+				700016,
+				`Application with identifier '${clientId}' was not found in the directory.`,
+			);
 			return;
 		}
 		if (q.get('response_type') !== 'code' || !/^https?:\/\//.test(redirectUri)) {
-			this.sendError(res, 400, 'invalid_request', 900144, "The request must contain response_type=code and a redirect_uri.");
+			this.sendError(
+				res,
+				400,
+				'invalid_request',
+				900144,
+				'The request must contain response_type=code and a redirect_uri.',
+			);
 			return;
 		}
 		const code = `graph-code-${randomBytes(16).toString('hex')}`;
@@ -147,12 +182,24 @@ export class GraphAuth {
 	handleToken(ctx: RequestContext, tenant: string) {
 		const { res } = ctx;
 		if (ctx.entry.method !== 'POST') {
-			this.sendError(res, 405, 'invalid_request', 900561, 'The endpoint only accepts POST, OPTIONS requests. Received a GET request.');
+			this.sendError(
+				res,
+				405,
+				'invalid_request',
+				900561,
+				'The endpoint only accepts POST, OPTIONS requests. Received a GET request.',
+			);
 			return;
 		}
 		const contentType = String(ctx.req.headers['content-type'] || '').toLowerCase();
 		if (!contentType.startsWith('application/x-www-form-urlencoded')) {
-			this.sendError(res, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+			this.sendError(
+				res,
+				400,
+				'invalid_request',
+				900144,
+				"The request body must contain the following parameter: 'grant_type'.",
+			);
 			return;
 		}
 		const form = new URLSearchParams(ctx.rawBody.toString('utf8'));
@@ -161,53 +208,121 @@ export class GraphAuth {
 		const clientSecret = client.clientSecret ?? '';
 		const grantType = form.get('grant_type') || '';
 		if (!grantType) {
-			this.sendError(res, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+			this.sendError(
+				res,
+				400,
+				'invalid_request',
+				900144,
+				"The request body must contain the following parameter: 'grant_type'.",
+			);
 			return;
 		}
 		const delegated = grantType !== 'client_credentials';
 		if (!this.knownTenant(tenant, delegated)) {
-			this.sendError(res, 400, 'invalid_request', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+			this.sendError(
+				res,
+				400,
+				'invalid_request',
+				90002,
+				`Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+			);
 			return;
 		}
 		if (!['client_credentials', 'authorization_code', 'refresh_token'].includes(grantType)) {
-			this.sendError(res, 400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`);
+			this.sendError(
+				res,
+				400,
+				'unsupported_grant_type',
+				70003,
+				`The app requested an unsupported grant type '${grantType}'.`,
+			);
 			return;
 		}
 		if (!clientId) {
-			this.sendError(res, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
+			this.sendError(
+				res,
+				400,
+				'invalid_request',
+				900144,
+				"The request body must contain the following parameter: 'client_id'.",
+			);
 			return;
 		}
 		if (clientId !== this.options.clientId) {
-			this.sendError(res, 400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${this.options.tenantDomain}'.`);
+			this.sendError(
+				res,
+				400,
+				'unauthorized_client',
+				700016,
+				`Application with identifier '${clientId}' was not found in the directory '${this.options.tenantDomain}'.`,
+			);
 			return;
 		}
 		if (!clientSecret) {
-			this.sendError(res, 401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+			this.sendError(
+				res,
+				401,
+				'invalid_client',
+				7000218,
+				"The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+			);
 			return;
 		}
 		if (!safeEqual(clientSecret, this.options.clientSecret)) {
-			this.sendError(res, 401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.');
+			this.sendError(
+				res,
+				401,
+				'invalid_client',
+				7000215,
+				'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.',
+			);
 			return;
 		}
 		const scope = form.get('scope') || '';
 		if (grantType === 'client_credentials') {
 			if (scope !== GRAPH_DEFAULT_SCOPE && scope !== PARTNER_CENTER_SCOPE) {
-				this.sendError(res, 400, 'invalid_scope', 1002012, `The provided value for scope ${scope || '(empty)'} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+				this.sendError(
+					res,
+					400,
+					'invalid_scope',
+					1002012,
+					`The provided value for scope ${scope || '(empty)'} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+				);
 				return;
 			}
-			const accessToken = this.issueAccess(false, scope === PARTNER_CENTER_SCOPE ? 'partnerCenter' : 'graph');
-			sendJson(res, 200, { token_type: 'Bearer', expires_in: this.options.accessTokenTtlSeconds, ext_expires_in: this.options.accessTokenTtlSeconds, access_token: accessToken });
+			const accessToken = this.issueAccess(
+				false,
+				scope === PARTNER_CENTER_SCOPE ? 'partnerCenter' : 'graph',
+			);
+			sendJson(res, 200, {
+				token_type: 'Bearer',
+				expires_in: this.options.accessTokenTtlSeconds,
+				ext_expires_in: this.options.accessTokenTtlSeconds,
+				access_token: accessToken,
+			});
 			return;
 		}
 		if (grantType === 'authorization_code') {
 			const code = form.get('code') || '';
 			const info = this.codes.get(code);
 			if (!info || info.expiresAt <= Date.now() || info.clientId !== clientId) {
-				this.sendError(res, 400, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.');
+				this.sendError(
+					res,
+					400,
+					'invalid_grant',
+					70008,
+					'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
+				);
 				return;
 			}
 			if ((form.get('redirect_uri') || '') !== info.redirectUri) {
-				this.sendError(res, 400, 'invalid_grant', 50148, 'The redirect_uri does not match the one in the authorization request.');
+				this.sendError(
+					res,
+					400,
+					'invalid_grant',
+					50148,
+					'The redirect_uri does not match the one in the authorization request.',
+				);
 				return;
 			}
 			this.codes.delete(code);
@@ -215,7 +330,13 @@ export class GraphAuth {
 			const refresh = form.get('refresh_token') || '';
 			const info = this.refreshTokens.get(refresh);
 			if (!info || info.expiresAt <= Date.now()) {
-				this.sendError(res, 400, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.');
+				this.sendError(
+					res,
+					400,
+					'invalid_grant',
+					70008,
+					'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
+				);
 				return;
 			}
 			if (scope.split(' ').includes(PARTNER_CENTER_SCOPE)) {
@@ -231,7 +352,9 @@ export class GraphAuth {
 			this.refreshTokens.delete(refresh);
 		}
 		const refreshToken = `graph-refresh-${randomBytes(24).toString('hex')}`;
-		this.refreshTokens.set(refreshToken, { expiresAt: Date.now() + this.options.refreshTokenTtlSeconds * 1000 });
+		this.refreshTokens.set(refreshToken, {
+			expiresAt: Date.now() + this.options.refreshTokenTtlSeconds * 1000,
+		});
 		sendJson(res, 200, {
 			token_type: 'Bearer',
 			scope: `${DELEGATED_SCOPE} https://graph.microsoft.com/User.Read`,
@@ -244,7 +367,11 @@ export class GraphAuth {
 
 	issueAccess(delegated: boolean, audience: Audience = 'graph') {
 		const token = `${audience === 'graph' ? 'graph' : 'pc'}-sbx-${randomBytes(24).toString('hex')}`;
-		this.accessTokens.set(token, { expiresAt: Date.now() + this.options.accessTokenTtlSeconds * 1000, delegated, audience });
+		this.accessTokens.set(token, {
+			expiresAt: Date.now() + this.options.accessTokenTtlSeconds * 1000,
+			delegated,
+			audience,
+		});
 		return token;
 	}
 }

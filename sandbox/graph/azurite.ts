@@ -11,7 +11,8 @@ import { join, dirname } from 'path';
 import type { ChildProcess } from 'child_process';
 
 const ACCOUNT_NAME = 'devstoreaccount1';
-const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+const ACCOUNT_KEY =
+	'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 const START_TIMEOUT_MS = 20000;
 
 /** Live Azurite children, killed synchronously if the process exits without stop(). */
@@ -53,11 +54,28 @@ export interface AzuriteHandle {
 /** Start Azurite's blob service; resolves once it listens (port parsed from its output). */
 export function startAzurite(options: { host?: string } = {}): Promise<AzuriteHandle> {
 	const host = options.host || '127.0.0.1';
-	const main = join(dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'blob', 'main.js');
+	const main = join(
+		dirname(require.resolve('azurite/package.json')),
+		'dist',
+		'src',
+		'blob',
+		'main.js',
+	);
 	// Spawn node directly (not the .bin shim) so that the pid we kill is Azurite itself.
 	const child = spawn(
 		process.execPath,
-		[main, '--inMemoryPersistence', '--skipApiVersionCheck', '--disableProductStyleUrl', '--blobHost', host, '--blobPort', '0', '--silent', '--loose'],
+		[
+			main,
+			'--inMemoryPersistence',
+			'--skipApiVersionCheck',
+			'--disableProductStyleUrl',
+			'--blobHost',
+			host,
+			'--blobPort',
+			'0',
+			'--silent',
+			'--loose',
+		],
 		{ stdio: ['ignore', 'pipe', 'pipe'], env: withoutAccountsVar() },
 	);
 	live.add(child);
@@ -73,7 +91,10 @@ export function startAzurite(options: { host?: string } = {}): Promise<AzuriteHa
 
 	return new Promise((resolve, reject) => {
 		let output = '';
-		const timer = setTimeout(() => fail(new Error(`Azurite did not start within ${START_TIMEOUT_MS} ms: ${output}`)), START_TIMEOUT_MS);
+		const timer = setTimeout(
+			() => fail(new Error(`Azurite did not start within ${START_TIMEOUT_MS} ms: ${output}`)),
+			START_TIMEOUT_MS,
+		);
 		const fail = (err: Error) => {
 			clearTimeout(timer);
 			child.kill('SIGKILL');

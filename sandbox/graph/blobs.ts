@@ -14,7 +14,12 @@
 
 import { createGzip, constants } from 'zlib';
 import { once } from 'events';
-import { BlobServiceClient, StorageSharedKeyCredential, generateBlobSASQueryParameters, ContainerSASPermissions } from '@azure/storage-blob';
+import {
+	BlobServiceClient,
+	StorageSharedKeyCredential,
+	generateBlobSASQueryParameters,
+	ContainerSASPermissions,
+} from '@azure/storage-blob';
 import { hash32, hex8 } from '../webex/prng';
 import type { AzuriteHandle } from './azurite';
 import type { UploadResult } from './store';
@@ -56,10 +61,12 @@ export class BlobWriter {
 			const name = `part-${String(index).padStart(5, '0')}-${hex8(hash32(spec.container, index))}.json.gz`;
 			// Fastest level: blob size does not matter here, the bench's write time does.
 			const gzip = createGzip({ level: constants.Z_BEST_SPEED });
-			const upload = container.getBlockBlobClient(`${spec.directory}/${name}`).uploadStream(gzip, 4 * 1024 * 1024, 4, {
-				// No Content-Encoding: the blob is a .json.gz file, not a transfer-encoded JSON document.
-				blobHTTPHeaders: { blobContentType: 'application/octet-stream' },
-			});
+			const upload = container
+				.getBlockBlobClient(`${spec.directory}/${name}`)
+				.uploadStream(gzip, 4 * 1024 * 1024, 4, {
+					// No Content-Encoding: the blob is a .json.gz file, not a transfer-encoded JSON document.
+					blobHTTPHeaders: { blobContentType: 'application/octet-stream' },
+				});
 			let inBlob = 0;
 			let chunk = '';
 			while (!next.done && inBlob < spec.linesPerBlob) {

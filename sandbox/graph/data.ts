@@ -19,38 +19,129 @@ const DAY_MS = 86400000;
 
 // [spec] attribute lists (names as the spec writes them; order is the sandbox's).
 export const USAGE_BASIC = Object.freeze([
-	'PartnerId', 'PartnerName', 'CustomerId', 'CustomerName', 'InvoiceNumber', 'ProductId', 'SkuId', 'SkuName',
-	'PublisherName', 'SubscriptionId', 'ChargeStartDate', 'ChargeEndDate', 'UsageDate', 'Unit', 'ResourceURI',
-	'ChargeType', 'UnitPrice', 'Quantity', 'BillingPreTaxTotal', 'BillingCurrency', 'PricingPreTaxTotal',
-	'PricingCurrency', 'EffectiveUnitPrice', 'PCToBCExchangeRate', 'EntitlementId', 'CreditPercentage', 'CreditType',
-	'BenefitOrderID', 'BenefitType',
+	'PartnerId',
+	'PartnerName',
+	'CustomerId',
+	'CustomerName',
+	'InvoiceNumber',
+	'ProductId',
+	'SkuId',
+	'SkuName',
+	'PublisherName',
+	'SubscriptionId',
+	'ChargeStartDate',
+	'ChargeEndDate',
+	'UsageDate',
+	'Unit',
+	'ResourceURI',
+	'ChargeType',
+	'UnitPrice',
+	'Quantity',
+	'BillingPreTaxTotal',
+	'BillingCurrency',
+	'PricingPreTaxTotal',
+	'PricingCurrency',
+	'EffectiveUnitPrice',
+	'PCToBCExchangeRate',
+	'EntitlementId',
+	'CreditPercentage',
+	'CreditType',
+	'BenefitOrderID',
+	'BenefitType',
 ]);
 export const USAGE_FULL_ADDS = Object.freeze([
-	'CustomerDomainName', 'CustomerCountry', 'MpnId', 'Tier2MpnId', 'AvailabilityId', 'ProductName', 'PublisherId',
-	'SubscriptionDescription', 'MeterType', 'MeterCategory', 'MeterId', 'MeterSubCategory', 'MeterName', 'MeterRegion',
-	'ResourceLocation', 'ConsumedService', 'ResourceGroup', 'UnitType', 'ServiceInfo1', 'ServiceInfo2', 'Tags',
-	'AdditionalInfo', 'PCToBCExchangeRateDate', 'EntitlementDescription', 'PartnerEarnedCreditPercentage', 'BenefitID',
+	'CustomerDomainName',
+	'CustomerCountry',
+	'MpnId',
+	'Tier2MpnId',
+	'AvailabilityId',
+	'ProductName',
+	'PublisherId',
+	'SubscriptionDescription',
+	'MeterType',
+	'MeterCategory',
+	'MeterId',
+	'MeterSubCategory',
+	'MeterName',
+	'MeterRegion',
+	'ResourceLocation',
+	'ConsumedService',
+	'ResourceGroup',
+	'UnitType',
+	'ServiceInfo1',
+	'ServiceInfo2',
+	'Tags',
+	'AdditionalInfo',
+	'PCToBCExchangeRateDate',
+	'EntitlementDescription',
+	'PartnerEarnedCreditPercentage',
+	'BenefitID',
 ]);
 export const RECON_BASIC = Object.freeze([
-	'PartnerId', 'CustomerId', 'CustomerName', 'InvoiceNumber', 'Tier2MpnId', 'OrderId', 'OrderDate', 'ProductId',
-	'SkuId', 'AvailabilityId', 'ProductName', 'ChargeType', 'UnitPrice', 'Subtotal', 'TaxTotal', 'Total', 'Currency',
-	'PriceAdjustmentDescription', 'PublisherName', 'SubscriptionId', 'ChargeStartDate', 'ChargeEndDate',
-	'TermAndBillingCycle', 'EffectiveUnitPrice', 'BillableQuantity', 'PricingCurrency', 'PCToBCExchangeRate',
-	'ReservationOrderId', 'CreditReasonCode', 'SubscriptionStartDate', 'SubscriptionEndDate', 'ReferenceId',
-	'PromotionId', 'ProductCategory',
+	'PartnerId',
+	'CustomerId',
+	'CustomerName',
+	'InvoiceNumber',
+	'Tier2MpnId',
+	'OrderId',
+	'OrderDate',
+	'ProductId',
+	'SkuId',
+	'AvailabilityId',
+	'ProductName',
+	'ChargeType',
+	'UnitPrice',
+	'Subtotal',
+	'TaxTotal',
+	'Total',
+	'Currency',
+	'PriceAdjustmentDescription',
+	'PublisherName',
+	'SubscriptionId',
+	'ChargeStartDate',
+	'ChargeEndDate',
+	'TermAndBillingCycle',
+	'EffectiveUnitPrice',
+	'BillableQuantity',
+	'PricingCurrency',
+	'PCToBCExchangeRate',
+	'ReservationOrderId',
+	'CreditReasonCode',
+	'SubscriptionStartDate',
+	'SubscriptionEndDate',
+	'ReferenceId',
+	'PromotionId',
+	'ProductCategory',
 ]);
 export const RECON_FULL_ADDS = Object.freeze([
-	'CustomerDomainName', 'CustomerCountry', 'MpnId', 'SkuName', 'Quantity', 'PublisherId', 'SubscriptionDescription',
-	'UnitType', 'AlternateId', 'BillingFrequency', 'PCToBCExchangeRateDate', 'MeterDescription', 'ProductQualifiers',
+	'CustomerDomainName',
+	'CustomerCountry',
+	'MpnId',
+	'SkuName',
+	'Quantity',
+	'PublisherId',
+	'SubscriptionDescription',
+	'UnitType',
+	'AlternateId',
+	'BillingFrequency',
+	'PCToBCExchangeRateDate',
+	'MeterDescription',
+	'ProductQualifiers',
 ]);
 
-export type GraphDataset = 'billedUsage' | 'unbilledUsage' | 'billedReconciliation' | 'unbilledReconciliation';
+export type GraphDataset =
+	| 'billedUsage'
+	| 'unbilledUsage'
+	| 'billedReconciliation'
+	| 'unbilledReconciliation';
 export type AttributeSet = 'full' | 'basic';
 
 export function attributeNames(dataset: GraphDataset, attributeSet: AttributeSet) {
 	const usage = dataset === 'billedUsage' || dataset === 'unbilledUsage';
 	const basic = usage ? USAGE_BASIC : RECON_BASIC;
-	return attributeSet === 'basic' ? [...basic] : [...basic, ...(usage ? USAGE_FULL_ADDS : RECON_FULL_ADDS)];
+	return attributeSet === 'basic'
+		? [...basic]
+		: [...basic, ...(usage ? USAGE_FULL_ADDS : RECON_FULL_ADDS)];
 }
 
 const money = (micros: number) => micros / 1e6;
@@ -59,29 +150,150 @@ const qty = (q4: number) => q4 / 4;
 // [sandbox] Azure plan meters. Unit prices in USD micros, all multiples of 4 so price x quarter
 // quantity stays an integer number of micros.
 const METERS = Object.freeze([
-	{ key: 'vm', name: 'D2s v3', category: 'Virtual Machines', sub: 'Dsv3 Series', unit: '1 Hour', priceMicros: 96000, service: 'Microsoft.Compute', provider: 'Microsoft.Compute/virtualMachines', maxQ4: 96 },
-	{ key: 'lrs', name: 'LRS Data Stored', category: 'Storage', sub: 'General Block Blob v2', unit: '1 GB/Month', priceMicros: 18400, service: 'Microsoft.Storage', provider: 'Microsoft.Storage/storageAccounts', maxQ4: 2000 },
-	{ key: 'egress', name: 'Standard Data Transfer Out', category: 'Bandwidth', sub: 'Rtn Preference: MGN', unit: '1 GB', priceMicros: 87000, service: 'Microsoft.Network', provider: 'Microsoft.Network/publicIPAddresses', maxQ4: 400 },
-	{ key: 'sql', name: 'vCore', category: 'SQL Database', sub: 'General Purpose - Compute Gen5', unit: '1 Hour', priceMicros: 504400, service: 'Microsoft.Sql', provider: 'Microsoft.Sql/servers', maxQ4: 96 },
-	{ key: 'app', name: 'P1 v3 App', category: 'Azure App Service', sub: 'Premium v3 Plan', unit: '1 Hour', priceMicros: 200000, service: 'Microsoft.Web', provider: 'Microsoft.Web/serverfarms', maxQ4: 96 },
-	{ key: 'logs', name: 'Analytics Logs Data Ingestion', category: 'Log Analytics', sub: 'Analytics Logs', unit: '1 GB', priceMicros: 2760000, service: 'Microsoft.OperationalInsights', provider: 'Microsoft.OperationalInsights/workspaces', maxQ4: 40 },
-	{ key: 'kv', name: 'Operations', category: 'Key Vault', sub: 'Standard', unit: '10K', priceMicros: 30000, service: 'Microsoft.KeyVault', provider: 'Microsoft.KeyVault/vaults', maxQ4: 200 },
-	{ key: 'func', name: 'Standard Execution Time', category: 'Functions', sub: 'Consumption', unit: '1 GB Second', priceMicros: 16, service: 'Microsoft.Web', provider: 'Microsoft.Web/sites', maxQ4: 1600000 },
+	{
+		key: 'vm',
+		name: 'D2s v3',
+		category: 'Virtual Machines',
+		sub: 'Dsv3 Series',
+		unit: '1 Hour',
+		priceMicros: 96000,
+		service: 'Microsoft.Compute',
+		provider: 'Microsoft.Compute/virtualMachines',
+		maxQ4: 96,
+	},
+	{
+		key: 'lrs',
+		name: 'LRS Data Stored',
+		category: 'Storage',
+		sub: 'General Block Blob v2',
+		unit: '1 GB/Month',
+		priceMicros: 18400,
+		service: 'Microsoft.Storage',
+		provider: 'Microsoft.Storage/storageAccounts',
+		maxQ4: 2000,
+	},
+	{
+		key: 'egress',
+		name: 'Standard Data Transfer Out',
+		category: 'Bandwidth',
+		sub: 'Rtn Preference: MGN',
+		unit: '1 GB',
+		priceMicros: 87000,
+		service: 'Microsoft.Network',
+		provider: 'Microsoft.Network/publicIPAddresses',
+		maxQ4: 400,
+	},
+	{
+		key: 'sql',
+		name: 'vCore',
+		category: 'SQL Database',
+		sub: 'General Purpose - Compute Gen5',
+		unit: '1 Hour',
+		priceMicros: 504400,
+		service: 'Microsoft.Sql',
+		provider: 'Microsoft.Sql/servers',
+		maxQ4: 96,
+	},
+	{
+		key: 'app',
+		name: 'P1 v3 App',
+		category: 'Azure App Service',
+		sub: 'Premium v3 Plan',
+		unit: '1 Hour',
+		priceMicros: 200000,
+		service: 'Microsoft.Web',
+		provider: 'Microsoft.Web/serverfarms',
+		maxQ4: 96,
+	},
+	{
+		key: 'logs',
+		name: 'Analytics Logs Data Ingestion',
+		category: 'Log Analytics',
+		sub: 'Analytics Logs',
+		unit: '1 GB',
+		priceMicros: 2760000,
+		service: 'Microsoft.OperationalInsights',
+		provider: 'Microsoft.OperationalInsights/workspaces',
+		maxQ4: 40,
+	},
+	{
+		key: 'kv',
+		name: 'Operations',
+		category: 'Key Vault',
+		sub: 'Standard',
+		unit: '10K',
+		priceMicros: 30000,
+		service: 'Microsoft.KeyVault',
+		provider: 'Microsoft.KeyVault/vaults',
+		maxQ4: 200,
+	},
+	{
+		key: 'func',
+		name: 'Standard Execution Time',
+		category: 'Functions',
+		sub: 'Consumption',
+		unit: '1 GB Second',
+		priceMicros: 16,
+		service: 'Microsoft.Web',
+		provider: 'Microsoft.Web/sites',
+		maxQ4: 1600000,
+	},
 ]);
-const REGIONS = Object.freeze([['EU West', 'westeurope'], ['US East', 'eastus'], ['US West 2', 'westus2'], ['EU North', 'northeurope']]);
+const REGIONS = Object.freeze([
+	['EU West', 'westeurope'],
+	['US East', 'eastus'],
+	['US West 2', 'westus2'],
+	['EU North', 'northeurope'],
+]);
 
 // [sandbox] license products (reconciliation only). Prices in USD micros per seat and month.
 const LICENSES = Object.freeze([
-	{ productId: 'CFQ7TTC0LH18', skuId: '0001', name: 'Microsoft 365 Business Basic', priceMicros: 6000000 },
-	{ productId: 'CFQ7TTC0LDPB', skuId: '0001', name: 'Microsoft 365 Business Standard', priceMicros: 12500000 },
+	{
+		productId: 'CFQ7TTC0LH18',
+		skuId: '0001',
+		name: 'Microsoft 365 Business Basic',
+		priceMicros: 6000000,
+	},
+	{
+		productId: 'CFQ7TTC0LDPB',
+		skuId: '0001',
+		name: 'Microsoft 365 Business Standard',
+		priceMicros: 12500000,
+	},
 	{ productId: 'CFQ7TTC0LFLZ', skuId: '0001', name: 'Microsoft 365 E3', priceMicros: 36000000 },
-	{ productId: 'CFQ7TTC0RWH7', skuId: '0001', name: 'Microsoft Teams Essentials', priceMicros: 4000000 },
+	{
+		productId: 'CFQ7TTC0RWH7',
+		skuId: '0001',
+		name: 'Microsoft Teams Essentials',
+		priceMicros: 4000000,
+	},
 ]);
 
 const COMPANY_WORDS = Object.freeze([
-	'Adatum', 'Alpine', 'Bluebird', 'Contour', 'Fabrikam', 'Granite', 'Harbor', 'Ironwood', 'Juniper', 'Kestrel',
-	'Lakeside', 'Meridian', 'Northwind', 'Orchid', 'Proseware', 'Quarry', 'Redwood', 'Summit', 'Tailspin', 'Umbra',
-	'Vanguard', 'Wingtip', 'Xylem', 'Yellowstone',
+	'Adatum',
+	'Alpine',
+	'Bluebird',
+	'Contour',
+	'Fabrikam',
+	'Granite',
+	'Harbor',
+	'Ironwood',
+	'Juniper',
+	'Kestrel',
+	'Lakeside',
+	'Meridian',
+	'Northwind',
+	'Orchid',
+	'Proseware',
+	'Quarry',
+	'Redwood',
+	'Summit',
+	'Tailspin',
+	'Umbra',
+	'Vanguard',
+	'Wingtip',
+	'Xylem',
+	'Yellowstone',
 ]);
 const COMPANY_SUFFIXES = Object.freeze(['Ltd', 'Inc', 'GmbH', 'Corp', 'LLC', 'Partners', 'Group']);
 
@@ -123,7 +335,9 @@ export interface AzureSub {
 	orderId: string;
 	resourceGroup: string;
 	startMs: number;
-	meters: Array<typeof METERS[number] & { meterId: string, region: string, location: string, tags: string }>;
+	meters: Array<
+		(typeof METERS)[number] & { meterId: string; region: string; location: string; tags: string }
+	>;
 }
 
 export interface LicenseSub {
@@ -131,7 +345,7 @@ export interface LicenseSub {
 	orderId: string;
 	seats: number;
 	startMs: number;
-	product: typeof LICENSES[number];
+	product: (typeof LICENSES)[number];
 }
 
 const datasetCache: Map<number, ReturnType<typeof buildDataset>> = new Map();
@@ -148,14 +362,28 @@ export function getDataset(seed: number) {
 function buildDataset(seed: number) {
 	const rng = new Rng(seed, 'graph-dataset');
 	const meterIds = METERS.map(() => rng.uuid());
-	const partner = { tenantId: rng.uuid(), name: 'Contoso Cloud Partner (sandbox)', mpnId: String(rng.int(4000000, 4999999)), domain: 'contosopartner.onmicrosoft.com' };
+	const partner = {
+		tenantId: rng.uuid(),
+		name: 'Contoso Cloud Partner (sandbox)',
+		mpnId: String(rng.int(4000000, 4999999)),
+		domain: 'contosopartner.onmicrosoft.com',
+	};
 	const customers: Customer[] = [];
 	for (let i = 0; i < 24; i++) {
 		const eur = i >= 16;
 		const country = eur ? ['DE', 'FR', 'NL'][i % 3] : 'US';
 		const name = `${COMPANY_WORDS[i]} ${rng.pick(COMPANY_SUFFIXES)}`;
 		const domain = `${COMPANY_WORDS[i].toLowerCase()}${rng.int(10, 99)}.onmicrosoft.com`;
-		const c: Customer = { id: rng.uuid(), name, domain, country, currency: eur ? 'EUR' : 'USD', tier2MpnId: rng.chance(0.25) ? String(rng.int(5000000, 5999999)) : '', azure: [], licenses: [] };
+		const c: Customer = {
+			id: rng.uuid(),
+			name,
+			domain,
+			country,
+			currency: eur ? 'EUR' : 'USD',
+			tier2MpnId: rng.chance(0.25) ? String(rng.int(5000000, 5999999)) : '',
+			azure: [],
+			licenses: [],
+		};
 		const nAzure = rng.int(1, 2);
 		for (let s = 0; s < nAzure; s++) {
 			const nMeters = rng.int(2, 4);
@@ -165,16 +393,37 @@ function buildDataset(seed: number) {
 				const idx = pool.splice(rng.int(0, pool.length - 1), 1)[0];
 				const [region, location] = rng.pick(REGIONS);
 				const m = METERS[idx];
-				meters.push({ ...m, priceMicros: eur ? eurPrice(m.priceMicros) : m.priceMicros, meterId: meterIds[idx], region, location, tags: rng.chance(0.5) ? JSON.stringify({ costCenter: `cc-${rng.int(100, 999)}` }) : '' });
+				meters.push({
+					...m,
+					priceMicros: eur ? eurPrice(m.priceMicros) : m.priceMicros,
+					meterId: meterIds[idx],
+					region,
+					location,
+					tags: rng.chance(0.5) ? JSON.stringify({ costCenter: `cc-${rng.int(100, 999)}` }) : '',
+				});
 			}
 			meters.sort((a, b) => (a.key < b.key ? -1 : 1));
-			c.azure.push({ id: rng.uuid(), entitlementId: rng.uuid(), description: `Azure subscription ${s + 1}`, orderId: rng.uuid().replace(/-/g, '').slice(0, 20), resourceGroup: `rg-${COMPANY_WORDS[i].toLowerCase()}-${s + 1}`, startMs: Date.UTC(2023, 0, 1 + rng.int(0, 200)), meters });
+			c.azure.push({
+				id: rng.uuid(),
+				entitlementId: rng.uuid(),
+				description: `Azure subscription ${s + 1}`,
+				orderId: rng.uuid().replace(/-/g, '').slice(0, 20),
+				resourceGroup: `rg-${COMPANY_WORDS[i].toLowerCase()}-${s + 1}`,
+				startMs: Date.UTC(2023, 0, 1 + rng.int(0, 200)),
+				meters,
+			});
 		}
 		const nLic = rng.int(1, 2);
 		const lpool = LICENSES.map((l, idx) => idx);
 		for (let s = 0; s < nLic; s++) {
 			const p = LICENSES[lpool.splice(rng.int(0, lpool.length - 1), 1)[0]];
-			c.licenses.push({ id: rng.uuid(), orderId: rng.uuid().replace(/-/g, '').slice(0, 20), seats: rng.int(3, 120), startMs: Date.UTC(2023, rng.int(0, 6), 1), product: { ...p, priceMicros: eur ? eurPrice(p.priceMicros) : p.priceMicros } });
+			c.licenses.push({
+				id: rng.uuid(),
+				orderId: rng.uuid().replace(/-/g, '').slice(0, 20),
+				seats: rng.int(3, 120),
+				startMs: Date.UTC(2023, rng.int(0, 6), 1),
+				product: { ...p, priceMicros: eur ? eurPrice(p.priceMicros) : p.priceMicros },
+			});
 		}
 		customers.push(c);
 	}
@@ -205,14 +454,26 @@ export interface Period {
 }
 
 /** Resolve an export request to a billing period; undefined = no data (the operation fails with 5000). */
-export function resolvePeriod(seed: number, req: { invoiceId?: string; billingPeriod?: string; currencyCode?: string }, nowMs = Date.now()): Period | undefined {
+export function resolvePeriod(
+	seed: number,
+	req: { invoiceId?: string; billingPeriod?: string; currencyCode?: string },
+	nowMs = Date.now(),
+): Period | undefined {
 	const ds = getDataset(seed);
 	if (req.invoiceId !== undefined) {
 		const inv = ds.invoices.find((i) => i.invoiceId === req.invoiceId);
 		if (!inv) return undefined;
 		const startMs = monthStartMs(inv.year, inv.month);
 		const endMs = monthStartMs(inv.year, inv.month + 1) - DAY_MS;
-		return { key: inv.invoiceId, invoiceId: inv.invoiceId, currency: inv.currency as 'USD' | 'EUR', startMs, endMs, lastUsageMs: endMs, billingMonth: `${inv.year}${String(inv.month).padStart(2, '0')}` };
+		return {
+			key: inv.invoiceId,
+			invoiceId: inv.invoiceId,
+			currency: inv.currency as 'USD' | 'EUR',
+			startMs,
+			endMs,
+			lastUsageMs: endMs,
+			billingMonth: `${inv.year}${String(inv.month).padStart(2, '0')}`,
+		};
 	}
 	const currency = req.currencyCode;
 	if (currency !== 'USD' && currency !== 'EUR') return undefined;
@@ -223,9 +484,18 @@ export function resolvePeriod(seed: number, req: { invoiceId?: string; billingPe
 	const endMs = monthStartMs(y, m + 1) - DAY_MS;
 	// [spec] daily rated usage appears with up to 24 h delay: the current period has usage up to yesterday.
 	const yesterday = Math.floor(nowMs / DAY_MS) * DAY_MS - DAY_MS;
-	const lastUsageMs = req.billingPeriod === 'last' ? endMs : Math.max(startMs, Math.min(endMs, yesterday));
+	const lastUsageMs =
+		req.billingPeriod === 'last' ? endMs : Math.max(startMs, Math.min(endMs, yesterday));
 	const d = new Date(startMs);
-	return { key: `unbilled:${req.billingPeriod}:${currency}`, invoiceId: '', currency, startMs, endMs, lastUsageMs, billingMonth: `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}` };
+	return {
+		key: `unbilled:${req.billingPeriod}:${currency}`,
+		invoiceId: '',
+		currency,
+		startMs,
+		endMs,
+		lastUsageMs,
+		billingMonth: `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}`,
+	};
 }
 
 const activeAzure = (c: Customer, p: Period) => c.azure.filter((s) => s.startMs <= p.endMs);
@@ -234,7 +504,16 @@ const activeAzure = (c: Customer, p: Period) => c.azure.filter((s) => s.startMs 
  * Build one full daily-rated-usage line (keys in the full attribute order).
  * @param replica 0 normally; the bench scale option adds more resources per meter
  */
-function usageLine(ds: ReturnType<typeof buildDataset>, p: Period, c: Customer, s: AzureSub, m: AzureSub['meters'][number], dayMs: number, q4: number, replica: number) {
+function usageLine(
+	ds: ReturnType<typeof buildDataset>,
+	p: Period,
+	c: Customer,
+	s: AzureSub,
+	m: AzureSub['meters'][number],
+	dayMs: number,
+	q4: number,
+	replica: number,
+) {
 	const billingMicros = (m.priceMicros * q4) / 4;
 	const eur = p.currency === 'EUR';
 	const resourceName = `${m.key}-${c.domain.slice(0, 6)}-${s.description.slice(-1)}${replica ? `-${replica}` : ''}`;
@@ -317,9 +596,9 @@ export interface Discrepancy {
 	subscriptionId: string;
 	description: string;
 	/** sums over the subscription's exported usage lines */
-	usage: { quantity: number, billingPreTaxTotal: number, lineCount: number };
+	usage: { quantity: number; billingPreTaxTotal: number; lineCount: number };
 	/** sums over its exported reconciliation lines */
-	reconciliation: { billableQuantity: number, subtotal: number, lineCount: number };
+	reconciliation: { billableQuantity: number; subtotal: number; lineCount: number };
 }
 
 const periodCache: Map<string, PeriodData> = new Map();
@@ -353,24 +632,68 @@ function periodData(seed: number, p: Period): PeriodData {
 					microsSum += (m.priceMicros * q4) / 4;
 				}
 				if (q4Sum === 0) continue;
-				recon.push(reconLine(ds, p, c, {
-					subscriptionId: s.id, orderId: s.orderId, productId: 'DZH318Z0BQPS', skuId: '0001', availabilityId: 'DZH318Z0BQPS0001', productName: 'Azure plan',
-					skuName: 'Microsoft Azure Plan', description: s.description, chargeType: 'usage', unitPriceMicros: m.priceMicros, q4: q4Sum, subtotalMicros: microsSum,
-					taxPercent, unitType: m.unit, meterDescription: `${m.category} - ${m.name} - ${m.region}`, term: 'none', frequency: '', category: 'Azure',
-					subStartMs: s.startMs, subEndMs: Date.UTC(2099, 11, 31), alternateId: m.meterId.slice(0, 12), qualifiers: ['Consumption'],
-				}));
+				recon.push(
+					reconLine(ds, p, c, {
+						subscriptionId: s.id,
+						orderId: s.orderId,
+						productId: 'DZH318Z0BQPS',
+						skuId: '0001',
+						availabilityId: 'DZH318Z0BQPS0001',
+						productName: 'Azure plan',
+						skuName: 'Microsoft Azure Plan',
+						description: s.description,
+						chargeType: 'usage',
+						unitPriceMicros: m.priceMicros,
+						q4: q4Sum,
+						subtotalMicros: microsSum,
+						taxPercent,
+						unitType: m.unit,
+						meterDescription: `${m.category} - ${m.name} - ${m.region}`,
+						term: 'none',
+						frequency: '',
+						category: 'Azure',
+						subStartMs: s.startMs,
+						subEndMs: Date.UTC(2099, 11, 31),
+						alternateId: m.meterId.slice(0, 12),
+						qualifiers: ['Consumption'],
+					}),
+				);
 			}
 			usageBySub.set(s.id, lines);
 			reconBySub.set(s.id, recon);
 		}
 		for (const l of c.licenses) {
 			if (l.startMs > p.endMs) continue;
-			licenseLines.push(reconLine(ds, p, c, {
-				subscriptionId: l.id, orderId: l.orderId, productId: l.product.productId, skuId: l.product.skuId, availabilityId: `${l.product.productId}${l.product.skuId}`,
-				productName: l.product.name, skuName: l.product.name, description: l.product.name, chargeType: 'cycleCharge', unitPriceMicros: l.product.priceMicros, q4: l.seats * 4,
-				subtotalMicros: l.product.priceMicros * l.seats, taxPercent, unitType: 'Licenses', meterDescription: '', term: 'One-Year commitment for monthly/recurring billing',
-				frequency: 'Monthly', category: 'Onlineservice', subStartMs: l.startMs, subEndMs: Date.UTC(new Date(l.startMs).getUTCFullYear() + 1, new Date(l.startMs).getUTCMonth(), 0), alternateId: l.id.slice(0, 12), qualifiers: [],
-			}));
+			licenseLines.push(
+				reconLine(ds, p, c, {
+					subscriptionId: l.id,
+					orderId: l.orderId,
+					productId: l.product.productId,
+					skuId: l.product.skuId,
+					availabilityId: `${l.product.productId}${l.product.skuId}`,
+					productName: l.product.name,
+					skuName: l.product.name,
+					description: l.product.name,
+					chargeType: 'cycleCharge',
+					unitPriceMicros: l.product.priceMicros,
+					q4: l.seats * 4,
+					subtotalMicros: l.product.priceMicros * l.seats,
+					taxPercent,
+					unitType: 'Licenses',
+					meterDescription: '',
+					term: 'One-Year commitment for monthly/recurring billing',
+					frequency: 'Monthly',
+					category: 'Onlineservice',
+					subStartMs: l.startMs,
+					subEndMs: Date.UTC(
+						new Date(l.startMs).getUTCFullYear() + 1,
+						new Date(l.startMs).getUTCMonth(),
+						0,
+					),
+					alternateId: l.id.slice(0, 12),
+					qualifiers: [],
+				}),
+			);
 		}
 	}
 
@@ -396,11 +719,25 @@ function periodData(seed: number, p: Period): PeriodData {
  * [sandbox] The planted discrepancies of a billed invoice: four distinct Azure subscriptions
  * (chosen by the seed), one per kind. Mutates the per-subscription line lists.
  */
-function plant(seed: number, p: Period, customers: Customer[], usageBySub: Map<string, UsageLine[]>, reconBySub: Map<string, ReconLine[]>, out: Discrepancy[]) {
+function plant(
+	seed: number,
+	p: Period,
+	customers: Customer[],
+	usageBySub: Map<string, UsageLine[]>,
+	reconBySub: Map<string, ReconLine[]>,
+	out: Discrepancy[],
+) {
 	const rng = new Rng(seed, 'graph-discrepancies', p.invoiceId);
 	const candidates: Array<{ c: Customer; s: AzureSub }> = [];
-	for (const c of customers) for (const s of activeAzure(c, p)) if ((reconBySub.get(s.id) || []).length) candidates.push({ c, s });
-	const kinds: Discrepancy['kind'][] = ['subtotalMismatch', 'quantityMismatch', 'missingInReconciliation', 'missingInUsage'];
+	for (const c of customers)
+		for (const s of activeAzure(c, p))
+			if ((reconBySub.get(s.id) || []).length) candidates.push({ c, s });
+	const kinds: Discrepancy['kind'][] = [
+		'subtotalMismatch',
+		'quantityMismatch',
+		'missingInReconciliation',
+		'missingInUsage',
+	];
 	for (const kind of kinds) {
 		const { c, s } = candidates.splice(rng.int(0, candidates.length - 1), 1)[0];
 		const recon = reconBySub.get(s.id) as ReconLine[];
@@ -416,14 +753,21 @@ function plant(seed: number, p: Period, customers: Customer[], usageBySub: Map<s
 			const q4 = Math.round(line.BillableQuantity * 4) + 8;
 			line.BillableQuantity = qty(q4);
 			line.Quantity = qty(q4);
-			setReconAmounts(line, Math.round(line.Subtotal * 1e6) + 2 * Math.round(line.UnitPrice * 1e6), c);
-			description = 'reconciliation BillableQuantity is 2 higher than the billed usage (Subtotal 2 x UnitPrice higher)';
+			setReconAmounts(
+				line,
+				Math.round(line.Subtotal * 1e6) + 2 * Math.round(line.UnitPrice * 1e6),
+				c,
+			);
+			description =
+				'reconciliation BillableQuantity is 2 higher than the billed usage (Subtotal 2 x UnitPrice higher)';
 		} else if (kind === 'missingInReconciliation') {
 			reconBySub.set(s.id, []);
-			description = 'billed daily rated usage exists but the invoice has no reconciliation line for the subscription';
+			description =
+				'billed daily rated usage exists but the invoice has no reconciliation line for the subscription';
 		} else {
 			usageBySub.set(s.id, []);
-			description = 'the invoice has reconciliation lines but billed daily rated usage has none for the subscription';
+			description =
+				'the invoice has reconciliation lines but billed daily rated usage has none for the subscription';
 		}
 		const u = usageBySub.get(s.id) || [];
 		const r = reconBySub.get(s.id) || [];
@@ -434,8 +778,18 @@ function plant(seed: number, p: Period, customers: Customer[], usageBySub: Map<s
 			customerName: c.name,
 			subscriptionId: s.id,
 			description,
-			usage: { quantity: qty(u.reduce((a, l) => a + Math.round(l.Quantity * 4), 0)), billingPreTaxTotal: money(u.reduce((a, l) => a + Math.round(l.BillingPreTaxTotal * 1e6), 0)), lineCount: u.length },
-			reconciliation: { billableQuantity: qty(r.reduce((a, l) => a + Math.round(l.BillableQuantity * 4), 0)), subtotal: money(r.reduce((a, l) => a + Math.round(l.Subtotal * 1e6), 0)), lineCount: r.length },
+			usage: {
+				quantity: qty(u.reduce((a, l) => a + Math.round(l.Quantity * 4), 0)),
+				billingPreTaxTotal: money(
+					u.reduce((a, l) => a + Math.round(l.BillingPreTaxTotal * 1e6), 0),
+				),
+				lineCount: u.length,
+			},
+			reconciliation: {
+				billableQuantity: qty(r.reduce((a, l) => a + Math.round(l.BillableQuantity * 4), 0)),
+				subtotal: money(r.reduce((a, l) => a + Math.round(l.Subtotal * 1e6), 0)),
+				lineCount: r.length,
+			},
 		});
 	}
 }
@@ -447,11 +801,35 @@ function setReconAmounts(line: ReconLine, subtotalMicros: number, c: Customer) {
 	line.Total = money(subtotalMicros + taxMicros);
 }
 
-function reconLine(ds: ReturnType<typeof buildDataset>, p: Period, c: Customer, x: {
-		subscriptionId: string; orderId: string; productId: string; skuId: string; availabilityId: string; productName: string; skuName: string;
-		description: string; chargeType: string; unitPriceMicros: number; q4: number; subtotalMicros: number; taxPercent: number; unitType: string;
-		meterDescription: string; term: string; frequency: string; category: string; subStartMs: number; subEndMs: number; alternateId: string; qualifiers: string[];
-	}) {
+function reconLine(
+	ds: ReturnType<typeof buildDataset>,
+	p: Period,
+	c: Customer,
+	x: {
+		subscriptionId: string;
+		orderId: string;
+		productId: string;
+		skuId: string;
+		availabilityId: string;
+		productName: string;
+		skuName: string;
+		description: string;
+		chargeType: string;
+		unitPriceMicros: number;
+		q4: number;
+		subtotalMicros: number;
+		taxPercent: number;
+		unitType: string;
+		meterDescription: string;
+		term: string;
+		frequency: string;
+		category: string;
+		subStartMs: number;
+		subEndMs: number;
+		alternateId: string;
+		qualifiers: string[];
+	},
+) {
 	const taxMicros = Math.round((x.subtotalMicros * x.taxPercent) / 100);
 	const eur = p.currency === 'EUR';
 	return {
@@ -519,17 +897,33 @@ function project(line: Record<string, unknown>, names: readonly string[]) {
 function* scaledUsageLines(seed: number, p: Period, n: number) {
 	const ds = getDataset(seed);
 	const slots: Array<[Customer, AzureSub, AzureSub['meters'][number]]> = [];
-	for (const c of ds.customers) if (c.currency === p.currency) for (const s of activeAzure(c, p)) for (const m of s.meters) slots.push([c, s, m]);
+	for (const c of ds.customers)
+		if (c.currency === p.currency)
+			for (const s of activeAzure(c, p)) for (const m of s.meters) slots.push([c, s, m]);
 	const days = Math.round((p.lastUsageMs - p.startMs) / DAY_MS) + 1;
 	const rng = new Rng(seed, 'graph-scale', p.key, p.startMs);
 	for (let i = 0; i < n; i++) {
 		const [c, s, m] = slots[i % slots.length];
 		const k = Math.floor(i / slots.length);
-		yield usageLine(ds, p, c, s, m, p.startMs + (k % days) * DAY_MS, rng.int(1, m.maxQ4), 1 + Math.floor(k / days));
+		yield usageLine(
+			ds,
+			p,
+			c,
+			s,
+			m,
+			p.startMs + (k % days) * DAY_MS,
+			rng.int(1, m.maxQ4),
+			1 + Math.floor(k / days),
+		);
 	}
 }
 
-export const DATASETS = Object.freeze(['billedUsage', 'unbilledUsage', 'billedReconciliation', 'unbilledReconciliation']);
+export const DATASETS = Object.freeze([
+	'billedUsage',
+	'unbilledUsage',
+	'billedReconciliation',
+	'unbilledReconciliation',
+]);
 
 export interface ExportRequest {
 	dataset: GraphDataset;
@@ -549,11 +943,20 @@ export interface LineItemOptions {
  * The line items an export holds, lazily, in blob order (the blob writer uses this).
  * Undefined when the request has no data (the operation fails with 5000).
  */
-export function lineItemIterable(req: ExportRequest, opts: LineItemOptions = {}): Iterable<Record<string, unknown>> | undefined {
+export function lineItemIterable(
+	req: ExportRequest,
+	opts: LineItemOptions = {},
+): Iterable<Record<string, unknown>> | undefined {
 	const seed = opts.seed ?? 42;
 	if (!DATASETS.includes(req.dataset)) throw new Error(`unknown dataset ${req.dataset}`);
 	const billed = req.dataset.startsWith('billed');
-	const p = resolvePeriod(seed, billed ? { invoiceId: req.invoiceId } : { billingPeriod: req.billingPeriod, currencyCode: req.currencyCode }, opts.nowMs);
+	const p = resolvePeriod(
+		seed,
+		billed
+			? { invoiceId: req.invoiceId }
+			: { billingPeriod: req.billingPeriod, currencyCode: req.currencyCode },
+		opts.nowMs,
+	);
 	if (!p) return undefined;
 	const names = attributeNames(req.dataset, req.attributeSet || 'full');
 	const usage = req.dataset.endsWith('Usage');
@@ -561,11 +964,19 @@ export function lineItemIterable(req: ExportRequest, opts: LineItemOptions = {})
 		const n = opts.scaleLineItems;
 		// Scaled lines are fresh objects already in full-attribute order: no copy needed for 'full'.
 		const full = (req.attributeSet || 'full') === 'full';
-		return { *[Symbol.iterator]() { for (const l of scaledUsageLines(seed, p, n)) yield full ? l : project(l, names) } };
+		return {
+			*[Symbol.iterator]() {
+				for (const l of scaledUsageLines(seed, p, n)) yield full ? l : project(l, names);
+			},
+		};
 	}
 	const data = periodData(seed, p);
 	const lines = usage ? data.usage : data.recon;
-	return { *[Symbol.iterator]() { for (const l of lines) yield project(l, names) } };
+	return {
+		*[Symbol.iterator]() {
+			for (const l of lines) yield project(l, names);
+		},
+	};
 }
 
 /**
@@ -581,9 +992,16 @@ export function expectedLineItems(req: ExportRequest, opts: LineItemOptions = {}
  * The planted discrepancies between reconciliation and billed daily rated usage of an invoice
  * ([] for unknown invoices).
  */
-export function plantedDiscrepancies(invoiceId: string, opts: { seed?: number } = {}): Discrepancy[] {
+export function plantedDiscrepancies(
+	invoiceId: string,
+	opts: { seed?: number } = {},
+): Discrepancy[] {
 	const seed = opts.seed ?? 42;
 	const p = resolvePeriod(seed, { invoiceId });
 	if (!p) return [];
-	return periodData(seed, p).discrepancies.map((d) => ({ ...d, usage: { ...d.usage }, reconciliation: { ...d.reconciliation } }));
+	return periodData(seed, p).discrepancies.map((d) => ({
+		...d,
+		usage: { ...d.usage },
+		reconciliation: { ...d.reconciliation },
+	}));
 }

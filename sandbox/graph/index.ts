@@ -13,7 +13,12 @@ import { GraphAuth } from './auth';
 import { OperationStore } from './store';
 import { GraphApi, graphErrorBody, graphHeaders, statusError } from './routes';
 import { getDataset, resolvePeriod } from './data';
-import { PARTNER_CENTER_DEFAULTS, PARTNER_CENTER_PREFIX, PartnerCenterApi, type PartnerCenterOptions } from './partnerCenter';
+import {
+	PARTNER_CENTER_DEFAULTS,
+	PARTNER_CENTER_PREFIX,
+	PartnerCenterApi,
+	type PartnerCenterOptions,
+} from './partnerCenter';
 import { withLiveOptions, type RequestContext, type SandboxServer } from '../server';
 import type { Operation, UploadResult } from './store';
 
@@ -69,7 +74,10 @@ const DEFAULTS: GraphOptions = Object.freeze({
 });
 
 /** Start Azurite and mount the Graph routes. */
-export async function createGraph(server: SandboxServer, config: { seed: number; options?: Partial<GraphOptions> }) {
+export async function createGraph(
+	server: SandboxServer,
+	config: { seed: number; options?: Partial<GraphOptions> },
+) {
 	const seed = config.seed;
 	const options: GraphOptions = { ...DEFAULTS, ...(config.options || {}) };
 	const initialOptions = { ...options };
@@ -78,13 +86,17 @@ export async function createGraph(server: SandboxServer, config: { seed: number;
 	const writer = new BlobWriter(azurite);
 	const store = new OperationStore({ seed, options, writer: () => writer });
 	const auth = new GraphAuth(
-		withLiveOptions({ tenantId: dataset.partner.tenantId, tenantDomain: dataset.partner.domain }, options, [
-			'clientId',
-			'clientSecret',
-			'accessToken',
-			'accessTokenTtlSeconds',
-			'refreshTokenTtlSeconds',
-		]),
+		withLiveOptions(
+			{ tenantId: dataset.partner.tenantId, tenantDomain: dataset.partner.domain },
+			options,
+			[
+				'clientId',
+				'clientSecret',
+				'accessToken',
+				'accessTokenTtlSeconds',
+				'refreshTokenTtlSeconds',
+			],
+		),
 	);
 	/** every SAS token handed out, oldest first */
 	const sasTokens: string[] = [];
@@ -125,7 +137,13 @@ export async function createGraph(server: SandboxServer, config: { seed: number;
 		faultResponse(status, ctx) {
 			const requestId = randomUUID();
 			const [code, message] = statusError(status);
-			return { body: JSON.stringify(graphErrorBody(code, message, requestId)), headers: { 'content-type': 'application/json;charset=UTF-8', ...graphHeaders(ctx.req.headers, requestId) } };
+			return {
+				body: JSON.stringify(graphErrorBody(code, message, requestId)),
+				headers: {
+					'content-type': 'application/json;charset=UTF-8',
+					...graphHeaders(ctx.req.headers, requestId),
+				},
+			};
 		},
 	});
 	server.mount({
@@ -142,13 +160,32 @@ export async function createGraph(server: SandboxServer, config: { seed: number;
 		handle: (ctx) => auth.handle(ctx),
 		faultResponse(status) {
 			const id = randomUUID();
-			const error = status === 429 ? 'temporarily_unavailable' : status >= 500 ? 'server_error' : 'invalid_request';
-			return { body: JSON.stringify({ error, error_description: `AADSTS50196: HTTP ${status}. Trace ID: ${id}`, error_codes: [50196], trace_id: id, correlation_id: id }), headers: { 'content-type': 'application/json; charset=utf-8' } };
+			const error =
+				status === 429
+					? 'temporarily_unavailable'
+					: status >= 500
+						? 'server_error'
+						: 'invalid_request';
+			return {
+				body: JSON.stringify({
+					error,
+					error_description: `AADSTS50196: HTTP ${status}. Trace ID: ${id}`,
+					error_codes: [50196],
+					trace_id: id,
+					correlation_id: id,
+				}),
+				headers: { 'content-type': 'application/json; charset=utf-8' },
+			};
 		},
 	});
 
-	const periodKey = (which: string | { invoiceId?: string; billingPeriod?: string; currencyCode?: string }) => {
-		if (typeof which === 'string') return which.startsWith('unbilled:') ? which : (resolvePeriod(seed, { invoiceId: which }) || { key: which }).key;
+	const periodKey = (
+		which: string | { invoiceId?: string; billingPeriod?: string; currencyCode?: string },
+	) => {
+		if (typeof which === 'string')
+			return which.startsWith('unbilled:')
+				? which
+				: (resolvePeriod(seed, { invoiceId: which }) || { key: which }).key;
 		const p = resolvePeriod(seed, which);
 		if (!p) throw new Error(`no data for ${JSON.stringify(which)}`);
 		return p.key;
@@ -197,7 +234,10 @@ export async function createGraph(server: SandboxServer, config: { seed: number;
 		 * (default code '500' "The export failed.").
 		 */
 		failNextOperation: (error: { code?: string | number; message?: string } = {}) => {
-			store.failNext = { code: String(error.code ?? '500'), message: error.message ?? 'The export failed.' };
+			store.failNext = {
+				code: String(error.code ?? '500'),
+				message: error.message ?? 'The export failed.',
+			};
 		},
 		/** The operation (and its manifest) answers 410 Gone from now on; no id = every operation so far. */
 		expireOperation: (id?: string) => {
@@ -213,7 +253,9 @@ export async function createGraph(server: SandboxServer, config: { seed: number;
 		 * Pretend Microsoft republished the data: exports started from now on get a new eTag (and
 		 * new blobs). An invoice id, 'unbilled:current:USD', or { billingPeriod, currencyCode }.
 		 */
-		touchData: (which: string | { invoiceId?: string; billingPeriod?: string; currencyCode?: string }) => store.touch(periodKey(which)),
+		touchData: (
+			which: string | { invoiceId?: string; billingPeriod?: string; currencyCode?: string },
+		) => store.touch(periodKey(which)),
 		/** The SAS token of the most recent manifest (tests assert it never leaks into outputs). */
 		lastSasToken: () => sasTokens[sasTokens.length - 1],
 		/** Every SAS token handed out so far. */
@@ -226,7 +268,11 @@ export async function createGraph(server: SandboxServer, config: { seed: number;
 		close: () => azurite.stop(),
 	};
 	// accessToken: a static bearer token that is always valid.
-	const facade = withLiveOptions(facadeFields, options, ['clientId', 'clientSecret', 'accessToken']);
+	const facade = withLiveOptions(facadeFields, options, [
+		'clientId',
+		'clientSecret',
+		'accessToken',
+	]);
 
 	server.addVendor({
 		name: 'graph',
@@ -243,10 +289,16 @@ export async function createGraph(server: SandboxServer, config: { seed: number;
 
 /** [sandbox] Error codes Azure Storage answers with, by status (others: the status text). */
 const STORAGE_ERROR_CODES: Record<number, [string, string]> = {
-	403: ['AuthenticationFailed', 'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.'],
+	403: [
+		'AuthenticationFailed',
+		'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.',
+	],
 	404: ['BlobNotFound', 'The specified blob does not exist.'],
 	500: ['InternalError', 'The server encountered an internal error. Please retry the request.'],
-	503: ['ServerBusy', 'The server is currently unable to receive requests. Please retry your request.'],
+	503: [
+		'ServerBusy',
+		'The server is currently unable to receive requests. Please retry your request.',
+	],
 };
 
 /**
@@ -254,11 +306,18 @@ const STORAGE_ERROR_CODES: Record<number, [string, string]> = {
  * code in `x-ms-error-code` (which is what @azure/storage-blob reports).
  */
 function storageError(status: number) {
-	const [code, message] = STORAGE_ERROR_CODES[status] || [(http.STATUS_CODES[status] || 'Error').replace(/[^A-Za-z]/g, ''), `HTTP ${status}`];
+	const [code, message] = STORAGE_ERROR_CODES[status] || [
+		(http.STATUS_CODES[status] || 'Error').replace(/[^A-Za-z]/g, ''),
+		`HTTP ${status}`,
+	];
 	const requestId = randomUUID();
 	return {
 		body: `\ufeff<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}\nRequestId:${requestId}\nTime:${new Date().toISOString()}</Message></Error>`,
-		headers: { 'content-type': 'application/xml', 'x-ms-error-code': code, 'x-ms-request-id': requestId },
+		headers: {
+			'content-type': 'application/xml',
+			'x-ms-error-code': code,
+			'x-ms-request-id': requestId,
+		},
 	};
 }
 
@@ -269,7 +328,9 @@ function storageError(status: number) {
 function proxyToAzurite(ctx: RequestContext, azurite: { blobEndpoint: string }): Promise<void> {
 	const target = new URL(azurite.blobEndpoint);
 	if (ctx.req.headers.authorization) {
-		ctx.server.violation(`Authorization header sent to blob storage: ${ctx.req.method} ${ctx.path}`);
+		ctx.server.violation(
+			`Authorization header sent to blob storage: ${ctx.req.method} ${ctx.path}`,
+		);
 	}
 	const search = ctx.url.search || '';
 	return new Promise((resolve) => {

@@ -70,10 +70,10 @@ export interface PartnerCenterInvoice {
 
 /** The exact total of an invoice's reconciliation line items (`Total`), in micro-units. */
 export function reconciliationTotalMicros(invoiceId: string, seed: number): number {
-	return expectedLineItems({ dataset: 'billedReconciliation', invoiceId, attributeSet: 'full' }, { seed }).reduce(
-		(sum, line) => sum + Math.round(Number(line.Total) * 1e6),
-		0,
-	);
+	return expectedLineItems(
+		{ dataset: 'billedReconciliation', invoiceId, attributeSet: 'full' },
+		{ seed },
+	).reduce((sum, line) => sum + Math.round(Number(line.Total) * 1e6), 0);
 }
 
 /** Every invoice and credit note Partner Center has for the partner, oldest first. */
@@ -81,7 +81,9 @@ export function partnerCenterInvoices(seed: number): PartnerCenterInvoice[] {
 	const invoices: PartnerCenterInvoice[] = getDataset(seed).invoices.map((invoice) => {
 		const start = new Date(Date.UTC(invoice.year, invoice.month - 1, 1));
 		const end = new Date(Date.UTC(invoice.year, invoice.month, 0));
-		const micros = reconciliationTotalMicros(invoice.invoiceId, seed) + (invoice.invoiceId === PLANTED_MISMATCH.invoiceId ? PLANTED_MISMATCH.micros : 0);
+		const micros =
+			reconciliationTotalMicros(invoice.invoiceId, seed) +
+			(invoice.invoiceId === PLANTED_MISMATCH.invoiceId ? PLANTED_MISMATCH.micros : 0);
 		const paid = invoice.invoiceId !== 'G000000004';
 		return {
 			id: invoice.invoiceId,
@@ -125,7 +127,12 @@ export class PartnerCenterApi {
 	private readonly pdfKey = randomBytes(16);
 
 	constructor(
-		private readonly deps: { server: SandboxServer; auth: GraphAuth; seed: number; options: PartnerCenterOptions },
+		private readonly deps: {
+			server: SandboxServer;
+			auth: GraphAuth;
+			seed: number;
+			options: PartnerCenterOptions;
+		},
 	) {}
 
 	get baseUrl() {
@@ -137,7 +144,10 @@ export class PartnerCenterApi {
 		server.mount({
 			vendor: 'partnerCenter',
 			prefix: PARTNER_CENTER_PREFIX,
-			classify: (pathname) => ({ kind: 'api', path: pathname.slice(PARTNER_CENTER_PREFIX.length) || '/' }),
+			classify: (pathname) => ({
+				kind: 'api',
+				path: pathname.slice(PARTNER_CENTER_PREFIX.length) || '/',
+			}),
 			handle: (ctx) => this.handle(ctx),
 			faultResponse: (status, ctx) => ({
 				body: JSON.stringify({ code: status, description: `HTTP ${status}` }),
@@ -149,7 +159,8 @@ export class PartnerCenterApi {
 			prefix: PDF_PREFIX,
 			classify: (pathname) => ({ kind: 'download', path: pathname.slice(PDF_PREFIX.length) }),
 			handle: (ctx) => {
-				if (ctx.req.headers.authorization) ctx.server.violation(`Authorization header sent to the invoice PDF link: ${ctx.path}`);
+				if (ctx.req.headers.authorization)
+					ctx.server.violation(`Authorization header sent to the invoice PDF link: ${ctx.path}`);
 				sendJson(ctx.res, 404, { code: 404, description: 'The sandbox serves no PDF.' });
 			},
 		});
@@ -157,7 +168,9 @@ export class PartnerCenterApi {
 
 	/** The invoices the list shows now: issued ones only. */
 	issued(): PartnerCenterInvoice[] {
-		return partnerCenterInvoices(this.deps.seed).filter((invoice) => !this.deps.options.unissuedInvoices.includes(invoice.id));
+		return partnerCenterInvoices(this.deps.seed).filter(
+			(invoice) => !this.deps.options.unissuedInvoices.includes(invoice.id),
+		);
 	}
 
 	private headers(ctx: RequestContext): Record<string, string> {
@@ -171,24 +184,49 @@ export class PartnerCenterApi {
 
 	handle(ctx: RequestContext) {
 		const headers = this.headers(ctx);
-		const fail = (status: number, code: number, description: string, extra: Record<string, string> = {}) =>
-			sendJson(ctx.res, status, { code, description, errorData: [], isRetryable: false }, { ...headers, ...extra });
+		const fail = (
+			status: number,
+			code: number,
+			description: string,
+			extra: Record<string, string> = {},
+		) =>
+			sendJson(
+				ctx.res,
+				status,
+				{ code, description, errorData: [], isRetryable: false },
+				{ ...headers, ...extra },
+			);
 		const auth = this.deps.auth.authenticate(ctx.req.headers, 'partnerCenter');
-		if (!auth.ok) return fail(401, 900300, `Unauthorized: ${auth.message}`, { 'www-authenticate': 'Bearer' });
-		if (ctx.entry.method !== 'GET') return fail(405, 900101, 'The HTTP method is not supported for this resource.');
+		if (!auth.ok)
+			return fail(401, 900300, `Unauthorized: ${auth.message}`, { 'www-authenticate': 'Bearer' });
+		if (ctx.entry.method !== 'GET')
+			return fail(405, 900101, 'The HTTP method is not supported for this resource.');
 		if (ctx.path === '/invoices') return this.list(ctx, headers, fail);
 		const m = /^\/invoices\/([^/]+)$/.exec(ctx.path);
 		if (!m) return fail(404, 900000, `No resource at ${ctx.path}.`);
 		const id = decodeURIComponent(m[1]);
 		if (!auth.delegated && this.deps.options.appOnlyGet === 'refuse') {
-			return fail(403, 900401, 'This request requires app+user authentication: application-only access is not supported for this operation.');
+			return fail(
+				403,
+				900401,
+				'This request requires app+user authentication: application-only access is not supported for this operation.',
+			);
 		}
 		const invoice = this.issued().find((candidate) => candidate.id === id);
 		if (!invoice) return fail(404, 800002, `Invoice ${id} was not found.`);
-		sendJson(ctx.res, 200, { ...invoice, pdfDownloadLink: this.signPdfLink(id), attributes: { objectType: 'Invoice' } }, headers);
+		sendJson(
+			ctx.res,
+			200,
+			{ ...invoice, pdfDownloadLink: this.signPdfLink(id), attributes: { objectType: 'Invoice' } },
+			headers,
+		);
 	}
 
-	private list(ctx: RequestContext, headers: Record<string, string>, fail: (status: number, code: number, description: string) => void) {
+	private list(
+		ctx: RequestContext,
+		headers: Record<string, string>,
+		fail: (status: number, code: number, description: string) => void,
+	) {
 		const q = ctx.url.searchParams;
 		const number = (name: string, fallback: number) => {
 			const text = q.get(name);
@@ -198,12 +236,24 @@ export class PartnerCenterApi {
 		const all = this.issued();
 		const size = number('size', all.length);
 		const offset = number('offset', 0);
-		if (!Number.isFinite(size) || !Number.isFinite(offset) || size < 1) return fail(400, 900400, 'size and offset must be whole numbers, size at least 1.');
+		if (!Number.isFinite(size) || !Number.isFinite(offset) || size < 1)
+			return fail(400, 900400, 'size and offset must be whole numbers, size at least 1.');
 		const pageSize = Math.min(size, this.deps.options.invoicePageSize);
 		const items = all.slice(offset, offset + pageSize);
-		const body: Record<string, unknown> = { totalCount: all.length, items, links: {}, attributes: { objectType: 'Collection' } };
+		const body: Record<string, unknown> = {
+			totalCount: all.length,
+			items,
+			links: {},
+			attributes: { objectType: 'Collection' },
+		};
 		if (this.deps.options.invoicePaging === 'nextLink' && offset + items.length < all.length) {
-			body.links = { next: { uri: `/invoices?size=${size}&offset=${offset + items.length}`, method: 'GET', headers: [] } };
+			body.links = {
+				next: {
+					uri: `/invoices?size=${size}&offset=${offset + items.length}`,
+					method: 'GET',
+					headers: [],
+				},
+			};
 		}
 		sendJson(ctx.res, 200, body, headers);
 	}

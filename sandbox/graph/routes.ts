@@ -34,7 +34,10 @@ const EXPORTS: Record<string, GraphDataset> = {
 const STATUS_CODES: Record<number, [string, string]> = {
 	400: ['BadRequest', 'The request is invalid.'],
 	401: ['InvalidAuthenticationToken', 'Access token is empty.'],
-	403: ['Forbidden', 'Either the signed-in user does not have sufficient privileges, or you need to consent to one of the permissions on this API.'],
+	403: [
+		'Forbidden',
+		'Either the signed-in user does not have sufficient privileges, or you need to consent to one of the permissions on this API.',
+	],
 	404: ['NotFound', 'The requested resource could not be found.'],
 	405: ['MethodNotAllowed', 'The HTTP method is not supported for this resource.'],
 	410: ['Gone', 'The resource has expired. Start a new export.'],
@@ -47,7 +50,17 @@ const STATUS_CODES: Record<number, [string, string]> = {
 };
 
 export function graphErrorBody(code: string, message: string, requestId: string) {
-	return { error: { code, message, innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ''), 'request-id': requestId, 'client-request-id': requestId } } };
+	return {
+		error: {
+			code,
+			message,
+			innerError: {
+				date: new Date().toISOString().replace(/\.\d+Z$/, ''),
+				'request-id': requestId,
+				'client-request-id': requestId,
+			},
+		},
+	};
 }
 
 export function statusError(status: number) {
@@ -56,7 +69,12 @@ export function statusError(status: number) {
 
 /** Response headers every Graph answer carries. */
 export function graphHeaders(reqHeaders: IncomingHttpHeaders, requestId: string) {
-	const h: Record<string, string> = { 'request-id': requestId, 'x-ms-ags-diagnostic': '{"ServerInfo":{"DataCenter":"Sandbox","Slice":"E","Ring":"1","ScaleUnit":"000","RoleInstance":"SBX"}}', 'strict-transport-security': 'max-age=31536000' };
+	const h: Record<string, string> = {
+		'request-id': requestId,
+		'x-ms-ags-diagnostic':
+			'{"ServerInfo":{"DataCenter":"Sandbox","Slice":"E","Ring":"1","ScaleUnit":"000","RoleInstance":"SBX"}}',
+		'strict-transport-security': 'max-age=31536000',
+	};
 	const cr = reqHeaders['client-request-id'];
 	if (typeof cr === 'string') h['client-request-id'] = cr;
 	return h;
@@ -70,30 +88,55 @@ const BODY_FIELDS: Record<GraphDataset, string[]> = {
 };
 
 /** Validate an export body; returns the accepted request or an error message. */
-function validateExportBody(dataset: GraphDataset, body: unknown): { ok: true; request: Record<string, string> } | { ok: false; message: string } {
-	if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, message: 'The request body must be a JSON object.' };
+function validateExportBody(
+	dataset: GraphDataset,
+	body: unknown,
+): { ok: true; request: Record<string, string> } | { ok: false; message: string } {
+	if (body === null || typeof body !== 'object' || Array.isArray(body))
+		return { ok: false, message: 'The request body must be a JSON object.' };
 	const b = body as Record<string, unknown>;
 	const allowed = BODY_FIELDS[dataset];
 	for (const k of Object.keys(b)) {
 		// '@odata.type' annotations are tolerated, as Graph does.
-		if (!allowed.includes(k) && !k.startsWith('@odata.')) return { ok: false, message: `The property '${k}' does not exist on type 'microsoft.graph.partners.billing.${dataset}Export'. Make sure to only use property names that are defined by the type.` };
+		if (!allowed.includes(k) && !k.startsWith('@odata.'))
+			return {
+				ok: false,
+				message: `The property '${k}' does not exist on type 'microsoft.graph.partners.billing.${dataset}Export'. Make sure to only use property names that are defined by the type.`,
+			};
 	}
 	const request: Record<string, string> = {};
 	if (allowed.includes('invoiceId')) {
-		if (b.invoiceId === undefined || b.invoiceId === null || b.invoiceId === '') return { ok: false, message: "The parameter 'invoiceId' is required." };
-		if (typeof b.invoiceId !== 'string' || !/^[A-Za-z0-9]{1,64}$/.test(b.invoiceId)) return { ok: false, message: `Invalid invoiceId '${String(b.invoiceId)}'.` };
+		if (b.invoiceId === undefined || b.invoiceId === null || b.invoiceId === '')
+			return { ok: false, message: "The parameter 'invoiceId' is required." };
+		if (typeof b.invoiceId !== 'string' || !/^[A-Za-z0-9]{1,64}$/.test(b.invoiceId))
+			return { ok: false, message: `Invalid invoiceId '${String(b.invoiceId)}'.` };
 		request.invoiceId = b.invoiceId;
 	} else {
-		if (b.billingPeriod === undefined || b.billingPeriod === null || b.billingPeriod === '') return { ok: false, message: "The parameter 'billingPeriod' is required." };
-		if (b.billingPeriod !== 'current' && b.billingPeriod !== 'last') return { ok: false, message: `Invalid billingPeriod '${String(b.billingPeriod)}'; expected 'current' or 'last'.` };
-		if (b.currencyCode === undefined || b.currencyCode === null || b.currencyCode === '') return { ok: false, message: "The parameter 'currencyCode' is required." };
-		if (typeof b.currencyCode !== 'string' || !/^[A-Z]{3}$/.test(b.currencyCode)) return { ok: false, message: `Invalid currencyCode '${String(b.currencyCode)}'; expected an ISO 4217 code such as 'USD'.` };
+		if (b.billingPeriod === undefined || b.billingPeriod === null || b.billingPeriod === '')
+			return { ok: false, message: "The parameter 'billingPeriod' is required." };
+		if (b.billingPeriod !== 'current' && b.billingPeriod !== 'last')
+			return {
+				ok: false,
+				message: `Invalid billingPeriod '${String(b.billingPeriod)}'; expected 'current' or 'last'.`,
+			};
+		if (b.currencyCode === undefined || b.currencyCode === null || b.currencyCode === '')
+			return { ok: false, message: "The parameter 'currencyCode' is required." };
+		if (typeof b.currencyCode !== 'string' || !/^[A-Z]{3}$/.test(b.currencyCode))
+			return {
+				ok: false,
+				message: `Invalid currencyCode '${String(b.currencyCode)}'; expected an ISO 4217 code such as 'USD'.`,
+			};
 		request.billingPeriod = b.billingPeriod;
 		request.currencyCode = b.currencyCode;
 	}
 	if (b.attributeSet === undefined || b.attributeSet === null) request.attributeSet = 'full';
-	else if (b.attributeSet === 'full' || b.attributeSet === 'basic') request.attributeSet = b.attributeSet;
-	else return { ok: false, message: `Invalid attributeSet '${String(b.attributeSet)}'; expected 'full' or 'basic'.` };
+	else if (b.attributeSet === 'full' || b.attributeSet === 'basic')
+		request.attributeSet = b.attributeSet;
+	else
+		return {
+			ok: false,
+			message: `Invalid attributeSet '${String(b.attributeSet)}'; expected 'full' or 'basic'.`,
+		};
 	return { ok: true, request };
 }
 
@@ -115,7 +158,14 @@ export class GraphApi {
 	prefix: string;
 	options: ApiOptions;
 
-	constructor(deps: { server: SandboxServer; store: OperationStore; auth: GraphAuth; manifests: Manifests; prefix: string; options: ApiOptions }) {
+	constructor(deps: {
+		server: SandboxServer;
+		store: OperationStore;
+		auth: GraphAuth;
+		manifests: Manifests;
+		prefix: string;
+		options: ApiOptions;
+	}) {
 		this.server = deps.server;
 		this.store = deps.store;
 		this.auth = deps.auth;
@@ -131,13 +181,24 @@ export class GraphApi {
 	handle(ctx: RequestContext) {
 		const requestId = randomUUID();
 		const headers = graphHeaders(ctx.req.headers, requestId);
-		const fail = (status: number, message?: string, code?: string, extra: Record<string, string> = {}) => {
+		const fail = (
+			status: number,
+			message?: string,
+			code?: string,
+			extra: Record<string, string> = {},
+		) => {
 			const [c, m] = statusError(status);
-			sendJson(ctx.res, status, graphErrorBody(code || c, message || m, requestId), { ...headers, ...extra });
+			sendJson(ctx.res, status, graphErrorBody(code || c, message || m, requestId), {
+				...headers,
+				...extra,
+			});
 		};
 		const auth = this.auth.authenticate(ctx.req.headers);
 		if (!auth.ok) {
-			fail(401, auth.message, 'InvalidAuthenticationToken', { 'www-authenticate': 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"' });
+			fail(401, auth.message, 'InvalidAuthenticationToken', {
+				'www-authenticate':
+					'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"',
+			});
 			return;
 		}
 		const method = ctx.entry.method;
@@ -147,12 +208,21 @@ export class GraphApi {
 		if (dataset) {
 			if (method !== 'POST') return fail(405);
 			const contentType = String(ctx.req.headers['content-type'] || '').toLowerCase();
-			if (ctx.rawBody.length && !/^application\/json\b/.test(contentType)) return fail(415, `The content type '${contentType || '(none)'}' is not supported; use application/json.`);
-			if (ctx.rawBody.length && !ctx.bodyIsJson) return fail(400, 'The request body is not valid JSON.');
+			if (ctx.rawBody.length && !/^application\/json\b/.test(contentType))
+				return fail(
+					415,
+					`The content type '${contentType || '(none)'}' is not supported; use application/json.`,
+				);
+			if (ctx.rawBody.length && !ctx.bodyIsJson)
+				return fail(400, 'The request body is not valid JSON.');
 			const v = validateExportBody(dataset, ctx.rawBody.length ? ctx.body : {});
 			if (!v.ok) return fail(400, v.message);
 			const op = this.store.create(dataset, v.request);
-			ctx.res.writeHead(202, { ...headers, location: `${this.base}${BILLING}/operations/${op.id}`, 'content-length': '0' });
+			ctx.res.writeHead(202, {
+				...headers,
+				location: `${this.base}${BILLING}/operations/${op.id}`,
+				'content-length': '0',
+			});
 			ctx.res.end();
 			return;
 		}
@@ -161,7 +231,15 @@ export class GraphApi {
 		// the cheapest authorised read, used by the credential test.
 		if (path === BILLING) {
 			if (method !== 'GET') return fail(405);
-			sendJson(ctx.res, 200, { '@odata.context': `${this.base}/$metadata#reports/partners/billing/$entity`, id: 'billing' }, headers);
+			sendJson(
+				ctx.res,
+				200,
+				{
+					'@odata.context': `${this.base}/$metadata#reports/partners/billing/$entity`,
+					id: 'billing',
+				},
+				headers,
+			);
 			return;
 		}
 
@@ -173,7 +251,9 @@ export class GraphApi {
 			if (op.gone) return fail(410, 'The operation has expired. Start a new export.', 'Gone');
 			const now = Date.now();
 			if (op.lastPollMs && now - op.lastPollMs < op.lastRetryAfter * 1000 - 100) {
-				this.server.violation(`graph: operation ${op.id} polled ${now - op.lastPollMs} ms after an answer with Retry-After: ${op.lastRetryAfter}`);
+				this.server.violation(
+					`graph: operation ${op.id} polled ${now - op.lastPollMs} ms after an answer with Retry-After: ${op.lastRetryAfter}`,
+				);
 			}
 			const state = op.state;
 			const body: Record<string, unknown> = {
@@ -198,7 +278,9 @@ export class GraphApi {
 				} else {
 					body['@odata.type'] = '#microsoft.graph.partners.billing.exportSuccessOperation';
 					body.status = this.options.successStatus;
-					if (this.options.manifestStyle === 'navigationLink') body['resourceLocation@odata.navigationLink'] = `${this.base}${BILLING}/manifests/${op.manifestId}`;
+					if (this.options.manifestStyle === 'navigationLink')
+						body['resourceLocation@odata.navigationLink'] =
+							`${this.base}${BILLING}/manifests/${op.manifestId}`;
 					else body.resourceLocation = this.manifests.manifest(op);
 				}
 			}
@@ -210,9 +292,18 @@ export class GraphApi {
 		if (m) {
 			if (method !== 'GET') return fail(405);
 			const op = this.store.byManifest(decodeURIComponent(m[1]));
-			if (!op || op.state !== 'succeeded') return fail(404, `Manifest '${m[1]}' not found.`, 'NotFound');
+			if (!op || op.state !== 'succeeded')
+				return fail(404, `Manifest '${m[1]}' not found.`, 'NotFound');
 			if (op.gone) return fail(410, 'The manifest link has expired. Start a new export.', 'Gone');
-			sendJson(ctx.res, 200, { '@odata.context': `${this.base}/$metadata#reports/partners/billing/manifests/$entity`, ...this.manifests.manifest(op) }, headers);
+			sendJson(
+				ctx.res,
+				200,
+				{
+					'@odata.context': `${this.base}/$metadata#reports/partners/billing/manifests/$entity`,
+					...this.manifests.manifest(op),
+				},
+				headers,
+			);
 			return;
 		}
 		const segment = path.split('/').filter(Boolean).pop() || '';

@@ -24,7 +24,7 @@ interface OperationError {
 export interface UploadResult {
 	container: string;
 	directory: string;
-	blobs: Array<{ name: string, partitionValue: string }>;
+	blobs: Array<{ name: string; partitionValue: string }>;
 	lineCount: number;
 }
 
@@ -71,7 +71,17 @@ export class Operation {
 	 * @param init.request body as accepted (attributeSet defaulted)
 	 * @param options live options
 	 */
-	constructor(init: { dataset: GraphDataset; request: Record<string, string>; failure: OperationError | undefined; exportKey: string | undefined; upload: Upload | undefined; eTag: string }, options: GraphStoreOptions) {
+	constructor(
+		init: {
+			dataset: GraphDataset;
+			request: Record<string, string>;
+			failure: OperationError | undefined;
+			exportKey: string | undefined;
+			upload: Upload | undefined;
+			eTag: string;
+		},
+		options: GraphStoreOptions,
+	) {
 		this.id = randomUUID();
 		this.manifestId = randomUUID();
 		this.createdMs = Date.now();
@@ -100,7 +110,8 @@ export class Operation {
 		if (elapsed < delay) return 'running';
 		if (!this.failure && this.upload) {
 			if (this.upload.state === 'pending') return 'running';
-			if (this.upload.state === 'error') this.failure = { code: '500', message: `Export failed: ${this.upload.error}` };
+			if (this.upload.state === 'error')
+				this.failure = { code: '500', message: `Export failed: ${this.upload.error}` };
 		}
 		this.settledMs = Math.max(Date.now(), this.createdMs + delay);
 		return this.failure ? 'failed' : 'succeeded';
@@ -134,7 +145,12 @@ export class OperationStore {
 
 	create(dataset: GraphDataset, request: Record<string, string>) {
 		const billed = dataset.startsWith('billed');
-		const period = resolvePeriod(this.seed, billed ? { invoiceId: request.invoiceId } : { billingPeriod: request.billingPeriod, currencyCode: request.currencyCode });
+		const period = resolvePeriod(
+			this.seed,
+			billed
+				? { invoiceId: request.invoiceId }
+				: { billingPeriod: request.billingPeriod, currencyCode: request.currencyCode },
+		);
 		let failure = this.failNext;
 		this.failNext = undefined;
 		let exportKey: string | undefined;
@@ -146,7 +162,15 @@ export class OperationStore {
 		} else {
 			const version = this.versions.get(period.key) || 0;
 			const scale = dataset.endsWith('Usage') ? this.options.scaleLineItems : undefined;
-			exportKey = [dataset, period.key, period.startMs, period.lastUsageMs, request.attributeSet, version, scale ?? ''].join('|');
+			exportKey = [
+				dataset,
+				period.key,
+				period.startMs,
+				period.lastUsageMs,
+				request.attributeSet,
+				version,
+				scale ?? '',
+			].join('|');
 			eTag = `0x8DC${hex8(hash32(this.seed, exportKey)).toUpperCase()}${hex8(hash32(exportKey, this.seed)).slice(0, 5).toUpperCase()}`;
 			if (!failure) upload = this.uploadFor(dataset, request, period, exportKey, scale);
 		}
@@ -155,18 +179,35 @@ export class OperationStore {
 		return op;
 	}
 
-	uploadFor(dataset: GraphDataset, request: Record<string, string>, period: Period, exportKey: string, scale: number | undefined): Upload {
+	uploadFor(
+		dataset: GraphDataset,
+		request: Record<string, string>,
+		period: Period,
+		exportKey: string,
+		scale: number | undefined,
+	): Upload {
 		const existing = this.uploads.get(exportKey);
 		if (existing && existing.state !== 'error') return existing;
 		const ds = getDataset(this.seed);
 		const container = `${CONTAINER_PREFIX[dataset]}-${hex8(hash32(exportKey))}${hex8(hash32(this.seed, 'c', exportKey))}`;
-		const where = period.invoiceId ? `InvoiceId=${period.invoiceId}` : `BillingPeriod=${request.billingPeriod}/Currency=${request.currencyCode}`;
+		const where = period.invoiceId
+			? `InvoiceId=${period.invoiceId}`
+			: `BillingPeriod=${request.billingPeriod}/Currency=${request.currencyCode}`;
 		const directory = `v1/PartnerTenantId=${ds.partner.tenantId}/BillingMonth=${period.billingMonth}/${where}/AttributeSet=${request.attributeSet}`;
-		const lines = lineItemIterable({ dataset, ...request, attributeSet: request.attributeSet as 'full' | 'basic' }, { seed: this.seed, scaleLineItems: scale });
+		const lines = lineItemIterable(
+			{ dataset, ...request, attributeSet: request.attributeSet as 'full' | 'basic' },
+			{ seed: this.seed, scaleLineItems: scale },
+		);
 		const linesPerBlob = this.options.linesPerBlob ?? (scale !== undefined ? 250000 : 500);
 		const upload: Upload = { state: 'pending', promise: Promise.resolve() };
 		upload.promise = this.writer()
-			.upload({ container, directory, lines: lines as Iterable<Record<string, unknown>>, linesPerBlob, blobsPerPartition: this.options.blobsPerPartition })
+			.upload({
+				container,
+				directory,
+				lines: lines as Iterable<Record<string, unknown>>,
+				linesPerBlob,
+				blobsPerPartition: this.options.blobsPerPartition,
+			})
 			.then((result) => {
 				upload.state = 'done';
 				upload.result = result;

@@ -38,7 +38,10 @@ export interface PartnerFile {
 	planted: PlantedRecord[];
 }
 
-export function createPartner(server: SandboxServer, { seed, cisco }: { seed: number; cisco: CiscoSandbox }) {
+export function createPartner(
+	server: SandboxServer,
+	{ seed, cisco }: { seed: number; cisco: CiscoSandbox },
+) {
 	const cache = new Map<string, PartnerFile>();
 	const cached = (key: string, build: () => PartnerFile) => {
 		let file = cache.get(key);
@@ -47,8 +50,10 @@ export function createPartner(server: SandboxServer, { seed, cisco }: { seed: nu
 	};
 	const files = {
 		webexSeats: (month: string) => cached(`webex|${month}`, () => webexSeats(seed, month)),
-		microsoftInvoices: (invoiceId: string) => cached(`microsoft|${invoiceId}`, () => microsoftInvoices(seed, invoiceId)),
-		ciscoSubscriptions: (month: string) => cached(`cisco|${month}`, () => ciscoSubscriptions(seed, month, cisco)),
+		microsoftInvoices: (invoiceId: string) =>
+			cached(`microsoft|${invoiceId}`, () => microsoftInvoices(seed, invoiceId)),
+		ciscoSubscriptions: (month: string) =>
+			cached(`cisco|${month}`, () => ciscoSubscriptions(seed, month, cisco)),
 	};
 
 	server.mount({
@@ -58,12 +63,15 @@ export function createPartner(server: SandboxServer, { seed, cisco }: { seed: nu
 		handle(ctx) {
 			if (ctx.req.method !== 'GET') return sendJson(ctx.res, 405, { error: 'Only GET' });
 			const month = typeof ctx.query.month === 'string' ? ctx.query.month : lastMonth();
-			if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) return sendJson(ctx.res, 400, { error: 'month must be YYYY-MM' });
+			if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month))
+				return sendJson(ctx.res, 400, { error: 'month must be YYYY-MM' });
 			let file: PartnerFile | undefined;
 			if (ctx.path === `${PREFIX}/webex-seats.csv`) file = files.webexSeats(month);
-			else if (ctx.path === `${PREFIX}/cisco-subscriptions.csv`) file = files.ciscoSubscriptions(month);
+			else if (ctx.path === `${PREFIX}/cisco-subscriptions.csv`)
+				file = files.ciscoSubscriptions(month);
 			else if (ctx.path === `${PREFIX}/microsoft-customer-invoices.csv`) {
-				const invoiceId = typeof ctx.query.invoiceId === 'string' ? ctx.query.invoiceId : latestInvoiceId(seed);
+				const invoiceId =
+					typeof ctx.query.invoiceId === 'string' ? ctx.query.invoiceId : latestInvoiceId(seed);
 				file = files.microsoftInvoices(invoiceId);
 			}
 			if (!file) return sendJson(ctx.res, 404, { error: `No such file: ${ctx.path}` });
@@ -94,7 +102,11 @@ function monthBounds(month: string) {
 	const [year, monthNumber] = month.split('-').map(Number);
 	const start = new Date(Date.UTC(year, monthNumber - 1, 1));
 	const end = new Date(Date.UTC(year, monthNumber, 0));
-	return { start: start.toISOString().slice(0, 10), end: end.toISOString().slice(0, 10), days: end.getUTCDate() };
+	return {
+		start: start.toISOString().slice(0, 10),
+		end: end.toISOString().slice(0, 10),
+		days: end.getUTCDate(),
+	};
 }
 
 /**
@@ -105,13 +117,23 @@ function webexSeats(seed: number, month: string): PartnerFile {
 	const { start, end, days } = monthBounds(month);
 	const columns = reportColumns('CUSTOMER');
 	const at = (name: string) => columns.indexOf(name);
-	const groups: Map<string, { orgId: string; externalId: string; sku: string; halves: number }> = new Map();
-	for (const row of reportRows({ billingStartDate: start, billingEndDate: end, type: 'CUSTOMER' }, { seed })) {
+	const groups: Map<string, { orgId: string; externalId: string; sku: string; halves: number }> =
+		new Map();
+	for (const row of reportRows(
+		{ billingStartDate: start, billingEndDate: end, type: 'CUSTOMER' },
+		{ seed },
+	)) {
 		const key = `${row[at('CUSTOMER_ORG_ID')]}|${row[at('SKU')]}`;
 		const halves = parseHalves(row[at('QUANTITY')]);
 		const group = groups.get(key);
 		if (group) group.halves += halves;
-		else groups.set(key, { orgId: row[at('CUSTOMER_ORG_ID')], externalId: row[at('CUSTOMER_EXTERNAL_ID')], sku: row[at('SKU')], halves });
+		else
+			groups.set(key, {
+				orgId: row[at('CUSTOMER_ORG_ID')],
+				externalId: row[at('CUSTOMER_EXTERNAL_ID')],
+				sku: row[at('SKU')],
+				halves,
+			});
 	}
 	const records = [...groups.values()].map((group) => ({
 		key: { 'Customer Org ID': group.orgId, SKU: group.sku },
@@ -120,7 +142,10 @@ function webexSeats(seed: number, month: string): PartnerFile {
 	}));
 	const rng = new Rng(seed, 'partner-webex', month);
 	return plant(rng, ['Customer Org ID', 'Customer', 'SKU', 'Billed Seats'], records, {
-		mismatches: [(value) => String(Number(value) + 1), (value) => String(Math.max(0, Number(value) - 2))],
+		mismatches: [
+			(value) => String(Number(value) + 1),
+			(value) => String(Math.max(0, Number(value) - 2)),
+		],
 		extra: { key: { 'Customer Org ID': rng.uuid(), SKU: SKUS[0].sku }, cells: [], value: '12' },
 		extraCells: (key) => [key['Customer Org ID'], 'FORMER-CUSTOMER-0099', key.SKU],
 	});
@@ -132,12 +157,20 @@ function webexSeats(seed: number, month: string): PartnerFile {
  */
 function microsoftInvoices(seed: number, invoiceId: string): PartnerFile {
 	const customers: Map<string, { name: string; currency: string; micros: bigint }> = new Map();
-	for (const line of expectedLineItems({ dataset: 'billedReconciliation', invoiceId, attributeSet: 'full' }, { seed })) {
+	for (const line of expectedLineItems(
+		{ dataset: 'billedReconciliation', invoiceId, attributeSet: 'full' },
+		{ seed },
+	)) {
 		const id = String(line.CustomerId);
 		const micros = BigInt(Math.round(Number(line.Total) * 1e6));
 		const customer = customers.get(id);
 		if (customer) customer.micros += micros;
-		else customers.set(id, { name: String(line.CustomerName), currency: String(line.Currency ?? line.PricingCurrency ?? ''), micros });
+		else
+			customers.set(id, {
+				name: String(line.CustomerName),
+				currency: String(line.Currency ?? line.PricingCurrency ?? ''),
+				micros,
+			});
 	}
 	const records = [...customers.entries()].map(([id, customer]) => ({
 		key: { 'Customer ID': id },
@@ -158,15 +191,23 @@ function microsoftInvoices(seed: number, invoiceId: string): PartnerFile {
  * invoices: the sum of Extended Amount over their usage lines.
  */
 function ciscoSubscriptions(seed: number, month: string, cisco: CiscoSandbox): PartnerFile {
-	const subscriptions: Map<string, { customer: string; currency: string; units: bigint }> = new Map();
-	for (const invoice of cisco.invoices().filter((candidate) => candidate.invoiceDate.startsWith(month))) {
+	const subscriptions: Map<string, { customer: string; currency: string; units: bigint }> =
+		new Map();
+	for (const invoice of cisco
+		.invoices()
+		.filter((candidate) => candidate.invoiceDate.startsWith(month))) {
 		const usage = cisco.expectedUsage(invoice.invoiceNumber);
 		for (const line of usage.lines) {
 			const id = line['Subscription ID'];
 			const units = parseUnits(line['Extended Amount'], 4);
 			const subscription = subscriptions.get(id);
 			if (subscription) subscription.units += units;
-			else subscriptions.set(id, { customer: line['Customer Name'], currency: usage.header.Currency, units });
+			else
+				subscriptions.set(id, {
+					customer: line['Customer Name'],
+					currency: usage.header.Currency,
+					units,
+				});
 		}
 	}
 	const records = [...subscriptions.entries()].map(([id, subscription]) => ({
@@ -187,26 +228,54 @@ function ciscoSubscriptions(seed: number, month: string, cisco: CiscoSandbox): P
  * Plants two value mismatches, one record left out and one extra record, chosen by the seed.
  * @param header key/label columns, then the value column last
  */
-function plant(rng: Rng, header: string[], records: Array<{ key: Record<string, string>; cells: string[]; value: string }>, how: { mismatches: Array<(value: string) => string>; extra: { key: Record<string, string>; cells: string[]; value: string }; extraCells: (key: Record<string, string>) => string[] }): PartnerFile {
+function plant(
+	rng: Rng,
+	header: string[],
+	records: Array<{ key: Record<string, string>; cells: string[]; value: string }>,
+	how: {
+		mismatches: Array<(value: string) => string>;
+		extra: { key: Record<string, string>; cells: string[]; value: string };
+		extraCells: (key: Record<string, string>) => string[];
+	},
+): PartnerFile {
 	const planted: PlantedRecord[] = [];
 	const wanted = how.mismatches.length + 1;
-	if (records.length < wanted) return { header, rows: records.map((record) => [...record.cells, record.value]), planted };
+	if (records.length < wanted)
+		return { header, rows: records.map((record) => [...record.cells, record.value]), planted };
 	const chosen = new Set<number>();
 	while (chosen.size < wanted) chosen.add(rng.int(0, records.length - 1));
 	const [missing, ...mismatched] = [...chosen];
 	const rows: string[][] = [];
 	records.forEach((record, index) => {
 		if (index === missing) {
-			planted.push({ kind: 'missingInPartnerRecords', key: record.key, vendorValue: record.value, partnerValue: null });
+			planted.push({
+				kind: 'missingInPartnerRecords',
+				key: record.key,
+				vendorValue: record.value,
+				partnerValue: null,
+			});
 			return;
 		}
-		const change = how.mismatches[mismatched.indexOf(index)] as ((value: string) => string) | undefined;
+		const change = how.mismatches[mismatched.indexOf(index)] as
+			| ((value: string) => string)
+			| undefined;
 		const value = change ? change(record.value) : record.value;
-		if (change) planted.push({ kind: 'valueMismatch', key: record.key, vendorValue: record.value, partnerValue: value });
+		if (change)
+			planted.push({
+				kind: 'valueMismatch',
+				key: record.key,
+				vendorValue: record.value,
+				partnerValue: value,
+			});
 		rows.push([...record.cells, value]);
 	});
 	rows.push([...how.extraCells(how.extra.key), how.extra.value]);
-	planted.push({ kind: 'onlyInPartnerRecords', key: how.extra.key, vendorValue: null, partnerValue: how.extra.value });
+	planted.push({
+		kind: 'onlyInPartnerRecords',
+		key: how.extra.key,
+		vendorValue: null,
+		partnerValue: how.extra.value,
+	});
 	return { header, rows, planted };
 }
 

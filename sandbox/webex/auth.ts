@@ -38,14 +38,19 @@ interface TokenInfo {
 	refreshToken?: string;
 }
 
-type AuthResult = { ok: true; scopes: string[] | null } | { ok: false; status: 401 | 403; message: string };
+type AuthResult =
+	| { ok: true; scopes: string[] | null }
+	| { ok: false; status: 401 | 403; message: string };
 
 export class WebexAuth {
 	options: AuthOptions;
 	server: SandboxServer;
 	accessTokens: Map<string, TokenInfo>;
 	refreshTokens: Map<string, TokenInfo>;
-	codes: Map<string, { clientId: string; redirectUri: string; scopes: string[]; expiresAt: number }>;
+	codes: Map<
+		string,
+		{ clientId: string; redirectUri: string; scopes: string[]; expiresAt: number }
+	>;
 
 	/** @param options live options */
 	constructor(options: AuthOptions, server: SandboxServer) {
@@ -58,7 +63,11 @@ export class WebexAuth {
 
 	/** Check the bearer token of an API request and the scope the method needs. */
 	authenticate(headers: IncomingHttpHeaders, method: string): AuthResult {
-		const invalid = { ok: false, status: 401, message: 'The request requires a valid access token set in the Authorization request header.' } as const;
+		const invalid = {
+			ok: false,
+			status: 401,
+			message: 'The request requires a valid access token set in the Authorization request header.',
+		} as const;
 		const header = headers.authorization;
 		if (typeof header !== 'string') return invalid;
 		const m = /^Bearer +(\S+) *$/i.exec(header);
@@ -89,21 +98,39 @@ export class WebexAuth {
 		const q = ctx.url.searchParams;
 		const headers = { trackingid: newTrackingId() };
 		if (ctx.entry.method !== 'GET') {
-			sendJson(res, 405, { error: 'invalid_request', error_description: 'Use GET for /authorize.' }, { ...headers, allow: 'GET' });
+			sendJson(
+				res,
+				405,
+				{ error: 'invalid_request', error_description: 'Use GET for /authorize.' },
+				{ ...headers, allow: 'GET' },
+			);
 			return;
 		}
 		const clientId = q.get('client_id') || '';
 		const redirectUri = q.get('redirect_uri') || '';
 		// Never redirect to an unverified client / redirect_uri: answer an error page (RFC 6749 4.1.2.1).
 		if (!clientId || !safeEqual(clientId, this.options.clientId)) {
-			sendJson(res, 400, { error: 'invalid_client', error_description: 'Unknown client_id.' }, headers);
+			sendJson(
+				res,
+				400,
+				{ error: 'invalid_client', error_description: 'Unknown client_id.' },
+				headers,
+			);
 			return;
 		}
 		let target: URL;
 		try {
 			target = new URL(redirectUri);
 		} catch {
-			sendJson(res, 400, { error: 'invalid_request', error_description: 'redirect_uri is missing or not an absolute URL.' }, headers);
+			sendJson(
+				res,
+				400,
+				{
+					error: 'invalid_request',
+					error_description: 'redirect_uri is missing or not an absolute URL.',
+				},
+				headers,
+			);
 			return;
 		}
 		const state = q.get('state');
@@ -125,21 +152,44 @@ export class WebexAuth {
 	/** POST /webex/v1/access_token (application/x-www-form-urlencoded). */
 	handleToken(ctx: RequestContext) {
 		const { res } = ctx;
-		const headers = { trackingid: newTrackingId(), 'cache-control': 'no-store', pragma: 'no-cache' };
-		const fail = (status: number, error: string, description: string, extra: Record<string, string> = {}) => sendJson(res, status, { error, error_description: description }, { ...headers, ...extra });
+		const headers = {
+			trackingid: newTrackingId(),
+			'cache-control': 'no-store',
+			pragma: 'no-cache',
+		};
+		const fail = (
+			status: number,
+			error: string,
+			description: string,
+			extra: Record<string, string> = {},
+		) => sendJson(res, status, { error, error_description: description }, { ...headers, ...extra });
 
 		if (ctx.entry.method !== 'POST') {
 			fail(405, 'invalid_request', 'Use POST for /access_token.', { allow: 'POST' });
 			return;
 		}
-		if (ctx.url.searchParams.has('client_secret') || ctx.url.searchParams.has('refresh_token') || ctx.url.searchParams.has('code')) {
+		if (
+			ctx.url.searchParams.has('client_secret') ||
+			ctx.url.searchParams.has('refresh_token') ||
+			ctx.url.searchParams.has('code')
+		) {
 			this.server.violation(`OAuth secret sent in the token URL query string: POST ${ctx.path}`);
 		}
 		const request = readTokenRequest(ctx, fail, 'webex');
 		if (!request) return;
 		const { form, clientId, clientSecret, usedBasic } = request;
-		if (!clientId || !clientSecret || !safeEqual(clientId, this.options.clientId) || !safeEqual(clientSecret, this.options.clientSecret)) {
-			fail(401, 'invalid_client', 'Client authentication failed: unknown client_id or wrong client_secret.', usedBasic ? { 'www-authenticate': 'Basic realm="webex"' } : {});
+		if (
+			!clientId ||
+			!clientSecret ||
+			!safeEqual(clientId, this.options.clientId) ||
+			!safeEqual(clientSecret, this.options.clientSecret)
+		) {
+			fail(
+				401,
+				'invalid_client',
+				'Client authentication failed: unknown client_id or wrong client_secret.',
+				usedBasic ? { 'www-authenticate': 'Basic realm="webex"' } : {},
+			);
 			return;
 		}
 
@@ -162,11 +212,19 @@ export class WebexAuth {
 				return;
 			}
 			if ((form.get('redirect_uri') || '') !== info.redirectUri) {
-				fail(400, 'invalid_grant', 'redirect_uri does not match the one used in the authorization request.');
+				fail(
+					400,
+					'invalid_grant',
+					'redirect_uri does not match the one used in the authorization request.',
+				);
 				return;
 			}
 			const refreshToken = `webex-sandbox-rt-${randomBytes(24).toString('hex')}`;
-			this.refreshTokens.set(refreshToken, { clientId, scopes: info.scopes, expiresAt: now + this.options.refreshTokenTtlSeconds * 1000 });
+			this.refreshTokens.set(refreshToken, {
+				clientId,
+				scopes: info.scopes,
+				expiresAt: now + this.options.refreshTokenTtlSeconds * 1000,
+			});
 			this.issue(ctx, headers, clientId, info.scopes, refreshToken);
 			return;
 		}
@@ -180,15 +238,30 @@ export class WebexAuth {
 			this.issue(ctx, headers, clientId, info.scopes, refreshToken);
 			return;
 		}
-		fail(400, 'unsupported_grant_type', `grant_type ${grantType} is not supported (use authorization_code or refresh_token).`);
+		fail(
+			400,
+			'unsupported_grant_type',
+			`grant_type ${grantType} is not supported (use authorization_code or refresh_token).`,
+		);
 	}
 
-	issue(ctx: RequestContext, headers: Record<string, string>, clientId: string, scopes: string[], refreshToken: string) {
+	issue(
+		ctx: RequestContext,
+		headers: Record<string, string>,
+		clientId: string,
+		scopes: string[],
+		refreshToken: string,
+	) {
 		const now = Date.now();
 		const rt = this.refreshTokens.get(refreshToken) as TokenInfo;
 		const accessToken = `webex-sandbox-at-${randomBytes(24).toString('hex')}`;
 		const expiresIn = this.options.accessTokenTtlSeconds;
-		this.accessTokens.set(accessToken, { clientId, scopes, refreshToken, expiresAt: now + expiresIn * 1000 });
+		this.accessTokens.set(accessToken, {
+			clientId,
+			scopes,
+			refreshToken,
+			expiresAt: now + expiresIn * 1000,
+		});
 		sendJson(
 			ctx.res,
 			200,

@@ -44,7 +44,10 @@ function* csvChunks(params: ReportParams, opts: CsvOptions): Generator<string, v
 }
 
 /** A readable byte stream of the report CSV; `start`/`end` (inclusive) select a byte range. */
-export function createCsvStream(params: ReportParams, opts: CsvOptions & { start?: number; end?: number } = {}): Readable {
+export function createCsvStream(
+	params: ReportParams,
+	opts: CsvOptions & { start?: number; end?: number } = {},
+): Readable {
 	const chunks = csvChunks(params, opts);
 	const start = opts.start ?? 0;
 	const end = opts.end ?? Infinity;
@@ -66,7 +69,12 @@ export function createCsvStream(params: ReportParams, opts: CsvOptions & { start
 				if (pos <= start) continue; // wholly before the range
 				const sliceStart = Math.max(start - from, 0);
 				const sliceEnd = Math.min(end + 1 - from, bytes.length);
-				if (sliceEnd > sliceStart) this.push(sliceStart === 0 && sliceEnd === bytes.length ? bytes : bytes.subarray(sliceStart, sliceEnd));
+				if (sliceEnd > sliceStart)
+					this.push(
+						sliceStart === 0 && sliceEnd === bytes.length
+							? bytes
+							: bytes.subarray(sliceStart, sliceEnd),
+					);
 				if (pos > end) {
 					chunks.return();
 					this.push(null);

@@ -43,7 +43,11 @@ export const SKUS: readonly Sku[] = Object.freeze([
 	{ sku: 'WX-CALL-PRO', service: 'WEBEX_CALLING', description: 'Webex Calling Professional' },
 	{ sku: 'WX-CALL-STD', service: 'WEBEX_CALLING', description: 'Webex Calling Standard' },
 	{ sku: 'WX-CAA', service: 'COMMON_AREA_CALLING', description: 'Webex Calling Common Area' },
-	{ sku: 'WX-SUITE', service: 'WEBEX_SUITE', description: 'Webex Suite, "Calling + Meetings" bundle' },
+	{
+		sku: 'WX-SUITE',
+		service: 'WEBEX_SUITE',
+		description: 'Webex Suite, "Calling + Meetings" bundle',
+	},
 	{ sku: 'WX-MTG', service: 'WEBEX_MEETINGS', description: 'Webex Meetings, "Enterprise" edition' },
 ]);
 const SKU_CALL_PRO = 0;
@@ -68,23 +72,54 @@ const ASSIGN_TO = parseDay('2027-12-31') as number;
 /** Customers with legacy licences: packages assigned before this day have an empty LICENSE_ID. */
 const LEGACY_CUTOFF = parseDay('2023-01-01') as number;
 
-const COLUMNS: Readonly<Record<'PARTNER' | 'CUSTOMER' | 'USER', readonly string[]>> = Object.freeze({
-	PARTNER: Object.freeze([
-		'PARTNER_NAME', 'PARTNER_ORG_ID', 'SUBSCRIPTION_ID', 'SERVICE_NAME', 'SKU', 'DESCRIPTION',
-		'CONSUMPTION_START_DATE', 'CONSUMPTION_END_DATE', 'QUANTITY',
-	]),
-	CUSTOMER: Object.freeze([
-		'PARTNER_NAME', 'PARTNER_ORG_ID', 'CUSTOMER_ORG_ID', 'CUSTOMER_EXTERNAL_ID', 'SUBSCRIPTION_ID',
-		'LOCATION_ID', 'LICENSE_ID', 'SERVICE_NAME', 'SKU', 'DESCRIPTION',
-		'CONSUMPTION_START_DATE', 'CONSUMPTION_END_DATE', 'QUANTITY',
-	]),
-	USER: Object.freeze([
-		'PARTNER_NAME', 'PARTNER_ORG_ID', 'CUSTOMER_ORG_ID', 'CUSTOMER_EXTERNAL_ID', 'SUBSCRIPTION_ID',
-		'LOCATION_ID', 'LICENSE_ID', 'SERVICE_NAME', 'SKU', 'DESCRIPTION',
-		'SUBSCRIBER_ID', 'USER_ID', 'WORKSPACE_ID',
-		'CONSUMPTION_START_DATE', 'CONSUMPTION_END_DATE', 'QUANTITY',
-	]),
-});
+const COLUMNS: Readonly<Record<'PARTNER' | 'CUSTOMER' | 'USER', readonly string[]>> = Object.freeze(
+	{
+		PARTNER: Object.freeze([
+			'PARTNER_NAME',
+			'PARTNER_ORG_ID',
+			'SUBSCRIPTION_ID',
+			'SERVICE_NAME',
+			'SKU',
+			'DESCRIPTION',
+			'CONSUMPTION_START_DATE',
+			'CONSUMPTION_END_DATE',
+			'QUANTITY',
+		]),
+		CUSTOMER: Object.freeze([
+			'PARTNER_NAME',
+			'PARTNER_ORG_ID',
+			'CUSTOMER_ORG_ID',
+			'CUSTOMER_EXTERNAL_ID',
+			'SUBSCRIPTION_ID',
+			'LOCATION_ID',
+			'LICENSE_ID',
+			'SERVICE_NAME',
+			'SKU',
+			'DESCRIPTION',
+			'CONSUMPTION_START_DATE',
+			'CONSUMPTION_END_DATE',
+			'QUANTITY',
+		]),
+		USER: Object.freeze([
+			'PARTNER_NAME',
+			'PARTNER_ORG_ID',
+			'CUSTOMER_ORG_ID',
+			'CUSTOMER_EXTERNAL_ID',
+			'SUBSCRIPTION_ID',
+			'LOCATION_ID',
+			'LICENSE_ID',
+			'SERVICE_NAME',
+			'SKU',
+			'DESCRIPTION',
+			'SUBSCRIBER_ID',
+			'USER_ID',
+			'WORKSPACE_ID',
+			'CONSUMPTION_START_DATE',
+			'CONSUMPTION_END_DATE',
+			'QUANTITY',
+		]),
+	},
+);
 
 export type ReportType = 'PARTNER' | 'CUSTOMER' | 'USER';
 
@@ -138,7 +173,14 @@ export interface Dataset {
 	internalOrg: Customer;
 	adminPersonId: string;
 	skus: readonly Sku[];
-	counts: { customers: number; subPartners: number; locations: number; people: number; workspaces: number; packages: number };
+	counts: {
+		customers: number;
+		subPartners: number;
+		locations: number;
+		people: number;
+		workspaces: number;
+		packages: number;
+	};
 }
 
 export interface ReportParams {
@@ -166,7 +208,14 @@ function pad4(n: number) {
 	return String(n).padStart(4, '0');
 }
 
-function makePackage(rng: Rng, skuIndex: number, a: number, maxRemovalDays: number, removalChance: number, customer: Customer): Package {
+function makePackage(
+	rng: Rng,
+	skuIndex: number,
+	a: number,
+	maxRemovalDays: number,
+	removalChance: number,
+	customer: Customer,
+): Package {
 	const removed = rng.chance(removalChance);
 	const r = removed ? a + rng.int(1, maxRemovalDays) : Infinity;
 	const halfStart = rng.chance(0.5);
@@ -175,7 +224,20 @@ function makePackage(rng: Rng, skuIndex: number, a: number, maxRemovalDays: numb
 	return { skuIndex, licenseId, a, r, halfStart, halfEnd };
 }
 
-function buildCustomer(seed: number, label: string, index: number, owner: Owner, shape: { name: string; externalId: string; internal: boolean; people: [number, number]; workspaces: [number, number]; locations: [number, number] }): Customer {
+function buildCustomer(
+	seed: number,
+	label: string,
+	index: number,
+	owner: Owner,
+	shape: {
+		name: string;
+		externalId: string;
+		internal: boolean;
+		people: [number, number];
+		workspaces: [number, number];
+		locations: [number, number];
+	},
+): Customer {
 	const rng = new Rng(seed, label, index);
 	const uuid = rng.uuid();
 	const customer: Customer = {
@@ -278,7 +340,14 @@ export function getDataset(seed = 42): Dataset {
 		locations: [1, 2],
 	});
 
-	const counts = { customers: customers.length, subPartners: subPartners.length, locations: 0, people: 0, workspaces: 0, packages: 0 };
+	const counts = {
+		customers: customers.length,
+		subPartners: subPartners.length,
+		locations: 0,
+		people: 0,
+		workspaces: 0,
+		packages: 0,
+	};
 	for (const c of customers) {
 		counts.locations += c.locations.length;
 		for (const s of c.subscribers) {
@@ -287,7 +356,17 @@ export function getDataset(seed = 42): Dataset {
 			counts.packages += s.packages.length;
 		}
 	}
-	const dataset: Dataset = { seed, partner, subPartners, owners, customers, internalOrg, adminPersonId, skus: SKUS, counts };
+	const dataset: Dataset = {
+		seed,
+		partner,
+		subPartners,
+		owners,
+		customers,
+		internalOrg,
+		adminPersonId,
+		skus: SKUS,
+		counts,
+	};
 	datasetCache.set(seed, dataset);
 	return dataset;
 }
@@ -337,7 +416,8 @@ export function parseHalves(quantity: string) {
 	const m = /^(\d+)(?:\.(\d+))?$/.exec(quantity);
 	if (!m) throw new Error(`not a QUANTITY: ${quantity}`);
 	const frac = (m[2] || '').replace(/0+$/, '');
-	if (frac !== '' && frac !== '5') throw new Error(`QUANTITY is not a multiple of 0.5: ${quantity}`);
+	if (frac !== '' && frac !== '5')
+		throw new Error(`QUANTITY is not a multiple of 0.5: ${quantity}`);
 	return Number(m[1]) * 2 + (frac === '5' ? 1 : 0);
 }
 
@@ -345,10 +425,17 @@ export function parseHalves(quantity: string) {
 function normaliseParams(params: ReportParams) {
 	const ps = parseDay(params.billingStartDate);
 	const pe = parseDay(params.billingEndDate);
-	if (ps === undefined || pe === undefined) throw new Error('billingStartDate/billingEndDate must be YYYY-MM-DD');
+	if (ps === undefined || pe === undefined)
+		throw new Error('billingStartDate/billingEndDate must be YYYY-MM-DD');
 	const type = (params.type || 'PARTNER') as ReportType;
 	if (!COLUMNS[type]) throw new Error(`unknown report type ${type}`);
-	return { ps, pe, type, subPartnerOrgId: params.subPartnerOrgId || '', internal: params.internal === true };
+	return {
+		ps,
+		pe,
+		type,
+		subPartnerOrgId: params.subPartnerOrgId || '',
+		internal: params.internal === true,
+	};
 }
 
 /** The customers a report covers, in report order. */
@@ -365,7 +452,18 @@ function selectCustomers(ds: Dataset, subPartnerOrgId: string, internal: boolean
 function customerPrefix(ds: Dataset, c: Customer, location: number, p: Package): string[] {
 	const o = ds.owners[c.ownerIndex];
 	const s = SKUS[p.skuIndex];
-	return [o.name, o.uuid, c.uuid, c.externalId, c.subscriptionId, c.locations[location], p.licenseId, s.service, s.sku, s.description];
+	return [
+		o.name,
+		o.uuid,
+		c.uuid,
+		c.externalId,
+		c.subscriptionId,
+		c.locations[location],
+		p.licenseId,
+		s.service,
+		s.sku,
+		s.description,
+	];
 }
 
 /** A group's half days and consumption window. */
@@ -380,7 +478,12 @@ interface Usage {
  * to its group, widening the group's consumption window.
  * @param create the group's identifying fields, for a new group
  */
-function addUsage<Group extends object>(groups: Map<string, Group & Usage>, key: string, halves: number, create: () => Group) {
+function addUsage<Group extends object>(
+	groups: Map<string, Group & Usage>,
+	key: string,
+	halves: number,
+	create: () => Group,
+) {
 	const group = groups.get(key);
 	if (group) {
 		group.halves += halves;
@@ -395,7 +498,10 @@ function addUsage<Group extends object>(groups: Map<string, Group & Usage>, key:
  * Report rows as arrays of strings in COLUMNS[type] order. Streams (a generator): the 1M-row
  * bench report is never held in memory.
  */
-export function* reportRows(params: ReportParams, opts: DataOptions = {}): Generator<string[], void, undefined> {
+export function* reportRows(
+	params: ReportParams,
+	opts: DataOptions = {},
+): Generator<string[], void, undefined> {
 	const seed = opts.seed ?? 42;
 	const ds = getDataset(seed);
 	const { ps, pe, type, subPartnerOrgId, internal } = normaliseParams(params);
@@ -411,13 +517,27 @@ export function* reportRows(params: ReportParams, opts: DataOptions = {}): Gener
 					const h = packageHalves(p, ps, pe);
 					if (h <= 0) continue;
 					const row = customerPrefix(ds, c, sub.location, p);
-					row.push(sub.subscriberId, sub.userId, sub.workspaceId, formatDay(usage.first), formatDay(usage.last), formatHalves(h));
+					row.push(
+						sub.subscriberId,
+						sub.userId,
+						sub.workspaceId,
+						formatDay(usage.first),
+						formatDay(usage.last),
+						formatHalves(h),
+					);
 					yield row;
 					if (++emitted >= limit) return;
 				}
 			}
 		}
-		if (limit !== Infinity) yield* syntheticUserRows(ds, customers.length ? customers : ds.customers, ps, pe, limit - emitted);
+		if (limit !== Infinity)
+			yield* syntheticUserRows(
+				ds,
+				customers.length ? customers : ds.customers,
+				ps,
+				pe,
+				limit - emitted,
+			);
 		return;
 	}
 
@@ -428,7 +548,10 @@ export function* reportRows(params: ReportParams, opts: DataOptions = {}): Gener
 				for (const p of sub.packages) {
 					const h = packageHalves(p, ps, pe);
 					if (h <= 0) continue;
-					addUsage(groups, `${sub.location}|${p.skuIndex}|${p.licenseId}`, h, () => ({ location: sub.location, p }));
+					addUsage(groups, `${sub.location}|${p.skuIndex}|${p.licenseId}`, h, () => ({
+						location: sub.location,
+						p,
+					}));
 				}
 			}
 			const sorted = [...groups.values()].sort(
@@ -447,7 +570,10 @@ export function* reportRows(params: ReportParams, opts: DataOptions = {}): Gener
 	}
 
 	// PARTNER: summed per owner / subscription / SKU.
-	const groups = new Map<string, { ownerIndex: number; subscriptionId: string; skuIndex: number } & Usage>();
+	const groups = new Map<
+		string,
+		{ ownerIndex: number; subscriptionId: string; skuIndex: number } & Usage
+	>();
 	for (const c of customers) {
 		for (const sub of c.subscribers) {
 			for (const p of sub.packages) {
@@ -470,7 +596,17 @@ export function* reportRows(params: ReportParams, opts: DataOptions = {}): Gener
 	for (const g of sorted) {
 		const o = ds.owners[g.ownerIndex];
 		const s = SKUS[g.skuIndex];
-		yield [o.name, o.uuid, g.subscriptionId, s.service, s.sku, s.description, formatDay(g.first), formatDay(g.last), formatHalves(g.halves)];
+		yield [
+			o.name,
+			o.uuid,
+			g.subscriptionId,
+			s.service,
+			s.sku,
+			s.description,
+			formatDay(g.first),
+			formatDay(g.last),
+			formatHalves(g.halves),
+		];
 	}
 }
 
@@ -478,7 +614,13 @@ export function* reportRows(params: ReportParams, opts: DataOptions = {}): Gener
  * Extra USER rows for the `userReportRows` bench option: synthetic people spread over the
  * report's customers, deterministic from the seed and the period, generated one at a time.
  */
-function* syntheticUserRows(ds: Dataset, customers: Customer[], ps: number, pe: number, count: number): Generator<string[], void, undefined> {
+function* syntheticUserRows(
+	ds: Dataset,
+	customers: Customer[],
+	ps: number,
+	pe: number,
+	count: number,
+): Generator<string[], void, undefined> {
 	const rng = new Rng(ds.seed, 'synthetic-users', ps, pe);
 	const days = pe - ps + 1;
 	const next = mulberry32(hash32(ds.seed, 'synthetic-ids', ps, pe));
@@ -501,8 +643,22 @@ function* syntheticUserRows(ds: Dataset, customers: Customer[], ps: number, pe: 
 		const o = ds.owners[c.ownerIndex];
 		const s = SKUS[skuIndex];
 		yield [
-			o.name, o.uuid, c.uuid, c.externalId, c.subscriptionId, c.locations[location], c.licenses[skuIndex],
-			s.service, s.sku, s.description, uuid(), uuid(), '', formatDay(first), formatDay(pe), formatHalves(halves),
+			o.name,
+			o.uuid,
+			c.uuid,
+			c.externalId,
+			c.subscriptionId,
+			c.locations[location],
+			c.licenses[skuIndex],
+			s.service,
+			s.sku,
+			s.description,
+			uuid(),
+			uuid(),
+			'',
+			formatDay(first),
+			formatDay(pe),
+			formatHalves(halves),
 		];
 	}
 }
@@ -517,7 +673,10 @@ export function reportColumns(type: string): readonly string[] {
  * The exact rows a report's CSV contains, as objects keyed by the CSV header (string values).
  * For tests. Shares reportRows() with the CSV writer.
  */
-export function expectedReportRows(params: ReportParams, opts: DataOptions = {}): Array<Record<string, string>> {
+export function expectedReportRows(
+	params: ReportParams,
+	opts: DataOptions = {},
+): Array<Record<string, string>> {
 	const cols = reportColumns(params.type || 'PARTNER');
 	const out: Array<Record<string, string>> = [];
 	for (const row of reportRows(params, opts)) {

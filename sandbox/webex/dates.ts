@@ -11,7 +11,8 @@ export function parseDay(value: unknown): number | undefined {
 	if (m < 1 || m > 12 || d < 1 || d > 31) return undefined;
 	const ms = Date.UTC(y, m - 1, d);
 	const back = new Date(ms);
-	if (back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== d) return undefined;
+	if (back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== d)
+		return undefined;
 	return Math.floor(ms / DAY_MS);
 }
 

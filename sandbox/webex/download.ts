@@ -55,7 +55,9 @@ export class WebexDownloads {
 	}
 
 	sign(path: string, expires: string | number) {
-		return createHmac('sha256', this.secret).update(`${path}?Expires=${expires}`).digest('base64url');
+		return createHmac('sha256', this.secret)
+			.update(`${path}?Expires=${expires}`)
+			.digest('base64url');
 	}
 
 	pathFor(record: ReportRecord) {
@@ -80,7 +82,7 @@ export class WebexDownloads {
 			record.type,
 			record.subPartnerOrgId || '',
 			record.internal,
-			record.type === 'USER' ? this.options.userReportRows ?? null : null,
+			record.type === 'USER' ? (this.options.userReportRows ?? null) : null,
 			this.options.csvBom === true,
 		]);
 	}
@@ -107,16 +109,29 @@ export class WebexDownloads {
 	handle(ctx: RequestContext) {
 		const { req, res, url } = ctx;
 		const method = ctx.entry.method;
-		const fail = (status: number, code: string, message: string, headers: Record<string, string> = {}) => sendText(res, status, xmlError(code, message), 'application/xml', headers);
+		const fail = (
+			status: number,
+			code: string,
+			message: string,
+			headers: Record<string, string> = {},
+		) => sendText(res, status, xmlError(code, message), 'application/xml', headers);
 
 		if (req.headers.authorization !== undefined) {
 			// The real CDN refuses a second auth mechanism; sending the Webex token there leaks it.
-			this.server.violation(`Authorization header sent to the download host: ${method} ${ctx.path}`);
-			fail(400, 'InvalidArgument', 'Only one auth mechanism allowed; only the Signature query string parameter or the Authorization header should be specified');
+			this.server.violation(
+				`Authorization header sent to the download host: ${method} ${ctx.path}`,
+			);
+			fail(
+				400,
+				'InvalidArgument',
+				'Only one auth mechanism allowed; only the Signature query string parameter or the Authorization header should be specified',
+			);
 			return;
 		}
 		if (method !== 'GET' && method !== 'HEAD') {
-			fail(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', { allow: 'GET, HEAD' });
+			fail(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', {
+				allow: 'GET, HEAD',
+			});
 			return;
 		}
 		const expires = url.searchParams.get('Expires');
@@ -160,7 +175,8 @@ export class WebexDownloads {
 		// Range: a single `bytes=a-b`, `bytes=a-` or `bytes=-n`; anything else is served in full.
 		const rangeHeader = req.headers.range;
 		const ifRange = req.headers['if-range'];
-		const rm = typeof rangeHeader === 'string' ? /^bytes=(\d*)-(\d*)$/.exec(rangeHeader.trim()) : null;
+		const rm =
+			typeof rangeHeader === 'string' ? /^bytes=(\d*)-(\d*)$/.exec(rangeHeader.trim()) : null;
 		if (rm && (rm[1] !== '' || rm[2] !== '') && (ifRange === undefined || ifRange === etag)) {
 			const total = this.sizeOf(record, true) as number;
 			let start;
@@ -174,10 +190,16 @@ export class WebexDownloads {
 				end = rm[2] === '' ? total - 1 : Math.min(Number(rm[2]), total - 1);
 			}
 			if (start >= total || end < start || total === 0) {
-				fail(416, 'InvalidRange', 'The requested range is not satisfiable', { 'content-range': `bytes */${total}` });
+				fail(416, 'InvalidRange', 'The requested range is not satisfiable', {
+					'content-range': `bytes */${total}`,
+				});
 				return;
 			}
-			res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${total}`, 'content-length': String(end - start + 1) });
+			res.writeHead(206, {
+				...headers,
+				'content-range': `bytes ${start}-${end}/${total}`,
+				'content-length': String(end - start + 1),
+			});
 			if (method === 'HEAD') {
 				res.end();
 				return;
@@ -209,7 +231,12 @@ export class WebexDownloads {
 		this.stream(record, res, undefined, undefined);
 	}
 
-	stream(record: ReportRecord, res: ServerResponse, start: number | undefined, end: number | undefined) {
+	stream(
+		record: ReportRecord,
+		res: ServerResponse,
+		start: number | undefined,
+		end: number | undefined,
+	) {
 		const source = createCsvStream(record, { ...this.csvOptions(record), start, end });
 		// pipeline destroys the generator stream when the client goes away or a reset fault cuts it.
 		pipeline(source, res, () => {});

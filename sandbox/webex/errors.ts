@@ -13,15 +13,26 @@ export function newTrackingId() {
 }
 
 /** @param descriptions defaults to [message] */
-export function webexErrorBody(message: string, descriptions?: string[], trackingId = newTrackingId()) {
+export function webexErrorBody(
+	message: string,
+	descriptions?: string[],
+	trackingId = newTrackingId(),
+) {
 	return {
 		message,
-		errors: (descriptions && descriptions.length ? descriptions : [message]).map((description) => ({ description })),
+		errors: (descriptions && descriptions.length ? descriptions : [message]).map((description) => ({
+			description,
+		})),
 		trackingId,
 	};
 }
 
-export function sendWebexError(res: ServerResponse, status: number, message: string, extra: { descriptions?: string[]; headers?: Record<string, string> } = {}) {
+export function sendWebexError(
+	res: ServerResponse,
+	status: number,
+	message: string,
+	extra: { descriptions?: string[]; headers?: Record<string, string> } = {},
+) {
 	const body = webexErrorBody(message, extra.descriptions);
 	sendJson(res, status, body, { trackingid: body.trackingId, ...(extra.headers || {}) });
 }

@@ -59,7 +59,10 @@ const DEFAULTS: WebexOptions = Object.freeze({
 	inProgressStatus: 'IN_PROGRESS',
 });
 
-export function createWebex(server: SandboxServer, config: { seed: number; options?: Partial<WebexOptions> }) {
+export function createWebex(
+	server: SandboxServer,
+	config: { seed: number; options?: Partial<WebexOptions> },
+) {
 	const seed = config.seed;
 	const options: WebexOptions = { ...DEFAULTS, ...(config.options || {}) };
 	const initialOptions = { ...options };
@@ -67,18 +70,30 @@ export function createWebex(server: SandboxServer, config: { seed: number; optio
 	const store = new ReportStore(options, dataset.adminPersonId);
 	const auth = new WebexAuth(options, server);
 	const downloads = new WebexDownloads(server, store, options, seed);
-	const api = new WebexApi({ server, store, auth, downloads, dataset, prefix: API_PREFIX, options });
+	const api = new WebexApi({
+		server,
+		store,
+		auth,
+		downloads,
+		dataset,
+		prefix: API_PREFIX,
+		options,
+	});
 
 	const faultResponse = (status: number) => {
 		const body = webexErrorBody(statusMessage(status));
-		return { body: JSON.stringify(body), headers: { 'content-type': 'application/json;charset=UTF-8', trackingid: body.trackingId } };
+		return {
+			body: JSON.stringify(body),
+			headers: { 'content-type': 'application/json;charset=UTF-8', trackingid: body.trackingId },
+		};
 	};
 
 	server.mount({
 		vendor: 'webex',
 		prefix: API_PREFIX,
 		classify(pathname) {
-			if (pathname === `${API_PREFIX}/authorize` || pathname === `${API_PREFIX}/access_token`) return { kind: 'token', path: pathname };
+			if (pathname === `${API_PREFIX}/authorize` || pathname === `${API_PREFIX}/access_token`)
+				return { kind: 'token', path: pathname };
 			return { kind: 'api', path: pathname.slice(API_PREFIX.length) || '/' };
 		},
 		handle(ctx) {
@@ -132,7 +147,11 @@ export function createWebex(server: SandboxServer, config: { seed: number; optio
 		/** Every signed download URL handed out since the last reset (tests assert none leaks). */
 		signedUrls: () => [...downloads.issued],
 	};
-	const facade = withLiveOptions(facadeFields, options, ['accessToken', 'clientId', 'clientSecret']);
+	const facade = withLiveOptions(facadeFields, options, [
+		'accessToken',
+		'clientId',
+		'clientSecret',
+	]);
 
 	server.addVendor({
 		name: 'webex',

@@ -23,7 +23,13 @@ const REPORT_RE = /^\/wholesale\/billing\/reports\/([^/]+)$/;
 const TYPES = ['PARTNER', 'CUSTOMER', 'USER'];
 const STATUSES = ['IN_PROGRESS', 'COMPLETED', 'FAILED'];
 const SORT_BY = ['id', 'billingStartDate', 'billingEndDate', 'status'];
-const CREATE_FIELDS = new Set(['billingStartDate', 'billingEndDate', 'type', 'subPartnerOrgId', 'internal']);
+const CREATE_FIELDS = new Set([
+	'billingStartDate',
+	'billingEndDate',
+	'type',
+	'subPartnerOrgId',
+	'internal',
+]);
 const LIST_FILTERS = ['billingStartDate', 'billingEndDate', 'type', 'status', 'subPartnerOrgId'];
 const LIST_PARAMS = new Set([...LIST_FILTERS, 'sortBy', 'max', 'cursor']);
 
@@ -53,7 +59,15 @@ export class WebexApi {
 	 * @param deps.prefix API base path, '/webex/v1'
 	 * @param deps.options live options
 	 */
-	constructor(deps: { server: SandboxServer; store: ReportStore; auth: WebexAuth; downloads: WebexDownloads; dataset: Dataset; prefix: string; options: ApiOptions }) {
+	constructor(deps: {
+		server: SandboxServer;
+		store: ReportStore;
+		auth: WebexAuth;
+		downloads: WebexDownloads;
+		dataset: Dataset;
+		prefix: string;
+		options: ApiOptions;
+	}) {
 		this.server = deps.server;
 		this.store = deps.store;
 		this.auth = deps.auth;
@@ -84,7 +98,9 @@ export class WebexApi {
 		if (ctx.path === REPORTS) {
 			if (method === 'POST') return this.create(ctx);
 			if (method === 'GET') return this.list(ctx);
-			sendWebexError(res, 405, `Method ${method} is not allowed on ${REPORTS}.`, { headers: { allow: 'GET, POST' } });
+			sendWebexError(res, 405, `Method ${method} is not allowed on ${REPORTS}.`, {
+				headers: { allow: 'GET, POST' },
+			});
 			return;
 		}
 		const m = REPORT_RE.exec(ctx.path);
@@ -97,7 +113,9 @@ export class WebexApi {
 			}
 			if (method === 'GET') return this.get(ctx, id);
 			if (method === 'DELETE') return this.delete(ctx, id);
-			sendWebexError(res, 405, `Method ${method} is not allowed on ${REPORTS}/{id}.`, { headers: { allow: 'GET, DELETE' } });
+			sendWebexError(res, 405, `Method ${method} is not allowed on ${REPORTS}/{id}.`, {
+				headers: { allow: 'GET, DELETE' },
+			});
 			return;
 		}
 		sendWebexError(res, 404, `The requested resource could not be found: ${method} ${ctx.path}`);
@@ -112,11 +130,19 @@ export class WebexApi {
 		// [spec] 415 is listed; [sandbox] anything but a JSON content type gets it.
 		const contentType = String(ctx.req.headers['content-type'] || '').toLowerCase();
 		if (!/^application\/([\w.+-]*\+)?json\b/.test(contentType)) {
-			sendWebexError(res, 415, 'Unsupported Media Type: the request body must be JSON (Content-Type: application/json).');
+			sendWebexError(
+				res,
+				415,
+				'Unsupported Media Type: the request body must be JSON (Content-Type: application/json).',
+			);
 			return;
 		}
 		if (!ctx.bodyIsJson) {
-			sendWebexError(res, 400, ctx.rawBody.length ? 'The request body is not valid JSON.' : 'The request body is missing.');
+			sendWebexError(
+				res,
+				400,
+				ctx.rawBody.length ? 'The request body is not valid JSON.' : 'The request body is missing.',
+			);
 			return;
 		}
 		const body = ctx.body;
@@ -127,7 +153,9 @@ export class WebexApi {
 		const b = body as Record<string, unknown>;
 		const problems: string[] = [];
 		// [sandbox] unknown properties are refused (catches misspelt fields such as reportType).
-		for (const k of Object.keys(b)) if (!CREATE_FIELDS.has(k)) problems.push(`Unrecognized field "${k}": allowed are ${[...CREATE_FIELDS].join(', ')}.`);
+		for (const k of Object.keys(b))
+			if (!CREATE_FIELDS.has(k))
+				problems.push(`Unrecognized field "${k}": allowed are ${[...CREATE_FIELDS].join(', ')}.`);
 
 		const today = todayDay();
 		const oldest = minusYears(today, 5);
@@ -140,29 +168,50 @@ export class WebexApi {
 			}
 			const day = parseDay(v);
 			if (day === undefined) {
-				problems.push(`${field} must be a date in the format YYYY-MM-DD (got ${JSON.stringify(v)}).`); // [spec] plain YYYY-MM-DD
+				problems.push(
+					`${field} must be a date in the format YYYY-MM-DD (got ${JSON.stringify(v)}).`,
+				); // [spec] plain YYYY-MM-DD
 				continue;
 			}
 			// [spec] within the last five years, not the current day (UTC here: [sandbox]).
-			if (day >= today) problems.push(`${field} ${v} must be before the current day (UTC): reports cover past days only.`);
-			else if (day < oldest) problems.push(`${field} ${v} is older than five years: the earliest allowed date is ${new Date(oldest * 86400000).toISOString().slice(0, 10)}.`);
+			if (day >= today)
+				problems.push(
+					`${field} ${v} must be before the current day (UTC): reports cover past days only.`,
+				);
+			else if (day < oldest)
+				problems.push(
+					`${field} ${v} is older than five years: the earliest allowed date is ${new Date(oldest * 86400000).toISOString().slice(0, 10)}.`,
+				);
 			days[field] = day;
 		}
-		if (days.billingStartDate !== undefined && days.billingEndDate !== undefined && days.billingStartDate > days.billingEndDate) {
+		if (
+			days.billingStartDate !== undefined &&
+			days.billingEndDate !== undefined &&
+			days.billingStartDate > days.billingEndDate
+		) {
 			problems.push('billingStartDate must not be after billingEndDate.'); // [spec]
 		}
 		const type = b.type === undefined ? 'PARTNER' : b.type; // [spec] default PARTNER
-		if (typeof type !== 'string' || !TYPES.includes(type)) problems.push(`type must be one of ${TYPES.join(', ')} (got ${JSON.stringify(b.type)}).`);
+		if (typeof type !== 'string' || !TYPES.includes(type))
+			problems.push(`type must be one of ${TYPES.join(', ')} (got ${JSON.stringify(b.type)}).`);
 		const sub = b.subPartnerOrgId;
 		if (sub !== undefined) {
-			if (typeof sub !== 'string' || sub === '') problems.push('subPartnerOrgId must be a non-empty string.');
+			if (typeof sub !== 'string' || sub === '')
+				problems.push('subPartnerOrgId must be a non-empty string.');
 			// [sandbox] an org that is not one of this partner's sub-partners is refused.
-			else if (!this.dataset.subPartners.some((s) => s.webexId === sub)) problems.push(`subPartnerOrgId ${sub} is not a sub-partner of this partner organization.`);
+			else if (!this.dataset.subPartners.some((s) => s.webexId === sub))
+				problems.push(`subPartnerOrgId ${sub} is not a sub-partner of this partner organization.`);
 		}
-		if (b.internal !== undefined && typeof b.internal !== 'boolean') problems.push('internal must be a boolean.'); // [spec] boolean
+		if (b.internal !== undefined && typeof b.internal !== 'boolean')
+			problems.push('internal must be a boolean.'); // [spec] boolean
 
 		if (problems.length) {
-			sendWebexError(res, 400, problems.length === 1 ? problems[0] : `The request is invalid: ${problems.join(' ')}`, { descriptions: problems });
+			sendWebexError(
+				res,
+				400,
+				problems.length === 1 ? problems[0] : `The request is invalid: ${problems.join(' ')}`,
+				{ descriptions: problems },
+			);
 			return;
 		}
 		const params = {
@@ -227,7 +276,11 @@ export class WebexApi {
 		const status = record.status;
 		// [spec] deleting an in-progress or failed report does not succeed; [sandbox] it is a 409.
 		if (status === 'IN_PROGRESS') {
-			sendWebexError(ctx.res, 409, 'The billing report is still in progress and cannot be deleted. Try again once it has completed.');
+			sendWebexError(
+				ctx.res,
+				409,
+				'The billing report is still in progress and cannot be deleted. Try again once it has completed.',
+			);
 			return;
 		}
 		if (status === 'FAILED') {
@@ -256,7 +309,11 @@ export class WebexApi {
 		let max = 100; // [spec] default and maximum 100
 		if (q.max !== undefined) {
 			if (!/^\d+$/.test(q.max) || Number(q.max) < 1 || Number(q.max) > 100) {
-				sendWebexError(res, 400, `max must be an integer from 1 to 100 (got ${JSON.stringify(q.max)}).`);
+				sendWebexError(
+					res,
+					400,
+					`max must be an integer from 1 to 100 (got ${JSON.stringify(q.max)}).`,
+				);
 				return;
 			}
 			max = Number(q.max);
@@ -269,7 +326,9 @@ export class WebexApi {
 			// [spec] follow the next URL as given; do not re-send the query.
 			const resent = Object.keys(q).filter((k) => k !== 'cursor' && k !== 'max');
 			if (resent.length) {
-				this.server.violation(`List follow-up page re-sent query parameters with the cursor (${resent.join(', ')}): GET ${ctx.path}`);
+				this.server.violation(
+					`List follow-up page re-sent query parameters with the cursor (${resent.join(', ')}): GET ${ctx.path}`,
+				);
 			}
 			const cursor = decodeCursor(q.cursor);
 			if (!cursor) {
@@ -283,13 +342,17 @@ export class WebexApi {
 			if (q.max === undefined) max = cursor.m;
 		} else {
 			for (const k of LIST_FILTERS) if (q[k] !== undefined) filters[k] = q[k];
-			if (filters.type !== undefined && !TYPES.includes(filters.type)) problems.push(`type must be one of ${TYPES.join(', ')}.`);
-			if (filters.status !== undefined && !STATUSES.includes(filters.status)) problems.push(`status must be one of ${STATUSES.join(', ')}.`);
+			if (filters.type !== undefined && !TYPES.includes(filters.type))
+				problems.push(`type must be one of ${TYPES.join(', ')}.`);
+			if (filters.status !== undefined && !STATUSES.includes(filters.status))
+				problems.push(`status must be one of ${STATUSES.join(', ')}.`);
 			for (const k of ['billingStartDate', 'billingEndDate']) {
-				if (filters[k] !== undefined && parseDay(filters[k]) === undefined) problems.push(`${k} must be a date in the format YYYY-MM-DD.`);
+				if (filters[k] !== undefined && parseDay(filters[k]) === undefined)
+					problems.push(`${k} must be a date in the format YYYY-MM-DD.`);
 			}
 			if (q.sortBy !== undefined) {
-				if (!SORT_BY.includes(q.sortBy)) problems.push(`sortBy must be one of ${SORT_BY.join(', ')}.`);
+				if (!SORT_BY.includes(q.sortBy))
+					problems.push(`sortBy must be one of ${SORT_BY.join(', ')}.`);
 				sortBy = q.sortBy;
 			}
 			if (problems.length) {
@@ -344,7 +407,19 @@ function encodeCursor(c: Cursor) {
 function decodeCursor(s: string): Cursor | undefined {
 	try {
 		const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
-		if (c && c.f && typeof c.f === 'object' && Object.values(c.f).every((v) => typeof v === 'string') && SORT_BY.includes(c.s) && Number.isInteger(c.o) && c.o >= 0 && Number.isInteger(c.m) && c.m >= 1 && c.m <= 100) return c;
+		if (
+			c &&
+			c.f &&
+			typeof c.f === 'object' &&
+			Object.values(c.f).every((v) => typeof v === 'string') &&
+			SORT_BY.includes(c.s) &&
+			Number.isInteger(c.o) &&
+			c.o >= 0 &&
+			Number.isInteger(c.m) &&
+			c.m >= 1 &&
+			c.m <= 100
+		)
+			return c;
 	} catch {
 		/* invalid */
 	}

@@ -12,7 +12,9 @@ import { webexId } from './data';
 import type { ReportType } from './data';
 
 /** Default background errors of a failed report (sandbox choice; the spec only gives the shape {code, description}). */
-const DEFAULT_FAILURE = Object.freeze([{ code: 2031, description: 'Billing report generation failed due to an internal error.' }]);
+const DEFAULT_FAILURE = Object.freeze([
+	{ code: 2031, description: 'Billing report generation failed due to an internal error.' },
+]);
 
 export type ReportStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
 
@@ -114,7 +116,11 @@ export class ReportRecord {
 	}
 
 	get status(): ReportStatus {
-		if (this._status === 'IN_PROGRESS' && this._outcome && Date.now() - this.createdMs >= this._options.reportDelayMs) {
+		if (
+			this._status === 'IN_PROGRESS' &&
+			this._outcome &&
+			Date.now() - this.createdMs >= this._options.reportDelayMs
+		) {
 			this._status = this._outcome.status;
 			this.errors = [...this._outcome.errors];
 			this._outcome = undefined;
@@ -134,8 +140,15 @@ export class ReportRecord {
 	}
 }
 
-function periodKey(p: { billingStartDate: string; billingEndDate: string; type?: string; subPartnerOrgId?: string }) {
-	return [p.billingStartDate, p.billingEndDate, p.type || 'PARTNER', p.subPartnerOrgId || ''].join('|');
+function periodKey(p: {
+	billingStartDate: string;
+	billingEndDate: string;
+	type?: string;
+	subPartnerOrgId?: string;
+}) {
+	return [p.billingStartDate, p.billingEndDate, p.type || 'PARTNER', p.subPartnerOrgId || ''].join(
+		'|',
+	);
 }
 
 export class ReportStore {
@@ -157,9 +170,20 @@ export class ReportStore {
 
 	/** Create as the API does: IN_PROGRESS, settling lazily. */
 	create(params: CreateReportParams) {
-		const outcome = this.failNext ? { status: 'FAILED' as ReportStatus, errors: this.failNext } : { status: 'COMPLETED' as ReportStatus, errors: [] };
+		const outcome = this.failNext
+			? { status: 'FAILED' as ReportStatus, errors: this.failNext }
+			: { status: 'COMPLETED' as ReportStatus, errors: [] };
 		this.failNext = undefined;
-		const record = new ReportRecord({ ...params, createdMs: Date.now(), createdBy: this.createdBy, status: 'IN_PROGRESS', outcome }, this.options);
+		const record = new ReportRecord(
+			{
+				...params,
+				createdMs: Date.now(),
+				createdBy: this.createdBy,
+				status: 'IN_PROGRESS',
+				outcome,
+			},
+			this.options,
+		);
 		this.reports.set(record.id, record);
 		return record;
 	}
@@ -170,8 +194,14 @@ export class ReportStore {
 	 */
 	seed(params: SeedReportParams) {
 		const status = params.status || 'COMPLETED';
-		const createdMs = params.created === undefined ? Date.now() : typeof params.created === 'number' ? params.created : Date.parse(params.created);
-		const errors = params.errors || (status === 'FAILED' ? DEFAULT_FAILURE.map((e) => ({ ...e })) : []);
+		const createdMs =
+			params.created === undefined
+				? Date.now()
+				: typeof params.created === 'number'
+					? params.created
+					: Date.parse(params.created);
+		const errors =
+			params.errors || (status === 'FAILED' ? DEFAULT_FAILURE.map((e) => ({ ...e })) : []);
 		const record = new ReportRecord(
 			{
 				billingStartDate: params.billingStartDate,
@@ -191,10 +221,18 @@ export class ReportStore {
 	}
 
 	failNextReport(errors?: ReportError[]) {
-		this.failNext = errors && errors.length ? errors.map((e) => ({ ...e })) : DEFAULT_FAILURE.map((e) => ({ ...e }));
+		this.failNext =
+			errors && errors.length
+				? errors.map((e) => ({ ...e }))
+				: DEFAULT_FAILURE.map((e) => ({ ...e }));
 	}
 
-	findDuplicate(params: { billingStartDate: string; billingEndDate: string; type?: string; subPartnerOrgId?: string }) {
+	findDuplicate(params: {
+		billingStartDate: string;
+		billingEndDate: string;
+		type?: string;
+		subPartnerOrgId?: string;
+	}) {
 		const key = periodKey(params);
 		for (const r of this.reports.values()) if (r.periodKey === key) return r;
 		return undefined;

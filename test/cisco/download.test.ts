@@ -9,11 +9,17 @@ const cisco = useCisco();
 /** An invoice and its fresh link, as Get Download Links outputs it. */
 function linkItem(index = 0): IDataObject {
 	const invoice = cisco.sandbox.cisco.invoices()[index];
-	return { invoiceNumber: invoice.invoiceNumber, usageUrl: cisco.sandbox.cisco.usageUrl(invoice.invoiceNumber) };
+	return {
+		invoiceNumber: invoice.invoiceNumber,
+		usageUrl: cisco.sandbox.cisco.usageUrl(invoice.invoiceNumber),
+	};
 }
 
 const download = (parameters: IDataObject, item = linkItem(), options = {}) =>
-	cisco.run({ operation: 'download', outputMode: 'rows', includeHeader: 'none', ...parameters }, { inputItems: [item], ...options });
+	cisco.run(
+		{ operation: 'download', outputMode: 'rows', includeHeader: 'none', ...parameters },
+		{ inputItems: [item], ...options },
+	);
 
 /** Exact sums of decimal texts, independently of the node: integer ten-thousandths. */
 function sumText(values: string[]): string {
@@ -37,7 +43,14 @@ describe('Download: output modes', () => {
 
 	it('sums Extended Amount per subscription exactly', async () => {
 		const item = linkItem(4);
-		const { json } = await download({ outputMode: 'aggregate', groupBy: 'Subscription ID', sumFields: 'Extended Amount, Quantity' }, item);
+		const { json } = await download(
+			{
+				outputMode: 'aggregate',
+				groupBy: 'Subscription ID',
+				sumFields: 'Extended Amount, Quantity',
+			},
+			item,
+		);
 		const lines = cisco.sandbox.cisco.expectedUsage(String(item.invoiceNumber)).lines;
 		const subscriptions = [...new Set(lines.map((line) => line['Subscription ID']))];
 		expect(json).toEqual(
@@ -55,9 +68,14 @@ describe('Download: output modes', () => {
 
 	it('outputs the Consolidated Usage CSV byte for byte as a file, with its row count', async () => {
 		const item = linkItem(5);
-		const { items, result } = await download({ outputMode: 'file', includeHeader: 'separate' }, item);
+		const { items, result } = await download(
+			{ outputMode: 'file', includeHeader: 'separate' },
+			item,
+		);
 		const zip = new AdmZip(cisco.sandbox.cisco.usageZip(String(item.invoiceNumber)));
-		const usageEntry = zip.getEntries().find((entry) => entry.entryName.startsWith('Consolidated_Usage'))!;
+		const usageEntry = zip
+			.getEntries()
+			.find((entry) => entry.entryName.startsWith('Consolidated_Usage'))!;
 		expect(await result.binary(items[0], 'data')).toEqual(usageEntry.getData());
 		expect(items[0].binary?.data.mimeType).toBe('text/csv');
 		const expected = cisco.sandbox.cisco.expectedUsage(String(item.invoiceNumber));
@@ -89,8 +107,19 @@ describe('Download: the invoice header', () => {
 
 	it('keeps the planted header totals as Cisco wrote them, for the reconcile step to find', async () => {
 		const [planted] = cisco.sandbox.cisco.plantedDiscrepancies();
-		const item = { invoiceNumber: planted.invoiceNumber, usageUrl: cisco.sandbox.cisco.usageUrl(planted.invoiceNumber) };
-		const { json } = await download({ outputMode: 'aggregate', groupBy: 'Invoice Number', sumFields: 'Extended Amount', includeHeader: 'merge' }, item);
+		const item = {
+			invoiceNumber: planted.invoiceNumber,
+			usageUrl: cisco.sandbox.cisco.usageUrl(planted.invoiceNumber),
+		};
+		const { json } = await download(
+			{
+				outputMode: 'aggregate',
+				groupBy: 'Invoice Number',
+				sumFields: 'Extended Amount',
+				includeHeader: 'merge',
+			},
+			item,
+		);
 		expect(json).toHaveLength(1);
 		expect(json[0]['Total Usage Amount']).toBe(String(planted.headerTotal));
 		expect(json[0]['Extended Amount']).toBe(Number(planted.usageSum));
@@ -99,7 +128,11 @@ describe('Download: the invoice header', () => {
 
 describe('Download: CSV dialects', () => {
 	it('reads a semicolon-delimited usage file with a BOM, CRLF and quoted customer names', async () => {
-		Object.assign(cisco.sandbox.cisco.options, { csvDelimiter: ';', csvBom: true, lineEnding: '\r\n' });
+		Object.assign(cisco.sandbox.cisco.options, {
+			csvDelimiter: ';',
+			csvBom: true,
+			lineEnding: '\r\n',
+		});
 		const item = linkItem(8);
 		const { json, error } = await download({ includeHeader: 'separate' }, item);
 		expect(error).toBeUndefined();
@@ -123,7 +156,9 @@ describe('Download: hostile ZIPs', () => {
 			zip.addFile('Invoice_Header_1.csv', Buffer.from('Invoice Number\r\n1\r\n'));
 			zip.addFile('Consolidated_Usage_1.csv', Buffer.alloc(64 * 1024 * 1024, 'a'));
 		});
-		expect(result.error?.message).toMatch(/entry 'Consolidated_Usage_1\.csv' is compressed \d+ to 1, more than the 200 to 1 allowed: it looks like a zip bomb/);
+		expect(result.error?.message).toMatch(
+			/entry 'Consolidated_Usage_1\.csv' is compressed \d+ to 1, more than the 200 to 1 allowed: it looks like a zip bomb/,
+		);
 	});
 
 	it('refuses an entry named ../../x', async () => {
@@ -132,18 +167,30 @@ describe('Download: hostile ZIPs', () => {
 			zip.addFile('Consolidated_Usage_1.csv', Buffer.from('Invoice Number\r\n1\r\n'));
 			zip.getEntries()[1].entryName = '../../x';
 		});
-		expect(result.error?.message).toMatch(/has an entry named '\.\.\/\.\.\/x', which is not a plain file name; the ZIP was refused$/);
+		expect(result.error?.message).toMatch(
+			/has an entry named '\.\.\/\.\.\/x', which is not a plain file name; the ZIP was refused$/,
+		);
 	});
 
 	it('refuses a ZIP without a usage file, listing what it holds', async () => {
-		const result = await hostile((zip) => zip.addFile('Invoice_Header_1.csv', Buffer.from('Invoice Number\r\n1\r\n')));
-		expect(result.error?.message).toMatch(/has no files whose name contains 'usage' \(option 'Usage File Name Contains'\); it holds: Invoice_Header_1\.csv$/);
+		const result = await hostile((zip) =>
+			zip.addFile('Invoice_Header_1.csv', Buffer.from('Invoice Number\r\n1\r\n')),
+		);
+		expect(result.error?.message).toMatch(
+			/has no files whose name contains 'usage' \(option 'Usage File Name Contains'\); it holds: Invoice_Header_1\.csv$/,
+		);
 	});
 
 	it('fails when the header announces another number of usage lines than the file has', async () => {
 		const result = await hostile((zip) => {
-			zip.addFile('Invoice_Header_1.csv', Buffer.from('Invoice Number,Usage Line Count\r\n1,3\r\n'));
-			zip.addFile('Consolidated_Usage_1.csv', Buffer.from('Invoice Number,Extended Amount\r\n1,2.50\r\n1,3.00\r\n'));
+			zip.addFile(
+				'Invoice_Header_1.csv',
+				Buffer.from('Invoice Number,Usage Line Count\r\n1,3\r\n'),
+			);
+			zip.addFile(
+				'Consolidated_Usage_1.csv',
+				Buffer.from('Invoice Number,Extended Amount\r\n1,2.50\r\n1,3.00\r\n'),
+			);
 		});
 		expect(result.error?.message).toMatch(/announces 3 usage lines, but its usage file has 2$/);
 	});
@@ -151,7 +198,8 @@ describe('Download: hostile ZIPs', () => {
 
 describe('Download: ZIPs read as they download', () => {
 	const header = 'Invoice Number,Usage Line Count\r\n1,2\r\n';
-	const usage = 'Invoice Number,Subscription ID,Extended Amount\r\n1,Sub-1,2.50\r\n1,Sub-1,3.25\r\n';
+	const usage =
+		'Invoice Number,Subscription ID,Extended Amount\r\n1,Sub-1,2.50\r\n1,Sub-1,3.25\r\n';
 	const serve = async (entries: Parameters<typeof zipBuffer>[0], index: number) => {
 		const item = linkItem(index);
 		cisco.sandbox.cisco.replaceZip(String(item.invoiceNumber), await zipBuffer(entries));
@@ -166,9 +214,25 @@ describe('Download: ZIPs read as they download', () => {
 			],
 			18,
 		);
-		const { json, error } = await download({ outputMode: 'aggregate', groupBy: 'Subscription ID', sumFields: 'Extended Amount', includeHeader: 'merge' }, item);
+		const { json, error } = await download(
+			{
+				outputMode: 'aggregate',
+				groupBy: 'Subscription ID',
+				sumFields: 'Extended Amount',
+				includeHeader: 'merge',
+			},
+			item,
+		);
 		expect(error).toBeUndefined();
-		expect(json).toEqual([{ 'Invoice Number': '1', 'Usage Line Count': '2', 'Subscription ID': 'Sub-1', 'Extended Amount': 5.75, rowCount: 2 }]);
+		expect(json).toEqual([
+			{
+				'Invoice Number': '1',
+				'Usage Line Count': '2',
+				'Subscription ID': 'Sub-1',
+				'Extended Amount': 5.75,
+				rowCount: 2,
+			},
+		]);
 	});
 
 	it('outputs no file when the central directory at the end of the ZIP contradicts the usage file already read', async () => {
@@ -181,7 +245,9 @@ describe('Download: ZIPs read as they download', () => {
 		bytes.write('Consolidated_Usage_1.txt', bytes.lastIndexOf('Consolidated_Usage_1.csv'));
 		cisco.sandbox.cisco.replaceZip(String(item.invoiceNumber), bytes);
 		const { items, error } = await download({ outputMode: 'file' }, item);
-		expect(error?.message).toMatch(/^the usage ZIP of invoice \d+ is damaged: its central directory describes entry 2 \('Consolidated_Usage_1\.txt'\) otherwise than the entry itself$/);
+		expect(error?.message).toMatch(
+			/^the usage ZIP of invoice \d+ is damaged: its central directory describes entry 2 \('Consolidated_Usage_1\.txt'\) otherwise than the entry itself$/,
+		);
 		expect(items).toEqual([]);
 	});
 
@@ -189,12 +255,18 @@ describe('Download: ZIPs read as they download', () => {
 		const item = await serve(
 			[
 				{ name: 'Invoice_Header_1.csv', content: Buffer.from(header) },
-				{ name: 'Consolidated_Usage_1.csv', content: Buffer.from(usage.repeat(20_000)), method: 'store' },
+				{
+					name: 'Consolidated_Usage_1.csv',
+					content: Buffer.from(usage.repeat(20_000)),
+					method: 'store',
+				},
 			],
 			20,
 		);
 		const { error } = await download({ options: { maxZipMb: 1 } }, item);
-		expect(error?.message).toMatch(/^the usage ZIP of invoice \d+ is larger than 1 MB, the Max ZIP Size option$/);
+		expect(error?.message).toMatch(
+			/^the usage ZIP of invoice \d+ is larger than 1 MB, the Max ZIP Size option$/,
+		);
 	});
 });
 
@@ -203,7 +275,9 @@ describe('Download: links and the token', () => {
 		const item = linkItem(10);
 		cisco.sandbox.cisco.expireLinks();
 		const result = await download({}, item);
-		expect(result.error?.message).toMatch(/^The link to the usage ZIP of invoice \d+ has expired \(HTTP 403: Request has expired\)$/);
+		expect(result.error?.message).toMatch(
+			/^The link to the usage ZIP of invoice \d+ has expired \(HTTP 403: Request has expired\)$/,
+		);
 		expect(errorText(result)).toContain('Run Get Download Links again for new links');
 		expect(errorText(result)).not.toContain(String(item.usageUrl));
 		expect(errorText(result)).not.toContain('sig=');
@@ -212,18 +286,27 @@ describe('Download: links and the token', () => {
 	it('downloads without the token first and never sends it to a host off the allowlist', async () => {
 		Object.assign(cisco.sandbox.cisco.options, { fileAuth: 'bearer' });
 		const result = await download({}, linkItem(11));
-		expect(result.error?.message).toMatch(/refused the link to the usage ZIP of invoice \d+ \(HTTP 401/);
+		expect(result.error?.message).toMatch(
+			/refused the link to the usage ZIP of invoice \d+ \(HTTP 401/,
+		);
 		expect(errorText(result)).toContain('Authorized File Hosts');
-		expect(cisco.ciscoRequests('download').map((request) => request.headers.authorization)).toEqual([undefined]);
+		expect(cisco.ciscoRequests('download').map((request) => request.headers.authorization)).toEqual(
+			[undefined],
+		);
 	});
 
 	it('falls back to the token for a host on the allowlist', async () => {
-		Object.assign(cisco.sandbox.cisco.options, { fileAuth: 'bearer', tokenHosts: ['127.0.0.1', 'localhost'] });
+		Object.assign(cisco.sandbox.cisco.options, {
+			fileAuth: 'bearer',
+			tokenHosts: ['127.0.0.1', 'localhost'],
+		});
 		const item = linkItem(12);
 		const { json, error } = await download({ options: { authorizedFileHosts: 'localhost' } }, item);
 		expect(error).toBeUndefined();
 		expect(json).toEqual(cisco.sandbox.cisco.expectedUsage(String(item.invoiceNumber)).lines);
-		expect(cisco.ciscoRequests('download').map((request) => request.headers.authorization === undefined)).toEqual([true, false]);
+		expect(
+			cisco.ciscoRequests('download').map((request) => request.headers.authorization === undefined),
+		).toEqual([true, false]);
 	});
 
 	it('reads the ZIP again from the start after the connection drops in its middle', async () => {
@@ -236,7 +319,13 @@ describe('Download: links and the token', () => {
 	});
 
 	it('stops waiting for a file host that answers later than the timeout', async () => {
-		cisco.sandbox.addFault({ vendor: 'cisco', kind: 'download', type: 'slow', delayMs: 20_000, times: Infinity });
+		cisco.sandbox.addFault({
+			vendor: 'cisco',
+			kind: 'download',
+			type: 'slow',
+			delayMs: 20_000,
+			times: Infinity,
+		});
 		const started = Date.now();
 		const { error, items } = await download({ options: { timeoutMinutes: 0.05 } }, linkItem(15));
 		expect(items).toHaveLength(0);
@@ -245,7 +334,13 @@ describe('Download: links and the token', () => {
 	});
 
 	it('names a proxy page that came instead of the ZIP', async () => {
-		cisco.sandbox.addFault({ vendor: 'cisco', kind: 'download', type: 'html', status: 200, times: Infinity });
+		cisco.sandbox.addFault({
+			vendor: 'cisco',
+			kind: 'download',
+			type: 'html',
+			status: 200,
+			times: Infinity,
+		});
 		const { error } = await download({ options: { timeoutMinutes: 0.05 } }, linkItem(16));
 		expect(error?.message).toMatch(
 			/^The storage host answered HTTP 200 with an HTML or XML page \(text\/html\): a proxy, firewall or sign-in page may be in the way instead of the usage ZIP of invoice \d+; gave up/,
@@ -255,7 +350,9 @@ describe('Download: links and the token', () => {
 	it('names an empty answer instead of calling it an unreadable ZIP', async () => {
 		cisco.sandbox.addFault({ vendor: 'cisco', kind: 'download', type: 'empty', times: Infinity });
 		const { error } = await download({ options: { timeoutMinutes: 0.05 } }, linkItem(17));
-		expect(error?.message).toMatch(/^The storage host answered HTTP 200 with an empty body instead of the usage ZIP of invoice \d+; gave up/);
+		expect(error?.message).toMatch(
+			/^The storage host answered HTTP 200 with an empty body instead of the usage ZIP of invoice \d+; gave up/,
+		);
 	});
 
 	it('refuses a usage URL that is not https before any request', async () => {

@@ -26,7 +26,15 @@ async function main() {
 						name: 'Download',
 						type: pack.nodeType('ciscoXaasBilling'),
 						typeVersion: 1,
-						parameters: { resource: 'usage', operation: 'download', usageUrl, outputMode: 'aggregate', groupBy: 'Subscription ID', sumFields: 'Extended Amount', includeHeader: 'none' },
+						parameters: {
+							resource: 'usage',
+							operation: 'download',
+							usageUrl,
+							outputMode: 'aggregate',
+							groupBy: 'Subscription ID',
+							sumFields: 'Extended Amount',
+							includeHeader: 'none',
+						},
 					},
 				],
 				connections: {},
@@ -46,7 +54,12 @@ async function main() {
 	const json = await download(options.usageUrl);
 	clearInterval(sample);
 	const rows = json.reduce((sum, group) => sum + Number(group.rowCount), 0);
-	console.log(JSON.stringify({ rows, growthMiB: (Math.max(peak, process.memoryUsage().rss) - before) / 2 ** 20 }));
+	console.log(
+		JSON.stringify({
+			rows,
+			growthMiB: (Math.max(peak, process.memoryUsage().rss) - before) / 2 ** 20,
+		}),
+	);
 }
 
 main().catch((error: unknown) => {

@@ -45,7 +45,10 @@ it(`aggregates a usage ZIP of ${ZIP_MIB} MiB while its memory grows by less than
 	// Deflate level 0 keeps the ZIP as large as its CSV; data descriptors, as a streaming writer makes them.
 	await pipeline(
 		zipStream([
-			{ name: 'Invoice_Header.csv', content: Buffer.from(`Invoice Number,Usage Line Count\r\n537560030,${LINES}\r\n`) },
+			{
+				name: 'Invoice_Header.csv',
+				content: Buffer.from(`Invoice Number,Usage Line Count\r\n537560030,${LINES}\r\n`),
+			},
 			{ name: 'Consolidated_Usage.csv', content: usageLines(), level: 0, dataDescriptor: true },
 		]),
 		fs.createWriteStream(zipFile),
@@ -57,11 +60,24 @@ it(`aggregates a usage ZIP of ${ZIP_MIB} MiB while its memory grows by less than
 		warmUp: sandbox.cisco.usageUrl(small.invoiceNumber),
 		usageUrl: sandbox.cisco.usageUrl(large.invoiceNumber),
 	};
-	const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'memory-child.ts'), JSON.stringify(options)], {
-		encoding: 'utf8',
-		maxBuffer: 16 * 1024 * 1024,
-	});
-	const measured = JSON.parse(stdout.trim().split('\n').pop() as string) as { rows: number; growthMiB: number };
+	const { stdout } = await promisify(execFile)(
+		process.execPath,
+		[
+			'--expose-gc',
+			'--import',
+			'tsx',
+			path.join(__dirname, 'memory-child.ts'),
+			JSON.stringify(options),
+		],
+		{
+			encoding: 'utf8',
+			maxBuffer: 16 * 1024 * 1024,
+		},
+	);
+	const measured = JSON.parse(stdout.trim().split('\n').pop() as string) as {
+		rows: number;
+		growthMiB: number;
+	};
 	expect(fs.statSync(zipFile).size).toBeGreaterThan(ZIP_MIB * 1024 * 1024);
 	expect(measured.rows).toBe(LINES);
 	expect(measured.growthMiB).toBeLessThan(ZIP_MIB / 2);

@@ -14,7 +14,9 @@ export interface CiscoTestContext extends VendorTestContext {
 }
 
 /** One sandbox and pack per file. After every test the sandbox saw no violation (no token sent to a host off the allowlist). */
-export function useCisco(sandboxOptions: Parameters<typeof startSandbox>[0] = {}): CiscoTestContext {
+export function useCisco(
+	sandboxOptions: Parameters<typeof startSandbox>[0] = {},
+): CiscoTestContext {
 	const context = {} as CiscoTestContext;
 	beforeAll(async () => {
 		context.sandbox = await startSandbox(sandboxOptions);
@@ -23,10 +25,17 @@ export function useCisco(sandboxOptions: Parameters<typeof startSandbox>[0] = {}
 	afterAll(async () => await context.sandbox?.stop());
 	beforeEach(() => context.sandbox.reset());
 	afterEach(() => expect(context.sandbox.violations).toEqual([]));
-	context.credential = (overrides = {}) => ({ ...ciscoCredential(context.sandbox), ...overrides }) as ICredentialDataDecryptedObject;
+	context.credential = (overrides = {}) =>
+		({ ...ciscoCredential(context.sandbox), ...overrides }) as ICredentialDataDecryptedObject;
 	context.ciscoRequests = (kind) =>
-		context.sandbox.requests.filter((request) => request.vendor === 'cisco' && (kind === undefined || request.kind === kind));
-	context.secrets = () => [context.sandbox.cisco.clientSecret, context.sandbox.cisco.password, ...context.sandbox.cisco.issuedTokens()];
+		context.sandbox.requests.filter(
+			(request) => request.vendor === 'cisco' && (kind === undefined || request.kind === kind),
+		);
+	context.secrets = () => [
+		context.sandbox.cisco.clientSecret,
+		context.sandbox.cisco.password,
+		...context.sandbox.cisco.issuedTokens(),
+	];
 	context.run = async (parameters, options = {}) =>
 		await context.pack.executeNode({
 			nodeType: 'ciscoXaasBilling',
@@ -39,7 +48,8 @@ export function useCisco(sandboxOptions: Parameters<typeof startSandbox>[0] = {}
 }
 
 /** A credential store shared by several runs, as n8n keeps a credential between executions. */
-export const sharedStore = (credential: IDataObject) => new CredentialStore({ ciscoXaasBillingApi: credential } as never);
+export const sharedStore = (credential: IDataObject) =>
+	new CredentialStore({ ciscoXaasBillingApi: credential } as never);
 
 /** The text of an error a node run ended with, message and description, for leak checks. */
 export function errorText(result: NodeResult): string {

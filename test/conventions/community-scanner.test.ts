@@ -16,7 +16,11 @@ const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
 const CONFIG = path.join(ROOT, 'eslint.community.config.mjs');
 const SCANNER_DIR = path.dirname(require.resolve('@n8n/scan-community-package/package.json'));
-const ESLINT = path.join(path.dirname(require.resolve('eslint/package.json', { paths: [SCANNER_DIR] })), 'bin', 'eslint.js');
+const ESLINT = path.join(
+	path.dirname(require.resolve('eslint/package.json', { paths: [SCANNER_DIR] })),
+	'bin',
+	'eslint.js',
+);
 /** What the scanner lints in a package's source checkout, and in its tarball. */
 const SOURCE_FILES = ['package.json', '{nodes,credentials}/**/*.{js,ts,json}'];
 const TARBALL_FILES = ['**/*.js', 'package.json'];
@@ -51,7 +55,8 @@ const DELIBERATE: Deliberate[] = [
 	},
 	{
 		rule: 'require-node-api-error',
-		message: /instead of (re-throwing raw errors|`(CsvFormatError|DeadlineExceededError|JsonLinesFormatError|RecordKeyError|ZipFormatError)`)/,
+		message:
+			/instead of (re-throwing raw errors|`(CsvFormatError|DeadlineExceededError|JsonLinesFormatError|RecordKeyError|ZipFormatError)`)/,
 		why: 'The readers (CSV, JSON Lines, ZIP, blobs, retries, the reconcile join) run without a node, so they throw their own error classes, and a catch that handles one kind of error rethrows the others unchanged. shared/router.ts and Billing Reconcile turn every error into a NodeOperationError with its item before n8n sees it; vendor answers are NodeApiErrors already.',
 	},
 	{
@@ -68,23 +73,32 @@ interface Finding {
 	message: string;
 }
 
-const describeFinding = ({ file, line, rule, message }: Finding) => `${file}:${line} ${rule}: ${message}`;
+const describeFinding = ({ file, line, rule, message }: Finding) =>
+	`${file}:${line} ${rule}: ${message}`;
 
 const isDeliberate = (finding: Finding, entry: Deliberate) =>
-	finding.rule === entry.rule && (!entry.message || entry.message.test(finding.message)) && (!entry.file || entry.file.test(finding.file));
+	finding.rule === entry.rule &&
+	(!entry.message || entry.message.test(finding.message)) &&
+	(!entry.file || entry.file.test(finding.file));
 
 async function scan(cwd: string, patterns: string[]): Promise<Finding[]> {
 	const args = [ESLINT, '--config', CONFIG, '--no-inline-config', '--format', 'json', ...patterns];
 	// Without jest's NODE_ENV=test: eslint-plugin-n8n-nodes-base reads file names differently under it.
 	const { NODE_ENV: _jest, ...env } = process.env;
 	// ESLint exits 1 when it found problems: the report is still on stdout.
-	const { stdout } = await run(process.execPath, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }).catch(
-		(error: { code?: number; stdout?: string; stderr?: string }) => {
-			if (error.code !== 1 || !error.stdout) throw new Error(`ESLint failed: ${error.stderr ?? String(error)}`);
-			return { stdout: error.stdout };
-		},
-	);
-	const results = JSON.parse(stdout) as Array<{ filePath: string; messages: Array<{ ruleId: string | null; message: string; line: number }> }>;
+	const { stdout } = await run(process.execPath, args, {
+		cwd,
+		env,
+		maxBuffer: 64 * 1024 * 1024,
+	}).catch((error: { code?: number; stdout?: string; stderr?: string }) => {
+		if (error.code !== 1 || !error.stdout)
+			throw new Error(`ESLint failed: ${error.stderr ?? String(error)}`);
+		return { stdout: error.stdout };
+	});
+	const results = JSON.parse(stdout) as Array<{
+		filePath: string;
+		messages: Array<{ ruleId: string | null; message: string; line: number }>;
+	}>;
 	return results.flatMap(({ filePath, messages }) =>
 		messages.map(({ ruleId, message, line }) => ({
 			file: path.relative(cwd, filePath),
@@ -119,15 +133,25 @@ beforeAll(async () => {
 afterAll(() => packFolder && rmSync(packFolder, { recursive: true, force: true }));
 
 it('finds nothing in the sources but the deliberate exceptions', () => {
-	expect(source.filter((finding) => !DELIBERATE.some((entry) => isDeliberate(finding, entry))).map(describeFinding)).toEqual([]);
+	expect(
+		source
+			.filter((finding) => !DELIBERATE.some((entry) => isDeliberate(finding, entry)))
+			.map(describeFinding),
+	).toEqual([]);
 });
 
 it('finds nothing in the npm pack tarball but the deliberate exceptions', () => {
-	expect(tarball.filter((finding) => !DELIBERATE.some((entry) => isDeliberate(finding, entry))).map(describeFinding)).toEqual([]);
+	expect(
+		tarball
+			.filter((finding) => !DELIBERATE.some((entry) => isDeliberate(finding, entry)))
+			.map(describeFinding),
+	).toEqual([]);
 	expect(tarball.map((finding) => finding.file)).toContain('package.json');
 });
 
 it('still needs every deliberate exception', () => {
-	const unused = DELIBERATE.filter((entry) => ![...source, ...tarball].some((finding) => isDeliberate(finding, entry)));
+	const unused = DELIBERATE.filter(
+		(entry) => ![...source, ...tarball].some((finding) => isDeliberate(finding, entry)),
+	);
 	expect(unused.map(({ rule, why }) => `${rule}: ${why}`)).toEqual([]);
 });

@@ -10,13 +10,17 @@ import { loadPack } from '../harness';
 function undescribed(properties: INodeProperties[], path: string[]): string[] {
 	return properties.flatMap((property) => {
 		const where = [...path, property.displayName];
-		const own = property.type === 'notice' || property.description || property.hint ? [] : [where.join(' › ')];
+		const own =
+			property.type === 'notice' || property.description || property.hint
+				? []
+				: [where.join(' › ')];
 		return [...own, ...nested(property, where)];
 	});
 }
 
 function nested(property: INodeProperties, where: string[]): string[] {
-	if (property.type === 'collection') return undescribed((property.options ?? []) as INodeProperties[], where);
+	if (property.type === 'collection')
+		return undescribed((property.options ?? []) as INodeProperties[], where);
 	if (property.type === 'fixedCollection') {
 		return ((property.options ?? []) as INodePropertyCollection[]).flatMap((group) =>
 			undescribed(group.values, [...where, group.displayName]),
@@ -60,7 +64,13 @@ it('finds a parameter without a description however deep it sits', () => {
 					type: 'fixedCollection',
 					default: {},
 					hint: 'Pairs',
-					options: [{ displayName: 'Values', name: 'values', values: [{ displayName: 'Field', name: 'field', type: 'string', default: '' }] }],
+					options: [
+						{
+							displayName: 'Values',
+							name: 'values',
+							values: [{ displayName: 'Field', name: 'field', type: 'string', default: '' }],
+						},
+					],
 				},
 			],
 		},

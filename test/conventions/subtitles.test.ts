@@ -6,9 +6,29 @@ import { loadPack, type LoadedPackage } from '../harness';
 function subtitle(pack: LoadedPackage, name: string, parameters: INodeParameters): unknown {
 	const type = pack.nodeType(name);
 	const { description } = pack.nodeTypes.getByNameAndVersion(type, 1);
-	const node: INode = { id: 'n', name: 'Node', type, typeVersion: 1, position: [0, 0], parameters: {} };
-	node.parameters = NodeHelpers.getNodeParameters(description.properties, parameters, true, false, node, description) ?? {};
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: pack.nodeTypes });
+	const node: INode = {
+		id: 'n',
+		name: 'Node',
+		type,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+	node.parameters =
+		NodeHelpers.getNodeParameters(
+			description.properties,
+			parameters,
+			true,
+			false,
+			node,
+			description,
+		) ?? {};
+	const workflow = new Workflow({
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: pack.nodeTypes,
+	});
 	return workflow.expression.getSimpleParameterValue(node, description.subtitle!, 'internal', {});
 }
 
@@ -16,7 +36,12 @@ let pack: LoadedPackage;
 beforeAll(async () => (pack = await loadPack({ baseNodes: false })));
 
 it('Billing Reconcile names the key it matches on', () => {
-	const matchFields = { values: [{ fieldA: 'customerId', fieldB: 'CUSTOMER_ID' }, { fieldA: 'sku', fieldB: '' }] };
+	const matchFields = {
+		values: [
+			{ fieldA: 'customerId', fieldB: 'CUSTOMER_ID' },
+			{ fieldA: 'sku', fieldB: '' },
+		],
+	};
 	expect(subtitle(pack, 'billingReconcile', { matchFields })).toBe('Key: customerId, sku');
 });
 

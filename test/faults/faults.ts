@@ -67,17 +67,23 @@ const SHORT_TIMEOUT = { timeoutMinutes: 0.05 };
 /** A persistent fault ends in its error within the 3 s timeout plus the last attempt. */
 const PERSISTENT_WITHIN_MS = 10_000;
 
-const perVendor = (make: (vendor: Vendor) => Injection | NotApplicable): Record<Vendor, Injection | NotApplicable> => ({
+const perVendor = (
+	make: (vendor: Vendor) => Injection | NotApplicable,
+): Record<Vendor, Injection | NotApplicable> => ({
 	webex: make('webex'),
 	graph: make('graph'),
 	cisco: make('cisco'),
 	partnerCenter: make('partnerCenter'),
 });
 
-const NO_FILE: NotApplicable = { notApplicable: 'Partner Center answers JSON only; the node never follows the invoice PDF link' };
+const NO_FILE: NotApplicable = {
+	notApplicable: 'Partner Center answers JSON only; the node never follows the invoice PDF link',
+};
 
 /** A fault of the file host: no file, no cell for Partner Center. */
-const perFileVendor = (make: (vendor: FileVendor) => Injection | NotApplicable): Record<Vendor, Injection | NotApplicable> => ({
+const perFileVendor = (
+	make: (vendor: FileVendor) => Injection | NotApplicable,
+): Record<Vendor, Injection | NotApplicable> => ({
 	webex: make('webex'),
 	graph: make('graph'),
 	cisco: make('cisco'),
@@ -85,7 +91,8 @@ const perFileVendor = (make: (vendor: FileVendor) => Injection | NotApplicable):
 });
 
 /** An offset strictly inside the smallest file (at least one byte sent, at least one missing). */
-const offsetInside = (ctx: CellContext) => 1 + Math.floor(ctx.random() * (Math.min(...ctx.fileSizes) - 1));
+const offsetInside = (ctx: CellContext) =>
+	1 + Math.floor(ctx.random() * (Math.min(...ctx.fileSizes) - 1));
 
 function statusColumn(target: 'api' | 'file', status: number): FaultColumn {
 	return {
@@ -93,21 +100,46 @@ function statusColumn(target: 'api' | 'file', status: number): FaultColumn {
 		title: `${status} twice, then answers (${target === 'api' ? 'API' : 'file host'})`,
 		vendors:
 			target === 'api'
-				? perVendor((vendor) => ({ inject: ({ sandbox }) => [sandbox.addFault({ vendor, kind: 'api', type: 'status', status, times: 2 })], expect: 'identical' }))
-				: perFileVendor((vendor) => ({ inject: ({ sandbox }) => [sandbox.addFault({ ...FILE_TARGET[vendor], type: 'status', status, times: 2 })], expect: 'identical' })),
+				? perVendor((vendor) => ({
+						inject: ({ sandbox }) => [
+							sandbox.addFault({ vendor, kind: 'api', type: 'status', status, times: 2 }),
+						],
+						expect: 'identical',
+					}))
+				: perFileVendor((vendor) => ({
+						inject: ({ sandbox }) => [
+							sandbox.addFault({ ...FILE_TARGET[vendor], type: 'status', status, times: 2 }),
+						],
+						expect: 'identical',
+					})),
 	};
 }
 
-const NO_TOKEN_ENDPOINT: NotApplicable = { notApplicable: 'the personal access token needs no token endpoint' };
-const NO_SIGNED_LINK: NotApplicable = { notApplicable: 'the node follows no signed link: the invoice PDF link is never fetched' };
-const PLAIN_CSV: NotApplicable = { notApplicable: 'the report is a plain CSV: no gzip or ZIP framing that could be cut' };
+const NO_TOKEN_ENDPOINT: NotApplicable = {
+	notApplicable: 'the personal access token needs no token endpoint',
+};
+const NO_SIGNED_LINK: NotApplicable = {
+	notApplicable: 'the node follows no signed link: the invoice PDF link is never fetched',
+};
+const PLAIN_CSV: NotApplicable = {
+	notApplicable: 'the report is a plain CSV: no gzip or ZIP framing that could be cut',
+};
 
 export const FAULTS: FaultColumn[] = [
 	{
 		id: 'api-429-seconds',
 		title: '429 three times, Retry-After: 1 (seconds)',
 		vendors: perVendor((vendor) => ({
-			inject: ({ sandbox }) => [sandbox.addFault({ vendor, kind: 'api', type: 'status', status: 429, retryAfter: 1, times: 3 })],
+			inject: ({ sandbox }) => [
+				sandbox.addFault({
+					vendor,
+					kind: 'api',
+					type: 'status',
+					status: 429,
+					retryAfter: 1,
+					times: 3,
+				}),
+			],
 			expect: 'identical',
 		})),
 	},
@@ -116,7 +148,14 @@ export const FAULTS: FaultColumn[] = [
 		title: '429 twice, Retry-After as an HTTP date 2 s ahead',
 		vendors: perVendor((vendor) => ({
 			inject: ({ sandbox }) => [
-				sandbox.addFault({ vendor, kind: 'api', type: 'status', status: 429, retryAfter: new Date(Date.now() + 2000).toUTCString(), times: 2 }),
+				sandbox.addFault({
+					vendor,
+					kind: 'api',
+					type: 'status',
+					status: 429,
+					retryAfter: new Date(Date.now() + 2000).toUTCString(),
+					times: 2,
+				}),
 			],
 			expect: 'identical',
 		})),
@@ -125,7 +164,15 @@ export const FAULTS: FaultColumn[] = [
 		id: 'file-429',
 		title: '429 twice, Retry-After: 1, then answers (file host)',
 		vendors: perFileVendor((vendor) => ({
-			inject: ({ sandbox }) => [sandbox.addFault({ ...FILE_TARGET[vendor], type: 'status', status: 429, retryAfter: 1, times: 2 })],
+			inject: ({ sandbox }) => [
+				sandbox.addFault({
+					...FILE_TARGET[vendor],
+					type: 'status',
+					status: 429,
+					retryAfter: 1,
+					times: 2,
+				}),
+			],
 			expect: 'identical',
 		})),
 	},
@@ -142,9 +189,24 @@ export const FAULTS: FaultColumn[] = [
 		title: 'token endpoint 503 once, then answers',
 		vendors: {
 			webex: NO_TOKEN_ENDPOINT,
-			graph: { inject: ({ sandbox }) => [sandbox.addFault({ vendor: 'graph', kind: 'token', type: 'status', status: 503 })], expect: 'identical' },
-			cisco: { inject: ({ sandbox }) => [sandbox.addFault({ vendor: 'cisco', kind: 'token', type: 'status', status: 503 })], expect: 'identical' },
-			partnerCenter: { inject: ({ sandbox }) => [sandbox.addFault({ vendor: 'graph', kind: 'token', type: 'status', status: 503 })], expect: 'identical' },
+			graph: {
+				inject: ({ sandbox }) => [
+					sandbox.addFault({ vendor: 'graph', kind: 'token', type: 'status', status: 503 }),
+				],
+				expect: 'identical',
+			},
+			cisco: {
+				inject: ({ sandbox }) => [
+					sandbox.addFault({ vendor: 'cisco', kind: 'token', type: 'status', status: 503 }),
+				],
+				expect: 'identical',
+			},
+			partnerCenter: {
+				inject: ({ sandbox }) => [
+					sandbox.addFault({ vendor: 'graph', kind: 'token', type: 'status', status: 503 }),
+				],
+				expect: 'identical',
+			},
 		},
 	},
 	{
@@ -164,7 +226,9 @@ export const FAULTS: FaultColumn[] = [
 				describe: () => `cut after ${offset} bytes`,
 				inject: ({ sandbox, random }) => {
 					offset = 1 + Math.floor(random() * 100);
-					return [sandbox.addFault({ ...API_READS[vendor], type: 'reset', afterBytes: offset, times: 2 })];
+					return [
+						sandbox.addFault({ ...API_READS[vendor], type: 'reset', afterBytes: offset, times: 2 }),
+					];
 				},
 				expect: 'identical',
 			};
@@ -179,7 +243,9 @@ export const FAULTS: FaultColumn[] = [
 				describe: () => `cut after ${offsets.join(', ')} bytes`,
 				inject: (ctx) => {
 					offsets = [offsetInside(ctx), offsetInside(ctx), offsetInside(ctx)];
-					return offsets.map((afterBytes) => ctx.sandbox.addFault({ ...FILE_TARGET[vendor], type: 'reset', afterBytes }));
+					return offsets.map((afterBytes) =>
+						ctx.sandbox.addFault({ ...FILE_TARGET[vendor], type: 'reset', afterBytes }),
+					);
 				},
 				expect: 'identical',
 			};
@@ -189,7 +255,9 @@ export const FAULTS: FaultColumn[] = [
 		id: 'file-reset-always',
 		title: 'every download cut before its first byte',
 		vendors: perFileVendor((vendor) => ({
-			inject: ({ sandbox }) => [sandbox.addFault({ ...FILE_TARGET[vendor], type: 'reset', afterBytes: 0, times: Infinity })],
+			inject: ({ sandbox }) => [
+				sandbox.addFault({ ...FILE_TARGET[vendor], type: 'reset', afterBytes: 0, times: Infinity }),
+			],
 			expect: /connection/i,
 			options: SHORT_TIMEOUT,
 			withinMs: PERSISTENT_WITHIN_MS,
@@ -199,7 +267,9 @@ export const FAULTS: FaultColumn[] = [
 		id: 'api-slow',
 		title: 'API answers 20 s late, timeout 3 s',
 		vendors: perVendor((vendor) => ({
-			inject: ({ sandbox }) => [sandbox.addFault({ ...API_READS[vendor], type: 'slow', delayMs: 20_000, times: Infinity })],
+			inject: ({ sandbox }) => [
+				sandbox.addFault({ ...API_READS[vendor], type: 'slow', delayMs: 20_000, times: Infinity }),
+			],
 			expect: /timed out|timeout/i,
 			options: SHORT_TIMEOUT,
 			withinMs: PERSISTENT_WITHIN_MS,
@@ -209,7 +279,14 @@ export const FAULTS: FaultColumn[] = [
 		id: 'file-slow',
 		title: 'file host answers 20 s late, timeout 3 s',
 		vendors: perFileVendor((vendor) => ({
-			inject: ({ sandbox }) => [sandbox.addFault({ ...FILE_TARGET[vendor], type: 'slow', delayMs: 20_000, times: Infinity })],
+			inject: ({ sandbox }) => [
+				sandbox.addFault({
+					...FILE_TARGET[vendor],
+					type: 'slow',
+					delayMs: 20_000,
+					times: Infinity,
+				}),
+			],
 			expect: /timed out|timeout/i,
 			options: SHORT_TIMEOUT,
 			withinMs: PERSISTENT_WITHIN_MS,
@@ -220,18 +297,33 @@ export const FAULTS: FaultColumn[] = [
 		title: '410 Gone once',
 		vendors: {
 			webex: {
-				inject: ({ sandbox }) => [sandbox.addFault({ ...FILE_TARGET.webex, type: 'status', status: 410 })],
+				inject: ({ sandbox }) => [
+					sandbox.addFault({ ...FILE_TARGET.webex, type: 'status', status: 410 }),
+				],
 				expect: 'identical',
 			},
 			graph: {
-				inject: ({ sandbox }) => [sandbox.addFault({ vendor: 'graph', kind: 'api', method: 'GET', path: /\/operations\//, type: 'status', status: 410 })],
+				inject: ({ sandbox }) => [
+					sandbox.addFault({
+						vendor: 'graph',
+						kind: 'api',
+						method: 'GET',
+						path: /\/operations\//,
+						type: 'status',
+						status: 410,
+					}),
+				],
 				expect: 'identical',
 			},
 			cisco: {
-				inject: ({ sandbox }) => [sandbox.addFault({ ...FILE_TARGET.cisco, type: 'status', status: 410 })],
+				inject: ({ sandbox }) => [
+					sandbox.addFault({ ...FILE_TARGET.cisco, type: 'status', status: 410 }),
+				],
 				expect: /refused the link/,
 			},
-			partnerCenter: { notApplicable: 'invoices are read at once: no operation or link that can be gone' },
+			partnerCenter: {
+				notApplicable: 'invoices are read at once: no operation or link that can be gone',
+			},
 		},
 	},
 	{
@@ -240,17 +332,29 @@ export const FAULTS: FaultColumn[] = [
 		vendors: {
 			webex: {
 				inject: ({ sandbox }) => [
-					sandbox.addFault({ ...FILE_TARGET.webex, type: 'status', status: 403, body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>' }),
+					sandbox.addFault({
+						...FILE_TARGET.webex,
+						type: 'status',
+						status: 403,
+						body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+					}),
 				],
 				expect: 'identical',
 			},
 			graph: {
-				inject: ({ sandbox }) => [sandbox.addFault({ ...FILE_TARGET.graph, type: 'status', status: 403 })],
+				inject: ({ sandbox }) => [
+					sandbox.addFault({ ...FILE_TARGET.graph, type: 'status', status: 403 }),
+				],
 				expect: 'identical',
 			},
 			cisco: {
 				inject: ({ sandbox }) => [
-					sandbox.addFault({ ...FILE_TARGET.cisco, type: 'status', status: 403, body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>' }),
+					sandbox.addFault({
+						...FILE_TARGET.cisco,
+						type: 'status',
+						status: 403,
+						body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+					}),
 				],
 				expect: /expired/,
 			},
@@ -295,7 +399,10 @@ export const FAULTS: FaultColumn[] = [
 			webex: PLAIN_CSV,
 			graph: truncateFile('graph', /truncated|ends early/i),
 			cisco: truncateFile('cisco', /not a readable ZIP|damaged/i),
-			partnerCenter: { notApplicable: 'Partner Center answers plain JSON: no gzip or ZIP framing that could be cut' },
+			partnerCenter: {
+				notApplicable:
+					'Partner Center answers plain JSON: no gzip or ZIP framing that could be cut',
+			},
 		},
 	},
 	{
@@ -309,7 +416,13 @@ export const FAULTS: FaultColumn[] = [
 					describe: () => `line ${line + 1} of the first blob`,
 					inject: ({ sandbox, random }) => {
 						line = Math.floor(random() * 400);
-						return [sandbox.addFault({ ...FILE_TARGET.graph, type: 'transform', transform: (body) => breakJsonLine(body, line) })];
+						return [
+							sandbox.addFault({
+								...FILE_TARGET.graph,
+								type: 'transform',
+								transform: (body) => breakJsonLine(body, line),
+							}),
+						];
 					},
 					expect: /not valid JSON/,
 				};
@@ -327,8 +440,20 @@ export const FAULTS: FaultColumn[] = [
 				return {
 					describe: () => `data row ${row}`,
 					inject: ({ sandbox, random }) => {
-						row = 1 + Math.floor(random() * expectedReportRows({ ...webexPeriod(), type: 'CUSTOMER' }, { seed: sandbox.seed }).length);
-						return [sandbox.addFault({ ...FILE_TARGET.webex, type: 'transform', transform: (body) => dropCsvField(body, row) })];
+						row =
+							1 +
+							Math.floor(
+								random() *
+									expectedReportRows({ ...webexPeriod(), type: 'CUSTOMER' }, { seed: sandbox.seed })
+										.length,
+							);
+						return [
+							sandbox.addFault({
+								...FILE_TARGET.webex,
+								type: 'transform',
+								transform: (body) => dropCsvField(body, row),
+							}),
+						];
 					},
 					expect: /malformed/,
 				};
@@ -341,11 +466,17 @@ export const FAULTS: FaultColumn[] = [
 					inject: ({ sandbox, random }) => {
 						const [invoice] = ciscoRange(sandbox).invoiceNumbers;
 						row = 1 + Math.floor(random() * sandbox.cisco.expectedUsage(invoice).lines.length);
-						sandbox.cisco.replaceZip(invoice, rewriteZipEntry(sandbox.cisco.usageZip(invoice), 'Consolidated_Usage', (csv) => dropCsvField(csv, row)));
+						sandbox.cisco.replaceZip(
+							invoice,
+							rewriteZipEntry(sandbox.cisco.usageZip(invoice), 'Consolidated_Usage', (csv) =>
+								dropCsvField(csv, row),
+							),
+						);
 						return [];
 					},
 					// The damaged ZIP is the first invoice's, which is downloaded first.
-					fired: (sandbox) => sandbox.requests.some((entry) => entry.kind === 'download' && entry.status === 200),
+					fired: (sandbox) =>
+						sandbox.requests.some((entry) => entry.kind === 'download' && entry.status === 200),
 					expect: /malformed/,
 				};
 			})(),
@@ -356,7 +487,9 @@ export const FAULTS: FaultColumn[] = [
 		id: 'proxy-html-502',
 		title: 'HTML error page from a proxy (502) twice, then answers (API)',
 		vendors: perVendor((vendor) => ({
-			inject: ({ sandbox }) => [sandbox.addFault({ vendor, kind: 'api', type: 'html', status: 502, times: 2 })],
+			inject: ({ sandbox }) => [
+				sandbox.addFault({ vendor, kind: 'api', type: 'html', status: 502, times: 2 }),
+			],
 			expect: 'identical',
 		})),
 	},
@@ -364,7 +497,9 @@ export const FAULTS: FaultColumn[] = [
 		id: 'proxy-html-200-api',
 		title: 'HTML page with 200 where JSON was expected (API, always)',
 		vendors: perVendor((vendor) => ({
-			inject: ({ sandbox }) => [sandbox.addFault({ ...API_READS[vendor], type: 'html', status: 200, times: Infinity })],
+			inject: ({ sandbox }) => [
+				sandbox.addFault({ ...API_READS[vendor], type: 'html', status: 200, times: Infinity }),
+			],
 			expect: /HTML/,
 			options: SHORT_TIMEOUT,
 			withinMs: PERSISTENT_WITHIN_MS,
@@ -374,7 +509,9 @@ export const FAULTS: FaultColumn[] = [
 		id: 'proxy-html-200-file',
 		title: 'HTML page with 200 instead of the file (always)',
 		vendors: perFileVendor((vendor) => ({
-			inject: ({ sandbox }) => [sandbox.addFault({ ...FILE_TARGET[vendor], type: 'html', status: 200, times: Infinity })],
+			inject: ({ sandbox }) => [
+				sandbox.addFault({ ...FILE_TARGET[vendor], type: 'html', status: 200, times: Infinity }),
+			],
 			// The storage SDK refuses a page without storage's headers before its body is read.
 			expect: vendor === 'graph' ? /did not come from Azure Blob Storage.*proxy/ : /HTML/,
 			options: SHORT_TIMEOUT,
@@ -385,7 +522,15 @@ export const FAULTS: FaultColumn[] = [
 		id: 'content-type-api',
 		title: 'right JSON labelled text/html (API)',
 		vendors: perVendor((vendor) => ({
-			inject: ({ sandbox }) => [sandbox.addFault({ vendor, kind: 'api', type: 'contentType', contentType: 'text/html; charset=utf-8', times: Infinity })],
+			inject: ({ sandbox }) => [
+				sandbox.addFault({
+					vendor,
+					kind: 'api',
+					type: 'contentType',
+					contentType: 'text/html; charset=utf-8',
+					times: Infinity,
+				}),
+			],
 			expect: 'identical',
 		})),
 	},
@@ -393,7 +538,14 @@ export const FAULTS: FaultColumn[] = [
 		id: 'content-type-file',
 		title: 'right file labelled text/html (file host)',
 		vendors: perFileVendor((vendor) => ({
-			inject: ({ sandbox }) => [sandbox.addFault({ ...FILE_TARGET[vendor], type: 'contentType', contentType: 'text/html; charset=utf-8', times: Infinity })],
+			inject: ({ sandbox }) => [
+				sandbox.addFault({
+					...FILE_TARGET[vendor],
+					type: 'contentType',
+					contentType: 'text/html; charset=utf-8',
+					times: Infinity,
+				}),
+			],
 			expect: 'identical',
 		})),
 	},
@@ -401,7 +553,14 @@ export const FAULTS: FaultColumn[] = [
 		id: 'empty-api',
 		title: 'empty 200 where JSON was expected (API, always)',
 		vendors: perVendor((vendor) => ({
-			inject: ({ sandbox }) => [sandbox.addFault({ ...API_READS[vendor], type: 'empty', contentType: 'application/json', times: Infinity })],
+			inject: ({ sandbox }) => [
+				sandbox.addFault({
+					...API_READS[vendor],
+					type: 'empty',
+					contentType: 'application/json',
+					times: Infinity,
+				}),
+			],
 			expect: /empty/,
 			options: SHORT_TIMEOUT,
 			withinMs: PERSISTENT_WITHIN_MS,
@@ -414,7 +573,14 @@ export const FAULTS: FaultColumn[] = [
 			inject: ({ sandbox }) =>
 				vendor === 'graph'
 					? // Storage's own headers stay: the SDK refuses any 200 without them, whatever its body.
-						[sandbox.addFault({ ...FILE_TARGET.graph, type: 'transform', transform: () => Buffer.alloc(0), times: Infinity })]
+						[
+							sandbox.addFault({
+								...FILE_TARGET.graph,
+								type: 'transform',
+								transform: () => Buffer.alloc(0),
+								times: Infinity,
+							}),
+						]
 					: [sandbox.addFault({ ...FILE_TARGET[vendor], type: 'empty', times: Infinity })],
 			expect: /empty/,
 			options: SHORT_TIMEOUT,
@@ -434,7 +600,9 @@ function truncateFile(vendor: FileVendor, expect: RegExp): Injection {
 		describe: () => `first file cut after ${offset} bytes`,
 		inject: (ctx) => {
 			offset = offsetInside(ctx);
-			return [ctx.sandbox.addFault({ ...FILE_TARGET[vendor], type: 'truncate', afterBytes: offset })];
+			return [
+				ctx.sandbox.addFault({ ...FILE_TARGET[vendor], type: 'truncate', afterBytes: offset }),
+			];
 		},
 		expect,
 	};

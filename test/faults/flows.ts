@@ -58,8 +58,18 @@ function twoNodeWorkflow(
 		name: `${first.name} → ${second.name}`,
 		nodes: [
 			{ name: TRIGGER, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} },
-			{ name: first.name, type: `${PACKAGE}.${first.type}`, typeVersion: 1, parameters: first.parameters as never },
-			{ name: second.name, type: `${PACKAGE}.${second.type}`, typeVersion: 1, parameters: second.parameters as never },
+			{
+				name: first.name,
+				type: `${PACKAGE}.${first.type}`,
+				typeVersion: 1,
+				parameters: first.parameters as never,
+			},
+			{
+				name: second.name,
+				type: `${PACKAGE}.${second.type}`,
+				typeVersion: 1,
+				parameters: second.parameters as never,
+			},
 		],
 		connections: {
 			[TRIGGER]: { main: [[{ node: first.name, type: 'main', index: 0 }]] },
@@ -68,11 +78,18 @@ function twoNodeWorkflow(
 	};
 }
 
-const sumRowCounts = (items: INodeExecutionData[]) => items.reduce((total, item) => total + Number(item.json.rowCount ?? 0), 0);
+const sumRowCounts = (items: INodeExecutionData[]) =>
+	items.reduce((total, item) => total + Number(item.json.rowCount ?? 0), 0);
 
 /** A period of whole past days that Webex accepts (ends the day before yesterday). */
-export function webexPeriod(now = new Date()): { billingStartDate: string; billingEndDate: string } {
-	const day = (offset: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - offset)).toISOString().slice(0, 10);
+export function webexPeriod(now = new Date()): {
+	billingStartDate: string;
+	billingEndDate: string;
+} {
+	const day = (offset: number) =>
+		new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - offset))
+			.toISOString()
+			.slice(0, 10);
 	return { billingStartDate: day(31), billingEndDate: day(2) };
 }
 
@@ -114,7 +131,8 @@ function webexFlow(mode: 'rows' | 'aggregate' | 'file'): Flow {
 				},
 			),
 		credentials: (sandbox) => ({ webexWholesaleApi: webexCredential(sandbox) }),
-		expectedRecords: (sandbox) => expectedReportRows({ ...webexPeriod(), type: 'CUSTOMER' }, { seed: sandbox.seed }).length,
+		expectedRecords: (sandbox) =>
+			expectedReportRows({ ...webexPeriod(), type: 'CUSTOMER' }, { seed: sandbox.seed }).length,
 		volatileFields: ['reportId'],
 		recordsOf: (items) => (mode === 'rows' ? items.length : sumRowCounts(items)),
 	};
@@ -134,7 +152,14 @@ function graphFlow(mode: 'aggregate' | 'file'): Flow {
 				{
 					name: nodes[0],
 					type: 'microsoftPartnerBilling',
-					parameters: { resource: 'export', operation: 'start', dataset: 'billedUsage', invoiceId: GRAPH_INVOICE, attributeSet: 'full', options },
+					parameters: {
+						resource: 'export',
+						operation: 'start',
+						dataset: 'billedUsage',
+						invoiceId: GRAPH_INVOICE,
+						attributeSet: 'full',
+						options,
+					},
 				},
 				{
 					name: nodes[1],
@@ -144,23 +169,36 @@ function graphFlow(mode: 'aggregate' | 'file'): Flow {
 						operation: 'download',
 						operationId: '={{ $json.operationUrl }}',
 						outputMode: mode,
-						...(mode === 'aggregate' ? { groupBy: 'CustomerId, SubscriptionId', sumFields: 'Quantity, BillingPreTaxTotal' } : {}),
+						...(mode === 'aggregate'
+							? { groupBy: 'CustomerId, SubscriptionId', sumFields: 'Quantity, BillingPreTaxTotal' }
+							: {}),
 						options,
 					},
 				},
 			),
 		credentials: (sandbox) => ({ microsoftPartnerBillingOAuth2Api: microsoftCredential(sandbox) }),
 		expectedRecords: (sandbox) =>
-			expectedLineItems({ dataset: 'billedUsage', invoiceId: GRAPH_INVOICE, attributeSet: 'full' }, { seed: sandbox.seed }).length,
+			expectedLineItems(
+				{ dataset: 'billedUsage', invoiceId: GRAPH_INVOICE, attributeSet: 'full' },
+				{ seed: sandbox.seed },
+			).length,
 		volatileFields: ['operationId', 'manifestId'],
 		recordsOf: sumRowCounts,
 	};
 }
 
 /** The three most recent invoices: one page of links, three ZIPs. */
-export function ciscoRange(sandbox: Sandbox): { beginDate: string; endDate: string; invoiceNumbers: string[] } {
+export function ciscoRange(sandbox: Sandbox): {
+	beginDate: string;
+	endDate: string;
+	invoiceNumbers: string[];
+} {
 	const recent = sandbox.cisco.invoices().slice(-3);
-	return { beginDate: recent[0].invoiceDate, endDate: recent[2].invoiceDate, invoiceNumbers: recent.map((invoice) => invoice.invoiceNumber) };
+	return {
+		beginDate: recent[0].invoiceDate,
+		endDate: recent[2].invoiceDate,
+		invoiceNumbers: recent.map((invoice) => invoice.invoiceNumber),
+	};
 }
 
 function ciscoFlow(mode: 'rows' | 'aggregate' | 'file'): Flow {
@@ -176,7 +214,14 @@ function ciscoFlow(mode: 'rows' | 'aggregate' | 'file'): Flow {
 				{
 					name: nodes[0],
 					type: 'ciscoXaasBilling',
-					parameters: { resource: 'usage', operation: 'getDownloadLinks', requestBy: 'dateRange', beginDate, endDate, options },
+					parameters: {
+						resource: 'usage',
+						operation: 'getDownloadLinks',
+						requestBy: 'dateRange',
+						beginDate,
+						endDate,
+						options,
+					},
 				},
 				{
 					name: nodes[1],
@@ -186,7 +231,9 @@ function ciscoFlow(mode: 'rows' | 'aggregate' | 'file'): Flow {
 						operation: 'download',
 						usageUrl: '={{ $json.usageUrl }}',
 						outputMode: mode,
-						...(mode === 'aggregate' ? { groupBy: 'Subscription ID', sumFields: 'Extended Amount, Quantity' } : {}),
+						...(mode === 'aggregate'
+							? { groupBy: 'Subscription ID', sumFields: 'Extended Amount, Quantity' }
+							: {}),
 						includeHeader: 'separate',
 						options,
 					},
@@ -194,7 +241,11 @@ function ciscoFlow(mode: 'rows' | 'aggregate' | 'file'): Flow {
 			);
 		},
 		credentials: (sandbox) => ({ ciscoXaasBillingApi: ciscoCredential(sandbox) }),
-		expectedRecords: (sandbox) => ciscoRange(sandbox).invoiceNumbers.reduce((total, number) => total + sandbox.cisco.expectedUsage(number).lines.length, 0),
+		expectedRecords: (sandbox) =>
+			ciscoRange(sandbox).invoiceNumbers.reduce(
+				(total, number) => total + sandbox.cisco.expectedUsage(number).lines.length,
+				0,
+			),
 		allowedFields: [{ node: nodes[0], field: 'usageUrl' }],
 		volatileFields: [],
 		recordsOf: (items) => {
@@ -218,8 +269,21 @@ function partnerCenterFlow(): Flow {
 		nodes,
 		workflow: (_sandbox, options) =>
 			twoNodeWorkflow(
-				{ name: nodes[0], type: 'microsoftPartnerBilling', parameters: { resource: 'invoice', operation: 'getAll', returnAll: true, options } },
-				{ name: nodes[1], type: 'microsoftPartnerBilling', parameters: { resource: 'invoice', operation: 'get', invoiceId: '={{ $json.id }}', options } },
+				{
+					name: nodes[0],
+					type: 'microsoftPartnerBilling',
+					parameters: { resource: 'invoice', operation: 'getAll', returnAll: true, options },
+				},
+				{
+					name: nodes[1],
+					type: 'microsoftPartnerBilling',
+					parameters: {
+						resource: 'invoice',
+						operation: 'get',
+						invoiceId: '={{ $json.id }}',
+						options,
+					},
+				},
 			),
 		credentials: (sandbox) => ({ microsoftPartnerBillingOAuth2Api: microsoftCredential(sandbox) }),
 		expectedRecords: (sandbox) => sandbox.graph!.partnerCenterInvoices().length,
@@ -243,7 +307,11 @@ export async function outcomeOf(flow: Flow, result: WorkflowResult): Promise<Flo
 		const error = result.error(node);
 		if (error) {
 			const description = (error as { description?: string }).description ?? '';
-			return { items: [], records: 0, error: { node, text: `${error.message} ${description}`.trim() } };
+			return {
+				items: [],
+				records: 0,
+				error: { node, text: `${error.message} ${description}`.trim() },
+			};
 		}
 	}
 	const downloaded = result.ran(flow.nodes[1]) ? result.outputs(flow.nodes[1]) : [];
@@ -253,7 +321,10 @@ export async function outcomeOf(flow: Flow, result: WorkflowResult): Promise<Flo
 		for (const field of flow.volatileFields) delete json[field];
 		const binaries: IDataObject = {};
 		for (const [property, binary] of Object.entries(item.binary ?? {})) {
-			binaries[property] = { sha256: sha256(await result.binary(item, property)), mimeType: binary.mimeType };
+			binaries[property] = {
+				sha256: sha256(await result.binary(item, property)),
+				mimeType: binary.mimeType,
+			};
 		}
 		items.push(Object.keys(binaries).length ? { json, binary: binaries } : { json });
 	}

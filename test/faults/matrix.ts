@@ -27,10 +27,18 @@ const VENDOR_NAMES: Record<Vendor, string> = {
 
 const SANDBOX_OPTIONS: Record<Vendor, SandboxOptions> = {
 	webex: { webex: { ...SENTINEL_SECRETS.webex, reportDelayMs: 0 }, cisco: SENTINEL_SECRETS.cisco },
-	graph: { graph: { ...SENTINEL_SECRETS.graph, operationDelayMs: 50, retryAfterSeconds: 0 }, webex: SENTINEL_SECRETS.webex, cisco: SENTINEL_SECRETS.cisco },
+	graph: {
+		graph: { ...SENTINEL_SECRETS.graph, operationDelayMs: 50, retryAfterSeconds: 0 },
+		webex: SENTINEL_SECRETS.webex,
+		cisco: SENTINEL_SECRETS.cisco,
+	},
 	cisco: { webex: SENTINEL_SECRETS.webex, cisco: SENTINEL_SECRETS.cisco },
 	// Get by ID is app+user only at Microsoft; allowed app-only so one credential runs both calls.
-	partnerCenter: { graph: { ...SENTINEL_SECRETS.graph, appOnlyGet: 'allow' }, webex: SENTINEL_SECRETS.webex, cisco: SENTINEL_SECRETS.cisco },
+	partnerCenter: {
+		graph: { ...SENTINEL_SECRETS.graph, appOnlyGet: 'allow' },
+		webex: SENTINEL_SECRETS.webex,
+		cisco: SENTINEL_SECRETS.cisco,
+	},
 };
 
 /** The file downloads of a run (CSV, blobs, ZIPs), as the sandbox logged them. */
@@ -51,7 +59,8 @@ export interface CellResult {
 /** mulberry32 over a hash of the seed and the cell: each cell draws its own numbers. */
 export function cellRandom(seed: number, ...parts: string[]): () => number {
 	let state = seed >>> 0;
-	for (const character of parts.join('|')) state = Math.imul(state ^ character.charCodeAt(0), 2654435761) >>> 0;
+	for (const character of parts.join('|'))
+		state = Math.imul(state ^ character.charCodeAt(0), 2654435761) >>> 0;
 	return () => {
 		state = (state + 0x6d2b79f5) >>> 0;
 		let t = state;
@@ -74,7 +83,14 @@ export function defineFaultMatrix(vendor: Vendor): void {
 	const baselines = new Map<string, Promise<Baseline>>();
 
 	const run = async (flow: Flow, options: Injection['options'] = {}) =>
-		await captureConsole(async () => await pack.runWorkflow({ workflow: flow.workflow(sandbox, options), credentials: flow.credentials(sandbox) as never, timezone: 'UTC' }));
+		await captureConsole(
+			async () =>
+				await pack.runWorkflow({
+					workflow: flow.workflow(sandbox, options),
+					credentials: flow.credentials(sandbox) as never,
+					timezone: 'UTC',
+				}),
+		);
 
 	const baseline = (flow: Flow) => {
 		if (!baselines.has(flow.id)) {
@@ -83,7 +99,9 @@ export function defineFaultMatrix(vendor: Vendor): void {
 				(async () => {
 					await sandbox.reset();
 					const { result } = await run(flow);
-					const fileSizes = sandbox.requests.filter((entry) => FILE_KINDS.has(entry.kind ?? '') && entry.status === 200).map((entry) => entry.bytes);
+					const fileSizes = sandbox.requests
+						.filter((entry) => FILE_KINDS.has(entry.kind ?? '') && entry.status === 200)
+						.map((entry) => entry.bytes);
 					return { outcome: await outcomeOf(flow, result), fileSizes };
 				})(),
 			);
@@ -98,7 +116,13 @@ export function defineFaultMatrix(vendor: Vendor): void {
 		}, 60_000);
 		afterAll(async () => {
 			await sandbox?.stop();
-			reliabilityOutput(`matrix-${vendor}`, { vendor, seed: FAULT_SEED, flows: flows.map((flow) => ({ id: flow.id, title: flow.title })), faults: FAULTS.map(({ id, title }) => ({ id, title })), cells: results });
+			reliabilityOutput(`matrix-${vendor}`, {
+				vendor,
+				seed: FAULT_SEED,
+				flows: flows.map((flow) => ({ id: flow.id, title: flow.title })),
+				faults: FAULTS.map(({ id, title }) => ({ id, title })),
+				cells: results,
+			});
 		});
 
 		for (const flow of flows) {
@@ -113,10 +137,15 @@ export function defineFaultMatrix(vendor: Vendor): void {
 				for (const column of FAULTS) {
 					const injection = column.vendors[vendor];
 					if ('notApplicable' in injection) {
-						results.push({ flow: flow.id, fault: column.id, expected: `n/a: ${injection.notApplicable}` });
+						results.push({
+							flow: flow.id,
+							fault: column.id,
+							expected: `n/a: ${injection.notApplicable}`,
+						});
 						continue;
 					}
-					const expected = injection.expect === 'identical' ? 'identical' : `error ${injection.expect}`;
+					const expected =
+						injection.expect === 'identical' ? 'identical' : `error ${injection.expect}`;
 					it(`${column.id}: ${column.title} → ${expected}`, async () => {
 						await runCell(flow, column, injection);
 					});
@@ -126,7 +155,12 @@ export function defineFaultMatrix(vendor: Vendor): void {
 	});
 
 	async function runCell(flow: Flow, column: FaultColumn, injection: Injection): Promise<void> {
-		const cell: CellResult = { flow: flow.id, fault: column.id, expected: injection.expect === 'identical' ? 'identical' : 'error', passed: false };
+		const cell: CellResult = {
+			flow: flow.id,
+			fault: column.id,
+			expected: injection.expect === 'identical' ? 'identical' : 'error',
+			passed: false,
+		};
 		results.push(cell);
 		const { outcome: reference, fileSizes } = await baseline(flow);
 		// A request the cell before gave up on (a failed run aborts its reads in flight) may
@@ -154,7 +188,12 @@ export function defineFaultMatrix(vendor: Vendor): void {
 		}
 		if (injection.withinMs !== undefined) expect(cell.ms).toBeLessThan(injection.withinMs);
 		expect(sandbox.violations).toEqual([]);
-		expect(await findLeaks(result, sandboxSecrets(sandbox, result.credentials), { allowedFields: flow.allowedFields, consoleOutput: output })).toEqual([]);
+		expect(
+			await findLeaks(result, sandboxSecrets(sandbox, result.credentials), {
+				allowedFields: flow.allowedFields,
+				consoleOutput: output,
+			}),
+		).toEqual([]);
 		cell.passed = true;
 	}
 }

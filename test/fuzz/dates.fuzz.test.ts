@@ -6,7 +6,13 @@
  */
 import fc from 'fast-check';
 
-import { addUtcMonths, daysInclusive, formatIsoDate, parseIsoDate, toIsoDateText } from '../../nodes/shared/numbers/dates';
+import {
+	addUtcMonths,
+	daysInclusive,
+	formatIsoDate,
+	parseIsoDate,
+	toIsoDateText,
+} from '../../nodes/shared/numbers/dates';
 import { parseRetryAfter } from '../../nodes/shared/transport/retry';
 import { fuzzParameters, fuzzReader } from './fuzz';
 
@@ -16,13 +22,20 @@ const fuzz = fuzzReader('dates');
 const dateLikeText = fc.oneof(
 	fc.stringMatching(/^\d{1,5}-\d{1,3}-\d{1,3}$/),
 	fc.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/),
-	fc.string({ unit: fc.constantFrom('0', '1', '2', '9', '-', 'T', ':', 'Z', '.', ' ', '+'), maxLength: 30 }),
+	fc.string({
+		unit: fc.constantFrom('0', '1', '2', '9', '-', 'T', ':', 'Z', '.', ' ', '+'),
+		maxLength: 30,
+	}),
 	fc.string({ maxLength: 30 }),
 );
 
-const calendarDay = fc.date({ min: new Date(Date.UTC(1900, 0, 1)), max: new Date(Date.UTC(2200, 11, 31)), noInvalidDate: true }).map(
-	(date) => new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate())),
-);
+const calendarDay = fc
+	.date({
+		min: new Date(Date.UTC(1900, 0, 1)),
+		max: new Date(Date.UTC(2200, 11, 31)),
+		noInvalidDate: true,
+	})
+	.map((date) => new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate())));
 
 describe('date readers fuzz', () => {
 	afterAll(() => fuzz.expectBoundedMemory());
@@ -55,9 +68,16 @@ describe('date readers fuzz', () => {
 					const moved = addUtcMonths(date, months);
 					const monthIndex = date.getUTCFullYear() * 12 + date.getUTCMonth() + months;
 					expect(moved.getUTCFullYear() * 12 + moved.getUTCMonth()).toBe(monthIndex);
-					expect(moved.getUTCDate()).toBe(Math.min(date.getUTCDate(), new Date(Date.UTC(moved.getUTCFullYear(), moved.getUTCMonth() + 1, 0)).getUTCDate()));
+					expect(moved.getUTCDate()).toBe(
+						Math.min(
+							date.getUTCDate(),
+							new Date(Date.UTC(moved.getUTCFullYear(), moved.getUTCMonth() + 1, 0)).getUTCDate(),
+						),
+					);
 					const [first, last] = moved < date ? [moved, date] : [date, moved];
-					expect(daysInclusive(first, last)).toBe(Math.round((last.getTime() - first.getTime()) / 86_400_000) + 1);
+					expect(daysInclusive(first, last)).toBe(
+						Math.round((last.getTime() - first.getTime()) / 86_400_000) + 1,
+					);
 				}, []);
 			}),
 			fuzzParameters(2000),

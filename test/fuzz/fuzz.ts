@@ -43,7 +43,14 @@ export const fuzzParameters = (runs: number): fc.Parameters<unknown> => {
  * figures when the test file is done.
  */
 export function fuzzReader(reader: string, ownError?: string) {
-	const report: FuzzReport = { reader, ownError, inputs: 0, refused: 0, slowestMs: 0, rssGrowthMiB: 0 };
+	const report: FuzzReport = {
+		reader,
+		ownError,
+		inputs: 0,
+		refused: 0,
+		slowestMs: 0,
+		rssGrowthMiB: 0,
+	};
 	let rssAtStart = 0;
 	beforeAll(() => {
 		rssAtStart = process.memoryUsage().rss;
@@ -65,11 +72,18 @@ export function fuzzReader(reader: string, ownError?: string) {
 		 * in one of `ownErrors`; fails on any other exception or when it takes longer than the
 		 * limit (an async reader is cut off; a synchronous one is timed after it returned).
 		 */
-		async outcome(read: () => unknown, ownErrors: Array<new (...args: never[]) => Error>): Promise<Outcome> {
+		async outcome(
+			read: () => unknown,
+			ownErrors: Array<new (...args: never[]) => Error>,
+		): Promise<Outcome> {
 			const started = Date.now();
 			let timer: NodeJS.Timeout | undefined;
 			const limit = new Promise<never>((_, reject) => {
-				timer = setTimeout(() => reject(new Error(`${reader} took longer than ${INPUT_TIME_LIMIT_MS} ms on one input`)), INPUT_TIME_LIMIT_MS);
+				timer = setTimeout(
+					() =>
+						reject(new Error(`${reader} took longer than ${INPUT_TIME_LIMIT_MS} ms on one input`)),
+					INPUT_TIME_LIMIT_MS,
+				);
 			});
 			try {
 				await Promise.race([Promise.resolve().then(read), limit]);
@@ -86,7 +100,10 @@ export function fuzzReader(reader: string, ownError?: string) {
 		},
 		/** The run's memory growth so far, checked against the limit. */
 		expectBoundedMemory(): void {
-			report.rssGrowthMiB = Math.max(report.rssGrowthMiB, Math.round((process.memoryUsage().rss - rssAtStart) / 1024 / 1024));
+			report.rssGrowthMiB = Math.max(
+				report.rssGrowthMiB,
+				Math.round((process.memoryUsage().rss - rssAtStart) / 1024 / 1024),
+			);
 			expect(report.rssGrowthMiB).toBeLessThan(RSS_GROWTH_LIMIT_MIB);
 		},
 	};
@@ -115,7 +132,10 @@ export const mutationArbitrary = fc.record({
 	at: fc.nat(),
 	kind: fc.constantFrom<Mutation['kind']>('replace', 'delete', 'insert'),
 	// Bytes a format cares about most, then any byte.
-	byte: fc.oneof(fc.constantFrom(0x22, 0x2c, 0x3b, 0x0a, 0x0d, 0x7b, 0x7d, 0x5c, 0x00, 0x1f, 0x8b, 0x50, 0x4b), fc.integer({ min: 0, max: 255 })),
+	byte: fc.oneof(
+		fc.constantFrom(0x22, 0x2c, 0x3b, 0x0a, 0x0d, 0x7b, 0x7d, 0x5c, 0x00, 0x1f, 0x8b, 0x50, 0x4b),
+		fc.integer({ min: 0, max: 255 }),
+	),
 });
 
 export function mutate(bytes: Uint8Array, mutations: Mutation[]): Buffer {
@@ -165,7 +185,12 @@ export function liveMemoryMeter(): { sample(): void; growthMiB(): number } {
  * A lazily generated file of `count` lines: nothing of it exists before it is read.
  * `onProgress` is called every 20,000 lines.
  */
-export function generatedLines(count: number, line: (index: number) => string, header = '', onProgress?: () => void): Readable {
+export function generatedLines(
+	count: number,
+	line: (index: number) => string,
+	header = '',
+	onProgress?: () => void,
+): Readable {
 	let index = 0;
 	return new Readable({
 		read() {

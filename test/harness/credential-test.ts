@@ -6,7 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { CredentialTestContext, ExecuteContext, ExecutionLifecycleHooks, RoutingNode } from 'n8n-core';
+import {
+	CredentialTestContext,
+	ExecuteContext,
+	ExecutionLifecycleHooks,
+	RoutingNode,
+} from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialTestFunction,
@@ -63,7 +68,8 @@ function findTest(pack: LoadedPackage, credentialType: string): TestSource | und
 		for (const nodeType of versions) {
 			for (const { name, testedBy } of nodeType.description.credentials ?? []) {
 				if (name !== credentialType) continue;
-				if (pack.credentialTypes.getParentTypes(name).includes('oAuth2Api')) return { kind: 'oauth2' };
+				if (pack.credentialTypes.getParentTypes(name).includes('oAuth2Api'))
+					return { kind: 'oauth2' };
 				if (typeof testedBy === 'string') {
 					const test = nodeType.methods?.credentialTest?.[testedBy];
 					if (test) return { kind: 'function', test };
@@ -95,13 +101,28 @@ export async function testCredential({
 	});
 
 	const source = findTest(pack, credentialType);
-	if (!source) return outcome({ status: 'Error', message: 'No testing function found for this credential.' });
+	if (!source)
+		return outcome({ status: 'Error', message: 'No testing function found for this credential.' });
 
 	const credentialsHelper = new HarnessCredentialsHelper(pack.credentialTypes, store);
 	const executionId = randomUUID();
-	const workflowData = { id: 'credential-test', name: 'Credential test', nodes: [], connections: {} };
-	const hooks = new ExecutionLifecycleHooks('internal', executionId, workflowData as unknown as IWorkflowBase);
-	const additionalData = additionalDataFor(executionId, 'credential-test', hooks, credentialsHelper);
+	const workflowData = {
+		id: 'credential-test',
+		name: 'Credential test',
+		nodes: [],
+		connections: {},
+	};
+	const hooks = new ExecutionLifecycleHooks(
+		'internal',
+		executionId,
+		workflowData as unknown as IWorkflowBase,
+	);
+	const additionalData = additionalDataFor(
+		executionId,
+		'credential-test',
+		hooks,
+		credentialsHelper,
+	);
 
 	const credentialsDecrypted: ICredentialsDecrypted = {
 		id: credentialType,
@@ -122,7 +143,9 @@ export async function testCredential({
 
 	if (source.kind === 'oauth2') {
 		const hasToken =
-			typeof data.oauthTokenData === 'object' && data.oauthTokenData !== null && 'access_token' in data.oauthTokenData;
+			typeof data.oauthTokenData === 'object' &&
+			data.oauthTokenData !== null &&
+			'access_token' in data.oauthTokenData;
 		return outcome(
 			hasToken
 				? { status: 'OK', message: 'Connection Successful!' }
@@ -136,8 +159,7 @@ export async function testCredential({
 	}
 
 	const { testRequest } = source;
-	const baseNodeType =
-		source.nodeType ?? pack.nodeTypes.getByNameAndVersion('n8n-nodes-base.noOp');
+	const baseNodeType = source.nodeType ?? pack.nodeTypes.getByNameAndVersion('n8n-nodes-base.noOp');
 	const testNodeType: INodeType = {
 		description: {
 			...baseNodeType.description,
@@ -166,7 +188,8 @@ export async function testCredential({
 	};
 	const nodeTypes: INodeTypes = {
 		getByName: () => testNodeType,
-		getByNameAndVersion: (_type, version) => NodeHelpers.getVersionedNodeType(testNodeType, version),
+		getByNameAndVersion: (_type, version) =>
+			NodeHelpers.getVersionedNodeType(testNodeType, version),
 		getKnownTypes: () => ({}),
 	};
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
@@ -219,7 +242,10 @@ export async function testCredential({
 			const body = response?.[0]?.[0]?.json ?? {};
 			const value = rule.properties.key
 				.split('.')
-				.reduce<unknown>((object, key) => (object as Record<string, unknown> | undefined)?.[key], body);
+				.reduce<unknown>(
+					(object, key) => (object as Record<string, unknown> | undefined)?.[key],
+					body,
+				);
 			if (value === rule.properties.value) {
 				return outcome({ status: 'Error', message: rule.properties.message });
 			}

@@ -74,7 +74,9 @@ export class CredentialStore {
 	static from(input?: CredentialsInput): CredentialStore {
 		// Duck-typed: a store may come from another module registry (isolateModules).
 		const isStore = typeof (input as CredentialStore | undefined)?.resolveKey === 'function';
-		return isStore ? (input as CredentialStore) : new CredentialStore((input ?? {}) as Record<string, ICredentialDataDecryptedObject>);
+		return isStore
+			? (input as CredentialStore)
+			: new CredentialStore((input ?? {}) as Record<string, ICredentialDataDecryptedObject>);
 	}
 
 	keys(): string[] {
@@ -107,7 +109,12 @@ export class CredentialStore {
 	}
 
 	/** @internal used by the credentials helper */
-	record(kind: CredentialEventKind, key: string, type: string, data?: ICredentialDataDecryptedObject) {
+	record(
+		kind: CredentialEventKind,
+		key: string,
+		type: string,
+		data?: ICredentialDataDecryptedObject,
+	) {
 		if (data) this.entries.set(key, deepCopy(data));
 		this.log.push({ kind, key, type });
 	}
@@ -220,7 +227,12 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 			for (const [outerKey, outerValue] of Object.entries(authenticate.properties)) {
 				for (const [key, value] of Object.entries(outerValue as Record<string, string>)) {
 					const resolvedKey = this.resolveValue(key, credentials, context.workflow, context.node);
-					const resolvedValue = this.resolveValue(value, credentials, context.workflow, context.node);
+					const resolvedValue = this.resolveValue(
+						value,
+						credentials,
+						context.workflow,
+						context.node,
+					);
 					target[outerKey] ??= {};
 					target[outerKey][resolvedKey] = resolvedValue;
 				}
@@ -320,7 +332,10 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		return this.credentialTypes.getSupportedNodes(credentialType).includes(nodeType);
 	}
 
-	async getCredentials(nodeCredential: INodeCredentialsDetails, type: string): Promise<Credentials> {
+	async getCredentials(
+		nodeCredential: INodeCredentialsDetails,
+		type: string,
+	): Promise<Credentials> {
 		const key = this.store.resolveKey(nodeCredential, type);
 		const credentials = new Credentials({ id: key, name: nodeCredential?.name ?? key }, type);
 		await credentials.setData(this.store.get(key));
@@ -450,7 +465,13 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 			if (['oAuth1Api', 'oAuth2Api'].includes(type)) {
 				return [
 					...credentialType.properties,
-					{ displayName: 'oauthTokenData', name: 'oauthTokenData', type: 'json', required: false, default: {} },
+					{
+						displayName: 'oauthTokenData',
+						name: 'oauthTokenData',
+						type: 'json',
+						required: false,
+						default: {},
+					},
 				];
 			}
 			return credentialType.properties;

@@ -12,7 +12,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { Container } from '@n8n/di';
-import { BinaryDataConfig, BinaryDataService, DataDeduplicationService, InstanceSettings } from 'n8n-core';
+import {
+	BinaryDataConfig,
+	BinaryDataService,
+	DataDeduplicationService,
+	InstanceSettings,
+} from 'n8n-core';
 
 import { HarnessProcessedData } from './processed-data';
 

@@ -12,11 +12,7 @@
 export { PACK_DIR, PackageLoadError, loadPack, loadPackage } from './package-loader';
 export type { LoadPackageOptions, LoadedPackage } from './package-loader';
 
-export {
-	TRIGGER_NODE_NAME,
-	executeNode,
-	runWorkflow,
-} from './run-workflow';
+export { TRIGGER_NODE_NAME, executeNode, runWorkflow } from './run-workflow';
 export type {
 	ExecuteNodeOptions,
 	InputItem,

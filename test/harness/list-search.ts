@@ -39,25 +39,66 @@ export async function searchList(options: SearchListOptions): Promise<INodeListS
 	const { description } = nodeType;
 	const typeVersion = options.typeVersion ?? Math.max(...[description.version].flat());
 
-	const property = description.properties.find((candidate) => candidate.name === parameterName && candidate.type === 'resourceLocator');
-	const methodName = property?.modes?.find((mode) => mode.type === 'list')?.typeOptions?.searchListMethod;
-	if (!methodName) throw new UserError(`${type} has no resource locator "${parameterName}" with a list mode`);
+	const property = description.properties.find(
+		(candidate) => candidate.name === parameterName && candidate.type === 'resourceLocator',
+	);
+	const methodName = property?.modes?.find((mode) => mode.type === 'list')?.typeOptions
+		?.searchListMethod;
+	if (!methodName)
+		throw new UserError(`${type} has no resource locator "${parameterName}" with a list mode`);
 	const method = nodeType.methods?.listSearch?.[methodName];
-	if (!method) throw new UserError(`${type} declares listSearch method "${methodName}" but does not define it`);
+	if (!method)
+		throw new UserError(
+			`${type} declares listSearch method "${methodName}" but does not define it`,
+		);
 
 	const store = CredentialStore.from(options.credentials);
-	const node: INode = { id: randomUUID(), name: 'Temp-Node', type, typeVersion, position: [0, 0], parameters: {} };
-	node.parameters = NodeHelpers.getNodeParameters(description.properties, options.parameters ?? {}, true, false, node, description) ?? {};
+	const node: INode = {
+		id: randomUUID(),
+		name: 'Temp-Node',
+		type,
+		typeVersion,
+		position: [0, 0],
+		parameters: {},
+	};
+	node.parameters =
+		NodeHelpers.getNodeParameters(
+			description.properties,
+			options.parameters ?? {},
+			true,
+			false,
+			node,
+			description,
+		) ?? {};
 	for (const { name } of description.credentials ?? []) {
 		if (store.has(name)) node.credentials = { ...node.credentials, [name]: { id: name, name } };
 	}
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: pack.nodeTypes });
+	const workflow = new Workflow({
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: pack.nodeTypes,
+	});
 
 	const executionId = randomUUID();
 	const workflowData = { id: 'list-search', name: 'List search', nodes: [node], connections: {} };
-	const hooks = new ExecutionLifecycleHooks('internal', executionId, workflowData as unknown as IWorkflowBase);
-	const additionalData = additionalDataFor(executionId, 'list-search', hooks, new HarnessCredentialsHelper(pack.credentialTypes, store));
+	const hooks = new ExecutionLifecycleHooks(
+		'internal',
+		executionId,
+		workflowData as unknown as IWorkflowBase,
+	);
+	const additionalData = additionalDataFor(
+		executionId,
+		'list-search',
+		hooks,
+		new HarnessCredentialsHelper(pack.credentialTypes, store),
+	);
 	additionalData.currentNodeParameters = node.parameters;
-	const context = new LoadOptionsContext(workflow, node, additionalData, `parameters.${parameterName}`);
+	const context = new LoadOptionsContext(
+		workflow,
+		node,
+		additionalData,
+		`parameters.${parameterName}`,
+	);
 	return await method.call(context, options.filter, options.paginationToken);
 }

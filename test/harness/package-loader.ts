@@ -110,10 +110,13 @@ function readPackageJson(packageDir: string): { name: string; n8n: N8nSection } 
 	try {
 		json = JSON.parse(readFileSync(file, 'utf8')) as typeof json;
 	} catch (error) {
-		throw new PackageLoadError(packageDir, [`package.json is not valid JSON: ${(error as Error).message}`]);
+		throw new PackageLoadError(packageDir, [
+			`package.json is not valid JSON: ${(error as Error).message}`,
+		]);
 	}
 	const problems: string[] = [];
-	if (typeof json.name !== 'string' || json.name === '') problems.push('package.json has no "name"');
+	if (typeof json.name !== 'string' || json.name === '')
+		problems.push('package.json has no "name"');
 	if (typeof json.n8n !== 'object' || json.n8n === null) {
 		problems.push('package.json has no "n8n" section, so n8n would load nothing from it');
 	}
@@ -176,7 +179,8 @@ function checkIcon(
 ): string[] {
 	const problems: string[] = [];
 	const prefix = `icons/${loader.packageName}/`;
-	const urls = typeof iconUrl === 'string' ? [iconUrl] : iconUrl ? [iconUrl.light, iconUrl.dark] : [];
+	const urls =
+		typeof iconUrl === 'string' ? [iconUrl] : iconUrl ? [iconUrl.light, iconUrl.dark] : [];
 	for (const url of urls) {
 		const relative = url.startsWith(prefix) ? url.slice(prefix.length) : url;
 		const file = path.resolve(loader.directory, relative);
@@ -185,7 +189,11 @@ function checkIcon(
 	// n8n only converts `file:` icons when every variant is a file; a half-converted themed
 	// icon would point the UI at nothing.
 	const themed = icon as Themed<string> | undefined;
-	if (themed && typeof themed === 'object' && [themed.light, themed.dark].some((v) => v?.startsWith('file:'))) {
+	if (
+		themed &&
+		typeof themed === 'object' &&
+		[themed.light, themed.dark].some((v) => v?.startsWith('file:'))
+	) {
 		problems.push(`${owner} icon mixes file: and non-file icons (${JSON.stringify(icon)})`);
 	}
 	return problems;
@@ -210,7 +218,9 @@ function checkLoadedTypes(
 			problems.push(...checkIcon(loader, owner, description.iconUrl, description.icon));
 			for (const { name } of description.credentials ?? []) {
 				if (!credentialTypes.recognizes(name)) {
-					problems.push(`${owner} uses credential type "${name}", which no loaded package provides`);
+					problems.push(
+						`${owner} uses credential type "${name}", which no loaded package provides`,
+					);
 				}
 			}
 		}
@@ -249,7 +259,9 @@ export async function loadPackage(
 	try {
 		await loader.loadAll();
 	} catch (error) {
-		throw new PackageLoadError(directory, [`n8n's PackageDirectoryLoader failed: ${(error as Error).message}`]);
+		throw new PackageLoadError(directory, [
+			`n8n's PackageDirectoryLoader failed: ${(error as Error).message}`,
+		]);
 	}
 
 	const baseDir = path.dirname(require.resolve(`${N8N_NODES_BASE}/package.json`));
@@ -259,7 +271,9 @@ export async function loadPackage(
 		if (options.baseNodes === false) {
 			// Credential types only, each loaded when first asked for: parents such as oAuth2Api
 			// live in n8n-nodes-base, while its 9 MB of node descriptions would cost 40 MB of heap.
-			baseLoader.known.credentials = JSON.parse(readFileSync(path.join(baseDir, 'dist/known/credentials.json'), 'utf8'));
+			baseLoader.known.credentials = JSON.parse(
+				readFileSync(path.join(baseDir, 'dist/known/credentials.json'), 'utf8'),
+			);
 			baseLoader.isLazyLoaded = true;
 		} else {
 			await baseLoader.loadAll();

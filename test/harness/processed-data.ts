@@ -40,15 +40,19 @@ function table(): Table {
 
 function rowKey(scope: DeduplicationScope, contextData: ICheckProcessedContextData): string {
 	const workflowId = contextData.workflow.id;
-	if (!workflowId) throw new UserError('The deduplication store needs a workflow ID (n8n asserts one)');
+	if (!workflowId)
+		throw new UserError('The deduplication store needs a workflow ID (n8n asserts one)');
 	if (scope === 'workflow') return JSON.stringify([workflowId, '']);
-	if (!contextData.node) throw new UserError("No node information has been provided and so cannot use scope 'node'");
+	if (!contextData.node)
+		throw new UserError("No node information has been provided and so cannot use scope 'node'");
 	return JSON.stringify([workflowId, `n:${contextData.node.id}`]);
 }
 
 function onlyEntries(options: ICheckProcessedOptions): void {
 	if (options.mode !== 'entries') {
-		throw new UserError(`The harness's deduplication store implements mode "entries" only, not "${options.mode}"`);
+		throw new UserError(
+			`The harness's deduplication store implements mode "entries" only, not "${options.mode}"`,
+		);
 	}
 }
 
@@ -63,7 +67,9 @@ export class HarnessProcessedData implements IDataDeduplicator {
 		const key = rowKey(scope, contextData);
 		const row = table().get(key) ?? { mode: options.mode, entries: [] };
 		if (row.mode !== options.mode) {
-			throw new UserError('Deduplication data was originally saved with an incompatible setting of the ‘Keep Items Where’ parameter');
+			throw new UserError(
+				'Deduplication data was originally saved with an incompatible setting of the ‘Keep Items Where’ parameter',
+			);
 		}
 		const output: IDeduplicationOutput = { new: [], processed: [] };
 		for (const item of items) {
@@ -94,7 +100,10 @@ export class HarnessProcessedData implements IDataDeduplicator {
 		}
 	}
 
-	async clearAllProcessedItems(scope: DeduplicationScope, contextData: ICheckProcessedContextData): Promise<void> {
+	async clearAllProcessedItems(
+		scope: DeduplicationScope,
+		contextData: ICheckProcessedContextData,
+	): Promise<void> {
 		table().delete(rowKey(scope, contextData));
 	}
 

@@ -58,7 +58,9 @@ export class HarnessNodeTypes implements INodeTypes {
 				);
 			}
 			if (!base || !(nodeName in base.known.nodes)) {
-				throw new UserError(`n8n-nodes-base ${base?.packageJson.version ?? '(not loaded)'} has no node "${fullName}"`);
+				throw new UserError(
+					`n8n-nodes-base ${base?.packageJson.version ?? '(not loaded)'} has no node "${fullName}"`,
+				);
 			}
 		}
 		this.allowedBaseNodes = new Set(baseNodes);

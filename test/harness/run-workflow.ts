@@ -231,9 +231,7 @@ function buildResult(
 		},
 		json: (nodeName, outputIndex = 0) => result.outputs(nodeName, outputIndex).map((i) => i.json),
 		error: (nodeName) =>
-			nodeName === undefined
-				? run.data.resultData.error
-				: lastRun(runData[nodeName])?.error,
+			nodeName === undefined ? run.data.resultData.error : lastRun(runData[nodeName])?.error,
 		binary: async (item, propertyName = 'data') => {
 			const binaryData = item.binary?.[propertyName];
 			if (!binaryData) {
@@ -256,7 +254,10 @@ function buildResult(
  */
 export function runWorkflow(options: RunWorkflowOptions): WorkflowExecution {
 	const executionId = randomUUID();
-	const startWaiters = new Map<string, Array<{ resolve: () => void; reject: (e: Error) => void }>>();
+	const startWaiters = new Map<
+		string,
+		Array<{ resolve: () => void; reject: (e: Error) => void }>
+	>();
 	const started = new Set<string>();
 	const finished = new Set<string>();
 	let cancelRequested = false;
@@ -318,7 +319,11 @@ export function runWorkflow(options: RunWorkflowOptions): WorkflowExecution {
 
 		const nodes = json.nodes.map((node, index): INode => {
 			const copy = deepCopy(node);
-			return { ...copy, id: copy.id ?? `node-${index}`, position: copy.position ?? [index * 220, 0] };
+			return {
+				...copy,
+				id: copy.id ?? `node-${index}`,
+				position: copy.position ?? [index * 220, 0],
+			};
 		});
 		attachCredentials(nodes, nodeTypes, store);
 
@@ -410,8 +415,10 @@ export function runWorkflow(options: RunWorkflowOptions): WorkflowExecution {
 	};
 }
 
-export interface ExecuteNodeOptions
-	extends Omit<RunWorkflowOptions, 'workflow' | 'pinData' | 'startNode'> {
+export interface ExecuteNodeOptions extends Omit<
+	RunWorkflowOptions,
+	'workflow' | 'pinData' | 'startNode'
+> {
 	/** Node type: short name of the package's node ('webexWholesaleBilling') or full name. */
 	nodeType: string;
 	parameters?: INodeParameters;
@@ -462,7 +469,15 @@ export const TRIGGER_NODE_NAME = 'Manual Trigger';
  * (n8n honours pinData instead of running the trigger), connected to the node under test.
  */
 export async function executeNode(options: ExecuteNodeOptions): Promise<NodeResult> {
-	const { pack, nodeType, parameters = {}, inputItems = [{ json: {} }], inputs, workflowId, ...rest } = options;
+	const {
+		pack,
+		nodeType,
+		parameters = {},
+		inputItems = [{ json: {} }],
+		inputs,
+		workflowId,
+		...rest
+	} = options;
 	const type = pack.nodeType(nodeType);
 	const nodeTypes = pack.nodeTypes.withNodes(options.extraNodes);
 	const description = nodeTypes.getByNameAndVersion(type).description;
@@ -479,10 +494,19 @@ export async function executeNode(options: ExecuteNodeOptions): Promise<NodeResu
 		...(options.alwaysOutputData ? { alwaysOutputData: true } : {}),
 		...(options.executeOnce ? { executeOnce: true } : {}),
 		...(options.retryOnFail
-			? { retryOnFail: true, maxTries: options.maxTries, waitBetweenTries: options.waitBetweenTries }
+			? {
+					retryOnFail: true,
+					maxTries: options.maxTries,
+					waitBetweenTries: options.waitBetweenTries,
+				}
 			: {}),
 	};
-	const trigger: WorkflowNodeJson = { name: TRIGGER_NODE_NAME, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} };
+	const trigger: WorkflowNodeJson = {
+		name: TRIGGER_NODE_NAME,
+		type: 'n8n-nodes-base.manualTrigger',
+		typeVersion: 1,
+		parameters: {},
+	};
 	const workflow: WorkflowJson = inputs
 		? { ...multiInputWorkflow(trigger, node, inputs), id: workflowId }
 		: {
@@ -514,17 +538,31 @@ export async function executeNode(options: ExecuteNodeOptions): Promise<NodeResu
 }
 
 /** Trigger → one pinned No Op per input → input i of the node. */
-function multiInputWorkflow(trigger: WorkflowNodeJson, node: WorkflowNodeJson, inputs: InputItem[][]): WorkflowJson {
+function multiInputWorkflow(
+	trigger: WorkflowNodeJson,
+	node: WorkflowNodeJson,
+	inputs: InputItem[][],
+): WorkflowJson {
 	const sources = inputs.map((_, index) => `Input ${index + 1}`);
 	const connections: IConnections = {
-		[TRIGGER_NODE_NAME]: { main: [sources.map((name) => ({ node: name, type: 'main' as const, index: 0 }))] },
+		[TRIGGER_NODE_NAME]: {
+			main: [sources.map((name) => ({ node: name, type: 'main' as const, index: 0 }))],
+		},
 	};
-	sources.forEach((name, index) => (connections[name] = { main: [[{ node: node.name, type: 'main', index }]] }));
+	sources.forEach(
+		(name, index) => (connections[name] = { main: [[{ node: node.name, type: 'main', index }]] }),
+	);
 	return {
 		name: `Execute ${node.name}`,
 		nodes: [
 			trigger,
-			...sources.map((name, index) => ({ name, type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {}, position: [220, index * 200] as [number, number] })),
+			...sources.map((name, index) => ({
+				name,
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				parameters: {},
+				position: [220, index * 200] as [number, number],
+			})),
 			{ ...node, position: [440, 0] },
 		],
 		connections,

@@ -28,24 +28,39 @@ const FLAGS = [
 export async function ensureChromium(log: (line: string) => void = () => {}): Promise<string> {
 	if (fs.existsSync(CHROMIUM)) return CHROMIUM;
 	if (process.platform !== 'linux' || !fs.existsSync('/usr/bin/apt-get')) {
-		throw new Error(`This test needs Chromium at ${CHROMIUM}: install your distribution's chromium package`);
+		throw new Error(
+			`This test needs Chromium at ${CHROMIUM}: install your distribution's chromium package`,
+		);
 	}
-	if (process.getuid?.() !== 0) throw new Error(`This test needs Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` as root`);
+	if (process.getuid?.() !== 0)
+		throw new Error(
+			`This test needs Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` as root`,
+		);
 	log('chromium: apt-get update && apt-get install -y chromium…');
 	await aptGet(['update']);
 	await aptGet(['install', '-y', '--no-install-recommends', 'chromium']);
-	if (!fs.existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium, but ${CHROMIUM} is missing`);
+	if (!fs.existsSync(CHROMIUM))
+		throw new Error(`apt-get installed chromium, but ${CHROMIUM} is missing`);
 	return CHROMIUM;
 }
 
 async function aptGet(args: string[]): Promise<void> {
 	await new Promise<void>((resolve, reject) => {
 		let output = '';
-		const child = spawn('apt-get', args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn('apt-get', args, {
+			env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
 		child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
 		child.on('error', reject);
-		child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`apt-get ${args.join(' ')} exited with ${code}:\n${output.slice(-2000)}`))));
+		child.on('exit', (code) =>
+			code === 0
+				? resolve()
+				: reject(
+						new Error(`apt-get ${args.join(' ')} exited with ${code}:\n${output.slice(-2000)}`),
+					),
+		);
 	});
 }
 
@@ -56,7 +71,10 @@ export interface ChromiumBrowser {
 }
 
 /** Chromium with an empty profile (Playwright gives each launch a new temporary one) and one context. */
-export async function launchChromium(executablePath: string, viewport = { width: 1440, height: 900 }): Promise<ChromiumBrowser> {
+export async function launchChromium(
+	executablePath: string,
+	viewport = { width: 1440, height: 900 },
+): Promise<ChromiumBrowser> {
 	const browser = await chromium.launch({ executablePath, headless: true, args: FLAGS });
 	const context = await browser.newContext({ viewport });
 	return { browser, context, close: async () => await browser.close() };

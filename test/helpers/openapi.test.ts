@@ -16,7 +16,10 @@ const SUB_PARTNER_ID =
 const AUTH = { authorization: 'Bearer test-token' };
 const JSON_HEADERS = { ...AUTH, 'content-type': 'application/json' };
 
-function createReport(body: unknown, headers: Record<string, string> = JSON_HEADERS): LoggedRequest {
+function createReport(
+	body: unknown,
+	headers: Record<string, string> = JSON_HEADERS,
+): LoggedRequest {
 	return { method: 'POST', path: '/wholesale/billing/reports', query: {}, headers, body };
 }
 function listReports(query: Record<string, string | string[]>): LoggedRequest {
@@ -32,9 +35,20 @@ function deleteReport(id = REPORT_ID): LoggedRequest {
 const validBody = { billingStartDate: '2024-05-01', billingEndDate: '2024-05-31' };
 
 /** A one-operation spec for behaviours the Webex spec does not exercise. */
-function tinySpec(bodySchema: object, parameters: object[] = [], options?: OpenApiValidatorOptions): OpenApiRequestValidator {
-	const operation = { parameters, requestBody: { content: { 'application/json': { schema: bodySchema } } }, responses: { '200': { description: 'OK' } } };
-	return OpenApiRequestValidator.fromDocument({ openapi: '3.0.0', paths: { '/things': { post: operation } } }, options);
+function tinySpec(
+	bodySchema: object,
+	parameters: object[] = [],
+	options?: OpenApiValidatorOptions,
+): OpenApiRequestValidator {
+	const operation = {
+		parameters,
+		requestBody: { content: { 'application/json': { schema: bodySchema } } },
+		responses: { '200': { description: 'OK' } },
+	};
+	return OpenApiRequestValidator.fromDocument(
+		{ openapi: '3.0.0', paths: { '/things': { post: operation } } },
+		options,
+	);
 }
 
 describe('OpenApiRequestValidator with the Webex spec', () => {
@@ -117,7 +131,9 @@ describe('OpenApiRequestValidator with the Webex spec', () => {
 
 		test('an {id} containing "/" is reported', () => {
 			expect(violationsOf(getReport(`${REPORT_ID}/extra`))).toEqual([
-				expect.stringMatching(/^path parameter "id" of \/wholesale\/billing\/reports\/\{id\} contains "\/"/),
+				expect.stringMatching(
+					/^path parameter "id" of \/wholesale\/billing\/reports\/\{id\} contains "\/"/,
+				),
 			]);
 		});
 
@@ -130,7 +146,9 @@ describe('OpenApiRequestValidator with the Webex spec', () => {
 		test('a query string inside the path is reported', () => {
 			const request = { ...listReports({}), path: '/wholesale/billing/reports?max=10' };
 			expect(violationsOf(request)).toEqual([
-				expect.stringMatching(/contains a query string or fragment; query parameters belong in "query"/),
+				expect.stringMatching(
+					/contains a query string or fragment; query parameters belong in "query"/,
+				),
 			]);
 		});
 	});
@@ -138,7 +156,9 @@ describe('OpenApiRequestValidator with the Webex spec', () => {
 	describe('query parameters', () => {
 		test('an unknown parameter is reported by name', () => {
 			expect(violationsOf(listReports({ limit: '10' }))).toEqual([
-				expect.stringMatching(/^query parameter "limit" is not defined by the spec \(known: billingStartDate, /),
+				expect.stringMatching(
+					/^query parameter "limit" is not defined by the spec \(known: billingStartDate, /,
+				),
 			]);
 		});
 
@@ -201,8 +221,12 @@ describe('OpenApiRequestValidator with the Webex spec', () => {
 		});
 
 		test('a datetime instead of a date in "billingEndDate" is reported (extra rule)', () => {
-			expect(violationsOf(createReport({ ...validBody, billingEndDate: '2024-05-31T23:59:59.000Z' }))).toEqual([
-				expect.stringMatching(/^body\.billingEndDate: "2024-05-31T23:59:59.000Z" does not match the pattern/),
+			expect(
+				violationsOf(createReport({ ...validBody, billingEndDate: '2024-05-31T23:59:59.000Z' })),
+			).toEqual([
+				expect.stringMatching(
+					/^body\.billingEndDate: "2024-05-31T23:59:59.000Z" does not match the pattern/,
+				),
 			]);
 		});
 
@@ -244,7 +268,9 @@ describe('OpenApiRequestValidator with the Webex spec', () => {
 		});
 
 		test('several violations of one request are all reported', () => {
-			const violations = violationsOf(createReport({ billingStartDate: '2024-05-01T00:00:00Z', internal: 1 }));
+			const violations = violationsOf(
+				createReport({ billingStartDate: '2024-05-01T00:00:00Z', internal: 1 }),
+			);
 			expect(violations).toEqual([
 				'body.billingEndDate: required field missing',
 				'body.internal: expected boolean, got integer (1)',
@@ -274,7 +300,14 @@ describe('extra rules', () => {
 		const build = () =>
 			OpenApiRequestValidator.fromFile(WEBEX_SPEC_PATH, {
 				extraRules: [
-					{ path: '/wholesale/billing/reports', method: 'POST', in: 'body', name: 'reportType', enum: ['X'], source: 'test' },
+					{
+						path: '/wholesale/billing/reports',
+						method: 'POST',
+						in: 'body',
+						name: 'reportType',
+						enum: ['X'],
+						source: 'test',
+					},
 				],
 			});
 		expect(build).toThrow('no operation of /wholesale/billing/reports declares body "reportType"');
@@ -282,7 +315,10 @@ describe('extra rules', () => {
 });
 
 describe('generic schema behaviour (small inline specs)', () => {
-	const request = (body: unknown, query: Record<string, string | string[]> = {}): LoggedRequest => ({
+	const request = (
+		body: unknown,
+		query: Record<string, string | string[]> = {},
+	): LoggedRequest => ({
 		method: 'POST',
 		path: '/things',
 		query,
@@ -294,7 +330,9 @@ describe('generic schema behaviour (small inline specs)', () => {
 		const validator = tinySpec({ type: 'object' }, [
 			{ name: 'tenant', in: 'query', required: true, schema: { type: 'string' } },
 		]);
-		expect(validator.validate(request({}))).toEqual(['query parameter "tenant" is required but missing']);
+		expect(validator.validate(request({}))).toEqual([
+			'query parameter "tenant" is required but missing',
+		]);
 	});
 
 	test('$refs into components are followed, and nested objects and arrays are checked', () => {
@@ -302,7 +340,11 @@ describe('generic schema behaviour (small inline specs)', () => {
 			openapi: '3.0.0',
 			components: {
 				schemas: {
-					Line: { type: 'object', required: ['sku'], properties: { sku: { type: 'string' }, qty: { type: 'number' } } },
+					Line: {
+						type: 'object',
+						required: ['sku'],
+						properties: { sku: { type: 'string' }, qty: { type: 'number' } },
+					},
 				},
 			},
 			paths: {
@@ -311,7 +353,12 @@ describe('generic schema behaviour (small inline specs)', () => {
 						requestBody: {
 							content: {
 								'application/json': {
-									schema: { type: 'object', properties: { lines: { type: 'array', items: { $ref: '#/components/schemas/Line' } } } },
+									schema: {
+										type: 'object',
+										properties: {
+											lines: { type: 'array', items: { $ref: '#/components/schemas/Line' } },
+										},
+									},
 								},
 							},
 						},
@@ -319,21 +366,29 @@ describe('generic schema behaviour (small inline specs)', () => {
 				},
 			},
 		});
-		expect(validator.validate(request({ lines: [{ sku: 'A', qty: 1.5 }, { qty: 'two' }] }))).toEqual([
+		expect(
+			validator.validate(request({ lines: [{ sku: 'A', qty: 1.5 }, { qty: 'two' }] })),
+		).toEqual([
 			'body.lines[1].sku: required field missing',
 			'body.lines[1].qty: expected number, got string ("two")',
 		]);
 	});
 
 	test('additionalProperties: false reports unknown properties even when the option is off', () => {
-		const validator = tinySpec({ type: 'object', additionalProperties: false, properties: { a: { type: 'string' } } }, [], { reportUnknownBodyProperties: false });
+		const validator = tinySpec(
+			{ type: 'object', additionalProperties: false, properties: { a: { type: 'string' } } },
+			[],
+			{ reportUnknownBodyProperties: false },
+		);
 		expect(validator.validate(request({ a: 'x', b: 'y' }))).toEqual([
 			'body.b: unknown property (the schema sets additionalProperties: false)',
 		]);
 	});
 
 	test('reportUnknownBodyProperties: false accepts undocumented properties when the schema is silent', () => {
-		const validator = tinySpec({ type: 'object', properties: { a: { type: 'string' } } }, [], { reportUnknownBodyProperties: false });
+		const validator = tinySpec({ type: 'object', properties: { a: { type: 'string' } } }, [], {
+			reportUnknownBodyProperties: false,
+		});
 		expect(validator.validate(request({ a: 'x', b: 'y' }))).toEqual([]);
 	});
 
@@ -352,14 +407,16 @@ describe('generic schema behaviour (small inline specs)', () => {
 });
 
 describe('loading the spec', () => {
-	test('the Webex spec is read from the repository\'s own specs folder', () => {
+	test("the Webex spec is read from the repository's own specs folder", () => {
 		const repoRoot = path.resolve(__dirname, '../..');
 		expect(WEBEX_SPEC_PATH).toBe(path.join(repoRoot, 'specs', 'webex-wholesale.openapi.json'));
 	});
 
 	test('a missing spec file fails with a message naming the path', () => {
 		const missing = path.resolve(__dirname, 'no-such-spec.openapi.json');
-		expect(() => OpenApiRequestValidator.fromFile(missing)).toThrow(`OpenAPI spec not found at ${missing}`);
+		expect(() => OpenApiRequestValidator.fromFile(missing)).toThrow(
+			`OpenAPI spec not found at ${missing}`,
+		);
 	});
 
 	test('a document that is not OpenAPI 3 is refused', () => {
@@ -377,7 +434,12 @@ describe('expectRequestsToConform', () => {
 	});
 
 	test('passes for a conforming create, get, list and delete', () => {
-		const requests = [createReport(validBody), getReport(), listReports({ max: '10' }), deleteReport()];
+		const requests = [
+			createReport(validBody),
+			getReport(),
+			listReports({ max: '10' }),
+			deleteReport(),
+		];
 		expect(() => expectRequestsToConform(validator, requests)).not.toThrow();
 	});
 
@@ -397,15 +459,30 @@ describe('expectRequestsToConform', () => {
 		expect((thrown as Error).message.split('\n')).toEqual([
 			'Requests do not conform to the OpenAPI spec (3 violations):',
 			'  #1 GET /wholesale/billing/reports: query parameter "max" must be an integer, got "ten"',
-			expect.stringMatching(/^ {2}#1 GET \/wholesale\/billing\/reports: query parameter "order" is not defined by the spec/),
+			expect.stringMatching(
+				/^ {2}#1 GET \/wholesale\/billing\/reports: query parameter "order" is not defined by the spec/,
+			),
 			`  #2 GET /wholesale/billing/reports/${REPORT_ID}: request body sent, but GET /wholesale/billing/reports/{id} takes no request body`,
 		]);
 	});
 
 	test('skips the sandbox download and token entries, which the spec does not describe', () => {
 		const requests: LoggedRequest[] = [
-			{ kind: 'token', method: 'POST', path: '/access_token', query: {}, headers: {}, body: 'grant_type=refresh_token' },
-			{ kind: 'download', method: 'GET', path: '/a366de9b/WHOLESALE/report.csv', query: { Expires: '1' }, headers: {} },
+			{
+				kind: 'token',
+				method: 'POST',
+				path: '/access_token',
+				query: {},
+				headers: {},
+				body: 'grant_type=refresh_token',
+			},
+			{
+				kind: 'download',
+				method: 'GET',
+				path: '/a366de9b/WHOLESALE/report.csv',
+				query: { Expires: '1' },
+				headers: {},
+			},
 			{ ...getReport(), kind: 'api' },
 		];
 		expect(() => expectRequestsToConform(validator, requests)).not.toThrow();

@@ -132,13 +132,18 @@ export class OpenApiRequestValidator {
 		}
 		if (!isObject(document.paths)) throw new Error('OpenAPI document has no "paths" object');
 		this.reportUnknownBodyProperties = options.reportUnknownBodyProperties ?? true;
-		this.paths = Object.entries(document.paths).map(([template, item]) => this.compilePath(template, item));
+		this.paths = Object.entries(document.paths).map(([template, item]) =>
+			this.compilePath(template, item),
+		);
 		this.extraRules = options.extraRules ?? [];
 		for (const rule of this.extraRules) this.checkExtraRule(rule);
 	}
 
 	/** Reads an OpenAPI 3 JSON file. Throws a clear error when the file is missing or is not JSON. */
-	static fromFile(specPath: string, options: OpenApiValidatorOptions = {}): OpenApiRequestValidator {
+	static fromFile(
+		specPath: string,
+		options: OpenApiValidatorOptions = {},
+	): OpenApiRequestValidator {
 		const absolute = path.resolve(specPath);
 		if (!fs.existsSync(absolute)) {
 			throw new Error(
@@ -157,7 +162,10 @@ export class OpenApiRequestValidator {
 	}
 
 	/** Builds a validator from an OpenAPI 3 document that is already parsed. */
-	static fromDocument(document: object, options: OpenApiValidatorOptions = {}): OpenApiRequestValidator {
+	static fromDocument(
+		document: object,
+		options: OpenApiValidatorOptions = {},
+	): OpenApiRequestValidator {
 		if (!isObject(document)) throw new Error('OpenAPI document must be a JSON object');
 		return new OpenApiRequestValidator(document, options);
 	}
@@ -181,7 +189,9 @@ export class OpenApiRequestValidator {
 		const operation = entry.operations.get(method);
 		if (!operation) {
 			const allowed = [...entry.operations.keys()].map((m) => m.toUpperCase()).join(', ');
-			violations.push(`method ${method.toUpperCase()} is not allowed for ${entry.template} (allowed: ${allowed})`);
+			violations.push(
+				`method ${method.toUpperCase()} is not allowed for ${entry.template} (allowed: ${allowed})`,
+			);
 			return violations;
 		}
 
@@ -277,7 +287,8 @@ export class OpenApiRequestValidator {
 	private compileRequestBody(raw: Json | undefined, where: string): Operation['requestBody'] {
 		if (raw === undefined) return undefined;
 		const body = this.resolveRef(raw);
-		if (!isObject(body) || !isObject(body.content)) throw new Error(`Malformed requestBody in ${where}`);
+		if (!isObject(body) || !isObject(body.content))
+			throw new Error(`Malformed requestBody in ${where}`);
 		const content: Record<string, Schema | undefined> = {};
 		for (const [mediaType, media] of Object.entries(body.content)) {
 			content[mediaType] = isObject(media) && isObject(media.schema) ? media.schema : undefined;
@@ -288,7 +299,8 @@ export class OpenApiRequestValidator {
 	private checkExtraRule(rule: ExtraRule): void {
 		const label = `extraRule ${rule.in} "${rule.name}" on ${rule.method ? `${rule.method.toUpperCase()} ` : ''}${rule.path}`;
 		if (!rule.source) throw new Error(`${label} must say where it comes from (source)`);
-		if (!rule.enum && rule.pattern === undefined) throw new Error(`${label} needs an enum or a pattern`);
+		if (!rule.enum && rule.pattern === undefined)
+			throw new Error(`${label} needs an enum or a pattern`);
 		if (rule.pattern !== undefined) new RegExp(rule.pattern); // throws on a bad pattern
 		const entry = this.paths.find((p) => p.template === rule.path);
 		if (!entry) throw new Error(`${label}: the spec has no path ${rule.path}`);
@@ -301,7 +313,8 @@ export class OpenApiRequestValidator {
 	private operationsForRule(entry: PathEntry, rule: ExtraRule): Operation[] {
 		return [...entry.operations.values()].filter((op) => {
 			if (rule.method && rule.method.toLowerCase() !== op.method) return false;
-			if (rule.in === 'query') return op.parameters.some((p) => p.in === 'query' && p.name === rule.name);
+			if (rule.in === 'query')
+				return op.parameters.some((p) => p.in === 'query' && p.name === rule.name);
 			return Object.values(op.requestBody?.content ?? {}).some(
 				(schema) => schema !== undefined && this.declaresProperty(schema, rule.name.split('.')),
 			);
@@ -315,11 +328,15 @@ export class OpenApiRequestValidator {
 		if (!isObject(resolved)) return false;
 		for (const key of ['allOf', 'oneOf', 'anyOf']) {
 			const list = resolved[key];
-			if (Array.isArray(list) && list.some((s) => isObject(s) && this.declaresProperty(s, names, depth + 1))) {
+			if (
+				Array.isArray(list) &&
+				list.some((s) => isObject(s) && this.declaresProperty(s, names, depth + 1))
+			) {
 				return true;
 			}
 		}
-		if (isObject(resolved.items) && this.declaresProperty(resolved.items, names, depth + 1)) return true;
+		if (isObject(resolved.items) && this.declaresProperty(resolved.items, names, depth + 1))
+			return true;
 		const properties = resolved.properties;
 		if (!isObject(properties) || !isObject(properties[names[0]])) return false;
 		return this.declaresProperty(properties[names[0]] as Schema, names.slice(1), depth + 1);
@@ -366,7 +383,11 @@ export class OpenApiRequestValidator {
 		return undefined;
 	}
 
-	private checkPathParameters(operation: Operation, params: Record<string, string>, violations: string[]): void {
+	private checkPathParameters(
+		operation: Operation,
+		params: Record<string, string>,
+		violations: string[],
+	): void {
 		for (const [name, raw] of Object.entries(params)) {
 			const where = `path parameter "${name}"`;
 			if (raw === '') {
@@ -381,12 +402,16 @@ export class OpenApiRequestValidator {
 				continue;
 			}
 			if (/[/?#]/.test(value)) {
-				violations.push(`${where} contains "/", "?" or "#" once decoded (${show(value)}); it must be a plain id`);
+				violations.push(
+					`${where} contains "/", "?" or "#" once decoded (${show(value)}); it must be a plain id`,
+				);
 				continue;
 			}
 			const declared = operation.parameters.find((p) => p.in === 'path' && p.name === name);
 			if (!declared) {
-				violations.push(`${where} is not declared by ${operation.method.toUpperCase()} ${operation.template}`);
+				violations.push(
+					`${where} is not declared by ${operation.method.toUpperCase()} ${operation.template}`,
+				);
 				continue;
 			}
 			this.validateString(declared.schema, value, where, violations);
@@ -446,7 +471,12 @@ export class OpenApiRequestValidator {
 	}
 
 	/** Validates a value that travels as text (path, query, header) against a schema. */
-	private validateString(schemaIn: Schema, text: string, where: string, violations: string[]): void {
+	private validateString(
+		schemaIn: Schema,
+		text: string,
+		where: string,
+		violations: string[],
+	): void {
 		const schema = this.resolveRef(schemaIn) as Schema;
 		let value: unknown = text;
 		switch (schema.type) {
@@ -508,7 +538,9 @@ export class OpenApiRequestValidator {
 			const base = contentType.split(';')[0].trim().toLowerCase();
 			const declared = mediaTypes.some((m) => m.toLowerCase() === base);
 			if (!declared) {
-				violations.push(`content-type ${show(contentType)} is not accepted by ${label} (takes ${mediaTypes.join(', ')})`);
+				violations.push(
+					`content-type ${show(contentType)} is not accepted by ${label} (takes ${mediaTypes.join(', ')})`,
+				);
 			} else if (!isJsonMediaType(base)) {
 				violations.push(`content-type ${show(contentType)} is not JSON`);
 			}
@@ -575,7 +607,9 @@ export class OpenApiRequestValidator {
 			});
 			const passing = results.filter((r) => r.length === 0).length;
 			if (key === 'anyOf' && passing === 0) {
-				violations.push(`${where}: matches none of the anyOf schemas (${results.map((r) => r[0]).join('; ')})`);
+				violations.push(
+					`${where}: matches none of the anyOf schemas (${results.map((r) => r[0]).join('; ')})`,
+				);
 			}
 			if (key === 'oneOf' && passing !== 1) {
 				violations.push(
@@ -603,7 +637,9 @@ export class OpenApiRequestValidator {
 		}
 
 		if (Array.isArray(schema.enum) && !schema.enum.some((allowed) => allowed === value)) {
-			violations.push(`${where}: ${show(value)} is not one of the allowed values ${schema.enum.map(String).join(', ')}`);
+			violations.push(
+				`${where}: ${show(value)} is not one of the allowed values ${schema.enum.map(String).join(', ')}`,
+			);
 		}
 
 		if (typeof value === 'string') {
@@ -652,7 +688,10 @@ export class OpenApiRequestValidator {
 				}
 			}
 		}
-		const declared = new Set([...Object.keys(properties), ...this.allOfPropertyNames(schema, depth)]);
+		const declared = new Set([
+			...Object.keys(properties),
+			...this.allOfPropertyNames(schema, depth),
+		]);
 		const additional = schema.additionalProperties;
 		for (const [name, child] of Object.entries(value)) {
 			if (child === undefined) continue;
@@ -664,14 +703,18 @@ export class OpenApiRequestValidator {
 			} else if (isObject(additional)) {
 				this.validateValue(additional, child, childWhere, violations, depth + 1);
 			} else if (additional === false) {
-				violations.push(`${childWhere}: unknown property (the schema sets additionalProperties: false)`);
+				violations.push(
+					`${childWhere}: unknown property (the schema sets additionalProperties: false)`,
+				);
 			} else if (
 				additional === undefined &&
 				this.reportUnknownBodyProperties &&
 				checkUnknown &&
 				!this.hasCombinators(schema)
 			) {
-				violations.push(`${childWhere}: unknown property, the schema declares only ${[...declared].join(', ') || 'none'}`);
+				violations.push(
+					`${childWhere}: unknown property, the schema declares only ${[...declared].join(', ') || 'none'}`,
+				);
 			}
 		}
 	}
@@ -692,7 +735,11 @@ export class OpenApiRequestValidator {
 
 	// ----- extra rules ------------------------------------------------------------------------
 
-	private applyExtraRules(operation: Operation, request: LoggedRequest, violations: string[]): void {
+	private applyExtraRules(
+		operation: Operation,
+		request: LoggedRequest,
+		violations: string[],
+	): void {
 		const entry = this.paths.find((p) => p.template === operation.template)!;
 		for (const rule of this.extraRules) {
 			if (rule.path !== operation.template) continue;
@@ -701,7 +748,9 @@ export class OpenApiRequestValidator {
 				const raw = request.query?.[rule.name];
 				if (raw === undefined) continue;
 				const values = Array.isArray(raw) ? raw : [raw];
-				values.forEach((v) => this.checkExtraValue(rule, v, `query parameter "${rule.name}"`, violations));
+				values.forEach((v) =>
+					this.checkExtraValue(rule, v, `query parameter "${rule.name}"`, violations),
+				);
 			} else {
 				let body = request.body;
 				if (typeof body === 'string') {
@@ -720,14 +769,24 @@ export class OpenApiRequestValidator {
 		}
 	}
 
-	private checkExtraValue(rule: ExtraRule, value: unknown, where: string, violations: string[]): void {
+	private checkExtraValue(
+		rule: ExtraRule,
+		value: unknown,
+		where: string,
+		violations: string[],
+	): void {
 		if (rule.enum && !rule.enum.some((allowed) => allowed === value || String(allowed) === value)) {
 			violations.push(
 				`${where}: ${show(value)} is not one of the allowed values ${rule.enum.join(', ')} (extra rule: ${rule.source})`,
 			);
 		}
-		if (rule.pattern !== undefined && !(typeof value === 'string' && new RegExp(rule.pattern).test(value))) {
-			violations.push(`${where}: ${show(value)} does not match the pattern ${rule.pattern} (extra rule: ${rule.source})`);
+		if (
+			rule.pattern !== undefined &&
+			!(typeof value === 'string' && new RegExp(rule.pattern).test(value))
+		) {
+			violations.push(
+				`${where}: ${show(value)} does not match the pattern ${rule.pattern} (extra rule: ${rule.source})`,
+			);
 		}
 	}
 }
@@ -754,8 +813,22 @@ export const WEBEX_EXTRA_RULES: ExtraRule[] = [
 	// The schemas type the billing dates as plain strings; the descriptions say `YYYY-MM-DD`
 	// ("The `startDate` (`YYYY-MM-DD`) ...") and the spec notes add "never a datetime".
 	...(['billingStartDate', 'billingEndDate'] as const).flatMap((name): ExtraRule[] => [
-		{ path: '/wholesale/billing/reports', method: 'POST', in: 'body', name, pattern: DATE_PATTERN, source: DATE_SOURCE },
-		{ path: '/wholesale/billing/reports', method: 'GET', in: 'query', name, pattern: DATE_PATTERN, source: DATE_SOURCE },
+		{
+			path: '/wholesale/billing/reports',
+			method: 'POST',
+			in: 'body',
+			name,
+			pattern: DATE_PATTERN,
+			source: DATE_SOURCE,
+		},
+		{
+			path: '/wholesale/billing/reports',
+			method: 'GET',
+			in: 'query',
+			name,
+			pattern: DATE_PATTERN,
+			source: DATE_SOURCE,
+		},
 	]),
 ];
 
@@ -763,7 +836,9 @@ let webexValidator: OpenApiRequestValidator | undefined;
 
 /** The validator for Cisco's Webex Wholesale spec with `WEBEX_EXTRA_RULES`. Built once and reused. */
 export function webexSpecValidator(): OpenApiRequestValidator {
-	webexValidator ??= OpenApiRequestValidator.fromFile(WEBEX_SPEC_PATH, { extraRules: WEBEX_EXTRA_RULES });
+	webexValidator ??= OpenApiRequestValidator.fromFile(WEBEX_SPEC_PATH, {
+		extraRules: WEBEX_EXTRA_RULES,
+	});
 	return webexValidator;
 }
 
@@ -771,15 +846,22 @@ export function webexSpecValidator(): OpenApiRequestValidator {
  * Throws one Error that lists every violation of every request, each with its index, method and path.
  * Requests whose `kind` is set and is not `api` (the sandbox's `download` and `token` entries) are skipped.
  */
-export function expectRequestsToConform(validator: OpenApiRequestValidator, requests: LoggedRequest[]): void {
+export function expectRequestsToConform(
+	validator: OpenApiRequestValidator,
+	requests: LoggedRequest[],
+): void {
 	const lines: string[] = [];
 	requests.forEach((request, index) => {
 		if (request.kind !== undefined && request.kind !== 'api') return;
 		for (const violation of validator.validate(request)) {
-			lines.push(`  #${index} ${String(request.method).toUpperCase()} ${request.path}: ${violation}`);
+			lines.push(
+				`  #${index} ${String(request.method).toUpperCase()} ${request.path}: ${violation}`,
+			);
 		}
 	});
 	if (lines.length > 0) {
-		throw new Error(`Requests do not conform to the OpenAPI spec (${lines.length} violations):\n${lines.join('\n')}`);
+		throw new Error(
+			`Requests do not conform to the OpenAPI spec (${lines.length} violations):\n${lines.join('\n')}`,
+		);
 	}
 }

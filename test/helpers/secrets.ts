@@ -42,9 +42,18 @@ export interface LeakScanOptions {
  * cannot mistake a leak for an ordinary string: `startSandbox({ ...SENTINEL_SECRETS, … })`.
  */
 export const SENTINEL_SECRETS = {
-	webex: { accessToken: 'sentinel-webex-access-token-5c1e9', clientSecret: 'sentinel-webex-client-secret-8d2f4' },
-	graph: { clientSecret: 'sentinel-graph-client-secret-3b7a1', accessToken: 'sentinel-graph-access-token-9e6c2' },
-	cisco: { clientSecret: 'sentinel-cisco-client-secret-4f8d3', password: 'sentinel-cisco-password-1a5b7' },
+	webex: {
+		accessToken: 'sentinel-webex-access-token-5c1e9',
+		clientSecret: 'sentinel-webex-client-secret-8d2f4',
+	},
+	graph: {
+		clientSecret: 'sentinel-graph-client-secret-3b7a1',
+		accessToken: 'sentinel-graph-access-token-9e6c2',
+	},
+	cisco: {
+		clientSecret: 'sentinel-cisco-client-secret-4f8d3',
+		password: 'sentinel-cisco-password-1a5b7',
+	},
 } as const;
 
 /** Shorter values would match by chance; no real secret is this short. */
@@ -58,7 +67,8 @@ function signedLinkSecrets(name: string, link: string): Secret[] {
 	const secrets: Secret[] = [{ name, value: link }];
 	const query = link.includes('?') ? link.slice(link.indexOf('?') + 1) : link;
 	for (const [parameter, value] of new URLSearchParams(query)) {
-		if (SIGNATURE_PARAMETERS.includes(parameter)) secrets.push({ name: `${name} (${parameter})`, value });
+		if (SIGNATURE_PARAMETERS.includes(parameter))
+			secrets.push({ name: `${name} (${parameter})`, value });
 	}
 	return secrets;
 }
@@ -85,8 +95,13 @@ export function sandboxSecrets(sandbox: Sandbox, credentials?: CredentialStore):
 			{ name: 'Graph client secret', value: graph.clientSecret },
 			{ name: 'Graph static access token', value: graph.accessToken },
 			...graph.sasTokens().flatMap((token) => signedLinkSecrets('Graph SAS token', token)),
-			...graph.issuedAccessTokens().map((token) => ({ name: 'issued Graph or Partner Center access token', value: token })),
-			...graph.pdfLinks().map((link) => ({ name: 'Partner Center PDF link signature', value: new URL(link).searchParams.get('sig') ?? link })),
+			...graph
+				.issuedAccessTokens()
+				.map((token) => ({ name: 'issued Graph or Partner Center access token', value: token })),
+			...graph.pdfLinks().map((link) => ({
+				name: 'Partner Center PDF link signature',
+				value: new URL(link).searchParams.get('sig') ?? link,
+			})),
 		);
 	}
 	for (const key of credentials?.keys() ?? []) {
@@ -100,7 +115,11 @@ export function sandboxSecrets(sandbox: Sandbox, credentials?: CredentialStore):
 			if (typeof value === 'string') secrets.push({ name: `stored ${field} (${key})`, value });
 		}
 	}
-	return dedupe(secrets.filter((secret) => typeof secret.value === 'string' && secret.value.length >= MIN_SECRET_LENGTH));
+	return dedupe(
+		secrets.filter(
+			(secret) => typeof secret.value === 'string' && secret.value.length >= MIN_SECRET_LENGTH,
+		),
+	);
 }
 
 function dedupe(secrets: Secret[]): Secret[] {
@@ -122,19 +141,26 @@ function formsOf(value: string): string[] {
 /** Every own property, messages and stacks of errors included, cycles cut. */
 function serialise(value: unknown): string {
 	const seen = new WeakSet<object>();
-	return JSON.stringify(value, function (_key, current: unknown) {
-		if (typeof current === 'bigint') return current.toString();
-		if (current && typeof current === 'object') {
-			if (seen.has(current)) return '[cycle]';
-			seen.add(current);
-			if (current instanceof Error) {
-				const fields: Record<string, unknown> = { name: current.name, message: current.message, stack: current.stack };
-				for (const key of Object.getOwnPropertyNames(current)) fields[key] = (current as unknown as Record<string, unknown>)[key];
-				return fields;
+	return (
+		JSON.stringify(value, function (_key, current: unknown) {
+			if (typeof current === 'bigint') return current.toString();
+			if (current && typeof current === 'object') {
+				if (seen.has(current)) return '[cycle]';
+				seen.add(current);
+				if (current instanceof Error) {
+					const fields: Record<string, unknown> = {
+						name: current.name,
+						message: current.message,
+						stack: current.stack,
+					};
+					for (const key of Object.getOwnPropertyNames(current))
+						fields[key] = (current as unknown as Record<string, unknown>)[key];
+					return fields;
+				}
 			}
-		}
-		return current;
-	}) ?? '';
+			return current;
+		}) ?? ''
+	);
 }
 
 function withoutFields(json: IDataObject, fields: string[]): IDataObject {
@@ -145,11 +171,16 @@ function withoutFields(json: IDataObject, fields: string[]): IDataObject {
 }
 
 /** The places a run shows to anyone: [where, text] pairs. */
-async function visibleTexts(result: WorkflowResult, options: LeakScanOptions): Promise<Array<[string, string]>> {
+async function visibleTexts(
+	result: WorkflowResult,
+	options: LeakScanOptions,
+): Promise<Array<[string, string]>> {
 	const texts: Array<[string, string]> = [];
 	const runData = result.run.data.resultData.runData;
 	for (const [node, tasks] of Object.entries(runData)) {
-		const allowed = (options.allowedFields ?? []).filter((entry) => entry.node === node).map((entry) => entry.field);
+		const allowed = (options.allowedFields ?? [])
+			.filter((entry) => entry.node === node)
+			.map((entry) => entry.field);
 		for (const [runIndex, task] of (tasks as ITaskData[]).entries()) {
 			const at = tasks.length > 1 ? `${node} (run ${runIndex})` : node;
 			if (task.error) texts.push([`${at} › error`, serialise(task.error)]);
@@ -160,8 +191,14 @@ async function visibleTexts(result: WorkflowResult, options: LeakScanOptions): P
 					texts.push([`${place} › json`, serialise(withoutFields(item.json, allowed))]);
 					if (item.error) texts.push([`${place} › error`, serialise(item.error)]);
 					for (const property of Object.keys(item.binary ?? {})) {
-						texts.push([`${place} › binary ${property} (metadata)`, serialise(item.binary![property])]);
-						texts.push([`${place} › binary ${property}`, (await result.binary(item, property)).toString('latin1')]);
+						texts.push([
+							`${place} › binary ${property} (metadata)`,
+							serialise(item.binary![property]),
+						]);
+						texts.push([
+							`${place} › binary ${property}`,
+							(await result.binary(item, property)).toString('latin1'),
+						]);
 					}
 				}
 			}
@@ -175,7 +212,11 @@ async function visibleTexts(result: WorkflowResult, options: LeakScanOptions): P
 }
 
 /** Where each secret shows up in what the run shows; empty when nothing leaked. */
-export async function findLeaks(run: WorkflowResult | NodeResult, secrets: Secret[], options: LeakScanOptions = {}): Promise<Leak[]> {
+export async function findLeaks(
+	run: WorkflowResult | NodeResult,
+	secrets: Secret[],
+	options: LeakScanOptions = {},
+): Promise<Leak[]> {
 	const result = 'result' in run ? run.result : run;
 	return leaksIn(await visibleTexts(result, options), secrets);
 }
@@ -187,7 +228,12 @@ export function leaksIn(texts: Array<[where: string, text: string]>, secrets: Se
 		const forms = formsOf(secret.value);
 		for (const [where, text] of texts) {
 			// Binary text is read as latin1: a UTF-8 secret is then found by its bytes.
-			if (forms.some((form) => text.includes(form) || text.includes(Buffer.from(form, 'utf8').toString('latin1')))) {
+			if (
+				forms.some(
+					(form) =>
+						text.includes(form) || text.includes(Buffer.from(form, 'utf8').toString('latin1')),
+				)
+			) {
 				leaks.push({ secret: secret.name, where });
 			}
 		}
@@ -202,7 +248,9 @@ const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as co
  * Runs `action` while recording everything written to the console or to stdout/stderr (and
  * still lets it through), so an audit can look for secrets in what a log would keep.
  */
-export async function captureConsole<Result>(action: () => Promise<Result>): Promise<{ result: Result; output: string }> {
+export async function captureConsole<Result>(
+	action: () => Promise<Result>,
+): Promise<{ result: Result; output: string }> {
 	const chunks: string[] = [];
 	const originals = CONSOLE_METHODS.map((method) => [method, console[method]] as const);
 	for (const [method, original] of originals) {
@@ -215,7 +263,9 @@ export async function captureConsole<Result>(action: () => Promise<Result>): Pro
 	const writes = streams.map((stream) => stream.write);
 	streams.forEach((stream, index) => {
 		stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-			chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+			chunks.push(
+				typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'),
+			);
 			return (writes[index] as (...args: unknown[]) => boolean).call(stream, chunk, ...rest);
 		}) as Write;
 	});

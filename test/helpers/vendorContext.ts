@@ -8,5 +8,8 @@ export interface VendorTestContext {
 	sandbox: Sandbox;
 	pack: LoadedPackage;
 	/** Runs the vendor's node through the engine with the sandbox's credential. */
-	run: (parameters: IDataObject, options?: Partial<Omit<ExecuteNodeOptions, 'pack' | 'nodeType' | 'parameters'>>) => Promise<NodeResult>;
+	run: (
+		parameters: IDataObject,
+		options?: Partial<Omit<ExecuteNodeOptions, 'pack' | 'nodeType' | 'parameters'>>,
+	) => Promise<NodeResult>;
 }

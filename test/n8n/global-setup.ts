@@ -14,9 +14,13 @@ export default async function globalSetup(): Promise<void> {
 	process.env.JEST_SUITE_STARTED_AT = String(Date.now());
 	const log = (line: string) => process.stdout.write(`[n8n] ${line}\n`);
 	const versions = testedVersions();
-	const installations = await Promise.all(versions.map(async (version) => await installN8n(version, log)));
+	const installations = await Promise.all(
+		versions.map(async (version) => await installN8n(version, log)),
+	);
 	for (const installation of installations) {
-		log(`n8n ${installation.version} on Node ${installation.nodeVersion}${installation.nodeBin === process.execPath ? '' : ' (from the npm registry)'}: ${installation.installed ? 'installed' : 'taken from the cache'} in ${installation.seconds.toFixed(1)} s (${installation.dir})`);
+		log(
+			`n8n ${installation.version} on Node ${installation.nodeVersion}${installation.nodeBin === process.execPath ? '' : ' (from the npm registry)'}: ${installation.installed ? 'installed' : 'taken from the cache'} in ${installation.seconds.toFixed(1)} s (${installation.dir})`,
+		);
 	}
 	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billing-pack-'));
 	process.env.N8N_TEST_PACK_TARBALL = await packTarball(packDir);

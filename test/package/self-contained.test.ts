@@ -11,17 +11,28 @@ import path from 'node:path';
 const repoRoot = path.resolve(__dirname, '..', '..');
 
 function repositoryFiles(): string[] {
-	const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
-		cwd: repoRoot,
-		encoding: 'utf8',
-	});
-	return listed
-		.split('\0')
-		// Files only: an untracked symlink (to a shared node_modules, say) is no part of the repository.
-		.filter((file) => file !== '' && fs.existsSync(path.join(repoRoot, file)) && fs.lstatSync(path.join(repoRoot, file)).isFile())
-		// This spec quotes the texts it allows.
-		.filter((file) => file !== path.relative(repoRoot, __filename).split(path.sep).join('/'))
-		.filter((file) => !/\.(png|jpe?g|gif|ico|tgz|zip|gz)$/i.test(file));
+	const listed = execFileSync(
+		'git',
+		['ls-files', '--cached', '--others', '--exclude-standard', '-z'],
+		{
+			cwd: repoRoot,
+			encoding: 'utf8',
+		},
+	);
+	return (
+		listed
+			.split('\0')
+			// Files only: an untracked symlink (to a shared node_modules, say) is no part of the repository.
+			.filter(
+				(file) =>
+					file !== '' &&
+					fs.existsSync(path.join(repoRoot, file)) &&
+					fs.lstatSync(path.join(repoRoot, file)).isFile(),
+			)
+			// This spec quotes the texts it allows.
+			.filter((file) => file !== path.relative(repoRoot, __filename).split(path.sep).join('/'))
+			.filter((file) => !/\.(png|jpe?g|gif|ico|tgz|zip|gz)$/i.test(file))
+	);
 }
 
 interface Finding {
@@ -42,17 +53,26 @@ const NOT_PATHS: Array<Omit<Finding, 'line'> & { why: string }> = [
 		['test/inputs/catalogue.test.ts', '../admin'],
 		['test/webex/reports.test.ts', '../reports'],
 	].map(([file, text]) => ({ file, text, why: 'a path-traversal attempt the pack must refuse' })),
-	{ file: 'specs/webex-wholesale.openapi.json', text: '/Users/John', why: "an example value in Cisco's spec" },
+	{
+		file: 'specs/webex-wholesale.openapi.json',
+		text: '/Users/John',
+		why: "an example value in Cisco's spec",
+	},
 ];
 
-function findAll(pattern: RegExp, accept: (match: string, file: string) => boolean = () => false): Finding[] {
+function findAll(
+	pattern: RegExp,
+	accept: (match: string, file: string) => boolean = () => false,
+): Finding[] {
 	const findings: Finding[] = [];
 	for (const file of repositoryFiles()) {
 		const lines = fs.readFileSync(path.join(repoRoot, file), 'utf8').split('\n');
 		lines.forEach((text, index) => {
 			for (const match of text.matchAll(pattern)) {
 				const finding = { file, line: index + 1, text: match[0] };
-				const known = NOT_PATHS.some((notPath) => notPath.file === file && notPath.text === finding.text);
+				const known = NOT_PATHS.some(
+					(notPath) => notPath.file === file && notPath.text === finding.text,
+				);
 				if (!known && !accept(match[0], file)) findings.push(finding);
 			}
 		});
@@ -65,7 +85,10 @@ function findAll(pattern: RegExp, accept: (match: string, file: string) => boole
  * folder (imports, links) or from the repository root (docs), with a module's extensions.
  */
 function namesSomethingInside(reference: string, file: string): boolean {
-	const candidates = [path.resolve(repoRoot, path.dirname(file), reference), path.resolve(repoRoot, reference)];
+	const candidates = [
+		path.resolve(repoRoot, path.dirname(file), reference),
+		path.resolve(repoRoot, reference),
+	];
 	return candidates.some(
 		(resolved) =>
 			(resolved === repoRoot || resolved.startsWith(repoRoot + path.sep)) &&
@@ -80,7 +103,9 @@ describe('the repository is self-contained', () => {
 	});
 
 	test('every relative path a file names is in the repository, none beside it', () => {
-		expect(findAll(/(?<![\w.])(?:\.\.\/)+[\w.-]+(?:\/[\w.-]+)*/g, namesSomethingInside)).toEqual([]);
+		expect(findAll(/(?<![\w.])(?:\.\.\/)+[\w.-]+(?:\/[\w.-]+)*/g, namesSomethingInside)).toEqual(
+			[],
+		);
 	});
 
 	test('the vendor specs the tests and the sandbox cite are in specs/', () => {

@@ -32,7 +32,10 @@ beforeAll(async () => {
 		cwd: repoRoot,
 		env: plainEnvironment(),
 	});
-	const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+	const [info] = JSON.parse(packed.stdout) as Array<{
+		filename: string;
+		files: Array<{ path: string }>;
+	}>;
 	tarball = path.join(workDir, info.filename);
 	entries = info.files.map((file) => file.path).sort();
 
@@ -51,7 +54,8 @@ afterAll(() => {
 
 describe('the npm tarball', () => {
 	test('holds only the built nodes and credentials, their icons and codex files, README, licence and package.json', () => {
-		const allowed = /^(LICENSE|README\.md|package\.json|dist\/(nodes|credentials)\/.+\.(js|svg)|dist\/nodes\/.+\.node\.json)$/;
+		const allowed =
+			/^(LICENSE|README\.md|package\.json|dist\/(nodes|credentials)\/.+\.(js|svg)|dist\/nodes\/.+\.node\.json)$/;
 		expect(entries.filter((entry) => !allowed.test(entry))).toEqual([]);
 	});
 
@@ -67,7 +71,16 @@ describe('the npm tarball', () => {
 
 describe('a plain npm install of the tarball on this machine', () => {
 	test(`succeeds on Node ${process.versions.node}`, () => {
-		expect(fs.existsSync(path.join(installFolder, 'node_modules', 'n8n-nodes-billing-reconciliation', 'package.json'))).toBe(true);
+		expect(
+			fs.existsSync(
+				path.join(
+					installFolder,
+					'node_modules',
+					'n8n-nodes-billing-reconciliation',
+					'package.json',
+				),
+			),
+		).toBe(true);
 		expect(install.stderr).not.toMatch(/ERR!/);
 	});
 
@@ -85,7 +98,8 @@ describe('a plain npm install of the tarball on this machine', () => {
 		fs.mkdirSync(providedByN8n, { recursive: true });
 		for (const name of ['n8n-workflow', 'n8n-core']) {
 			const link = path.join(providedByN8n, name);
-			if (!fs.existsSync(link)) fs.symlinkSync(path.join(repoRoot, 'node_modules', name), link, 'dir');
+			if (!fs.existsSync(link))
+				fs.symlinkSync(path.join(repoRoot, 'node_modules', name), link, 'dir');
 		}
 		const script = `
 			const { PackageDirectoryLoader } = require('n8n-core');
@@ -100,7 +114,12 @@ describe('a plain npm install of the tarball on this machine', () => {
 			env: { ...plainEnvironment(), NODE_PATH: providedByN8n },
 		});
 		expect(JSON.parse(loaded.stdout)).toEqual({
-			nodes: ['billingReconcile', 'ciscoXaasBilling', 'microsoftPartnerBilling', 'webexWholesaleBilling'],
+			nodes: [
+				'billingReconcile',
+				'ciscoXaasBilling',
+				'microsoftPartnerBilling',
+				'webexWholesaleBilling',
+			],
 			credentials: [
 				'ciscoXaasBillingApi',
 				'microsoftPartnerBillingOAuth2Api',

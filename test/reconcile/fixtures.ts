@@ -8,12 +8,21 @@ import type { FieldFormat, SummarySettings } from '../../nodes/BillingReconcile/
 import type { CompareKind } from '../../nodes/BillingReconcile/values';
 
 /** The join's own inputs, built as the node builds them from its parameters (no engine). */
-export const pair = (fieldA: string, fieldB = fieldA): FieldPair => ({ fieldA, fieldB, readA: fieldReader(fieldA), readB: fieldReader(fieldB) });
+export const pair = (fieldA: string, fieldB = fieldA): FieldPair => ({
+	fieldA,
+	fieldB,
+	readA: fieldReader(fieldA),
+	readB: fieldReader(fieldB),
+});
 
 export const compared = (
 	fieldA: string,
 	compareAs: CompareKind = 'auto',
-	{ fieldB = fieldA, absolute = '0', relative = '0' }: { fieldB?: string; absolute?: string; relative?: string } = {},
+	{
+		fieldB = fieldA,
+		absolute = '0',
+		relative = '0',
+	}: { fieldB?: string; absolute?: string; relative?: string } = {},
 ): CompareField => ({
 	...pair(fieldA, fieldB),
 	compareAs,
@@ -21,7 +30,8 @@ export const compared = (
 	relativeTolerancePercent: parseDecimal(relative)!,
 });
 
-export const items = (...records: IDataObject[]): INodeExecutionData[] => records.map((json) => ({ json }));
+export const items = (...records: IDataObject[]): INodeExecutionData[] =>
+	records.map((json) => ({ json }));
 
 /** Match by id, compare amount, output every row, refuse duplicate keys. */
 export const reconcileSpec = (overrides: Partial<ReconcileSpec> = {}): ReconcileSpec => ({
@@ -39,7 +49,10 @@ export const reconcileSpec = (overrides: Partial<ReconcileSpec> = {}): Reconcile
 export const plainFormat: FieldFormat = { decimals: null, currencyCode: null, currencyField: null };
 
 /** The summary of `spec`'s fields: sides A and B, plain numbers, en-US, a fixed time. */
-export const summarySettings = (spec: ReconcileSpec, overrides: Partial<SummarySettings> = {}): SummarySettings => ({
+export const summarySettings = (
+	spec: ReconcileSpec,
+	overrides: Partial<SummarySettings> = {},
+): SummarySettings => ({
 	title: 'October',
 	maxRows: 50,
 	generatedAt: '2026-11-03T06:00:00.000Z',

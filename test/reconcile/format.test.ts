@@ -1,5 +1,10 @@
 import { parseDecimal } from '../../nodes/shared/numbers/decimal';
-import { ReportNumbers, currencyCode, decimalsToShow, isKnownLocale } from '../../nodes/BillingReconcile/format';
+import {
+	ReportNumbers,
+	currencyCode,
+	decimalsToShow,
+	isKnownLocale,
+} from '../../nodes/BillingReconcile/format';
 
 const exact = (text: string) => parseDecimal(text)!;
 
@@ -15,7 +20,9 @@ describe('ReportNumbers.amount', () => {
 	});
 
 	it('formats the exact decimal, not a float: no digits beyond 2^53 are lost', () => {
-		expect(numbers.amount(exact('12345678901234567890.125'), 2, null)).toBe('12,345,678,901,234,567,890.13');
+		expect(numbers.amount(exact('12345678901234567890.125'), 2, null)).toBe(
+			'12,345,678,901,234,567,890.13',
+		);
 	});
 
 	it('writes the currency the locale’s way', () => {
@@ -50,31 +57,57 @@ describe('ReportNumbers.percent', () => {
 
 describe('ReportNumbers.count', () => {
 	it('groups the thousands of a row count', () => {
-		expect([new ReportNumbers('en-US').count(1234567), new ReportNumbers('de-DE').count(20200)]).toEqual(['1,234,567', '20.200']);
+		expect([
+			new ReportNumbers('en-US').count(1234567),
+			new ReportNumbers('de-DE').count(20200),
+		]).toEqual(['1,234,567', '20.200']);
 	});
 });
 
 describe('ReportNumbers.currencyDecimals', () => {
 	it('knows how many decimals each currency is written with', () => {
 		const numbers = new ReportNumbers('en-US');
-		expect([numbers.currencyDecimals('USD'), numbers.currencyDecimals('JPY'), numbers.currencyDecimals('BHD')]).toEqual([2, 0, 3]);
+		expect([
+			numbers.currencyDecimals('USD'),
+			numbers.currencyDecimals('JPY'),
+			numbers.currencyDecimals('BHD'),
+		]).toEqual([2, 0, 3]);
 	});
 });
 
 describe('decimalsToShow', () => {
 	it('is the position of the first significant decimal digit, so the value does not read as zero', () => {
-		expect([decimalsToShow(exact('0.004')), decimalsToShow(exact('-0.0125')), decimalsToShow(exact('12.5')), decimalsToShow(exact('0')), decimalsToShow(exact('100'))]).toEqual([3, 2, 0, 0, 0]);
+		expect([
+			decimalsToShow(exact('0.004')),
+			decimalsToShow(exact('-0.0125')),
+			decimalsToShow(exact('12.5')),
+			decimalsToShow(exact('0')),
+			decimalsToShow(exact('100')),
+		]).toEqual([3, 2, 0, 0, 0]);
 	});
 });
 
 describe('currencyCode', () => {
 	it('takes three letters in any case and spacing as an upper-case code', () => {
-		expect([currencyCode('usd'), currencyCode(' EUR '), currencyCode('US Dollar'), currencyCode('$'), currencyCode(840), currencyCode('')]).toEqual(['USD', 'EUR', null, null, null, null]);
+		expect([
+			currencyCode('usd'),
+			currencyCode(' EUR '),
+			currencyCode('US Dollar'),
+			currencyCode('$'),
+			currencyCode(840),
+			currencyCode(''),
+		]).toEqual(['USD', 'EUR', null, null, null, null]);
 	});
 });
 
 describe('isKnownLocale', () => {
 	it('accepts locales Intl knows and refuses the rest', () => {
-		expect([isKnownLocale('en-US'), isKnownLocale('de-DE'), isKnownLocale('fr-CH'), isKnownLocale('not a locale'), isKnownLocale('xx-QQ')]).toEqual([true, true, true, false, false]);
+		expect([
+			isKnownLocale('en-US'),
+			isKnownLocale('de-DE'),
+			isKnownLocale('fr-CH'),
+			isKnownLocale('not a locale'),
+			isKnownLocale('xx-QQ'),
+		]).toEqual([true, true, true, false, false]);
 	});
 });

@@ -2,15 +2,32 @@ import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workf
 import { augmentObject } from 'n8n-workflow/dist/cjs/augment-object';
 
 import { parseDecimal } from '../../nodes/shared/numbers/decimal';
-import { compareValues, isWithinTolerance, sideValue as readSide, type CompareField } from '../../nodes/BillingReconcile/compare';
-import { DuplicateKeysError, RecordKeyError, reconcile, type ReconcileRow, type ReconcileSpec } from '../../nodes/BillingReconcile/join';
+import {
+	compareValues,
+	isWithinTolerance,
+	sideValue as readSide,
+	type CompareField,
+} from '../../nodes/BillingReconcile/compare';
+import {
+	DuplicateKeysError,
+	RecordKeyError,
+	reconcile,
+	type ReconcileRow,
+	type ReconcileSpec,
+} from '../../nodes/BillingReconcile/join';
 import type { CompareKind, TextRule } from '../../nodes/BillingReconcile/values';
 import { compared, items, pair, reconcileSpec } from './fixtures';
 
 /** A compared field as most join specs here want it: numbers, exact unless tolerances are given. */
-const numeric = (fieldA: string, fieldB = fieldA, absolute = '0', relative = '0', compareAs: CompareKind = 'number'): CompareField =>
-	compared(fieldA, compareAs, { fieldB, absolute, relative });
-const spec = (overrides: Partial<ReconcileSpec> = {}): ReconcileSpec => reconcileSpec({ compareFields: [numeric('amount')], ...overrides });
+const numeric = (
+	fieldA: string,
+	fieldB = fieldA,
+	absolute = '0',
+	relative = '0',
+	compareAs: CompareKind = 'number',
+): CompareField => compared(fieldA, compareAs, { fieldB, absolute, relative });
+const spec = (overrides: Partial<ReconcileSpec> = {}): ReconcileSpec =>
+	reconcileSpec({ compareFields: [numeric('amount')], ...overrides });
 
 const jsonOf = (output: INodeExecutionData[]) => output.map((item) => item.json);
 
@@ -61,7 +78,10 @@ describe('compareValues: number', () => {
 	});
 
 	it('gives no percentage when A is 0', () => {
-		expect(compareValues(field, sideValue(0, 'A'), sideValue(3, 'B'))).toMatchObject({ delta: 3, deltaPercent: null });
+		expect(compareValues(field, sideValue(0, 'A'), sideValue(3, 'B'))).toMatchObject({
+			delta: 3,
+			deltaPercent: null,
+		});
 	});
 
 	it('reads numeric text exactly: "1,234.50" equals 1234.5', () => {
@@ -80,27 +100,54 @@ describe('compareValues: number', () => {
 	});
 
 	it('reports a blank against a number: 0 is a value', () => {
-		expect(compareValues(field, sideValue('', 'A'), sideValue(0, 'B'))).toMatchObject({ a: '', b: 0, error: 'A has no value' });
-		expect(compareValues(field, sideValue(undefined, 'A'), sideValue(0, 'B'))).toMatchObject({ a: null, error: 'A has no value' });
+		expect(compareValues(field, sideValue('', 'A'), sideValue(0, 'B'))).toMatchObject({
+			a: '',
+			b: 0,
+			error: 'A has no value',
+		});
+		expect(compareValues(field, sideValue(undefined, 'A'), sideValue(0, 'B'))).toMatchObject({
+			a: null,
+			error: 'A has no value',
+		});
 	});
 
 	it('reports both sides when neither is a number, unless both are blank', () => {
-		expect(compareValues(field, sideValue(false, 'A'), sideValue(null, 'B'))).toMatchObject({ error: 'A is not a number; B has no value' });
-		expect(compareValues(field, sideValue('N/A', 'A'), sideValue('N/A', 'B'))).toMatchObject({ error: 'A is not a number; B is not a number' });
+		expect(compareValues(field, sideValue(false, 'A'), sideValue(null, 'B'))).toMatchObject({
+			error: 'A is not a number; B has no value',
+		});
+		expect(compareValues(field, sideValue('N/A', 'A'), sideValue('N/A', 'B'))).toMatchObject({
+			error: 'A is not a number; B is not a number',
+		});
 		expect(compareValues(field, sideValue(null, 'A'), sideValue(' ', 'B'))).toBeNull();
 	});
 });
 
 /** Compares a pair of raw values as a field of the given kind would; null when they match. */
-function comparedAs(kind: CompareKind, a: unknown, b: unknown, rule: TextRule = EXACT, absolute = '0') {
-	return compareValues(numeric('field', 'field', absolute, '0', kind), readSide(a, 'A', kind, rule), readSide(b, 'B', kind, rule));
+function comparedAs(
+	kind: CompareKind,
+	a: unknown,
+	b: unknown,
+	rule: TextRule = EXACT,
+	absolute = '0',
+) {
+	return compareValues(
+		numeric('field', 'field', absolute, '0', kind),
+		readSide(a, 'A', kind, rule),
+		readSide(b, 'B', kind, rule),
+	);
 }
 
 describe('compareValues: auto', () => {
 	it('compares two values that read as numbers as numbers, with the tolerances', () => {
 		expect(comparedAs('auto', '1,234.50', 1234.5)).toBeNull();
 		expect(comparedAs('auto', 10, '10.004', EXACT, '0.005')).toBeNull();
-		expect(comparedAs('auto', 200, '150.5')).toEqual({ field: 'field', a: 200, b: 150.5, delta: -49.5, deltaPercent: -24.75 });
+		expect(comparedAs('auto', 200, '150.5')).toEqual({
+			field: 'field',
+			a: 200,
+			b: 150.5,
+			delta: -49.5,
+			deltaPercent: -24.75,
+		});
 	});
 
 	it('compares as text when either value is not a number: "USD" matches "USD", false matches false', () => {
@@ -110,18 +157,41 @@ describe('compareValues: auto', () => {
 	});
 
 	it('reports two different texts as a difference with the values and no error', () => {
-		expect(comparedAs('auto', 'USD', 'EUR')).toEqual({ field: 'field', a: 'USD', b: 'EUR', delta: null, deltaPercent: null });
-		expect(comparedAs('auto', false, true)).toEqual({ field: 'field', a: false, b: true, delta: null, deltaPercent: null });
+		expect(comparedAs('auto', 'USD', 'EUR')).toEqual({
+			field: 'field',
+			a: 'USD',
+			b: 'EUR',
+			delta: null,
+			deltaPercent: null,
+		});
+		expect(comparedAs('auto', false, true)).toEqual({
+			field: 'field',
+			a: false,
+			b: true,
+			delta: null,
+			deltaPercent: null,
+		});
 	});
 
 	it('says which side is not a number when the other one is', () => {
-		expect(comparedAs('auto', 12.5, 'N/A')).toEqual({ field: 'field', a: 12.5, b: 'N/A', delta: null, deltaPercent: null, error: 'B is not a number' });
+		expect(comparedAs('auto', 12.5, 'N/A')).toEqual({
+			field: 'field',
+			a: 12.5,
+			b: 'N/A',
+			delta: null,
+			deltaPercent: null,
+			error: 'B is not a number',
+		});
 	});
 
 	it('counts missing, null and blank text as no value, as before compareAs: two of them match', () => {
 		expect(comparedAs('auto', '', null)).toBeNull();
 		expect(comparedAs('auto', undefined, '  ')).toBeNull();
-		expect(comparedAs('auto', '', 'USD')).toMatchObject({ a: '', b: 'USD', error: 'A has no value' });
+		expect(comparedAs('auto', '', 'USD')).toMatchObject({
+			a: '',
+			b: 'USD',
+			error: 'A has no value',
+		});
 		expect(comparedAs('auto', 0, null)).toMatchObject({ a: 0, b: null, error: 'B has no value' });
 	});
 
@@ -134,13 +204,21 @@ describe('compareValues: auto', () => {
 describe('compareValues: text', () => {
 	it('compares exactly: case and spaces count', () => {
 		expect(comparedAs('text', 'Azure Plan', 'Azure Plan')).toBeNull();
-		expect(comparedAs('text', 'Azure Plan', 'azure plan')).toEqual({ field: 'field', a: 'Azure Plan', b: 'azure plan', delta: null, deltaPercent: null });
+		expect(comparedAs('text', 'Azure Plan', 'azure plan')).toEqual({
+			field: 'field',
+			a: 'Azure Plan',
+			b: 'azure plan',
+			delta: null,
+			deltaPercent: null,
+		});
 		expect(comparedAs('text', 'USD ', 'USD')).not.toBeNull();
 	});
 
 	it('ignores surrounding spaces with Trim and case with Case-Insensitive', () => {
 		expect(comparedAs('text', 'USD ', 'USD', { trim: true, caseInsensitive: false })).toBeNull();
-		expect(comparedAs('text', 'Azure Plan', 'azure plan', { trim: false, caseInsensitive: true })).toBeNull();
+		expect(
+			comparedAs('text', 'Azure Plan', 'azure plan', { trim: false, caseInsensitive: true }),
+		).toBeNull();
 	});
 
 	it('writes numbers and booleans as text: 12.5 is "12.5" and true is "true", but "12.50" is not 12.5', () => {
@@ -152,13 +230,26 @@ describe('compareValues: text', () => {
 	it('treats "" as a value: it matches "" and differs from a missing value', () => {
 		expect(comparedAs('text', '', '')).toBeNull();
 		expect(comparedAs('text', null, undefined)).toBeNull();
-		expect(comparedAs('text', '', undefined)).toEqual({ field: 'field', a: '', b: null, delta: null, deltaPercent: null, error: 'B has no value' });
+		expect(comparedAs('text', '', undefined)).toEqual({
+			field: 'field',
+			a: '',
+			b: null,
+			delta: null,
+			deltaPercent: null,
+			error: 'B has no value',
+		});
 	});
 });
 
 describe('compareValues: date', () => {
 	it('matches the same calendar day whatever the spelling', () => {
-		for (const spelling of ['2026-11-01T00:00:00Z', '2026-11-01 08:30', '2026-11-01T23:59:59.999+05:30', ' 2026-11-01 ', new Date('2026-11-01T12:00:00Z')]) {
+		for (const spelling of [
+			'2026-11-01T00:00:00Z',
+			'2026-11-01 08:30',
+			'2026-11-01T23:59:59.999+05:30',
+			' 2026-11-01 ',
+			new Date('2026-11-01T12:00:00Z'),
+		]) {
 			expect(comparedAs('date', '2026-11-01', spelling)).toBeNull();
 		}
 	});
@@ -180,7 +271,10 @@ describe('compareValues: date', () => {
 
 	it('reports a value that is not a date, saying which side', () => {
 		for (const value of ['11/01/2026', '2026-02-30', '2026-11-01T25:00', 'soon', 46327, true]) {
-			expect(comparedAs('date', '2026-11-01', value)).toMatchObject({ b: value, error: 'B is not a date' });
+			expect(comparedAs('date', '2026-11-01', value)).toMatchObject({
+				b: value,
+				error: 'B is not a date',
+			});
 		}
 	});
 
@@ -198,7 +292,13 @@ describe('reconcile', () => {
 			spec(),
 		);
 		expect(jsonOf(result.matched)).toEqual([
-			{ key: { id: 1 }, status: 'matched', differences: [], a: { id: 1, amount: 10 }, b: { id: 1, amount: '10.00' } },
+			{
+				key: { id: 1 },
+				status: 'matched',
+				differences: [],
+				a: { id: 1, amount: 10 },
+				b: { id: 1, amount: '10.00' },
+			},
 		]);
 		expect(jsonOf(result.different)).toEqual([
 			{
@@ -209,8 +309,12 @@ describe('reconcile', () => {
 				b: { id: 2, amount: 21 },
 			},
 		]);
-		expect(jsonOf(result.onlyInA)).toEqual([{ key: { id: 3 }, status: 'onlyInA', differences: [], a: { id: 3, amount: 30 }, b: null }]);
-		expect(jsonOf(result.onlyInB)).toEqual([{ key: { id: 4 }, status: 'onlyInB', differences: [], a: null, b: { id: 4, amount: 40 } }]);
+		expect(jsonOf(result.onlyInA)).toEqual([
+			{ key: { id: 3 }, status: 'onlyInA', differences: [], a: { id: 3, amount: 30 }, b: null },
+		]);
+		expect(jsonOf(result.onlyInB)).toEqual([
+			{ key: { id: 4 }, status: 'onlyInB', differences: [], a: null, b: { id: 4, amount: 40 } },
+		]);
 		expect(result.counts).toEqual({ matched: 1, different: 1, onlyInA: 1, onlyInB: 1 });
 	});
 
@@ -219,27 +323,51 @@ describe('reconcile', () => {
 		// view; a frozen list, shared to save memory, would make the push throw there.
 		const result = reconcile(items({ id: 1, amount: 10 }), items({ id: 1, amount: 10 }), spec());
 		const seenByScript = augmentObject(result.matched[0].json as ReconcileRow);
-		seenByScript.differences.push({ field: 'note', a: 'checked', b: 'checked', delta: null, deltaPercent: null });
-		expect(seenByScript.differences).toEqual([{ field: 'note', a: 'checked', b: 'checked', delta: null, deltaPercent: null }]);
+		seenByScript.differences.push({
+			field: 'note',
+			a: 'checked',
+			b: 'checked',
+			delta: null,
+			deltaPercent: null,
+		});
+		expect(seenByScript.differences).toEqual([
+			{ field: 'note', a: 'checked', b: 'checked', delta: null, deltaPercent: null },
+		]);
 	});
 
 	it('gives every row a differences list of its own', () => {
-		const result = reconcile(items({ id: 1 }, { id: 2 }, { id: 3 }), items({ id: 1 }, { id: 2 }, { id: 4 }), spec({ compareFields: [] }));
-		const lists = [...result.matched, ...result.onlyInA, ...result.onlyInB].map((item) => item.json.differences);
+		const result = reconcile(
+			items({ id: 1 }, { id: 2 }, { id: 3 }),
+			items({ id: 1 }, { id: 2 }, { id: 4 }),
+			spec({ compareFields: [] }),
+		);
+		const lists = [...result.matched, ...result.onlyInA, ...result.onlyInB].map(
+			(item) => item.json.differences,
+		);
 		expect(new Set(lists).size).toBe(4);
 	});
 
 	it('keeps a match field named __proto__ in the key', () => {
 		const record = () => JSON.parse('{"__proto__": "C1", "amount": 1}') as IDataObject;
-		const result = reconcile(items(record()), items(record()), spec({ matchFields: [pair('__proto__')] }));
-		expect(Object.entries((result.matched[0].json as ReconcileRow).key)).toEqual([['__proto__', 'C1']]);
+		const result = reconcile(
+			items(record()),
+			items(record()),
+			spec({ matchFields: [pair('__proto__')] }),
+		);
+		expect(Object.entries((result.matched[0].json as ReconcileRow).key)).toEqual([
+			['__proto__', 'C1'],
+		]);
 	});
 
 	it('names key fields as A does, with B’s values for rows only in B', () => {
-		const result = reconcile(items(), items({ CUSTOMER: 'C9', SKU: 'S1', TOTAL: 5 }), spec({
-			matchFields: [pair('customerId', 'CUSTOMER'), pair('sku', 'SKU')],
-			compareFields: [numeric('amount', 'TOTAL')],
-		}));
+		const result = reconcile(
+			items(),
+			items({ CUSTOMER: 'C9', SKU: 'S1', TOTAL: 5 }),
+			spec({
+				matchFields: [pair('customerId', 'CUSTOMER'), pair('sku', 'SKU')],
+				compareFields: [numeric('amount', 'TOTAL')],
+			}),
+		);
 		expect(result.onlyInB[0].json.key).toEqual({ customerId: 'C9', sku: 'S1' });
 	});
 
@@ -249,17 +377,27 @@ describe('reconcile', () => {
 			items({ id: 1, quantity: 4, amount: 10.004 }),
 			spec({ compareFields: [numeric('quantity'), numeric('amount', 'amount', '0.005')] }),
 		);
-		expect(result.different[0].json.differences).toEqual([{ field: 'quantity', a: 3, b: 4, delta: 1, deltaPercent: 33.333333 }]);
+		expect(result.different[0].json.differences).toEqual([
+			{ field: 'quantity', a: 3, b: 4, delta: 1, deltaPercent: 33.333333 },
+		]);
 	});
 
 	it('keeps A’s order for A’s keys, then B’s order for keys only B has', () => {
-		const result = reconcile(items({ id: 'z' }, { id: 'a' }), items({ id: 'q' }, { id: 'a' }, { id: 'b' }, { id: 'z' }), spec({ compareFields: [] }));
+		const result = reconcile(
+			items({ id: 'z' }, { id: 'a' }),
+			items({ id: 'q' }, { id: 'a' }, { id: 'b' }, { id: 'z' }),
+			spec({ compareFields: [] }),
+		);
 		expect(result.matched.map((item) => item.json.key)).toEqual([{ id: 'z' }, { id: 'a' }]);
 		expect(result.onlyInB.map((item) => item.json.key)).toEqual([{ id: 'q' }, { id: 'b' }]);
 	});
 
 	it('pairs every row with its source items of both inputs', () => {
-		const result = reconcile(items({ id: 'x' }, { id: 'y' }), items({ id: 'z' }, { id: 'y' }), spec({ compareFields: [] }));
+		const result = reconcile(
+			items({ id: 'x' }, { id: 'y' }),
+			items({ id: 'z' }, { id: 'y' }),
+			spec({ compareFields: [] }),
+		);
 		expect(result.matched[0].pairedItem).toEqual([{ item: 1 }, { item: 1, input: 1 }]);
 		expect(result.onlyInA[0].pairedItem).toEqual([{ item: 0 }]);
 		expect(result.onlyInB[0].pairedItem).toEqual([{ item: 0, input: 1 }]);
@@ -268,10 +406,14 @@ describe('reconcile', () => {
 	it('pairs rows with the pairedItem objects n8n already gave its input items, not copies', () => {
 		// n8n 2.x hands a node each input item with pairedItem naming that item in that input.
 		const lineage = (records: INodeExecutionData[], input: number) =>
-			records.map((item, index) => ({ ...item, pairedItem: input === 0 ? { item: index, input: undefined } : { item: index, input } }));
+			records.map((item, index) => ({
+				...item,
+				pairedItem: input === 0 ? { item: index, input: undefined } : { item: index, input },
+			}));
 		const itemsA = lineage(items({ id: 'x' }, { id: 'y' }), 0);
 		const itemsB = lineage(items({ id: 'y' }), 1);
-		const [fromA, fromB] = reconcile(itemsA, itemsB, spec({ compareFields: [] })).matched[0].pairedItem as IPairedItemData[];
+		const [fromA, fromB] = reconcile(itemsA, itemsB, spec({ compareFields: [] })).matched[0]
+			.pairedItem as IPairedItemData[];
 		expect(fromA).toBe(itemsA[1].pairedItem);
 		expect(fromB).toBe(itemsB[0].pairedItem);
 	});
@@ -279,16 +421,28 @@ describe('reconcile', () => {
 	it('pairs rows with new pairedItem objects when an input item’s own names another item', () => {
 		const itemsA = items({ id: 'x' }).map((item) => ({ ...item, pairedItem: { item: 7 } }));
 		const itemsB = items({ id: 'x' }).map((item) => ({ ...item, pairedItem: { item: 0 } }));
-		expect(reconcile(itemsA, itemsB, spec({ compareFields: [] })).matched[0].pairedItem).toEqual([{ item: 0 }, { item: 0, input: 1 }]);
+		expect(reconcile(itemsA, itemsB, spec({ compareFields: [] })).matched[0].pairedItem).toEqual([
+			{ item: 0 },
+			{ item: 0, input: 1 },
+		]);
 	});
 
 	it('outputs the input records themselves as a and b, and changes no input item', () => {
 		const deepFreeze = (value: unknown): unknown => {
-			if (typeof value === 'object' && value !== null) Object.values(Object.freeze(value)).forEach(deepFreeze);
+			if (typeof value === 'object' && value !== null)
+				Object.values(Object.freeze(value)).forEach(deepFreeze);
 			return value;
 		};
-		const itemsA = deepFreeze(items({ id: 1, amount: '5', nested: { tag: 'x' } }, { id: 2, amount: 1 }, { id: 2, amount: 2 })) as INodeExecutionData[];
-		const itemsB = deepFreeze(items({ id: 1, amount: 6 }, { id: 3, amount: 'N/A' })) as INodeExecutionData[];
+		const itemsA = deepFreeze(
+			items(
+				{ id: 1, amount: '5', nested: { tag: 'x' } },
+				{ id: 2, amount: 1 },
+				{ id: 2, amount: 2 },
+			),
+		) as INodeExecutionData[];
+		const itemsB = deepFreeze(
+			items({ id: 1, amount: 6 }, { id: 3, amount: 'N/A' }),
+		) as INodeExecutionData[];
 		const result = reconcile(itemsA, itemsB, spec({ onDuplicateKeys: 'aggregate' }));
 		expect(result.different[0].json.a).toBe(itemsA[0].json);
 		expect(result.different[0].json.b).toBe(itemsB[0].json);
@@ -296,7 +450,11 @@ describe('reconcile', () => {
 	});
 
 	it('leaves matched keys out of the output with includeMatched off, but counts them', () => {
-		const result = reconcile(items({ id: 1, amount: 1 }, { id: 2, amount: 2 }), items({ id: 1, amount: 1 }, { id: 2, amount: 3 }), spec({ includeMatched: false }));
+		const result = reconcile(
+			items({ id: 1, amount: 1 }, { id: 2, amount: 2 }),
+			items({ id: 1, amount: 1 }, { id: 2, amount: 3 }),
+			spec({ includeMatched: false }),
+		);
 		expect(result.matched).toEqual([]);
 		expect(result.counts).toMatchObject({ matched: 1, different: 1 });
 	});
@@ -308,8 +466,13 @@ describe('reconcile', () => {
 	});
 
 	it('refuses an item that carries only binary data: that is not an empty result', () => {
-		const withFile: INodeExecutionData = { json: {}, binary: { data: { data: '', mimeType: 'text/csv' } } };
-		expect(() => reconcile([withFile], items(), spec())).toThrow("Item 0 of input A has no field 'id'");
+		const withFile: INodeExecutionData = {
+			json: {},
+			binary: { data: { data: '', mimeType: 'text/csv' } },
+		};
+		expect(() => reconcile([withFile], items(), spec())).toThrow(
+			"Item 0 of input A has no field 'id'",
+		);
 	});
 
 	it('refuses an item without a match field, naming input, item and field', () => {
@@ -330,30 +493,48 @@ describe('reconcile', () => {
 		});
 
 		it('count the rows whose value is blank or not a number instead of reading them as 0', () => {
-			const result = reconcile(items({ id: 1, amount: '' }, { id: 2, amount: 3 }), items({ id: 1, amount: 'N/A' }, { id: 2 }, { id: 3, amount: false }), spec());
+			const result = reconcile(
+				items({ id: 1, amount: '' }, { id: 2, amount: 3 }),
+				items({ id: 1, amount: 'N/A' }, { id: 2 }, { id: 3, amount: false }),
+				spec(),
+			);
 			expect(result.totals[0]).toMatchObject({ nonNumericA: 1, nonNumericB: 3 });
 			expect(result.totals[0].a.toString()).toBe('3');
 		});
 	});
 
 	describe('duplicate keys', () => {
-		const itemsA = items({ id: 'k1', amount: 1 }, { id: 'k2', amount: 2 }, { id: 'k1', amount: 3 }, { id: 'k3', amount: 4 }, { id: 'k1', amount: 5 });
+		const itemsA = items(
+			{ id: 'k1', amount: 1 },
+			{ id: 'k2', amount: 2 },
+			{ id: 'k1', amount: 3 },
+			{ id: 'k3', amount: 4 },
+			{ id: 'k1', amount: 5 },
+		);
 		const itemsB = items({ id: 'k1', amount: 9 }, { id: 'k2', amount: 2 });
 
 		it('are an error by default, naming the input, the keys and their items', () => {
 			const call = () => reconcile(itemsA, itemsB, spec());
 			expect(call).toThrow(DuplicateKeysError);
-			expect(call).toThrow('Input A has 1 key that occur more than once: {"id":"k1"} (items 0, 2, 4)');
+			expect(call).toThrow(
+				'Input A has 1 key that occur more than once: {"id":"k1"} (items 0, 2, 4)',
+			);
 		});
 
 		it('name at most five keys in the error, and how many there are', () => {
 			const many = items(...Array.from({ length: 14 }, (_, index) => ({ id: `k${index % 7}` })));
-			expect(() => reconcile(items(), many, spec({ compareFields: [] }))).toThrow(/^Input B has 7 keys that occur more than once: (\{"id":"k\d"\} \(items \d+, \d+\), ){4}\{"id":"k4"\} \(items 4, 11\), …$/);
+			expect(() => reconcile(items(), many, spec({ compareFields: [] }))).toThrow(
+				/^Input B has 7 keys that occur more than once: (\{"id":"k\d"\} \(items \d+, \d+\), ){4}\{"id":"k4"\} \(items 4, 11\), …$/,
+			);
 		});
 
 		it('keep the first row and ignore later ones with first; the totals keep every row', () => {
 			const result = reconcile(itemsA, itemsB, spec({ onDuplicateKeys: 'first' }));
-			expect(result.different[0].json).toMatchObject({ key: { id: 'k1' }, a: { id: 'k1', amount: 1 }, differences: [{ delta: 8 }] });
+			expect(result.different[0].json).toMatchObject({
+				key: { id: 'k1' },
+				a: { id: 'k1', amount: 1 },
+				differences: [{ delta: 8 }],
+			});
 			expect(result.different[0].pairedItem).toEqual([{ item: 0 }, { item: 0, input: 1 }]);
 			expect(result.ignoredDuplicates).toEqual({ a: 2, b: 0 });
 			expect(result.totals[0].a.toString()).toBe('15');
@@ -362,8 +543,20 @@ describe('reconcile', () => {
 		it('roll up a repeated key with aggregate, and keep single rows as they are', () => {
 			const result = reconcile(itemsA, itemsB, spec({ onDuplicateKeys: 'aggregate' }));
 			expect(result.matched.map((item) => item.json)).toEqual([
-				{ key: { id: 'k1' }, status: 'matched', differences: [], a: { id: 'k1', amount: 9, rowCount: 3 }, b: { id: 'k1', amount: 9 } },
-				{ key: { id: 'k2' }, status: 'matched', differences: [], a: { id: 'k2', amount: 2 }, b: { id: 'k2', amount: 2 } },
+				{
+					key: { id: 'k1' },
+					status: 'matched',
+					differences: [],
+					a: { id: 'k1', amount: 9, rowCount: 3 },
+					b: { id: 'k1', amount: 9 },
+				},
+				{
+					key: { id: 'k2' },
+					status: 'matched',
+					differences: [],
+					a: { id: 'k2', amount: 2 },
+					b: { id: 'k2', amount: 2 },
+				},
 			]);
 			expect(result.matched[0].pairedItem).toEqual([
 				{ item: 0 },
@@ -376,12 +569,18 @@ describe('reconcile', () => {
 
 	describe('roll-ups (aggregateA / aggregateB)', () => {
 		it('sum compare fields exactly per key, with rowCount, under each side’s field names', () => {
-			const usage = items(...Array.from({ length: 10 }, () => ({ CUSTOMER: 'C1', QTY: '0.1', day: 'any' })));
-			const result = reconcile(items({ customerId: 'C1', seats: 1 }), usage, spec({
-				matchFields: [pair('customerId', 'CUSTOMER')],
-				compareFields: [numeric('seats', 'QTY')],
-				aggregateB: true,
-			}));
+			const usage = items(
+				...Array.from({ length: 10 }, () => ({ CUSTOMER: 'C1', QTY: '0.1', day: 'any' })),
+			);
+			const result = reconcile(
+				items({ customerId: 'C1', seats: 1 }),
+				usage,
+				spec({
+					matchFields: [pair('customerId', 'CUSTOMER')],
+					compareFields: [numeric('seats', 'QTY')],
+					aggregateB: true,
+				}),
+			);
 			expect(result.matched[0].json).toEqual({
 				key: { customerId: 'C1' },
 				status: 'matched',
@@ -393,32 +592,60 @@ describe('reconcile', () => {
 		});
 
 		it('roll up keys that occur once too, so every record has a rowCount', () => {
-			const result = reconcile(items({ id: 1, amount: 2 }), items({ id: 1, amount: 2 }), spec({ aggregateA: true }));
+			const result = reconcile(
+				items({ id: 1, amount: 2 }),
+				items({ id: 1, amount: 2 }),
+				spec({ aggregateA: true }),
+			);
 			expect(result.matched[0].json.a).toEqual({ id: 1, amount: 2, rowCount: 1 });
 		});
 
 		it('take precedence over onDuplicateKeys error: repeated keys are expected', () => {
-			const result = reconcile(items({ id: 1, amount: 2 }, { id: 1, amount: 3 }), items({ id: 1, amount: 5 }), spec({ aggregateA: true }));
+			const result = reconcile(
+				items({ id: 1, amount: 2 }, { id: 1, amount: 3 }),
+				items({ id: 1, amount: 5 }),
+				spec({ aggregateA: true }),
+			);
 			expect(result.counts.matched).toBe(1);
 		});
 
 		it('have no sum for a field with a value that is not a number, and report how many rows', () => {
-			const result = reconcile(items({ id: 1, amount: 2 }, { id: 1, amount: 'x' }, { id: 1, amount: '' }), items({ id: 1, amount: 2 }), spec({ aggregateA: true }));
+			const result = reconcile(
+				items({ id: 1, amount: 2 }, { id: 1, amount: 'x' }, { id: 1, amount: '' }),
+				items({ id: 1, amount: 2 }),
+				spec({ aggregateA: true }),
+			);
 			expect(result.different[0].json).toMatchObject({
 				a: { id: 1, amount: null, rowCount: 3 },
-				differences: [{ field: 'amount', a: null, b: 2, delta: null, error: 'A is not a number in 1 of 3 rows; A has no value in 1 of 3 rows' }],
+				differences: [
+					{
+						field: 'amount',
+						a: null,
+						b: 2,
+						delta: null,
+						error: 'A is not a number in 1 of 3 rows; A has no value in 1 of 3 rows',
+					},
+				],
 			});
 		});
 
 		it('match a key whose rows are all blank against a blank', () => {
-			const result = reconcile(items({ id: 1 }, { id: 1, amount: null }), items({ id: 1, amount: '' }), spec({ aggregateA: true }));
+			const result = reconcile(
+				items({ id: 1 }, { id: 1, amount: null }),
+				items({ id: 1, amount: '' }),
+				spec({ aggregateA: true }),
+			);
 			expect(result.counts.matched).toBe(1);
 		});
 	});
 
 	describe('discrepancy sizes, for the summary’s ranking', () => {
 		it('are |B − A| of the first compare field; the present side’s value for rows only in one input', () => {
-			const result = reconcile(items({ id: 1, amount: 10 }, { id: 2, amount: -7 }), items({ id: 1, amount: 12.5 }, { id: 3, amount: 4 }), spec());
+			const result = reconcile(
+				items({ id: 1, amount: 10 }, { id: 2, amount: -7 }),
+				items({ id: 1, amount: 12.5 }, { id: 3, amount: 4 }),
+				spec(),
+			);
 			expect(result.discrepancies.map(({ row, size }) => [row.status, size])).toEqual([
 				['different', 2.5],
 				['onlyInA', 7],
@@ -438,34 +665,91 @@ describe('reconcile: compare kinds', () => {
 
 	it('compares each field as its kind says, in one row', () => {
 		const result = reconcile(
-			items({ id: 1, amount: '10.00', currency: 'USD', plan: 'Azure', start: '2026-11-01', active: false }),
-			items({ id: 1, amount: 10, currency: 'USD', plan: 'azure', start: '2026-11-01T00:00:00Z', active: false }),
-			spec({ compareFields: [numeric('amount'), currency(), numeric('plan', 'plan', '0', '0', 'text'), numeric('start', 'start', '0', '0', 'date'), numeric('active', 'active', '0', '0', 'auto')] }),
+			items({
+				id: 1,
+				amount: '10.00',
+				currency: 'USD',
+				plan: 'Azure',
+				start: '2026-11-01',
+				active: false,
+			}),
+			items({
+				id: 1,
+				amount: 10,
+				currency: 'USD',
+				plan: 'azure',
+				start: '2026-11-01T00:00:00Z',
+				active: false,
+			}),
+			spec({
+				compareFields: [
+					numeric('amount'),
+					currency(),
+					numeric('plan', 'plan', '0', '0', 'text'),
+					numeric('start', 'start', '0', '0', 'date'),
+					numeric('active', 'active', '0', '0', 'auto'),
+				],
+			}),
 		);
-		expect(result.different[0].json.differences).toEqual([{ field: 'plan', a: 'Azure', b: 'azure', delta: null, deltaPercent: null }]);
+		expect(result.different[0].json.differences).toEqual([
+			{ field: 'plan', a: 'Azure', b: 'azure', delta: null, deltaPercent: null },
+		]);
 	});
 
 	it('keeps the number kind’s rule: text is never equal, even to itself', () => {
-		const result = reconcile(items({ id: 1, currency: 'USD' }), items({ id: 1, currency: 'USD' }), spec({ compareFields: [currency('number')] }));
+		const result = reconcile(
+			items({ id: 1, currency: 'USD' }),
+			items({ id: 1, currency: 'USD' }),
+			spec({ compareFields: [currency('number')] }),
+		);
 		expect(result.different[0].json.differences).toEqual([
-			{ field: 'currency', a: 'USD', b: 'USD', delta: null, deltaPercent: null, error: 'A is not a number; B is not a number' },
+			{
+				field: 'currency',
+				a: 'USD',
+				b: 'USD',
+				delta: null,
+				deltaPercent: null,
+				error: 'A is not a number; B is not a number',
+			},
 		]);
 	});
 
 	describe('roll-ups', () => {
 		it('keep the one text the rows of a key agree on', () => {
-			const usage = items({ id: 'C1', amount: 1, currency: 'USD' }, { id: 'C1', amount: 2, currency: 'USD' });
-			const result = reconcile(usage, items({ id: 'C1', amount: 3, currency: 'USD' }), spec({ compareFields: [numeric('amount'), currency()], aggregateA: true }));
-			expect(result.matched[0].json.a).toEqual({ id: 'C1', amount: 3, currency: 'USD', rowCount: 2 });
+			const usage = items(
+				{ id: 'C1', amount: 1, currency: 'USD' },
+				{ id: 'C1', amount: 2, currency: 'USD' },
+			);
+			const result = reconcile(
+				usage,
+				items({ id: 'C1', amount: 3, currency: 'USD' }),
+				spec({ compareFields: [numeric('amount'), currency()], aggregateA: true }),
+			);
+			expect(result.matched[0].json.a).toEqual({
+				id: 'C1',
+				amount: 3,
+				currency: 'USD',
+				rowCount: 2,
+			});
 		});
 
 		it('have no value for a text field whose rows disagree, and say how many values there are', () => {
-			const usage = items({ id: 'C1', currency: 'USD' }, { id: 'C1', currency: 'EUR' }, { id: 'C1', currency: 'USD' });
+			const usage = items(
+				{ id: 'C1', currency: 'USD' },
+				{ id: 'C1', currency: 'EUR' },
+				{ id: 'C1', currency: 'USD' },
+			);
 			for (const kind of ['auto', 'text'] as const) {
-				const result = reconcile(usage, items({ id: 'C1', currency: 'USD' }), spec({ compareFields: [currency(kind)], aggregateA: true }));
+				const result = reconcile(
+					usage,
+					items({ id: 'C1', currency: 'USD' }),
+					spec({ compareFields: [currency(kind)], aggregateA: true }),
+				);
 				expect(result.different[0].json).toMatchObject({
 					a: { currency: null, rowCount: 3 },
-					differences: [{ field: 'currency', a: null, b: 'USD', error: 'A has 2 different values in 3 rows' }],
+					differences: [
+						{ field: 'currency', a: null, b: 'USD', error: 'A has 2 different values in 3 rows' },
+					],
 				});
 			}
 		});
@@ -481,27 +765,59 @@ describe('reconcile: compare kinds', () => {
 
 		it('keep the day the rows of a date field agree on, and report rows that are not dates', () => {
 			const field = numeric('start', 'start', '0', '0', 'date');
-			const agreeing = reconcile(items({ id: 1, start: '2026-11-01' }, { id: 1, start: '2026-11-01T00:00:00Z' }), items({ id: 1, start: '2026-11-01' }), spec({ compareFields: [field], aggregateA: true }));
+			const agreeing = reconcile(
+				items({ id: 1, start: '2026-11-01' }, { id: 1, start: '2026-11-01T00:00:00Z' }),
+				items({ id: 1, start: '2026-11-01' }),
+				spec({ compareFields: [field], aggregateA: true }),
+			);
 			expect(agreeing.counts.matched).toBe(1);
-			const broken = reconcile(items({ id: 1, start: '2026-11-01' }, { id: 1, start: 'n/a' }), items({ id: 1, start: '2026-11-01' }), spec({ compareFields: [field], aggregateA: true }));
-			expect(broken.different[0].json.differences).toMatchObject([{ error: 'A is not a date in 1 of 2 rows' }]);
+			const broken = reconcile(
+				items({ id: 1, start: '2026-11-01' }, { id: 1, start: 'n/a' }),
+				items({ id: 1, start: '2026-11-01' }),
+				spec({ compareFields: [field], aggregateA: true }),
+			);
+			expect(broken.different[0].json.differences).toMatchObject([
+				{ error: 'A is not a date in 1 of 2 rows' },
+			]);
 		});
 
 		it('sum an auto field whose rows all hold numbers, and report a stray text among numbers as before', () => {
-			const result = reconcile(items({ id: 1, amount: '1.5' }, { id: 1, amount: 2 }, { id: 2, amount: 1 }, { id: 2, amount: 'N/A' }), items({ id: 1, amount: 3.5 }, { id: 2, amount: 1 }), spec({ compareFields: [numeric('amount', 'amount', '0', '0', 'auto')], aggregateA: true }));
+			const result = reconcile(
+				items(
+					{ id: 1, amount: '1.5' },
+					{ id: 1, amount: 2 },
+					{ id: 2, amount: 1 },
+					{ id: 2, amount: 'N/A' },
+				),
+				items({ id: 1, amount: 3.5 }, { id: 2, amount: 1 }),
+				spec({ compareFields: [numeric('amount', 'amount', '0', '0', 'auto')], aggregateA: true }),
+			);
 			expect(result.counts).toMatchObject({ matched: 1, different: 1 });
-			expect(result.different[0].json.differences).toMatchObject([{ error: 'A is not a number in 1 of 2 rows' }]);
+			expect(result.different[0].json.differences).toMatchObject([
+				{ error: 'A is not a number in 1 of 2 rows' },
+			]);
 		});
 
 		it('keep the kept fields (display and currency fields) as the key’s first row has them', () => {
-			const usage = items({ id: 'C1', name: 'Acme', amount: 1 }, { id: 'C1', name: 'Acme Inc', amount: 2 });
-			const result = reconcile(usage, items({ id: 'C1', amount: 3 }), spec({ keptFields: [pair('name')], aggregateA: true }));
+			const usage = items(
+				{ id: 'C1', name: 'Acme', amount: 1 },
+				{ id: 'C1', name: 'Acme Inc', amount: 2 },
+			);
+			const result = reconcile(
+				usage,
+				items({ id: 'C1', amount: 3 }),
+				spec({ keptFields: [pair('name')], aggregateA: true }),
+			);
 			expect(result.matched[0].json.a).toEqual({ id: 'C1', name: 'Acme', amount: 3, rowCount: 2 });
 		});
 	});
 
 	it('totals only the fields compared as numbers or auto', () => {
-		const result = reconcile(items({ id: 1, amount: 2, plan: '7' }), items({ id: 1, amount: 2, plan: '7' }), spec({ compareFields: [numeric('plan', 'plan', '0', '0', 'text'), numeric('amount')] }));
+		const result = reconcile(
+			items({ id: 1, amount: 2, plan: '7' }),
+			items({ id: 1, amount: 2, plan: '7' }),
+			spec({ compareFields: [numeric('plan', 'plan', '0', '0', 'text'), numeric('amount')] }),
+		);
 		expect(result.totals.map(({ field, index }) => [field, index])).toEqual([['amount', 1]]);
 	});
 
@@ -525,7 +841,11 @@ describe('reconcile: compare kinds', () => {
 	});
 
 	it('ranks every discrepancy alike when no field is compared as a number', () => {
-		const result = reconcile(items({ id: 1, plan: 'x' }), items({ id: 1, plan: 'y' }, { id: 2, plan: 'z' }), spec({ compareFields: [numeric('plan', 'plan', '0', '0', 'text')] }));
+		const result = reconcile(
+			items({ id: 1, plan: 'x' }),
+			items({ id: 1, plan: 'y' }, { id: 2, plan: 'z' }),
+			spec({ compareFields: [numeric('plan', 'plan', '0', '0', 'text')] }),
+		);
 		expect(result.discrepancies.map(({ size }) => size)).toEqual([0, 0]);
 	});
 });

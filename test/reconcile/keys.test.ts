@@ -28,7 +28,9 @@ describe('fieldReader', () => {
 	});
 
 	it('prefers a key that contains the dots literally', () => {
-		expect(fieldReader('customer.id')({ 'customer.id': 'flat', customer: { id: 'nested' } })).toBe('flat');
+		expect(fieldReader('customer.id')({ 'customer.id': 'flat', customer: { id: 'nested' } })).toBe(
+			'flat',
+		);
 	});
 
 	it('gives undefined for a missing field or a path through a non-object', () => {
@@ -46,7 +48,9 @@ describe('fieldReader', () => {
 
 describe('KeyBuilder and KeyTable', () => {
 	it('give equal keys one slot and new keys the next slot, in order of first sight', () => {
-		expect(slotsOf([{ id: 'b' }, { id: 'a' }, { id: 'b' }, { id: 'c' }], ['id'])).toEqual([0, 1, 0, 2]);
+		expect(slotsOf([{ id: 'b' }, { id: 'a' }, { id: 'b' }, { id: 'c' }], ['id'])).toEqual([
+			0, 1, 0, 2,
+		]);
 	});
 
 	it('match a number with its text: 123 and "123"', () => {
@@ -54,15 +58,35 @@ describe('KeyBuilder and KeyTable', () => {
 	});
 
 	it('keep 0, "", false, null, "false" and "null" apart', () => {
-		expect(slotsOf([{ id: 0 }, { id: '' }, { id: false }, { id: null }, { id: 'false' }, { id: 'null' }, { id: true }], ['id'])).toEqual([
-			0, 1, 2, 3, 4, 5, 6,
-		]);
+		expect(
+			slotsOf(
+				[
+					{ id: 0 },
+					{ id: '' },
+					{ id: false },
+					{ id: null },
+					{ id: 'false' },
+					{ id: 'null' },
+					{ id: true },
+				],
+				['id'],
+			),
+		).toEqual([0, 1, 2, 3, 4, 5, 6]);
 	});
 
 	it('do not let text pass for a boolean or null, whatever control characters it holds', () => {
-		expect(slotsOf([{ id: true }, { id: '\u0001b1' }, { id: null }, { id: '\u0001n' }, { id: '\u0001\u0001n' }], ['id'])).toEqual([
-			0, 1, 2, 3, 4,
-		]);
+		expect(
+			slotsOf(
+				[
+					{ id: true },
+					{ id: '\u0001b1' },
+					{ id: null },
+					{ id: '\u0001n' },
+					{ id: '\u0001\u0001n' },
+				],
+				['id'],
+			),
+		).toEqual([0, 1, 2, 3, 4]);
 	});
 
 	it('keep composite keys apart however the parts split the text', () => {
@@ -77,28 +101,53 @@ describe('KeyBuilder and KeyTable', () => {
 	});
 
 	it('compare keys as they are by default: spaces, case and leading zeros count', () => {
-		expect(slotsOf([{ id: 'A1' }, { id: ' A1' }, { id: 'a1' }, { id: '0A1' }], ['id'])).toEqual([0, 1, 2, 3]);
+		expect(slotsOf([{ id: 'A1' }, { id: ' A1' }, { id: 'a1' }, { id: '0A1' }], ['id'])).toEqual([
+			0, 1, 2, 3,
+		]);
 	});
 
 	it('ignore surrounding spaces with trim', () => {
-		expect(slotsOf([{ id: 'A1' }, { id: ' A1\t' }], ['id'], { ...exact, trim: true })).toEqual([0, 0]);
+		expect(slotsOf([{ id: 'A1' }, { id: ' A1\t' }], ['id'], { ...exact, trim: true })).toEqual([
+			0, 0,
+		]);
 	});
 
 	it('ignore case with caseInsensitive', () => {
-		expect(slotsOf([{ id: 'ACME-01' }, { id: 'acme-01' }], ['id'], { ...exact, caseInsensitive: true })).toEqual([0, 0]);
+		expect(
+			slotsOf([{ id: 'ACME-01' }, { id: 'acme-01' }], ['id'], { ...exact, caseInsensitive: true }),
+		).toEqual([0, 0]);
 	});
 
 	it('ignore leading zeros with ignoreLeadingZeros, for text and numbers alike', () => {
-		expect(slotsOf([{ id: '00123' }, { id: 123 }, { id: '0123' }], ['id'], { ...exact, ignoreLeadingZeros: true })).toEqual([0, 0, 0]);
+		expect(
+			slotsOf([{ id: '00123' }, { id: 123 }, { id: '0123' }], ['id'], {
+				...exact,
+				ignoreLeadingZeros: true,
+			}),
+		).toEqual([0, 0, 0]);
 	});
 
 	it('keep a key of only zeros as "0" with ignoreLeadingZeros', () => {
-		expect(slotsOf([{ id: '000' }, { id: 0 }, { id: '' }], ['id'], { ...exact, ignoreLeadingZeros: true })).toEqual([0, 0, 1]);
+		expect(
+			slotsOf([{ id: '000' }, { id: 0 }, { id: '' }], ['id'], {
+				...exact,
+				ignoreLeadingZeros: true,
+			}),
+		).toEqual([0, 0, 1]);
 	});
 
 	it('apply the normalisation after trimming, to every part of a composite key', () => {
 		const normalisation = { trim: true, caseInsensitive: true, ignoreLeadingZeros: true };
-		expect(slotsOf([{ a: ' 007 ', b: 'SKU' }, { a: '7', b: ' sku' }], ['a', 'b'], normalisation)).toEqual([0, 0]);
+		expect(
+			slotsOf(
+				[
+					{ a: ' 007 ', b: 'SKU' },
+					{ a: '7', b: ' sku' },
+				],
+				['a', 'b'],
+				normalisation,
+			),
+		).toEqual([0, 0]);
 	});
 
 	it('refuse a record without a match field, naming the field', () => {
@@ -108,12 +157,17 @@ describe('KeyBuilder and KeyTable', () => {
 
 	it('refuse an object or list as a key value', () => {
 		const builder = new KeyBuilder([fieldReader('customer')], ['customer'], exact);
-		expect(() => builder.read({ customer: { id: 1 } })).toThrow(/holds an object or list in 'customer'/);
+		expect(() => builder.read({ customer: { id: 1 } })).toThrow(
+			/holds an object or list in 'customer'/,
+		);
 		expect(() => builder.read({ customer: [1] })).toThrow(KeyValueError);
 	});
 
 	it('give 20,000 distinct keys 20,000 slots and find each again', () => {
-		const records = Array.from({ length: 20_000 }, (_, index) => ({ id: `C${index}`, sku: index % 7 }));
+		const records = Array.from({ length: 20_000 }, (_, index) => ({
+			id: `C${index}`,
+			sku: index % 7,
+		}));
 		const first = slotsOf([...records, ...records], ['id', 'sku']);
 		expect(first.slice(0, 20_000)).toEqual(records.map((_, index) => index));
 		expect(first.slice(20_000)).toEqual(records.map((_, index) => index));

@@ -1,5 +1,10 @@
 import { DecimalSum, formatDecimal, type DecimalValue } from '../../nodes/shared/numbers/decimal';
-import { PlainDecimalReader, addAmount, isBlank, readAmount } from '../../nodes/BillingReconcile/numbers';
+import {
+	PlainDecimalReader,
+	addAmount,
+	isBlank,
+	readAmount,
+} from '../../nodes/BillingReconcile/numbers';
 
 const text = (value: DecimalValue | null) => (value === null ? null : formatDecimal(value));
 
@@ -19,7 +24,9 @@ describe('readAmount', () => {
 		expect(text(readAmount('-2.50'))).toBe('-2.5');
 		expect(text(readAmount('1.5E-2'))).toBe('0.015');
 		expect(text(readAmount('.5'))).toBe('0.5');
-		expect(text(readAmount('12345678901234567890.123456789'))).toBe('12345678901234567890.123456789');
+		expect(text(readAmount('12345678901234567890.123456789'))).toBe(
+			'12345678901234567890.123456789',
+		);
 	});
 
 	it('parses thousands separators between groups of three digits', () => {
@@ -42,7 +49,21 @@ describe('readAmount', () => {
 	});
 
 	it('reads blanks, booleans, words and non-finite numbers as no number, never 0', () => {
-		for (const value of ['', '  ', null, undefined, false, true, 'N/A', '$5', '1 234', NaN, Infinity, {}, [1]]) {
+		for (const value of [
+			'',
+			'  ',
+			null,
+			undefined,
+			false,
+			true,
+			'N/A',
+			'$5',
+			'1 234',
+			NaN,
+			Infinity,
+			{},
+			[1],
+		]) {
 			expect(readAmount(value)).toBeNull();
 		}
 	});
@@ -61,14 +82,16 @@ describe('isBlank', () => {
 describe('addAmount', () => {
 	it('adds numbers and numeric text, thousands separators included, exactly', () => {
 		const sum = new DecimalSum();
-		for (const value of [0.1, '0.2', '1,000.05', ' 1e2 ', -0.35]) expect(addAmount(sum, value)).toBe(true);
+		for (const value of [0.1, '0.2', '1,000.05', ' 1e2 ', -0.35])
+			expect(addAmount(sum, value)).toBe(true);
 		expect(sum.toString()).toBe('1100');
 	});
 
 	it('refuses what is not a number and adds nothing', () => {
 		const sum = new DecimalSum();
 		sum.add('5');
-		for (const value of ['', null, undefined, false, 'N/A', '1,23']) expect(addAmount(sum, value)).toBe(false);
+		for (const value of ['', null, undefined, false, 'N/A', '1,23'])
+			expect(addAmount(sum, value)).toBe(false);
 		expect(sum.toString()).toBe('5');
 	});
 });
@@ -78,13 +101,28 @@ describe('PlainDecimalReader', () => {
 		const reader = new PlainDecimalReader();
 		for (const value of [312.5, '312.50', '-3', '+0.25', 7, '007', '.5', '5.']) {
 			expect(reader.read(value)).toBe(true);
-			expect(formatDecimal({ units: BigInt(reader.units), scale: reader.scale })).toBe(text(readAmount(value)));
+			expect(formatDecimal({ units: BigInt(reader.units), scale: reader.scale })).toBe(
+				text(readAmount(value)),
+			);
 		}
 	});
 
 	it('leaves separators, exponents, spaces, long numbers and non-numbers to readAmount', () => {
 		const reader = new PlainDecimalReader();
-		for (const value of ['1,234.50', '1e3', ' 12', '1234567890123456', 1e-7, '', '-', '.', 'N/A', null, false, NaN]) {
+		for (const value of [
+			'1,234.50',
+			'1e3',
+			' 12',
+			'1234567890123456',
+			1e-7,
+			'',
+			'-',
+			'.',
+			'N/A',
+			null,
+			false,
+			NaN,
+		]) {
 			expect(reader.read(value)).toBe(false);
 		}
 	});

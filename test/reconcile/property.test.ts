@@ -55,13 +55,19 @@ function referenceNumber(value: unknown): bigint | null {
 	if (!match) return null;
 	const [, sign, whole, fraction = '', exponent = '0'] = match;
 	if (whole + fraction === '') return null;
-	const units = BigInt(whole + fraction) * 10n ** BigInt(SCALE - fraction.length + Number(exponent));
+	const units =
+		BigInt(whole + fraction) * 10n ** BigInt(SCALE - fraction.length + Number(exponent));
 	return sign === '-' ? -units : units;
 }
 
-const isBlank = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+const isBlank = (value: unknown) =>
+	value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 
-function referenceKey(record: IDataObject, names: string[], settings: Settings): string[] | 'missing' {
+function referenceKey(
+	record: IDataObject,
+	names: string[],
+	settings: Settings,
+): string[] | 'missing' {
 	const key: string[] = [];
 	for (const name of names) {
 		const value = record[name];
@@ -79,9 +85,14 @@ function referenceKey(record: IDataObject, names: string[], settings: Settings):
 	return key;
 }
 
-const sameKey = (a: string[], b: string[]) => a.length === b.length && a.every((part, index) => part === b[index]);
+const sameKey = (a: string[], b: string[]) =>
+	a.length === b.length && a.every((part, index) => part === b[index]);
 
-type Value = { kind: 'number'; units: bigint } | { kind: 'text'; text: string } | { kind: 'blank' } | { kind: 'invalid' };
+type Value =
+	| { kind: 'number'; units: bigint }
+	| { kind: 'text'; text: string }
+	| { kind: 'blank' }
+	| { kind: 'invalid' };
 
 /** The calendar day of every date-like spelling the datasets use; anything else is not a date. */
 const DAY_OF: Record<string, string> = {
@@ -94,7 +105,12 @@ const DAY_OF: Record<string, string> = {
 };
 
 function referenceText(value: unknown, settings: Settings): string {
-	let text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+	let text =
+		typeof value === 'string'
+			? value
+			: typeof value === 'object'
+				? JSON.stringify(value)
+				: String(value);
 	if (settings.trim) text = text.trim();
 	if (settings.caseInsensitive) text = text.toLowerCase();
 	return text;
@@ -108,7 +124,10 @@ function oneText(texts: string[]): Value {
 /** The value of a field over the rows of a key (one row, or every row of a roll-up), as its kind reads it. */
 function referenceValue(values: unknown[], kind: CompareKind, settings: Settings): Value {
 	const numbers = values.map(referenceNumber);
-	const sum = () => ({ kind: 'number' as const, units: numbers.reduce((total, number) => total! + number!, 0n)! });
+	const sum = () => ({
+		kind: 'number' as const,
+		units: numbers.reduce((total, number) => total! + number!, 0n)!,
+	});
 	switch (kind) {
 		case 'number':
 			if (numbers.every((number) => number !== null)) return sum();
@@ -116,7 +135,8 @@ function referenceValue(values: unknown[], kind: CompareKind, settings: Settings
 		case 'auto':
 			if (numbers.every((number) => number !== null)) return sum();
 			if (values.every(isBlank)) return { kind: 'blank' };
-			if (values.some(isBlank) || numbers.some((number) => number !== null)) return { kind: 'invalid' };
+			if (values.some(isBlank) || numbers.some((number) => number !== null))
+				return { kind: 'invalid' };
 			return oneText(values.map((value) => referenceText(value, settings)));
 		case 'text': {
 			const missing = (value: unknown) => value === undefined || value === null;
@@ -140,7 +160,10 @@ interface Group {
 
 type Expected =
 	| { error: string }
-	| { statuses: Array<{ key: string[]; status: Status; differing: string[] }>; totals: Array<{ a: bigint; b: bigint; nonNumericA: number; nonNumericB: number }> };
+	| {
+			statuses: Array<{ key: string[]; status: Status; differing: string[] }>;
+			totals: Array<{ a: bigint; b: bigint; nonNumericA: number; nonNumericB: number }>;
+	  };
 
 function referenceReconcile(a: IDataObject[], b: IDataObject[], settings: Settings): Expected {
 	const groupsOf = (records: IDataObject[], side: 'A' | 'B'): Group[] | { error: string } => {
@@ -155,8 +178,14 @@ function referenceReconcile(a: IDataObject[], b: IDataObject[], settings: Settin
 			else groups.push({ key, rows: [records[index]] });
 		}
 		const aggregate = side === 'A' ? settings.aggregateA : settings.aggregateB;
-		if (!aggregate && settings.onDuplicateKeys === 'error' && groups.some((group) => group.rows.length > 1)) {
-			return { error: `Input ${side} has ${groups.filter((group) => group.rows.length > 1).length} key` };
+		if (
+			!aggregate &&
+			settings.onDuplicateKeys === 'error' &&
+			groups.some((group) => group.rows.length > 1)
+		) {
+			return {
+				error: `Input ${side} has ${groups.filter((group) => group.rows.length > 1).length} key`,
+			};
 		}
 		return groups;
 	};
@@ -167,7 +196,8 @@ function referenceReconcile(a: IDataObject[], b: IDataObject[], settings: Settin
 
 	const valueOf = (group: Group, side: 'A' | 'B', field: number): Value => {
 		const aggregate = side === 'A' ? settings.aggregateA : settings.aggregateB;
-		const rolledUp = aggregate || (settings.onDuplicateKeys === 'aggregate' && group.rows.length > 1);
+		const rolledUp =
+			aggregate || (settings.onDuplicateKeys === 'aggregate' && group.rows.length > 1);
 		const rows = rolledUp ? group.rows : group.rows.slice(0, 1);
 		return referenceValue(
 			rows.map((row) => row[FIELDS[side].compare[field]]),
@@ -182,7 +212,9 @@ function referenceReconcile(a: IDataObject[], b: IDataObject[], settings: Settin
 		if (valueA.kind === 'number' && valueB.kind === 'number') {
 			const delta = abs(valueB.units - valueA.units);
 			if (delta <= absolute) return true;
-			return valueA.units !== 0n && delta * 100n * 10n ** BigInt(SCALE) <= relative * abs(valueA.units);
+			return (
+				valueA.units !== 0n && delta * 100n * 10n ** BigInt(SCALE) <= relative * abs(valueA.units)
+			);
 		}
 		if (valueA.kind === 'text' && valueB.kind === 'text') return valueA.text === valueB.text;
 		return valueA.kind === 'blank' && valueB.kind === 'blank';
@@ -195,22 +227,41 @@ function referenceReconcile(a: IDataObject[], b: IDataObject[], settings: Settin
 			statuses.push({ key: groupA.key, status: 'onlyInA', differing: [] });
 			continue;
 		}
-		const differing = FIELDS.A.compare.filter((_, field) => !fieldMatches(valueOf(groupA, 'A', field), valueOf(groupB, 'B', field)));
-		statuses.push({ key: groupA.key, status: differing.length ? 'different' : 'matched', differing });
+		const differing = FIELDS.A.compare.filter(
+			(_, field) => !fieldMatches(valueOf(groupA, 'A', field), valueOf(groupB, 'B', field)),
+		);
+		statuses.push({
+			key: groupA.key,
+			status: differing.length ? 'different' : 'matched',
+			differing,
+		});
 	}
 	for (const groupB of groupsB) {
-		if (!groupsA.some((groupA) => sameKey(groupA.key, groupB.key))) statuses.push({ key: groupB.key, status: 'onlyInB', differing: [] });
+		if (!groupsA.some((groupA) => sameKey(groupA.key, groupB.key)))
+			statuses.push({ key: groupB.key, status: 'onlyInB', differing: [] });
 	}
 
-	const summable = FIELDS.A.compare.map((_, field) => field).filter((field) => settings.kinds[field] === 'number' || settings.kinds[field] === 'auto');
+	const summable = FIELDS.A.compare
+		.map((_, field) => field)
+		.filter((field) => settings.kinds[field] === 'number' || settings.kinds[field] === 'auto');
 	const totals = summable.map((field) => {
 		const sideTotal = (records: IDataObject[], side: 'A' | 'B') => {
-			const values = records.filter((record) => Object.keys(record).length > 0).map((record) => referenceNumber(record[FIELDS[side].compare[field]]));
-			return { sum: values.reduce<bigint>((sum, value) => sum + (value ?? 0n), 0n), nonNumeric: values.filter((value) => value === null).length };
+			const values = records
+				.filter((record) => Object.keys(record).length > 0)
+				.map((record) => referenceNumber(record[FIELDS[side].compare[field]]));
+			return {
+				sum: values.reduce<bigint>((sum, value) => sum + (value ?? 0n), 0n),
+				nonNumeric: values.filter((value) => value === null).length,
+			};
 		};
 		const totalA = sideTotal(a, 'A');
 		const totalB = sideTotal(b, 'B');
-		return { a: totalA.sum, b: totalB.sum, nonNumericA: totalA.nonNumeric, nonNumericB: totalB.nonNumeric };
+		return {
+			a: totalA.sum,
+			b: totalB.sum,
+			nonNumericA: totalA.nonNumeric,
+			nonNumericB: totalB.nonNumeric,
+		};
 	});
 	return { statuses, totals };
 }
@@ -220,13 +271,44 @@ function referenceReconcile(a: IDataObject[], b: IDataObject[], settings: Settin
 /** Mostly customer ids, sometimes the values that trip key handling up. */
 const keyValue = fc.oneof(
 	{ weight: 3, arbitrary: fc.integer({ min: 1, max: 40 }).map((id): unknown => `Cu${id}`) },
-	{ weight: 2, arbitrary: fc.constantFrom<unknown>('7', '007', 7, 0, '0', '000', '', 'a', 'A', ' a', 'b', '0A', false, true, 'false', null) },
+	{
+		weight: 2,
+		arbitrary: fc.constantFrom<unknown>(
+			'7',
+			'007',
+			7,
+			0,
+			'0',
+			'000',
+			'',
+			'a',
+			'A',
+			' a',
+			'b',
+			'0A',
+			false,
+			true,
+			'false',
+			null,
+		),
+	},
 );
 const skuValue = fc.constantFrom<unknown>('x', 'X', 1, '01', '');
 const amount = fc.constantFrom(0, 1, 1.5, 10, 99.99, 1234.5, -2.25, 1e6);
 const nudge = fc.constantFrom(0, 0, 0, 0, 0.01, -0.01, 0.5, 1, 12);
 const form = fc.constantFrom('number', 'fixed', 'thousands', 'exponent', 'padded');
-const oddValue = fc.constantFrom<unknown>(undefined, null, '', '  ', false, 'N/A', '1,23', '12,34.5', '-0', 0);
+const oddValue = fc.constantFrom<unknown>(
+	undefined,
+	null,
+	'',
+	'  ',
+	false,
+	'N/A',
+	'1,23',
+	'12,34.5',
+	'-0',
+	0,
+);
 /** Codes, flags, dates in several spellings (see DAY_OF), numbers and blanks: what a label field may hold. */
 const LABELS: unknown[] = [
 	'USD',
@@ -250,7 +332,16 @@ const LABELS: unknown[] = [
 ];
 const label = fc.constantFrom(...LABELS);
 /** How B spells a key A has: as is, or differently in a way the normalisation options may or may not absorb. */
-const spelling = fc.constantFrom('same', 'same', 'same', 'upper', 'lower', 'padded', 'zeros', 'otherType');
+const spelling = fc.constantFrom(
+	'same',
+	'same',
+	'same',
+	'upper',
+	'lower',
+	'padded',
+	'zeros',
+	'otherType',
+);
 
 /** An amount written one of the ways billing data writes numbers. */
 function written(value: number, how: string): unknown {
@@ -282,7 +373,11 @@ function spelled(value: unknown, how: string): unknown {
 		case 'zeros':
 			return `00${text}`;
 		default:
-			return typeof value === 'number' ? text : text !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
+			return typeof value === 'number'
+				? text
+				: text !== '' && Number.isFinite(Number(text))
+					? Number(text)
+					: text;
 	}
 }
 
@@ -306,9 +401,18 @@ const line = fc.record({
 	forms: fc.array(form, { minLength: 4, maxLength: 4 }),
 	labelA: label,
 	/** B's label: usually A's, else any */
-	labelB: fc.oneof({ weight: 3, arbitrary: fc.constant<unknown>('same') }, { weight: 2, arbitrary: label }),
-	odd: fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.tuple(fc.constantFrom(0, 1, 2, 3), oddValue) }),
-	keyless: fc.oneof({ weight: 60, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom('A', 'B', 'empty') }),
+	labelB: fc.oneof(
+		{ weight: 3, arbitrary: fc.constant<unknown>('same') },
+		{ weight: 2, arbitrary: label },
+	),
+	odd: fc.oneof(
+		{ weight: 6, arbitrary: fc.constant(null) },
+		{ weight: 1, arbitrary: fc.tuple(fc.constantFrom(0, 1, 2, 3), oddValue) },
+	),
+	keyless: fc.oneof(
+		{ weight: 60, arbitrary: fc.constant(null) },
+		{ weight: 1, arbitrary: fc.constantFrom('A', 'B', 'empty') },
+	),
 });
 
 type Line = typeof line extends fc.Arbitrary<infer T> ? T : never;
@@ -319,7 +423,10 @@ function recordsOf(lines: Line[], side: 'A' | 'B', rotate: number): IDataObject[
 	for (const entry of lines) {
 		const isA = side === 'A';
 		const values = [
-			written(isA ? entry.amount : (entry.amount + entry.nudgeAmount) * entry.slipB, entry.forms[isA ? 0 : 1]),
+			written(
+				isA ? entry.amount : (entry.amount + entry.nudgeAmount) * entry.slipB,
+				entry.forms[isA ? 0 : 1],
+			),
 			written(entry.quantity + (isA ? 0 : entry.nudgeQuantity), entry.forms[isA ? 2 : 3]),
 		];
 		const odd = entry.odd;
@@ -342,7 +449,9 @@ function recordsOf(lines: Line[], side: 'A' | 'B', rotate: number): IDataObject[
 }
 
 function withoutUndefined(record: Record<string, unknown>): IDataObject {
-	return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as IDataObject;
+	return Object.fromEntries(
+		Object.entries(record).filter(([, value]) => value !== undefined),
+	) as IDataObject;
 }
 
 const settings: fc.Arbitrary<Settings> = fc.record({
@@ -365,7 +474,11 @@ const settings: fc.Arbitrary<Settings> = fc.record({
 const dataset = (maxLines: number) =>
 	fc
 		.record({ settings, lines: fc.array(line, { maxLength: maxLines }), rotate: fc.nat() })
-		.map(({ settings, lines, rotate }) => ({ settings, a: recordsOf(lines, 'A', rotate), b: recordsOf(lines, 'B', rotate) }));
+		.map(({ settings, lines, rotate }) => ({
+			settings,
+			a: recordsOf(lines, 'A', rotate),
+			b: recordsOf(lines, 'B', rotate),
+		}));
 
 // ---- the node's result, in the reference's terms ----
 
@@ -378,20 +491,36 @@ function outcomeOf(outputs: IDataObject[][], settings: Settings): Outcome {
 	const statuses: Outcome['statuses'] = [];
 	for (const rows of outputs) {
 		for (const row of rows) {
-			const key = referenceKey(row.key as IDataObject, FIELDS.A.keys.slice(0, settings.composite ? 2 : 1), settings) as string[];
-			statuses.push({ key, status: row.status as Status, differing: (row.differences as IDataObject[]).map((difference) => difference.field as string) });
+			const key = referenceKey(
+				row.key as IDataObject,
+				FIELDS.A.keys.slice(0, settings.composite ? 2 : 1),
+				settings,
+			) as string[];
+			statuses.push({
+				key,
+				status: row.status as Status,
+				differing: (row.differences as IDataObject[]).map(
+					(difference) => difference.field as string,
+				),
+			});
 		}
 	}
 	return { statuses };
 }
 
-const byKey = (statuses: Outcome['statuses']) => [...statuses].sort((x, y) => JSON.stringify(x.key).localeCompare(JSON.stringify(y.key)));
+const byKey = (statuses: Outcome['statuses']) =>
+	[...statuses].sort((x, y) => JSON.stringify(x.key).localeCompare(JSON.stringify(y.key)));
 
 function nodeSpec(settings: Settings): ReconcileSpec {
 	const keyCount = settings.composite ? 2 : 1;
 	const tolerance = (value: number) => parseDecimal(String(value))!;
 	return {
-		matchFields: FIELDS.A.keys.slice(0, keyCount).map((fieldA, index) => ({ fieldA, fieldB: FIELDS.B.keys[index], readA: fieldReader(fieldA), readB: fieldReader(FIELDS.B.keys[index]) })),
+		matchFields: FIELDS.A.keys.slice(0, keyCount).map((fieldA, index) => ({
+			fieldA,
+			fieldB: FIELDS.B.keys[index],
+			readA: fieldReader(fieldA),
+			readB: fieldReader(FIELDS.B.keys[index]),
+		})),
 		compareFields: FIELDS.A.compare.map((fieldA, index) => ({
 			fieldA,
 			fieldB: FIELDS.B.compare[index],
@@ -404,7 +533,11 @@ function nodeSpec(settings: Settings): ReconcileSpec {
 		keptFields: [],
 		aggregateA: settings.aggregateA,
 		aggregateB: settings.aggregateB,
-		normalisation: { trim: settings.trim, caseInsensitive: settings.caseInsensitive, ignoreLeadingZeros: settings.ignoreLeadingZeros },
+		normalisation: {
+			trim: settings.trim,
+			caseInsensitive: settings.caseInsensitive,
+			ignoreLeadingZeros: settings.ignoreLeadingZeros,
+		},
 		onDuplicateKeys: settings.onDuplicateKeys,
 		includeMatched: true,
 	};
@@ -422,12 +555,16 @@ describe('Billing Reconcile classifies like the nested-loop reference', () => {
 					result = reconcile(items(a), items(b), nodeSpec(settings));
 				} catch (error) {
 					expect(expected).toHaveProperty('error');
-					expect((error as Error).message.startsWith((expected as { error: string }).error)).toBe(true);
+					expect((error as Error).message.startsWith((expected as { error: string }).error)).toBe(
+						true,
+					);
 					return;
 				}
 				expect(expected).not.toHaveProperty('error');
 				const { statuses, totals } = expected as Exclude<Expected, { error: string }>;
-				const outputs = [result.matched, result.different, result.onlyInA, result.onlyInB].map((output) => output.map((item) => item.json));
+				const outputs = [result.matched, result.different, result.onlyInA, result.onlyInB].map(
+					(output) => output.map((item) => item.json),
+				);
 				expect(byKey(outcomeOf(outputs, settings).statuses)).toEqual(byKey(statuses));
 				expect(
 					result.totals.map((total) => ({
@@ -452,7 +589,9 @@ describe('Billing Reconcile classifies like the nested-loop reference', () => {
 					const spec = nodeSpec(settings);
 					const run = await node.run(
 						{
-							matchFields: pairs(...spec.matchFields.map(({ fieldA, fieldB }) => ({ fieldA, fieldB }))),
+							matchFields: pairs(
+								...spec.matchFields.map(({ fieldA, fieldB }) => ({ fieldA, fieldB })),
+							),
 							compareFields: pairs(
 								...spec.compareFields.map(({ fieldA, fieldB, compareAs }) => ({
 									fieldA,
@@ -483,11 +622,16 @@ describe('Billing Reconcile classifies like the nested-loop reference', () => {
 						return;
 					}
 					expect(run.error).toBeUndefined();
-					const outcome = outcomeOf([run.matched, run.different, run.onlyInA, run.onlyInB], settings);
+					const outcome = outcomeOf(
+						[run.matched, run.different, run.onlyInA, run.onlyInB],
+						settings,
+					);
 					expect(byKey(outcome.statuses)).toEqual(byKey(expected.statuses));
 					const counts = run.summary.json.counts as Record<Status, number>;
 					for (const status of ['matched', 'different', 'onlyInA', 'onlyInB'] as const) {
-						expect(counts[status]).toBe(expected.statuses.filter((entry) => entry.status === status).length);
+						expect(counts[status]).toBe(
+							expected.statuses.filter((entry) => entry.status === status).length,
+						);
 					}
 				}),
 				{ numRuns: 100 },

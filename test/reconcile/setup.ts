@@ -1,6 +1,12 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { loadPack, type ExecuteNodeOptions, type InputItem, type LoadedPackage, type NodeResult } from '../harness';
+import {
+	loadPack,
+	type ExecuteNodeOptions,
+	type InputItem,
+	type LoadedPackage,
+	type NodeResult,
+} from '../harness';
 
 export interface ReconcileRun extends NodeResult {
 	matched: IDataObject[];
@@ -50,7 +56,14 @@ export function useReconcile(): ReconcileContext {
 	return context;
 }
 
-const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&nbsp;': ' ' };
+const ENTITIES: Record<string, string> = {
+	'&amp;': '&',
+	'&lt;': '<',
+	'&gt;': '>',
+	'&quot;': '"',
+	'&#39;': "'",
+	'&nbsp;': ' ',
+};
 const textOf = (html: string) =>
 	html
 		.replace(/<[^>]+>/g, '')
@@ -62,16 +75,27 @@ const textOf = (html: string) =>
  * reader sees them. A discrepancy's bar reads `bar:<filled pixels>/<pixels>`.
  */
 export function htmlTables(html: string): string[][][] {
-	const withBars = html.replace(/<table role="presentation" [^>]*width="(\d+)"><tr>(.*?)<\/tr><\/table>/g, (_, width: string, cells: string) => {
-		const filled = [...cells.matchAll(/<td width="(\d+)"[^>]*bgcolor="#cf222e"/g)].reduce((sum, [, cellWidth]) => sum + Number(cellWidth), 0);
-		return `bar:${filled}/${width}`;
-	});
+	const withBars = html.replace(
+		/<table role="presentation" [^>]*width="(\d+)"><tr>(.*?)<\/tr><\/table>/g,
+		(_, width: string, cells: string) => {
+			const filled = [...cells.matchAll(/<td width="(\d+)"[^>]*bgcolor="#cf222e"/g)].reduce(
+				(sum, [, cellWidth]) => sum + Number(cellWidth),
+				0,
+			);
+			return `bar:${filled}/${width}`;
+		},
+	);
 	return [...withBars.matchAll(/<table cellpadding="5"[^>]*>(.*?)<\/table>/g)].map(([, table]) =>
-		[...table.matchAll(/<tr>(.*?)<\/tr>/g)].map(([, row]) => [...row.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/g)].map(([, cell]) => textOf(cell))),
+		[...table.matchAll(/<tr>(.*?)<\/tr>/g)].map(([, row]) =>
+			[...row.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/g)].map(([, cell]) => textOf(cell)),
+		),
 	);
 }
 
 /** The summary's HTML as the text a reader sees, one line per block or table row. */
 export function htmlText(html: string): string {
-	return textOf(html.replace(/<\/(?:tr|p|h2|h3|div)>/g, '\n').replace(/<\/t[hd]>/g, ' | ')).replace(/[ \t]*\n[ \t]*/g, '\n');
+	return textOf(html.replace(/<\/(?:tr|p|h2|h3|div)>/g, '\n').replace(/<\/t[hd]>/g, ' | ')).replace(
+		/[ \t]*\n[ \t]*/g,
+		'\n',
+	);
 }

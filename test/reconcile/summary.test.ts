@@ -13,7 +13,8 @@ import {
 import { compared, items, pair, reconcileSpec, summarySettings } from './fixtures';
 
 const spec = reconcileSpec({ compareFields: [compared('amount'), compared('quantity')] });
-const settings = (overrides: Partial<SummarySettings> = {}): SummarySettings => summarySettings(spec, overrides);
+const settings = (overrides: Partial<SummarySettings> = {}): SummarySettings =>
+	summarySettings(spec, overrides);
 
 const discrepancy = (id: string, size: number): Discrepancy => ({
 	row: { key: { id }, status: 'different', differences: [], a: null, b: null } as ReconcileRow,
@@ -23,16 +24,26 @@ const ids = (list: Discrepancy[]) => list.map(({ row }) => row.key.id);
 
 describe('largestDiscrepancies', () => {
 	it('puts the largest first and keeps output order among equals', () => {
-		const list = [discrepancy('a', 1), discrepancy('b', 5), discrepancy('c', 1), discrepancy('d', 3), discrepancy('e', 5)];
+		const list = [
+			discrepancy('a', 1),
+			discrepancy('b', 5),
+			discrepancy('c', 1),
+			discrepancy('d', 3),
+			discrepancy('e', 5),
+		];
 		expect(ids(largestDiscrepancies(list, 10))).toEqual(['b', 'e', 'd', 'a', 'c']);
 	});
 
 	it('puts rows whose size cannot be measured first', () => {
-		expect(ids(largestDiscrepancies([discrepancy('a', 100), discrepancy('b', Infinity)], 10))).toEqual(['b', 'a']);
+		expect(
+			ids(largestDiscrepancies([discrepancy('a', 100), discrepancy('b', Infinity)], 10)),
+		).toEqual(['b', 'a']);
 	});
 
 	it('keeps at most maxRows, the largest of all', () => {
-		const list = Array.from({ length: 1000 }, (_, index) => discrepancy(String(index), (index * 7919) % 1000));
+		const list = Array.from({ length: 1000 }, (_, index) =>
+			discrepancy(String(index), (index * 7919) % 1000),
+		);
 		expect(largestDiscrepancies(list, 3).map(({ size }) => size)).toEqual([999, 998, 997]);
 		expect(largestDiscrepancies(list, 0)).toEqual([]);
 	});
@@ -40,7 +51,11 @@ describe('largestDiscrepancies', () => {
 
 describe('totalsJson', () => {
 	it('gives each compare field’s totals as numbers with B − A', () => {
-		const result = reconcile(items({ id: 1, amount: '0.1', quantity: 1 }, { id: 2, amount: '0.2', quantity: 'x' }), items({ id: 1, amount: 1, quantity: 2 }), spec);
+		const result = reconcile(
+			items({ id: 1, amount: '0.1', quantity: 1 }, { id: 2, amount: '0.2', quantity: 'x' }),
+			items({ id: 1, amount: 1, quantity: 2 }),
+			spec,
+		);
 		expect(totalsJson(result.totals)).toEqual({
 			amount: { a: 0.3, b: 1, delta: 0.7, nonNumericA: 0, nonNumericB: 0 },
 			quantity: { a: 1, b: 2, delta: 1, nonNumericA: 1, nonNumericB: 0 },
@@ -50,25 +65,55 @@ describe('totalsJson', () => {
 
 describe('neutraliseFormula', () => {
 	it('prefixes a quote to cells a spreadsheet would run as formulas', () => {
-		for (const cell of ['=1+1', '+cmd|/C calc!A0', '-2+3', '@SUM(A1:A9)', '\t=1', '\r=1', '=HYPERLINK("http://x")', '-']) {
+		for (const cell of [
+			'=1+1',
+			'+cmd|/C calc!A0',
+			'-2+3',
+			'@SUM(A1:A9)',
+			'\t=1',
+			'\r=1',
+			'=HYPERLINK("http://x")',
+			'-',
+		]) {
 			expect(neutraliseFormula(cell)).toBe(`'${cell}`);
 		}
 	});
 
 	it('leaves numbers as numbers, negative ones included, and other text as it is', () => {
-		for (const cell of ['-12.5', '+3', '-0.001', '-1e5', '42', 'ACME = 1', 'C-1', '']) expect(neutraliseFormula(cell)).toBe(cell);
+		for (const cell of ['-12.5', '+3', '-0.001', '-1e5', '42', 'ACME = 1', 'C-1', ''])
+			expect(neutraliseFormula(cell)).toBe(cell);
 	});
 });
 
 describe('discrepancyCsvRecords', () => {
 	it('has a header, then every non-matched row with both values, B − A and its percentage per field', () => {
 		const result = reconcile(
-			items({ id: 'k1', amount: '1,000.50', quantity: 2 }, { id: 'k2', amount: 5, quantity: 1 }, { id: 'same', amount: 1, quantity: 1 }),
-			items({ id: 'k1', amount: 1000, quantity: 2 }, { id: 'k3', amount: 'N/A', quantity: 1 }, { id: 'same', amount: 1, quantity: 1 }),
+			items(
+				{ id: 'k1', amount: '1,000.50', quantity: 2 },
+				{ id: 'k2', amount: 5, quantity: 1 },
+				{ id: 'same', amount: 1, quantity: 1 },
+			),
+			items(
+				{ id: 'k1', amount: 1000, quantity: 2 },
+				{ id: 'k3', amount: 'N/A', quantity: 1 },
+				{ id: 'same', amount: 1, quantity: 1 },
+			),
 			spec,
 		);
 		expect([...discrepancyCsvRecords(result, settings())]).toEqual([
-			['status', 'id', 'amount A', 'amount B', 'amount delta', 'amount delta %', 'quantity A', 'quantity B', 'quantity delta', 'quantity delta %', 'note'],
+			[
+				'status',
+				'id',
+				'amount A',
+				'amount B',
+				'amount delta',
+				'amount delta %',
+				'quantity A',
+				'quantity B',
+				'quantity delta',
+				'quantity delta %',
+				'note',
+			],
 			['Different', 'k1', '1000.5', '1000', '-0.5', '-0.049975', '2', '2', '0', '0', ''],
 			['Only in A', 'k2', '5', '', '', '', '1', '', '', '', ''],
 			['Only in B', 'k3', '', 'N/A', '', '', '', '1', '', '', ''],
@@ -76,30 +121,89 @@ describe('discrepancyCsvRecords', () => {
 	});
 
 	it('neutralises formulas in keys, values and field names, and keeps negative numbers', () => {
-		const formulaSpec = { ...spec, matchFields: [pair('=id')], compareFields: [compared('amount', 'number')] };
-		const result = reconcile(items({ '=id': '=2+5', amount: -12.5 }), items({ '=id': '=2+5', amount: '@risk' }), formulaSpec);
-		const [header, row] = [...discrepancyCsvRecords(result, settings({ matchFields: formulaSpec.matchFields, compareFields: formulaSpec.compareFields }))];
+		const formulaSpec = {
+			...spec,
+			matchFields: [pair('=id')],
+			compareFields: [compared('amount', 'number')],
+		};
+		const result = reconcile(
+			items({ '=id': '=2+5', amount: -12.5 }),
+			items({ '=id': '=2+5', amount: '@risk' }),
+			formulaSpec,
+		);
+		const [header, row] = [
+			...discrepancyCsvRecords(
+				result,
+				settings({
+					matchFields: formulaSpec.matchFields,
+					compareFields: formulaSpec.compareFields,
+				}),
+			),
+		];
 		expect(header.slice(0, 2)).toEqual(['status', "'=id"]);
-		expect(row).toEqual(['Different', "'=2+5", '-12.5', "'@risk", '', '', 'amount: B is not a number']);
+		expect(row).toEqual([
+			'Different',
+			"'=2+5",
+			'-12.5',
+			"'@risk",
+			'',
+			'',
+			'amount: B is not a number',
+		]);
 	});
 });
 
 describe('discrepancyCsvRecords: names, display fields and kinds', () => {
 	it('names the sides in the headers and in the status words a person reads', () => {
-		const result = reconcile(items({ id: 'k1', amount: 1, quantity: 1 }, { id: 'k3', amount: 1, quantity: 1 }), items({ id: 'k2', amount: 2, quantity: 1 }, { id: 'k3', amount: 3, quantity: 1 }), spec);
-		const [header, ...rows] = [...discrepancyCsvRecords(result, settings({ nameA: 'Webex', nameB: 'our billing' }))];
-		expect(header).toEqual(['status', 'id', 'amount Webex', 'amount our billing', 'amount delta', 'amount delta %', 'quantity Webex', 'quantity our billing', 'quantity delta', 'quantity delta %', 'note']);
-		expect(rows.map((row) => row[0])).toEqual(['Different', 'Only in Webex', 'Only in our billing']);
+		const result = reconcile(
+			items({ id: 'k1', amount: 1, quantity: 1 }, { id: 'k3', amount: 1, quantity: 1 }),
+			items({ id: 'k2', amount: 2, quantity: 1 }, { id: 'k3', amount: 3, quantity: 1 }),
+			spec,
+		);
+		const [header, ...rows] = [
+			...discrepancyCsvRecords(result, settings({ nameA: 'Webex', nameB: 'our billing' })),
+		];
+		expect(header).toEqual([
+			'status',
+			'id',
+			'amount Webex',
+			'amount our billing',
+			'amount delta',
+			'amount delta %',
+			'quantity Webex',
+			'quantity our billing',
+			'quantity delta',
+			'quantity delta %',
+			'note',
+		]);
+		expect(rows.map((row) => row[0])).toEqual([
+			'Different',
+			'Only in Webex',
+			'Only in our billing',
+		]);
 	});
 
 	it('adds display fields beside the key: A’s value, or B’s for a row only in B', () => {
 		const displaySpec = { ...spec, compareFields: [compared('amount')] };
 		const result = reconcile(
 			items({ id: 'k1', name: 'Acme', amount: 1 }, { id: 'k2', name: '', amount: 1 }),
-			items({ id: 'k1', name: 'ACME Corp', amount: 2 }, { id: 'k2', name: 'Beta', amount: 3 }, { id: 'k3', name: '=Gamma', amount: 4 }),
+			items(
+				{ id: 'k1', name: 'ACME Corp', amount: 2 },
+				{ id: 'k2', name: 'Beta', amount: 3 },
+				{ id: 'k3', name: '=Gamma', amount: 4 },
+			),
 			displaySpec,
 		);
-		const records = [...discrepancyCsvRecords(result, settings({ compareFields: displaySpec.compareFields, displayFields: [pair('name')], formats: [{ decimals: null, currencyCode: null, currencyField: null }] }))];
+		const records = [
+			...discrepancyCsvRecords(
+				result,
+				settings({
+					compareFields: displaySpec.compareFields,
+					displayFields: [pair('name')],
+					formats: [{ decimals: null, currencyCode: null, currencyField: null }],
+				}),
+			),
+		];
 		expect(records.map((record) => record.slice(0, 3))).toEqual([
 			['status', 'id', 'name'],
 			['Different', 'k1', 'Acme'],
@@ -109,25 +213,57 @@ describe('discrepancyCsvRecords: names, display fields and kinds', () => {
 	});
 
 	it('gives text and date fields both values and no delta columns', () => {
-		const kindSpec = { ...spec, compareFields: [compared('plan', 'text'), compared('start', 'date')] };
-		const result = reconcile(items({ id: 1, plan: 'Azure', start: '2026-11-01' }), items({ id: 1, plan: 'M365', start: '2026-11-02T00:00:00Z' }), kindSpec);
-		const formats = kindSpec.compareFields.map(() => ({ decimals: null, currencyCode: null, currencyField: null }));
-		expect([...discrepancyCsvRecords(result, settings({ compareFields: kindSpec.compareFields, formats }))]).toEqual([
+		const kindSpec = {
+			...spec,
+			compareFields: [compared('plan', 'text'), compared('start', 'date')],
+		};
+		const result = reconcile(
+			items({ id: 1, plan: 'Azure', start: '2026-11-01' }),
+			items({ id: 1, plan: 'M365', start: '2026-11-02T00:00:00Z' }),
+			kindSpec,
+		);
+		const formats = kindSpec.compareFields.map(() => ({
+			decimals: null,
+			currencyCode: null,
+			currencyField: null,
+		}));
+		expect([
+			...discrepancyCsvRecords(
+				result,
+				settings({ compareFields: kindSpec.compareFields, formats }),
+			),
+		]).toEqual([
 			['status', 'id', 'plan A', 'plan B', 'start A', 'start B', 'note'],
 			['Different', '1', 'Azure', 'M365', '2026-11-01', '2026-11-02T00:00:00Z', ''],
 		]);
 	});
 
 	it('keeps exact values whatever the report’s decimals and currency', () => {
-		const result = reconcile(items({ id: 1, amount: '6052.037938', quantity: 1 }), items({ id: 1, amount: 5577.179114, quantity: 1 }), spec);
-		const formats = [{ decimals: 2, currencyCode: 'USD', currencyField: null }, { decimals: 0, currencyCode: null, currencyField: null }];
-		expect([...discrepancyCsvRecords(result, settings({ formats }))][1].slice(2, 6)).toEqual(['6052.037938', '5577.179114', '-474.858824', '-7.846263']);
+		const result = reconcile(
+			items({ id: 1, amount: '6052.037938', quantity: 1 }),
+			items({ id: 1, amount: 5577.179114, quantity: 1 }),
+			spec,
+		);
+		const formats = [
+			{ decimals: 2, currencyCode: 'USD', currencyField: null },
+			{ decimals: 0, currencyCode: null, currencyField: null },
+		];
+		expect([...discrepancyCsvRecords(result, settings({ formats }))][1].slice(2, 6)).toEqual([
+			'6052.037938',
+			'5577.179114',
+			'-474.858824',
+			'-7.846263',
+		]);
 	});
 });
 
 describe('discrepancyCsvChunks', () => {
 	it('writes 4,500 discrepancies in chunks that join into one CSV with one BOM and one header', () => {
-		const result = reconcile(items(...Array.from({ length: 4500 }, (_, id) => ({ id, amount: id, quantity: 1 }))), items(), spec);
+		const result = reconcile(
+			items(...Array.from({ length: 4500 }, (_, id) => ({ id, amount: id, quantity: 1 }))),
+			items(),
+			spec,
+		);
 		const chunks = [...discrepancyCsvChunks(result, settings())];
 		expect(chunks).toHaveLength(3);
 		const csv = chunks.join('');

@@ -27,7 +27,21 @@ describe('calendarDay', () => {
 	});
 
 	it('refuses impossible days and times, other orders and numbers', () => {
-		for (const value of ['2026-02-29', '2026-13-01', '2026-11-01T24:00', '2026-11-01T12:60', '2026-11-01T12:00+25:00', '01/11/2026', '11/01/2026', '20261101', '2026-11', 46327, 1793491200000, null, true]) {
+		for (const value of [
+			'2026-02-29',
+			'2026-13-01',
+			'2026-11-01T24:00',
+			'2026-11-01T12:60',
+			'2026-11-01T12:00+25:00',
+			'01/11/2026',
+			'11/01/2026',
+			'20261101',
+			'2026-11',
+			46327,
+			1793491200000,
+			null,
+			true,
+		]) {
 			expect([value, calendarDay(value)]).toEqual([value, null]);
 		}
 	});
@@ -35,7 +49,14 @@ describe('calendarDay', () => {
 
 describe('textOf', () => {
 	it('writes values as a person would: numbers at their shortest, booleans as words, objects as JSON', () => {
-		expect([textOf('12.50'), textOf(12.5), textOf(false), textOf(0), textOf(''), textOf({ a: [1] })]).toEqual(['12.50', '12.5', 'false', '0', '', '{"a":[1]}']);
+		expect([
+			textOf('12.50'),
+			textOf(12.5),
+			textOf(false),
+			textOf(0),
+			textOf(''),
+			textOf({ a: [1] }),
+		]).toEqual(['12.50', '12.5', 'false', '0', '', '{"a":[1]}']);
 	});
 
 	it('has no text for a missing value or null', () => {

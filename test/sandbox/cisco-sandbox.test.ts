@@ -33,11 +33,21 @@ let c: CiscoSandbox;
 let token: string;
 
 async function requestToken(form: Record<string, string>, headers: Record<string, string> = {}) {
-	const r = await fetch(c.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form) });
+	const r = await fetch(c.tokenUrl, {
+		method: 'POST',
+		headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+		body: new URLSearchParams(form),
+	});
 	return { status: r.status, json: (await r.json()) as Json };
 }
 
-const passwordForm = () => ({ grant_type: 'password', client_id: c.clientId, client_secret: c.clientSecret, username: c.username, password: c.password });
+const passwordForm = () => ({
+	grant_type: 'password',
+	client_id: c.clientId,
+	client_secret: c.clientSecret,
+	username: c.username,
+	password: c.password,
+});
 
 /** A valid by-date envelope; `overrides` replace fields (undefined values are dropped). */
 function envelope(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -56,11 +66,19 @@ function envelope(overrides: Record<string, unknown> = {}): Record<string, unkno
 	return body;
 }
 
-async function post(path: string, body: unknown, opts: { token?: string | null; base?: string } = {}) {
+async function post(
+	path: string,
+	body: unknown,
+	opts: { token?: string | null; base?: string } = {},
+) {
 	const headers: Record<string, string> = { 'content-type': 'application/json' };
 	const bearer = opts.token === undefined ? token : opts.token;
 	if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
-	const r = await fetch(`${opts.base ?? c.baseUrl}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+	const r = await fetch(`${opts.base ?? c.baseUrl}${path}`, {
+		method: 'POST',
+		headers,
+		body: JSON.stringify(body),
+	});
 	const text = await r.text();
 	let json: Json;
 	try {
@@ -72,14 +90,27 @@ async function post(path: string, body: unknown, opts: { token?: string | null; 
 }
 
 async function usageByDates(beginDay: string, endDay: string, pageNumber = 1) {
-	const r = await post('/usage', envelope({ beginDate: midnight(beginDay), endDate: midnight(endDay), pageNumber }));
+	const r = await post(
+		'/usage',
+		envelope({ beginDate: midnight(beginDay), endDate: midnight(endDay), pageNumber }),
+	);
 	expect(r.status).toBe(200);
 	return r.json;
 }
 
-function expectCiscoError(r: { status: number; json: Json }, errorCode: string, message: RegExp, uuid?: string) {
+function expectCiscoError(
+	r: { status: number; json: Json },
+	errorCode: string,
+	message: RegExp,
+	uuid?: string,
+) {
 	expect(r.status).toBe(400);
-	expect(r.json).toEqual({ uuid: uuid ?? expect.any(String), status: 'ERROR', errorCode, errorMessage: expect.stringMatching(message) });
+	expect(r.json).toEqual({
+		uuid: uuid ?? expect.any(String),
+		status: 'ERROR',
+		errorCode,
+		errorMessage: expect.stringMatching(message),
+	});
 }
 
 async function download(url: string, headers: Record<string, string> = {}) {
@@ -88,7 +119,9 @@ async function download(url: string, headers: Record<string, string> = {}) {
 }
 
 function unzip(buffer: Buffer) {
-	return new AdmZip(buffer).getEntries().map((e) => ({ name: e.entryName, text: e.getData().toString('utf8') }));
+	return new AdmZip(buffer)
+		.getEntries()
+		.map((e) => ({ name: e.entryName, text: e.getData().toString('utf8') }));
 }
 
 const partnerInvoice = (i = 0) => c.invoices()[i].invoiceNumber;
@@ -107,17 +140,34 @@ describe('token endpoint', () => {
 	it('issues a bearer token for the password grant', async () => {
 		const t = await requestToken(passwordForm());
 		expect(t.status).toBe(200);
-		expect(t.json).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600 });
+		expect(t.json).toEqual({
+			access_token: expect.any(String),
+			token_type: 'Bearer',
+			expires_in: 3600,
+		});
 		expect(c.issuedTokens()).toContain(t.json.access_token);
 		expect((await post('/usage', envelope(), { token: t.json.access_token })).status).toBe(200);
-		expect(sb.requests[0]).toMatchObject({ vendor: 'cisco', kind: 'token', method: 'POST', path: '/cisco-sso/as/token.oauth2', status: 200 });
+		expect(sb.requests[0]).toMatchObject({
+			vendor: 'cisco',
+			kind: 'token',
+			method: 'POST',
+			path: '/cisco-sso/as/token.oauth2',
+			status: 200,
+		});
 	});
 
 	it('issues a bearer token for client_credentials, with the client in the form or as HTTP Basic', async () => {
-		const inForm = await requestToken({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret });
+		const inForm = await requestToken({
+			grant_type: 'client_credentials',
+			client_id: c.clientId,
+			client_secret: c.clientSecret,
+		});
 		expect(inForm.status).toBe(200);
 		const basic = `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}`;
-		const asBasic = await requestToken({ grant_type: 'client_credentials' }, { authorization: basic });
+		const asBasic = await requestToken(
+			{ grant_type: 'client_credentials' },
+			{ authorization: basic },
+		);
 		expect(asBasic.status).toBe(200);
 		expect(asBasic.json.token_type).toBe('Bearer');
 		expect(asBasic.json.access_token).not.toBe(inForm.json.access_token);
@@ -132,7 +182,9 @@ describe('token endpoint', () => {
 		expect(user.json.error).toBe('invalid_grant');
 		const grant = await requestToken({ ...passwordForm(), grant_type: 'authorization_code' });
 		expect(grant.json.error).toBe('unsupported_grant_type');
-		expect(JSON.stringify([client.json, user.json])).not.toMatch(/wrong-|sandbox-password|client-secret/);
+		expect(JSON.stringify([client.json, user.json])).not.toMatch(
+			/wrong-|sandbox-password|client-secret/,
+		);
 	});
 
 	it('takes expires_in from accessTokenTtlSeconds', async () => {
@@ -163,9 +215,21 @@ describe('API authentication', () => {
 
 describe('envelope validation', () => {
 	it.each([
-		['createdDateTime without milliseconds', { createdDateTime: '2025-01-02T03:04:05Z' }, /createdDateTime/],
-		['createdDateTime with real milliseconds', { createdDateTime: '2025-01-02T03:04:05.123Z' }, /createdDateTime/],
-		['beginDate as a plain date', { beginDate: WITHIN_SIX_MONTHS }, /beginDate .*YYYY-MM-DDTHH:MM:SS\.000Z/],
+		[
+			'createdDateTime without milliseconds',
+			{ createdDateTime: '2025-01-02T03:04:05Z' },
+			/createdDateTime/,
+		],
+		[
+			'createdDateTime with real milliseconds',
+			{ createdDateTime: '2025-01-02T03:04:05.123Z' },
+			/createdDateTime/,
+		],
+		[
+			'beginDate as a plain date',
+			{ beginDate: WITHIN_SIX_MONTHS },
+			/beginDate .*YYYY-MM-DDTHH:MM:SS\.000Z/,
+		],
 		['endDate with an offset', { endDate: `${TODAY}T00:00:00.000+01:00` }, /endDate/],
 		['an impossible endDate', { endDate: '2025-02-30T00:00:00.000Z' }, /endDate/],
 	])('400 VALIDATION_ERROR for %s', async (_name, overrides, message) => {
@@ -175,21 +239,37 @@ describe('envelope validation', () => {
 
 	it('400 VALIDATION_ERROR when createdBy is longer than 50 characters (50 is fine)', async () => {
 		expect((await post('/usage', envelope({ createdBy: 'x'.repeat(50) }))).status).toBe(200);
-		expectCiscoError(await post('/usage', envelope({ createdBy: 'x'.repeat(51) })), 'VALIDATION_ERROR', /createdBy .*1 to 50 characters \(got 51\)/);
+		expectCiscoError(
+			await post('/usage', envelope({ createdBy: 'x'.repeat(51) })),
+			'VALIDATION_ERROR',
+			/createdBy .*1 to 50 characters \(got 51\)/,
+		);
 	});
 
 	it('400 VALIDATION_ERROR for a missing uuid, echoed as null', async () => {
 		const r = await post('/usage', envelope({ uuid: undefined }));
 		expect(r.status).toBe(400);
-		expect(r.json).toMatchObject({ uuid: null, errorCode: 'VALIDATION_ERROR', errorMessage: expect.stringMatching(/uuid is required/) });
+		expect(r.json).toMatchObject({
+			uuid: null,
+			errorCode: 'VALIDATION_ERROR',
+			errorMessage: expect.stringMatching(/uuid is required/),
+		});
 	});
 
 	it.each([
 		['pageNumber 0', { pageNumber: 0 }, /pageNumber/],
 		['a fractional pageNumber', { pageNumber: 1.5 }, /pageNumber/],
 		['pageNumber as a string', { pageNumber: '2' }, /pageNumber/],
-		['invoice entries wrapped in "properties"', { invoiceList: [{ properties: { invoiceNumber: 1 } }] }, /invoiceList\[0\]/],
-		['a non-numeric invoice number', { invoiceList: [{ invoiceNumber: 'INV-1' }] }, /invoiceList\[0\]/],
+		[
+			'invoice entries wrapped in "properties"',
+			{ invoiceList: [{ properties: { invoiceNumber: 1 } }] },
+			/invoiceList\[0\]/,
+		],
+		[
+			'a non-numeric invoice number',
+			{ invoiceList: [{ invoiceNumber: 'INV-1' }] },
+			/invoiceList\[0\]/,
+		],
 		['a missing invoiceList', { invoiceList: undefined }, /invoiceList is required/],
 		['an unknown field', { subscriptionList: [] }, /Unrecognized field "subscriptionList"/],
 	])('400 VALIDATION_ERROR for %s', async (_name, overrides, message) => {
@@ -197,30 +277,51 @@ describe('envelope validation', () => {
 	});
 
 	it('400 BIZ_RULE_FAIL_ERROR for more than 20 invoice numbers', async () => {
-		const numbers = c.invoices().slice(0, 21).map((i) => ({ invoiceNumber: Number(i.invoiceNumber) }));
-		expectCiscoError(await post('/usage', envelope({ invoiceList: numbers })), 'BIZ_RULE_FAIL_ERROR', /At most 20 invoice numbers .*\(got 21\)/);
-		expect((await post('/usage', envelope({ invoiceList: numbers.slice(0, 20) }))).status).toBe(200);
+		const numbers = c
+			.invoices()
+			.slice(0, 21)
+			.map((i) => ({ invoiceNumber: Number(i.invoiceNumber) }));
+		expectCiscoError(
+			await post('/usage', envelope({ invoiceList: numbers })),
+			'BIZ_RULE_FAIL_ERROR',
+			/At most 20 invoice numbers .*\(got 21\)/,
+		);
+		expect((await post('/usage', envelope({ invoiceList: numbers.slice(0, 20) }))).status).toBe(
+			200,
+		);
 	});
 
 	it('400 BIZ_RULE_FAIL_ERROR for a date range reaching back more than six months', async () => {
-		const r = await post('/usage', envelope({ beginDate: midnight(ymd(Date.now() - 200 * DAY_MS)) }));
+		const r = await post(
+			'/usage',
+			envelope({ beginDate: midnight(ymd(Date.now() - 200 * DAY_MS)) }),
+		);
 		expectCiscoError(r, 'BIZ_RULE_FAIL_ERROR', /more than 6 months before today/);
 	});
 
 	it('400 BIZ_RULE_FAIL_ERROR when beginDate is after endDate', async () => {
-		const r = await post('/usage', envelope({ beginDate: midnight(TODAY), endDate: midnight(WITHIN_SIX_MONTHS) }));
+		const r = await post(
+			'/usage',
+			envelope({ beginDate: midnight(TODAY), endDate: midnight(WITHIN_SIX_MONTHS) }),
+		);
 		expectCiscoError(r, 'BIZ_RULE_FAIL_ERROR', /beginDate must not be after endDate/);
 	});
 
-	it('400 BILL_TO_ERROR for a BID that is not the partner\'s', async () => {
+	it("400 BILL_TO_ERROR for a BID that is not the partner's", async () => {
 		const r = await post('/usage', envelope({ billingAddressId: c.otherBillingAddressId }));
 		expectCiscoError(r, 'BILL_TO_ERROR', /^Given CCO ID is not associated with the BID$/);
 	});
 
 	it('takes billingAddressId as a number or a digit string; option billingAddressIdType narrows it', async () => {
-		expect((await post('/usage', envelope({ billingAddressId: String(c.billingAddressId) }))).status).toBe(200);
+		expect(
+			(await post('/usage', envelope({ billingAddressId: String(c.billingAddressId) }))).status,
+		).toBe(200);
 		c.options.billingAddressIdType = 'number';
-		expectCiscoError(await post('/usage', envelope({ billingAddressId: String(c.billingAddressId) })), 'VALIDATION_ERROR', /billingAddressId is required: a JSON number/);
+		expectCiscoError(
+			await post('/usage', envelope({ billingAddressId: String(c.billingAddressId) })),
+			'VALIDATION_ERROR',
+			/billingAddressId is required: a JSON number/,
+		);
 		expect((await post('/usage', envelope())).status).toBe(200);
 	});
 
@@ -228,7 +329,9 @@ describe('envelope validation', () => {
 		c.options.errorBody = (e) => ({ messages: [{ code: e.errorCode, text: e.errorMessage }] });
 		const r = await post('/usage', envelope({ billingAddressId: c.otherBillingAddressId }));
 		expect(r.status).toBe(400);
-		expect(r.json).toEqual({ messages: [{ code: 'BILL_TO_ERROR', text: 'Given CCO ID is not associated with the BID' }] });
+		expect(r.json).toEqual({
+			messages: [{ code: 'BILL_TO_ERROR', text: 'Given CCO ID is not associated with the BID' }],
+		});
 	});
 
 	it('logs every request with its parsed body, valid or not', async () => {
@@ -236,14 +339,19 @@ describe('envelope validation', () => {
 		const bad = envelope({ createdBy: '' });
 		await post('/usage', good);
 		await post('/usage', bad);
-		expect(sb.requests.map((e) => [e.kind, e.path, e.status])).toEqual([['api', '/usage', 200], ['api', '/usage', 400]]);
+		expect(sb.requests.map((e) => [e.kind, e.path, e.status])).toEqual([
+			['api', '/usage', 200],
+			['api', '/usage', 400],
+		]);
 		expect(sb.requests.map((e) => e.body)).toEqual([good, bad]);
 	});
 });
 
 describe('usage by invoice and by date range', () => {
 	it('pages a date range 20 invoices at a time, totalPage from the whole result', async () => {
-		const expected = c.invoices().filter((i) => i.invoiceDate >= WITHIN_SIX_MONTHS && i.invoiceDate <= TODAY);
+		const expected = c
+			.invoices()
+			.filter((i) => i.invoiceDate >= WITHIN_SIX_MONTHS && i.invoiceDate <= TODAY);
 		expect(expected.length).toBeGreaterThan(40);
 		const first = await usageByDates(WITHIN_SIX_MONTHS, TODAY);
 		expect(first.totalPage).toBe(Math.ceil(expected.length / 20));
@@ -252,31 +360,51 @@ describe('usage by invoice and by date range', () => {
 		for (let page = 2; page <= first.totalPage; page++) {
 			const r = await usageByDates(WITHIN_SIX_MONTHS, TODAY, page);
 			expect(r).toMatchObject({ pageNumber: page, totalPage: first.totalPage });
-			expect(r.usageURLList.length).toBe(page < first.totalPage ? 20 : expected.length - 20 * (page - 1));
+			expect(r.usageURLList.length).toBe(
+				page < first.totalPage ? 20 : expected.length - 20 * (page - 1),
+			);
 			seen.push(...r.usageURLList);
 		}
 		expect(first.usageURLList).toHaveLength(20);
-		expect(seen.map((e) => [String(e.invoiceNumber), e.invoiceDate])).toEqual(expected.map((i) => [i.invoiceNumber, midnight(i.invoiceDate)]));
+		expect(seen.map((e) => [String(e.invoiceNumber), e.invoiceDate])).toEqual(
+			expected.map((i) => [i.invoiceNumber, midnight(i.invoiceDate)]),
+		);
 		expect(typeof seen[0].invoiceNumber).toBe('number');
-		expect(seen[0].usageURL).toMatch(new RegExp(`^http://localhost:${sb.port}/cisco-files/[0-9a-f]{32}\\.zip\\?sig=[A-Za-z0-9_-]+$`));
+		expect(seen[0].usageURL).toMatch(
+			new RegExp(
+				`^http://localhost:${sb.port}/cisco-files/[0-9a-f]{32}\\.zip\\?sig=[A-Za-z0-9_-]+$`,
+			),
+		);
 	});
 
 	it('answers the envelope: uuid echoed, createdDateTime in the spec format', async () => {
 		const body = envelope();
 		const r = await post('/usage', body);
-		expect(r.json).toEqual({ uuid: body.uuid, createdDateTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/), pageNumber: 1, totalPage: expect.any(Number), usageURLList: expect.any(Array) });
+		expect(r.json).toEqual({
+			uuid: body.uuid,
+			createdDateTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/),
+			pageNumber: 1,
+			totalPage: expect.any(Number),
+			usageURLList: expect.any(Array),
+		});
 	});
 
 	it('answers an empty list for a page beyond totalPage', async () => {
 		const first = await usageByDates(WITHIN_SIX_MONTHS, TODAY);
 		const beyond = await usageByDates(WITHIN_SIX_MONTHS, TODAY, first.totalPage + 1);
-		expect(beyond).toMatchObject({ pageNumber: first.totalPage + 1, totalPage: first.totalPage, usageURLList: [] });
+		expect(beyond).toMatchObject({
+			pageNumber: first.totalPage + 1,
+			totalPage: first.totalPage,
+			usageURLList: [],
+		});
 	});
 
 	it('silently drops invoices of another BID and unknown numbers', async () => {
 		const [other1, other2] = c.otherBidInvoiceNumbers();
 		const mine = [partnerInvoice(3), partnerInvoice(40)];
-		const list = [mine[0], other1, '999999999', mine[1], other2].map((n) => ({ invoiceNumber: Number(n) }));
+		const list = [mine[0], other1, '999999999', mine[1], other2].map((n) => ({
+			invoiceNumber: Number(n),
+		}));
 		const r = await post('/usage', envelope({ invoiceList: list }));
 		expect(r.status).toBe(200);
 		expect(r.json.totalPage).toBe(1);
@@ -286,35 +414,69 @@ describe('usage by invoice and by date range', () => {
 	it('gives invoice numbers precedence over the date range (the date rules do not apply)', async () => {
 		const old = c.invoices()[0]; // older than six months
 		expect(old.invoiceDate < WITHIN_SIX_MONTHS).toBe(true);
-		const r = await post('/usage', envelope({ invoiceList: [{ invoiceNumber: old.invoiceNumber }], beginDate: midnight(TODAY), endDate: midnight(TODAY) }));
+		const r = await post(
+			'/usage',
+			envelope({
+				invoiceList: [{ invoiceNumber: old.invoiceNumber }],
+				beginDate: midnight(TODAY),
+				endDate: midnight(TODAY),
+			}),
+		);
 		expect(r.status).toBe(200);
-		expect(r.json.usageURLList).toEqual([{ invoiceNumber: Number(old.invoiceNumber), invoiceDate: midnight(old.invoiceDate), usageURL: expect.any(String) }]);
+		expect(r.json.usageURLList).toEqual([
+			{
+				invoiceNumber: Number(old.invoiceNumber),
+				invoiceDate: midnight(old.invoiceDate),
+				usageURL: expect.any(String),
+			},
+		]);
 	});
 
 	it('renders invoiceNumber and invoiceDate as the options say', async () => {
 		c.options.invoiceNumberType = 'string';
 		c.options.invoiceDateFormat = 'date';
 		const inv = c.invoices()[10];
-		const r = await post('/usage', envelope({ invoiceList: [{ invoiceNumber: inv.invoiceNumber }] }));
-		expect(r.json.usageURLList[0]).toMatchObject({ invoiceNumber: inv.invoiceNumber, invoiceDate: inv.invoiceDate });
+		const r = await post(
+			'/usage',
+			envelope({ invoiceList: [{ invoiceNumber: inv.invoiceNumber }] }),
+		);
+		expect(r.json.usageURLList[0]).toMatchObject({
+			invoiceNumber: inv.invoiceNumber,
+			invoiceDate: inv.invoiceDate,
+		});
 	});
 });
 
 describe('usage by subscription', () => {
 	const bySubscription = (ids: string[], overrides: Record<string, unknown> = {}) =>
-		post('/usageBySubscription', envelope({ invoiceList: undefined, subscriptionList: ids.map((subscriptionId) => ({ subscriptionId })), ...overrides }));
+		post(
+			'/usageBySubscription',
+			envelope({
+				invoiceList: undefined,
+				subscriptionList: ids.map((subscriptionId) => ({ subscriptionId })),
+				...overrides,
+			}),
+		);
 
 	it('returns the invoices of the subscriptions in date order', async () => {
 		const [s1, s2] = c.subscriptions();
-		const expected = c.invoices().filter((i) => i.subscriptionIds.includes(s1.subscriptionId) || i.subscriptionIds.includes(s2.subscriptionId));
+		const expected = c
+			.invoices()
+			.filter(
+				(i) =>
+					i.subscriptionIds.includes(s1.subscriptionId) ||
+					i.subscriptionIds.includes(s2.subscriptionId),
+			);
 		expect(expected.length).toBeGreaterThan(1);
 		const r = await bySubscription([s1.subscriptionId, s2.subscriptionId]);
 		expect(r.status).toBe(200);
 		expect(r.json.totalPage).toBe(Math.ceil(expected.length / 20));
-		expect(r.json.usageURLList.map((e: Json) => String(e.invoiceNumber))).toEqual(expected.slice(0, 20).map((i) => i.invoiceNumber));
+		expect(r.json.usageURLList.map((e: Json) => String(e.invoiceNumber))).toEqual(
+			expected.slice(0, 20).map((i) => i.invoiceNumber),
+		);
 	});
 
-	it('accepts the shared envelope\'s empty invoiceList alongside', async () => {
+	it("accepts the shared envelope's empty invoiceList alongside", async () => {
 		const r = await bySubscription([c.subscriptions()[0].subscriptionId], { invoiceList: [] });
 		expect(r.status).toBe(200);
 	});
@@ -324,15 +486,26 @@ describe('usage by subscription', () => {
 		c.options.subscriptionIdField = 'id';
 		const sub = c.subscriptions()[2];
 		const refused = await bySubscription([sub.subscriptionId]);
-		expectCiscoError(refused, 'VALIDATION_ERROR', /Unrecognized field "subscriptionList".*subscriptions is required/);
-		const r = await post('/usageBySubscription', envelope({ invoiceList: undefined, subscriptions: [{ id: sub.subscriptionId }] }));
+		expectCiscoError(
+			refused,
+			'VALIDATION_ERROR',
+			/Unrecognized field "subscriptionList".*subscriptions is required/,
+		);
+		const r = await post(
+			'/usageBySubscription',
+			envelope({ invoiceList: undefined, subscriptions: [{ id: sub.subscriptionId }] }),
+		);
 		expect(r.status).toBe(200);
 		expect(r.json.usageURLList.length).toBe(Math.min(20, sub.invoiceNumbers.length));
 	});
 
 	it('400 BIZ_RULE_FAIL_ERROR for more than 20 subscription ids', async () => {
 		const ids = Array.from({ length: 21 }, (_, i) => `Sub${100000 + i}`);
-		expectCiscoError(await bySubscription(ids), 'BIZ_RULE_FAIL_ERROR', /At most 20 subscription ids/);
+		expectCiscoError(
+			await bySubscription(ids),
+			'BIZ_RULE_FAIL_ERROR',
+			/At most 20 subscription ids/,
+		);
 	});
 });
 
@@ -348,13 +521,23 @@ describe('usage files', () => {
 	it('serves one ZIP per invoice with exactly the header CSV and the usage CSV', async () => {
 		const n = partnerInvoice(5);
 		const entries = await zipOf(n);
-		expect(entries.map((e) => e.name)).toEqual([`Invoice_Header_${n}.csv`, `Consolidated_Usage_${n}.csv`]);
+		expect(entries.map((e) => e.name)).toEqual([
+			`Invoice_Header_${n}.csv`,
+			`Consolidated_Usage_${n}.csv`,
+		]);
 		const expected = c.expectedUsage(n);
 		const [header] = toObjects(parseCsv(entries[0].text));
 		const lines = toObjects(parseCsv(entries[1].text));
 		expect(header).toEqual(expected.header);
 		expect(lines).toEqual(expected.lines);
-		expect(Object.keys(header)).toEqual(['Invoice Number', 'Invoice Date', 'Bill To ID', 'Currency', 'Total Usage Amount', 'Usage Line Count']);
+		expect(Object.keys(header)).toEqual([
+			'Invoice Number',
+			'Invoice Date',
+			'Bill To ID',
+			'Currency',
+			'Total Usage Amount',
+			'Usage Line Count',
+		]);
 		expect(header['Usage Line Count']).toBe(String(lines.length));
 		expect(entries[1].text.endsWith('\r\n')).toBe(true);
 		expect(entries[1].text).toMatch(/"[^"\r\n]*""[^\r\n]*"/); // a quoted customer name or description with doubled quotes
@@ -365,11 +548,17 @@ describe('usage files', () => {
 		for (const inv of c.invoices()) {
 			const { header, lines } = c.expectedUsage(inv.invoiceNumber);
 			const sum = lines.reduce((s, l) => s + units(l['Extended Amount']), 0n);
-			if (sum !== units(header['Total Usage Amount'])) mismatches.push({ invoiceNumber: inv.invoiceNumber, delta: units(header['Total Usage Amount']) - sum });
+			if (sum !== units(header['Total Usage Amount']))
+				mismatches.push({
+					invoiceNumber: inv.invoiceNumber,
+					delta: units(header['Total Usage Amount']) - sum,
+				});
 		}
 		const planted = c.plantedDiscrepancies();
 		expect(planted).toHaveLength(3);
-		expect(mismatches.map((m) => [m.invoiceNumber, m.delta])).toEqual(planted.map((p) => [p.invoiceNumber, units(p.delta)]));
+		expect(mismatches.map((m) => [m.invoiceNumber, m.delta])).toEqual(
+			planted.map((p) => [p.invoiceNumber, units(p.delta)]),
+		);
 		for (const p of planted) expect(units(p.headerTotal) - units(p.usageSum)).toBe(units(p.delta));
 		// The planted ones are reachable by a date range too.
 		const { header } = c.expectedUsage(planted[0].invoiceNumber);
@@ -406,7 +595,9 @@ describe('usage files', () => {
 		c.expireLinks();
 		const r = await download(url);
 		expect(r.status).toBe(403);
-		expect(r.body.toString()).toMatch(/<Error><Code>AccessDenied<\/Code><Message>Request has expired<\/Message><\/Error>/);
+		expect(r.body.toString()).toMatch(
+			/<Error><Code>AccessDenied<\/Code><Message>Request has expired<\/Message><\/Error>/,
+		);
 		c.options.linkTtlSeconds = 0;
 		expect((await download(c.usageUrl(partnerInvoice()))).status).toBe(403);
 	});
@@ -414,7 +605,10 @@ describe('usage files', () => {
 	it('answers 403 for a tampered or unknown link', async () => {
 		const url = c.usageUrl(partnerInvoice());
 		expect((await download(url.replace(/sig=.*/, 'sig=forged'))).status).toBe(403);
-		expect((await download(`http://localhost:${sb.port}/cisco-files/${'0'.repeat(32)}.zip?sig=x`)).status).toBe(403);
+		expect(
+			(await download(`http://localhost:${sb.port}/cisco-files/${'0'.repeat(32)}.zip?sig=x`))
+				.status,
+		).toBe(403);
 	});
 
 	it('with fileAuth bearer, refuses a download without the token and serves it with one', async () => {
@@ -435,7 +629,9 @@ describe('usage files', () => {
 		const r = await download(url, { authorization: `Bearer ${token}` });
 		expect(r.status).toBe(200);
 		expect(sb.violations).toEqual([
-			expect.stringMatching(/^Authorization header sent to host "localhost", which is not in tokenHosts \(127\.0\.0\.1\): GET \/cisco-files\//),
+			expect.stringMatching(
+				/^Authorization header sent to host "localhost", which is not in tokenHosts \(127\.0\.0\.1\): GET \/cisco-files\//,
+			),
 			expect.stringMatching(/^bearer token sent to the usage file host: GET \/cisco-files\//),
 		]);
 		const sig = new URL(url).searchParams.get('sig')!;
@@ -448,9 +644,13 @@ describe('usage files', () => {
 	it('records a violation when the API is called with a token on a host outside tokenHosts', async () => {
 		expect((await post('/usage', envelope())).status).toBe(200);
 		expect(sb.violations).toEqual([]);
-		const r = await post('/usage', envelope(), { base: c.baseUrl.replace('127.0.0.1', 'localhost') });
+		const r = await post('/usage', envelope(), {
+			base: c.baseUrl.replace('127.0.0.1', 'localhost'),
+		});
 		expect(r.status).toBe(200);
-		expect(sb.violations).toEqual([expect.stringMatching(/^Authorization header sent to host "localhost".*: POST \/usage$/)]);
+		expect(sb.violations).toEqual([
+			expect.stringMatching(/^Authorization header sent to host "localhost".*: POST \/usage$/),
+		]);
 	});
 
 	it('serves a replaced ZIP until reset', async () => {
@@ -461,13 +661,21 @@ describe('usage files', () => {
 		c.replaceZip(n, buffer);
 		expect((await download(c.usageUrl(n))).body.equals(buffer)).toBe(true);
 		await sb.reset();
-		expect(unzip((await download(c.usageUrl(n))).body).map((e) => e.name)).toEqual([`Invoice_Header_${n}.csv`, `Consolidated_Usage_${n}.csv`]);
+		expect(unzip((await download(c.usageUrl(n))).body).map((e) => e.name)).toEqual([
+			`Invoice_Header_${n}.csv`,
+			`Consolidated_Usage_${n}.csv`,
+		]);
 	});
 
 	it('cuts a download mid-ZIP with a reset fault; the next attempt gets the whole file', async () => {
 		const n = partnerInvoice(4);
 		const url = c.usageUrl(n);
-		const fault = sb.addFault({ vendor: 'cisco', kind: 'download', type: 'reset', afterBytes: 200 });
+		const fault = sb.addFault({
+			vendor: 'cisco',
+			kind: 'download',
+			type: 'reset',
+			afterBytes: 200,
+		});
 		await expect(download(url)).rejects.toThrow();
 		expect(fault.hits).toBe(1);
 		const again = await download(url);
@@ -505,7 +713,10 @@ describe('faults and reset', () => {
 	it('serves a ZIP whose usage CSV lost a field with replaceZip and rewriteZipEntry', async () => {
 		const n = partnerInvoice(3);
 		const original = unzip(c.usageZip(n));
-		c.replaceZip(n, rewriteZipEntry(c.usageZip(n), 'Consolidated_Usage', (csv) => dropCsvField(csv, 1)));
+		c.replaceZip(
+			n,
+			rewriteZipEntry(c.usageZip(n), 'Consolidated_Usage', (csv) => dropCsvField(csv, 1)),
+		);
 		const [header, usage] = unzip((await download(c.usageUrl(n))).body);
 		expect(header).toEqual(original[0]);
 		expect(usage.name).toBe(original[1].name);

@@ -84,27 +84,49 @@ const micros = (x: number) => Math.round(x * 1e6);
 
 describe('token endpoint', () => {
 	it('issues client-credentials tokens that Graph accepts', async () => {
-		const t = await token({ client_id: g.clientId, client_secret: g.clientSecret, scope: 'https://graph.microsoft.com/.default', grant_type: 'client_credentials' });
+		const t = await token({
+			client_id: g.clientId,
+			client_secret: g.clientSecret,
+			scope: 'https://graph.microsoft.com/.default',
+			grant_type: 'client_credentials',
+		});
 		expect(t.status).toBe(200);
 		expect(t.json).toMatchObject({ token_type: 'Bearer', expires_in: 3599 });
 		expect(typeof t.json.access_token).toBe('string');
-		const r = await api('POST', `${BILLING}/usage/billed/export`, { body: { invoiceId: 'G000000001' }, token: t.json.access_token });
+		const r = await api('POST', `${BILLING}/usage/billed/export`, {
+			body: { invoiceId: 'G000000001' },
+			token: t.json.access_token,
+		});
 		expect(r.status).toBe(202);
 		g.expireAccessTokens();
 		const r2 = await api('GET', r.headers.get('location')!, { token: t.json.access_token });
 		expect(r2.status).toBe(401);
-		expect(sb.requests.filter((e) => e.kind === 'token').every((e) => e.vendor === 'graph')).toBe(true);
+		expect(sb.requests.filter((e) => e.kind === 'token').every((e) => e.vendor === 'graph')).toBe(
+			true,
+		);
 	});
 
 	it('answers AAD-style errors', async () => {
-		const base = { client_id: g.clientId, client_secret: g.clientSecret, scope: 'https://graph.microsoft.com/.default', grant_type: 'client_credentials' };
+		const base = {
+			client_id: g.clientId,
+			client_secret: g.clientSecret,
+			scope: 'https://graph.microsoft.com/.default',
+			grant_type: 'client_credentials',
+		};
 		const bad = await token({ ...base, client_secret: 'nope' });
 		expect(bad.status).toBe(401);
 		expect(bad.json.error).toBe('invalid_client');
 		expect(bad.json.error_description).toMatch(/^AADSTS7000215/);
-		expect((await token({ ...base, client_id: 'someone-else' })).json.error).toBe('unauthorized_client');
-		expect((await token({ ...base, scope: 'https://graph.microsoft.com/PartnerBilling.Read.All' })).json.error).toBe('invalid_scope');
-		expect((await token({ ...base, grant_type: 'password' })).json.error).toBe('unsupported_grant_type');
+		expect((await token({ ...base, client_id: 'someone-else' })).json.error).toBe(
+			'unauthorized_client',
+		);
+		expect(
+			(await token({ ...base, scope: 'https://graph.microsoft.com/PartnerBilling.Read.All' })).json
+				.error,
+		).toBe('invalid_scope');
+		expect((await token({ ...base, grant_type: 'password' })).json.error).toBe(
+			'unsupported_grant_type',
+		);
 		const tenant = await token(base, 'other-tenant.onmicrosoft.com');
 		expect(tenant.status).toBe(400);
 		expect(tenant.json.error_description).toMatch(/^AADSTS90002/);
@@ -112,22 +134,42 @@ describe('token endpoint', () => {
 
 	it('supports the delegated authorization-code and refresh flows', async () => {
 		const redirect = 'http://127.0.0.1:1/callback';
-		const a = await fetch(`${g.authorizeUrl}?${new URLSearchParams({ client_id: g.clientId, response_type: 'code', redirect_uri: redirect, scope: 'https://graph.microsoft.com/PartnerBilling.Read.All offline_access', state: 's1' })}`, { redirect: 'manual' });
+		const a = await fetch(
+			`${g.authorizeUrl}?${new URLSearchParams({ client_id: g.clientId, response_type: 'code', redirect_uri: redirect, scope: 'https://graph.microsoft.com/PartnerBilling.Read.All offline_access', state: 's1' })}`,
+			{ redirect: 'manual' },
+		);
 		expect(a.status).toBe(302);
 		const loc = new URL(a.headers.get('location')!);
 		expect(loc.searchParams.get('state')).toBe('s1');
-		const t = await token({ client_id: g.clientId, client_secret: g.clientSecret, grant_type: 'authorization_code', code: loc.searchParams.get('code')!, redirect_uri: redirect });
+		const t = await token({
+			client_id: g.clientId,
+			client_secret: g.clientSecret,
+			grant_type: 'authorization_code',
+			code: loc.searchParams.get('code')!,
+			redirect_uri: redirect,
+		});
 		expect(t.status).toBe(200);
 		expect(t.json.refresh_token).toBeTruthy();
-		const t2 = await token({ client_id: g.clientId, client_secret: g.clientSecret, grant_type: 'refresh_token', refresh_token: t.json.refresh_token });
+		const t2 = await token({
+			client_id: g.clientId,
+			client_secret: g.clientSecret,
+			grant_type: 'refresh_token',
+			refresh_token: t.json.refresh_token,
+		});
 		expect(t2.status).toBe(200);
-		expect((await api('GET', `${BILLING}/operations/x`, { token: t2.json.access_token })).status).toBe(404);
+		expect(
+			(await api('GET', `${BILLING}/operations/x`, { token: t2.json.access_token })).status,
+		).toBe(404);
 	});
 });
 
 describe('Graph API', () => {
 	it('requires a bearer token and answers Graph error bodies with request-id', async () => {
-		const r = await api('POST', `${BILLING}/usage/billed/export`, { body: { invoiceId: 'G000000001' }, token: null, headers: { 'client-request-id': 'c0ffee00-0000-4000-8000-000000000001' } });
+		const r = await api('POST', `${BILLING}/usage/billed/export`, {
+			body: { invoiceId: 'G000000001' },
+			token: null,
+			headers: { 'client-request-id': 'c0ffee00-0000-4000-8000-000000000001' },
+		});
 		expect(r.status).toBe(401);
 		expect(r.json.error.code).toBe('InvalidAuthenticationToken');
 		expect(r.json.error.innerError['request-id']).toBe(r.headers.get('request-id'));
@@ -158,22 +200,35 @@ describe('Graph API', () => {
 		[{ billingPeriod: 'current', currencyCode: 'USD', attributeSet: 'Full' }, 400],
 		[{ billingPeriod: 'current', currencyCode: 'USD', invoiceId: 'G000000001' }, 400],
 	];
-	for (const kind of ['usage/billed', 'reconciliation/billed', 'usage/unbilled', 'reconciliation/unbilled']) {
+	for (const kind of [
+		'usage/billed',
+		'reconciliation/billed',
+		'usage/unbilled',
+		'reconciliation/unbilled',
+	]) {
 		it(`validates ${kind}/export`, async () => {
 			for (const [body, status] of kind.endsWith('unbilled') ? unbilledCases : billedCases) {
 				const r = await api('POST', `${BILLING}/${kind}/export`, { body });
 				expect([JSON.stringify(body), r.status]).toEqual([JSON.stringify(body), status]);
 				if (status === 202) {
 					expect(r.text).toBe('');
-					expect(r.headers.get('location')).toMatch(new RegExp(`^${g.baseUrl.replace(/\./g, '\\.')}${BILLING}/operations/[0-9a-f-]{36}$`));
+					expect(r.headers.get('location')).toMatch(
+						new RegExp(`^${g.baseUrl.replace(/\./g, '\\.')}${BILLING}/operations/[0-9a-f-]{36}$`),
+					);
 				} else {
 					expect(r.json.error.code).toBe('BadRequest');
 					expect(typeof r.json.error.message).toBe('string');
 				}
 			}
-			const nonJson = await api('POST', `${BILLING}/${kind}/export`, { rawBody: 'invoiceId=G000000001', contentType: 'text/plain' });
+			const nonJson = await api('POST', `${BILLING}/${kind}/export`, {
+				rawBody: 'invoiceId=G000000001',
+				contentType: 'text/plain',
+			});
 			expect(nonJson.status).toBe(415);
-			const broken = await api('POST', `${BILLING}/${kind}/export`, { rawBody: '{"invoiceId":', contentType: 'application/json' });
+			const broken = await api('POST', `${BILLING}/${kind}/export`, {
+				rawBody: '{"invoiceId":',
+				contentType: 'application/json',
+			});
 			expect(broken.status).toBe(400);
 			expect((await api('GET', `${BILLING}/${kind}/export`)).status).toBe(405);
 		});
@@ -211,8 +266,15 @@ describe('Graph API', () => {
 	});
 
 	it('serves the manifest inline or behind a navigation link, and the completed alias', async () => {
-		const inline = await manifestOf(await start('reconciliation/billed', { invoiceId: 'G000000001' }));
-		expect(inline).toMatchObject({ schemaVersion: '2', dataFormat: 'compressedJSON', partitionType: 'default', partnerTenantId: g.tenantId });
+		const inline = await manifestOf(
+			await start('reconciliation/billed', { invoiceId: 'G000000001' }),
+		);
+		expect(inline).toMatchObject({
+			schemaVersion: '2',
+			dataFormat: 'compressedJSON',
+			partitionType: 'default',
+			partnerTenantId: g.tenantId,
+		});
 		g.options.manifestStyle = 'navigationLink';
 		g.options.successStatus = 'completed';
 		const r = await settle(await start('reconciliation/billed', { invoiceId: 'G000000001' }));
@@ -224,7 +286,12 @@ describe('Graph API', () => {
 		expect(m.status).toBe(200);
 		expect(m.json.eTag).toBe(inline.eTag);
 		expect(m.json.blobs).toEqual(inline.blobs);
-		expect(await download(m.json)).toEqual(expectedLineItems({ dataset: 'billedReconciliation', invoiceId: 'G000000001', attributeSet: 'full' }, { seed: 42 }));
+		expect(await download(m.json)).toEqual(
+			expectedLineItems(
+				{ dataset: 'billedReconciliation', invoiceId: 'G000000001', attributeSet: 'full' },
+				{ seed: 42 },
+			),
+		);
 	});
 
 	it('fails with 5000 for data that does not exist, and on failNextOperation', async () => {
@@ -258,7 +325,9 @@ describe('Graph API', () => {
 		const loc2 = await start('usage/billed', { invoiceId: 'G000000001' });
 		await sleep(200);
 		expect((await api('GET', loc2)).status).toBe(410);
-		expect((await api('GET', `${BILLING}/operations/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+		expect(
+			(await api('GET', `${BILLING}/operations/00000000-0000-4000-8000-000000000000`)).status,
+		).toBe(404);
 	});
 
 	it('keeps the eTag for unchanged data and changes it with touchData', async () => {
@@ -282,7 +351,8 @@ describe('blobs', () => {
 		expect(m.sasToken).toMatch(/(^|&)sr=c(&|$)/);
 		expect(m.blobCount).toBeGreaterThan(2);
 		const partitions = new Map<string, number>();
-		for (const b of m.blobs) partitions.set(b.partitionValue, (partitions.get(b.partitionValue) ?? 0) + 1);
+		for (const b of m.blobs)
+			partitions.set(b.partitionValue, (partitions.get(b.partitionValue) ?? 0) + 1);
 		expect([...partitions.values()].some((n) => n > 1)).toBe(true);
 
 		expect((await fetch(blobUrl(m, m.blobs[0].name))).status).toBe(200);
@@ -301,21 +371,51 @@ describe('blobs', () => {
 		const other = await manifestOf(await start('usage/billed', { invoiceId: 'G000000001' }));
 		expect((await fetch(blobUrl(other, other.blobs[0].name, fresh.sasToken))).status).toBe(403);
 		// Blob traffic goes through the sandbox's proxy, so it is logged (and faults apply to it).
-		expect(sb.requests.some((request) => request.vendor === 'graph' && request.kind === 'blob')).toBe(true);
+		expect(
+			sb.requests.some((request) => request.vendor === 'graph' && request.kind === 'blob'),
+		).toBe(true);
 	});
 
 	const cases = [
-		{ dataset: 'billedUsage', path: 'usage/billed', body: { invoiceId: 'G000000002' }, attributeSet: 'full' },
-		{ dataset: 'billedUsage', path: 'usage/billed', body: { invoiceId: 'G000000001', attributeSet: 'basic' }, attributeSet: 'basic' },
-		{ dataset: 'billedReconciliation', path: 'reconciliation/billed', body: { invoiceId: 'G000000002', attributeSet: 'basic' }, attributeSet: 'basic' },
-		{ dataset: 'unbilledUsage', path: 'usage/unbilled', body: { billingPeriod: 'last', currencyCode: 'USD' }, attributeSet: 'full' },
-		{ dataset: 'unbilledReconciliation', path: 'reconciliation/unbilled', body: { billingPeriod: 'current', currencyCode: 'EUR', attributeSet: 'basic' }, attributeSet: 'basic' },
+		{
+			dataset: 'billedUsage',
+			path: 'usage/billed',
+			body: { invoiceId: 'G000000002' },
+			attributeSet: 'full',
+		},
+		{
+			dataset: 'billedUsage',
+			path: 'usage/billed',
+			body: { invoiceId: 'G000000001', attributeSet: 'basic' },
+			attributeSet: 'basic',
+		},
+		{
+			dataset: 'billedReconciliation',
+			path: 'reconciliation/billed',
+			body: { invoiceId: 'G000000002', attributeSet: 'basic' },
+			attributeSet: 'basic',
+		},
+		{
+			dataset: 'unbilledUsage',
+			path: 'usage/unbilled',
+			body: { billingPeriod: 'last', currencyCode: 'USD' },
+			attributeSet: 'full',
+		},
+		{
+			dataset: 'unbilledReconciliation',
+			path: 'reconciliation/unbilled',
+			body: { billingPeriod: 'current', currencyCode: 'EUR', attributeSet: 'basic' },
+			attributeSet: 'basic',
+		},
 	] as const;
 	for (const c of cases) {
 		it(`hold gzipped JSON Lines equal to expectedLineItems: ${c.path} ${JSON.stringify(c.body)}`, async () => {
 			const m = await manifestOf(await start(c.path, c.body));
 			const lines = await download(m);
-			const expected = expectedLineItems({ dataset: c.dataset, ...c.body, attributeSet: c.attributeSet } as Json, { seed: 42 });
+			const expected = expectedLineItems(
+				{ dataset: c.dataset, ...c.body, attributeSet: c.attributeSet } as Json,
+				{ seed: 42 },
+			);
 			expect(lines.length).toBeGreaterThan(0);
 			expect(lines).toEqual(expected);
 			for (const k of Object.keys(lines[0])) expect(k[0]).toBe(k[0].toUpperCase());
@@ -327,12 +427,24 @@ describe('bench scale', () => {
 	it('scaleLineItems streams exactly N usage lines into several blobs', async () => {
 		g.options.scaleLineItems = 2500;
 		g.options.linesPerBlob = 1000;
-		const m = await manifestOf(await start('usage/unbilled', { billingPeriod: 'last', currencyCode: 'EUR' }));
+		const m = await manifestOf(
+			await start('usage/unbilled', { billingPeriod: 'last', currencyCode: 'EUR' }),
+		);
 		expect(m.blobCount).toBe(3);
 		expect(m.blobs.map((b: Json) => b.partitionValue)).toEqual(['1', '1', '2']);
 		const lines = await download(m);
 		expect(lines.length).toBe(2500);
-		expect(lines).toEqual(expectedLineItems({ dataset: 'unbilledUsage', billingPeriod: 'last', currencyCode: 'EUR', attributeSet: 'full' }, { seed: 42, scaleLineItems: 2500 }));
+		expect(lines).toEqual(
+			expectedLineItems(
+				{
+					dataset: 'unbilledUsage',
+					billingPeriod: 'last',
+					currencyCode: 'EUR',
+					attributeSet: 'full',
+				},
+				{ seed: 42, scaleLineItems: 2500 },
+			),
+		);
 	});
 });
 
@@ -340,17 +452,35 @@ describe('seeded data', () => {
 	it('has a partner, >= 20 customers with several subscriptions, invoices from Sept 2023', () => {
 		const ds = getDataset(42);
 		expect(ds.customers.length).toBeGreaterThanOrEqual(20);
-		expect(ds.customers.reduce((n, c) => n + c.azure.length + c.licenses.length, 0)).toBeGreaterThan(60);
-		expect(ds.invoices.map((i) => i.invoiceId)).toEqual(['G000000001', 'G000000002', 'G000000003', 'G000000004']);
-		expect(expectedLineItems({ dataset: 'billedUsage', invoiceId: 'G000000001' }, { seed: 42 })).toEqual(expectedLineItems({ dataset: 'billedUsage', invoiceId: 'G000000001' }, { seed: 42 }));
-		expect(expectedLineItems({ dataset: 'billedUsage', invoiceId: 'G000000001' }, { seed: 7 })[0].CustomerId).not.toBe(expectedLineItems({ dataset: 'billedUsage', invoiceId: 'G000000001' }, { seed: 42 })[0].CustomerId);
+		expect(
+			ds.customers.reduce((n, c) => n + c.azure.length + c.licenses.length, 0),
+		).toBeGreaterThan(60);
+		expect(ds.invoices.map((i) => i.invoiceId)).toEqual([
+			'G000000001',
+			'G000000002',
+			'G000000003',
+			'G000000004',
+		]);
+		expect(
+			expectedLineItems({ dataset: 'billedUsage', invoiceId: 'G000000001' }, { seed: 42 }),
+		).toEqual(expectedLineItems({ dataset: 'billedUsage', invoiceId: 'G000000001' }, { seed: 42 }));
+		expect(
+			expectedLineItems({ dataset: 'billedUsage', invoiceId: 'G000000001' }, { seed: 7 })[0]
+				.CustomerId,
+		).not.toBe(
+			expectedLineItems({ dataset: 'billedUsage', invoiceId: 'G000000001' }, { seed: 42 })[0]
+				.CustomerId,
+		);
 	});
 
 	it('amounts are exact decimals with at most 6 fractional digits', () => {
 		for (const inv of ['G000000001', 'G000000002']) {
 			for (const l of expectedLineItems({ dataset: 'billedUsage', invoiceId: inv }, { seed: 42 })) {
-				for (const k of ['UnitPrice', 'Quantity', 'BillingPreTaxTotal', 'PricingPreTaxTotal']) expect(String(l[k])).toMatch(/^\d+(\.\d{1,6})?$/);
-				expect(micros(l.BillingPreTaxTotal as number)).toBe(micros(l.UnitPrice as number) * (l.Quantity as number));
+				for (const k of ['UnitPrice', 'Quantity', 'BillingPreTaxTotal', 'PricingPreTaxTotal'])
+					expect(String(l[k])).toMatch(/^\d+(\.\d{1,6})?$/);
+				expect(micros(l.BillingPreTaxTotal as number)).toBe(
+					micros(l.UnitPrice as number) * (l.Quantity as number),
+				);
 			}
 		}
 	});
@@ -358,12 +488,17 @@ describe('seeded data', () => {
 	it('reconciliation agrees with billed usage per subscription except exactly the planted discrepancies (from the blobs)', async () => {
 		for (const invoiceId of ['G000000001', 'G000000002', 'G000000003', 'G000000004']) {
 			const usage = await download(await manifestOf(await start('usage/billed', { invoiceId })));
-			const recon = await download(await manifestOf(await start('reconciliation/billed', { invoiceId, attributeSet: 'basic' })));
+			const recon = await download(
+				await manifestOf(
+					await start('reconciliation/billed', { invoiceId, attributeSet: 'basic' }),
+				),
+			);
 			type Sums = { q4: number; m: number; n: number };
 			const by = new Map<string, { u: Sums; r: Sums; customerId: string }>();
 			const get = (sub: string, customerId: string) => {
 				let e = by.get(sub);
-				if (!e) by.set(sub, (e = { u: { q4: 0, m: 0, n: 0 }, r: { q4: 0, m: 0, n: 0 }, customerId }));
+				if (!e)
+					by.set(sub, (e = { u: { q4: 0, m: 0, n: 0 }, r: { q4: 0, m: 0, n: 0 }, customerId }));
 				return e;
 			};
 			for (const l of usage) {
@@ -382,23 +517,51 @@ describe('seeded data', () => {
 			}
 			const found = [...by.entries()]
 				.filter(([, e]) => e.u.q4 !== e.r.q4 || e.u.m !== e.r.m)
-				.map(([sub, e]) => ({ subscriptionId: sub, customerId: e.customerId, usage: { quantity: e.u.q4 / 4, billingPreTaxTotal: e.u.m / 1e6, lineCount: e.u.n }, reconciliation: { billableQuantity: e.r.q4 / 4, subtotal: e.r.m / 1e6, lineCount: e.r.n } }))
+				.map(([sub, e]) => ({
+					subscriptionId: sub,
+					customerId: e.customerId,
+					usage: { quantity: e.u.q4 / 4, billingPreTaxTotal: e.u.m / 1e6, lineCount: e.u.n },
+					reconciliation: { billableQuantity: e.r.q4 / 4, subtotal: e.r.m / 1e6, lineCount: e.r.n },
+				}))
 				.sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId));
 			const planted = plantedDiscrepancies(invoiceId, { seed: 42 })
-				.map(({ subscriptionId, customerId, usage: u, reconciliation: r }) => ({ subscriptionId, customerId, usage: u, reconciliation: r }))
+				.map(({ subscriptionId, customerId, usage: u, reconciliation: r }) => ({
+					subscriptionId,
+					customerId,
+					usage: u,
+					reconciliation: r,
+				}))
 				.sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId));
 			expect(planted.length).toBe(4);
 			expect(found).toEqual(planted);
 		}
 		expect(plantedDiscrepancies('G999999999', { seed: 42 })).toEqual([]);
-		expect(plantedDiscrepancies('G000000001', { seed: 42 }).map((d) => d.kind).sort()).toEqual(['missingInReconciliation', 'missingInUsage', 'quantityMismatch', 'subtotalMismatch']);
+		expect(
+			plantedDiscrepancies('G000000001', { seed: 42 })
+				.map((d) => d.kind)
+				.sort(),
+		).toEqual([
+			'missingInReconciliation',
+			'missingInUsage',
+			'quantityMismatch',
+			'subtotalMismatch',
+		]);
 	});
 });
 
 describe('faults and lifecycle', () => {
 	it('apply to Graph routes: 429 with Retry-After, 5xx, reset, slow, html', async () => {
-		sb.addFault({ vendor: 'graph', kind: 'api', method: 'POST', type: 'status', status: 429, retryAfter: 3 });
-		const t = await api('POST', `${BILLING}/usage/billed/export`, { body: { invoiceId: 'G000000001' } });
+		sb.addFault({
+			vendor: 'graph',
+			kind: 'api',
+			method: 'POST',
+			type: 'status',
+			status: 429,
+			retryAfter: 3,
+		});
+		const t = await api('POST', `${BILLING}/usage/billed/export`, {
+			body: { invoiceId: 'G000000001' },
+		});
 		expect(t.status).toBe(429);
 		expect(t.headers.get('retry-after')).toBe('3');
 		expect(t.json.error.code).toBe('TooManyRequests');
@@ -417,7 +580,9 @@ describe('faults and lifecycle', () => {
 		expect(h.headers.get('content-type')).toMatch(/text\/html/);
 
 		sb.addFault({ vendor: 'graph', path: `${BILLING}/operations/`, type: 'reset' });
-		await expect(fetch(loc, { headers: { authorization: `Bearer ${g.accessToken}` } })).rejects.toThrow();
+		await expect(
+			fetch(loc, { headers: { authorization: `Bearer ${g.accessToken}` } }),
+		).rejects.toThrow();
 
 		sb.addFault({ vendor: 'graph', path: `${BILLING}/operations/`, type: 'slow', delayMs: 300 });
 		const t0 = Date.now();
@@ -425,13 +590,25 @@ describe('faults and lifecycle', () => {
 		expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
 
 		sb.addFault({ vendor: 'graph', kind: 'token', type: 'status', status: 500 });
-		const tk = await token({ client_id: g.clientId, client_secret: g.clientSecret, scope: 'https://graph.microsoft.com/.default', grant_type: 'client_credentials' });
+		const tk = await token({
+			client_id: g.clientId,
+			client_secret: g.clientSecret,
+			scope: 'https://graph.microsoft.com/.default',
+			grant_type: 'client_credentials',
+		});
 		expect(tk.status).toBe(500);
 		expect(tk.json.error).toBe('server_error');
 
 		const logged = sb.requests.filter((e) => e.vendor === 'graph');
 		expect(new Set(logged.map((e) => e.kind))).toEqual(new Set(['api', 'token']));
-		expect(logged.filter((e) => e.fault).map((e) => e.fault)).toEqual(['status', 'status', 'html', 'reset', 'slow', 'status']);
+		expect(logged.filter((e) => e.fault).map((e) => e.fault)).toEqual([
+			'status',
+			'status',
+			'html',
+			'reset',
+			'slow',
+			'status',
+		]);
 	});
 
 	it('reach blob storage: a status fault answers as Azure Storage does, XML and x-ms-error-code', async () => {
@@ -457,10 +634,23 @@ describe('faults and lifecycle', () => {
 
 	it('transform a blob: breakJsonLine leaves one line that is not JSON', async () => {
 		const m = await manifestOf(await start('usage/billed', { invoiceId: 'G000000001' }));
-		sb.addFault({ vendor: 'graph', kind: 'blob', type: 'transform', transform: (body) => breakJsonLine(body, 7) });
-		const lines = gunzipSync(Buffer.from(await (await fetch(blobUrl(m, m.blobs[0].name))).arrayBuffer())).toString('utf8').split('\n');
+		sb.addFault({
+			vendor: 'graph',
+			kind: 'blob',
+			type: 'transform',
+			transform: (body) => breakJsonLine(body, 7),
+		});
+		const lines = gunzipSync(
+			Buffer.from(await (await fetch(blobUrl(m, m.blobs[0].name))).arrayBuffer()),
+		)
+			.toString('utf8')
+			.split('\n');
 		expect(() => JSON.parse(lines[7])).toThrow();
-		expect(lines.filter((line, index) => index !== 7 && line).every((line) => typeof JSON.parse(line) === 'object')).toBe(true);
+		expect(
+			lines
+				.filter((line, index) => index !== 7 && line)
+				.every((line) => typeof JSON.parse(line) === 'object'),
+		).toBe(true);
 	});
 
 	it('stop() ends Azurite (no orphan process)', async () => {

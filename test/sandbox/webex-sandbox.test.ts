@@ -39,14 +39,24 @@ const api = jsonApi(
 );
 
 function expectWebexError(json: Json, message?: RegExp) {
-	expect(json).toEqual({ message: expect.any(String), errors: [{ description: expect.any(String) }], trackingId: expect.stringMatching(/^ROUTER_[0-9A-F-]{36}$/) });
+	expect(json).toEqual({
+		message: expect.any(String),
+		errors: [{ description: expect.any(String) }],
+		trackingId: expect.stringMatching(/^ROUTER_[0-9A-F-]{36}$/),
+	});
 	if (message) expect(json.message).toMatch(message);
 }
 
 async function createReport(params: Record<string, unknown>) {
 	const r = await api('POST', '/wholesale/billing/reports', { body: params });
 	expect(r.status).toBe(200);
-	return r.json as { id: string; billingStartDate: string; billingEndDate: string; type: string; category: string };
+	return r.json as {
+		id: string;
+		billingStartDate: string;
+		billingEndDate: string;
+		type: string;
+		category: string;
+	};
 }
 
 async function waitForStatus(id: string, wanted: string, timeoutMs = 3000) {
@@ -71,7 +81,11 @@ async function download(url: string, headers: Record<string, string> = {}) {
 }
 
 beforeAll(async () => {
-	sb = await startSandbox({ port: 0, seed: 42, webex: { reportDelayMs: 150, downloadUrlTtlSeconds: 1800 } });
+	sb = await startSandbox({
+		port: 0,
+		seed: 42,
+		webex: { reportDelayMs: 150, downloadUrlTtlSeconds: 1800 },
+	});
 });
 afterAll(async () => {
 	await sb.stop();
@@ -97,7 +111,15 @@ describe('basics', () => {
 		expect(wrong.json.trackingId).not.toBe(none.json.trackingId);
 
 		expect(sb.requests).toHaveLength(2);
-		expect(sb.requests[0]).toMatchObject({ vendor: 'webex', kind: 'api', method: 'GET', path: '/wholesale/billing/reports', query: {}, status: 401, fault: undefined });
+		expect(sb.requests[0]).toMatchObject({
+			vendor: 'webex',
+			kind: 'api',
+			method: 'GET',
+			path: '/wholesale/billing/reports',
+			query: {},
+			status: 401,
+			fault: undefined,
+		});
 		expect(sb.requests[1].headers.authorization).toBe('Bearer nope');
 	});
 
@@ -119,18 +141,46 @@ describe('create', () => {
 	it.each([
 		['missing billingStartDate', { billingEndDate }, /billingStartDate is required/],
 		['missing billingEndDate', { billingStartDate }, /billingEndDate is required/],
-		['non-padded date', { billingStartDate: billingStartDate.slice(0, 8) + '1', billingEndDate }, /YYYY-MM-DD/],
+		[
+			'non-padded date',
+			{ billingStartDate: billingStartDate.slice(0, 8) + '1', billingEndDate },
+			/YYYY-MM-DD/,
+		],
 		['impossible date', { billingStartDate: '2025-02-30', billingEndDate }, /YYYY-MM-DD/],
-		['datetime instead of date', { billingStartDate: `${billingStartDate}T00:00:00Z`, billingEndDate }, /YYYY-MM-DD/],
+		[
+			'datetime instead of date',
+			{ billingStartDate: `${billingStartDate}T00:00:00Z`, billingEndDate },
+			/YYYY-MM-DD/,
+		],
 		['end date today', { billingStartDate, billingEndDate: today }, /current day/],
 		['end date in the future', { billingStartDate, billingEndDate: tomorrow }, /current day/],
 		['older than five years', { billingStartDate: sixYearsAgo, billingEndDate }, /five years/],
-		['start after end', { billingStartDate: yesterday, billingEndDate: billingStartDate }, /not be after/],
-		['unknown type', { billingStartDate, billingEndDate, type: 'SUMMARY' }, /type must be one of PARTNER, CUSTOMER, USER/],
+		[
+			'start after end',
+			{ billingStartDate: yesterday, billingEndDate: billingStartDate },
+			/not be after/,
+		],
+		[
+			'unknown type',
+			{ billingStartDate, billingEndDate, type: 'SUMMARY' },
+			/type must be one of PARTNER, CUSTOMER, USER/,
+		],
 		['lower-case type', { billingStartDate, billingEndDate, type: 'user' }, /type must be one of/],
-		['unknown property', { billingStartDate, billingEndDate, reportType: 'USER' }, /Unrecognized field "reportType"/],
-		['internal not boolean', { billingStartDate, billingEndDate, internal: 'true' }, /internal must be a boolean/],
-		['unknown sub-partner', { billingStartDate, billingEndDate, subPartnerOrgId: 'nope' }, /not a sub-partner/],
+		[
+			'unknown property',
+			{ billingStartDate, billingEndDate, reportType: 'USER' },
+			/Unrecognized field "reportType"/,
+		],
+		[
+			'internal not boolean',
+			{ billingStartDate, billingEndDate, internal: 'true' },
+			/internal must be a boolean/,
+		],
+		[
+			'unknown sub-partner',
+			{ billingStartDate, billingEndDate, subPartnerOrgId: 'nope' },
+			/not a sub-partner/,
+		],
 	])('400 for %s', async (_name, body, message) => {
 		const r = await api('POST', '/wholesale/billing/reports', { body });
 		expect(r.status).toBe(400);
@@ -145,28 +195,46 @@ describe('create', () => {
 	});
 
 	it('415 when the body is not JSON, 400 when the JSON is broken', async () => {
-		const text = await api('POST', '/wholesale/billing/reports', { rawBody: 'billingStartDate=2025-01-01', contentType: 'application/x-www-form-urlencoded' });
+		const text = await api('POST', '/wholesale/billing/reports', {
+			rawBody: 'billingStartDate=2025-01-01',
+			contentType: 'application/x-www-form-urlencoded',
+		});
 		expect(text.status).toBe(415);
 		expectWebexError(text.json);
-		const broken = await api('POST', '/wholesale/billing/reports', { rawBody: '{"billingStartDate":', contentType: 'application/json' });
+		const broken = await api('POST', '/wholesale/billing/reports', {
+			rawBody: '{"billingStartDate":',
+			contentType: 'application/json',
+		});
 		expect(broken.status).toBe(400);
 		expectWebexError(broken.json, /not valid JSON/);
 	});
 
 	it('200 with {id, billingStartDate, billingEndDate, type, category}; id like the spec', async () => {
-		const r = await api('POST', '/wholesale/billing/reports', { body: { billingStartDate, billingEndDate } });
+		const r = await api('POST', '/wholesale/billing/reports', {
+			body: { billingStartDate, billingEndDate },
+		});
 		expect(r.status).toBe(200);
 		expect(r.headers.get('trackingid')).toMatch(/^ROUTER_/);
-		expect(r.json).toEqual({ id: expect.any(String), billingStartDate, billingEndDate, type: 'PARTNER', category: 'RECONCILIATION' });
+		expect(r.json).toEqual({
+			id: expect.any(String),
+			billingStartDate,
+			billingEndDate,
+			type: 'PARTNER',
+			category: 'RECONCILIATION',
+		});
 		expect(r.json.id).toMatch(/^Y2lzY29zcGFyazovL3VzL0JJTExJTkdfUkVQT1JUL[A-Za-z0-9_-]+$/);
-		expect(Buffer.from(r.json.id, 'base64url').toString()).toMatch(/^ciscospark:\/\/us\/BILLING_REPORT\/[0-9a-f-]{36}$/);
+		expect(Buffer.from(r.json.id, 'base64url').toString()).toMatch(
+			/^ciscospark:\/\/us\/BILLING_REPORT\/[0-9a-f-]{36}$/,
+		);
 		expect(sb.requests[0].body).toEqual({ billingStartDate, billingEndDate });
 	});
 
 	it('409 for a second report of the same period, type and sub-partner (any status)', async () => {
 		const sub = sb.webex.dataset.subPartners[0].webexId;
 		await createReport({ billingStartDate, billingEndDate, type: 'USER' });
-		const dup = await api('POST', '/wholesale/billing/reports', { body: { billingStartDate, billingEndDate, type: 'USER', internal: true } });
+		const dup = await api('POST', '/wholesale/billing/reports', {
+			body: { billingStartDate, billingEndDate, type: 'USER', internal: true },
+		});
 		expect(dup.status).toBe(409);
 		expectWebexError(dup.json, /already exists for this period.*must be deleted/);
 		// A different type or sub-partner is another report.
@@ -196,14 +264,18 @@ describe('lifecycle and delete', () => {
 		sb.webex.options.reportDelayMs = 150;
 		const done = await waitForStatus(created.id, 'COMPLETED');
 		expect(done.tempDownloadURL).toMatch(
-			new RegExp(`^${sb.url}/cdn/webex/[0-9a-f-]{36}/WHOLESALE/[0-9a-f-]{36}\\.csv\\?Expires=\\d+&Signature=[A-Za-z0-9_-]+&Key-Pair-Id=SANDBOXKEYPAIR$`),
+			new RegExp(
+				`^${sb.url}/cdn/webex/[0-9a-f-]{36}/WHOLESALE/[0-9a-f-]{36}\\.csv\\?Expires=\\d+&Signature=[A-Za-z0-9_-]+&Key-Pair-Id=SANDBOXKEYPAIR$`,
+			),
 		);
 		const expires = Number(new URL(done.tempDownloadURL).searchParams.get('Expires'));
 		expect(Math.abs(expires - (Math.floor(Date.now() / 1000) + 1800))).toBeLessThanOrEqual(2);
 		// Signed afresh on every GET: a shorter TTL shows up immediately.
 		sb.webex.options.downloadUrlTtlSeconds = 60;
 		const again = await api('GET', `/wholesale/billing/reports/${created.id}`);
-		expect(Number(new URL(again.json.tempDownloadURL).searchParams.get('Expires'))).toBeLessThan(expires);
+		expect(Number(new URL(again.json.tempDownloadURL).searchParams.get('Expires'))).toBeLessThan(
+			expires,
+		);
 	});
 
 	it('FAILED with errors when failNextReport is armed; failed reports cannot be deleted or re-created', async () => {
@@ -216,7 +288,10 @@ describe('lifecycle and delete', () => {
 		expect(del.status).toBe(409);
 		expectWebexError(del.json, /failed/);
 		expect(sb.webex.reports.has(created.id)).toBe(true);
-		expect((await api('POST', '/wholesale/billing/reports', { body: { ...period, type: 'USER' } })).status).toBe(409);
+		expect(
+			(await api('POST', '/wholesale/billing/reports', { body: { ...period, type: 'USER' } }))
+				.status,
+		).toBe(409);
 		// Only the next report fails.
 		const next = await createReport({ ...period, type: 'PARTNER' });
 		await waitForStatus(next.id, 'COMPLETED');
@@ -246,7 +321,9 @@ describe('lifecycle and delete', () => {
 		const r = await api('GET', `/wholesale/billing/reports/${seeded.id}`);
 		expect(r.json.status).toBe('IN_PROGRESS');
 		seeded.status = 'COMPLETED';
-		expect((await api('GET', `/wholesale/billing/reports/${seeded.id}`)).json.tempDownloadURL).toBeDefined();
+		expect(
+			(await api('GET', `/wholesale/billing/reports/${seeded.id}`)).json.tempDownloadURL,
+		).toBeDefined();
 	});
 });
 
@@ -256,7 +333,12 @@ describe('list', () => {
 		const types = ['PARTNER', 'CUSTOMER', 'USER'] as const;
 		for (let i = 0; i < 250; i++) {
 			const start = ymd(base + ((i * 7919) % 250) * DAY_MS);
-			sb.webex.seedReport({ billingStartDate: start, billingEndDate: start, type: types[i % 3], status: i % 10 === 0 ? 'FAILED' : 'COMPLETED' });
+			sb.webex.seedReport({
+				billingStartDate: start,
+				billingEndDate: start,
+				type: types[i % 3],
+				status: i % 10 === 0 ? 'FAILED' : 'COMPLETED',
+			});
 		}
 	}
 
@@ -272,25 +354,51 @@ describe('list', () => {
 			seen.push(...r.json.items);
 			const link = r.headers.get('link');
 			url = link ? /<([^>]+)>;\s*rel="next"/.exec(link)?.[1] : undefined;
-			if (url) expect(url).toMatch(new RegExp(`^${sb.webex.baseUrl}/wholesale/billing/reports\\?cursor=[^&]+&max=100$`));
+			if (url)
+				expect(url).toMatch(
+					new RegExp(`^${sb.webex.baseUrl}/wholesale/billing/reports\\?cursor=[^&]+&max=100$`),
+				);
 		}
 		expect(pages).toBe(3);
 		expect(seen).toHaveLength(250);
 		expect(new Set(seen.map((i) => i.id)).size).toBe(250);
-		expect(Object.keys(seen[0]).sort()).toEqual(['billingEndDate', 'billingStartDate', 'category', 'id', 'status', 'type']);
+		expect(Object.keys(seen[0]).sort()).toEqual([
+			'billingEndDate',
+			'billingStartDate',
+			'category',
+			'id',
+			'status',
+			'type',
+		]);
 		const starts = seen.map((i) => i.billingStartDate);
 		expect([...starts].sort()).toEqual(starts); // default sortBy billingStartDate
-		expect(sb.requests.map((e) => Object.keys(e.query).sort().join())).toEqual(['max', 'cursor,max', 'cursor,max']);
+		expect(sb.requests.map((e) => Object.keys(e.query).sort().join())).toEqual([
+			'max',
+			'cursor,max',
+			'cursor,max',
+		]);
 		expect(sb.violations).toEqual([]);
 	});
 
 	it('filters match exactly and carry over to the next page', async () => {
 		seed250();
-		sb.webex.seedReport({ billingStartDate: '2025-01-01', billingEndDate: '2025-01-31', type: 'USER' });
-		const exact = await api('GET', '/wholesale/billing/reports?billingStartDate=2025-01-01&billingEndDate=2025-01-31');
+		sb.webex.seedReport({
+			billingStartDate: '2025-01-01',
+			billingEndDate: '2025-01-31',
+			type: 'USER',
+		});
+		const exact = await api(
+			'GET',
+			'/wholesale/billing/reports?billingStartDate=2025-01-01&billingEndDate=2025-01-31',
+		);
 		expect(exact.json.items).toHaveLength(1);
-		const users = await api('GET', '/wholesale/billing/reports?type=USER&status=COMPLETED&max=30&sortBy=id');
-		expect(users.json.items.every((i: Json) => i.type === 'USER' && i.status === 'COMPLETED')).toBe(true);
+		const users = await api(
+			'GET',
+			'/wholesale/billing/reports?type=USER&status=COMPLETED&max=30&sortBy=id',
+		);
+		expect(users.json.items.every((i: Json) => i.type === 'USER' && i.status === 'COMPLETED')).toBe(
+			true,
+		);
 		const ids = users.json.items.map((i: Json) => i.id);
 		expect([...ids].sort()).toEqual(ids);
 		const next = /<([^>]+)>/.exec(users.headers.get('link') ?? '')![1];
@@ -305,17 +413,28 @@ describe('list', () => {
 		const next = /<([^>]+)>/.exec(first.headers.get('link') ?? '')![1];
 		const r = await api('GET', `${next}&type=PARTNER`);
 		expect(r.status).toBe(200);
-		expect(sb.violations).toEqual([expect.stringMatching(/re-sent query parameters with the cursor \(type\)/)]);
+		expect(sb.violations).toEqual([
+			expect.stringMatching(/re-sent query parameters with the cursor \(type\)/),
+		]);
 	});
 
-	it.each([['max=0'], ['max=101'], ['max=ten'], ['sortBy=created'], ['type=ALL'], ['status=DONE'], ['billingStartDate=2025-1-1'], ['foo=bar'], ['type='], ['type=USER&type=PARTNER'], ['cursor=garbage']])(
-		'400 for %s',
-		async (qs) => {
-			const r = await api('GET', `/wholesale/billing/reports?${qs}`);
-			expect(r.status).toBe(400);
-			expectWebexError(r.json);
-		},
-	);
+	it.each([
+		['max=0'],
+		['max=101'],
+		['max=ten'],
+		['sortBy=created'],
+		['type=ALL'],
+		['status=DONE'],
+		['billingStartDate=2025-1-1'],
+		['foo=bar'],
+		['type='],
+		['type=USER&type=PARTNER'],
+		['cursor=garbage'],
+	])('400 for %s', async (qs) => {
+		const r = await api('GET', `/wholesale/billing/reports?${qs}`);
+		expect(r.status).toBe(400);
+		expectWebexError(r.json);
+	});
 });
 
 describe('download', () => {
@@ -326,13 +445,22 @@ describe('download', () => {
 		const options = sb.webex.options;
 		let reads = 0;
 		// The first look at the report finds it generating, every later one finished.
-		Object.defineProperty(options, 'reportDelayMs', { configurable: true, enumerable: true, get: () => (reads++ === 0 ? 60_000 : 0) });
+		Object.defineProperty(options, 'reportDelayMs', {
+			configurable: true,
+			enumerable: true,
+			get: () => (reads++ === 0 ? 60_000 : 0),
+		});
 		try {
 			const got = await api('GET', `/wholesale/billing/reports/${created.id}`);
 			expect(got.json.status).toBe('IN_PROGRESS');
 			expect(got.json.tempDownloadURL).toBeUndefined();
 		} finally {
-			Object.defineProperty(options, 'reportDelayMs', { configurable: true, enumerable: true, writable: true, value: 150 });
+			Object.defineProperty(options, 'reportDelayMs', {
+				configurable: true,
+				enumerable: true,
+				writable: true,
+				value: 150,
+			});
 		}
 	});
 
@@ -352,19 +480,27 @@ describe('download', () => {
 		expect(denied.status).toBe(403);
 		expect(denied.text).toContain('<Code>AccessDenied</Code>');
 		const tampered = new URL(report.tempDownloadURL);
-		tampered.searchParams.set('Expires', String(Number(tampered.searchParams.get('Expires')) + 3600));
+		tampered.searchParams.set(
+			'Expires',
+			String(Number(tampered.searchParams.get('Expires')) + 3600),
+		);
 		expect((await download(tampered.toString())).status).toBe(403);
 
 		sb.webex.options.downloadUrlTtlSeconds = -1;
-		const stale = (await api('GET', `/wholesale/billing/reports/${report.id}`)).json.tempDownloadURL;
+		const stale = (await api('GET', `/wholesale/billing/reports/${report.id}`)).json
+			.tempDownloadURL;
 		const expired = await download(stale);
 		expect(expired.status).toBe(403);
 		expect(expired.text).toContain('Request has expired');
 
 		expect(sb.violations).toEqual([]);
-		const leaked = await download(report.tempDownloadURL, { authorization: `Bearer ${sb.webex.accessToken}` });
+		const leaked = await download(report.tempDownloadURL, {
+			authorization: `Bearer ${sb.webex.accessToken}`,
+		});
 		expect(leaked.status).toBe(400);
-		expect(sb.violations).toEqual([expect.stringMatching(/^Authorization header sent to the download host: GET \/cdn\/webex\//)]);
+		expect(sb.violations).toEqual([
+			expect.stringMatching(/^Authorization header sent to the download host: GET \/cdn\/webex\//),
+		]);
 	});
 
 	it('downloadGzip: Content-Encoding gzip when accepted, same CSV after decoding', async () => {
@@ -395,7 +531,9 @@ describe('download', () => {
 		expect(a.headers.get('content-range')).toBe(`bytes 0-999/${length}`);
 		expect(b.headers.get('content-range')).toBe(`bytes 1000-${length - 1}/${length}`);
 		expect(a.text + b.text).toBe(full.text);
-		expect((await download(report.tempDownloadURL, { range: `bytes=${length}-` })).status).toBe(416);
+		expect((await download(report.tempDownloadURL, { range: `bytes=${length}-` })).status).toBe(
+			416,
+		);
 	});
 });
 
@@ -410,12 +548,22 @@ describe('report data', () => {
 	}
 
 	it('USER, CUSTOMER and PARTNER reports agree exactly and match expectedReportRows', async () => {
-		const [userCsv, customerCsv, partnerCsv] = await Promise.all([reportCsv({ type: 'USER' }), reportCsv({ type: 'CUSTOMER' }), reportCsv({ type: 'PARTNER' })]);
-		for (const [csv, type] of [[userCsv, 'USER'], [customerCsv, 'CUSTOMER'], [partnerCsv, 'PARTNER']] as const) {
+		const [userCsv, customerCsv, partnerCsv] = await Promise.all([
+			reportCsv({ type: 'USER' }),
+			reportCsv({ type: 'CUSTOMER' }),
+			reportCsv({ type: 'PARTNER' }),
+		]);
+		for (const [csv, type] of [
+			[userCsv, 'USER'],
+			[customerCsv, 'CUSTOMER'],
+			[partnerCsv, 'PARTNER'],
+		] as const) {
 			expect(csv.startsWith(reportColumns(type).join(',') + '\r\n')).toBe(true);
 			expect(csv.endsWith('\r\n')).toBe(true);
 			expect(csv.replace(/\r\n/g, '')).not.toContain('\n'); // CRLF only
-			expect(toObjects(parseCsv(csv))).toEqual(expectedReportRows({ ...period, type }, { seed: 42 }));
+			expect(toObjects(parseCsv(csv))).toEqual(
+				expectedReportRows({ ...period, type }, { seed: 42 }),
+			);
 		}
 		const users = toObjects(parseCsv(userCsv));
 		const customers = toObjects(parseCsv(customerCsv));
@@ -428,7 +576,8 @@ describe('report data', () => {
 		const bySku = (r: Record<string, string>) => r.SKU;
 		expect(sumBy(customers, bySku)).toEqual(sumBy(users, bySku));
 		expect(sumBy(partners, bySku)).toEqual(sumBy(users, bySku));
-		const group = (r: Record<string, string>) => [r.CUSTOMER_ORG_ID, r.LOCATION_ID, r.SKU, r.LICENSE_ID].join('|');
+		const group = (r: Record<string, string>) =>
+			[r.CUSTOMER_ORG_ID, r.LOCATION_ID, r.SKU, r.LICENSE_ID].join('|');
 		expect(sumBy(customers, group)).toEqual(sumBy(users, group));
 		expect(customers).toHaveLength(new Set(customers.map(group)).size); // one row per group
 		const sub = (r: Record<string, string>) => [r.SUBSCRIPTION_ID, r.SKU].join('|');
@@ -436,7 +585,9 @@ describe('report data', () => {
 
 		// RFC 4180 quoting of descriptions with a comma and double quotes.
 		expect(partnerCsv).toContain(',"Webex Suite, ""Calling + Meetings"" bundle",');
-		expect(partners.map((p) => p.DESCRIPTION)).toContain('Webex Suite, "Calling + Meetings" bundle');
+		expect(partners.map((p) => p.DESCRIPTION)).toContain(
+			'Webex Suite, "Calling + Meetings" bundle',
+		);
 	});
 
 	it('is deterministic: same seed gives byte-identical CSV, another seed differs; csvBom adds a BOM', async () => {
@@ -461,15 +612,23 @@ describe('report data', () => {
 
 	it('a sub-partner report has only its customers; internal adds the internal org', async () => {
 		const sp = sb.webex.dataset.subPartners[1];
-		const own = new Set(sb.webex.dataset.customers.filter((c) => c.ownerIndex === sp.index).map((c) => c.uuid));
-		const rows = toObjects(parseCsv(await reportCsv({ type: 'CUSTOMER', subPartnerOrgId: sp.webexId })));
+		const own = new Set(
+			sb.webex.dataset.customers.filter((c) => c.ownerIndex === sp.index).map((c) => c.uuid),
+		);
+		const rows = toObjects(
+			parseCsv(await reportCsv({ type: 'CUSTOMER', subPartnerOrgId: sp.webexId })),
+		);
 		expect(rows.length).toBeGreaterThan(0);
-		expect(rows.every((r) => own.has(r.CUSTOMER_ORG_ID) && r.PARTNER_ORG_ID === sp.uuid)).toBe(true);
+		expect(rows.every((r) => own.has(r.CUSTOMER_ORG_ID) && r.PARTNER_ORG_ID === sp.uuid)).toBe(
+			true,
+		);
 
 		const internal = toObjects(parseCsv(await reportCsv({ type: 'CUSTOMER', internal: true })));
 		const plain = expectedReportRows({ ...period, type: 'CUSTOMER' });
 		expect(internal.length).toBeGreaterThan(plain.length);
-		expect(internal.some((r) => r.CUSTOMER_ORG_ID === sb.webex.dataset.internalOrg.uuid)).toBe(true);
+		expect(internal.some((r) => r.CUSTOMER_ORG_ID === sb.webex.dataset.internalOrg.uuid)).toBe(
+			true,
+		);
 		expect(plain.some((r) => r.CUSTOMER_ORG_ID === sb.webex.dataset.internalOrg.uuid)).toBe(false);
 	});
 });
@@ -478,7 +637,15 @@ describe('faults', () => {
 	const period = lastMonth();
 
 	it('status: answers the status with Retry-After and a Webex body, without executing the request', async () => {
-		const fault = sb.addFault({ kind: 'api', method: 'POST', path: '/wholesale/billing/reports', type: 'status', status: 429, retryAfter: 3, times: 2 });
+		const fault = sb.addFault({
+			kind: 'api',
+			method: 'POST',
+			path: '/wholesale/billing/reports',
+			type: 'status',
+			status: 429,
+			retryAfter: 3,
+			times: 2,
+		});
 		for (let i = 0; i < 2; i++) {
 			const r = await api('POST', '/wholesale/billing/reports', { body: period });
 			expect(r.status).toBe(429);
@@ -492,7 +659,13 @@ describe('faults', () => {
 		await createReport(period);
 
 		const date = new Date(Date.now() + 5000).toUTCString();
-		sb.addFault({ vendor: 'webex', path: /^\/wholesale\/billing\/reports$/, type: 'status', status: 503, retryAfter: date });
+		sb.addFault({
+			vendor: 'webex',
+			path: /^\/wholesale\/billing\/reports$/,
+			type: 'status',
+			status: 503,
+			retryAfter: date,
+		});
 		const r = await api('GET', '/wholesale/billing/reports');
 		expect(r.status).toBe(503);
 		expect(r.headers.get('retry-after')).toBe(date);
@@ -538,7 +711,10 @@ describe('faults', () => {
 		sb.addFault({ kind: 'api', method: 'POST', type: 'reset', afterBytes: 5 });
 		const res = await fetch(`${sb.webex.baseUrl}/wholesale/billing/reports`, {
 			method: 'POST',
-			headers: { authorization: `Bearer ${sb.webex.accessToken}`, 'content-type': 'application/json' },
+			headers: {
+				authorization: `Bearer ${sb.webex.accessToken}`,
+				'content-type': 'application/json',
+			},
 			body: JSON.stringify(period),
 		});
 		expect(res.status).toBe(200);
@@ -592,7 +768,11 @@ describe('faults', () => {
 	it('transform: the whole answer rewritten, here a CSV row that lost its last field', async () => {
 		const report = await completedReport({ ...period, type: 'CUSTOMER' });
 		const clean = await download(report.tempDownloadURL);
-		sb.addFault({ kind: 'download', type: 'transform', transform: (body) => dropCsvField(body, 2) });
+		sb.addFault({
+			kind: 'download',
+			type: 'transform',
+			transform: (body) => dropCsvField(body, 2),
+		});
 		const damaged = await download(report.tempDownloadURL);
 		const [header, first, second] = parseCsv(damaged.text);
 		expect(first).toEqual(parseCsv(clean.text)[1]);
@@ -604,7 +784,9 @@ describe('faults', () => {
 		const report = await completedReport(period);
 		const clean = await download(report.tempDownloadURL);
 		sb.addFault({ kind: 'download', type: 'reset', afterBytes: 50 });
-		await fetch(report.tempDownloadURL).then((r) => r.text()).catch(() => undefined);
+		await fetch(report.tempDownloadURL)
+			.then((r) => r.text())
+			.catch(() => undefined);
 		const downloads = sb.requests.filter((entry) => entry.kind === 'download');
 		expect(downloads.map((entry) => entry.bytes)).toEqual([Buffer.byteLength(clean.text), 50]);
 	});
@@ -618,7 +800,13 @@ describe('faults', () => {
 
 	it('faults match by vendor/kind/method/path in insertion order; clearFaults removes them', async () => {
 		sb.addFault({ kind: 'download', type: 'status', status: 500 });
-		const forList = sb.addFault({ method: 'GET', path: '/wholesale/billing/reports', type: 'status', status: 504, times: Infinity });
+		const forList = sb.addFault({
+			method: 'GET',
+			path: '/wholesale/billing/reports',
+			type: 'status',
+			status: 504,
+			times: Infinity,
+		});
 		const second = sb.addFault({ method: 'GET', type: 'status', status: 500 });
 		expect((await api('GET', '/wholesale/billing/reports')).status).toBe(504);
 		expect((await api('GET', '/wholesale/billing/reports')).status).toBe(504);
@@ -657,7 +845,8 @@ describe('faults', () => {
 
 describe('reset', () => {
 	/** A list request as the bytes a client writes to its connection. */
-	const listRequest = () => `GET /webex/v1/wholesale/billing/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${sb.webex.accessToken}\r\n\r\n`;
+	const listRequest = () =>
+		`GET /webex/v1/wholesale/billing/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${sb.webex.accessToken}\r\n\r\n`;
 
 	/** A fault added after the reset must be taken by the next request sent, not by the one given up on. */
 	async function expectNextRequestTakesTheFault() {
@@ -689,7 +878,8 @@ describe('reset', () => {
 
 describe('OAuth', () => {
 	const redirectUri = 'http://127.0.0.1:9/callback';
-	const basic = () => 'Basic ' + Buffer.from(`${sb.webex.clientId}:${sb.webex.clientSecret}`).toString('base64');
+	const basic = () =>
+		'Basic ' + Buffer.from(`${sb.webex.clientId}:${sb.webex.clientSecret}`).toString('base64');
 
 	async function authorize(scope?: string) {
 		const u = new URL(sb.webex.authorizeUrl);
@@ -716,8 +906,13 @@ describe('OAuth', () => {
 	}
 
 	it('authorization code -> tokens -> API; refresh after expiry', async () => {
-		const code = await authorize('spark-admin:wholesale_billing_reports_read spark-admin:wholesale_billing_reports_write');
-		const t = await token({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }, { authorization: basic() });
+		const code = await authorize(
+			'spark-admin:wholesale_billing_reports_read spark-admin:wholesale_billing_reports_write',
+		);
+		const t = await token(
+			{ grant_type: 'authorization_code', code, redirect_uri: redirectUri },
+			{ authorization: basic() },
+		);
 		expect(t.status).toBe(200);
 		expect(t.json).toEqual({
 			access_token: expect.any(String),
@@ -725,17 +920,37 @@ describe('OAuth', () => {
 			refresh_token: expect.any(String),
 			refresh_token_expires_in: expect.any(Number),
 			token_type: 'Bearer',
-			scope: 'spark-admin:wholesale_billing_reports_read spark-admin:wholesale_billing_reports_write',
+			scope:
+				'spark-admin:wholesale_billing_reports_read spark-admin:wholesale_billing_reports_write',
 		});
-		expect((await api('GET', '/wholesale/billing/reports', { token: t.json.access_token })).status).toBe(200);
-		expect((await token({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }, { authorization: basic() })).json.error).toBe('invalid_grant');
+		expect(
+			(await api('GET', '/wholesale/billing/reports', { token: t.json.access_token })).status,
+		).toBe(200);
+		expect(
+			(
+				await token(
+					{ grant_type: 'authorization_code', code, redirect_uri: redirectUri },
+					{ authorization: basic() },
+				)
+			).json.error,
+		).toBe('invalid_grant');
 
 		sb.webex.expireAccessTokens();
-		expect((await api('GET', '/wholesale/billing/reports', { token: t.json.access_token })).status).toBe(401);
-		const refreshed = await token({ grant_type: 'refresh_token', refresh_token: t.json.refresh_token, client_id: sb.webex.clientId, client_secret: sb.webex.clientSecret });
+		expect(
+			(await api('GET', '/wholesale/billing/reports', { token: t.json.access_token })).status,
+		).toBe(401);
+		const refreshed = await token({
+			grant_type: 'refresh_token',
+			refresh_token: t.json.refresh_token,
+			client_id: sb.webex.clientId,
+			client_secret: sb.webex.clientSecret,
+		});
 		expect(refreshed.status).toBe(200);
 		expect(refreshed.json.access_token).not.toBe(t.json.access_token);
-		expect((await api('GET', '/wholesale/billing/reports', { token: refreshed.json.access_token })).status).toBe(200);
+		expect(
+			(await api('GET', '/wholesale/billing/reports', { token: refreshed.json.access_token }))
+				.status,
+		).toBe(200);
 		expect(sb.requests.filter((e) => e.kind === 'token').map((e) => e.path)).toEqual([
 			'/webex/v1/authorize',
 			'/webex/v1/access_token',
@@ -746,17 +961,45 @@ describe('OAuth', () => {
 
 	it('refuses bad clients and grants; a read-only token cannot create', async () => {
 		const code = await authorize('spark-admin:wholesale_billing_reports_read');
-		const wrong = await token({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: sb.webex.clientId, client_secret: 'wrong' });
+		const wrong = await token({
+			grant_type: 'authorization_code',
+			code,
+			redirect_uri: redirectUri,
+			client_id: sb.webex.clientId,
+			client_secret: 'wrong',
+		});
 		expect(wrong.status).toBe(401);
 		expect(wrong.json).toEqual({ error: 'invalid_client', error_description: expect.any(String) });
-		expect((await token({ grant_type: 'password' }, { authorization: basic() })).json.error).toBe('unsupported_grant_type');
-		expect((await token({ grant_type: 'refresh_token', refresh_token: 'nope' }, { authorization: basic() })).status).toBe(400);
+		expect((await token({ grant_type: 'password' }, { authorization: basic() })).json.error).toBe(
+			'unsupported_grant_type',
+		);
+		expect(
+			(
+				await token(
+					{ grant_type: 'refresh_token', refresh_token: 'nope' },
+					{ authorization: basic() },
+				)
+			).status,
+		).toBe(400);
 
-		const readOnly = await token({ grant_type: 'authorization_code', code: await authorize('spark-admin:wholesale_billing_reports_read'), redirect_uri: redirectUri }, { authorization: basic() });
-		const post = await api('POST', '/wholesale/billing/reports', { body: period(), token: readOnly.json.access_token });
+		const readOnly = await token(
+			{
+				grant_type: 'authorization_code',
+				code: await authorize('spark-admin:wholesale_billing_reports_read'),
+				redirect_uri: redirectUri,
+			},
+			{ authorization: basic() },
+		);
+		const post = await api('POST', '/wholesale/billing/reports', {
+			body: period(),
+			token: readOnly.json.access_token,
+		});
 		expect(post.status).toBe(403);
 		expectWebexError(post.json, /scope/);
-		expect((await api('GET', '/wholesale/billing/reports', { token: readOnly.json.access_token })).status).toBe(200);
+		expect(
+			(await api('GET', '/wholesale/billing/reports', { token: readOnly.json.access_token }))
+				.status,
+		).toBe(200);
 	});
 
 	const period = lastMonth;
@@ -764,7 +1007,12 @@ describe('OAuth', () => {
 
 describe('spec variants (options)', () => {
 	it('createStatus 202, reportType instead of type, REQUESTED while in progress', async () => {
-		Object.assign(sb.webex.options, { createStatus: 202, reportTypeField: 'reportType', inProgressStatus: 'REQUESTED', reportDelayMs: 60000 });
+		Object.assign(sb.webex.options, {
+			createStatus: 202,
+			reportTypeField: 'reportType',
+			inProgressStatus: 'REQUESTED',
+			reportDelayMs: 60000,
+		});
 		const r = await api('POST', '/wholesale/billing/reports', { body: lastMonth() });
 		expect(r.status).toBe(202);
 		const got = await api('GET', `/wholesale/billing/reports/${r.json.id}`);
@@ -772,13 +1020,21 @@ describe('spec variants (options)', () => {
 		expect(got.json.type).toBeUndefined();
 		expect((await api('GET', '/wholesale/billing/reports')).json.items[0].status).toBe('REQUESTED');
 		await sb.reset(); // restores the start options
-		expect(sb.webex.options).toMatchObject({ createStatus: 200, reportTypeField: 'type', inProgressStatus: 'IN_PROGRESS', reportDelayMs: 150 });
+		expect(sb.webex.options).toMatchObject({
+			createStatus: 200,
+			reportTypeField: 'type',
+			inProgressStatus: 'IN_PROGRESS',
+			reportDelayMs: 150,
+		});
 	});
 });
 
 describe('bench-sized USER report', () => {
 	it('streams 1,000,000 rows without holding them in memory', async () => {
-		const big = await startSandbox({ seed: 42, webex: { reportDelayMs: 0, userReportRows: 1_000_000 } });
+		const big = await startSandbox({
+			seed: 42,
+			webex: { reportDelayMs: 0, userReportRows: 1_000_000 },
+		});
 		try {
 			const report = big.webex.seedReport({ ...lastMonth(), type: 'USER' });
 			global.gc?.();

@@ -37,7 +37,9 @@ describe('bounded concurrency', () => {
 				await tick(5);
 				throw new Error('blob 1 failed');
 			}
-			await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+			await new Promise<void>((resolve) =>
+				signal.addEventListener('abort', () => resolve(), { once: true }),
+			);
 			await tick(20);
 			stopped.push(item);
 		});

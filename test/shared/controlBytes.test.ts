@@ -13,7 +13,9 @@ describe('isFreeOfControlBytes', () => {
 					const bytes = Buffer.alloc(length, 'a');
 					bytes[position] = byte;
 					if (isFreeOfControlBytes(bytes) !== referenceFree(bytes)) {
-						throw new Error(`byte 0x${byte.toString(16)} at ${position} of ${length}: expected ${referenceFree(bytes)}`);
+						throw new Error(
+							`byte 0x${byte.toString(16)} at ${position} of ${length}: expected ${referenceFree(bytes)}`,
+						);
 					}
 				}
 			}
@@ -42,8 +44,13 @@ describe('isFreeOfControlBytes', () => {
 	});
 
 	it('agrees with the definition on any bytes', () => {
-		const bytes = fc.uint8Array({ maxLength: 300 }).map((array) => array.map((byte) => (byte % 3 === 0 ? byte % 34 : byte)));
-		fc.assert(fc.property(bytes, (array) => isFreeOfControlBytes(array) === referenceFree(array)), { numRuns: 2000 });
+		const bytes = fc
+			.uint8Array({ maxLength: 300 })
+			.map((array) => array.map((byte) => (byte % 3 === 0 ? byte % 34 : byte)));
+		fc.assert(
+			fc.property(bytes, (array) => isFreeOfControlBytes(array) === referenceFree(array)),
+			{ numRuns: 2000 },
+		);
 	});
 
 	it('answers "not known to be free" where WebAssembly is missing, so the caller searches the text', () => {

@@ -1,4 +1,10 @@
-import { addUtcMonths, daysInclusive, formatIsoDate, parseIsoDate, toIsoDateText } from '../../nodes/shared/numbers/dates';
+import {
+	addUtcMonths,
+	daysInclusive,
+	formatIsoDate,
+	parseIsoDate,
+	toIsoDateText,
+} from '../../nodes/shared/numbers/dates';
 
 describe('calendar dates', () => {
 	it('accepts real YYYY-MM-DD dates only', () => {
@@ -14,7 +20,12 @@ describe('calendar dates', () => {
 	});
 
 	it('reads an invalid Date or an object from an expression as text that is not a date', () => {
-		for (const value of [new Date(Number.NaN), { toString: [] }, ['2026-01-01'], Object.create(null)]) {
+		for (const value of [
+			new Date(Number.NaN),
+			{ toString: [] },
+			['2026-01-01'],
+			Object.create(null),
+		]) {
 			expect(parseIsoDate(toIsoDateText(value))).toBeNull();
 		}
 		expect(toIsoDateText(new Date(Number.NaN))).toBe('Invalid Date');

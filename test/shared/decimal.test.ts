@@ -47,7 +47,8 @@ describe('exact decimal sums', () => {
 	it('refuses text that is not a number and adds nothing', () => {
 		const sum = new DecimalSum();
 		sum.add('2');
-		for (const value of ['', 'abc', '1,5', '.', '-', '1.2.3', 'NaN']) expect(sum.add(value)).toBe(false);
+		for (const value of ['', 'abc', '1,5', '.', '-', '1.2.3', 'NaN'])
+			expect(sum.add(value)).toBe(false);
 		expect(sum.add(Number.NaN)).toBe(false);
 		expect(sum.toString()).toBe('2');
 	});
@@ -82,7 +83,9 @@ describe('exact decimal comparison and arithmetic', () => {
 	});
 
 	it('subtracts past 2^53 without losing a unit', () => {
-		expect(formatDecimal(subtractDecimals(d('90071992547409930.01'), d('0.02')))).toBe('90071992547409929.99');
+		expect(formatDecimal(subtractDecimals(d('90071992547409930.01'), d('0.02')))).toBe(
+			'90071992547409929.99',
+		);
 	});
 
 	it('multiplies exactly, scales adding up', () => {
@@ -110,11 +113,15 @@ describe('shortDecimalScale', () => {
 		formatDecimal({ units: BigInt(Math.round(value * 10 ** scale)), scale });
 
 	it('finds the decimals of money-like numbers: 0.1, 312.5, -2.25, 99.999999', () => {
-		expect([0.1, 312.5, -2.25, 99.999999, 7, -0].map(shortDecimalScale)).toEqual([1, 1, 2, 6, 0, 0]);
+		expect([0.1, 312.5, -2.25, 99.999999, 7, -0].map(shortDecimalScale)).toEqual([
+			1, 1, 2, 6, 0, 0,
+		]);
 	});
 
 	it('gives -1 for more than 6 decimals, more than 15 digits, and non-finite numbers', () => {
-		expect([1e-7, 0.1 + 0.2, 1234567890123.456, 1e21, NaN, Infinity].map(shortDecimalScale)).toEqual([-1, -1, -1, -1, -1, -1]);
+		expect(
+			[1e-7, 0.1 + 0.2, 1234567890123.456, 1e21, NaN, Infinity].map(shortDecimalScale),
+		).toEqual([-1, -1, -1, -1, -1, -1]);
 	});
 
 	it('agrees with the shortest decimal text of any double whenever it answers', () => {
@@ -143,15 +150,23 @@ describe('shortDecimalScale', () => {
 describe('DecimalSum with numbers', () => {
 	it('sums any doubles exactly as their shortest decimal texts', () => {
 		fc.assert(
-			fc.property(fc.array(fc.oneof(fc.double({ min: -1e9, max: 1e9, noNaN: true }), fc.integer().map((cents) => cents / 100))), (values) => {
-				const fromNumbers = new DecimalSum();
-				const fromTexts = new DecimalSum();
-				for (const value of values) {
-					fromNumbers.add(value);
-					fromTexts.add(String(value));
-				}
-				expect(fromNumbers.toString()).toBe(fromTexts.toString());
-			}),
+			fc.property(
+				fc.array(
+					fc.oneof(
+						fc.double({ min: -1e9, max: 1e9, noNaN: true }),
+						fc.integer().map((cents) => cents / 100),
+					),
+				),
+				(values) => {
+					const fromNumbers = new DecimalSum();
+					const fromTexts = new DecimalSum();
+					for (const value of values) {
+						fromNumbers.add(value);
+						fromTexts.add(String(value));
+					}
+					expect(fromNumbers.toString()).toBe(fromTexts.toString());
+				},
+			),
 		);
 	});
 });

@@ -16,7 +16,9 @@ function referenceFields(text: string, names: string[]): unknown[] | null {
 	const keysInOrder = Object.keys(parsed);
 	return names.map((name) => {
 		const matching = keysInOrder.filter((key) => fieldNameKey(key) === fieldNameKey(name));
-		return matching.length ? (parsed as Record<string, unknown>)[matching[matching.length - 1]] : undefined;
+		return matching.length
+			? (parsed as Record<string, unknown>)[matching[matching.length - 1]]
+			: undefined;
 	});
 }
 
@@ -27,14 +29,28 @@ function scannedFields(text: string, names: string[]): unknown[] | null {
 }
 
 const NAMES = ['CustomerId', 'Total', 'tags'];
-const fieldName = fc.constantFrom('CustomerId', 'customerid', 'CUSTOMERID', 'Total', 'total', 'Tags', 'other', 'Customer\u0130d', 'T\u00f6tal');
+const fieldName = fc.constantFrom(
+	'CustomerId',
+	'customerid',
+	'CUSTOMERID',
+	'Total',
+	'total',
+	'Tags',
+	'other',
+	'Customer\u0130d',
+	'T\u00f6tal',
+);
 const jsonObject = fc.dictionary(fieldName, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 });
 
 describe('JsonFieldScanner', () => {
 	it('reads the wanted fields of any JSON object exactly as JSON.parse does', () => {
 		fc.assert(
 			fc.property(jsonObject, fc.constantFrom(0, 1, 2), (object, indent) => {
-				const text = JSON.stringify(object, null, indent === 2 ? '  ' : indent === 1 ? ' ' : undefined).replace(/\n\s*/g, ' ');
+				const text = JSON.stringify(
+					object,
+					null,
+					indent === 2 ? '  ' : indent === 1 ? ' ' : undefined,
+				).replace(/\n\s*/g, ' ');
 				expect(scannedFields(text, NAMES)).toEqual(referenceFields(text, NAMES));
 			}),
 			{ numRuns: 2000 },
@@ -43,7 +59,30 @@ describe('JsonFieldScanner', () => {
 
 	it('never accepts a line that JSON.parse refuses, and agrees with it on every line it accepts', () => {
 		const mutated = fc
-			.tuple(jsonObject, fc.nat(), fc.constantFrom('', '"', '\\', ',', '}', '{', ':', '\u0001', '\t', 'x', '1', '-', '.', 'e', ' ', 'nul', '\\u12'), fc.nat(3))
+			.tuple(
+				jsonObject,
+				fc.nat(),
+				fc.constantFrom(
+					'',
+					'"',
+					'\\',
+					',',
+					'}',
+					'{',
+					':',
+					'\u0001',
+					'\t',
+					'x',
+					'1',
+					'-',
+					'.',
+					'e',
+					' ',
+					'nul',
+					'\\u12',
+				),
+				fc.nat(3),
+			)
 			.map(([object, position, insert, removeCount]) => {
 				const text = JSON.stringify(object);
 				const at = position % (text.length + 1);
@@ -99,7 +138,11 @@ describe('JsonFieldScanner', () => {
 			JsonValueKind.Structure,
 			JsonValueKind.Missing,
 		]);
-		expect([scanner.value(1), scanner.raw(2), scanner.value(4)]).toEqual(['"q"', '-1.5e3', [1, { x: 2 }]]);
+		expect([scanner.value(1), scanner.raw(2), scanner.value(4)]).toEqual([
+			'"q"',
+			'-1.5e3',
+			[1, { x: 2 }],
+		]);
 	});
 
 	it('takes the last of two keys that differ only in case, as JSON.parse takes the last duplicate', () => {

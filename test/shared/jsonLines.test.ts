@@ -7,15 +7,24 @@ import { JsonAggregator } from '../../nodes/shared/output/aggregate';
 
 const collect = async (source: Readable, gzip = false) => {
 	const records: unknown[] = [];
-	await readJsonLines(source, { record: (item) => records.push(item) }, { gzip, sourceName: 'blob part-1.json.gz' });
+	await readJsonLines(
+		source,
+		{ record: (item) => records.push(item) },
+		{ gzip, sourceName: 'blob part-1.json.gz' },
+	);
 	return records;
 };
 
 const chunks = (buffer: Buffer, size: number) =>
-	Readable.from(Array.from({ length: Math.ceil(buffer.length / size) }, (_, index) => buffer.subarray(index * size, (index + 1) * size)));
+	Readable.from(
+		Array.from({ length: Math.ceil(buffer.length / size) }, (_, index) =>
+			buffer.subarray(index * size, (index + 1) * size),
+		),
+	);
 
 describe('JSON Lines reader', () => {
-	const text = '{"CustomerId":"c1","Total":1.5}\n{"CustomerId":"c2","Name":"Zoë"}\r\n\n{"CustomerId":"c3"}';
+	const text =
+		'{"CustomerId":"c1","Total":1.5}\n{"CustomerId":"c2","Name":"Zoë"}\r\n\n{"CustomerId":"c3"}';
 
 	it('reads gzip JSON Lines split at every byte, with CRLF, blank lines and no final newline', async () => {
 		const gzipped = gzipSync(Buffer.from(text));
@@ -34,9 +43,9 @@ describe('JSON Lines reader', () => {
 
 	it('refuses truncated gzip data instead of returning fewer records', async () => {
 		const gzipped = gzipSync(Buffer.from(text.repeat(50)));
-		await expect(collect(Readable.from([gzipped.subarray(0, gzipped.length - 20)]), true)).rejects.toBeInstanceOf(
-			JsonLinesFormatError,
-		);
+		await expect(
+			collect(Readable.from([gzipped.subarray(0, gzipped.length - 20)]), true),
+		).rejects.toBeInstanceOf(JsonLinesFormatError);
 	});
 
 	it('says gzip data is truncated when it ends early', async () => {
@@ -47,11 +56,15 @@ describe('JSON Lines reader', () => {
 	});
 
 	it('says a blob is empty rather than truncated', async () => {
-		await expect(collect(Readable.from([]), true)).rejects.toThrow('blob part-1.json.gz is empty: it holds no gzip data');
+		await expect(collect(Readable.from([]), true)).rejects.toThrow(
+			'blob part-1.json.gz is empty: it holds no gzip data',
+		);
 	});
 
 	it('says a proxy page came instead of gzip data', async () => {
-		await expect(collect(Readable.from([Buffer.from('<html><body>502 Bad Gateway</body></html>')]), true)).rejects.toThrow(
+		await expect(
+			collect(Readable.from([Buffer.from('<html><body>502 Bad Gateway</body></html>')]), true),
+		).rejects.toThrow(
 			'blob part-1.json.gz is an HTML or XML page, not gzip data: a proxy, firewall or sign-in page may be in the way',
 		);
 	});
@@ -63,7 +76,9 @@ describe('JSON Lines reader', () => {
 	});
 
 	it('refuses a line that is not an object', async () => {
-		await expect(collect(Readable.from([Buffer.from('[1,2]\n')]))).rejects.toThrow('Line 1 of blob part-1.json.gz is not a JSON object');
+		await expect(collect(Readable.from([Buffer.from('[1,2]\n')]))).rejects.toThrow(
+			'Line 1 of blob part-1.json.gz is not a JSON object',
+		);
 	});
 });
 
@@ -76,10 +91,25 @@ describe('aggregate sink over JSON records', () => {
 
 	it('groups and sums exactly, matching attribute names whatever their case', () => {
 		const aggregate = sink();
-		aggregate.record({ CustomerId: 'c1', SubscriptionId: 's1', Total: 0.1, BillableQuantity: '2' }, 1);
-		aggregate.record({ customerId: 'c1', SubscriptionId: 's1', total: 0.2, BillableQuantity: 1 }, 2);
-		aggregate.record({ CustomerId: 'c2', SubscriptionId: 's1', Total: 1e-7, BillableQuantity: 3 }, 3);
-		expect(aggregate.results().map((group) => ({ ...group.keys, sums: group.sums.map(String), rowCount: group.rowCount }))).toEqual([
+		aggregate.record(
+			{ CustomerId: 'c1', SubscriptionId: 's1', Total: 0.1, BillableQuantity: '2' },
+			1,
+		);
+		aggregate.record(
+			{ customerId: 'c1', SubscriptionId: 's1', total: 0.2, BillableQuantity: 1 },
+			2,
+		);
+		aggregate.record(
+			{ CustomerId: 'c2', SubscriptionId: 's1', Total: 1e-7, BillableQuantity: 3 },
+			3,
+		);
+		expect(
+			aggregate.results().map((group) => ({
+				...group.keys,
+				sums: group.sums.map(String),
+				rowCount: group.rowCount,
+			})),
+		).toEqual([
 			{ CustomerId: 'c1', SubscriptionId: 's1', sums: ['0.3', '3'], rowCount: 2 },
 			{ CustomerId: 'c2', SubscriptionId: 's1', sums: ['0.0000001', '3'], rowCount: 1 },
 		]);
@@ -93,16 +123,21 @@ describe('aggregate sink over JSON records', () => {
 	});
 
 	it('stops on a summed attribute that is not a number', () => {
-		expect(() => sink().record({ CustomerId: 'c1', SubscriptionId: 's1', Total: true, BillableQuantity: 1 }, 5)).toThrow(
-			"Line 5: attribute 'Total' holds true, which is not a number",
-		);
+		expect(() =>
+			sink().record(
+				{ CustomerId: 'c1', SubscriptionId: 's1', Total: true, BillableQuantity: 1 },
+				5,
+			),
+		).toThrow("Line 5: attribute 'Total' holds true, which is not a number");
 	});
 });
 
 describe('aggregating JSON Lines without parsing whole lines', () => {
 	const spec = { groupBy: ['customerid', 'SubscriptionId'], sumFields: ['Total', 'Quantity'] };
 	const summary = (aggregate: JsonAggregator) =>
-		aggregate.results().map((group) => ({ ...group.keys, sums: group.sums.map(String), rowCount: group.rowCount }));
+		aggregate
+			.results()
+			.map((group) => ({ ...group.keys, sums: group.sums.map(String), rowCount: group.rowCount }));
 	/** The same sink reached only through parsed records: the reference for the fast path. */
 	const parsedOnly = (aggregate: JsonAggregator) => ({ record: aggregate.record.bind(aggregate) });
 
@@ -110,7 +145,9 @@ describe('aggregating JSON Lines without parsing whole lines', () => {
 		CustomerId: fc.constantFrom('c1', 'c2', 'C1', 'c\u00e9', ''),
 		SubscriptionId: fc.option(fc.constantFrom('s1', 's2'), { nil: undefined }),
 		Total: fc.oneof(
-			fc.tuple(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 0, max: 9 })).map(([units, scale]) => units / 10 ** scale),
+			fc
+				.tuple(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 0, max: 9 }))
+				.map(([units, scale]) => units / 10 ** scale),
 			fc.constantFrom(1e21, 1.5e-7, 0.1 + 0.2, '12.50', '-0.001', '1e3'),
 		),
 		Quantity: fc.integer({ min: -1000, max: 1000 }),
@@ -119,15 +156,22 @@ describe('aggregating JSON Lines without parsing whole lines', () => {
 
 	it('gives exactly the groups and sums of parsing every line, whatever the chunking', async () => {
 		await fc.assert(
-			fc.asyncProperty(fc.array(lineItem, { maxLength: 40 }), fc.constantFrom('\n', '\r\n'), fc.integer({ min: 1, max: 200 }), async (items, newline, chunkSize) => {
-				const gzipped = gzipSync(Buffer.from(items.map((item) => JSON.stringify(item)).join(newline)));
-				const fast = new JsonAggregator(spec);
-				const reference = new JsonAggregator(spec);
-				await readJsonLines(chunks(gzipped, chunkSize), fast, { gzip: true });
-				await readJsonLines(chunks(gzipped, chunkSize), parsedOnly(reference), { gzip: true });
-				expect(summary(fast)).toEqual(summary(reference));
-				expect(fast.sumFieldNames).toEqual(reference.sumFieldNames);
-			}),
+			fc.asyncProperty(
+				fc.array(lineItem, { maxLength: 40 }),
+				fc.constantFrom('\n', '\r\n'),
+				fc.integer({ min: 1, max: 200 }),
+				async (items, newline, chunkSize) => {
+					const gzipped = gzipSync(
+						Buffer.from(items.map((item) => JSON.stringify(item)).join(newline)),
+					);
+					const fast = new JsonAggregator(spec);
+					const reference = new JsonAggregator(spec);
+					await readJsonLines(chunks(gzipped, chunkSize), fast, { gzip: true });
+					await readJsonLines(chunks(gzipped, chunkSize), parsedOnly(reference), { gzip: true });
+					expect(summary(fast)).toEqual(summary(reference));
+					expect(fast.sumFieldNames).toEqual(reference.sumFieldNames);
+				},
+			),
 			{ numRuns: 300 },
 		);
 	});
@@ -147,11 +191,18 @@ describe('aggregating JSON Lines without parsing whole lines', () => {
 				async (items, position, code, chunkSize) => {
 					const text = items.map((item) => JSON.stringify(item)).join('\n');
 					const at = position % text.length;
-					const gzipped = gzipSync(Buffer.from(text.slice(0, at) + String.fromCharCode(code) + text.slice(at)));
+					const gzipped = gzipSync(
+						Buffer.from(text.slice(0, at) + String.fromCharCode(code) + text.slice(at)),
+					);
 					const fast = new JsonAggregator(spec);
 					const reference = new JsonAggregator(spec);
-					expect(await outcome(readJsonLines(chunks(gzipped, chunkSize), fast, { gzip: true }), fast)).toEqual(
-						await outcome(readJsonLines(chunks(gzipped, chunkSize), parsedOnly(reference), { gzip: true }), reference),
+					expect(
+						await outcome(readJsonLines(chunks(gzipped, chunkSize), fast, { gzip: true }), fast),
+					).toEqual(
+						await outcome(
+							readJsonLines(chunks(gzipped, chunkSize), parsedOnly(reference), { gzip: true }),
+							reference,
+						),
 					);
 				},
 			),
@@ -160,10 +211,13 @@ describe('aggregating JSON Lines without parsing whole lines', () => {
 	});
 
 	it('refuses a malformed line even when the summed attributes in it look fine', async () => {
-		const text = '{"CustomerId":"c1","SubscriptionId":"s1","Total":1,"Quantity":2}\n{"CustomerId":"c1","SubscriptionId":"s1","Total":1,"Quantity":2,,"x":1}';
-		await expect(readJsonLines(Readable.from([Buffer.from(text)]), new JsonAggregator(spec), { sourceName: 'blob b1' })).rejects.toThrow(
-			'Line 2 of blob b1 is not valid JSON',
-		);
+		const text =
+			'{"CustomerId":"c1","SubscriptionId":"s1","Total":1,"Quantity":2}\n{"CustomerId":"c1","SubscriptionId":"s1","Total":1,"Quantity":2,,"x":1}';
+		await expect(
+			readJsonLines(Readable.from([Buffer.from(text)]), new JsonAggregator(spec), {
+				sourceName: 'blob b1',
+			}),
+		).rejects.toThrow('Line 2 of blob b1 is not valid JSON');
 	});
 });
 
@@ -174,7 +228,10 @@ describe('JSON Lines copy', () => {
 		const chunks: Buffer[] = [];
 		out.on('data', (chunk: Buffer) => chunks.push(chunk));
 		const consumer = { record: () => undefined };
-		await readJsonLines(Readable.from([gzipSync('{"a":1}\r\n{"a":2}')]), consumer, { gzip: true, copyTo: out });
+		await readJsonLines(Readable.from([gzipSync('{"a":1}\r\n{"a":2}')]), consumer, {
+			gzip: true,
+			copyTo: out,
+		});
 		await readJsonLines(Readable.from([Buffer.from('\n{"a":3}\n')]), consumer, { copyTo: out });
 		expect(out.writableEnded).toBe(false);
 		out.end();
@@ -196,7 +253,9 @@ describe('merging per-blob aggregates', () => {
 		second.record({ CustomerId: 'c3', Total: 1 }, 3);
 		const merged = mergeAggregates([first, second]);
 		expect(merged.sumFieldNames).toEqual(['Total']);
-		expect(merged.groups.map((group) => [group.keys.CustomerId, String(group.sums[0]), group.rowCount])).toEqual([
+		expect(
+			merged.groups.map((group) => [group.keys.CustomerId, String(group.sums[0]), group.rowCount]),
+		).toEqual([
 			['c2', '0.3', 2],
 			['c1', '5.25', 2],
 			['c3', '1', 1],

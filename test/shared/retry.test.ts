@@ -1,5 +1,14 @@
-import { ConnectionError, DeadlineExceededError, ExecutionCancelledError } from '../../nodes/shared/transport/errors';
-import { backoffDelay, parseRetryAfter, retryUntilDone, sleep } from '../../nodes/shared/transport/retry';
+import {
+	ConnectionError,
+	DeadlineExceededError,
+	ExecutionCancelledError,
+} from '../../nodes/shared/transport/errors';
+import {
+	backoffDelay,
+	parseRetryAfter,
+	retryUntilDone,
+	sleep,
+} from '../../nodes/shared/transport/retry';
 
 describe('Retry-After', () => {
 	it('reads delta-seconds', () => {
@@ -34,7 +43,9 @@ describe('retryUntilDone', () => {
 		const times: number[] = [];
 		const value = await retryUntilDone({ deadline: Date.now() + 5000 }, async (attempt) => {
 			times.push(Date.now() - started);
-			return attempt === 0 ? { done: false, reason: '429', retryAfterMs: 300 } : { done: true, value: 'ok' };
+			return attempt === 0
+				? { done: false, reason: '429', retryAfterMs: 300 }
+				: { done: true, value: 'ok' };
 		});
 		expect(value).toBe('ok');
 		expect(times[1]).toBeGreaterThanOrEqual(300);
@@ -56,17 +67,24 @@ describe('retryUntilDone', () => {
 			retryUntilDone({ deadline: Date.now() + 5000, maxAttempts: 2, baseDelayMs: 1 }, async () => {
 				throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
 			}),
-		).rejects.toThrow(new DeadlineExceededError('The connection failed: the connection was reset; gave up after 2 attempts'));
+		).rejects.toThrow(
+			new DeadlineExceededError(
+				'The connection failed: the connection was reset; gave up after 2 attempts',
+			),
+		);
 	});
 
 	it('retries an answer cut mid-body once its error is stripped of the request', async () => {
 		// What axios throws for a JSON answer whose connection dropped: no network code to go by.
 		const cut = Object.assign(new Error('stream has been aborted'), { code: 'ERR_BAD_RESPONSE' });
 		let attempts = 0;
-		const value = await retryUntilDone({ deadline: Date.now() + 5000, baseDelayMs: 1 }, async () => {
-			if (attempts++ === 0) throw ConnectionError.from(cut);
-			return { done: true, value: 'whole answer' };
-		});
+		const value = await retryUntilDone(
+			{ deadline: Date.now() + 5000, baseDelayMs: 1 },
+			async () => {
+				if (attempts++ === 0) throw ConnectionError.from(cut);
+				return { done: true, value: 'whole answer' };
+			},
+		);
 		expect(value).toBe('whole answer');
 		expect(attempts).toBe(2);
 	});
@@ -75,7 +93,8 @@ describe('retryUntilDone', () => {
 		let attempts = 0;
 		await expect(
 			retryUntilDone({ deadline: Date.now() + 300, baseDelayMs: 1 }, async () => {
-				if (attempts++ === 0) throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+				if (attempts++ === 0)
+					throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
 				await sleep(400);
 				// What axios throws when the deadline's abort signal stops the request.
 				throw Object.assign(new Error('canceled'), { name: 'CanceledError', code: 'ERR_CANCELED' });

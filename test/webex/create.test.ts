@@ -8,10 +8,18 @@ describe('Webex report: create', () => {
 		expect(error).toBeUndefined();
 		const { start, end } = lastMonth();
 		expect(json).toEqual([
-			expect.objectContaining({ billingStartDate: start, billingEndDate: end, type: 'CUSTOMER', id: expect.any(String) }),
+			expect.objectContaining({
+				billingStartDate: start,
+				billingEndDate: end,
+				type: 'CUSTOMER',
+				id: expect.any(String),
+			}),
 		]);
 		const [post] = webex.webexRequests();
-		expect(post).toMatchObject({ method: 'POST', body: { billingStartDate: start, billingEndDate: end, type: 'CUSTOMER' } });
+		expect(post).toMatchObject({
+			method: 'POST',
+			body: { billingStartDate: start, billingEndDate: end, type: 'CUSTOMER' },
+		});
 	});
 
 	it('sends the sub-partner and internal options as body fields', async () => {
@@ -33,17 +41,40 @@ describe('Webex report: create', () => {
 	});
 
 	it.each([
-		['a date that is not YYYY-MM-DD', '2026/10/01', daysAgo(2), "'Billing Start Date' must be a date written as YYYY-MM-DD"],
-		['an impossible date', '2025-02-30', daysAgo(2), "'Billing Start Date' must be a date written as YYYY-MM-DD"],
+		[
+			'a date that is not YYYY-MM-DD',
+			'2026/10/01',
+			daysAgo(2),
+			"'Billing Start Date' must be a date written as YYYY-MM-DD",
+		],
+		[
+			'an impossible date',
+			'2025-02-30',
+			daysAgo(2),
+			"'Billing Start Date' must be a date written as YYYY-MM-DD",
+		],
 		['today', daysAgo(5), daysAgo(0), "'Billing End Date' must not be today"],
 		['a future date', daysAgo(5), daysAgo(-3), "'Billing End Date' must not be in the future"],
-		['a start more than five years ago', daysAgo(5 * 366 + 2), daysAgo(2), "'Billing Start Date' must not be more than five years ago"],
-		['a start after the end', daysAgo(2), daysAgo(5), "'Billing Start Date' (" + daysAgo(2) + ") must not be after 'Billing End Date'"],
-	])('refuses %s before sending any request', async (_rule, billingStartDate, billingEndDate, message) => {
-		const { error } = await webex.run({ operation: 'create', billingStartDate, billingEndDate });
-		expect(error?.message).toContain(message);
-		expect(webex.sandbox.requests).toHaveLength(0);
-	});
+		[
+			'a start more than five years ago',
+			daysAgo(5 * 366 + 2),
+			daysAgo(2),
+			"'Billing Start Date' must not be more than five years ago",
+		],
+		[
+			'a start after the end',
+			daysAgo(2),
+			daysAgo(5),
+			"'Billing Start Date' (" + daysAgo(2) + ") must not be after 'Billing End Date'",
+		],
+	])(
+		'refuses %s before sending any request',
+		async (_rule, billingStartDate, billingEndDate, message) => {
+			const { error } = await webex.run({ operation: 'create', billingStartDate, billingEndDate });
+			expect(error?.message).toContain(message);
+			expect(webex.sandbox.requests).toHaveLength(0);
+		},
+	);
 
 	it('waits for completion and outputs the COMPLETED report without its signed URL', async () => {
 		const { json } = await webex.run({
@@ -82,7 +113,9 @@ describe('Webex report: create', () => {
 	});
 
 	it("surfaces a failed report's errors[]", async () => {
-		webex.sandbox.webex.failNextReport([{ code: 2031, description: 'Billing data unavailable for the period' }]);
+		webex.sandbox.webex.failNextReport([
+			{ code: 2031, description: 'Billing data unavailable for the period' },
+		]);
 		const { error } = await webex.run({
 			operation: 'create',
 			billingStartDate: daysAgo(9),
@@ -114,7 +147,11 @@ describe('Webex report: create', () => {
 	});
 
 	describe('when a report for the period already exists', () => {
-		const period = { billingStartDate: daysAgo(20), billingEndDate: daysAgo(11), reportType: 'CUSTOMER' };
+		const period = {
+			billingStartDate: daysAgo(20),
+			billingEndDate: daysAgo(11),
+			reportType: 'CUSTOMER',
+		};
 		const seed = () =>
 			webex.sandbox.webex.seedReport({
 				billingStartDate: period.billingStartDate,
@@ -133,24 +170,44 @@ describe('Webex report: create', () => {
 
 		it('reuses it with ifExists reuse, creating nothing', async () => {
 			const existing = seed();
-			const { json } = await webex.run({ operation: 'create', ...period, options: { ifExists: 'reuse' } });
+			const { json } = await webex.run({
+				operation: 'create',
+				...period,
+				options: { ifExists: 'reuse' },
+			});
 			expect(json).toEqual([expect.objectContaining({ id: existing.id, status: 'COMPLETED' })]);
 			expect(webex.sandbox.webex.reports.size).toBe(1);
 		});
 
 		it('is idempotent with ifExists reuse: two runs, one report', async () => {
-			const first = await webex.run({ operation: 'create', ...period, options: { ifExists: 'reuse' } });
-			const second = await webex.run({ operation: 'create', ...period, options: { ifExists: 'reuse' } });
+			const first = await webex.run({
+				operation: 'create',
+				...period,
+				options: { ifExists: 'reuse' },
+			});
+			const second = await webex.run({
+				operation: 'create',
+				...period,
+				options: { ifExists: 'reuse' },
+			});
 			expect(second.json[0].id).toBe(first.json[0].id);
 			expect(webex.sandbox.webex.reports.size).toBe(1);
 		});
 
 		it('deletes it and creates a new one with ifExists recreate, waiting for an in-progress one first', async () => {
 			const first = await webex.run({ operation: 'create', ...period });
-			const { json } = await webex.run({ operation: 'create', ...period, options: { ifExists: 'recreate' } });
+			const { json } = await webex.run({
+				operation: 'create',
+				...period,
+				options: { ifExists: 'recreate' },
+			});
 			expect(json[0].id).not.toBe(first.json[0].id);
 			expect([...webex.sandbox.webex.reports.keys()]).toEqual([json[0].id]);
-			expect(webex.webexRequests().some((request) => request.method === 'DELETE' && request.status === 204)).toBe(true);
+			expect(
+				webex
+					.webexRequests()
+					.some((request) => request.method === 'DELETE' && request.status === 204),
+			).toBe(true);
 		});
 	});
 });

@@ -16,25 +16,38 @@ export interface WebexTestContext extends VendorTestContext {
  * sent conforms to Cisco's OpenAPI spec, and the sandbox saw no protocol violation (such as
  * an Authorization header sent to the download host).
  */
-export function useWebex(sandboxOptions: Parameters<typeof startSandbox>[0] = {}): WebexTestContext {
+export function useWebex(
+	sandboxOptions: Parameters<typeof startSandbox>[0] = {},
+): WebexTestContext {
 	const context = {} as WebexTestContext;
 	beforeAll(async () => {
-		context.sandbox = await startSandbox({ ...sandboxOptions, webex: { reportDelayMs: 300, ...sandboxOptions.webex } });
+		context.sandbox = await startSandbox({
+			...sandboxOptions,
+			webex: { reportDelayMs: 300, ...sandboxOptions.webex },
+		});
 		context.pack = await loadPack();
 	});
 	afterAll(async () => await context.sandbox?.stop());
 	beforeEach(async () => {
 		await context.sandbox.reset();
-		Object.assign(context.sandbox.webex.options, { reportDelayMs: 300, downloadUrlTtlSeconds: 1800, ...sandboxOptions.webex });
+		Object.assign(context.sandbox.webex.options, {
+			reportDelayMs: 300,
+			downloadUrlTtlSeconds: 1800,
+			...sandboxOptions.webex,
+		});
 	});
 	afterEach(() => {
-		expectRequestsToConform(webexSpecValidator(), context.webexRequests().map(withoutServerPagingToken) as never);
+		expectRequestsToConform(
+			webexSpecValidator(),
+			context.webexRequests().map(withoutServerPagingToken) as never,
+		);
 		expect(context.sandbox.violations).toEqual([]);
 	});
 	context.credentials = () => ({
 		webexWholesaleApi: webexCredential(context.sandbox),
 	});
-	context.webexRequests = () => context.sandbox.requests.filter((request) => request.vendor === 'webex');
+	context.webexRequests = () =>
+		context.sandbox.requests.filter((request) => request.vendor === 'webex');
 	context.run = async (parameters, options = {}) =>
 		await context.pack.executeNode({
 			nodeType: 'webexWholesaleBilling',
@@ -60,7 +73,9 @@ function withoutServerPagingToken(request: Sandbox['requests'][number]) {
  * Connects a Webex OAuth2 credential the way a user does in n8n: authorize, then exchange
  * the code. Returns the credential data, oauthTokenData included.
  */
-export async function connectWebexOAuth2(sandbox: Sandbox): Promise<ICredentialDataDecryptedObject> {
+export async function connectWebexOAuth2(
+	sandbox: Sandbox,
+): Promise<ICredentialDataDecryptedObject> {
 	const { webex } = sandbox;
 	const authorize = await fetch(
 		`${webex.authorizeUrl}?response_type=code&client_id=${webex.clientId}&redirect_uri=http://localhost/cb&state=s`,

@@ -14,7 +14,14 @@ import { loadPack, type LoadedPackage, type WorkflowResult } from '../harness';
 import { captureConsole, findLeaks, leaksIn, sandboxSecrets, type Leak } from '../helpers/secrets';
 import { BASE_NODES, EXAMPLES, MICROSOFT_INVOICE, readWorkflow } from './examples';
 import type { ReceivedEmail } from './expectations';
-import { NOTIFICATION_SECRETS, readEmail, runExample, startExampleEnvironment, type ExampleEnvironment, type SlackMessage } from './kit';
+import {
+	NOTIFICATION_SECRETS,
+	readEmail,
+	runExample,
+	startExampleEnvironment,
+	type ExampleEnvironment,
+	type SlackMessage,
+} from './kit';
 
 export interface DemoEmail extends ReceivedEmail {
 	/** files written: the message (.eml), its HTML body and its attachments, relative to outDir */
@@ -45,12 +52,16 @@ export interface DemoSummary {
 	seconds: number;
 }
 
-export async function runDemo(outDir: string, log: (line: string) => void = () => {}): Promise<DemoSummary> {
+export async function runDemo(
+	outDir: string,
+	log: (line: string) => void = () => {},
+): Promise<DemoSummary> {
 	const started = Date.now();
 	fs.mkdirSync(outDir, { recursive: true });
 	// Only what an earlier demo left: out/ also keeps the tests' screenshots (emails/, n8n-editor/).
 	for (const name of fs.readdirSync(outDir)) {
-		if (/^\d{2}-/.test(name) || name === 'summary.json') fs.rmSync(path.join(outDir, name), { recursive: true, force: true });
+		if (/^\d{2}-/.test(name) || name === 'summary.json')
+			fs.rmSync(path.join(outDir, name), { recursive: true, force: true });
 	}
 	const environment = await startExampleEnvironment();
 	try {
@@ -61,7 +72,9 @@ export async function runDemo(outDir: string, log: (line: string) => void = () =
 			const runDir = `${String(runs.length + 1).padStart(2, '0')}-${example}-${slug(scenario)}`;
 			const demoRun = await runOnce(pack, environment, outDir, runDir, example, scenario);
 			runs.push(demoRun);
-			log(`  ${demoRun.status}; ${demoRun.emails.length} email(s), ${demoRun.slack.length} Slack message(s)`);
+			log(
+				`  ${demoRun.status}; ${demoRun.emails.length} email(s), ${demoRun.slack.length} Slack message(s)`,
+			);
 			return demoRun;
 		};
 
@@ -73,13 +86,22 @@ export async function runDemo(outDir: string, log: (line: string) => void = () =
 		environment.sandbox.graph!.options.unissuedInvoices = [MICROSOFT_INVOICE];
 		await run('microsoft', 'the newest invoice so far');
 		environment.sandbox.graph!.options.unissuedInvoices = [];
-		environment.sandbox.graph!.failNextOperation({ code: '3001', message: 'The export could not be generated; try again later' });
+		environment.sandbox.graph!.failNextOperation({
+			code: '3001',
+			message: 'The export could not be generated; try again later',
+		});
 		await run('microsoft', 'the export fails at Microsoft');
 		await run('microsoft', 'invoice reconciliation');
 		await run('microsoft', 'the same invoice again, unchanged');
 		await run('cisco', 'invoice usage check');
 
-		environment.sandbox.addFault({ vendor: 'partner', kind: 'records', type: 'status', status: 503, times: Infinity });
+		environment.sandbox.addFault({
+			vendor: 'partner',
+			kind: 'records',
+			type: 'status',
+			status: 503,
+			times: Infinity,
+		});
 		await run('cisco', "our records' server is down");
 		environment.sandbox.clearFaults();
 
@@ -101,39 +123,58 @@ async function runOnce(
 ): Promise<DemoRun> {
 	const mailsBefore = environment.mailbox.messages.length;
 	const slackBefore = environment.slack.messages.length;
-	const { result: runs, output: consoleOutput } = await captureConsole(async () => await runExample(pack, environment, example));
+	const { result: runs, output: consoleOutput } = await captureConsole(
+		async () => await runExample(pack, environment, example),
+	);
 	const { result, errorWorkflow } = runs;
 	fs.mkdirSync(path.join(outDir, runDir), { recursive: true });
 
-	const emails = environment.mailbox.messages.slice(mailsBefore).map((mail, mailIndex): DemoEmail => {
-		const base = path.join(runDir, `email-${mailIndex + 1}`);
-		const files = [`${base}.eml`, `${base}.html`];
-		const email = readEmail(mail);
-		fs.writeFileSync(path.join(outDir, `${base}.eml`), mail.raw);
-		fs.writeFileSync(path.join(outDir, `${base}.html`), email.html);
-		for (const attachment of mail.parsed.attachments) {
-			const file = `${base}-${attachment.filename ?? 'attachment'}`;
-			fs.writeFileSync(path.join(outDir, file), attachment.content);
-			files.push(file);
-		}
-		return { ...email, files };
-	});
+	const emails = environment.mailbox.messages
+		.slice(mailsBefore)
+		.map((mail, mailIndex): DemoEmail => {
+			const base = path.join(runDir, `email-${mailIndex + 1}`);
+			const files = [`${base}.eml`, `${base}.html`];
+			const email = readEmail(mail);
+			fs.writeFileSync(path.join(outDir, `${base}.eml`), mail.raw);
+			fs.writeFileSync(path.join(outDir, `${base}.html`), email.html);
+			for (const attachment of mail.parsed.attachments) {
+				const file = `${base}-${attachment.filename ?? 'attachment'}`;
+				fs.writeFileSync(path.join(outDir, file), attachment.content);
+				files.push(file);
+			}
+			return { ...email, files };
+		});
 	const slack = environment.slack.messages.slice(slackBefore);
 	// The one field that holds a secret on purpose: the Cisco usage links, handed to Download.
 	const allowedFields = [{ node: "Last month's usage links", field: 'usageUrl' }];
-	const secrets = [...sandboxSecrets(environment.sandbox, result.credentials), ...NOTIFICATION_SECRETS];
+	const secrets = [
+		...sandboxSecrets(environment.sandbox, result.credentials),
+		...NOTIFICATION_SECRETS,
+	];
 	const leaks = [
 		...(await findLeaks(result, secrets, { allowedFields, consoleOutput })),
 		...(errorWorkflow ? await findLeaks(errorWorkflow, secrets) : []),
 		...leaksIn(
 			[
-				...environment.mailbox.messages.slice(mailsBefore).map((mail, mailIndex): [string, string] => [`email ${mailIndex + 1}`, mail.raw.toString('utf8')]),
-				...slack.map((message, messageIndex): [string, string] => [`Slack message ${messageIndex + 1}`, message.text]),
+				...environment.mailbox.messages
+					.slice(mailsBefore)
+					.map((mail, mailIndex): [string, string] => [
+						`email ${mailIndex + 1}`,
+						mail.raw.toString('utf8'),
+					]),
+				...slack.map((message, messageIndex): [string, string] => [
+					`Slack message ${messageIndex + 1}`,
+					message.text,
+				]),
 			],
 			secrets,
 		),
 	];
-	if (slack.length) fs.writeFileSync(path.join(outDir, runDir, 'slack-messages.json'), `${JSON.stringify(slack, null, 2)}\n`);
+	if (slack.length)
+		fs.writeFileSync(
+			path.join(outDir, runDir, 'slack-messages.json'),
+			`${JSON.stringify(slack, null, 2)}\n`,
+		);
 
 	return {
 		example,

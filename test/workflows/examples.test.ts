@@ -45,7 +45,11 @@ const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billing-examples-'));
 beforeAll(async () => {
 	sandbox = await startSandbox();
 	const root = path.join(__dirname, '..', '..');
-	await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'demo.ts'), '--out', outDir, '--quiet'], { cwd: root, timeout: 180_000 });
+	await promisify(execFile)(
+		process.execPath,
+		['--import', 'tsx', path.join(root, 'scripts', 'demo.ts'), '--out', outDir, '--quiet'],
+		{ cwd: root, timeout: 180_000 },
+	);
 	summary = JSON.parse(fs.readFileSync(path.join(outDir, 'summary.json'), 'utf8')) as DemoSummary;
 }, 200_000);
 afterAll(async () => {
@@ -54,7 +58,9 @@ afterAll(async () => {
 });
 
 const runOf = (example: DemoRun['example'], scenario: string) => {
-	const run = summary.runs.find((candidate) => candidate.example === example && candidate.scenario === scenario);
+	const run = summary.runs.find(
+		(candidate) => candidate.example === example && candidate.scenario === scenario,
+	);
 	if (!run) throw new Error(`no run ${example} / ${scenario}`);
 	return run;
 };
@@ -71,11 +77,18 @@ describe('Microsoft invoice reconciliation', () => {
 	});
 
 	it('takes the newest invoice Partner Center has issued, without an invoice ID', () => {
-		expectNewestIssuedInvoice(runOf('microsoft', 'the newest invoice so far'), MICROSOFT_PREVIOUS_INVOICE);
+		expectNewestIssuedInvoice(
+			runOf('microsoft', 'the newest invoice so far'),
+			MICROSOFT_PREVIOUS_INVOICE,
+		);
 	});
 
 	it('asks our records for the invoice it found: its planted differences, and only those', () => {
-		expectMicrosoftInvoiceEmail(runOf('microsoft', 'the newest invoice so far'), sandbox, MICROSOFT_PREVIOUS_INVOICE);
+		expectMicrosoftInvoiceEmail(
+			runOf('microsoft', 'the newest invoice so far'),
+			sandbox,
+			MICROSOFT_PREVIOUS_INVOICE,
+		);
 	});
 
 	it("sends no total email when the invoice's total equals its line items", () => {
@@ -83,7 +96,9 @@ describe('Microsoft invoice reconciliation', () => {
 	});
 
 	it('leaves the invoice unmarked when its export fails, and reconciles it on the next run', () => {
-		expect(runOf('microsoft', 'the export fails at Microsoft').executedNodes).not.toContain('Mark invoice reconciled');
+		expect(runOf('microsoft', 'the export fails at Microsoft').executedNodes).not.toContain(
+			'Mark invoice reconciled',
+		);
 		expectNewestIssuedInvoice(runOf('microsoft', 'invoice reconciliation'), MICROSOFT_INVOICE);
 	});
 
@@ -116,15 +131,22 @@ describe('Cisco invoice usage check', () => {
 });
 
 /** The demo's execution ids are uuids. */
-const executionUrl = (workflowId: string) => new RegExp(`${N8N_BASE_URL}/workflow/${workflowId}/executions/[0-9a-f-]{36}`);
+const executionUrl = (workflowId: string) =>
+	new RegExp(`${N8N_BASE_URL}/workflow/${workflowId}/executions/[0-9a-f-]{36}`);
 
 describe('failure alerts', () => {
 	it('posts a failed Microsoft export to Slack with the vendor, the invoice, the code, the message and a link to the execution', () => {
-		expectMicrosoftExportFailureAlert(runOf('microsoft', 'the export fails at Microsoft'), executionUrl('Ms2InvoiceRecon'));
+		expectMicrosoftExportFailureAlert(
+			runOf('microsoft', 'the export fails at Microsoft'),
+			executionUrl('Ms2InvoiceRecon'),
+		);
 	});
 
 	it('runs the error workflow when a billing workflow fails, posting the workflow, the step, the error and the execution link', () => {
-		expectErrorWorkflowAlert(runOf('cisco', "our records' server is down"), executionUrl('Cs3InvoiceUsage'));
+		expectErrorWorkflowAlert(
+			runOf('cisco', "our records' server is down"),
+			executionUrl('Cs3InvoiceUsage'),
+		);
 	});
 });
 
@@ -132,7 +154,10 @@ describe('the secret audit of the example workflows', () => {
 	it('finds no token, secret, password, SAS token or signed link in any output, binary, error, email, Slack message or console output', () => {
 		for (const run of summary.runs) {
 			expect(run.secretsChecked).toBeGreaterThanOrEqual(8);
-			expect({ run: `${run.example}: ${run.scenario}`, leaks: run.leaks }).toEqual({ run: `${run.example}: ${run.scenario}`, leaks: [] });
+			expect({ run: `${run.example}: ${run.scenario}`, leaks: run.leaks }).toEqual({
+				run: `${run.example}: ${run.scenario}`,
+				leaks: [],
+			});
 		}
 	});
 });
@@ -142,10 +167,15 @@ describe('what the demo leaves in its folder', () => {
 		for (const run of summary.runs) {
 			for (const email of run.emails) {
 				expect(email.files.map((file) => path.extname(file))).toEqual(['.eml', '.html', '.csv']);
-				for (const file of email.files) expect(fs.statSync(path.join(outDir, file)).size).toBeGreaterThan(0);
+				for (const file of email.files)
+					expect(fs.statSync(path.join(outDir, file)).size).toBeGreaterThan(0);
 			}
 		}
-		expect(fs.readdirSync(outDir).filter((name) => fs.existsSync(path.join(outDir, name, 'slack-messages.json')))).toHaveLength(2);
+		expect(
+			fs
+				.readdirSync(outDir)
+				.filter((name) => fs.existsSync(path.join(outDir, name, 'slack-messages.json'))),
+		).toHaveLength(2);
 	});
 });
 
@@ -166,7 +196,14 @@ describe('every example email, as its reader sees it in Chromium', () => {
 		for (const run of summary.runs) {
 			for (const email of run.emails) {
 				const name = email.files[0].replace(/\.eml$/, '');
-				rendered.set(name, await renderEmail(browser, email.html, path.join(SCREENSHOTS, `${name.replace('/', '-')}.png`)));
+				rendered.set(
+					name,
+					await renderEmail(
+						browser,
+						email.html,
+						path.join(SCREENSHOTS, `${name.replace('/', '-')}.png`),
+					),
+				);
 			}
 		}
 	}, 300_000);
@@ -181,38 +218,73 @@ describe('every example email, as its reader sees it in Chromium', () => {
 	};
 
 	it('Webex: the seats of Webex and our billing, each customer by its external ID', () => {
-		expectWebexSeatEmailShown(shown('webex', 'monthly seat reconciliation', /discrepancies/), sandbox);
+		expectWebexSeatEmailShown(
+			shown('webex', 'monthly seat reconciliation', /discrepancies/),
+			sandbox,
+		);
 	});
 
 	it('Microsoft: the invoice against its usage, customer names, money in the invoice’s currency', () => {
-		expectMicrosoftUsageEmailShown(shown('microsoft', 'invoice reconciliation', /differ from billed usage/), sandbox);
+		expectMicrosoftUsageEmailShown(
+			shown('microsoft', 'invoice reconciliation', /differ from billed usage/),
+			sandbox,
+		);
 	});
 
 	it('Microsoft: Microsoft against our billing per customer, by name, in each row’s currency', () => {
-		expectMicrosoftInvoiceEmailShown(shown('microsoft', 'invoice reconciliation', /differ from our invoices/), sandbox);
+		expectMicrosoftInvoiceEmailShown(
+			shown('microsoft', 'invoice reconciliation', /differ from our invoices/),
+			sandbox,
+		);
 	});
 
 	it(`Microsoft: the newest invoice issued so far (${MICROSOFT_PREVIOUS_INVOICE}), against its usage and against our billing`, () => {
-		expectMicrosoftUsageEmailShown(shown('microsoft', 'the newest invoice so far', /differ from billed usage/), sandbox, MICROSOFT_PREVIOUS_INVOICE);
-		expectMicrosoftInvoiceEmailShown(shown('microsoft', 'the newest invoice so far', /differ from our invoices/), sandbox, MICROSOFT_PREVIOUS_INVOICE);
+		expectMicrosoftUsageEmailShown(
+			shown('microsoft', 'the newest invoice so far', /differ from billed usage/),
+			sandbox,
+			MICROSOFT_PREVIOUS_INVOICE,
+		);
+		expectMicrosoftInvoiceEmailShown(
+			shown('microsoft', 'the newest invoice so far', /differ from our invoices/),
+			sandbox,
+			MICROSOFT_PREVIOUS_INVOICE,
+		);
 	});
 
 	it('Microsoft: the invoice total against its line items, in the invoice’s currency', () => {
-		expectMicrosoftInvoiceTotalEmailShown(shown('microsoft', 'invoice reconciliation', /differs from its line items/), sandbox);
+		expectMicrosoftInvoiceTotalEmailShown(
+			shown('microsoft', 'invoice reconciliation', /differs from its line items/),
+			sandbox,
+		);
 	});
 
 	it('Cisco: each invoice’s header against its usage lines, in the header’s currency, totals counting each header once', () => {
-		expectCiscoHeaderEmailShown(shown('cisco', 'invoice usage check', /header totals differ/), sandbox);
-		expectCiscoHeaderEmailShown(shown('cisco', "our records' server is down", /header totals differ/), sandbox);
+		expectCiscoHeaderEmailShown(
+			shown('cisco', 'invoice usage check', /header totals differ/),
+			sandbox,
+		);
+		expectCiscoHeaderEmailShown(
+			shown('cisco', "our records' server is down", /header totals differ/),
+			sandbox,
+		);
 	});
 
 	it('Cisco: usage per subscription against our billing, customer names, money in its currency', () => {
-		expectCiscoSubscriptionEmailShown(shown('cisco', 'invoice usage check', /subscriptions differ/), sandbox);
+		expectCiscoSubscriptionEmailShown(
+			shown('cisco', 'invoice usage check', /subscriptions differ/),
+			sandbox,
+		);
 	});
 
 	it('keeps a screenshot of every email for review, and every email within Gmail’s clipping size', () => {
 		const emails = summary.runs.flatMap((run) => run.emails);
-		expect(fs.readdirSync(SCREENSHOTS).sort()).toEqual(emails.map((email) => `${email.files[0].replace(/\.eml$/, '').replace('/', '-')}.png`).sort());
-		for (const email of emails) expect({ email: email.subject, bytes: Buffer.byteLength(email.html) < GMAIL_CLIP_BYTES }).toEqual({ email: email.subject, bytes: true });
+		expect(fs.readdirSync(SCREENSHOTS).sort()).toEqual(
+			emails.map((email) => `${email.files[0].replace(/\.eml$/, '').replace('/', '-')}.png`).sort(),
+		);
+		for (const email of emails)
+			expect({
+				email: email.subject,
+				bytes: Buffer.byteLength(email.html) < GMAIL_CLIP_BYTES,
+			}).toEqual({ email: email.subject, bytes: true });
 	});
 });

@@ -43,5 +43,7 @@ export const MICROSOFT_INVOICE = 'G000000004';
 export const MICROSOFT_PREVIOUS_INVOICE = 'G000000003';
 
 export function lastMonth(now = new Date()): string {
-	return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+	return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1))
+		.toISOString()
+		.slice(0, 7);
 }

@@ -34,12 +34,17 @@ export interface ReceivedMail {
 
 /** What a reader of the email sees: subject, recipients, HTML body and attachments as text. */
 export function readEmail({ parsed }: ReceivedMail): ReceivedEmail {
-	const to = Array.isArray(parsed.to) ? parsed.to.map((address) => address.text).join(', ') : (parsed.to?.text ?? '');
+	const to = Array.isArray(parsed.to)
+		? parsed.to.map((address) => address.text).join(', ')
+		: (parsed.to?.text ?? '');
 	return {
 		subject: parsed.subject ?? '',
 		to,
 		html: typeof parsed.html === 'string' ? parsed.html : '',
-		attachments: parsed.attachments.map((attachment) => ({ filename: attachment.filename ?? '', content: attachment.content.toString('utf8') })),
+		attachments: parsed.attachments.map((attachment) => ({
+			filename: attachment.filename ?? '',
+			content: attachment.content.toString('utf8'),
+		})),
 	};
 }
 
@@ -130,10 +135,17 @@ export function slackWebApi(messages: SlackMessage[]): RequestListener {
 		request.on('data', (chunk: Buffer) => chunks.push(chunk));
 		request.on('end', () => {
 			const text = Buffer.concat(chunks).toString('utf8');
-			const body = (request.headers['content-type'] ?? '').includes('json') ? (JSON.parse(text) as unknown) : Object.fromEntries(new URLSearchParams(text));
-			const known = request.method === 'POST' && request.url?.split('?')[0] === '/api/chat.postMessage';
-			const answer = known ? postSlackMessage(messages, body) : { ok: false, error: 'unknown_method' };
-			response.writeHead(known ? 200 : 404, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer));
+			const body = (request.headers['content-type'] ?? '').includes('json')
+				? (JSON.parse(text) as unknown)
+				: Object.fromEntries(new URLSearchParams(text));
+			const known =
+				request.method === 'POST' && request.url?.split('?')[0] === '/api/chat.postMessage';
+			const answer = known
+				? postSlackMessage(messages, body)
+				: { ok: false, error: 'unknown_method' };
+			response
+				.writeHead(known ? 200 : 404, { 'content-type': 'application/json; charset=utf-8' })
+				.end(JSON.stringify(answer));
 		});
 	};
 }
@@ -172,27 +184,52 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
 }
 
 /** The credentials of the examples, by type, pointing at the sandbox and the mailbox. */
-export function exampleCredentials({ sandbox, mailbox }: Pick<ExampleEnvironment, 'sandbox' | 'mailbox'>): Record<string, ICredentialDataDecryptedObject> {
+export function exampleCredentials({
+	sandbox,
+	mailbox,
+}: Pick<ExampleEnvironment, 'sandbox' | 'mailbox'>): Record<
+	string,
+	ICredentialDataDecryptedObject
+> {
 	return {
 		webexWholesaleApi: webexCredential(sandbox),
 		microsoftPartnerBillingOAuth2Api: microsoftCredential(sandbox),
 		ciscoXaasBillingApi: ciscoCredential(sandbox),
-		smtp: { user: 'n8n-billing', password: SMTP_PASSWORD, host: '127.0.0.1', port: mailbox.port, secure: false, disableStartTls: true },
+		smtp: {
+			user: 'n8n-billing',
+			password: SMTP_PASSWORD,
+			host: '127.0.0.1',
+			port: mailbox.port,
+			secure: false,
+			disableStartTls: true,
+		},
 		slackApi: { accessToken: SLACK_TOKEN },
 	};
 }
 
 /** What a user types into each example's Settings node, here pointing at the sandbox. */
-export function exampleSettings(environment: Pick<ExampleEnvironment, 'sandbox'>, example: keyof typeof EXAMPLES): IDataObject {
-	const common = { emailFrom: 'n8n-billing@example.com', emailTo: 'billing-ops@example.com', slackChannel: '#billing-alerts', n8nBaseUrl: N8N_BASE_URL };
+export function exampleSettings(
+	environment: Pick<ExampleEnvironment, 'sandbox'>,
+	example: keyof typeof EXAMPLES,
+): IDataObject {
+	const common = {
+		emailFrom: 'n8n-billing@example.com',
+		emailTo: 'billing-ops@example.com',
+		slackChannel: '#billing-alerts',
+		n8nBaseUrl: N8N_BASE_URL,
+	};
 	const partner = environment.sandbox.partner.baseUrl;
-	if (example === 'webex') return { ...common, partnerRecordsUrl: `${partner}/webex-seats.csv`, billingMonth: lastMonth() };
+	if (example === 'webex')
+		return {
+			...common,
+			partnerRecordsUrl: `${partner}/webex-seats.csv`,
+			billingMonth: lastMonth(),
+		};
 	if (example === 'microsoft') {
 		return { ...common, partnerRecordsUrl: `${partner}/microsoft-customer-invoices.csv` };
 	}
 	return { ...common, partnerRecordsUrl: `${partner}/cisco-subscriptions.csv` };
 }
-
 
 /**
  * Runs an example workflow file, unmodified, as its schedule would (a production run), with

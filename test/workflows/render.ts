@@ -46,7 +46,11 @@ interface GridCell {
 /** The report's data tables (the layout tables have no cell padding). */
 const DATA_TABLES = 'table[cellpadding="5"]';
 
-export async function renderEmail(browser: ChromiumBrowser, html: string, screenshotPath: string): Promise<RenderedEmail> {
+export async function renderEmail(
+	browser: ChromiumBrowser,
+	html: string,
+	screenshotPath: string,
+): Promise<RenderedEmail> {
 	const page = await browser.context.newPage();
 	const requests: string[] = [];
 	try {
@@ -59,7 +63,15 @@ export async function renderEmail(browser: ChromiumBrowser, html: string, screen
 		const grids = await page.locator(DATA_TABLES).evaluateAll((tables) =>
 			(tables as unknown as PageTable[]).map((table) =>
 				Array.from(table.rows, (row) =>
-					Array.from(row.cells, (cell): GridCell => ({ text: cell.innerText.trim(), colSpan: cell.colSpan, rowSpan: cell.rowSpan, heading: cell.tagName === 'TH' })),
+					Array.from(
+						row.cells,
+						(cell): GridCell => ({
+							text: cell.innerText.trim(),
+							colSpan: cell.colSpan,
+							rowSpan: cell.rowSpan,
+							heading: cell.tagName === 'TH',
+						}),
+					),
 				),
 			),
 		);
@@ -82,18 +94,29 @@ function readTable(grid: GridCell[][]): ShownTable {
 	const columns: string[] = [];
 	for (const cell of top) {
 		if (cell.rowSpan > 1 || headingRows.length === 1) columns.push(cell.text);
-		else for (const heading of subHeadings.splice(0, cell.colSpan)) columns.push(`${cell.text} ${heading}`);
+		else
+			for (const heading of subHeadings.splice(0, cell.colSpan))
+				columns.push(`${cell.text} ${heading}`);
 	}
-	const rows = grid.slice(headingRows.length).map((row) => Object.fromEntries(row.map((cell, index) => [columns[index], cell.text])));
+	const rows = grid
+		.slice(headingRows.length)
+		.map((row) => Object.fromEntries(row.map((cell, index) => [columns[index], cell.text])));
 	return { columns, rows };
 }
 
 /** A number as the report writes it in en-US: its value, decimals and currency symbol; null when it is not written that way (e.g. 1234.5 without grouping). */
-export function readNumber(cell: string): { value: number; decimals: number; symbol: string; sign: string } | null {
+export function readNumber(
+	cell: string,
+): { value: number; decimals: number; symbol: string; sign: string } | null {
 	const match = /^([+-]?)([$€£¥]?)(\d{1,3}(?:,\d{3})*)(?:\.(\d+))?$/.exec(cell);
 	if (!match) return null;
 	const [, sign, symbol, whole, fraction = ''] = match;
-	return { value: Number(`${sign}${whole.replace(/,/g, '')}.${fraction || '0'}`), decimals: fraction.length, symbol, sign };
+	return {
+		value: Number(`${sign}${whole.replace(/,/g, '')}.${fraction || '0'}`),
+		decimals: fraction.length,
+		symbol,
+		sign,
+	};
 }
 
 /** A percentage as the report writes it ("+0.047%", "-10.0%"); null otherwise. */

@@ -5,10 +5,19 @@
  * planted the discrepancies; the checks read the numbers back from the text shown.
  */
 import { expectedLineItems, plantedDiscrepancies as graphPlanted } from '../../sandbox/graph/data';
-import { partnerCenterInvoices, reconciliationTotalMicros } from '../../sandbox/graph/partnerCenter';
+import {
+	partnerCenterInvoices,
+	reconciliationTotalMicros,
+} from '../../sandbox/graph/partnerCenter';
 import type { Sandbox } from '../../sandbox';
 import { MICROSOFT_INVOICE, lastMonth } from './examples';
-import { MICROSOFT_USAGE_STATUS, ciscoCustomers, microsoftCustomers, partnerStatus, webexCustomers } from './expectations';
+import {
+	MICROSOFT_USAGE_STATUS,
+	ciscoCustomers,
+	microsoftCustomers,
+	partnerStatus,
+	webexCustomers,
+} from './expectations';
 import { readNumber, readPercent, type RenderedEmail } from './render';
 
 /** One compare field of a listed row: both sides' values (null: the side has no row), and the currency symbol they are shown with ('' for a plain number). */
@@ -40,37 +49,67 @@ const NO_VALUE = '—';
 
 /** The symbol en-US writes for a currency ($ for USD). */
 function symbolOf(currency: string): string {
-	return new Intl.NumberFormat('en-US', { style: 'currency', currency }).formatToParts(1).find((part) => part.type === 'currency')!.value;
+	return new Intl.NumberFormat('en-US', { style: 'currency', currency })
+		.formatToParts(1)
+		.find((part) => part.type === 'currency')!.value;
 }
 
 const numberOrNull = (text: string | null) => (text === null ? null : Number(text));
 
 /** What is wrong with one shown number, or nothing. */
-function amountProblem(column: string, cell: string | undefined, expected: number | null, symbol: string): string[] {
-	if (expected === null) return cell === NO_VALUE ? [] : [`${column}: "${cell}" where the side has no row (${NO_VALUE})`];
+function amountProblem(
+	column: string,
+	cell: string | undefined,
+	expected: number | null,
+	symbol: string,
+): string[] {
+	if (expected === null)
+		return cell === NO_VALUE
+			? []
+			: [`${column}: "${cell}" where the side has no row (${NO_VALUE})`];
 	const shown = readNumber(cell ?? '');
-	if (shown === null) return [`${column}: "${cell}" is not a number written for people (grouped thousands)`];
+	if (shown === null)
+		return [`${column}: "${cell}" is not a number written for people (grouped thousands)`];
 	const problems: string[] = [];
-	if (shown.symbol !== symbol) problems.push(`${column}: "${cell}" should be in ${symbol || 'no currency'}`);
-	if (symbol !== '' && shown.decimals < 2) problems.push(`${column}: "${cell}" has fewer than 2 decimals`);
-	if (Math.abs(shown.value - expected) > 0.5 * 10 ** -shown.decimals + 1e-9) problems.push(`${column}: "${cell}" is not ${expected}`);
+	if (shown.symbol !== symbol)
+		problems.push(`${column}: "${cell}" should be in ${symbol || 'no currency'}`);
+	if (symbol !== '' && shown.decimals < 2)
+		problems.push(`${column}: "${cell}" has fewer than 2 decimals`);
+	if (Math.abs(shown.value - expected) > 0.5 * 10 ** -shown.decimals + 1e-9)
+		problems.push(`${column}: "${cell}" is not ${expected}`);
 	return problems;
 }
 
 /** Δ = B − A with its sign, and Δ % of |A|: one decimal from 1 % up, two significant digits below, never 0 % beside a Δ. */
-function deltaProblems(row: Record<string, string>, field: string, { a, b, symbol }: ShownAmounts): string[] {
+function deltaProblems(
+	row: Record<string, string>,
+	field: string,
+	{ a, b, symbol }: ShownAmounts,
+): string[] {
 	const deltaCell = row[`${field} Δ`];
 	const percentCell = row[`${field} Δ %`];
-	if (a === null || b === null) return deltaCell === '' && percentCell === '' ? [] : [`${field}: Δ "${deltaCell}" and Δ % "${percentCell}" where a side has no row`];
+	if (a === null || b === null)
+		return deltaCell === '' && percentCell === ''
+			? []
+			: [`${field}: Δ "${deltaCell}" and Δ % "${percentCell}" where a side has no row`];
 	const delta = b - a;
 	const problems = amountProblem(`${field} Δ`, deltaCell, delta, symbol);
 	const sign = delta > 0 ? '+' : delta < 0 ? '-' : '';
-	if (readNumber(deltaCell)?.sign !== sign) problems.push(`${field} Δ: "${deltaCell}" should start with "${sign}"`);
-	if (a === 0) return percentCell === '' ? problems : [...problems, `${field} Δ %: "${percentCell}" where A is 0`];
+	if (readNumber(deltaCell)?.sign !== sign)
+		problems.push(`${field} Δ: "${deltaCell}" should start with "${sign}"`);
+	if (a === 0)
+		return percentCell === ''
+			? problems
+			: [...problems, `${field} Δ %: "${percentCell}" where A is 0`];
 	const percent = (delta / Math.abs(a)) * 100;
 	const shown = readPercent(percentCell);
 	const tolerance = Math.abs(percent) >= 1 ? 0.05 : Math.abs(percent) * 0.05;
-	if (shown === null || Math.abs(shown - percent) > tolerance + 1e-12 || (percent !== 0 && shown === 0)) problems.push(`${field} Δ %: "${percentCell}" is not ${percent}%`);
+	if (
+		shown === null ||
+		Math.abs(shown - percent) > tolerance + 1e-12 ||
+		(percent !== 0 && shown === 0)
+	)
+		problems.push(`${field} Δ %: "${percentCell}" is not ${percent}%`);
 	return problems;
 }
 
@@ -78,7 +117,8 @@ function deltaProblems(row: Record<string, string>, field: string, { a, b, symbo
 function problemsOf(email: RenderedEmail, expected: ExpectedEmail): string[] {
 	const { nameA, nameB } = expected;
 	const problems: string[] = [];
-	const said = (text: string) => email.text.includes(text) || problems.push(`the email does not say "${text}"`);
+	const said = (text: string) =>
+		email.text.includes(text) || problems.push(`the email does not say "${text}"`);
 	said(expected.title);
 	said(`${nameA}: `);
 	said(`· ${nameB}: `);
@@ -86,7 +126,8 @@ function problemsOf(email: RenderedEmail, expected: ExpectedEmail): string[] {
 	said(`Only in ${nameB}`);
 	said(`Δ = ${nameB} − ${nameA}`);
 	if (/\bOnly in [AB]\b/.test(email.text)) problems.push('the email calls a side A or B');
-	if (email.requests.length > 0) problems.push(`the email asks the network for ${email.requests.join(', ')}`);
+	if (email.requests.length > 0)
+		problems.push(`the email asks the network for ${email.requests.join(', ')}`);
 
 	const [totals, listed] = email.tables;
 	for (const [field, symbol] of Object.entries(expected.totals)) {
@@ -97,7 +138,10 @@ function problemsOf(email: RenderedEmail, expected: ExpectedEmail): string[] {
 		}
 		for (const side of [nameA, nameB]) {
 			const shown = readNumber(total[side]);
-			if (shown === null || shown.symbol !== symbol || !total[side].includes(',')) problems.push(`total ${field} ${side}: "${total[side]}" is not in ${symbol || 'plain numbers'} with grouped thousands`);
+			if (shown === null || shown.symbol !== symbol || !total[side].includes(','))
+				problems.push(
+					`total ${field} ${side}: "${total[side]}" is not in ${symbol || 'plain numbers'} with grouped thousands`,
+				);
 		}
 		const values = expected.totalValues?.[field];
 		if (values) {
@@ -106,16 +150,25 @@ function problemsOf(email: RenderedEmail, expected: ExpectedEmail): string[] {
 		}
 	}
 
-	if (listed?.rows.length !== expected.rows.length) problems.push(`${listed?.rows.length ?? 0} discrepancies listed, ${expected.rows.length} planted`);
+	if (listed?.rows.length !== expected.rows.length)
+		problems.push(
+			`${listed?.rows.length ?? 0} discrepancies listed, ${expected.rows.length} planted`,
+		);
 	for (const { cells, amounts } of expected.rows) {
-		const row = listed?.rows.find((candidate) => Object.entries(cells).every(([column, text]) => candidate[column] === text));
+		const row = listed?.rows.find((candidate) =>
+			Object.entries(cells).every(([column, text]) => candidate[column] === text),
+		);
 		if (!row) {
 			problems.push(`no row ${JSON.stringify(cells)}`);
 			continue;
 		}
 		for (const [field, shown] of Object.entries(amounts)) {
-			problems.push(...amountProblem(`${field} ${nameA}`, row[`${field} ${nameA}`], shown.a, shown.symbol));
-			problems.push(...amountProblem(`${field} ${nameB}`, row[`${field} ${nameB}`], shown.b, shown.symbol));
+			problems.push(
+				...amountProblem(`${field} ${nameA}`, row[`${field} ${nameA}`], shown.a, shown.symbol),
+			);
+			problems.push(
+				...amountProblem(`${field} ${nameB}`, row[`${field} ${nameB}`], shown.b, shown.symbol),
+			);
 			problems.push(...deltaProblems(row, field, shown));
 		}
 	}
@@ -123,7 +176,10 @@ function problemsOf(email: RenderedEmail, expected: ExpectedEmail): string[] {
 }
 
 function expectEmail(email: RenderedEmail, expected: ExpectedEmail): void {
-	expect({ title: expected.title, problems: problemsOf(email, expected) }).toEqual({ title: expected.title, problems: [] });
+	expect({ title: expected.title, problems: problemsOf(email, expected) }).toEqual({
+		title: expected.title,
+		problems: [],
+	});
 }
 
 export function expectWebexSeatEmailShown(email: RenderedEmail, sandbox: Sandbox): void {
@@ -136,8 +192,19 @@ export function expectWebexSeatEmailShown(email: RenderedEmail, sandbox: Sandbox
 		rows: sandbox.partner.webexSeats(lastMonth()).planted.map((entry) => {
 			const orgId = entry.key['Customer Org ID'];
 			return {
-				cells: { Status: partnerStatus(entry.kind, 'Webex'), CUSTOMER_ORG_ID: orgId, SKU: entry.key.SKU, CUSTOMER_EXTERNAL_ID: customers.get(orgId)! },
-				amounts: { seats: { a: numberOrNull(entry.vendorValue), b: numberOrNull(entry.partnerValue), symbol: '' } },
+				cells: {
+					Status: partnerStatus(entry.kind, 'Webex'),
+					CUSTOMER_ORG_ID: orgId,
+					SKU: entry.key.SKU,
+					CUSTOMER_EXTERNAL_ID: customers.get(orgId)!,
+				},
+				amounts: {
+					seats: {
+						a: numberOrNull(entry.vendorValue),
+						b: numberOrNull(entry.partnerValue),
+						symbol: '',
+					},
+				},
 			};
 		}),
 	});
@@ -145,11 +212,18 @@ export function expectWebexSeatEmailShown(email: RenderedEmail, sandbox: Sandbox
 
 /** The currency of a Microsoft invoice's reconciliation lines. */
 function microsoftSymbol(sandbox: Sandbox, invoiceId: string): string {
-	const [line] = expectedLineItems({ dataset: 'billedReconciliation', invoiceId, attributeSet: 'full' }, { seed: sandbox.seed });
+	const [line] = expectedLineItems(
+		{ dataset: 'billedReconciliation', invoiceId, attributeSet: 'full' },
+		{ seed: sandbox.seed },
+	);
 	return symbolOf(String(line.Currency));
 }
 
-export function expectMicrosoftUsageEmailShown(email: RenderedEmail, sandbox: Sandbox, invoiceId = MICROSOFT_INVOICE): void {
+export function expectMicrosoftUsageEmailShown(
+	email: RenderedEmail,
+	sandbox: Sandbox,
+	invoiceId = MICROSOFT_INVOICE,
+): void {
 	const symbol = microsoftSymbol(sandbox, invoiceId);
 	expectEmail(email, {
 		title: `Microsoft invoice ${invoiceId}: reconciliation vs billed usage`,
@@ -160,17 +234,34 @@ export function expectMicrosoftUsageEmailShown(email: RenderedEmail, sandbox: Sa
 			const inInvoice = entry.kind !== 'missingInReconciliation';
 			const inUsage = entry.kind !== 'missingInUsage';
 			return {
-				cells: { Status: MICROSOFT_USAGE_STATUS[entry.kind], CustomerId: entry.customerId, SubscriptionId: entry.subscriptionId, CustomerName: entry.customerName },
+				cells: {
+					Status: MICROSOFT_USAGE_STATUS[entry.kind],
+					CustomerId: entry.customerId,
+					SubscriptionId: entry.subscriptionId,
+					CustomerName: entry.customerName,
+				},
 				amounts: {
-					Subtotal: { a: inInvoice ? entry.reconciliation.subtotal : null, b: inUsage ? entry.usage.billingPreTaxTotal : null, symbol },
-					BillableQuantity: { a: inInvoice ? entry.reconciliation.billableQuantity : null, b: inUsage ? entry.usage.quantity : null, symbol: '' },
+					Subtotal: {
+						a: inInvoice ? entry.reconciliation.subtotal : null,
+						b: inUsage ? entry.usage.billingPreTaxTotal : null,
+						symbol,
+					},
+					BillableQuantity: {
+						a: inInvoice ? entry.reconciliation.billableQuantity : null,
+						b: inUsage ? entry.usage.quantity : null,
+						symbol: '',
+					},
 				},
 			};
 		}),
 	});
 }
 
-export function expectMicrosoftInvoiceEmailShown(email: RenderedEmail, sandbox: Sandbox, invoiceId = MICROSOFT_INVOICE): void {
+export function expectMicrosoftInvoiceEmailShown(
+	email: RenderedEmail,
+	sandbox: Sandbox,
+	invoiceId = MICROSOFT_INVOICE,
+): void {
 	const symbol = microsoftSymbol(sandbox, invoiceId);
 	const customers = microsoftCustomers(sandbox, invoiceId);
 	expectEmail(email, {
@@ -181,25 +272,48 @@ export function expectMicrosoftInvoiceEmailShown(email: RenderedEmail, sandbox: 
 		rows: sandbox.partner.microsoftInvoices(invoiceId).planted.map((entry) => {
 			const id = entry.key['Customer ID'];
 			return {
-				cells: { Status: partnerStatus(entry.kind, 'Microsoft'), CustomerId: id, CustomerName: customers.get(id)! },
-				amounts: { Total: { a: numberOrNull(entry.vendorValue), b: numberOrNull(entry.partnerValue), symbol } },
+				cells: {
+					Status: partnerStatus(entry.kind, 'Microsoft'),
+					CustomerId: id,
+					CustomerName: customers.get(id)!,
+				},
+				amounts: {
+					Total: {
+						a: numberOrNull(entry.vendorValue),
+						b: numberOrNull(entry.partnerValue),
+						symbol,
+					},
+				},
 			};
 		}),
 	});
 }
 
 /** The invoice's totalCharges against the exact total of its line items, in the invoice's currency. */
-export function expectMicrosoftInvoiceTotalEmailShown(email: RenderedEmail, sandbox: Sandbox): void {
-	const invoice = partnerCenterInvoices(sandbox.seed).find((candidate) => candidate.id === MICROSOFT_INVOICE)!;
+export function expectMicrosoftInvoiceTotalEmailShown(
+	email: RenderedEmail,
+	sandbox: Sandbox,
+): void {
+	const invoice = partnerCenterInvoices(sandbox.seed).find(
+		(candidate) => candidate.id === MICROSOFT_INVOICE,
+	)!;
 	const symbol = symbolOf(invoice.currencyCode);
-	const amounts = { a: invoice.totalCharges, b: reconciliationTotalMicros(MICROSOFT_INVOICE, sandbox.seed) / 1e6 };
+	const amounts = {
+		a: invoice.totalCharges,
+		b: reconciliationTotalMicros(MICROSOFT_INVOICE, sandbox.seed) / 1e6,
+	};
 	expectEmail(email, {
 		title: `Microsoft invoice ${MICROSOFT_INVOICE}: invoice total vs its reconciliation line items`,
 		nameA: 'Invoice',
 		nameB: 'Line items',
 		totals: { totalCharges: symbol },
 		totalValues: { totalCharges: amounts },
-		rows: [{ cells: { Status: 'Different', id: MICROSOFT_INVOICE }, amounts: { totalCharges: { ...amounts, symbol } } }],
+		rows: [
+			{
+				cells: { Status: 'Different', id: MICROSOFT_INVOICE },
+				amounts: { totalCharges: { ...amounts, symbol } },
+			},
+		],
 	});
 }
 
@@ -231,7 +345,9 @@ export function expectCiscoHeaderEmailShown(email: RenderedEmail, sandbox: Sandb
 		},
 		rows: sandbox.cisco.plantedDiscrepancies().map((entry) => ({
 			cells: { Status: 'Different', 'Invoice Number': entry.invoiceNumber },
-			amounts: { 'Total Usage Amount': { a: Number(entry.headerTotal), b: Number(entry.usageSum), symbol } },
+			amounts: {
+				'Total Usage Amount': { a: Number(entry.headerTotal), b: Number(entry.usageSum), symbol },
+			},
 		})),
 	});
 }
@@ -247,8 +363,18 @@ export function expectCiscoSubscriptionEmailShown(email: RenderedEmail, sandbox:
 		rows: sandbox.partner.ciscoSubscriptions(lastMonth()).planted.map((entry) => {
 			const id = entry.key['Subscription ID'];
 			return {
-				cells: { Status: partnerStatus(entry.kind, 'Cisco'), 'Subscription ID': id, 'Customer Name': customers.get(id)! },
-				amounts: { 'Extended Amount': { a: numberOrNull(entry.vendorValue), b: numberOrNull(entry.partnerValue), symbol } },
+				cells: {
+					Status: partnerStatus(entry.kind, 'Cisco'),
+					'Subscription ID': id,
+					'Customer Name': customers.get(id)!,
+				},
+				amounts: {
+					'Extended Amount': {
+						a: numberOrNull(entry.vendorValue),
+						b: numberOrNull(entry.partnerValue),
+						symbol,
+					},
+				},
 			};
 		}),
 	});

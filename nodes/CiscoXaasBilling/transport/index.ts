@@ -1,9 +1,20 @@
-import { type IDataObject, type IExecuteFunctions, type JsonObject, NodeApiError } from 'n8n-workflow';
+import {
+	type IDataObject,
+	type IExecuteFunctions,
+	type JsonObject,
+	NodeApiError,
+} from 'n8n-workflow';
 import { randomUUID } from 'node:crypto';
 
 import { isJsonObject, type HttpResponse } from '../../shared/transport/http';
 import { withoutUrls } from '../../shared/transport/scrub';
-import { createVendorClient, vendorApiError, vendorRequest, type VendorApi, type VendorClient } from '../../shared/transport/vendorApi';
+import {
+	createVendorClient,
+	vendorApiError,
+	vendorRequest,
+	type VendorApi,
+	type VendorClient,
+} from '../../shared/transport/vendorApi';
 
 export const CREDENTIAL_TYPE = 'ciscoXaasBillingApi';
 
@@ -29,11 +40,22 @@ const CISCO: VendorApi = {
 	},
 };
 
-export async function createCiscoClient(context: IExecuteFunctions, itemIndex: number, timeoutMinutes: number): Promise<CiscoClient> {
-	const { client, credentials } = await createVendorClient(context, itemIndex, { api: CISCO, credentialType: CREDENTIAL_TYPE, timeoutMinutes });
+export async function createCiscoClient(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	timeoutMinutes: number,
+): Promise<CiscoClient> {
+	const { client, credentials } = await createVendorClient(context, itemIndex, {
+		api: CISCO,
+		credentialType: CREDENTIAL_TYPE,
+		timeoutMinutes,
+	});
 	return {
 		...client,
-		username: credentials.grantType === 'clientCredentials' ? '' : String(credentials.username ?? '').trim(),
+		username:
+			credentials.grantType === 'clientCredentials'
+				? ''
+				: String(credentials.username ?? '').trim(),
 		billingAddressId: String(credentials.billingAddressId ?? '').trim(),
 	};
 }
@@ -74,7 +96,10 @@ interface UsagePage {
  * Sends a usage query and follows every page up to the `totalPage` of the first answer,
  * each page a new message with its own uuid.
  */
-export async function requestUsageLinks(client: CiscoClient, query: UsageQuery): Promise<UsageLink[]> {
+export async function requestUsageLinks(
+	client: CiscoClient,
+	query: UsageQuery,
+): Promise<UsageLink[]> {
 	const links: UsageLink[] = [];
 	let totalPage = 1;
 	for (let pageNumber = 1; pageNumber <= totalPage; pageNumber++) {
@@ -89,23 +114,47 @@ export async function requestUsageLinks(client: CiscoClient, query: UsageQuery):
 			pageNumber,
 			[query.list.name]: query.list.entries,
 		};
-		const response = await vendorRequest<UsagePage>(client, { method: 'POST', url: query.path, body, json: true }, { jsonBody: true });
-		if (response.statusCode < 200 || response.statusCode >= 300) throw ciscoApiError(client, response, uuid);
+		const response = await vendorRequest<UsagePage>(
+			client,
+			{ method: 'POST', url: query.path, body, json: true },
+			{ jsonBody: true },
+		);
+		if (response.statusCode < 200 || response.statusCode >= 300)
+			throw ciscoApiError(client, response, uuid);
 		const page = response.body as UsagePage;
 		// A page without its list would read as "no invoices": a partial answer must not look empty.
 		if (!Array.isArray(page.usageURLList)) {
-			throw ciscoApiError(client, response, uuid, `Cisco answered page ${pageNumber} without its list of usage links (usageURLList)`);
+			throw ciscoApiError(
+				client,
+				response,
+				uuid,
+				`Cisco answered page ${pageNumber} without its list of usage links (usageURLList)`,
+			);
 		}
 		if (pageNumber === 1) {
 			totalPage = Number(page.totalPage ?? 1);
 			if (!Number.isInteger(totalPage) || totalPage < 0 || totalPage > MAX_PAGES) {
-				throw ciscoApiError(client, response, uuid, `Cisco answered with ${String(page.totalPage)} as the number of pages`);
+				throw ciscoApiError(
+					client,
+					response,
+					uuid,
+					`Cisco answered with ${String(page.totalPage)} as the number of pages`,
+				);
 			}
 		}
 		const receivedAt = new Date();
 		for (const entry of page.usageURLList) {
-			if (typeof entry.usageURL !== 'string' || entry.invoiceNumber === undefined || entry.invoiceNumber === null) {
-				throw ciscoApiError(client, response, uuid, 'Cisco listed an invoice without its number or usage URL');
+			if (
+				typeof entry.usageURL !== 'string' ||
+				entry.invoiceNumber === undefined ||
+				entry.invoiceNumber === null
+			) {
+				throw ciscoApiError(
+					client,
+					response,
+					uuid,
+					'Cisco listed an invoice without its number or usage URL',
+				);
 			}
 			links.push({
 				invoiceNumber: String(entry.invoiceNumber),
@@ -132,11 +181,26 @@ const ERROR_HINTS: Record<string, string> = {
  * documented, so any body is shown, shortened and without links), the request's uuid to
  * quote to Cisco, and what to do.
  */
-function ciscoApiError(client: CiscoClient, response: HttpResponse, uuid: string, problem?: string): NodeApiError {
+function ciscoApiError(
+	client: CiscoClient,
+	response: HttpResponse,
+	uuid: string,
+	problem?: string,
+): NodeApiError {
 	const body = isJsonObject(response.body) ? (response.body as IDataObject) : {};
 	const code = firstText(body, ['errorCode', 'code', 'error']);
-	const vendorMessage = firstText(body, ['errorMessage', 'message', 'error_description', 'description']);
-	const rawText = typeof response.body === 'string' ? response.body : isJsonObject(response.body) ? JSON.stringify(response.body) : '';
+	const vendorMessage = firstText(body, [
+		'errorMessage',
+		'message',
+		'error_description',
+		'description',
+	]);
+	const rawText =
+		typeof response.body === 'string'
+			? response.body
+			: isJsonObject(response.body)
+				? JSON.stringify(response.body)
+				: '';
 	const message =
 		problem ??
 		(vendorMessage
@@ -159,4 +223,3 @@ function firstText(body: IDataObject, keys: string[]): string | undefined {
 	}
 	return undefined;
 }
-

@@ -4,7 +4,11 @@ import { Readable } from 'node:stream';
 import { detectDelimiter, readCsv, type CsvRecordConsumer } from '../../shared/readers/csv';
 import { fieldNameKey } from '../../shared/readers/fieldNames';
 import { DEFAULT_ZIP_LIMITS, ZipFormatError, readZipStream } from '../../shared/readers/zip';
-import { DownloadError, downloadSignedFile, type Refusal } from '../../shared/transport/signedDownload';
+import {
+	DownloadError,
+	downloadSignedFile,
+	type Refusal,
+} from '../../shared/transport/signedDownload';
 import { CREDENTIAL_TYPE, type CiscoClient } from './index';
 
 /** One invoice's usage link, as Get Download Links outputs it. */
@@ -25,7 +29,17 @@ export interface UsageLink {
 export async function downloadUsageZip<Usage>(
 	client: CiscoClient,
 	link: UsageLink,
-	{ authorizedFileHosts, maxBytes, layout, readUsage }: { authorizedFileHosts: string[]; maxBytes: number; layout: UsageZipLayout; readUsage: ReadUsage<Usage> },
+	{
+		authorizedFileHosts,
+		maxBytes,
+		layout,
+		readUsage,
+	}: {
+		authorizedFileHosts: string[];
+		maxBytes: number;
+		layout: UsageZipLayout;
+		readUsage: ReadUsage<Usage>;
+	},
 ): Promise<UsageZip<Usage>> {
 	const tokenHosts = [new URL(client.baseUrl).hostname, ...authorizedFileHosts];
 	return await downloadSignedFile(client.context, {
@@ -42,7 +56,10 @@ export async function downloadUsageZip<Usage>(
 				body.destroy();
 			}
 		},
-		credentialFallback: { credentialType: CREDENTIAL_TYPE, allowed: (url) => hostAllowed(url, tokenHosts) },
+		credentialFallback: {
+			credentialType: CREDENTIAL_TYPE,
+			allowed: (url) => hostAllowed(url, tokenHosts),
+		},
 	});
 }
 
@@ -57,8 +74,14 @@ class LinkRefusedError extends DownloadError {
 	}
 }
 
-function linkRefusedError(refusal: Refusal, { what, expiresAt }: UsageLink, tokenAllowed: boolean): LinkRefusedError {
-	const expired = /expire/i.test(refusal.detail) || (expiresAt !== undefined && Date.parse(expiresAt) < Date.now());
+function linkRefusedError(
+	refusal: Refusal,
+	{ what, expiresAt }: UsageLink,
+	tokenAllowed: boolean,
+): LinkRefusedError {
+	const expired =
+		/expire/i.test(refusal.detail) ||
+		(expiresAt !== undefined && Date.parse(expiresAt) < Date.now());
 	if (expired) {
 		return new LinkRefusedError(
 			`The link to ${what} has expired (HTTP ${refusal.statusCode}${refusal.detail})`,
@@ -85,7 +108,9 @@ function hostAllowed(url: string, hosts: string[]): boolean {
 	} catch {
 		return false;
 	}
-	return hosts.some((host) => (host.startsWith('*.') ? hostname.endsWith(host.slice(1)) : hostname === host));
+	return hosts.some((host) =>
+		host.startsWith('*.') ? hostname.endsWith(host.slice(1)) : hostname === host,
+	);
 }
 
 /** The body's bytes, refused beyond `maxBytes` (Max ZIP Size) as they arrive. */
@@ -94,7 +119,9 @@ async function* upTo(body: Readable, maxBytes: number, what: string): AsyncGener
 	for await (const chunk of body) {
 		size += (chunk as Buffer).length;
 		if (size > maxBytes) {
-			throw new DownloadError(`${what} is larger than ${Math.round(maxBytes / 1024 / 1024)} MB, the Max ZIP Size option`);
+			throw new DownloadError(
+				`${what} is larger than ${Math.round(maxBytes / 1024 / 1024)} MB, the Max ZIP Size option`,
+			);
 		}
 		yield chunk as Buffer;
 	}
@@ -110,7 +137,10 @@ export interface UsageZipLayout {
 }
 
 /** Reads the Consolidated Usage CSV into what the output mode makes of it. */
-export type ReadUsage<Usage> = (content: Readable, file: { fileName: string; delimiter: string }) => Promise<Usage>;
+export type ReadUsage<Usage> = (
+	content: Readable,
+	file: { fileName: string; delimiter: string },
+) => Promise<Usage>;
 
 /** The invoice header's one record, and what `readUsage` made of the Consolidated Usage CSV. */
 export interface UsageZip<Usage> {
@@ -130,51 +160,76 @@ export interface UsageZip<Usage> {
  * end never yields a partial or wrong output. Streaming instead of spooling to a temporary
  * file keeps memory flat with no disk to clean up, and reads at the pace of the download.
  */
-export async function readUsageZip<Usage>(body: AsyncIterable<Buffer>, what: string, layout: UsageZipLayout, readUsage: ReadUsage<Usage>): Promise<UsageZip<Usage>> {
+export async function readUsageZip<Usage>(
+	body: AsyncIterable<Buffer>,
+	what: string,
+	layout: UsageZipLayout,
+	readUsage: ReadUsage<Usage>,
+): Promise<UsageZip<Usage>> {
 	const wantedHeader = layout.headerFileName.trim().toLowerCase();
 	const wantedUsage = layout.usageFileName.trim().toLowerCase();
 	const headers: string[] = [];
 	const usages: string[] = [];
 	let header: HeaderRecord | undefined;
 	let usage: { value: Usage } | undefined;
-	const names = await readZipStream(body, what, { ...DEFAULT_ZIP_LIMITS, maxCompressionRatio: layout.maxCompressionRatio }, async ({ name, content }) => {
-		const fileName = baseName(name);
-		// The same rule as ever: the header is the one file named like it, the usage file the
-		// one other file named like a usage file.
-		if (fileName.toLowerCase().includes(wantedHeader)) {
-			headers.push(name);
-			if (headers.length === 1) header = await readHeader(content, layout.delimiter);
-		} else if (fileName.toLowerCase().includes(wantedUsage)) {
-			usages.push(name);
-			if (usages.length === 1) {
-				const file = await delimiterOf(content, layout.delimiter);
-				usage = { value: await readUsage(file.content, { fileName, delimiter: file.delimiter }) };
+	const names = await readZipStream(
+		body,
+		what,
+		{ ...DEFAULT_ZIP_LIMITS, maxCompressionRatio: layout.maxCompressionRatio },
+		async ({ name, content }) => {
+			const fileName = baseName(name);
+			// The same rule as ever: the header is the one file named like it, the usage file the
+			// one other file named like a usage file.
+			if (fileName.toLowerCase().includes(wantedHeader)) {
+				headers.push(name);
+				if (headers.length === 1) header = await readHeader(content, layout.delimiter);
+			} else if (fileName.toLowerCase().includes(wantedUsage)) {
+				usages.push(name);
+				if (usages.length === 1) {
+					const file = await delimiterOf(content, layout.delimiter);
+					usage = { value: await readUsage(file.content, { fileName, delimiter: file.delimiter }) };
+				}
 			}
-		}
-	});
+		},
+	);
 	checkOneFile(headers, names, layout.headerFileName, what, 'Header File Name Contains');
 	checkOneFile(usages, names, layout.usageFileName, what, 'Usage File Name Contains');
 	if (!header || !usage) throw new ZipFormatError(`${what} ended before its files were read`);
 	if (header.records !== 1) {
-		throw new ZipFormatError(`The Invoice Header file of ${what} has ${header.records} records; one was expected`);
+		throw new ZipFormatError(
+			`The Invoice Header file of ${what} has ${header.records} records; one was expected`,
+		);
 	}
 	return { header: header.first ?? {}, usage: usage.value, usageFileName: baseName(usages[0]) };
 }
 
 /** Fails when the header's `column` announces another number of usage lines than the file has. */
-export function checkLineCount({ header }: { header: IDataObject }, rowCount: number, column: string, what: string): void {
+export function checkLineCount(
+	{ header }: { header: IDataObject },
+	rowCount: number,
+	column: string,
+	what: string,
+): void {
 	const wanted = fieldNameKey(column.trim());
 	if (!wanted) return;
 	const key = Object.keys(header).find((name) => fieldNameKey(name) === wanted);
 	if (key === undefined) return;
 	const announced = Number(String(header[key]).trim());
 	if (Number.isInteger(announced) && announced !== rowCount) {
-		throw new ZipFormatError(`The invoice header of ${what} announces ${announced} usage lines, but its usage file has ${rowCount}`);
+		throw new ZipFormatError(
+			`The invoice header of ${what} announces ${announced} usage lines, but its usage file has ${rowCount}`,
+		);
 	}
 }
 
 /** Fails unless exactly one file's name contains `namePart`, listing the files the ZIP holds. */
-function checkOneFile(matches: string[], names: string[], namePart: string, what: string, optionName: string): void {
+function checkOneFile(
+	matches: string[],
+	names: string[],
+	namePart: string,
+	what: string,
+	optionName: string,
+): void {
 	if (matches.length !== 1) {
 		const holds = names.join(', ') || 'no files';
 		throw new ZipFormatError(
@@ -214,7 +269,10 @@ class FirstRecord implements CsvRecordConsumer {
 }
 
 /** The file's delimiter, and the file to read from (all of it, whatever was looked at to find the delimiter). */
-async function delimiterOf(content: Readable, option: string): Promise<{ delimiter: string; content: Readable }> {
+async function delimiterOf(
+	content: Readable,
+	option: string,
+): Promise<{ delimiter: string; content: Readable }> {
 	if (option !== 'auto') return { delimiter: option, content };
 	const { line, rest } = await firstLine(content);
 	return { delimiter: detectDelimiter(line), content: rest };
@@ -240,7 +298,11 @@ function firstLine(content: Readable): Promise<{ line: string; rest: Readable }>
 			return end >= 0 ? text.slice(0, end) : text;
 		};
 		const onReadable = () => {
-			for (let chunk = content.read() as Buffer | null; chunk !== null; chunk = content.read() as Buffer | null) {
+			for (
+				let chunk = content.read() as Buffer | null;
+				chunk !== null;
+				chunk = content.read() as Buffer | null
+			) {
 				seen.push(chunk);
 				length += chunk.length;
 				if (chunk.includes(0x0a) || length > 65_536) {

@@ -5,5 +5,8 @@ import * as exportResource from './export';
 import * as invoiceResource from './invoice';
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	return await executePerItem(this, { export: exportResource.operations, invoice: invoiceResource.operations });
+	return await executePerItem(this, {
+		export: exportResource.operations,
+		invoice: invoiceResource.operations,
+	});
 }

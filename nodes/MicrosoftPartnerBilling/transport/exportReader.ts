@@ -3,7 +3,16 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { JsonLinesParts } from '../../shared/output/jsonLinesOutput';
 import { readJsonLines, type JsonRecordConsumer } from '../../shared/readers/jsonLines';
 import { BlobAccessError, openBlobStream } from '../../shared/transport/blobs';
-import { OperationExpiredError, blobUrl, isFailed, isNoData, operationFailedError, readManifest, startExport, waitForOperation } from './index';
+import {
+	OperationExpiredError,
+	blobUrl,
+	isFailed,
+	isNoData,
+	operationFailedError,
+	readManifest,
+	startExport,
+	waitForOperation,
+} from './index';
 import type { ExportRequest, GraphClient, Manifest, Operation } from './index';
 
 /** A finished export as Microsoft hands it out. */
@@ -30,26 +39,43 @@ const MAX_SAS_RENEWALS = 3;
  * SAS that storage refuses (expired) is replaced by reading the operation again, for that blob
  * read alone: concurrent blob reads share nothing but the client.
  */
-export async function readFinishedExport(client: GraphClient, url: string, options: ExportReadOptions): Promise<FinishedExport> {
+export async function readFinishedExport(
+	client: GraphClient,
+	url: string,
+	options: ExportReadOptions,
+): Promise<FinishedExport> {
 	let operationUrl = url;
-	const { operation, manifest } = await finishedExport(client, operationUrl, options).catch(async (error: unknown) => {
-		if (!(error instanceof OperationExpiredError) || !options.restartWith) throw error;
-		const request = options.restartWith();
-		client.context.addExecutionHints({ message: 'The export had expired (410), so it was started again', location: 'outputPane' });
-		operationUrl = await startExport(client, request);
-		return await finishedExport(client, operationUrl, options);
-	});
+	const { operation, manifest } = await finishedExport(client, operationUrl, options).catch(
+		async (error: unknown) => {
+			if (!(error instanceof OperationExpiredError) || !options.restartWith) throw error;
+			const request = options.restartWith();
+			client.context.addExecutionHints({
+				message: 'The export had expired (410), so it was started again',
+				location: 'outputPane',
+			});
+			operationUrl = await startExport(client, request);
+			return await finishedExport(client, operationUrl, options);
+		},
+	);
 	if (!manifest) return { operation, blobs: { count: 0, read: async () => {} } };
 	if (manifest.blobCount !== undefined && manifest.blobCount !== manifest.blobs.length) {
-		throw new NodeOperationError(client.context.getNode(), `The export manifest announces ${manifest.blobCount} blobs but lists ${manifest.blobs.length}`, {
-			itemIndex: client.itemIndex,
-			description: 'The export is incomplete; start it again.',
-		});
+		throw new NodeOperationError(
+			client.context.getNode(),
+			`The export manifest announces ${manifest.blobCount} blobs but lists ${manifest.blobs.length}`,
+			{
+				itemIndex: client.itemIndex,
+				description: 'The export is incomplete; start it again.',
+			},
+		);
 	}
 	return { operation, manifest, blobs: blobParts(client, operationUrl, manifest, options) };
 }
 
-async function finishedExport(client: GraphClient, url: string, { timeoutMinutes }: ExportReadOptions): Promise<{ operation: Operation; manifest?: Manifest }> {
+async function finishedExport(
+	client: GraphClient,
+	url: string,
+	{ timeoutMinutes }: ExportReadOptions,
+): Promise<{ operation: Operation; manifest?: Manifest }> {
 	const operation = await waitForOperation(client, url, timeoutMinutes);
 	if (isNoData(operation)) return { operation };
 	if (isFailed(operation)) throw operationFailedError(client, operation);
@@ -61,7 +87,12 @@ async function finishedExport(client: GraphClient, url: string, { timeoutMinutes
  * re-reads the operation for a fresh one and reads the blob again from its start into a
  * fresh consumer; when copying, only while none of the blob's lines has been written yet.
  */
-function blobParts(client: GraphClient, url: string, first: Manifest, options: ExportReadOptions): JsonLinesParts {
+function blobParts(
+	client: GraphClient,
+	url: string,
+	first: Manifest,
+	options: ExportReadOptions,
+): JsonLinesParts {
 	return {
 		count: first.blobs.length,
 		read: async (index, makeConsumer, { signal = client.policy.signal, copyTo }) => {
@@ -72,12 +103,15 @@ function blobParts(client: GraphClient, url: string, first: Manifest, options: E
 				let copied = 0;
 				const consumer = makeConsumer();
 				try {
-					const stream = await openBlobStream(blobUrl(manifest, name), name, { policy: reader.policy });
+					const stream = await openBlobStream(blobUrl(manifest, name), name, {
+						policy: reader.policy,
+					});
 					const counted = copyTo ? counting(consumer, () => copied++) : consumer;
 					await readJsonLines(stream, counted, { gzip: true, sourceName: `blob ${name}`, copyTo });
 					return;
 				} catch (error) {
-					if (!(error instanceof BlobAccessError && error.isRefusedSignature) || copied > 0) throw error;
+					if (!(error instanceof BlobAccessError && error.isRefusedSignature) || copied > 0)
+						throw error;
 					if (renewals === MAX_SAS_RENEWALS) throw refusedSasError(error, manifest);
 					manifest = (await finishedExport(reader, url, options)).manifest ?? manifest;
 				}
@@ -95,7 +129,9 @@ function counting(consumer: JsonRecordConsumer, count: () => void): JsonRecordCo
 		},
 	};
 	const line = consumer.line?.bind(consumer);
-	if (line) counted.line = (text, start, end, lineNumber, controlFree) => line(text, start, end, lineNumber, controlFree) && (count(), true);
+	if (line)
+		counted.line = (text, start, end, lineNumber, controlFree) =>
+			line(text, start, end, lineNumber, controlFree) && (count(), true);
 	return counted;
 }
 
@@ -106,7 +142,8 @@ function counting(consumer: JsonRecordConsumer, count: () => void): JsonRecordCo
  */
 function refusedSasError(error: BlobAccessError, manifest: Manifest): BlobAccessError {
 	const signedExpiry = new URLSearchParams(manifest.sasToken.replace(/^\?/, '')).get('se');
-	const expiredAt = signedExpiry !== null && Date.parse(signedExpiry) <= Date.now() ? signedExpiry : undefined;
+	const expiredAt =
+		signedExpiry !== null && Date.parse(signedExpiry) <= Date.now() ? signedExpiry : undefined;
 	const why = expiredAt ? `: its SAS token had expired (at ${expiredAt})` : ' with its SAS token';
 	return new BlobAccessError(
 		`${error.message}${why}, and ${MAX_SAS_RENEWALS} fresh SAS tokens from Microsoft were refused too; start the export again later`,

@@ -1,16 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type IHttpRequestMethods, type JsonObject } from 'n8n-workflow';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestMethods,
+	type JsonObject,
+} from 'n8n-workflow';
 
 import type { HttpResponse } from '../../shared/transport/http';
 import { ParameterRules } from '../../shared/n8n/parameters';
 import { pollUntilFinished } from '../../shared/transport/poll';
 import { parseRetryAfter } from '../../shared/transport/retry';
-import { createVendorClient, headerText, vendorApiError, vendorRequest, type VendorApi, type VendorClient } from '../../shared/transport/vendorApi';
+import {
+	createVendorClient,
+	headerText,
+	vendorApiError,
+	vendorRequest,
+	type VendorApi,
+	type VendorClient,
+} from '../../shared/transport/vendorApi';
 
 export const CREDENTIAL_TYPE = 'microsoftPartnerBillingOAuth2Api';
 export const BILLING_PATH = '/reports/partners/billing';
 
-export type Dataset = 'billedUsage' | 'unbilledUsage' | 'billedReconciliation' | 'unbilledReconciliation';
+export type Dataset =
+	| 'billedUsage'
+	| 'unbilledUsage'
+	| 'billedReconciliation'
+	| 'unbilledReconciliation';
 
 export const DATASET_PATHS: Record<Dataset, string> = {
 	billedUsage: 'usage/billed/export',
@@ -27,7 +45,8 @@ export interface ExportRequest {
 	currencyCode?: string;
 }
 
-export const isBilled = (dataset: Dataset) => dataset === 'billedUsage' || dataset === 'billedReconciliation';
+export const isBilled = (dataset: Dataset) =>
+	dataset === 'billedUsage' || dataset === 'billedReconciliation';
 
 export type GraphClient = VendorClient;
 
@@ -64,8 +83,18 @@ export interface Operation extends IDataObject {
 	'resourceLocation@odata.navigationLink'?: string;
 }
 
-export async function createGraphClient(context: IExecuteFunctions, itemIndex: number, timeoutMinutes?: number): Promise<GraphClient> {
-	return (await createVendorClient(context, itemIndex, { api: GRAPH, credentialType: CREDENTIAL_TYPE, timeoutMinutes })).client;
+export async function createGraphClient(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	timeoutMinutes?: number,
+): Promise<GraphClient> {
+	return (
+		await createVendorClient(context, itemIndex, {
+			api: GRAPH,
+			credentialType: CREDENTIAL_TYPE,
+			timeoutMinutes,
+		})
+	).client;
 }
 
 /** Thrown for 410 Gone: the operation or manifest link expired and the export must start again. */
@@ -96,14 +125,20 @@ export async function graphRequest<Body = IDataObject>(
 	throw graphApiError(client, response, clientRequestId);
 }
 
-function graphApiError(client: GraphClient, response: HttpResponse, clientRequestId: string): NodeApiError {
+function graphApiError(
+	client: GraphClient,
+	response: HttpResponse,
+	clientRequestId: string,
+): NodeApiError {
 	const error = ((response.body as IDataObject)?.error ?? {}) as {
 		code?: string;
 		message?: string;
 		innerError?: { 'request-id'?: string };
 	};
 	const requestId = error.innerError?.['request-id'] ?? headerText(response.headers['request-id']);
-	const ids = [requestId ? `request-id ${requestId}` : '', `client-request-id ${clientRequestId}`].filter(Boolean).join(', ');
+	const ids = [requestId ? `request-id ${requestId}` : '', `client-request-id ${clientRequestId}`]
+		.filter(Boolean)
+		.join(', ');
 	return vendorApiError(client, response.statusCode, {
 		message: `Microsoft Graph: ${error.message ?? `HTTP ${response.statusCode}`}${error.code ? ` (${error.code})` : ''}`,
 		reference: `Quote ${ids} to Microsoft support.`,
@@ -115,18 +150,30 @@ function graphApiError(client: GraphClient, response: HttpResponse, clientReques
 export function exportFields(request: ExportRequest): IDataObject {
 	return isBilled(request.dataset)
 		? { invoiceId: request.invoiceId, attributeSet: request.attributeSet }
-		: { billingPeriod: request.billingPeriod, currencyCode: request.currencyCode, attributeSet: request.attributeSet };
+		: {
+				billingPeriod: request.billingPeriod,
+				currencyCode: request.currencyCode,
+				attributeSet: request.attributeSet,
+			};
 }
 
 /** Starts an export with its dataset's fields; Graph answers 202 with the operation's URL in Location. */
 export async function startExport(client: GraphClient, request: ExportRequest): Promise<string> {
 	const body = exportFields(request);
-	const response = await graphRequest(client, { method: 'POST', url: `${BILLING_PATH}/${DATASET_PATHS[request.dataset]}`, body });
+	const response = await graphRequest(client, {
+		method: 'POST',
+		url: `${BILLING_PATH}/${DATASET_PATHS[request.dataset]}`,
+		body,
+	});
 	const location = headerText(response.headers.location);
 	if (!location) {
-		throw new NodeOperationError(client.context.getNode(), 'Microsoft Graph accepted the export but gave no operation URL (Location header)', {
-			itemIndex: client.itemIndex,
-		});
+		throw new NodeOperationError(
+			client.context.getNode(),
+			'Microsoft Graph accepted the export but gave no operation URL (Location header)',
+			{
+				itemIndex: client.itemIndex,
+			},
+		);
 	}
 	return location;
 }
@@ -136,7 +183,8 @@ export async function startExport(client: GraphClient, request: ExportRequest): 
  * Graph: the access token goes with the request.
  */
 export function operationUrl(client: GraphClient, operationId: string): string {
-	if (!/^https?:\/\//i.test(operationId)) return `${client.baseUrl}${BILLING_PATH}/operations/${encodeURIComponent(operationId)}`;
+	if (!/^https?:\/\//i.test(operationId))
+		return `${client.baseUrl}${BILLING_PATH}/operations/${encodeURIComponent(operationId)}`;
 	let origin: string | undefined;
 	try {
 		origin = new URL(operationId).origin;
@@ -164,7 +212,10 @@ export interface OperationState {
 
 export async function getOperation(client: GraphClient, url: string): Promise<OperationState> {
 	const response = await graphRequest<Operation>(client, { method: 'GET', url });
-	return { operation: response.body ?? {}, retryAfterMs: parseRetryAfter(response.headers['retry-after']) };
+	return {
+		operation: response.body ?? {},
+		retryAfterMs: parseRetryAfter(response.headers['retry-after']),
+	};
 }
 
 const SUCCEEDED = new Set(['succeeded', 'completed']);
@@ -189,7 +240,11 @@ const DEFAULT_POLL_MS = 10_000;
  * Waits while the operation is notStarted or running, sleeping exactly as long as each
  * answer's Retry-After asks. Returns the finished (succeeded or failed) operation.
  */
-export async function waitForOperation(client: GraphClient, url: string, timeoutMinutes: number): Promise<Operation> {
+export async function waitForOperation(
+	client: GraphClient,
+	url: string,
+	timeoutMinutes: number,
+): Promise<Operation> {
 	return await pollUntilFinished(client, {
 		what: `The Microsoft export ${operationIdOf(url)}`,
 		read: async () => {
@@ -200,17 +255,22 @@ export async function waitForOperation(client: GraphClient, url: string, timeout
 		status: (operation) => operation.status ?? 'running',
 		scheduleMs: [DEFAULT_POLL_MS],
 		timeoutMinutes,
-		advice: 'Exports usually take 1–15 minutes. Raise the "Timeout (Minutes)" option, or run Download later with this operation ID.',
+		advice:
+			'Exports usually take 1–15 minutes. Raise the "Timeout (Minutes)" option, or run Download later with this operation ID.',
 	});
 }
 
 export function operationFailedError(client: GraphClient, operation: Operation): NodeApiError {
 	const code = operation.error?.code ?? 'unknown';
-	return new NodeApiError(client.context.getNode(), { id: operation.id ?? null, status: 'failed', error: operation.error ?? null } as JsonObject, {
-		message: `Microsoft could not produce the export: ${operation.error?.message ?? 'no reason given'} (code ${code})`,
-		description: `Operation ${operation.id ?? ''} failed with code ${code}.`,
-		itemIndex: client.itemIndex,
-	});
+	return new NodeApiError(
+		client.context.getNode(),
+		{ id: operation.id ?? null, status: 'failed', error: operation.error ?? null } as JsonObject,
+		{
+			message: `Microsoft could not produce the export: ${operation.error?.message ?? 'no reason given'} (code ${code})`,
+			description: `Operation ${operation.id ?? ''} failed with code ${code}.`,
+			itemIndex: client.itemIndex,
+		},
+	);
 }
 
 /** The manifest of a succeeded operation, inline or behind its navigation link. */
@@ -218,11 +278,17 @@ export async function readManifest(client: GraphClient, operation: Operation): P
 	if (operation.resourceLocation) return operation.resourceLocation;
 	const link = operation['resourceLocation@odata.navigationLink'];
 	if (!link) {
-		throw new NodeOperationError(client.context.getNode(), 'The finished export has no manifest (resourceLocation)', {
-			itemIndex: client.itemIndex,
-		});
+		throw new NodeOperationError(
+			client.context.getNode(),
+			'The finished export has no manifest (resourceLocation)',
+			{
+				itemIndex: client.itemIndex,
+			},
+		);
 	}
-	const url = link.startsWith('http') ? link : `${client.baseUrl}${link.startsWith('/') ? '' : '/'}${link}`;
+	const url = link.startsWith('http')
+		? link
+		: `${client.baseUrl}${link.startsWith('/') ? '' : '/'}${link}`;
 	return (await graphRequest<Manifest>(client, { method: 'GET', url })).body;
 }
 

@@ -5,11 +5,23 @@
  * itself, once per node run and item, and keeps it nowhere else (queue mode).
  */
 import { randomUUID } from 'node:crypto';
-import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type JsonObject } from 'n8n-workflow';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type JsonObject,
+} from 'n8n-workflow';
 
 import { sendWithRetry, type HttpResponse } from '../../shared/transport/http';
 import type { RetryPolicy } from '../../shared/transport/retry';
-import { createVendorClient, vendorApiError, vendorRequest, type VendorApi, type VendorClient } from '../../shared/transport/vendorApi';
+import {
+	createVendorClient,
+	vendorApiError,
+	vendorRequest,
+	type VendorApi,
+	type VendorClient,
+} from '../../shared/transport/vendorApi';
 import { CREDENTIAL_TYPE } from './index';
 
 export const PARTNER_CENTER_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
@@ -43,10 +55,28 @@ export interface PartnerCenterClient extends VendorClient {
 export type Invoice = IDataObject & { id?: string; invoiceDate?: string; pdfDownloadLink?: string };
 
 /** A client with its Partner Center token; `timeoutMinutes` bounds the token request too. */
-export async function createPartnerCenterClient(context: IExecuteFunctions, itemIndex: number, timeoutMinutes: number): Promise<PartnerCenterClient> {
-	const { client, credentials } = await createVendorClient(context, itemIndex, { api: PARTNER_CENTER, credentialType: CREDENTIAL_TYPE, timeoutMinutes });
-	const bearerToken = await requestPartnerCenterToken(context, itemIndex, credentials, client.policy);
-	return { ...client, bearerToken, delegated: credentials.grantType === 'authorizationCode', correlationId: randomUUID() };
+export async function createPartnerCenterClient(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	timeoutMinutes: number,
+): Promise<PartnerCenterClient> {
+	const { client, credentials } = await createVendorClient(context, itemIndex, {
+		api: PARTNER_CENTER,
+		credentialType: CREDENTIAL_TYPE,
+		timeoutMinutes,
+	});
+	const bearerToken = await requestPartnerCenterToken(
+		context,
+		itemIndex,
+		credentials,
+		client.policy,
+	);
+	return {
+		...client,
+		bearerToken,
+		delegated: credentials.grantType === 'authorizationCode',
+		correlationId: randomUUID(),
+	};
 }
 
 /**
@@ -60,16 +90,26 @@ export async function requestPartnerCenterToken(
 	credentials: IDataObject,
 	policy: RetryPolicy,
 ): Promise<string> {
-	const loginBaseUrl = String(credentials.loginBaseUrl || 'https://login.microsoftonline.com').replace(/\/+$/, '');
+	const loginBaseUrl = String(
+		credentials.loginBaseUrl || 'https://login.microsoftonline.com',
+	).replace(/\/+$/, '');
 	const tokenUrl = `${loginBaseUrl}/${encodeURIComponent(String(credentials.tenantId ?? '').trim())}/oauth2/v2.0/token`;
-	const form = new URLSearchParams({ client_id: String(credentials.clientId ?? ''), client_secret: String(credentials.clientSecret ?? '') });
+	const form = new URLSearchParams({
+		client_id: String(credentials.clientId ?? ''),
+		client_secret: String(credentials.clientSecret ?? ''),
+	});
 	if (credentials.grantType === 'authorizationCode') {
 		const refreshToken = (credentials.oauthTokenData as IDataObject | undefined)?.refresh_token;
 		if (typeof refreshToken !== 'string' || !refreshToken) {
-			throw new NodeOperationError(context.getNode(), 'The credential has no signed-in user yet, so no Partner Center token can be asked for', {
-				itemIndex,
-				description: "Open the credential and click 'Connect my account' (the app needs offline_access), or use the client-credentials grant.",
-			});
+			throw new NodeOperationError(
+				context.getNode(),
+				'The credential has no signed-in user yet, so no Partner Center token can be asked for',
+				{
+					itemIndex,
+					description:
+						"Open the credential and click 'Connect my account' (the app needs offline_access), or use the client-credentials grant.",
+				},
+			);
 		}
 		form.set('grant_type', 'refresh_token');
 		form.set('refresh_token', refreshToken);
@@ -80,24 +120,42 @@ export async function requestPartnerCenterToken(
 	}
 	const response = await sendWithRetry<IDataObject>(
 		context,
-		{ method: 'POST', url: tokenUrl, body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, json: true },
+		{
+			method: 'POST',
+			url: tokenUrl,
+			body: form.toString(),
+			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+			json: true,
+		},
 		{ policy },
 	);
 	const token = response.body?.access_token;
 	if (response.statusCode === 200 && typeof token === 'string' && token) return token;
-	const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as IDataObject;
-	const reason = String(body.error_description ?? body.error ?? `HTTP ${response.statusCode}`).split(/\r?\n/)[0];
-	throw new NodeApiError(context.getNode(), { error: body.error ?? null, error_codes: body.error_codes ?? null } as JsonObject, {
-		message: `Microsoft Entra ID issued no token for Partner Center: ${reason}`,
-		description:
-			'The app registration needs the Partner Center API (Microsoft Partner Center, user_impersonation) with admin consent, and the tenant, client ID and secret of the credential must be right.',
-		httpCode: String(response.statusCode),
-		itemIndex,
-	});
+	const body = (
+		typeof response.body === 'object' && response.body !== null ? response.body : {}
+	) as IDataObject;
+	const reason = String(
+		body.error_description ?? body.error ?? `HTTP ${response.statusCode}`,
+	).split(/\r?\n/)[0];
+	throw new NodeApiError(
+		context.getNode(),
+		{ error: body.error ?? null, error_codes: body.error_codes ?? null } as JsonObject,
+		{
+			message: `Microsoft Entra ID issued no token for Partner Center: ${reason}`,
+			description:
+				'The app registration needs the Partner Center API (Microsoft Partner Center, user_impersonation) with admin consent, and the tenant, client ID and secret of the credential must be right.',
+			httpCode: String(response.statusCode),
+			itemIndex,
+		},
+	);
 }
 
 /** GET on Partner Center with a fresh MS-RequestId, retrying what is transient. */
-async function partnerCenterGet<Body = IDataObject>(client: PartnerCenterClient, url: string, extraHeaders: Record<string, string> = {}): Promise<HttpResponse<Body>> {
+async function partnerCenterGet<Body = IDataObject>(
+	client: PartnerCenterClient,
+	url: string,
+	extraHeaders: Record<string, string> = {},
+): Promise<HttpResponse<Body>> {
 	const requestId = randomUUID();
 	const response = await vendorRequest<Body>(
 		client,
@@ -105,7 +163,12 @@ async function partnerCenterGet<Body = IDataObject>(client: PartnerCenterClient,
 			method: 'GET',
 			url,
 			json: true,
-			headers: { ...extraHeaders, accept: 'application/json', 'MS-RequestId': requestId, 'MS-CorrelationId': client.correlationId },
+			headers: {
+				...extraHeaders,
+				accept: 'application/json',
+				'MS-RequestId': requestId,
+				'MS-CorrelationId': client.correlationId,
+			},
 		},
 		{ jsonBody: true },
 	);
@@ -113,8 +176,14 @@ async function partnerCenterGet<Body = IDataObject>(client: PartnerCenterClient,
 	throw partnerCenterApiError(client, response, requestId);
 }
 
-function partnerCenterApiError(client: PartnerCenterClient, response: HttpResponse, requestId: string): NodeApiError {
-	const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as IDataObject;
+function partnerCenterApiError(
+	client: PartnerCenterClient,
+	response: HttpResponse,
+	requestId: string,
+): NodeApiError {
+	const body = (
+		typeof response.body === 'object' && response.body !== null ? response.body : {}
+	) as IDataObject;
 	const code = body.code ?? body.errorCode;
 	const text = body.description ?? body.message ?? `HTTP ${response.statusCode}`;
 	return vendorApiError(client, response.statusCode, {
@@ -145,14 +214,27 @@ export async function listInvoices(client: PartnerCenterClient): Promise<Invoice
 		const next = body.links?.next;
 		if (next?.uri) {
 			url = nextPageUrl(client, next.uri);
-			headers = Object.fromEntries((next.headers ?? []).filter((header) => header.key).map((header) => [String(header.key), String(header.value ?? '')]));
+			headers = Object.fromEntries(
+				(next.headers ?? [])
+					.filter((header) => header.key)
+					.map((header) => [String(header.key), String(header.value ?? '')]),
+			);
 			continue;
 		}
-		if (items.length === 0 || typeof body.totalCount !== 'number' || invoices.length >= body.totalCount) return invoices;
+		if (
+			items.length === 0 ||
+			typeof body.totalCount !== 'number' ||
+			invoices.length >= body.totalCount
+		)
+			return invoices;
 		url = `/invoices?size=${PAGE_SIZE}&offset=${invoices.length}`;
 		headers = {};
 	}
-	throw new NodeOperationError(client.context.getNode(), `Partner Center announced more than ${MAX_PAGES} pages of invoices`, { itemIndex: client.itemIndex });
+	throw new NodeOperationError(
+		client.context.getNode(),
+		`Partner Center announced more than ${MAX_PAGES} pages of invoices`,
+		{ itemIndex: client.itemIndex },
+	);
 }
 
 /** A next link is absolute, or relative to the API's version root (`/invoices?…`) or to the host (`/v1/invoices?…`). */
@@ -160,17 +242,21 @@ function nextPageUrl(client: PartnerCenterClient, uri: string): string {
 	if (/^https?:\/\//i.test(uri)) return uri;
 	const base = new URL(client.baseUrl);
 	const path = uri.startsWith('/') ? uri : `/${uri}`;
-	return path.startsWith(`${base.pathname}/`) ? `${base.origin}${path}` : `${client.baseUrl}${path}`;
+	return path.startsWith(`${base.pathname}/`)
+		? `${base.origin}${path}`
+		: `${client.baseUrl}${path}`;
 }
 
 export async function getInvoice(client: PartnerCenterClient, invoiceId: string): Promise<Invoice> {
 	try {
-		return (await partnerCenterGet<Invoice>(client, `/invoices/${encodeURIComponent(invoiceId)}`)).body;
+		return (await partnerCenterGet<Invoice>(client, `/invoices/${encodeURIComponent(invoiceId)}`))
+			.body;
 	} catch (error) {
 		if (error instanceof NodeApiError && error.httpCode === '403' && !client.delegated) {
 			throw new NodeApiError(client.context.getNode(), {} as JsonObject, {
 				message: `Partner Center refused to read invoice ${invoiceId} with an app-only token: Microsoft documents Get Invoice for app+user tokens only`,
-				description: `Use Get Many (it works app-only and outputs the same invoice fields, without the PDF link), or switch the credential's Grant Type to Authorization Code (Delegated) and sign in as a partner billing admin. ${error.description ?? ''}`.trim(),
+				description:
+					`Use Get Many (it works app-only and outputs the same invoice fields, without the PDF link), or switch the credential's Grant Type to Authorization Code (Delegated) and sign in as a partner billing admin. ${error.description ?? ''}`.trim(),
 				httpCode: '403',
 				itemIndex: client.itemIndex,
 			});
@@ -186,7 +272,8 @@ export async function getInvoice(client: PartnerCenterClient, invoiceId: string)
 export function invoiceToJson(invoice: Invoice): IDataObject {
 	const { pdfDownloadLink, amendments, ...fields } = invoice;
 	const json: IDataObject = { ...fields };
-	if (Array.isArray(amendments)) json.amendments = (amendments as Invoice[]).map((amendment) => invoiceToJson(amendment));
+	if (Array.isArray(amendments))
+		json.amendments = (amendments as Invoice[]).map((amendment) => invoiceToJson(amendment));
 	if (pdfDownloadLink !== undefined) json.hasPdfDownloadLink = Boolean(pdfDownloadLink);
 	return json;
 }

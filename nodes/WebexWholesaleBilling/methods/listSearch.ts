@@ -17,7 +17,10 @@ export async function searchReports(
 	const wanted = filter?.trim().toLowerCase();
 	const results = page.reports
 		.map((report) => ({ name: reportName(report), value: report.id }))
-		.filter(({ name, value }) => !wanted || name.toLowerCase().includes(wanted) || value.toLowerCase().includes(wanted));
+		.filter(
+			({ name, value }) =>
+				!wanted || name.toLowerCase().includes(wanted) || value.toLowerCase().includes(wanted),
+		);
 	return { results, paginationToken: page.nextPageUrl };
 }
 

@@ -1,6 +1,14 @@
 import { NodeApiError, type IDataObject } from 'n8n-workflow';
 
-import { REPORTS_PATH, getReport, listReports, reportPath, reportType, waitForReport, webexApiRequest } from './index';
+import {
+	REPORTS_PATH,
+	getReport,
+	listReports,
+	reportPath,
+	reportType,
+	waitForReport,
+	webexApiRequest,
+} from './index';
 import type { WebexClient, WebexReport } from './index';
 
 /** What the user asks Webex to generate. */
@@ -23,17 +31,27 @@ export type IfReportExists = 'error' | 'reuse' | 'recreate';
 export async function createReport(
 	client: WebexClient,
 	request: ReportRequest,
-	{ ifExists, timeoutMinutes, willWait }: { ifExists: IfReportExists; timeoutMinutes: number; willWait: boolean },
+	{
+		ifExists,
+		timeoutMinutes,
+		willWait,
+	}: { ifExists: IfReportExists; timeoutMinutes: number; willWait: boolean },
 ): Promise<WebexReport> {
-	const body: IDataObject = { billingStartDate: request.billingStartDate, billingEndDate: request.billingEndDate, type: request.type };
+	const body: IDataObject = {
+		billingStartDate: request.billingStartDate,
+		billingEndDate: request.billingEndDate,
+		type: request.type,
+	};
 	if (request.subPartnerOrgId) body.subPartnerOrgId = request.subPartnerOrgId;
 	if (request.internal !== undefined) body.internal = request.internal;
 
 	if (ifExists === 'recreate') await deleteExisting(client, request, timeoutMinutes);
 	try {
-		return (await webexApiRequest<WebexReport>(client, { method: 'POST', url: REPORTS_PATH, body })).body;
+		return (await webexApiRequest<WebexReport>(client, { method: 'POST', url: REPORTS_PATH, body }))
+			.body;
 	} catch (error) {
-		const existing = ifExists === 'reuse' && isConflict(error) ? await findExisting(client, request) : undefined;
+		const existing =
+			ifExists === 'reuse' && isConflict(error) ? await findExisting(client, request) : undefined;
 		if (!existing) throw error;
 		client.context.addExecutionHints({
 			message: `Reused the existing ${request.type} report ${existing.id} for ${request.billingStartDate} to ${request.billingEndDate}`,
@@ -48,8 +66,15 @@ function isConflict(error: unknown): boolean {
 }
 
 /** The report Webex holds for exactly this period, type and sub-partner (list filters match exactly). */
-async function findExisting(client: WebexClient, request: ReportRequest): Promise<WebexReport | undefined> {
-	const filters: IDataObject = { billingStartDate: request.billingStartDate, billingEndDate: request.billingEndDate, type: request.type };
+async function findExisting(
+	client: WebexClient,
+	request: ReportRequest,
+): Promise<WebexReport | undefined> {
+	const filters: IDataObject = {
+		billingStartDate: request.billingStartDate,
+		billingEndDate: request.billingEndDate,
+		type: request.type,
+	};
 	if (request.subPartnerOrgId) filters.subPartnerOrgId = request.subPartnerOrgId;
 	const reports = await listReports(client, filters);
 	return reports.find(
@@ -65,7 +90,11 @@ async function findExisting(client: WebexClient, request: ReportRequest): Promis
  * still generating, so wait for it first; a FAILED report cannot be deleted at all, and
  * Webex's refusal says so.
  */
-async function deleteExisting(client: WebexClient, request: ReportRequest, timeoutMinutes: number): Promise<void> {
+async function deleteExisting(
+	client: WebexClient,
+	request: ReportRequest,
+	timeoutMinutes: number,
+): Promise<void> {
 	const existing = await findExisting(client, request);
 	if (!existing) return;
 	if (existing.status !== 'COMPLETED' && existing.status !== 'FAILED') {

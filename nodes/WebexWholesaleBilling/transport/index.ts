@@ -1,11 +1,24 @@
-import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions, type JsonObject } from 'n8n-workflow';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+	type JsonObject,
+} from 'n8n-workflow';
 import type { Readable } from 'node:stream';
 
 import { isJsonObject, type HttpResponse } from '../../shared/transport/http';
 import { ParameterRules } from '../../shared/n8n/parameters';
 import { pollUntilFinished } from '../../shared/transport/poll';
 import { downloadSignedFile } from '../../shared/transport/signedDownload';
-import { createVendorClient, createVendorListClient, headerText, vendorApiError, vendorRequest } from '../../shared/transport/vendorApi';
+import {
+	createVendorClient,
+	createVendorListClient,
+	headerText,
+	vendorApiError,
+	vendorRequest,
+} from '../../shared/transport/vendorApi';
 import type { VendorApi, VendorClient, VendorContext } from '../../shared/transport/vendorApi';
 
 /** Each choice of the Authentication parameter: its label, and the credential type it uses. */
@@ -46,18 +59,33 @@ const WEBEX: VendorApi = {
 };
 
 /** A client with the credential the node's Authentication parameter names. */
-export async function createWebexClient(context: IExecuteFunctions, itemIndex: number, timeoutMinutes?: number): Promise<WebexClient> {
+export async function createWebexClient(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	timeoutMinutes?: number,
+): Promise<WebexClient> {
 	const authentication = new ParameterRules(context, itemIndex).oneOf(
 		context.getNodeParameter('authentication', itemIndex),
 		'Authentication',
 		AUTHENTICATIONS.map(([value, label]) => [value, label] as const),
 	);
-	return (await createVendorClient(context, itemIndex, { api: WEBEX, credentialType: credentialTypeOf(authentication), timeoutMinutes })).client;
+	return (
+		await createVendorClient(context, itemIndex, {
+			api: WEBEX,
+			credentialType: credentialTypeOf(authentication),
+			timeoutMinutes,
+		})
+	).client;
 }
 
 /** A client for the editor's report list. */
-export async function createWebexListClient(context: ILoadOptionsFunctions): Promise<WebexClient<ILoadOptionsFunctions>> {
-	return await createVendorListClient(context, { api: WEBEX, credentialType: credentialTypeOf(context.getNodeParameter('authentication', 'accessToken')) });
+export async function createWebexListClient(
+	context: ILoadOptionsFunctions,
+): Promise<WebexClient<ILoadOptionsFunctions>> {
+	return await createVendorListClient(context, {
+		api: WEBEX,
+		credentialType: credentialTypeOf(context.getNodeParameter('authentication', 'accessToken')),
+	});
 }
 
 function credentialTypeOf(authentication: unknown): string {
@@ -77,9 +105,16 @@ interface WebexRequest {
 }
 
 /** Calls the Webex API, retrying what is transient; any error answer becomes a NodeApiError. */
-export async function webexApiRequest<Body = IDataObject>(client: WebexClient<VendorContext>, request: WebexRequest): Promise<HttpResponse<Body>> {
+export async function webexApiRequest<Body = IDataObject>(
+	client: WebexClient<VendorContext>,
+	request: WebexRequest,
+): Promise<HttpResponse<Body>> {
 	// Every answer but a delete's carries a report or a list of them.
-	const response = await vendorRequest<Body>(client, { ...request, json: true }, { jsonBody: request.method !== 'DELETE' });
+	const response = await vendorRequest<Body>(
+		client,
+		{ ...request, json: true },
+		{ jsonBody: request.method !== 'DELETE' },
+	);
 	if (response.statusCode >= 200 && response.statusCode < 300) return response;
 	throw webexApiError(client, response);
 }
@@ -92,7 +127,9 @@ function webexApiError(client: WebexClient<VendorContext>, response: HttpRespons
 	};
 	const trackingId = body.trackingId ?? headerText(response.headers.trackingid);
 	const vendorMessage =
-		body.message ?? body.errors?.find((error) => error.description)?.description ?? `HTTP ${response.statusCode}`;
+		body.message ??
+		body.errors?.find((error) => error.description)?.description ??
+		`HTTP ${response.statusCode}`;
 	const details = (body.errors ?? [])
 		.map((error) => error.description ?? '')
 		.filter((description) => description && description !== vendorMessage);
@@ -153,7 +190,8 @@ export function reportPath(reportId: string): string {
 }
 
 export async function getReport(client: WebexClient, reportId: string): Promise<WebexReport> {
-	return (await webexApiRequest<WebexReport>(client, { method: 'GET', url: reportPath(reportId) })).body;
+	return (await webexApiRequest<WebexReport>(client, { method: 'GET', url: reportPath(reportId) }))
+		.body;
 }
 
 /** Poll quickly at first (small reports finish in seconds), then settle at 30 s. */
@@ -165,7 +203,11 @@ const POLL_SCHEDULE_MS = [1000, 2000, 4000, 8000, 15000, 30000];
  * "still running". A FAILED report raises its errors[]; the deadline raises a timeout that
  * says what to do.
  */
-export async function waitForReport(client: WebexClient, reportId: string, timeoutMinutes: number): Promise<WebexReport> {
+export async function waitForReport(
+	client: WebexClient,
+	reportId: string,
+	timeoutMinutes: number,
+): Promise<WebexReport> {
 	const report = await pollUntilFinished(client, {
 		what: `Webex report ${reportId}`,
 		read: async () => ({ state: await getReport(client, reportId) }),
@@ -190,10 +232,14 @@ export async function readyReport(
 	const report = await getReport(client, reportId);
 	if (report.status === 'FAILED') throw reportFailedError(client, report);
 	if (report.status !== 'COMPLETED') {
-		throw new NodeOperationError(client.context.getNode(), `Webex report ${reportId} is not ready yet (status ${report.status})`, {
-			itemIndex: client.itemIndex,
-			description: "Turn on the 'Wait for Completion' option, or run the download again later",
-		});
+		throw new NodeOperationError(
+			client.context.getNode(),
+			`Webex report ${reportId} is not ready yet (status ${report.status})`,
+			{
+				itemIndex: client.itemIndex,
+				description: "Turn on the 'Wait for Completion' option, or run the download again later",
+			},
+		);
 	}
 	return report;
 }
@@ -213,12 +259,17 @@ export async function downloadReportFile<Result>(
 		what: `Webex report ${report.id}`,
 		policy: client.policy,
 		getUrl: async (refusal) => {
-			if (refusal || isExpiring(report.tempDownloadURL)) report = await getReport(client, report.id);
+			if (refusal || isExpiring(report.tempDownloadURL))
+				report = await getReport(client, report.id);
 			if (!report.tempDownloadURL) {
-				throw new NodeOperationError(client.context.getNode(), `Webex gave no download URL for report ${report.id}`, {
-					itemIndex: client.itemIndex,
-					description: `Its status is ${report.status}. Try again later.`,
-				});
+				throw new NodeOperationError(
+					client.context.getNode(),
+					`Webex gave no download URL for report ${report.id}`,
+					{
+						itemIndex: client.itemIndex,
+						description: `Its status is ${report.status}. Try again later.`,
+					},
+				);
 			}
 			return report.tempDownloadURL;
 		},
@@ -244,7 +295,9 @@ function isExpiring(url: string | undefined): boolean {
 
 function reportFailedError(client: WebexClient, report: WebexReport): NodeApiError {
 	const errors = report.errors ?? [];
-	const listed = errors.map((error) => `${error.code ?? 'error'}: ${error.description ?? 'no description'}`);
+	const listed = errors.map(
+		(error) => `${error.code ?? 'error'}: ${error.description ?? 'no description'}`,
+	);
 	return new NodeApiError(
 		client.context.getNode(),
 		{ id: report.id, status: 'FAILED', errors } as unknown as JsonObject,
@@ -261,6 +314,7 @@ function reportFailedError(client: WebexClient, report: WebexReport): NodeApiErr
 /** A report as an output item: the API's fields, the signed download URL only when asked. */
 export function reportToJson(report: WebexReport, includeDownloadUrl: boolean): IDataObject {
 	const { tempDownloadURL, ...fields } = report;
-	return includeDownloadUrl && tempDownloadURL !== undefined ? { ...fields, tempDownloadURL } : fields;
+	return includeDownloadUrl && tempDownloadURL !== undefined
+		? { ...fields, tempDownloadURL }
+		: fields;
 }
-

@@ -21,13 +21,25 @@ export class ParameterRules {
 
 	/** `'Label' rule`, with what to do in the description. */
 	explain(label: string, rule: string, advice: string): NodeOperationError {
-		return new NodeOperationError(this.context.getNode(), `'${label}' ${rule}`, { itemIndex: this.itemIndex, description: advice });
+		return new NodeOperationError(this.context.getNode(), `'${label}' ${rule}`, {
+			itemIndex: this.itemIndex,
+			description: advice,
+		});
 	}
 
 	/** One of the listed values (their display names go into the message). */
-	oneOf<Value extends string>(value: unknown, label: string, allowed: ReadonlyArray<readonly [Value, string]>): Value {
+	oneOf<Value extends string>(
+		value: unknown,
+		label: string,
+		allowed: ReadonlyArray<readonly [Value, string]>,
+	): Value {
 		const match = allowed.find(([candidate]) => candidate === value);
-		if (!match) throw this.refuse(label, `must be one of ${allowed.map(([, name]) => name).join(', ')}`, value);
+		if (!match)
+			throw this.refuse(
+				label,
+				`must be one of ${allowed.map(([, name]) => name).join(', ')}`,
+				value,
+			);
 		return match[0];
 	}
 
@@ -39,12 +51,37 @@ export class ParameterRules {
 	}
 
 	/** A number within bounds (a whole one when asked); unset is `fallback`. */
-	number(value: unknown, label: string, { min, max, whole = false, fallback }: { min: number; max?: number; whole?: boolean; fallback: number }): number {
+	number(
+		value: unknown,
+		label: string,
+		{
+			min,
+			max,
+			whole = false,
+			fallback,
+		}: { min: number; max?: number; whole?: boolean; fallback: number },
+	): number {
 		if (value === undefined) return fallback;
-		const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
-		if (!Number.isFinite(number) || number < min || (max !== undefined && number > max) || (whole && !Number.isInteger(number))) {
+		const number =
+			typeof value === 'number'
+				? value
+				: typeof value === 'string' && value.trim() !== ''
+					? Number(value)
+					: Number.NaN;
+		if (
+			!Number.isFinite(number) ||
+			number < min ||
+			(max !== undefined && number > max) ||
+			(whole && !Number.isInteger(number))
+		) {
 			const kind = whole ? 'a whole number' : 'a number';
-			throw this.refuse(label, max === undefined ? `must be ${kind} of ${min} or more` : `must be ${kind} from ${min} to ${max}`, value);
+			throw this.refuse(
+				label,
+				max === undefined
+					? `must be ${kind} of ${min} or more`
+					: `must be ${kind} from ${min} to ${max}`,
+				value,
+			);
 		}
 		return number;
 	}
@@ -63,9 +100,17 @@ export class ParameterRules {
 
 	/** How many results Return All and Limit (returnAllAndLimitProperties) ask for: Infinity for all. */
 	limit(): number {
-		const returnAll = this.flag(this.context.getNodeParameter('returnAll', this.itemIndex), 'Return All', false);
+		const returnAll = this.flag(
+			this.context.getNodeParameter('returnAll', this.itemIndex),
+			'Return All',
+			false,
+		);
 		if (returnAll) return Infinity;
-		return this.number(this.context.getNodeParameter('limit', this.itemIndex), 'Limit', { min: 1, whole: true, fallback: 50 });
+		return this.number(this.context.getNodeParameter('limit', this.itemIndex), 'Limit', {
+			min: 1,
+			whole: true,
+			fallback: 50,
+		});
 	}
 
 	/** Text (numbers are taken as their text); unset is `fallback`. */
@@ -92,12 +137,19 @@ function shown(value: unknown): string {
 const TIMEOUT_MINUTES = { min: 0.05, max: 1440 } as const;
 
 /** The Timeout (Minutes) option, with the bounds above; each operation says what it covers. */
-export function timeoutMinutesProperty(defaultMinutes: number, description: string): INodeProperties {
+export function timeoutMinutesProperty(
+	defaultMinutes: number,
+	description: string,
+): INodeProperties {
 	return {
 		displayName: 'Timeout (Minutes)',
 		name: 'timeoutMinutes',
 		type: 'number',
-		typeOptions: { minValue: TIMEOUT_MINUTES.min, maxValue: TIMEOUT_MINUTES.max, numberPrecision: 2 },
+		typeOptions: {
+			minValue: TIMEOUT_MINUTES.min,
+			maxValue: TIMEOUT_MINUTES.max,
+			numberPrecision: 2,
+		},
 		default: defaultMinutes,
 		description,
 	};

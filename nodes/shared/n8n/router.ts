@@ -7,7 +7,11 @@ import {
 	type IPairedItemData,
 } from 'n8n-workflow';
 
-export type OperationExecute = (this: IExecuteFunctions, itemIndex: number, run: NodeRun) => Promise<INodeExecutionData[]>;
+export type OperationExecute = (
+	this: IExecuteFunctions,
+	itemIndex: number,
+	run: NodeRun,
+) => Promise<INodeExecutionData[]>;
 
 /** What an operation may ask of the node's run as a whole, beyond its own item. */
 export interface NodeRun {
@@ -35,7 +39,10 @@ export async function executePerItem(
 	const operation = context.getNodeParameter('operation', 0) as string;
 	const execute = operations[resource]?.[operation];
 	if (!execute) {
-		throw new NodeOperationError(context.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
+		throw new NodeOperationError(
+			context.getNode(),
+			`The operation "${operation}" of "${resource}" is not supported`,
+		);
 	}
 	const returnData: INodeExecutionData[] = [];
 	const commits: Array<() => Promise<void>> = [];
@@ -52,7 +59,10 @@ export async function executePerItem(
 			const error =
 				caught instanceof NodeApiError || caught instanceof NodeOperationError
 					? caught
-					: new NodeOperationError(context.getNode(), (caught as Error).message, { itemIndex, description: descriptionOf(caught) });
+					: new NodeOperationError(context.getNode(), (caught as Error).message, {
+							itemIndex,
+							description: descriptionOf(caught),
+						});
 			if (!context.continueOnFail()) throw error;
 			returnData.push(errorOutputItem(error, { item: itemIndex }));
 		}

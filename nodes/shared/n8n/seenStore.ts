@@ -1,4 +1,9 @@
-import { NodeOperationError, type DeduplicationScope, type ICheckProcessedOptions, type IExecuteFunctions } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type DeduplicationScope,
+	type ICheckProcessedOptions,
+	type IExecuteFunctions,
+} from 'n8n-workflow';
 
 /**
  * What a node has already delivered, remembered across executions in n8n's deduplication
@@ -22,31 +27,68 @@ const STORE: ICheckProcessedOptions = { mode: 'entries', maxEntries: 1000 };
  * recording a new key, so a new key is taken back at once: a key counts as seen only after
  * `rememberSeen`, which a node calls once its output is complete.
  */
-export async function hasSeen(context: IExecuteFunctions, key: string, itemIndex: number, scope: DeduplicationScope = 'node'): Promise<boolean> {
+export async function hasSeen(
+	context: IExecuteFunctions,
+	key: string,
+	itemIndex: number,
+	scope: DeduplicationScope = 'node',
+): Promise<boolean> {
 	return (await seenAmong(context, [key], itemIndex, scope)).has(key);
 }
 
 /** Which of `keys` are remembered, in two calls to the store whatever their number. */
-export async function seenAmong(context: IExecuteFunctions, keys: string[], itemIndex: number, scope: DeduplicationScope = 'node'): Promise<Set<string>> {
+export async function seenAmong(
+	context: IExecuteFunctions,
+	keys: string[],
+	itemIndex: number,
+	scope: DeduplicationScope = 'node',
+): Promise<Set<string>> {
 	if (keys.length === 0) return new Set();
-	const answer = await storeCall(context, itemIndex, async () => await context.helpers.checkProcessedAndRecord(keys, scope, STORE));
-	if (answer.new.length > 0) await storeCall(context, itemIndex, async () => await context.helpers.removeProcessed(answer.new, scope, STORE));
+	const answer = await storeCall(
+		context,
+		itemIndex,
+		async () => await context.helpers.checkProcessedAndRecord(keys, scope, STORE),
+	);
+	if (answer.new.length > 0)
+		await storeCall(
+			context,
+			itemIndex,
+			async () => await context.helpers.removeProcessed(answer.new, scope, STORE),
+		);
 	return new Set(answer.processed.map(String));
 }
 
 /** Remembers `key`; whether it was remembered already. */
-export async function rememberSeen(context: IExecuteFunctions, key: string, itemIndex: number, scope: DeduplicationScope = 'node'): Promise<boolean> {
-	const { processed } = await storeCall(context, itemIndex, async () => await context.helpers.checkProcessedAndRecord([key], scope, STORE));
+export async function rememberSeen(
+	context: IExecuteFunctions,
+	key: string,
+	itemIndex: number,
+	scope: DeduplicationScope = 'node',
+): Promise<boolean> {
+	const { processed } = await storeCall(
+		context,
+		itemIndex,
+		async () => await context.helpers.checkProcessedAndRecord([key], scope, STORE),
+	);
 	return processed.length > 0;
 }
 
-async function storeCall<T>(context: IExecuteFunctions, itemIndex: number, call: () => Promise<T>): Promise<T> {
+async function storeCall<T>(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	call: () => Promise<T>,
+): Promise<T> {
 	try {
 		return await call();
 	} catch (error) {
-		throw new NodeOperationError(context.getNode(), `n8n's deduplication store failed: ${(error as Error).message}`, {
-			itemIndex,
-			description: "The node remembers what it has downloaded in n8n's database; check that n8n can write to it.",
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`n8n's deduplication store failed: ${(error as Error).message}`,
+			{
+				itemIndex,
+				description:
+					"The node remembers what it has downloaded in n8n's database; check that n8n can write to it.",
+			},
+		);
 	}
 }

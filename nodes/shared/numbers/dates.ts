@@ -9,7 +9,11 @@ export function parseIsoDate(text: string): Date | null {
 	if (!match) return null;
 	const [year, month, day] = match.slice(1).map(Number);
 	const date = new Date(Date.UTC(year, month - 1, day));
-	if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+	if (
+		date.getUTCFullYear() !== year ||
+		date.getUTCMonth() !== month - 1 ||
+		date.getUTCDate() !== day
+	) {
 		return null;
 	}
 	return date;
@@ -32,8 +36,16 @@ export function addUtcYears(date: Date, years: number): Date {
 /** The same calendar day `months` later (earlier when negative), clamped to the month's last day. */
 export function addUtcMonths(date: Date, months: number): Date {
 	const firstOfTarget = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, 1));
-	const lastDay = new Date(Date.UTC(firstOfTarget.getUTCFullYear(), firstOfTarget.getUTCMonth() + 1, 0)).getUTCDate();
-	return new Date(Date.UTC(firstOfTarget.getUTCFullYear(), firstOfTarget.getUTCMonth(), Math.min(date.getUTCDate(), lastDay)));
+	const lastDay = new Date(
+		Date.UTC(firstOfTarget.getUTCFullYear(), firstOfTarget.getUTCMonth() + 1, 0),
+	).getUTCDate();
+	return new Date(
+		Date.UTC(
+			firstOfTarget.getUTCFullYear(),
+			firstOfTarget.getUTCMonth(),
+			Math.min(date.getUTCDate(), lastDay),
+		),
+	);
 }
 
 /** Days from start to end, both inclusive. */
@@ -48,8 +60,11 @@ export function daysInclusive(start: Date, end: Date): number {
  * date, for the caller to refuse by the parameter's name.
  */
 export function toIsoDateText(value: unknown): string {
-	if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : formatIsoDate(value);
-	const text = (typeof value === 'object' && value !== null ? objectText(value) : String(value ?? '')).trim();
+	if (value instanceof Date)
+		return Number.isNaN(value.getTime()) ? 'Invalid Date' : formatIsoDate(value);
+	const text = (
+		typeof value === 'object' && value !== null ? objectText(value) : String(value ?? '')
+	).trim();
 	const dateTime = /^(\d{4}-\d{2}-\d{2})T[\d:.]+(Z|[+-]\d{2}:?\d{2})?$/.exec(text);
 	return dateTime ? dateTime[1] : text;
 }

@@ -213,9 +213,13 @@ export class DecimalSum {
 }
 
 /** Both values as integer units at the larger of their two scales. */
-function alignScales(a: DecimalValue, b: DecimalValue): { unitsA: bigint; unitsB: bigint; scale: number } {
+function alignScales(
+	a: DecimalValue,
+	b: DecimalValue,
+): { unitsA: bigint; unitsB: bigint; scale: number } {
 	if (a.scale === b.scale) return { unitsA: a.units, unitsB: b.units, scale: a.scale };
-	if (a.scale > b.scale) return { unitsA: a.units, unitsB: b.units * 10n ** BigInt(a.scale - b.scale), scale: a.scale };
+	if (a.scale > b.scale)
+		return { unitsA: a.units, unitsB: b.units * 10n ** BigInt(a.scale - b.scale), scale: a.scale };
 	return { unitsA: a.units * 10n ** BigInt(b.scale - a.scale), unitsB: b.units, scale: b.scale };
 }
 
@@ -244,7 +248,11 @@ export function absDecimal(value: DecimalValue): DecimalValue {
  * part ÷ whole × 100, rounded half away from zero to `fractionDigits` decimals; null when
  * whole is zero. The division is the only inexact step, so it is done once, at the end.
  */
-export function percentOf(part: DecimalValue, whole: DecimalValue, fractionDigits = 6): DecimalValue | null {
+export function percentOf(
+	part: DecimalValue,
+	whole: DecimalValue,
+	fractionDigits = 6,
+): DecimalValue | null {
 	if (whole.units === 0n) return null;
 	// part.units / 10^part.scale ÷ (whole.units / 10^whole.scale) × 100 × 10^fractionDigits
 	let numerator = part.units * 100n * 10n ** BigInt(fractionDigits + whole.scale);

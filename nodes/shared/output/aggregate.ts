@@ -81,7 +81,8 @@ export class CsvAggregator extends Aggregator implements CsvRecordConsumer {
 
 	row(values: string[], rowNumber: number): void {
 		const { groupIndexes, parts } = this;
-		for (let index = 0; index < groupIndexes.length; index++) parts[index] = values[groupIndexes[index]];
+		for (let index = 0; index < groupIndexes.length; index++)
+			parts[index] = values[groupIndexes[index]];
 		const key = groupKey(parts);
 		const group = this.find(key) ?? this.add(key, this.keysOf(values));
 		for (let index = 0; index < this.sumIndexes.length; index++) {
@@ -129,11 +130,16 @@ export class JsonAggregator extends Aggregator implements JsonRecordConsumer {
 		for (let index = 0; index < sumFields.length; index++) {
 			const name = sumFields[index];
 			const value = item[this.recordKey(item, name)];
-			if (value === undefined || (typeof value !== 'number' && typeof value !== 'string') || !group.sums[index].add(value)) {
+			if (
+				value === undefined ||
+				(typeof value !== 'number' && typeof value !== 'string') ||
+				!group.sums[index].add(value)
+			) {
 				this.throwNotSummable(name, value, () => Object.keys(item), lineNumber);
 			}
 		}
-		if (this.sumNames.length === 0) this.sumNames = sumFields.map((name) => this.recordKey(item, name));
+		if (this.sumNames.length === 0)
+			this.sumNames = sumFields.map((name) => this.recordKey(item, name));
 		group.rowCount++;
 	}
 
@@ -141,7 +147,13 @@ export class JsonAggregator extends Aggregator implements JsonRecordConsumer {
 	 * A JSON line, read without parsing all of it (most of the cost of a large export). Same
 	 * results as `record`; false when the scanner declines the line, which is then parsed.
 	 */
-	line(text: string, start: number, end: number, lineNumber: number, controlFree: boolean): boolean {
+	line(
+		text: string,
+		start: number,
+		end: number,
+		lineNumber: number,
+		controlFree: boolean,
+	): boolean {
 		const { groupBy, sumFields } = this.spec;
 		const scanner = (this.scanner ??= new JsonFieldScanner([...groupBy, ...sumFields]));
 		if (!scanner.read(text, start, end, controlFree)) return false;
@@ -149,24 +161,38 @@ export class JsonAggregator extends Aggregator implements JsonRecordConsumer {
 		if (group === undefined) {
 			const parts: string[] = [];
 			for (let field = 0; field < groupBy.length; field++) {
-				parts.push(scanner.kinds[field] === JsonValueKind.PlainString ? scanner.raw(field) : String(scanner.value(field) ?? null));
+				parts.push(
+					scanner.kinds[field] === JsonValueKind.PlainString
+						? scanner.raw(field)
+						: String(scanner.value(field) ?? null),
+				);
 			}
 			const key = groupKey(parts);
 			group = this.find(key);
 			if (group === undefined) {
 				const keys: IDataObject = {};
-				groupBy.forEach((name, field) => (keys[scanner.spellings[field] ?? name] = (scanner.value(field) ?? null) as IDataObject[string]));
+				groupBy.forEach(
+					(name, field) =>
+						(keys[scanner.spellings[field] ?? name] = (scanner.value(field) ??
+							null) as IDataObject[string]),
+				);
 				group = this.add(key, keys);
 			}
 			this.lastGroup = group;
-			this.lastParts = parts.map((part, field) => (scanner.kinds[field] === JsonValueKind.PlainString ? part : ''));
+			this.lastParts = parts.map((part, field) =>
+				scanner.kinds[field] === JsonValueKind.PlainString ? part : '',
+			);
 		}
 		for (let index = 0; index < sumFields.length; index++) {
 			const field = groupBy.length + index;
 			const kind = scanner.kinds[field];
 			let added: boolean;
 			if (kind === JsonValueKind.Number) {
-				added = group.sums[index].addJsonNumber(text, scanner.valueStart(field), scanner.valueEnd(field));
+				added = group.sums[index].addJsonNumber(
+					text,
+					scanner.valueStart(field),
+					scanner.valueEnd(field),
+				);
 			} else if (kind === JsonValueKind.PlainString || kind === JsonValueKind.EscapedString) {
 				added = group.sums[index].add(scanner.value(field) as string);
 			} else {
@@ -177,7 +203,10 @@ export class JsonAggregator extends Aggregator implements JsonRecordConsumer {
 				this.throwNotSummable(sumFields[index], scanner.value(field), attributeNames, lineNumber);
 			}
 		}
-		if (this.sumNames.length === 0) this.sumNames = sumFields.map((name, index) => scanner.spellings[groupBy.length + index] ?? name);
+		if (this.sumNames.length === 0)
+			this.sumNames = sumFields.map(
+				(name, index) => scanner.spellings[groupBy.length + index] ?? name,
+			);
 		group.rowCount++;
 		return true;
 	}
@@ -193,12 +222,21 @@ export class JsonAggregator extends Aggregator implements JsonRecordConsumer {
 			const part = this.lastParts[field];
 			if (part === '' || scanner.kinds[field] !== JsonValueKind.PlainString) return false;
 			const valueStart = scanner.valueStart(field) + 1;
-			if (scanner.valueEnd(field) - 1 - valueStart !== part.length || !text.startsWith(part, valueStart)) return false;
+			if (
+				scanner.valueEnd(field) - 1 - valueStart !== part.length ||
+				!text.startsWith(part, valueStart)
+			)
+				return false;
 		}
 		return true;
 	}
 
-	private throwNotSummable(name: string, value: unknown, attributeNames: () => string[], lineNumber: number): never {
+	private throwNotSummable(
+		name: string,
+		value: unknown,
+		attributeNames: () => string[],
+		lineNumber: number,
+	): never {
 		if (value === undefined) {
 			throw new JsonLinesFormatError(
 				`Line ${lineNumber} has no attribute '${name}' named in 'Sum Fields'. Its attributes are: ${attributeNames().join(', ')}`,
@@ -223,7 +261,10 @@ export class JsonAggregator extends Aggregator implements JsonRecordConsumer {
  * Merges aggregates that each read one part of an export (one blob), in the parts' order:
  * groups appear in order of first sight, sums add exactly, row counts add.
  */
-export function mergeAggregates(parts: JsonAggregator[]): { groups: AggregateGroup[]; sumFieldNames: string[] } {
+export function mergeAggregates(parts: JsonAggregator[]): {
+	groups: AggregateGroup[];
+	sumFieldNames: string[];
+} {
 	const merged = new Map<string, AggregateGroup>();
 	for (const part of parts) {
 		for (const [key, group] of part.entries()) {

@@ -20,7 +20,10 @@ export function csvFormat(groupBy: string, sumFields: string, fileHint: string):
 		},
 		field: 'column',
 		source: 'file',
-		file: { description: 'The file as the vendor sent it, as binary data, with its row count', hint: fileHint },
+		file: {
+			description: 'The file as the vendor sent it, as binary data, with its row count',
+			hint: fileHint,
+		},
 		groupBy,
 		sumFields,
 	};
@@ -37,7 +40,8 @@ export class RowsSink implements CsvRecordConsumer {
 
 	row(values: string[]): void {
 		const record: IDataObject = {};
-		for (let index = 0; index < this.fields.length; index++) record[this.fields[index]] = values[index];
+		for (let index = 0; index < this.fields.length; index++)
+			record[this.fields[index]] = values[index];
 		this.rows.push(record);
 	}
 }
@@ -70,7 +74,12 @@ export async function readCsvOutput(
 	if (settings.mode === 'aggregate') {
 		const aggregator = new CsvAggregator(settings);
 		const { rowCount } = await readCsv(body, aggregator, csvOptions);
-		return { mode: 'aggregate', groups: aggregator.results(), sumFieldNames: aggregator.sumFieldNames, rowCount };
+		return {
+			mode: 'aggregate',
+			groups: aggregator.results(),
+			sumFieldNames: aggregator.sumFieldNames,
+			rowCount,
+		};
 	}
 	// The bytes go to n8n as they arrive while a parser counts the rows and proves the file whole.
 	const { binary, result } = await writeBinaryFile(context, file, async (toBinary) => {

@@ -15,7 +15,11 @@ export interface JsonLinesParts {
 	 * twice; with `copyTo`, only while none of its lines has been copied. `signal` stops the
 	 * read when a part read beside it failed.
 	 */
-	read(index: number, makeConsumer: () => JsonRecordConsumer, options: { signal?: AbortSignal; copyTo?: Writable }): Promise<void>;
+	read(
+		index: number,
+		makeConsumer: () => JsonRecordConsumer,
+		options: { signal?: AbortSignal; copyTo?: Writable },
+	): Promise<void>;
 }
 
 export interface JsonLinesOutputOptions {
@@ -38,13 +42,28 @@ export async function readJsonLinesOutput(
 ): Promise<Output> {
 	const indexes = Array.from({ length: parts.count }, (_, index) => index);
 	const eachPart = async (read: (index: number, signal: AbortSignal) => Promise<void>) =>
-		await forEachConcurrently(indexes, concurrency, async (index, _position, partSignal) => await read(index, partSignal), signal);
+		await forEachConcurrently(
+			indexes,
+			concurrency,
+			async (index, _position, partSignal) => await read(index, partSignal),
+			signal,
+		);
 
 	if (settings.mode === 'aggregate') {
 		const perPart = indexes.map(() => new JsonAggregator(settings));
-		await eachPart(async (index, partSignal) => await parts.read(index, () => (perPart[index] = new JsonAggregator(settings)), { signal: partSignal }));
+		await eachPart(
+			async (index, partSignal) =>
+				await parts.read(index, () => (perPart[index] = new JsonAggregator(settings)), {
+					signal: partSignal,
+				}),
+		);
 		const { groups, sumFieldNames } = mergeAggregates(perPart);
-		return { mode: 'aggregate', groups, sumFieldNames, rowCount: groups.reduce((sum, group) => sum + group.rowCount, 0) };
+		return {
+			mode: 'aggregate',
+			groups,
+			sumFieldNames,
+			rowCount: groups.reduce((sum, group) => sum + group.rowCount, 0),
+		};
 	}
 
 	if (settings.mode === 'records') {
@@ -60,7 +79,10 @@ export async function readJsonLinesOutput(
 				},
 			};
 		};
-		await eachPart(async (index, partSignal) => await parts.read(index, () => collectInto(index), { signal: partSignal }));
+		await eachPart(
+			async (index, partSignal) =>
+				await parts.read(index, () => collectInto(index), { signal: partSignal }),
+		);
 		const records = perPart.flat();
 		return { mode: 'records', records, rowCount: records.length };
 	}
@@ -75,9 +97,18 @@ export async function readJsonLinesOutput(
 	return { mode: 'file', binary, rowCount };
 }
 
-function tooManyRecords(context: IExecuteFunctions, itemIndex: number, { records, source }: OutputFormat, max: number): NodeOperationError {
-	return new NodeOperationError(context.getNode(), `The ${source} has more than ${max} ${records.plural}, the Max ${records.name} option`, {
-		itemIndex,
-		description: `Use the Aggregate or File output for ${source}s this large, or raise Max ${records.name}.`,
-	});
+function tooManyRecords(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	{ records, source }: OutputFormat,
+	max: number,
+): NodeOperationError {
+	return new NodeOperationError(
+		context.getNode(),
+		`The ${source} has more than ${max} ${records.plural}, the Max ${records.name} option`,
+		{
+			itemIndex,
+			description: `Use the Aggregate or File output for ${source}s this large, or raise Max ${records.name}.`,
+		},
+	);
 }

@@ -50,7 +50,11 @@ export function outputModeProperties(format: OutputFormat): INodeProperties[] {
 			noDataExpression: true,
 			options: [
 				{ name: records.name, value: records.value, description: records.description },
-				{ name: 'Aggregate', value: 'aggregate', description: `One item per group with exact sums: the way to reconcile large ${source}s` },
+				{
+					name: 'Aggregate',
+					value: 'aggregate',
+					description: `One item per group with exact sums: the way to reconcile large ${source}s`,
+				},
 				{ name: 'File', value: 'file', description: format.file.description },
 			],
 			default: 'aggregate',
@@ -96,7 +100,11 @@ function parseFieldList(value: unknown): string[] {
 		.filter(Boolean);
 }
 
-export function readOutputSettings(context: IExecuteFunctions, itemIndex: number, format: OutputFormat): OutputSettings {
+export function readOutputSettings(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	format: OutputFormat,
+): OutputSettings {
 	const rules = new ParameterRules(context, itemIndex);
 	const chosen = rules.oneOf(context.getNodeParameter('outputMode', itemIndex), 'Output', [
 		[format.records.value, format.records.name],
@@ -110,13 +118,24 @@ export function readOutputSettings(context: IExecuteFunctions, itemIndex: number
 		settings.sumFields = parseFieldList(context.getNodeParameter('sumFields', itemIndex));
 		const { field } = format;
 		if (settings.groupBy.length === 0) {
-			throw rules.explain('Group By', `needs at least one ${field} name`, `List the ${field}s to group by, separated by commas, for example: ${format.groupBy}`);
+			throw rules.explain(
+				'Group By',
+				`needs at least one ${field} name`,
+				`List the ${field}s to group by, separated by commas, for example: ${format.groupBy}`,
+			);
 		}
 		if (settings.sumFields.length === 0) {
-			throw rules.explain('Sum Fields', `needs at least one ${field} name`, `List the numeric ${field}s to sum, separated by commas, for example: ${format.sumFields}`);
+			throw rules.explain(
+				'Sum Fields',
+				`needs at least one ${field} name`,
+				`List the numeric ${field}s to sum, separated by commas, for example: ${format.sumFields}`,
+			);
 		}
 	} else if (mode === 'file') {
-		settings.binaryPropertyName = rules.requiredText(context.getNodeParameter('binaryPropertyName', itemIndex), 'Put Output File in Field');
+		settings.binaryPropertyName = rules.requiredText(
+			context.getNodeParameter('binaryPropertyName', itemIndex),
+			'Put Output File in Field',
+		);
 	}
 	return settings;
 }
@@ -141,11 +160,16 @@ export async function writeBinaryFile<Result>(
 		file.destroy(error as Error);
 		throw error;
 	});
-	const [binary, result] = await Promise.all([context.helpers.prepareBinaryData(file, fileName, mimeType), writing]);
+	const [binary, result] = await Promise.all([
+		context.helpers.prepareBinaryData(file, fileName, mimeType),
+		writing,
+	]);
 	return { binary, result };
 }
 
 /** The items of the Records and Aggregate modes: the records, or each group with its sums. */
 export function outputRecords(output: Exclude<Output, { mode: 'file' }>): IDataObject[] {
-	return output.mode === 'records' ? output.records : output.groups.map((group) => groupToJson(group, output.sumFieldNames));
+	return output.mode === 'records'
+		? output.records
+		: output.groups.map((group) => groupToJson(group, output.sumFieldNames));
 }

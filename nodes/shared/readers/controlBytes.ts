@@ -51,8 +51,15 @@ const HAS_CONTROL_BODY = [
 	...[0x20, LOCAL_FOUND, ...simd(0x53)], // v128.any_true found
 	0x0b,
 ];
-const name = (text: string) => [text.length, ...Array.from(text, (character) => character.charCodeAt(0))];
-const section = (id: number, content: number[]) => [id, ...unsignedLeb128(content.length), ...content];
+const name = (text: string) => [
+	text.length,
+	...Array.from(text, (character) => character.charCodeAt(0)),
+];
+const section = (id: number, content: number[]) => [
+	id,
+	...unsignedLeb128(content.length),
+	...content,
+];
 const MODULE_BYTES = Uint8Array.from([
 	...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
 	...section(1, [1, 0x60, 1, I32, 1, I32]), // type 0: (i32) -> i32
@@ -83,7 +90,9 @@ interface ControlFinder {
 /** The part of the WebAssembly API used here (the project's `lib` has no WebAssembly types). */
 declare const WebAssembly: {
 	Module: new (bytes: Uint8Array) => object;
-	Instance: new (module: object) => { exports: { memory: { buffer: ArrayBuffer }; hasControl(length: number): number } };
+	Instance: new (module: object) => {
+		exports: { memory: { buffer: ArrayBuffer }; hasControl(length: number): number };
+	};
 };
 
 let finder: ControlFinder | null | undefined;
@@ -118,4 +127,3 @@ export function isFreeOfControlBytes(bytes: Uint8Array): boolean {
 	}
 	return true;
 }
-

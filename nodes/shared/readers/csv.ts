@@ -56,7 +56,8 @@ export async function readCsv(
 	} catch (error) {
 		// By class, not by code: csv-parse's codes mostly start with CSV_, but not all
 		// (INVALID_OPENING_QUOTE does not).
-		if (error instanceof CsvError) throw new CsvFormatError(`The CSV file is malformed: ${error.message}`);
+		if (error instanceof CsvError)
+			throw new CsvFormatError(`The CSV file is malformed: ${error.message}`);
 		throw error;
 	}
 	if (rowCount < 0) throw new CsvFormatError('The CSV file is empty: it has no header row');
@@ -75,7 +76,11 @@ function normaliseHeader(record: string[]): string[] {
  * Finds each wanted column in a header by fieldNameKey, ignoring surrounding spaces, and says
  * which parameter named a missing one and which columns the file does have.
  */
-export function resolveColumns(header: string[], wanted: string[], parameterName: string): number[] {
+export function resolveColumns(
+	header: string[],
+	wanted: string[],
+	parameterName: string,
+): number[] {
 	const byName = new Map<string, number>();
 	header.forEach((field, index) => {
 		const key = fieldNameKey(field);

@@ -100,9 +100,15 @@ export class JsonFieldScanner {
 		// a chunk, not per line: most lines have neither.
 		const sameText = text === this.text;
 		this.text = text;
-		if (!sameText || (this.nextBackslash !== -1 && this.nextBackslash < start)) this.nextBackslash = text.indexOf('\\', start);
+		if (!sameText || (this.nextBackslash !== -1 && this.nextBackslash < start))
+			this.nextBackslash = text.indexOf('\\', start);
 		if (controlFree) this.nextControl = -1;
-		else if (!sameText || this.textControlFree || (this.nextControl !== -1 && this.nextControl < start)) this.nextControl = findControl(text, start);
+		else if (
+			!sameText ||
+			this.textControlFree ||
+			(this.nextControl !== -1 && this.nextControl < start)
+		)
+			this.nextControl = findControl(text, start);
 		this.textControlFree = controlFree;
 		// JSON forbids control characters in strings; a line with any (even a tab between tokens,
 		// which JSON allows) is left to JSON.parse, so the scan need not look for them.
@@ -119,7 +125,8 @@ export class JsonFieldScanner {
 			index = this.scanString(index);
 			if (index < 0) return false;
 			const field = this.matchField(keyStart, index - 1);
-			if (field >= 0 && this.spellings[field] === undefined) this.spellings[field] = this.key(keyStart, index - 1);
+			if (field >= 0 && this.spellings[field] === undefined)
+				this.spellings[field] = this.key(keyStart, index - 1);
 			index = skipSpaces(text, index);
 			if (text.charCodeAt(index) !== Char.Colon) return false;
 			const valueStart = skipSpaces(text, index + 1);
@@ -141,7 +148,10 @@ export class JsonFieldScanner {
 	/** The value's JSON text (for a plain string: without its quotes). */
 	raw(field: number): string {
 		const quoted = this.kinds[field] === JsonValueKind.PlainString;
-		return this.text.slice(this.starts[field] + (quoted ? 1 : 0), this.ends[field] - (quoted ? 1 : 0));
+		return this.text.slice(
+			this.starts[field] + (quoted ? 1 : 0),
+			this.ends[field] - (quoted ? 1 : 0),
+		);
 	}
 
 	/** Where the value's JSON text starts and ends in the line's text. */
@@ -169,8 +179,10 @@ export class JsonFieldScanner {
 	private keep(field: number, start: number, end: number): void {
 		const code = this.text.charCodeAt(start);
 		let kind: JsonValueKind;
-		if (code === Char.Quote) kind = this.escaped ? JsonValueKind.EscapedString : JsonValueKind.PlainString;
-		else if (code === Char.Minus || (code >= Char.Zero && code <= Char.Nine)) kind = JsonValueKind.Number;
+		if (code === Char.Quote)
+			kind = this.escaped ? JsonValueKind.EscapedString : JsonValueKind.PlainString;
+		else if (code === Char.Minus || (code >= Char.Zero && code <= Char.Nine))
+			kind = JsonValueKind.Number;
 		else if (code === Char.OpenBrace || code === Char.OpenBracket) kind = JsonValueKind.Structure;
 		else kind = JsonValueKind.Literal;
 		this.kinds[field] = kind;
@@ -180,7 +192,9 @@ export class JsonFieldScanner {
 
 	/** The key between keyStart and its closing quote at keyEnd, decoded; right after scanString. */
 	private key(keyStart: number, keyEnd: number): string {
-		return this.escaped ? (JSON.parse(this.text.slice(keyStart - 1, keyEnd + 1)) as string) : this.text.slice(keyStart, keyEnd);
+		return this.escaped
+			? (JSON.parse(this.text.slice(keyStart - 1, keyEnd + 1)) as string)
+			: this.text.slice(keyStart, keyEnd);
 	}
 
 	/** The wanted field a key names (keyEnd: its closing quote), or -1. */
@@ -225,7 +239,8 @@ export class JsonFieldScanner {
 			if (code === Char.Backslash) {
 				const next = text.charCodeAt(++index);
 				if (next === Char.LowerU) {
-					for (let digit = 1; digit <= 4; digit++) if (!isHexDigit(text.charCodeAt(index + digit))) return -1;
+					for (let digit = 1; digit <= 4; digit++)
+						if (!isHexDigit(text.charCodeAt(index + digit))) return -1;
 					index += 4;
 				} else if (
 					next !== Char.Quote &&
@@ -249,7 +264,8 @@ export class JsonFieldScanner {
 		const text = this.text;
 		const code = text.charCodeAt(index);
 		if (code === Char.Quote) return this.scanString(index);
-		if (code === Char.Minus || (code >= Char.Zero && code <= Char.Nine)) return this.scanNumber(index);
+		if (code === Char.Minus || (code >= Char.Zero && code <= Char.Nine))
+			return this.scanNumber(index);
 		if (code === Char.LowerT) return text.startsWith('true', index) ? index + 4 : -1;
 		if (code === Char.LowerF) return text.startsWith('false', index) ? index + 5 : -1;
 		if (code === Char.LowerN) return text.startsWith('null', index) ? index + 4 : -1;
@@ -342,5 +358,9 @@ function skipDigits(text: string, index: number): number {
 }
 
 function isHexDigit(code: number): boolean {
-	return (code >= Char.Zero && code <= Char.Nine) || (code >= Char.UpperA && code <= Char.UpperF) || (code >= Char.LowerA && code <= Char.LowerF);
+	return (
+		(code >= Char.Zero && code <= Char.Nine) ||
+		(code >= Char.UpperA && code <= Char.UpperF) ||
+		(code >= Char.LowerA && code <= Char.LowerF)
+	);
 }

@@ -17,7 +17,13 @@ export interface JsonRecordConsumer {
 	 * well-formed JSON object). False: the line is parsed and given to `record`.
 	 * `controlFree`: `text` holds no control character but line feeds.
 	 */
-	line?(text: string, start: number, end: number, lineNumber: number, controlFree: boolean): boolean;
+	line?(
+		text: string,
+		start: number,
+		end: number,
+		lineNumber: number,
+		controlFree: boolean,
+	): boolean;
 }
 
 export class JsonLinesFormatError extends Error {
@@ -124,7 +130,9 @@ export async function readJsonLines(
 			}
 		},
 	});
-	const sink = copyTo ?? new Writable({ objectMode: true, write: (_chunk, _encoding, callback) => callback() });
+	const sink =
+		copyTo ??
+		new Writable({ objectMode: true, write: (_chunk, _encoding, callback) => callback() });
 	// What came in before gunzip, to say why it could not be inflated.
 	let compressedBytes = 0;
 	let head = Buffer.alloc(0);
@@ -138,26 +146,42 @@ export async function readJsonLines(
 	try {
 		// 64 KiB pieces: with zlib's default 16 KiB, handing each piece between the thread pool
 		// and the main thread costs more than inflating it.
-		const stages = gzip ? [source, measure, createGunzip({ chunkSize: 64 * 1024 }), splitter] : [source, splitter];
+		const stages = gzip
+			? [source, measure, createGunzip({ chunkSize: 64 * 1024 }), splitter]
+			: [source, splitter];
 		// `end: false` leaves copyTo open for the next file of a multi-file export.
-		const run = pipeline as unknown as (streams: unknown[], options: { end: boolean }) => Promise<void>;
+		const run = pipeline as unknown as (
+			streams: unknown[],
+			options: { end: boolean },
+		) => Promise<void>;
 		await run([...stages, sink], { end: copyTo === undefined });
 	} catch (error) {
 		const code = (error as { code?: string }).code;
-		if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR') throw gzipError(sourceName, error as Error, compressedBytes, head);
+		if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR')
+			throw gzipError(sourceName, error as Error, compressedBytes, head);
 		throw error;
 	}
 	return { recordCount };
 }
 
 /** Why gzip data could not be inflated, named: nothing came, it ends early, or it is no gzip at all. */
-function gzipError(sourceName: string, error: Error & { code?: string }, compressedBytes: number, head: Buffer): JsonLinesFormatError {
-	if (compressedBytes === 0) return new JsonLinesFormatError(`${sourceName} is empty: it holds no gzip data`);
+function gzipError(
+	sourceName: string,
+	error: Error & { code?: string },
+	compressedBytes: number,
+	head: Buffer,
+): JsonLinesFormatError {
+	if (compressedBytes === 0)
+		return new JsonLinesFormatError(`${sourceName} is empty: it holds no gzip data`);
 	if (error.code === 'Z_BUF_ERROR') {
-		return new JsonLinesFormatError(`${sourceName} is truncated: its gzip data ends early after ${compressedBytes} bytes (${error.message})`);
+		return new JsonLinesFormatError(
+			`${sourceName} is truncated: its gzip data ends early after ${compressedBytes} bytes (${error.message})`,
+		);
 	}
 	if (looksLikeMarkup(head.toString('utf8'))) {
-		return new JsonLinesFormatError(`${sourceName} is an HTML or XML page, not gzip data: a proxy, firewall or sign-in page may be in the way`);
+		return new JsonLinesFormatError(
+			`${sourceName} is an HTML or XML page, not gzip data: a proxy, firewall or sign-in page may be in the way`,
+		);
 	}
 	return new JsonLinesFormatError(`${sourceName} is not valid gzip data (${error.message})`);
 }

@@ -92,8 +92,14 @@ export async function readZipStream(
 		const entries: LocalEntry[] = [];
 		const names: string[] = [];
 		let signature = await bytes.uint32('the first entry');
-		if (signature !== LOCAL_HEADER && signature !== CENTRAL_HEADER && signature !== END_OF_CENTRAL_DIRECTORY) {
-			throw new ZipFormatError(`${what} is not a readable ZIP file (it does not start with a ZIP entry)`);
+		if (
+			signature !== LOCAL_HEADER &&
+			signature !== CENTRAL_HEADER &&
+			signature !== END_OF_CENTRAL_DIRECTORY
+		) {
+			throw new ZipFormatError(
+				`${what} is not a readable ZIP file (it does not start with a ZIP entry)`,
+			);
 		}
 		while (signature === LOCAL_HEADER) {
 			if (entries.length === limits.maxEntries) {
@@ -167,7 +173,9 @@ class ByteSource {
 	}
 
 	cutShort(part: string): ZipFormatError {
-		return new ZipFormatError(`${this.what} ends early, after ${this.offset} bytes, in ${part}: the ZIP is damaged or incomplete`);
+		return new ZipFormatError(
+			`${this.what} ends early, after ${this.offset} bytes, in ${part}: the ZIP is damaged or incomplete`,
+		);
 	}
 }
 
@@ -187,23 +195,32 @@ async function readEntry(
 	const name = nameBytes.toString('utf8');
 	const label = `${what}: entry '${printable(name)}'`;
 	if (isUnsafeName(name)) {
-		throw new ZipFormatError(`${what} has an entry named '${printable(name)}', which is not a plain file name; the ZIP was refused`);
+		throw new ZipFormatError(
+			`${what} has an entry named '${printable(name)}', which is not a plain file name; the ZIP was refused`,
+		);
 	}
 	if (flags & FLAG_ENCRYPTED) throw new ZipFormatError(`${label} is encrypted`);
 	if (method !== STORED && method !== DEFLATED) {
-		throw new ZipFormatError(`${label} uses compression method ${method}; only stored and deflated entries are read`);
+		throw new ZipFormatError(
+			`${label} uses compression method ${method}; only stored and deflated entries are read`,
+		);
 	}
 	const zip64 = zip64Field(extra, label);
 	const described = (flags & FLAG_DATA_DESCRIPTOR) !== 0;
 	if (described && method === STORED) {
-		throw new ZipFormatError(`${label} is stored with its size after its content, which cannot be read as the ZIP downloads; the ZIP was refused`);
+		throw new ZipFormatError(
+			`${label} is stored with its size after its content, which cannot be read as the ZIP downloads; the ZIP was refused`,
+		);
 	}
 	let declared: { crc: number; compressedSize: number; size: number } | undefined;
 	if (!described) {
 		let size = header.readUInt32LE(18);
 		let compressedSize = header.readUInt32LE(14);
 		if (size === MAX32 || compressedSize === MAX32) {
-			if (!zip64 || zip64.length < 16) throw new ZipFormatError(`${label} has no ZIP64 sizes where its header points to them: the ZIP is damaged`);
+			if (!zip64 || zip64.length < 16)
+				throw new ZipFormatError(
+					`${label} has no ZIP64 sizes where its header points to them: the ZIP is damaged`,
+				);
 			size = readUInt64(zip64, 0, label);
 			compressedSize = readUInt64(zip64, 8, label);
 		}
@@ -214,11 +231,16 @@ async function readEntry(
 	const guard = new EntryGuard(label, limits, declared);
 	const isFile = !name.endsWith('/');
 	const feeding = (async () => {
-		const compressedSize = method === STORED ? await copyStored(bytes, guard, label, declared?.compressedSize ?? 0) : await inflateEntry(bytes, guard, label, declared?.compressedSize);
+		const compressedSize =
+			method === STORED
+				? await copyStored(bytes, guard, label, declared?.compressedSize ?? 0)
+				: await inflateEntry(bytes, guard, label, declared?.compressedSize);
 		if (described) {
 			const descriptor = await readDataDescriptor(bytes, zip64 !== undefined);
 			if (descriptor.compressedSize !== compressedSize) {
-				throw new ZipFormatError(`${label} takes ${compressedSize} compressed bytes but its data descriptor says ${descriptor.compressedSize}: the ZIP is damaged`);
+				throw new ZipFormatError(
+					`${label} takes ${compressedSize} compressed bytes but its data descriptor says ${descriptor.compressedSize}: the ZIP is damaged`,
+				);
 			}
 			guard.expect(descriptor);
 		}
@@ -247,13 +269,27 @@ async function readEntry(
 	if (read.status === 'rejected') throw read.reason;
 	if (fed.status === 'rejected') throw fed.reason;
 	const compressedSize = fed.value;
-	const local = { offset, nameBytes, flags, method, crc: guard.expected.crc, compressedSize, size: guard.expected.size };
+	const local = {
+		offset,
+		nameBytes,
+		flags,
+		method,
+		crc: guard.expected.crc,
+		compressedSize,
+		size: guard.expected.size,
+	};
 	return { local, name: isFile ? name : undefined };
 }
 
-function checkDeclaredSize({ size, compressedSize }: { size: number; compressedSize: number }, label: string, limits: ZipLimits): void {
+function checkDeclaredSize(
+	{ size, compressedSize }: { size: number; compressedSize: number },
+	label: string,
+	limits: ZipLimits,
+): void {
 	if (size > limits.maxEntryBytes) {
-		throw new ZipFormatError(`${label} would unpack to ${formatBytes(size)}, more than the ${formatBytes(limits.maxEntryBytes)} allowed`);
+		throw new ZipFormatError(
+			`${label} would unpack to ${formatBytes(size)}, more than the ${formatBytes(limits.maxEntryBytes)} allowed`,
+		);
 	}
 	if (size > RATIO_CHECK_MIN_BYTES && size > compressedSize * limits.maxCompressionRatio) {
 		throw new ZipFormatError(
@@ -292,17 +328,32 @@ class EntryGuard extends Transform {
 		this.known = { crc, size };
 	}
 
-	override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null, data?: Buffer) => void): void {
+	override _transform(
+		chunk: Buffer,
+		_encoding: BufferEncoding,
+		callback: (error?: Error | null, data?: Buffer) => void,
+	): void {
 		this.produced += chunk.length;
 		if (this.known && this.produced > this.known.size) {
-			callback(new ZipFormatError(`${this.label} unpacks to more than the ${formatBytes(this.known.size)} it declares; the ZIP was refused`));
+			callback(
+				new ZipFormatError(
+					`${this.label} unpacks to more than the ${formatBytes(this.known.size)} it declares; the ZIP was refused`,
+				),
+			);
 			return;
 		}
 		if (this.produced > this.limits.maxEntryBytes) {
-			callback(new ZipFormatError(`${this.label} unpacks to more than the ${formatBytes(this.limits.maxEntryBytes)} allowed; the ZIP was refused`));
+			callback(
+				new ZipFormatError(
+					`${this.label} unpacks to more than the ${formatBytes(this.limits.maxEntryBytes)} allowed; the ZIP was refused`,
+				),
+			);
 			return;
 		}
-		if (this.produced > RATIO_CHECK_MIN_BYTES && this.produced > this.compressedBytes * this.limits.maxCompressionRatio) {
+		if (
+			this.produced > RATIO_CHECK_MIN_BYTES &&
+			this.produced > this.compressedBytes * this.limits.maxCompressionRatio
+		) {
 			callback(
 				new ZipFormatError(
 					`${this.label} is compressed more than ${this.limits.maxCompressionRatio} to 1, the most allowed: it looks like a zip bomb; the ZIP was refused`,
@@ -319,7 +370,11 @@ class EntryGuard extends Transform {
 	override _flush(callback: (error?: Error | null) => void): void {
 		const { crc, size } = this.expected;
 		if (this.produced !== size) {
-			callback(new ZipFormatError(`${this.label} unpacks to ${this.produced} bytes but declares ${size}: the ZIP is damaged`));
+			callback(
+				new ZipFormatError(
+					`${this.label} unpacks to ${this.produced} bytes but declares ${size}: the ZIP is damaged`,
+				),
+			);
 		} else if (this.checksum >>> 0 !== crc >>> 0) {
 			callback(new ZipFormatError(`${this.label} fails its checksum: the ZIP is damaged`));
 		} else {
@@ -329,7 +384,12 @@ class EntryGuard extends Transform {
 }
 
 /** Passes a stored entry's `size` bytes to the guard; returns how many it took. */
-async function copyStored(bytes: ByteSource, guard: EntryGuard, label: string, size: number): Promise<number> {
+async function copyStored(
+	bytes: ByteSource,
+	guard: EntryGuard,
+	label: string,
+	size: number,
+): Promise<number> {
 	for (let left = size; left > 0; ) {
 		const chunk = await bytes.chunk(left);
 		if (!chunk) throw bytes.cutShort(`the content of ${label}`);
@@ -345,10 +405,18 @@ async function copyStored(bytes: ByteSource, guard: EntryGuard, label: string, s
  * `compressedSize` when the header declares it, else as many as the deflate stream holds
  * (it marks its own end), the rest of the last chunk going back to the byte source.
  */
-async function inflateEntry(bytes: ByteSource, guard: EntryGuard, label: string, compressedSize: number | undefined): Promise<number> {
+async function inflateEntry(
+	bytes: ByteSource,
+	guard: EntryGuard,
+	label: string,
+	compressedSize: number | undefined,
+): Promise<number> {
 	const inflate = createInflateRaw({ chunkSize: 64 * 1024 });
 	// zlib's own errors mean bad deflate data; any other (the download's, the reader's) passes as it is.
-	const damaged = (error: Error) => ((error as { code?: unknown }).code?.toString().startsWith('Z_') ? new ZipFormatError(`${label} is damaged (${error.message})`) : error);
+	const damaged = (error: Error) =>
+		(error as { code?: unknown }).code?.toString().startsWith('Z_')
+			? new ZipFormatError(`${label} is damaged (${error.message})`)
+			: error;
 	inflate.on('error', (error: Error) => guard.destroy(damaged(error)));
 	guard.on('close', () => inflate.destroy(guard.errored ?? undefined));
 	inflate.pipe(guard, { end: false });
@@ -374,7 +442,9 @@ async function inflateEntry(bytes: ByteSource, guard: EntryGuard, label: string,
 			guard.compressedBytes -= chunk.length - taken;
 			bytes.unread(chunk.subarray(taken));
 			if (compressedSize !== undefined) {
-				throw new ZipFormatError(`${label} ends after ${fed} of the ${compressedSize} compressed bytes it declares: the ZIP is damaged`);
+				throw new ZipFormatError(
+					`${label} ends after ${fed} of the ${compressedSize} compressed bytes it declares: the ZIP is damaged`,
+				);
 			}
 			break;
 		}
@@ -389,7 +459,8 @@ async function inflateEntry(bytes: ByteSource, guard: EntryGuard, label: string,
 /** Writes a chunk and waits until the stream has taken it (for an inflater: processed it). */
 function written(stream: Writable, chunk: Buffer): Promise<void> {
 	return new Promise((resolve, reject) => {
-		const onClose = () => reject(stream.errored ?? new ZipFormatError('The ZIP entry was closed before it was read'));
+		const onClose = () =>
+			reject(stream.errored ?? new ZipFormatError('The ZIP entry was closed before it was read'));
 		stream.once('close', onClose);
 		stream.write(chunk, (error) => {
 			stream.off('close', onClose);
@@ -400,7 +471,10 @@ function written(stream: Writable, chunk: Buffer): Promise<void> {
 }
 
 /** The data descriptor after an entry's content: its checksum and sizes, with or without its optional signature. */
-async function readDataDescriptor(bytes: ByteSource, zip64: boolean): Promise<{ crc: number; compressedSize: number; size: number }> {
+async function readDataDescriptor(
+	bytes: ByteSource,
+	zip64: boolean,
+): Promise<{ crc: number; compressedSize: number; size: number }> {
 	const part = 'a data descriptor';
 	let crc = await bytes.uint32(part);
 	if (crc === DATA_DESCRIPTOR) crc = await bytes.uint32(part);
@@ -414,7 +488,12 @@ async function readDataDescriptor(bytes: ByteSource, zip64: boolean): Promise<{ 
  * Reads the central directory from its first signature and checks that it lists exactly the
  * entries that came before it, and that the end records point to it.
  */
-async function readCentralDirectory(bytes: ByteSource, firstSignature: number, entries: LocalEntry[], what: string): Promise<void> {
+async function readCentralDirectory(
+	bytes: ByteSource,
+	firstSignature: number,
+	entries: LocalEntry[],
+	what: string,
+): Promise<void> {
 	const damaged = (why: string) => new ZipFormatError(`${what} is damaged: ${why}`);
 	const start = bytes.offset - 4;
 	let signature = firstSignature;
@@ -435,7 +514,10 @@ async function readCentralDirectory(bytes: ByteSource, firstSignature: number, e
 		// The ZIP64 field holds, in this order, only the values too large for their 32-bit field.
 		let at = 0;
 		const nextWide = () => {
-			if (!zip64 || zip64.length < at + 8) throw damaged(`entry '${name}' has no ZIP64 field where the central directory points to it`);
+			if (!zip64 || zip64.length < at + 8)
+				throw damaged(
+					`entry '${name}' has no ZIP64 field where the central directory points to it`,
+				);
 			const value = readUInt64(zip64, at, name);
 			at += 8;
 			return value;
@@ -454,26 +536,43 @@ async function readCentralDirectory(bytes: ByteSource, firstSignature: number, e
 			size === local.size &&
 			offset === local.offset &&
 			disk === 0;
-		if (!same) throw damaged(`its central directory describes entry ${count + 1} ('${name}') otherwise than the entry itself`);
+		if (!same)
+			throw damaged(
+				`its central directory describes entry ${count + 1} ('${name}') otherwise than the entry itself`,
+			);
 		signature = await bytes.uint32('the central directory');
 	}
-	if (count !== entries.length) throw damaged(`its central directory lists ${count} of its ${entries.length} entries`);
+	if (count !== entries.length)
+		throw damaged(`its central directory lists ${count} of its ${entries.length} entries`);
 	const size = bytes.offset - 4 - start;
 	let zip64End: { entries: number; size: number; offset: number } | undefined;
 	if (signature === ZIP64_END) {
-		const recordSize = readUInt64(await bytes.exact(8, 'the ZIP64 end record'), 0, 'the ZIP64 end record');
-		if (recordSize < 44 || recordSize > MAX_ZIP64_END_RECORD) throw damaged('its ZIP64 end record has an impossible size');
+		const recordSize = readUInt64(
+			await bytes.exact(8, 'the ZIP64 end record'),
+			0,
+			'the ZIP64 end record',
+		);
+		if (recordSize < 44 || recordSize > MAX_ZIP64_END_RECORD)
+			throw damaged('its ZIP64 end record has an impossible size');
 		const record = await bytes.exact(recordSize, 'the ZIP64 end record');
-		if (record.readUInt32LE(4) !== 0 || record.readUInt32LE(8) !== 0) throw damaged('it spans several disks');
-		zip64End = { entries: readUInt64(record, 20, what), size: readUInt64(record, 28, what), offset: readUInt64(record, 36, what) };
-		if (await bytes.uint32('the ZIP64 end locator') !== ZIP64_LOCATOR) throw damaged('its ZIP64 end record has no locator');
+		if (record.readUInt32LE(4) !== 0 || record.readUInt32LE(8) !== 0)
+			throw damaged('it spans several disks');
+		zip64End = {
+			entries: readUInt64(record, 20, what),
+			size: readUInt64(record, 28, what),
+			offset: readUInt64(record, 36, what),
+		};
+		if ((await bytes.uint32('the ZIP64 end locator')) !== ZIP64_LOCATOR)
+			throw damaged('its ZIP64 end record has no locator');
 		await bytes.exact(16, 'the ZIP64 end locator');
 		signature = await bytes.uint32('the end of the central directory');
 	}
-	if (signature !== END_OF_CENTRAL_DIRECTORY) throw damaged(`unexpected bytes at offset ${bytes.offset - 4}`);
+	if (signature !== END_OF_CENTRAL_DIRECTORY)
+		throw damaged(`unexpected bytes at offset ${bytes.offset - 4}`);
 	const end = await bytes.exact(18, 'the end of the central directory');
 	await bytes.exact(end.readUInt16LE(16), 'the ZIP comment');
-	const wide = (value: number, max: number, field: 'entries' | 'size' | 'offset') => (value === max && zip64End ? zip64End[field] : value);
+	const wide = (value: number, max: number, field: 'entries' | 'size' | 'offset') =>
+		value === max && zip64End ? zip64End[field] : value;
 	const consistent =
 		end.readUInt16LE(0) === 0 &&
 		end.readUInt16LE(2) === 0 &&
@@ -489,7 +588,8 @@ function zip64Field(extra: Buffer, label: string): Buffer | undefined {
 	for (let at = 0; at + 4 <= extra.length; ) {
 		const id = extra.readUInt16LE(at);
 		const length = extra.readUInt16LE(at + 2);
-		if (at + 4 + length > extra.length) throw new ZipFormatError(`${label} has a damaged extra field`);
+		if (at + 4 + length > extra.length)
+			throw new ZipFormatError(`${label} has a damaged extra field`);
 		if (id === ZIP64_EXTRA) return extra.subarray(at + 4, at + 4 + length);
 		at += 4 + length;
 	}
@@ -499,7 +599,8 @@ function zip64Field(extra: Buffer, label: string): Buffer | undefined {
 /** A ZIP64 size or offset; beyond 2^53 it cannot be a real one. */
 function readUInt64(buffer: Buffer, at: number, label: string): number {
 	const value = buffer.readBigUInt64LE(at);
-	if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new ZipFormatError(`${label} declares an impossible ZIP64 size`);
+	if (value > BigInt(Number.MAX_SAFE_INTEGER))
+		throw new ZipFormatError(`${label} declares an impossible ZIP64 size`);
 	return Number(value);
 }
 

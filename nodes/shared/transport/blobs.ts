@@ -2,9 +2,20 @@ import { AnonymousCredential, BlobClient } from '@azure/storage-blob';
 import { PassThrough, type Readable } from 'node:stream';
 
 import { isAllowedDownloadUrl } from './http';
-import { DeadlineExceededError, ExecutionCancelledError, describeNetworkError, isTransientNetworkError } from './errors';
+import {
+	DeadlineExceededError,
+	ExecutionCancelledError,
+	describeNetworkError,
+	isTransientNetworkError,
+} from './errors';
 import { withoutUrls } from './scrub';
-import { RETRYABLE_STATUS_CODES, deadlineSignal, parseRetryAfter, retryUntilDone, type RetryPolicy } from './retry';
+import {
+	RETRYABLE_STATUS_CODES,
+	deadlineSignal,
+	parseRetryAfter,
+	retryUntilDone,
+	type RetryPolicy,
+} from './retry';
 
 /** Storage refused or failed a blob; carries no URL and no SAS. */
 export class BlobAccessError extends Error {
@@ -45,7 +56,9 @@ export async function openBlobStream(
 	{ policy, maxResumes = 5 }: OpenBlobOptions,
 ): Promise<Readable> {
 	if (!isAllowedDownloadUrl(blobUrl)) {
-		throw new BlobAccessError(`The storage URL of blob ${blobName} is not https, so it was not fetched`);
+		throw new BlobAccessError(
+			`The storage URL of blob ${blobName} is not https, so it was not fetched`,
+		);
 	}
 	const output = new PassThrough();
 	let finished = false;
@@ -72,7 +85,9 @@ export async function openBlobStream(
 					`Reading blob ${blobName} from Azure Blob Storage timed out: it took longer than the timeout allows; raise the Timeout (Minutes) option or try again later`,
 				);
 	// The SDK's own retries are off: its policy skips 429, 502 and 504 and knows no deadline.
-	const client = new BlobClient(blobUrl, new AnonymousCredential(), { retryOptions: { maxTries: 1 } });
+	const client = new BlobClient(blobUrl, new AnonymousCredential(), {
+		retryOptions: { maxTries: 1 },
+	});
 	let eTag: string | undefined;
 	/**
 	 * Reads the blob from `offset` (pinned to the first read's ETag). Busy or failing storage
@@ -83,10 +98,22 @@ export async function openBlobStream(
 		await retryUntilDone(policy, async () => {
 			try {
 				const conditions = eTag ? { ifMatch: eTag } : undefined;
-				return { done: true, value: await client.download(offset, undefined, { abortSignal: signal, maxRetryRequests: 0, conditions }) };
+				return {
+					done: true,
+					value: await client.download(offset, undefined, {
+						abortSignal: signal,
+						maxRetryRequests: 0,
+						conditions,
+					}),
+				};
 			} catch (error) {
-				const { statusCode, code, response } = error as { statusCode?: number; code?: string; response?: { headers?: { get(name: string): string | undefined } } };
-				if (signal.aborted || statusCode === undefined || !RETRYABLE_STATUS_CODES.has(statusCode)) throw error;
+				const { statusCode, code, response } = error as {
+					statusCode?: number;
+					code?: string;
+					response?: { headers?: { get(name: string): string | undefined } };
+				};
+				if (signal.aborted || statusCode === undefined || !RETRYABLE_STATUS_CODES.has(statusCode))
+					throw error;
 				return {
 					done: false,
 					reason: `Azure Blob Storage answered HTTP ${statusCode}${code ? ` (${code})` : ''}`,
@@ -168,11 +195,18 @@ export async function openBlobStream(
 
 /** The storage error as a message without the request (whose URL holds the SAS). */
 export function toBlobAccessError(error: unknown, blobName: string): Error {
-	if (error instanceof BlobAccessError || (error as Error)?.name === 'AbortError') return error as Error;
+	if (error instanceof BlobAccessError || (error as Error)?.name === 'AbortError')
+		return error as Error;
 	if (error instanceof DeadlineExceededError) {
-		return new BlobAccessError(`Azure Blob Storage could not be read for blob ${blobName}: ${error.message}`);
+		return new BlobAccessError(
+			`Azure Blob Storage could not be read for blob ${blobName}: ${error.message}`,
+		);
 	}
-	const { statusCode, code, message } = (error ?? {}) as { statusCode?: number; code?: string; message?: unknown };
+	const { statusCode, code, message } = (error ?? {}) as {
+		statusCode?: number;
+		code?: string;
+		message?: unknown;
+	};
 	if (!statusCode && !isTransientNetworkError(error) && typeof message === 'string' && message) {
 		// The SDK refuses a 200 without storage's ETag: no blob answers without one, a page from
 		// something in front of storage (a proxy's error or sign-in page) does.
@@ -181,10 +215,18 @@ export function toBlobAccessError(error: unknown, blobName: string): Error {
 				`The answer for blob ${blobName} did not come from Azure Blob Storage (it has no ETag): a proxy, firewall or sign-in page may be in the way`,
 			);
 		}
-		return new BlobAccessError(`Azure Blob Storage gave an answer for blob ${blobName} that could not be read: ${withoutUrls(message).slice(0, 300)}`);
+		return new BlobAccessError(
+			`Azure Blob Storage gave an answer for blob ${blobName} that could not be read: ${withoutUrls(message).slice(0, 300)}`,
+		);
 	}
 	if (!statusCode) {
-		return new BlobAccessError(`Azure Blob Storage could not be read for blob ${blobName}: ${describeNetworkError(error).replace(/^The connection failed: /, '')}`);
+		return new BlobAccessError(
+			`Azure Blob Storage could not be read for blob ${blobName}: ${describeNetworkError(error).replace(/^The connection failed: /, '')}`,
+		);
 	}
-	return new BlobAccessError(`Azure Blob Storage answered HTTP ${statusCode}${code ? ` (${code})` : ''} for blob ${blobName}`, statusCode, code);
+	return new BlobAccessError(
+		`Azure Blob Storage answered HTTP ${statusCode}${code ? ` (${code})` : ''} for blob ${blobName}`,
+		statusCode,
+		code,
+	);
 }

@@ -49,7 +49,11 @@ export class ConnectionError extends Error {
 	 */
 	static from(error: unknown): Error {
 		if (error instanceof ExecutionCancelledError || error instanceof ConnectionError) return error;
-		return new ConnectionError(describeNetworkError(error), networkErrorCode(error), isTransientNetworkError(error));
+		return new ConnectionError(
+			describeNetworkError(error),
+			networkErrorCode(error),
+			isTransientNetworkError(error),
+		);
 	}
 }
 
@@ -80,7 +84,8 @@ export class TokenRequestError extends Error {
 	static find(error: unknown): TokenRequestError | undefined {
 		for (let current = error, depth = 0; current && depth < 5; depth++) {
 			const candidate = current as TokenRequestError;
-			if (candidate[TOKEN_REQUEST_ERROR] === true) return new TokenRequestError(candidate.message, candidate.transient === true);
+			if (candidate[TOKEN_REQUEST_ERROR] === true)
+				return new TokenRequestError(candidate.message, candidate.transient === true);
 			current = (current as { cause?: unknown }).cause;
 		}
 		return undefined;
@@ -95,9 +100,29 @@ export class TokenRequestError extends Error {
 		let status: number | undefined;
 		let failure: string | undefined;
 		for (let current = error, depth = 0; current && depth < 5; depth++) {
-			const { message, status: ownStatus, response, cause } = current as { message?: unknown; status?: unknown; response?: { status?: unknown }; cause?: unknown };
-			if (failure === undefined && typeof message === 'string' && message.startsWith(OAUTH2_TOKEN_FAILURE)) failure = message;
-			const found = typeof response?.status === 'number' ? response.status : typeof ownStatus === 'number' ? ownStatus : undefined;
+			const {
+				message,
+				status: ownStatus,
+				response,
+				cause,
+			} = current as {
+				message?: unknown;
+				status?: unknown;
+				response?: { status?: unknown };
+				cause?: unknown;
+			};
+			if (
+				failure === undefined &&
+				typeof message === 'string' &&
+				message.startsWith(OAUTH2_TOKEN_FAILURE)
+			)
+				failure = message;
+			const found =
+				typeof response?.status === 'number'
+					? response.status
+					: typeof ownStatus === 'number'
+						? ownStatus
+						: undefined;
 			if (failure !== undefined && found !== undefined) status = found;
 			current = cause;
 		}
@@ -105,7 +130,9 @@ export class TokenRequestError extends Error {
 		if (status === undefined) {
 			// No answer (a dropped connection, retried as one), or the endpoint's own refusal,
 			// which n8n's message quotes (invalid_client and the like: no secret in it).
-			return isTransientNetworkError(error) ? undefined : new TokenRequestError(`${failure}. Check the credential.`);
+			return isTransientNetworkError(error)
+				? undefined
+				: new TokenRequestError(`${failure}. Check the credential.`);
 		}
 		const busy = status === 429 || status >= 500;
 		return new TokenRequestError(
@@ -131,7 +158,13 @@ function networkErrorCode(error: unknown): string | undefined {
 export function isAbort(error: unknown): boolean {
 	for (let current = error, depth = 0; current && depth < 4; depth++) {
 		const { name, code, cause } = current as { name?: unknown; code?: unknown; cause?: unknown };
-		if (name === 'AbortError' || name === 'CanceledError' || code === 'ERR_CANCELED' || code === 'ABORT_ERR') return true;
+		if (
+			name === 'AbortError' ||
+			name === 'CanceledError' ||
+			code === 'ERR_CANCELED' ||
+			code === 'ABORT_ERR'
+		)
+			return true;
 		current = cause;
 	}
 	return false;
@@ -139,10 +172,14 @@ export function isAbort(error: unknown): boolean {
 
 export function isTransientNetworkError(error: unknown): boolean {
 	if (!error || typeof error !== 'object') return false;
-	if (error instanceof ConnectionError || error instanceof TokenRequestError) return error.transient;
+	if (error instanceof ConnectionError || error instanceof TokenRequestError)
+		return error.transient;
 	const { code, message, cause } = error as { code?: string; message?: string; cause?: unknown };
 	if (code && TRANSIENT_NETWORK_CODES.has(code)) return true;
-	if (typeof message === 'string' && /socket hang up|aborted|premature close|terminated/i.test(message)) {
+	if (
+		typeof message === 'string' &&
+		/socket hang up|aborted|premature close|terminated/i.test(message)
+	) {
 		return true;
 	}
 	return cause !== undefined && cause !== error && isTransientNetworkError(cause);

@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IN8nHttpFullResponse,
+} from 'n8n-workflow';
 
 import { ConnectionError, TokenRequestError } from './errors';
 import { RETRYABLE_STATUS_CODES, parseRetryAfter, retryUntilDone, type RetryPolicy } from './retry';
@@ -45,9 +50,15 @@ export async function sendWithRetry<Body = unknown>(
 				giveUpWith: response,
 			};
 		}
-		const unexpected = jsonBody && response.statusCode < 300 ? describeNonJsonBody(response.body, response.headers) : undefined;
+		const unexpected =
+			jsonBody && response.statusCode < 300
+				? describeNonJsonBody(response.body, response.headers)
+				: undefined;
 		if (unexpected) {
-			return { done: false, reason: `The server answered HTTP ${response.statusCode} where JSON was expected, with ${unexpected}` };
+			return {
+				done: false,
+				reason: `The server answered HTTP ${response.statusCode} where JSON was expected, with ${unexpected}`,
+			};
 		}
 		return { done: true, value: response };
 	});
@@ -57,12 +68,23 @@ export async function sendWithRetry<Body = unknown>(
  * What a body that should have been a JSON object is instead, in words; undefined when it
  * is a JSON object. n8n hands over a body that does not parse as JSON as text.
  */
-function describeNonJsonBody(body: unknown, headers: Record<string, unknown> = {}): string | undefined {
+function describeNonJsonBody(
+	body: unknown,
+	headers: Record<string, unknown> = {},
+): string | undefined {
 	if (isJsonObject(body)) return undefined;
 	const labelled = contentTypeLabel(headers);
-	if (body === undefined || body === null || body === '' || (Buffer.isBuffer(body) && body.length === 0)) return `an empty body${labelled}`;
+	if (
+		body === undefined ||
+		body === null ||
+		body === '' ||
+		(Buffer.isBuffer(body) && body.length === 0)
+	)
+		return `an empty body${labelled}`;
 	if (Array.isArray(body)) return 'a JSON list instead of an object';
-	const text = Buffer.isBuffer(body) ? body.subarray(0, 1024).toString('utf8') : String(body).slice(0, 1024);
+	const text = Buffer.isBuffer(body)
+		? body.subarray(0, 1024).toString('utf8')
+		: String(body).slice(0, 1024);
 	if (looksLikeMarkup(text)) {
 		return /<html|<!doctype html/i.test(text)
 			? `an HTML page${labelled}: a proxy, firewall or sign-in page may be in the way`
@@ -72,12 +94,16 @@ function describeNonJsonBody(body: unknown, headers: Record<string, unknown> = {
 }
 
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
+	return (
+		typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value)
+	);
 }
 
 /** An answer's media type as ` (text/html)`, to name what came; '' without one. */
 export function contentTypeLabel(headers: Record<string, unknown>): string {
-	const contentType = String(headers['content-type'] ?? '').split(';')[0].trim();
+	const contentType = String(headers['content-type'] ?? '')
+		.split(';')[0]
+		.trim();
 	return contentType ? ` (${contentType})` : '';
 }
 
@@ -114,7 +140,11 @@ async function sendOnce<Body>(
 	} catch (error) {
 		const refused = unauthorisedResponse(error);
 		if (refused) return refused as HttpResponse<Body>;
-		throw TokenRequestError.find(error) ?? TokenRequestError.fromOAuth2(error) ?? ConnectionError.from(error);
+		throw (
+			TokenRequestError.find(error) ??
+			TokenRequestError.fromOAuth2(error) ??
+			ConnectionError.from(error)
+		);
 	}
 	return {
 		statusCode: response.statusCode,
@@ -130,8 +160,9 @@ async function sendOnce<Body>(
 function unauthorisedResponse(error: unknown): HttpResponse | undefined {
 	const candidates = [error, (error as { cause?: unknown })?.cause];
 	for (const candidate of candidates) {
-		const response = (candidate as { response?: { status?: number; headers?: unknown; data?: unknown } })
-			?.response;
+		const response = (
+			candidate as { response?: { status?: number; headers?: unknown; data?: unknown } }
+		)?.response;
 		if (response?.status === 401) {
 			return {
 				statusCode: 401,

@@ -25,22 +25,33 @@ export interface Poll<State> {
  * Retry-After asks, else as the schedule says, on the retry loop that bounds every wait by
  * the client's deadline. When the next wait would pass it, fails saying how long the job ran.
  */
-export async function pollUntilFinished<State>(client: VendorClient, poll: Poll<State>): Promise<State> {
+export async function pollUntilFinished<State>(
+	client: VendorClient,
+	poll: Poll<State>,
+): Promise<State> {
 	const started = Date.now();
 	type Last = { state: State; finished: boolean } | { failure: unknown };
-	const last = await retryUntilDone<Last>({ ...client.policy, maxAttempts: Infinity }, async (reads) => {
-		let read: Awaited<ReturnType<Poll<State>['read']>>;
-		try {
-			read = await poll.read();
-		} catch (failure) {
-			// Each read retried what was transient already: its failure ends the wait as it is.
-			return { done: true, value: { failure } };
-		}
-		const { state, retryAfterMs } = read;
-		if (poll.isFinished(state)) return { done: true, value: { state, finished: true } };
-		const scheduled = poll.scheduleMs[Math.min(reads, poll.scheduleMs.length - 1)];
-		return { done: false, reason: poll.status(state), retryAfterMs: retryAfterMs ?? scheduled, giveUpWith: { state, finished: false } };
-	});
+	const last = await retryUntilDone<Last>(
+		{ ...client.policy, maxAttempts: Infinity },
+		async (reads) => {
+			let read: Awaited<ReturnType<Poll<State>['read']>>;
+			try {
+				read = await poll.read();
+			} catch (failure) {
+				// Each read retried what was transient already: its failure ends the wait as it is.
+				return { done: true, value: { failure } };
+			}
+			const { state, retryAfterMs } = read;
+			if (poll.isFinished(state)) return { done: true, value: { state, finished: true } };
+			const scheduled = poll.scheduleMs[Math.min(reads, poll.scheduleMs.length - 1)];
+			return {
+				done: false,
+				reason: poll.status(state),
+				retryAfterMs: retryAfterMs ?? scheduled,
+				giveUpWith: { state, finished: false },
+			};
+		},
+	);
 	if ('failure' in last) throw last.failure;
 	if (last.finished) return last.state;
 	throw new NodeOperationError(

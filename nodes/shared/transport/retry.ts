@@ -26,8 +26,8 @@ export function throwIfCancelled(signal?: AbortSignal): void {
  * takes the signal, 1.x's ignores it and has `sleepWithAbort` (gone in 2.x) instead.
  */
 const abortableSleep: (ms: number, signal?: AbortSignal) => Promise<void> =
-	(workflow as { sleepWithAbort?: (ms: number, signal?: AbortSignal) => Promise<void> }).sleepWithAbort ??
-	workflow.sleep;
+	(workflow as { sleepWithAbort?: (ms: number, signal?: AbortSignal) => Promise<void> })
+		.sleepWithAbort ?? workflow.sleep;
 
 /** Resolves after `ms`, or rejects at once when the signal aborts. */
 export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -52,7 +52,12 @@ export function parseRetryAfter(header: unknown, now = Date.now()): number | und
 }
 
 /** Capped exponential backoff with full jitter over its upper half (never zero). */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
+export function backoffDelay(
+	attempt: number,
+	baseMs: number,
+	maxMs: number,
+	random = Math.random,
+): number {
 	const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
 	return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
@@ -108,7 +113,10 @@ export async function retryUntilDone<T>(
 			if (!isTransientNetworkError(error)) throw error;
 			// Errors of our own already say what failed; a raw network error gets plain words.
 			const described = error instanceof TokenRequestError || error instanceof ConnectionError;
-			outcome = { done: false, reason: described ? (error as Error).message : describeNetworkError(error) };
+			outcome = {
+				done: false,
+				reason: described ? (error as Error).message : describeNetworkError(error),
+			};
 		}
 		if (outcome.done) return outcome.value;
 		lastReason = outcome.reason;
@@ -117,7 +125,8 @@ export async function retryUntilDone<T>(
 		const wait = outcome.retryAfterMs ?? backoffDelay(attemptNumber, baseDelay, maxDelay);
 		if (Date.now() + wait > policy.deadline) {
 			if (outcome.giveUpWith !== undefined) return outcome.giveUpWith;
-			const asked = outcome.retryAfterMs !== undefined ? ` and was asked to wait ${formatDuration(wait)}` : '';
+			const asked =
+				outcome.retryAfterMs !== undefined ? ` and was asked to wait ${formatDuration(wait)}` : '';
 			throw new DeadlineExceededError(
 				`${lastReason}${asked}; gave up after ${attemptNumber + 1} attempt(s) because the timeout would pass`,
 			);

@@ -4,7 +4,13 @@ import type { Readable } from 'node:stream';
 import { contentTypeLabel, isAllowedDownloadUrl, looksLikeMarkup, readSmallBody } from './http';
 import { ConnectionError } from './errors';
 import { errorBodyExcerpt } from './scrub';
-import { RETRYABLE_STATUS_CODES, deadlineSignal, parseRetryAfter, retryUntilDone, type RetryPolicy } from './retry';
+import {
+	RETRYABLE_STATUS_CODES,
+	deadlineSignal,
+	parseRetryAfter,
+	retryUntilDone,
+	type RetryPolicy,
+} from './retry';
 
 export class DownloadError extends Error {
 	constructor(
@@ -83,9 +89,14 @@ export async function downloadSignedFile<Result>(
 			abortSignal: deadlineSignal(download.policy),
 		};
 		const fallback = download.credentialFallback;
-		const response = (await (withCredential && fallback
-			? context.helpers.httpRequestWithAuthentication.call(context, fallback.credentialType, request)
-			: context.helpers.httpRequest(request)
+		const response = (await (
+			withCredential && fallback
+				? context.helpers.httpRequestWithAuthentication.call(
+						context,
+						fallback.credentialType,
+						request,
+					)
+				: context.helpers.httpRequest(request)
 		).catch((error: unknown) => {
 			throw ConnectionError.from(error);
 		})) as IN8nHttpFullResponse;
@@ -95,14 +106,21 @@ export async function downloadSignedFile<Result>(
 			const unexpected = await unexpectedFile(body, response.headers);
 			if (unexpected) {
 				body.destroy();
-				return { done: false, reason: `The storage host answered HTTP ${statusCode} with ${unexpected} instead of ${download.what}` };
+				return {
+					done: false,
+					reason: `The storage host answered HTTP ${statusCode} with ${unexpected} instead of ${download.what}`,
+				};
 			}
 			return { done: true, value: await download.consume(body) };
 		}
 		const detail = errorBodyExcerpt(await readSmallBody(body, 4096));
 		if ((statusCode === 401 || statusCode === 403) && !withCredential && fallback?.allowed(url)) {
 			withCredential = true;
-			return { done: false, reason: `The file host wants to be signed in to (HTTP ${statusCode}${detail})`, retryAfterMs: 0 };
+			return {
+				done: false,
+				reason: `The file host wants to be signed in to (HTTP ${statusCode}${detail})`,
+				retryAfterMs: 0,
+			};
 		}
 		if (REFUSED_SIGNATURE_STATUS.has(statusCode)) {
 			refreshes++;
@@ -113,7 +131,11 @@ export async function downloadSignedFile<Result>(
 				);
 			}
 			refusal = { statusCode, detail };
-			return { done: false, reason: `The download link was refused (HTTP ${statusCode}${detail})`, retryAfterMs: 0 };
+			return {
+				done: false,
+				reason: `The download link was refused (HTTP ${statusCode}${detail})`,
+				retryAfterMs: 0,
+			};
 		}
 		if (RETRYABLE_STATUS_CODES.has(statusCode)) {
 			return {
@@ -135,7 +157,10 @@ export async function downloadSignedFile<Result>(
  * CSV starts with its header, a ZIP with 'PK', gzip with 0x1f 0x8b — so a page is a proxy's
  * or a sign-in page, whatever its Content-Type says. The bytes looked at stay in the body.
  */
-async function unexpectedFile(body: Readable, headers: Record<string, unknown>): Promise<string | undefined> {
+async function unexpectedFile(
+	body: Readable,
+	headers: Record<string, unknown>,
+): Promise<string | undefined> {
 	const first = await firstChunk(body).catch((error: unknown) => {
 		throw ConnectionError.from(error);
 	});

@@ -1,5 +1,11 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, JsonObject } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	JsonObject,
+} from 'n8n-workflow';
 
 import { sendWithRetry, type HttpResponse } from './http';
 import { DEFAULT_CALL_BUDGET_MS, deadlineFromMinutes, type RetryPolicy } from './retry';
@@ -44,12 +50,29 @@ export interface VendorClient<Context extends VendorContext = IExecuteFunctions>
 export async function createVendorClient(
 	context: IExecuteFunctions,
 	itemIndex: number,
-	{ api, credentialType, timeoutMinutes }: { api: VendorApi; credentialType: string; timeoutMinutes?: number },
+	{
+		api,
+		credentialType,
+		timeoutMinutes,
+	}: { api: VendorApi; credentialType: string; timeoutMinutes?: number },
 ): Promise<{ client: VendorClient; credentials: ICredentialDataDecryptedObject }> {
 	const credentials = await context.getCredentials(credentialType, itemIndex);
-	const deadline = timeoutMinutes === undefined ? Date.now() + DEFAULT_CALL_BUDGET_MS : deadlineFromMinutes(timeoutMinutes);
+	const deadline =
+		timeoutMinutes === undefined
+			? Date.now() + DEFAULT_CALL_BUDGET_MS
+			: deadlineFromMinutes(timeoutMinutes);
 	const policy = { deadline, signal: context.getExecutionCancelSignal() };
-	return { client: { context, itemIndex, api, credentialType, baseUrl: baseUrlOf(api, credentials), policy }, credentials };
+	return {
+		client: {
+			context,
+			itemIndex,
+			api,
+			credentialType,
+			baseUrl: baseUrlOf(api, credentials),
+			policy,
+		},
+		credentials,
+	};
 }
 
 /** A client for the editor's lists: no input item, no execution to cancel, a plain call's budget. */
@@ -59,11 +82,21 @@ export async function createVendorListClient(
 ): Promise<VendorClient<ILoadOptionsFunctions>> {
 	const credentials = await context.getCredentials(credentialType);
 	const policy = { deadline: Date.now() + DEFAULT_CALL_BUDGET_MS };
-	return { context, itemIndex: 0, api, credentialType, baseUrl: baseUrlOf(api, credentials), policy };
+	return {
+		context,
+		itemIndex: 0,
+		api,
+		credentialType,
+		baseUrl: baseUrlOf(api, credentials),
+		policy,
+	};
 }
 
 function baseUrlOf(api: VendorApi, credentials: ICredentialDataDecryptedObject): string {
-	return String(credentials[api.baseUrlField ?? 'baseUrl'] || api.defaultBaseUrl).replace(/\/+$/, '');
+	return String(credentials[api.baseUrlField ?? 'baseUrl'] || api.defaultBaseUrl).replace(
+		/\/+$/,
+		'',
+	);
 }
 
 /**
@@ -86,10 +119,18 @@ export async function vendorRequest<Body>(
 		);
 	}
 	if (client.bearerToken === undefined) {
-		return await sendWithRetry<Body>(client.context, { ...request, url }, { credentialType: client.credentialType, policy: client.policy, jsonBody });
+		return await sendWithRetry<Body>(
+			client.context,
+			{ ...request, url },
+			{ credentialType: client.credentialType, policy: client.policy, jsonBody },
+		);
 	}
 	const headers = { ...request.headers, authorization: `Bearer ${client.bearerToken}` };
-	return await sendWithRetry<Body>(client.context, { ...request, url, headers }, { policy: client.policy, jsonBody });
+	return await sendWithRetry<Body>(
+		client.context,
+		{ ...request, url, headers },
+		{ policy: client.policy, jsonBody },
+	);
 }
 
 export interface VendorErrorParts {
@@ -106,7 +147,11 @@ export interface VendorErrorParts {
 }
 
 /** A vendor's error answer as a NodeApiError: its words, what to do, what to quote. */
-export function vendorApiError(client: VendorClient<VendorContext>, statusCode: number, { message, details = [], hint, reference, body }: VendorErrorParts): NodeApiError {
+export function vendorApiError(
+	client: VendorClient<VendorContext>,
+	statusCode: number,
+	{ message, details = [], hint, reference, body }: VendorErrorParts,
+): NodeApiError {
 	const hints = client.api.statusHints;
 	const statusHint = hints[statusCode] ?? (statusCode >= 500 ? hints[500] : undefined);
 	return new NodeApiError(client.context.getNode(), body, {

@@ -6,12 +6,25 @@
  */
 import path from 'node:path';
 
-import { NodeHelpers, type INode, type INodeParameters, type INodeProperties, type INodeType, type INodeTypeDescription, type NodeParameterValueType } from 'n8n-workflow';
+import {
+	NodeHelpers,
+	type INode,
+	type INodeParameters,
+	type INodeProperties,
+	type INodeType,
+	type INodeTypeDescription,
+	type NodeParameterValueType,
+} from 'n8n-workflow';
 
 import { REPO_DIR } from '../harness';
 
 /** The pack's nodes as n8n knows them: package name + node name, and the class in dist/. */
-export const PACK_NODES = ['webexWholesaleBilling', 'microsoftPartnerBilling', 'ciscoXaasBilling', 'billingReconcile'] as const;
+export const PACK_NODES = [
+	'webexWholesaleBilling',
+	'microsoftPartnerBilling',
+	'ciscoXaasBilling',
+	'billingReconcile',
+] as const;
 const PACKAGE_NAME = 'n8n-nodes-billing-reconciliation';
 
 export interface Panel {
@@ -38,10 +51,22 @@ function loadDescription(nodeName: string): INodeTypeDescription {
 	return new module[className]().description;
 }
 
-function visibleProperties(description: INodeTypeDescription, given: INodeParameters): { values: INodeParameters; visible: INodeProperties[] } {
-	const node = { typeVersion: description.defaultVersion ?? (Array.isArray(description.version) ? Math.max(...description.version) : description.version), parameters: given } as INode;
-	const values = NodeHelpers.getNodeParameters(description.properties, given, true, false, node, description) ?? {};
-	const visible = description.properties.filter((property) => NodeHelpers.displayParameter(values, property, node, description));
+function visibleProperties(
+	description: INodeTypeDescription,
+	given: INodeParameters,
+): { values: INodeParameters; visible: INodeProperties[] } {
+	const node = {
+		typeVersion:
+			description.defaultVersion ??
+			(Array.isArray(description.version) ? Math.max(...description.version) : description.version),
+		parameters: given,
+	} as INode;
+	const values =
+		NodeHelpers.getNodeParameters(description.properties, given, true, false, node, description) ??
+		{};
+	const visible = description.properties.filter((property) =>
+		NodeHelpers.displayParameter(values, property, node, description),
+	);
 	return { values, visible };
 }
 
@@ -67,17 +92,35 @@ export function expectedPanels(): Panel[] {
 	const panels: Panel[] = [];
 	for (const nodeName of PACK_NODES) {
 		const description = loadDescription(nodeName);
-		const typeVersion = (description.defaultVersion ?? (Array.isArray(description.version) ? Math.max(...description.version) : description.version)) as number;
-		const resourceProperty = description.properties.find((property) => property.name === 'resource');
-		const resources = resourceProperty?.options?.map((option) => String((option as { value: string }).value)) ?? [undefined];
+		const typeVersion = (description.defaultVersion ??
+			(Array.isArray(description.version)
+				? Math.max(...description.version)
+				: description.version)) as number;
+		const resourceProperty = description.properties.find(
+			(property) => property.name === 'resource',
+		);
+		const resources = resourceProperty?.options?.map((option) =>
+			String((option as { value: string }).value),
+		) ?? [undefined];
 		for (const resource of resources) {
-			const operationProperty = visibleProperties(description, resource ? { resource } : {}).visible.find((property) => property.name === 'operation');
-			const operations = operationProperty?.options?.map((option) => String((option as { value: string }).value)) ?? [undefined];
+			const operationProperty = visibleProperties(
+				description,
+				resource ? { resource } : {},
+			).visible.find((property) => property.name === 'operation');
+			const operations = operationProperty?.options?.map((option) =>
+				String((option as { value: string }).value),
+			) ?? [undefined];
 			for (const operation of operations) {
-				const given: INodeParameters = { ...(resource ? { resource } : {}), ...(operation ? { operation } : {}) };
+				const given: INodeParameters = {
+					...(resource ? { resource } : {}),
+					...(operation ? { operation } : {}),
+				};
 				const { values, visible } = visibleProperties(description, given);
 				for (const property of visible) {
-					const empty = values[property.name] === '' || (typeof values[property.name] === 'object' && (values[property.name] as { value?: unknown })?.value === '');
+					const empty =
+						values[property.name] === '' ||
+						(typeof values[property.name] === 'object' &&
+							(values[property.name] as { value?: unknown })?.value === '');
 					const sample = property.required && empty ? sampleValue(property) : undefined;
 					if (sample !== undefined) given[property.name] = sample;
 				}
@@ -85,7 +128,9 @@ export function expectedPanels(): Panel[] {
 					const show = credential.displayOptions?.show?.authentication as string[] | undefined;
 					return !show || show.includes(String(values.authentication));
 				})?.name;
-				const title = [nodeName, [resource, operation].filter(Boolean).join('/')].filter(Boolean).join(' ');
+				const title = [nodeName, [resource, operation].filter(Boolean).join('/')]
+					.filter(Boolean)
+					.join(' ');
 				panels.push({
 					title,
 					nodeName: `${description.displayName}${resource ? ` ${resource} ${operation}` : ''}`,
@@ -94,7 +139,12 @@ export function expectedPanels(): Panel[] {
 					description,
 					parameters: given,
 					credentialType,
-					expectedLabels: visible.filter((property) => property.name !== SHOWN_IN_CREDENTIAL_SLOT && property.type !== 'hidden').map((property) => property.displayName),
+					expectedLabels: visible
+						.filter(
+							(property) =>
+								property.name !== SHOWN_IN_CREDENTIAL_SLOT && property.type !== 'hidden',
+						)
+						.map((property) => property.displayName),
 				});
 			}
 		}

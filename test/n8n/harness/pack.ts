@@ -12,11 +12,20 @@ export const REPO_DIR = repoRoot(__dirname);
 
 /** `npm pack` of this repository into `destination`; needs `npm run build` first. Resolves with the tarball's path. */
 export async function packTarball(destination: string): Promise<string> {
-	const manifest = JSON.parse(fs.readFileSync(path.join(REPO_DIR, 'package.json'), 'utf8')) as { n8n: { nodes: string[] } };
+	const manifest = JSON.parse(fs.readFileSync(path.join(REPO_DIR, 'package.json'), 'utf8')) as {
+		n8n: { nodes: string[] };
+	};
 	const missing = manifest.n8n.nodes.filter((file) => !fs.existsSync(path.join(REPO_DIR, file)));
-	if (missing.length) throw new Error(`The pack is not built (${missing.join(', ')} missing): run npm run build first`);
+	if (missing.length)
+		throw new Error(
+			`The pack is not built (${missing.join(', ')} missing): run npm run build first`,
+		);
 	fs.mkdirSync(destination, { recursive: true });
-	const output = await run('npm', ['pack', '--json', '--pack-destination', destination, '--loglevel=error'], { cwd: REPO_DIR });
+	const output = await run(
+		'npm',
+		['pack', '--json', '--pack-destination', destination, '--loglevel=error'],
+		{ cwd: REPO_DIR },
+	);
 	const [{ filename }] = JSON.parse(output) as Array<{ filename: string }>;
 	return path.join(destination, filename);
 }
@@ -30,7 +39,23 @@ export async function installPack(userFolder: string, tarball: string): Promise<
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	fs.mkdirSync(nodesDir, { recursive: true });
 	const manifest = path.join(nodesDir, 'package.json');
-	if (!fs.existsSync(manifest)) fs.writeFileSync(manifest, `${JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2)}\n`);
-	await run('npm', ['install', '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: nodesDir });
+	if (!fs.existsSync(manifest))
+		fs.writeFileSync(
+			manifest,
+			`${JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2)}\n`,
+		);
+	await run(
+		'npm',
+		[
+			'install',
+			'--legacy-peer-deps',
+			'--ignore-scripts',
+			'--no-audit',
+			'--no-fund',
+			'--loglevel=error',
+			tarball,
+		],
+		{ cwd: nodesDir },
+	);
 	return nodesDir;
 }

@@ -9,12 +9,16 @@ import { spawn } from 'node:child_process';
  * folder, its .npmrc's ignore-scripts=true): npm commands run in other folders must not take
  * it for theirs. The machine's npm settings (registry, cache, user config) stay.
  */
-const PROJECT_NPM_VARIABLES = /^(npm_package_|npm_lifecycle_|npm_config_local_prefix$|npm_config_ignore_scripts$|INIT_CWD$)/i;
+const PROJECT_NPM_VARIABLES =
+	/^(npm_package_|npm_lifecycle_|npm_config_local_prefix$|npm_config_ignore_scripts$|INIT_CWD$)/i;
 
 /** process.env without this project's npm context, with `extra` set (undefined: removed). */
-export function cleanEnvironment(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+export function cleanEnvironment(
+	extra: Record<string, string | undefined> = {},
+): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {};
-	for (const [name, value] of Object.entries(process.env)) if (!PROJECT_NPM_VARIABLES.test(name)) env[name] = value;
+	for (const [name, value] of Object.entries(process.env))
+		if (!PROJECT_NPM_VARIABLES.test(name)) env[name] = value;
 	for (const [name, value] of Object.entries(extra)) {
 		if (value === undefined) delete env[name];
 		else env[name] = value;
@@ -29,7 +33,11 @@ export interface RunOptions {
 }
 
 /** Runs a command to completion; rejects with its last output lines when it fails. */
-export async function run(command: string, args: string[], { cwd, env = cleanEnvironment(), timeoutMs = 15 * 60_000 }: RunOptions): Promise<string> {
+export async function run(
+	command: string,
+	args: string[],
+	{ cwd, env = cleanEnvironment(), timeoutMs = 15 * 60_000 }: RunOptions,
+): Promise<string> {
 	return await new Promise((resolve, reject) => {
 		const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
 		let output = '';
@@ -46,7 +54,12 @@ export async function run(command: string, args: string[], { cwd, env = cleanEnv
 		child.on('close', (code, signal) => {
 			clearTimeout(timer);
 			if (code === 0) resolve(output);
-			else reject(new Error(`${command} ${args.join(' ')} (in ${cwd}) ended with ${signal ?? `exit code ${code}`}:\n${lastLines(output, 40)}`));
+			else
+				reject(
+					new Error(
+						`${command} ${args.join(' ')} (in ${cwd}) ended with ${signal ?? `exit code ${code}`}:\n${lastLines(output, 40)}`,
+					),
+				);
 		});
 	});
 }

@@ -10,7 +10,13 @@ import path from 'node:path';
 import type { N8nInstallation } from './install';
 import { installPack } from './pack';
 import { freePort, startN8n, type N8nProcess } from './server';
-import { ensureQueueServices, startPostgres, startRedis, type PostgresService, type RedisService } from './services';
+import {
+	ensureQueueServices,
+	startPostgres,
+	startRedis,
+	type PostgresService,
+	type RedisService,
+} from './services';
 
 export interface StartQueueModeOptions {
 	installation: N8nInstallation;
@@ -48,7 +54,11 @@ export interface QueueModeInstance {
  * allows no stalled retry) fails its execution. n8n's defaults (60 s, 10 s, 30 s) would
  * make a test of a dead worker wait over a minute.
  */
-const QUEUE_LOCK = { QUEUE_WORKER_LOCK_DURATION: '15000', QUEUE_WORKER_LOCK_RENEW_TIME: '3000', QUEUE_WORKER_STALLED_INTERVAL: '3000' };
+const QUEUE_LOCK = {
+	QUEUE_WORKER_LOCK_DURATION: '15000',
+	QUEUE_WORKER_LOCK_RENEW_TIME: '3000',
+	QUEUE_WORKER_STALLED_INTERVAL: '3000',
+};
 
 export async function startQueueMode(options: StartQueueModeOptions): Promise<QueueModeInstance> {
 	const { installation, dir, tarball, log = () => {} } = options;

@@ -23,7 +23,15 @@ export interface StoredWorkflow extends WorkflowJson {
 	staticData?: IDataObject | null;
 }
 
-export type ExecutionStatus = 'new' | 'running' | 'success' | 'error' | 'canceled' | 'crashed' | 'waiting' | 'unknown';
+export type ExecutionStatus =
+	| 'new'
+	| 'running'
+	| 'success'
+	| 'error'
+	| 'canceled'
+	| 'crashed'
+	| 'waiting'
+	| 'unknown';
 
 export interface ExecutionSummary {
 	id: string;
@@ -45,7 +53,12 @@ const FINISHED: ExecutionStatus[] = ['success', 'error', 'canceled', 'crashed'];
 type StoredExecution = ExecutionSummary & { data: string };
 
 function parseExecution(execution: StoredExecution): Execution {
-	return { ...execution, id: String(execution.id), workflowId: String(execution.workflowId), data: parseFlatted(execution.data) as IRunExecutionData };
+	return {
+		...execution,
+		id: String(execution.id),
+		workflowId: String(execution.workflowId),
+		data: parseFlatted(execution.data) as IRunExecutionData,
+	};
 }
 
 export class N8nRestError extends Error {
@@ -75,7 +88,10 @@ export class N8nRestClient {
 			try {
 				return await this.requestOnce<T>(method, path, body);
 			} catch (error) {
-				const databaseNotReady = error instanceof N8nRestError && error.status === 503 && error.body.includes('Database is not ready');
+				const databaseNotReady =
+					error instanceof N8nRestError &&
+					error.status === 503 &&
+					error.body.includes('Database is not ready');
 				if (!databaseNotReady || Date.now() > deadline) throw error;
 				await new Promise((resolve) => setTimeout(resolve, 1000));
 			}
@@ -109,7 +125,11 @@ export class N8nRestClient {
 		await this.request('POST', '/login', { emailOrLdapLoginId: email, password });
 	}
 
-	async createCredential(credential: { name: string; type: string; data: IDataObject }): Promise<{ id: string; name: string; type: string }> {
+	async createCredential(credential: {
+		name: string;
+		type: string;
+		data: IDataObject;
+	}): Promise<{ id: string; name: string; type: string }> {
 		return await this.request('POST', '/credentials', credential);
 	}
 
@@ -141,11 +161,18 @@ export class N8nRestClient {
 	 */
 	async runManually(workflowId: string, triggerName: string): Promise<string> {
 		const workflowData = await this.getWorkflow(workflowId);
-		const answer = await this.request<{ executionId?: string; waitingForWebhook?: boolean }>('POST', `/workflows/${workflowId}/run`, {
-			workflowData,
-			triggerToStartFrom: { name: triggerName },
-		});
-		if (!answer?.executionId) throw new Error(`n8n started no execution of ${workflowId} from "${triggerName}": ${JSON.stringify(answer)}`);
+		const answer = await this.request<{ executionId?: string; waitingForWebhook?: boolean }>(
+			'POST',
+			`/workflows/${workflowId}/run`,
+			{
+				workflowData,
+				triggerToStartFrom: { name: triggerName },
+			},
+		);
+		if (!answer?.executionId)
+			throw new Error(
+				`n8n started no execution of ${workflowId} from "${triggerName}": ${JSON.stringify(answer)}`,
+			);
 		return String(answer.executionId);
 	}
 
@@ -164,7 +191,8 @@ export class N8nRestClient {
 				const parsed = parseExecution(execution);
 				if (parsed.data?.resultData) return parsed;
 			}
-			if (Date.now() > deadline) throw new Error(`execution ${id} still ${execution.status} after ${timeoutMs / 1000} s`);
+			if (Date.now() > deadline)
+				throw new Error(`execution ${id} still ${execution.status} after ${timeoutMs / 1000} s`);
 			await new Promise((resolve) => setTimeout(resolve, 250));
 		}
 	}
@@ -172,18 +200,36 @@ export class N8nRestClient {
 	/** Executions, newest first, optionally of one workflow. */
 	async listExecutions(filter: { workflowId?: string } = {}): Promise<ExecutionSummary[]> {
 		const query = new URLSearchParams({ filter: JSON.stringify(filter), limit: '100' });
-		const { results } = await this.request<{ results: ExecutionSummary[] }>('GET', `/executions?${query.toString()}`);
-		return results.map((execution) => ({ ...execution, id: String(execution.id), workflowId: String(execution.workflowId) }));
+		const { results } = await this.request<{ results: ExecutionSummary[] }>(
+			'GET',
+			`/executions?${query.toString()}`,
+		);
+		return results.map((execution) => ({
+			...execution,
+			id: String(execution.id),
+			workflowId: String(execution.workflowId),
+		}));
 	}
 
 	/** Waits until `count` executions of the workflow match `filter` (e.g. mode 'trigger'), then resolves with them, oldest first. */
-	async waitForExecutions(workflowId: string, count: number, accept: (execution: ExecutionSummary) => boolean, timeoutMs = 180_000): Promise<ExecutionSummary[]> {
+	async waitForExecutions(
+		workflowId: string,
+		count: number,
+		accept: (execution: ExecutionSummary) => boolean,
+		timeoutMs = 180_000,
+	): Promise<ExecutionSummary[]> {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
 			const matching = (await this.listExecutions({ workflowId })).filter(accept).reverse();
-			if (matching.length >= count && matching.slice(0, count).every((execution) => FINISHED.includes(execution.status))) return matching.slice(0, count);
+			if (
+				matching.length >= count &&
+				matching.slice(0, count).every((execution) => FINISHED.includes(execution.status))
+			)
+				return matching.slice(0, count);
 			if (Date.now() > deadline) {
-				throw new Error(`${matching.length} of ${count} executions of ${workflowId} after ${timeoutMs / 1000} s: ${JSON.stringify(matching)}`);
+				throw new Error(
+					`${matching.length} of ${count} executions of ${workflowId} after ${timeoutMs / 1000} s: ${JSON.stringify(matching)}`,
+				);
 			}
 			await new Promise((resolve) => setTimeout(resolve, 500));
 		}

@@ -67,7 +67,11 @@ export function temporaryUserFolder(label: string): string {
  * telemetry, version checks or templates (nothing outside this machine), UTC, and the
  * settings its release needs on this Node.
  */
-export async function n8nEnvironment(installation: N8nInstallation, userFolder: string, port: number): Promise<Record<string, string>> {
+export async function n8nEnvironment(
+	installation: N8nInstallation,
+	userFolder: string,
+	port: number,
+): Promise<Record<string, string>> {
 	const url = `http://127.0.0.1:${port}`;
 	return {
 		N8N_USER_FOLDER: userFolder,
@@ -97,9 +101,17 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nProcess> {
 	const { installation, userFolder, command = ['start'], startTimeoutMs = 180_000 } = options;
 	const port = options.port ?? (await freePort());
 	fs.mkdirSync(userFolder, { recursive: true });
-	const env = processEnvironment({ ...(await n8nEnvironment(installation, userFolder, port)), ...options.env });
+	const env = processEnvironment({
+		...(await n8nEnvironment(installation, userFolder, port)),
+		...options.env,
+	});
 	// detached: its own process group, so stop() also ends the task runners it starts.
-	const child = spawn(installation.nodeBin, [installation.n8nBin, ...command], { cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+	const child = spawn(installation.nodeBin, [installation.n8nBin, ...command], {
+		cwd: userFolder,
+		env,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		detached: true,
+	});
 	let output = '';
 	const logFile = fs.createWriteStream(path.join(userFolder, `n8n-${command[0]}.log`));
 	const keep = (chunk: Buffer) => {
@@ -126,16 +138,27 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nProcess> {
 	};
 	try {
 		const deadline = Date.now() + startTimeoutMs;
-		for (const readinessUrl of options.readinessUrls ?? [`${url}/healthz/readiness`, `${url}/rest/settings`]) await waitUntilReady(readinessUrl, exited, deadline);
+		for (const readinessUrl of options.readinessUrls ?? [
+			`${url}/healthz/readiness`,
+			`${url}/rest/settings`,
+		])
+			await waitUntilReady(readinessUrl, exited, deadline);
 	} catch (error) {
 		await n8n.stop();
-		throw new Error(`n8n ${installation.version} ${command.join(' ')} did not become ready: ${(error as Error).message}\n${lastLines(output, 40)}`);
+		throw new Error(
+			`n8n ${installation.version} ${command.join(' ')} did not become ready: ${(error as Error).message}\n${lastLines(output, 40)}`,
+		);
 	}
 	return n8n;
 }
 
 /** Runs an n8n CLI command (import:workflow, export:…) on a user folder; resolves with its output. */
-export async function runN8nCommand(installation: N8nInstallation, userFolder: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+export async function runN8nCommand(
+	installation: N8nInstallation,
+	userFolder: string,
+	args: string[],
+	env: Record<string, string> = {},
+): Promise<string> {
 	const port = await freePort();
 	return await run(installation.nodeBin, [installation.n8nBin, ...args], {
 		cwd: userFolder,
@@ -149,7 +172,11 @@ function processEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
 	return cleanEnvironment({ NODE_ENV: undefined, JEST_WORKER_ID: undefined, ...env });
 }
 
-async function waitUntilReady(readinessUrl: string, exited: Promise<number | null>, deadline: number): Promise<void> {
+async function waitUntilReady(
+	readinessUrl: string,
+	exited: Promise<number | null>,
+	deadline: number,
+): Promise<void> {
 	let ended: number | null | undefined;
 	void exited.then((code) => (ended = code));
 	while (Date.now() < deadline) {
@@ -176,7 +203,9 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 async function stopProcess(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
 	if (child.exitCode === null && child.signalCode === null) {
 		signalGroup(child, 'SIGTERM');
-		const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000).unref());
+		const timeout = new Promise<'timeout'>((resolve) =>
+			setTimeout(() => resolve('timeout'), 20_000).unref(),
+		);
 		await Promise.race([exited, timeout]);
 	}
 	// Whatever of the group outlived the main process (a task runner) ends with it.

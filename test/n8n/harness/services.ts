@@ -42,14 +42,27 @@ const POSTGRES_MAJOR = '15';
  * root: apt-get update, then apt-get install). Another user gets the command to run instead.
  */
 export async function ensureQueueServices(log: (line: string) => void = () => {}): Promise<void> {
-	const missing = [fs.existsSync(REDIS_SERVER) ? undefined : 'redis-server', postgresBin('postgres') ? undefined : 'postgresql'].filter((name): name is string => name !== undefined);
+	const missing = [
+		fs.existsSync(REDIS_SERVER) ? undefined : 'redis-server',
+		postgresBin('postgres') ? undefined : 'postgresql',
+	].filter((name): name is string => name !== undefined);
 	if (!missing.length) return;
-	if (process.getuid?.() !== 0) throw new Error(`Queue mode needs ${missing.join(' and ')} from Debian's packages: run  sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`);
+	if (process.getuid?.() !== 0)
+		throw new Error(
+			`Queue mode needs ${missing.join(' and ')} from Debian's packages: run  sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`,
+		);
 	log(`queue mode: apt-get install ${missing.join(' ')}…`);
 	const env = cleanEnvironment({ DEBIAN_FRONTEND: 'noninteractive' });
 	await run('apt-get', ['update'], { cwd: os.tmpdir(), env, timeoutMs: 5 * 60_000 });
-	await run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { cwd: os.tmpdir(), env, timeoutMs: 10 * 60_000 });
-	if (!fs.existsSync(REDIS_SERVER) || !postgresBin('postgres')) throw new Error(`apt-get installed ${missing.join(', ')}, but ${REDIS_SERVER} or ${POSTGRES_ROOT}/${POSTGRES_MAJOR}/bin/postgres is still missing`);
+	await run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
+		cwd: os.tmpdir(),
+		env,
+		timeoutMs: 10 * 60_000,
+	});
+	if (!fs.existsSync(REDIS_SERVER) || !postgresBin('postgres'))
+		throw new Error(
+			`apt-get installed ${missing.join(', ')}, but ${REDIS_SERVER} or ${POSTGRES_ROOT}/${POSTGRES_MAJOR}/bin/postgres is still missing`,
+		);
 }
 
 /** A PostgreSQL binary of Debian's layout (/usr/lib/postgresql/15/bin), when installed. */
@@ -62,15 +75,37 @@ function postgresBin(name: string): string | undefined {
 export async function startRedis(): Promise<RedisService> {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-redis-'));
 	const port = await freePort();
-	const redis = startProcess(REDIS_SERVER, ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir], { cwd: dir });
-	const service = { port, output: redis.output, stop: async () => await stopService(redis, 'SIGTERM', dir) };
+	const redis = startProcess(
+		REDIS_SERVER,
+		[
+			'--bind',
+			'127.0.0.1',
+			'--port',
+			String(port),
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--dir',
+			dir,
+		],
+		{ cwd: dir },
+	);
+	const service = {
+		port,
+		output: redis.output,
+		stop: async () => await stopService(redis, 'SIGTERM', dir),
+	};
 	try {
 		await waitFor(async () => await redisAnswersPing(port), redis, 30_000, `Redis on port ${port}`);
 	} catch (error) {
 		await service.stop();
 		throw error;
 	}
-	return { ...service, n8nEnv: { QUEUE_BULL_REDIS_HOST: '127.0.0.1', QUEUE_BULL_REDIS_PORT: String(port) } };
+	return {
+		...service,
+		n8nEnv: { QUEUE_BULL_REDIS_HOST: '127.0.0.1', QUEUE_BULL_REDIS_PORT: String(port) },
+	};
 }
 
 const DATABASE = 'n8n';
@@ -83,7 +118,10 @@ const DATABASE_USER = 'n8n';
  */
 export async function startPostgres(): Promise<PostgresService> {
 	const postgres = postgresBin('postgres');
-	if (!postgres) throw new Error(`PostgreSQL ${POSTGRES_MAJOR} is not installed (ensureQueueServices installs it)`);
+	if (!postgres)
+		throw new Error(
+			`PostgreSQL ${POSTGRES_MAJOR} is not installed (ensureQueueServices installs it)`,
+		);
 	const asRoot = process.getuid?.() === 0;
 	const owner = asRoot ? await postgresUser() : undefined;
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-postgres-'));
@@ -95,18 +133,66 @@ export async function startPostgres(): Promise<PostgresService> {
 		fs.mkdirSync(folder, { mode: 0o700 });
 		if (owner) fs.chownSync(folder, owner.uid, owner.gid);
 	}
-	const command = (bin: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args]);
+	const command = (bin: string, args: string[]): [string, string[]] =>
+		asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
 
-	await run(...command(postgresBin('initdb')!, ['-D', dataDir, '-U', DATABASE_USER, '--auth=trust', '--encoding=UTF8', '--no-sync']), { cwd: dir, timeoutMs: 120_000 });
+	await run(
+		...command(postgresBin('initdb')!, [
+			'-D',
+			dataDir,
+			'-U',
+			DATABASE_USER,
+			'--auth=trust',
+			'--encoding=UTF8',
+			'--no-sync',
+		]),
+		{ cwd: dir, timeoutMs: 120_000 },
+	);
 	const port = await freePort();
 	// A throwaway cluster: durability settings off, which also spares the shared disk.
-	const server = startProcess(...command(postgres, ['-D', dataDir, '-h', '127.0.0.1', '-p', String(port), '-k', socketDir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']), { cwd: dir });
+	const server = startProcess(
+		...command(postgres, [
+			'-D',
+			dataDir,
+			'-h',
+			'127.0.0.1',
+			'-p',
+			String(port),
+			'-k',
+			socketDir,
+			'-c',
+			'fsync=off',
+			'-c',
+			'synchronous_commit=off',
+			'-c',
+			'full_page_writes=off',
+		]),
+		{ cwd: dir },
+	);
 	// SIGINT is PostgreSQL's fast shutdown: it ends the sessions n8n may still hold.
-	const service = { port, output: server.output, stop: async () => await stopService(server, 'SIGINT', dir) };
+	const service = {
+		port,
+		output: server.output,
+		stop: async () => await stopService(server, 'SIGINT', dir),
+	};
 	try {
 		const isReady = postgresBin('pg_isready')!;
-		await waitFor(async () => await succeeds(isReady, ['-h', '127.0.0.1', '-p', String(port), '-U', DATABASE_USER, '-d', 'postgres'], dir), server, 60_000, `PostgreSQL on port ${port}`);
-		await run(postgresBin('createdb')!, ['-h', '127.0.0.1', '-p', String(port), '-U', DATABASE_USER, DATABASE], { cwd: dir, timeoutMs: 60_000 });
+		await waitFor(
+			async () =>
+				await succeeds(
+					isReady,
+					['-h', '127.0.0.1', '-p', String(port), '-U', DATABASE_USER, '-d', 'postgres'],
+					dir,
+				),
+			server,
+			60_000,
+			`PostgreSQL on port ${port}`,
+		);
+		await run(
+			postgresBin('createdb')!,
+			['-h', '127.0.0.1', '-p', String(port), '-U', DATABASE_USER, DATABASE],
+			{ cwd: dir, timeoutMs: 60_000 },
+		);
 	} catch (error) {
 		await service.stop();
 		throw error;
@@ -115,9 +201,27 @@ export async function startPostgres(): Promise<PostgresService> {
 	return {
 		...service,
 		forgetProcessedData: async (workflowId) => {
-			if (!/^[A-Za-z0-9]+$/.test(workflowId)) throw new Error(`not an n8n workflow ID: ${workflowId}`);
+			if (!/^[A-Za-z0-9]+$/.test(workflowId))
+				throw new Error(`not an n8n workflow ID: ${workflowId}`);
 			const sql = `DELETE FROM processed_data WHERE "workflowId" = '${workflowId}'`;
-			await run(psql, ['-h', '127.0.0.1', '-p', String(port), '-U', DATABASE_USER, '-d', DATABASE, '-v', 'ON_ERROR_STOP=1', '-c', sql], { cwd: dir, timeoutMs: 30_000 });
+			await run(
+				psql,
+				[
+					'-h',
+					'127.0.0.1',
+					'-p',
+					String(port),
+					'-U',
+					DATABASE_USER,
+					'-d',
+					DATABASE,
+					'-v',
+					'ON_ERROR_STOP=1',
+					'-c',
+					sql,
+				],
+				{ cwd: dir, timeoutMs: 30_000 },
+			);
 		},
 		n8nEnv: {
 			DB_TYPE: 'postgresdb',
@@ -131,7 +235,10 @@ export async function startPostgres(): Promise<PostgresService> {
 }
 
 async function postgresUser(): Promise<{ uid: number; gid: number }> {
-	const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres'], { cwd: os.tmpdir() }), run('id', ['-g', 'postgres'], { cwd: os.tmpdir() })]);
+	const [uid, gid] = await Promise.all([
+		run('id', ['-u', 'postgres'], { cwd: os.tmpdir() }),
+		run('id', ['-g', 'postgres'], { cwd: os.tmpdir() }),
+	]);
 	return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
 }
 
@@ -143,7 +250,12 @@ interface StartedProcess {
 
 /** A long-running process in its own process group, its output kept. */
 function startProcess(command: string, args: string[], { cwd }: { cwd: string }): StartedProcess {
-	const child = spawn(command, args, { cwd, env: cleanEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+	const child = spawn(command, args, {
+		cwd,
+		env: cleanEnvironment(),
+		stdio: ['ignore', 'pipe', 'pipe'],
+		detached: true,
+	});
 	let output = '';
 	const keep = (chunk: Buffer) => {
 		output += chunk.toString('utf8');
@@ -160,7 +272,11 @@ function startProcess(command: string, args: string[], { cwd }: { cwd: string })
 	return { child, exited, output: () => output };
 }
 
-async function stopService({ child, exited }: StartedProcess, signal: NodeJS.Signals, dir: string): Promise<void> {
+async function stopService(
+	{ child, exited }: StartedProcess,
+	signal: NodeJS.Signals,
+	dir: string,
+): Promise<void> {
 	const signalGroup = (name: NodeJS.Signals) => {
 		try {
 			process.kill(-child.pid!, name);
@@ -177,7 +293,12 @@ async function stopService({ child, exited }: StartedProcess, signal: NodeJS.Sig
 	fs.rmSync(dir, { recursive: true, force: true });
 }
 
-async function waitFor(ready: () => Promise<boolean>, { exited, output }: StartedProcess, timeoutMs: number, what: string): Promise<void> {
+async function waitFor(
+	ready: () => Promise<boolean>,
+	{ exited, output }: StartedProcess,
+	timeoutMs: number,
+	what: string,
+): Promise<void> {
 	let ended = false;
 	void exited.then(() => (ended = true));
 	const deadline = Date.now() + timeoutMs;

@@ -43,7 +43,12 @@ export interface Instance {
  * `n8n import:workflow --separate`, which keeps their ids (an error workflow is referenced
  * by id) — run on the same user folder while the instance is up.
  */
-export async function setupInstance(n8n: N8nProcess, installation: N8nInstallation, setup: InstanceSetup, env: Record<string, string> = {}): Promise<Instance> {
+export async function setupInstance(
+	n8n: N8nProcess,
+	installation: N8nInstallation,
+	setup: InstanceSetup,
+	env: Record<string, string> = {},
+): Promise<Instance> {
 	const owner = setup.owner ?? OWNER;
 	const client = new N8nRestClient(n8n.url);
 	await client.setupOwner(owner);
@@ -52,7 +57,11 @@ export async function setupInstance(n8n: N8nProcess, installation: N8nInstallati
 	const names = credentialNames(setup.workflows);
 	const credentials: Instance['credentials'] = {};
 	for (const [type, data] of Object.entries(setup.credentials)) {
-		const { id, name } = await client.createCredential({ name: names.get(type) ?? type, type, data });
+		const { id, name } = await client.createCredential({
+			name: names.get(type) ?? type,
+			type,
+			data,
+		});
 		credentials[type] = { id: String(id), name };
 	}
 
@@ -60,9 +69,17 @@ export async function setupInstance(n8n: N8nProcess, installation: N8nInstallati
 	try {
 		setup.workflows.forEach((workflow, index) => {
 			const linked = withCredentials(workflow, credentials);
-			fs.writeFileSync(path.join(importDir, `${String(index).padStart(2, '0')}-${workflow.id}.json`), JSON.stringify(linked, null, 2));
+			fs.writeFileSync(
+				path.join(importDir, `${String(index).padStart(2, '0')}-${workflow.id}.json`),
+				JSON.stringify(linked, null, 2),
+			);
 		});
-		await runN8nCommand(installation, n8n.userFolder, ['import:workflow', '--separate', `--input=${importDir}`], env);
+		await runN8nCommand(
+			installation,
+			n8n.userFolder,
+			['import:workflow', '--separate', `--input=${importDir}`],
+			env,
+		);
 	} finally {
 		fs.rmSync(importDir, { recursive: true, force: true });
 	}
@@ -75,13 +92,17 @@ export async function setupInstance(n8n: N8nProcess, installation: N8nInstallati
 function credentialNames(workflows: WorkflowJson[]): Map<string, string> {
 	const names = new Map<string, string>();
 	for (const node of workflows.flatMap((workflow) => workflow.nodes)) {
-		for (const [type, reference] of Object.entries(node.credentials ?? {})) if (reference.name && !names.has(type)) names.set(type, reference.name);
+		for (const [type, reference] of Object.entries(node.credentials ?? {}))
+			if (reference.name && !names.has(type)) names.set(type, reference.name);
 	}
 	return names;
 }
 
 /** The workflow with each node's credential reference set to the credential created for its type. */
-function withCredentials(workflow: WorkflowJson, credentials: Instance['credentials']): WorkflowJson {
+function withCredentials(
+	workflow: WorkflowJson,
+	credentials: Instance['credentials'],
+): WorkflowJson {
 	return {
 		...workflow,
 		nodes: workflow.nodes.map((node) => {
@@ -89,7 +110,10 @@ function withCredentials(workflow: WorkflowJson, credentials: Instance['credenti
 			const linked = Object.fromEntries(
 				Object.entries(node.credentials).map(([type, reference]) => {
 					const credential = credentials[type];
-					if (!credential) throw new Error(`Workflow "${workflow.name}", node "${node.name}" needs a ${type} credential: none was given`);
+					if (!credential)
+						throw new Error(
+							`Workflow "${workflow.name}", node "${node.name}" needs a ${type} credential: none was given`,
+						);
 					return [type, { ...reference, id: credential.id, name: credential.name }];
 				}),
 			);

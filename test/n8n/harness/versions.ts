@@ -35,12 +35,25 @@ const HOSTS_DIR = path.join(repoRoot(__dirname), 'test', 'n8n', 'hosts');
 
 export const N8N_VERSIONS = {
 	/** The release the pack's dev dependencies match (n8n-core 2.40.3, n8n-workflow 2.40.1, n8n-nodes-base 2.40.2). */
-	'2.40.7': { version: '2.40.7', hostDir: path.join(HOSTS_DIR, '2.40.7'), nodeMajor: 24, rebuild: ['sqlite3', 'isolated-vm'], env: {}, errorWorkflowMustBePublished: true },
+	'2.40.7': {
+		version: '2.40.7',
+		hostDir: path.join(HOSTS_DIR, '2.40.7'),
+		nodeMajor: 24,
+		rebuild: ['sqlite3', 'isolated-vm'],
+		env: {},
+		errorWorkflowMustBePublished: true,
+	},
 	/**
 	 * The last 1.x release. Its default expression engine needs isolated-vm 6.2, which needs
 	 * Node 22+: on Node 20, n8n exits at start unless the legacy engine is chosen.
 	 */
-	'1.123.81': { version: '1.123.81', hostDir: path.join(HOSTS_DIR, '1.123.81'), rebuild: ['sqlite3'], env: { N8N_EXPRESSION_ENGINE: 'legacy' }, errorWorkflowMustBePublished: false },
+	'1.123.81': {
+		version: '1.123.81',
+		hostDir: path.join(HOSTS_DIR, '1.123.81'),
+		rebuild: ['sqlite3'],
+		env: { N8N_EXPRESSION_ENGINE: 'legacy' },
+		errorWorkflowMustBePublished: false,
+	},
 } satisfies Record<string, N8nVersion>;
 
 export type N8nVersionName = keyof typeof N8N_VERSIONS;
@@ -53,9 +66,14 @@ export const NODE_RUNTIMES: Record<number, { hostDir: string }> = {
 /** The releases to test: all, or those listed in N8N_TEST_VERSIONS (comma-separated). */
 export function testedVersions(): N8nVersionName[] {
 	const all = Object.keys(N8N_VERSIONS) as N8nVersionName[];
-	const listed = process.env.N8N_TEST_VERSIONS?.split(',').map((name) => name.trim()).filter(Boolean);
+	const listed = process.env.N8N_TEST_VERSIONS?.split(',')
+		.map((name) => name.trim())
+		.filter(Boolean);
 	if (!listed?.length) return all;
 	const unknown = listed.filter((name) => !all.includes(name as N8nVersionName));
-	if (unknown.length) throw new Error(`N8N_TEST_VERSIONS names unknown releases ${unknown.join(', ')}; known: ${all.join(', ')}`);
+	if (unknown.length)
+		throw new Error(
+			`N8N_TEST_VERSIONS names unknown releases ${unknown.join(', ')}; known: ${all.join(', ')}`,
+		);
 	return listed as N8nVersionName[];
 }

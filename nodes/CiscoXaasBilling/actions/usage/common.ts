@@ -8,10 +8,17 @@ export const timeoutMinutesOption = timeoutMinutesProperty(
 );
 
 /** Shown for Get Download Links with this Request By. */
-const showFor = (requestBy: string) => ({ show: { resource: ['usage'], operation: ['getDownloadLinks'], requestBy: [requestBy] } });
+const showFor = (requestBy: string) => ({
+	show: { resource: ['usage'], operation: ['getDownloadLinks'], requestBy: [requestBy] },
+});
 
 /** Invoice Numbers and Subscription IDs take the same kind of list. */
-export function idListProperty(displayName: string, name: 'invoiceNumbers' | 'subscriptionIds', items: string, placeholder: string): INodeProperties {
+export function idListProperty(
+	displayName: string,
+	name: 'invoiceNumbers' | 'subscriptionIds',
+	items: string,
+	placeholder: string,
+): INodeProperties {
 	return {
 		displayName,
 		name,
@@ -26,6 +33,18 @@ export function idListProperty(displayName: string, name: 'invoiceNumbers' | 'su
 }
 
 /** Begin Date and End Date of the Invoice Date Range. */
-export function invoiceDateProperty(displayName: string, name: string, description: string): INodeProperties {
-	return { displayName, name, type: 'dateTime', default: '', required: true, description, displayOptions: showFor('dateRange') };
+export function invoiceDateProperty(
+	displayName: string,
+	name: string,
+	description: string,
+): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'dateTime',
+		default: '',
+		required: true,
+		description,
+		displayOptions: showFor('dateRange'),
+	};
 }

@@ -1,8 +1,18 @@
-import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { ParameterRules } from '../../../shared/n8n/parameters';
 import { csvFormat, readCsvOutput } from '../../../shared/output/csvOutput';
-import { outputModeProperties, outputRecords, readOutputSettings } from '../../../shared/output/modes';
+import {
+	outputModeProperties,
+	outputRecords,
+	readOutputSettings,
+} from '../../../shared/output/modes';
 import { DEFAULT_ZIP_LIMITS } from '../../../shared/readers/zip';
 import { isAllowedDownloadUrl } from '../../../shared/transport/http';
 import { createCiscoClient } from '../../transport';
@@ -11,7 +21,11 @@ import { timeoutMinutesOption } from './common';
 
 const displayOptions = { show: { resource: ['usage'], operation: ['download'] } };
 
-const USAGE_CSV = csvFormat('Subscription ID', 'Extended Amount', 'The Consolidated Usage CSV exactly as Cisco sent it; the item also says its rowCount');
+const USAGE_CSV = csvFormat(
+	'Subscription ID',
+	'Extended Amount',
+	'The Consolidated Usage CSV exactly as Cisco sent it; the item also says its rowCount',
+);
 
 const properties: INodeProperties[] = [
 	{
@@ -20,7 +34,8 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.usageUrl }}',
 		required: true,
-		description: "An invoice's usage link from the Get Download Links operation. It is valid for 24 hours and works like a password.",
+		description:
+			"An invoice's usage link from the Get Download Links operation. It is valid for 24 hours and works like a password.",
 	},
 	...outputModeProperties(USAGE_CSV),
 	{
@@ -28,8 +43,16 @@ const properties: INodeProperties[] = [
 		name: 'includeHeader',
 		type: 'options',
 		options: [
-			{ name: 'Merge Into Each Item', value: 'merge', description: "Every row or group also carries the invoice header's fields" },
-			{ name: 'Separate Item', value: 'separate', description: 'One item { invoiceHeader } before the rows or groups' },
+			{
+				name: 'Merge Into Each Item',
+				value: 'merge',
+				description: "Every row or group also carries the invoice header's fields",
+			},
+			{
+				name: 'Separate Item',
+				value: 'separate',
+				description: 'One item { invoiceHeader } before the rows or groups',
+			},
 			{ name: 'Leave Out', value: 'none' },
 		],
 		default: 'separate',
@@ -42,7 +65,8 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		description: 'Which hosts may get the token, how to find and read the files in the ZIP, and the limits that guard against hostile ZIPs',
+		description:
+			'Which hosts may get the token, how to find and read the files in the ZIP, and the limits that guard against hostile ZIPs',
 		options: [
 			{
 				displayName: 'Authorized File Hosts',
@@ -87,7 +111,8 @@ const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 2 },
 				default: 200,
-				description: 'An entry that unpacks to more than this many times its compressed size is refused as a zip bomb',
+				description:
+					'An entry that unpacks to more than this many times its compressed size is refused as a zip bomb',
 			},
 			{
 				displayName: 'Max ZIP Size (MB)',
@@ -95,7 +120,8 @@ const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 4096 },
 				default: 512,
-				description: 'A larger download is refused. The ZIP is read as it downloads, never held in memory.',
+				description:
+					'A larger download is refused. The ZIP is read as it downloads, never held in memory.',
 			},
 			timeoutMinutesOption,
 			{
@@ -112,13 +138,20 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions(displayOptions, properties);
 
 /** A host name, or `*.` and a domain of at least two labels (never all of a top-level domain). */
-const HOST_PATTERN = /^(\*\.)?(?=[a-z0-9.-]{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const HOST_PATTERN =
+	/^(\*\.)?(?=[a-z0-9.-]{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 function readOptions(rules: ParameterRules, given: IDataObject) {
-	const authorizedFileHosts = parseHosts(rules.text(given.authorizedFileHosts, 'Authorized File Hosts', '*.cisco.com'));
+	const authorizedFileHosts = parseHosts(
+		rules.text(given.authorizedFileHosts, 'Authorized File Hosts', '*.cisco.com'),
+	);
 	for (const host of authorizedFileHosts) {
 		if (!HOST_PATTERN.test(host) || (host.startsWith('*.') && !host.slice(2).includes('.'))) {
-			throw rules.refuse('Authorized File Hosts', 'must list host names, or *.domain for its subdomains (such as *.cisco.com)', host);
+			throw rules.refuse(
+				'Authorized File Hosts',
+				'must list host names, or *.domain for its subdomains (such as *.cisco.com)',
+				host,
+			);
 		}
 	}
 	return {
@@ -133,47 +166,97 @@ function readOptions(rules: ParameterRules, given: IDataObject) {
 		headerFileName: rules.requiredText(given.headerFileName, 'Header File Name Contains', 'header'),
 		usageFileName: rules.requiredText(given.usageFileName, 'Usage File Name Contains', 'usage'),
 		lineCountColumn: rules.text(given.lineCountColumn, 'Line Count Column', 'Usage Line Count'),
-		maxZipMb: rules.number(given.maxZipMb, 'Max ZIP Size (MB)', { min: 1, max: 4096, fallback: 512 }),
-		maxCompressionRatio: rules.number(given.maxCompressionRatio, 'Max Compression Ratio', { min: 2, fallback: DEFAULT_ZIP_LIMITS.maxCompressionRatio }),
+		maxZipMb: rules.number(given.maxZipMb, 'Max ZIP Size (MB)', {
+			min: 1,
+			max: 4096,
+			fallback: 512,
+		}),
+		maxCompressionRatio: rules.number(given.maxCompressionRatio, 'Max Compression Ratio', {
+			min: 2,
+			fallback: DEFAULT_ZIP_LIMITS.maxCompressionRatio,
+		}),
 		timeoutMinutes: rules.timeoutMinutes(given.timeoutMinutes, 10),
 	};
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const rules = new ParameterRules(this, itemIndex);
 	const usageUrl = String(this.getNodeParameter('usageUrl', itemIndex) ?? '').trim();
-	if (!usageUrl) throw rules.explain('Usage URL', 'is empty', 'Connect this node after Get Download Links, or map its usageUrl field.');
-	if (!isAllowedDownloadUrl(usageUrl)) throw rules.explain('Usage URL', 'is not an https link', 'Use the usageUrl that Get Download Links outputs, unchanged.');
+	if (!usageUrl)
+		throw rules.explain(
+			'Usage URL',
+			'is empty',
+			'Connect this node after Get Download Links, or map its usageUrl field.',
+		);
+	if (!isAllowedDownloadUrl(usageUrl))
+		throw rules.explain(
+			'Usage URL',
+			'is not an https link',
+			'Use the usageUrl that Get Download Links outputs, unchanged.',
+		);
 	const settings = readOutputSettings(this, itemIndex, USAGE_CSV);
-	const includeHeader = rules.oneOf(this.getNodeParameter('includeHeader', itemIndex), 'Invoice Header', [
-		['merge', 'Merge Into Each Item'],
-		['separate', 'Separate Item'],
-		['none', 'Leave Out'],
-	]);
-	const options = readOptions(rules, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
+	const includeHeader = rules.oneOf(
+		this.getNodeParameter('includeHeader', itemIndex),
+		'Invoice Header',
+		[
+			['merge', 'Merge Into Each Item'],
+			['separate', 'Separate Item'],
+			['none', 'Leave Out'],
+		],
+	);
+	const options = readOptions(
+		rules,
+		this.getNodeParameter('options', itemIndex, {}) as IDataObject,
+	);
 
 	const item = this.getInputData()[itemIndex]?.json ?? {};
-	const invoiceNumber = typeof item.invoiceNumber === 'string' || typeof item.invoiceNumber === 'number' ? String(item.invoiceNumber) : undefined;
+	const invoiceNumber =
+		typeof item.invoiceNumber === 'string' || typeof item.invoiceNumber === 'number'
+			? String(item.invoiceNumber)
+			: undefined;
 	const what = invoiceNumber ? `the usage ZIP of invoice ${invoiceNumber}` : 'the usage ZIP';
 	const expiresAt = typeof item.expiresAt === 'string' ? item.expiresAt : undefined;
 	const client = await createCiscoClient(this, itemIndex, options.timeoutMinutes);
-	const usageZip = await downloadUsageZip(client, { usageUrl, what, expiresAt }, {
-		authorizedFileHosts: options.authorizedFileHosts,
-		maxBytes: options.maxZipMb * 1024 * 1024,
-		layout: options,
-		readUsage: async (content, { fileName, delimiter }) => await readCsvOutput(this, content, settings, { fileName, mimeType: 'text/csv' }, { delimiter }),
-	});
+	const usageZip = await downloadUsageZip(
+		client,
+		{ usageUrl, what, expiresAt },
+		{
+			authorizedFileHosts: options.authorizedFileHosts,
+			maxBytes: options.maxZipMb * 1024 * 1024,
+			layout: options,
+			readUsage: async (content, { fileName, delimiter }) =>
+				await readCsvOutput(
+					this,
+					content,
+					settings,
+					{ fileName, mimeType: 'text/csv' },
+					{ delimiter },
+				),
+		},
+	);
 	const output = usageZip.usage;
 	checkLineCount(usageZip, output.rowCount, options.lineCountColumn, what);
-	this.addExecutionHints({ message: `Read ${output.rowCount} usage lines from ${what}`, location: 'outputPane' });
+	this.addExecutionHints({
+		message: `Read ${output.rowCount} usage lines from ${what}`,
+		location: 'outputPane',
+	});
 
 	const { header } = usageZip;
 	if (output.mode === 'file') {
-		const json: IDataObject = { invoiceNumber: invoiceNumber ?? null, fileName: usageZip.usageFileName, rowCount: output.rowCount };
+		const json: IDataObject = {
+			invoiceNumber: invoiceNumber ?? null,
+			fileName: usageZip.usageFileName,
+			rowCount: output.rowCount,
+		};
 		if (includeHeader !== 'none') json.invoiceHeader = header;
 		return [{ json, binary: { [settings.binaryPropertyName]: output.binary } }];
 	}
-	const items = outputRecords(output).map((record) => ({ json: includeHeader === 'merge' ? { ...header, ...record } : record }));
+	const items = outputRecords(output).map((record) => ({
+		json: includeHeader === 'merge' ? { ...header, ...record } : record,
+	}));
 	return includeHeader === 'separate' ? [{ json: { invoiceHeader: header } }, ...items] : items;
 }
 

@@ -1,17 +1,39 @@
 import { updateDisplayOptions } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { ParameterRules } from '../../../shared/n8n/parameters';
 import { createCiscoClient, requestUsageLinks, type UsageLink } from '../../transport';
 import { idListProperty, invoiceDateProperty, timeoutMinutesOption } from './common';
-import { linksPerInvoice, readGetLinksOptions, readLinkRequests, readRequester } from './linkRequests';
+import {
+	linksPerInvoice,
+	readGetLinksOptions,
+	readLinkRequests,
+	readRequester,
+} from './linkRequests';
 
 const displayOptions = { show: { resource: ['usage'], operation: ['getDownloadLinks'] } };
 
 const requestByOptions = [
-	{ name: 'Invoice Numbers', value: 'invoiceNumbers', description: 'The invoices of your Summary Invoice' },
-	{ name: 'Invoice Date Range', value: 'dateRange', description: 'Every invoice dated in a range (at most six months back)' },
-	{ name: 'Subscription IDs', value: 'subscriptionIds', description: 'Every invoice that bills these subscriptions' },
+	{
+		name: 'Invoice Numbers',
+		value: 'invoiceNumbers',
+		description: 'The invoices of your Summary Invoice',
+	},
+	{
+		name: 'Invoice Date Range',
+		value: 'dateRange',
+		description: 'Every invoice dated in a range (at most six months back)',
+	},
+	{
+		name: 'Subscription IDs',
+		value: 'subscriptionIds',
+		description: 'Every invoice that bills these subscriptions',
+	},
 ] as const;
 const properties: INodeProperties[] = [
 	{
@@ -25,7 +47,11 @@ const properties: INodeProperties[] = [
 	},
 	idListProperty('Invoice Numbers', 'invoiceNumbers', 'Invoice numbers', '537602854, 537625277'),
 	idListProperty('Subscription IDs', 'subscriptionIds', 'Subscription IDs', 'Sub123456, Sub234567'),
-	invoiceDateProperty('Begin Date', 'beginDate', 'First invoice date (UTC), at most six months before today'),
+	invoiceDateProperty(
+		'Begin Date',
+		'beginDate',
+		'First invoice date (UTC), at most six months before today',
+	),
 	invoiceDateProperty('End Date', 'endDate', 'Last invoice date (UTC), inclusive'),
 	{
 		displayName: 'Billing Address ID (BID)',
@@ -33,7 +59,8 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: "The credential's BID",
-		description: "The bill-to ID whose invoices to fetch. Empty: the credential's. Invoices of another BID are left out by Cisco.",
+		description:
+			"The bill-to ID whose invoices to fetch. Empty: the credential's. Invoices of another BID are left out by Cisco.",
 	},
 	{
 		displayName: 'Options',
@@ -41,14 +68,16 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		description: "The request's creator and link validity, and where Cisco's answer keeps what it does not document",
+		description:
+			"The request's creator and link validity, and where Cisco's answer keeps what it does not document",
 		options: [
 			{
 				displayName: 'Created By',
 				name: 'createdBy',
 				type: 'string',
 				default: '',
-				description: "The CCO ID sent as the requests' creator (at most 50 characters). Empty: the credential's user name.",
+				description:
+					"The CCO ID sent as the requests' creator (at most 50 characters). Empty: the credential's user name.",
 			},
 			{
 				displayName: 'Link Validity (Hours)',
@@ -56,21 +85,24 @@ const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0.1 },
 				default: 24,
-				description: 'How long Cisco keeps usage links valid; each output item says when its link expires',
+				description:
+					'How long Cisco keeps usage links valid; each output item says when its link expires',
 			},
 			{
 				displayName: 'Subscription ID Field',
 				name: 'subscriptionIdField',
 				type: 'string',
 				default: 'subscriptionId',
-				description: "Name of the ID in each entry of the subscription list (undocumented by Cisco, like the list's name)",
+				description:
+					"Name of the ID in each entry of the subscription list (undocumented by Cisco, like the list's name)",
 			},
 			{
 				displayName: 'Subscription List Field',
 				name: 'subscriptionListField',
 				type: 'string',
 				default: 'subscriptionList',
-				description: "Name of the request's list of subscriptions. Cisco does not document it; change it only if Cisco refuses the request.",
+				description:
+					"Name of the request's list of subscriptions. Cisco does not document it; change it only if Cisco refuses the request.",
 			},
 			timeoutMinutesOption,
 			{
@@ -93,28 +125,43 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const rules = new ParameterRules(this, itemIndex);
 	const requestBy = rules.oneOf(
 		this.getNodeParameter('requestBy', itemIndex),
 		'Request By',
 		requestByOptions.map(({ value, name }) => [value, name] as const),
 	);
-	const options = readGetLinksOptions(rules, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
+	const options = readGetLinksOptions(
+		rules,
+		this.getNodeParameter('options', itemIndex, {}) as IDataObject,
+	);
 	const { queries, requestedInvoices } = readLinkRequests(this, itemIndex, requestBy, options);
 
 	const client = await createCiscoClient(this, itemIndex, options.timeoutMinutes);
 	const requester = readRequester(this, itemIndex, client, options);
 	const links: UsageLink[] = [];
-	for (const query of queries) links.push(...(await requestUsageLinks(client, { ...query, ...requester })));
+	for (const query of queries)
+		links.push(...(await requestUsageLinks(client, { ...query, ...requester })));
 
-	const { unique, missingInvoices } = linksPerInvoice(this, itemIndex, links, requestedInvoices, requester.billingAddressId);
+	const { unique, missingInvoices } = linksPerInvoice(
+		this,
+		itemIndex,
+		links,
+		requestedInvoices,
+		requester.billingAddressId,
+	);
 	return unique.map((link) => ({
 		json: {
 			invoiceNumber: link.invoiceNumber,
 			invoiceDate: link.invoiceDate,
 			usageUrl: link.usageUrl,
-			expiresAt: new Date(link.receivedAt.getTime() + options.linkValidityHours * 3_600_000).toISOString(),
+			expiresAt: new Date(
+				link.receivedAt.getTime() + options.linkValidityHours * 3_600_000,
+			).toISOString(),
 			missingInvoices,
 		} as IDataObject,
 	}));

@@ -20,13 +20,15 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Download',
 				value: 'download',
-				description: "Read an invoice's usage ZIP: header and usage lines as rows, exact totals or the CSV file",
+				description:
+					"Read an invoice's usage ZIP: header and usage lines as rows, exact totals or the CSV file",
 				action: 'Download invoice usage',
 			},
 			{
 				name: 'Get Download Links',
 				value: 'getDownloadLinks',
-				description: 'Ask Cisco for the usage links of invoices, by number, date range or subscription',
+				description:
+					'Ask Cisco for the usage links of invoices, by number, date range or subscription',
 				action: 'Get usage download links',
 			},
 		],

@@ -1,8 +1,19 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import { addUtcMonths, formatIsoDate, parseIsoDate, toIsoDateText, utcToday } from '../../../shared/numbers/dates';
+import {
+	addUtcMonths,
+	formatIsoDate,
+	parseIsoDate,
+	toIsoDateText,
+	utcToday,
+} from '../../../shared/numbers/dates';
 import type { ParameterRules } from '../../../shared/n8n/parameters';
-import { MAX_IDS_PER_REQUEST, type CiscoClient, type UsageLink, type UsageQuery } from '../../transport';
+import {
+	MAX_IDS_PER_REQUEST,
+	type CiscoClient,
+	type UsageLink,
+	type UsageQuery,
+} from '../../transport';
 
 /** How Get Download Links names its invoices. */
 export type RequestBy = 'invoiceNumbers' | 'dateRange' | 'subscriptionIds';
@@ -26,7 +37,8 @@ export interface LinkRequests {
 type Refuse = (message: string, description?: string) => NodeOperationError;
 
 function refuser(context: IExecuteFunctions, itemIndex: number): Refuse {
-	return (message, description) => new NodeOperationError(context.getNode(), message, { itemIndex, description });
+	return (message, description) =>
+		new NodeOperationError(context.getNode(), message, { itemIndex, description });
 }
 
 /** A path under the API base URL: segments of letters, digits, '.', '_' and '-', nothing else. */
@@ -35,16 +47,30 @@ const API_PATH = /^(\/[A-Za-z0-9._-]+)+$/;
 export function readGetLinksOptions(rules: ParameterRules, given: IDataObject): GetLinksOptions {
 	const path = (value: unknown, label: string, fallback: string) => {
 		const text = rules.text(value, label, fallback).trim();
-		if (!API_PATH.test(text) || text.split('/').includes('..')) throw rules.refuse(label, 'must be a path under the API base URL, such as /usage', text);
+		if (!API_PATH.test(text) || text.split('/').includes('..'))
+			throw rules.refuse(label, 'must be a path under the API base URL, such as /usage', text);
 		return text;
 	};
 	return {
 		createdBy: rules.text(given.createdBy, 'Created By').trim(),
-		linkValidityHours: rules.number(given.linkValidityHours, 'Link Validity (Hours)', { min: 0.1, fallback: 24 }),
-		subscriptionListField: given.subscriptionListField === undefined ? undefined : rules.text(given.subscriptionListField, 'Subscription List Field'),
-		subscriptionIdField: given.subscriptionIdField === undefined ? undefined : rules.text(given.subscriptionIdField, 'Subscription ID Field'),
+		linkValidityHours: rules.number(given.linkValidityHours, 'Link Validity (Hours)', {
+			min: 0.1,
+			fallback: 24,
+		}),
+		subscriptionListField:
+			given.subscriptionListField === undefined
+				? undefined
+				: rules.text(given.subscriptionListField, 'Subscription List Field'),
+		subscriptionIdField:
+			given.subscriptionIdField === undefined
+				? undefined
+				: rules.text(given.subscriptionIdField, 'Subscription ID Field'),
 		usagePath: path(given.usagePath, 'Usage Path', '/usage'),
-		usageBySubscriptionPath: path(given.usageBySubscriptionPath, 'Usage By Subscription Path', '/usageBySubscription'),
+		usageBySubscriptionPath: path(
+			given.usageBySubscriptionPath,
+			'Usage By Subscription Path',
+			'/usageBySubscription',
+		),
 		timeoutMinutes: rules.timeoutMinutes(given.timeoutMinutes, 10),
 	};
 }
@@ -75,11 +101,23 @@ export function readLinkRequests(
 			);
 		}
 		if (begin.getTime() > end.getTime()) {
-			throw refuse(`'Begin Date' (${formatIsoDate(begin)}) is after 'End Date' (${formatIsoDate(end)})`);
+			throw refuse(
+				`'Begin Date' (${formatIsoDate(begin)}) is after 'End Date' (${formatIsoDate(end)})`,
+			);
 		}
 		// The whole end day counts.
 		const endOfDay = new Date(end.getTime() + 86_399_000);
-		return { queries: [{ path: options.usagePath, beginDate: begin, endDate: endOfDay, list: { name: 'invoiceList', entries: [] } }], requestedInvoices: [] };
+		return {
+			queries: [
+				{
+					path: options.usagePath,
+					beginDate: begin,
+					endDate: endOfDay,
+					list: { name: 'invoiceList', entries: [] },
+				},
+			],
+			requestedInvoices: [],
+		};
 	}
 	const label = requestBy === 'invoiceNumbers' ? 'Invoice Numbers' : 'Subscription IDs';
 	const ids = readIdList(context.getNodeParameter(requestBy, itemIndex));
@@ -97,12 +135,18 @@ export function readLinkRequests(
 		const queries = chunk(ids, MAX_IDS_PER_REQUEST).map((part) => ({
 			path: options.usagePath,
 			...range,
-			list: { name: 'invoiceList', entries: part.map((invoiceNumber) => ({ invoiceNumber: Number(invoiceNumber) })) },
+			list: {
+				name: 'invoiceList',
+				entries: part.map((invoiceNumber) => ({ invoiceNumber: Number(invoiceNumber) })),
+			},
 		}));
 		return { queries, requestedInvoices: ids };
 	}
-	const listName = requiredName(options.subscriptionListField, 'Subscription List Field', refuse) ?? 'subscriptionList';
-	const idName = requiredName(options.subscriptionIdField, 'Subscription ID Field', refuse) ?? 'subscriptionId';
+	const listName =
+		requiredName(options.subscriptionListField, 'Subscription List Field', refuse) ??
+		'subscriptionList';
+	const idName =
+		requiredName(options.subscriptionIdField, 'Subscription ID Field', refuse) ?? 'subscriptionId';
 	const queries = chunk(ids, MAX_IDS_PER_REQUEST).map((part) => ({
 		path: options.usageBySubscriptionPath,
 		...range,
@@ -124,9 +168,12 @@ export function readRequester(
 	const refuse = refuser(context, itemIndex);
 	const given = String(context.getNodeParameter('billingAddressId', itemIndex, '') ?? '').trim();
 	const billingAddressId = given || client.billingAddressId;
-	if (!billingAddressId) throw refuse("'Billing Address ID (BID)' is empty, and so is the credential's");
+	if (!billingAddressId)
+		throw refuse("'Billing Address ID (BID)' is empty, and so is the credential's");
 	if (!/^\d{1,15}$/.test(billingAddressId)) {
-		throw refuse(`'Billing Address ID (BID)' must be digits only; it was '${billingAddressId.slice(0, 40)}'`);
+		throw refuse(
+			`'Billing Address ID (BID)' must be digits only; it was '${billingAddressId.slice(0, 40)}'`,
+		);
 	}
 	const createdBy = options.createdBy || client.username;
 	if (!createdBy) {
@@ -135,7 +182,8 @@ export function readRequester(
 			'With the Client Credentials grant the credential has no user name to send.',
 		);
 	}
-	if (createdBy.length > 50) throw refuse(`'Created By' has ${createdBy.length} characters; Cisco allows at most 50`);
+	if (createdBy.length > 50)
+		throw refuse(`'Created By' has ${createdBy.length} characters; Cisco allows at most 50`);
 	return { billingAddressId: Number(billingAddressId), createdBy };
 }
 
@@ -151,10 +199,15 @@ export function linksPerInvoice(
 	billingAddressId: number,
 ): { unique: UsageLink[]; missingInvoices: string[] } {
 	const seen = new Set<string>();
-	const unique = links.filter((link) => !seen.has(link.invoiceNumber) && seen.add(link.invoiceNumber));
-	const missingInvoices = requestedInvoices.filter((invoiceNumber) => !seen.has(String(Number(invoiceNumber))) && !seen.has(invoiceNumber));
+	const unique = links.filter(
+		(link) => !seen.has(link.invoiceNumber) && seen.add(link.invoiceNumber),
+	);
+	const missingInvoices = requestedInvoices.filter(
+		(invoiceNumber) => !seen.has(String(Number(invoiceNumber))) && !seen.has(invoiceNumber),
+	);
 	if (missingInvoices.length) {
-		const shown = missingInvoices.slice(0, 10).join(', ') + (missingInvoices.length > 10 ? ', …' : '');
+		const shown =
+			missingInvoices.slice(0, 10).join(', ') + (missingInvoices.length > 10 ? ', …' : '');
 		if (unique.length === 0) {
 			throw refuser(context, itemIndex)(
 				`Cisco returned none of the ${missingInvoices.length} requested invoices (${shown})`,
@@ -171,29 +224,47 @@ export function linksPerInvoice(
 
 /** Ids from text (commas, spaces, semicolons, new lines) or from a list an expression gives. */
 function readIdList(value: unknown): string[] {
-	const parts = Array.isArray(value) ? value.map((entry) => String(entry ?? '')) : String(value ?? '').split(/[\s,;]+/);
+	const parts = Array.isArray(value)
+		? value.map((entry) => String(entry ?? ''))
+		: String(value ?? '').split(/[\s,;]+/);
 	return [...new Set(parts.map((part) => part.trim()).filter(Boolean))];
 }
 
-function readDate(context: IExecuteFunctions, itemIndex: number, name: string, label: string): Date {
+function readDate(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	name: string,
+	label: string,
+): Date {
 	const text = toIsoDateText(context.getNodeParameter(name, itemIndex));
 	const date = parseIsoDate(text);
 	if (!date) {
-		throw new NodeOperationError(context.getNode(), `'${label}' must be a date, for example 2026-10-01`, {
-			itemIndex,
-			description: `${label} was '${text.slice(0, 40)}'.`,
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`'${label}' must be a date, for example 2026-10-01`,
+			{
+				itemIndex,
+				description: `${label} was '${text.slice(0, 40)}'.`,
+			},
+		);
 	}
 	return date;
 }
 
-function requiredName(value: string | undefined, label: string, refuse: Refuse): string | undefined {
+function requiredName(
+	value: string | undefined,
+	label: string,
+	refuse: Refuse,
+): string | undefined {
 	if (value === undefined) return undefined;
 	const name = value.trim();
-	if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw refuse(`'${label}' must be a field name such as subscriptionList`);
+	if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+		throw refuse(`'${label}' must be a field name such as subscriptionList`);
 	return name;
 }
 
 function chunk<Item>(items: Item[], size: number): Item[][] {
-	return Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
+	return Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
+		items.slice(index * size, (index + 1) * size),
+	);
 }

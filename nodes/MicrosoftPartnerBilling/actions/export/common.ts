@@ -3,7 +3,12 @@ import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from
 import { timeoutMinutesProperty } from '../../../shared/n8n/parameters';
 import { isBilled, type Dataset, type ExportRequest } from '../../transport';
 
-const DATASETS: Dataset[] = ['billedUsage', 'unbilledUsage', 'billedReconciliation', 'unbilledReconciliation'];
+const DATASETS: Dataset[] = [
+	'billedUsage',
+	'unbilledUsage',
+	'billedReconciliation',
+	'unbilledReconciliation',
+];
 
 /** Refuses a request Graph would refuse, before any call, naming the parameter and the rule. */
 export function validateExportRequest(
@@ -12,22 +17,30 @@ export function validateExportRequest(
 	request: Partial<ExportRequest>,
 	source: string,
 ): ExportRequest {
-	const refuse = (message: string) => new NodeOperationError(context.getNode(), message, { itemIndex, description: source });
+	const refuse = (message: string) =>
+		new NodeOperationError(context.getNode(), message, { itemIndex, description: source });
 	const dataset = request.dataset as Dataset;
 	if (!DATASETS.includes(dataset)) throw refuse(`'Dataset' must be one of ${DATASETS.join(', ')}`);
 	const attributeSet = request.attributeSet ?? 'full';
-	if (attributeSet !== 'full' && attributeSet !== 'basic') throw refuse("'Attribute Set' must be full or basic");
+	if (attributeSet !== 'full' && attributeSet !== 'basic')
+		throw refuse("'Attribute Set' must be full or basic");
 	if (isBilled(dataset)) {
 		const invoiceId = String(request.invoiceId ?? '').trim();
 		if (!/^[A-Za-z0-9-]{1,64}$/.test(invoiceId)) {
-			throw refuse("'Invoice ID' must be a Microsoft invoice number such as G012345678 (letters and digits)");
+			throw refuse(
+				"'Invoice ID' must be a Microsoft invoice number such as G012345678 (letters and digits)",
+			);
 		}
 		return { dataset, attributeSet, invoiceId };
 	}
 	const billingPeriod = request.billingPeriod;
-	if (billingPeriod !== 'current' && billingPeriod !== 'last') throw refuse("'Billing Period' must be current or last");
-	const currencyCode = String(request.currencyCode ?? '').trim().toUpperCase();
-	if (!/^[A-Z]{3}$/.test(currencyCode)) throw refuse("'Currency Code' must be a three-letter ISO 4217 code such as USD");
+	if (billingPeriod !== 'current' && billingPeriod !== 'last')
+		throw refuse("'Billing Period' must be current or last");
+	const currencyCode = String(request.currencyCode ?? '')
+		.trim()
+		.toUpperCase();
+	if (!/^[A-Z]{3}$/.test(currencyCode))
+		throw refuse("'Currency Code' must be a three-letter ISO 4217 code such as USD");
 	return { dataset, attributeSet, billingPeriod, currencyCode };
 }
 
@@ -43,7 +56,8 @@ export function operationIdProperty(operation: string[]): INodeProperties {
 		type: 'resourceLocator',
 		required: true,
 		default: { mode: 'url', value: '={{ $json.operationUrl }}' },
-		description: 'The export operation: its full URL or its ID, as the Start operation outputs them',
+		description:
+			'The export operation: its full URL or its ID, as the Start operation outputs them',
 		hint: 'Defaults to the operationUrl of the incoming item',
 		displayOptions: { show: { resource: ['export'], operation } },
 		modes: [
@@ -86,11 +100,18 @@ export function readOperationId(context: IExecuteFunctions, itemIndex: number): 
 	// later), as does the plain text older workflows saved.
 	const given = context.getNodeParameter('operationId', itemIndex, '', { extractValue: true });
 	const value = String(given ?? '').trim();
-	if (!value) throw new NodeOperationError(context.getNode(), "'Operation ID' must not be empty", { itemIndex });
-	if (!/^https?:\/\//i.test(value) && /[\s/?#]/.test(value)) {
-		throw new NodeOperationError(context.getNode(), "'Operation ID' must be an operation ID or the operation's full URL", {
+	if (!value)
+		throw new NodeOperationError(context.getNode(), "'Operation ID' must not be empty", {
 			itemIndex,
 		});
+	if (!/^https?:\/\//i.test(value) && /[\s/?#]/.test(value)) {
+		throw new NodeOperationError(
+			context.getNode(),
+			"'Operation ID' must be an operation ID or the operation's full URL",
+			{
+				itemIndex,
+			},
+		);
 	}
 	return value;
 }

@@ -7,8 +7,17 @@ import { hasSeen, rememberSeen } from '../../../shared/n8n/seenStore';
 /** The Download operation's Options, checked before any request. */
 export function readDownloadOptions(rules: ParameterRules, given: IDataObject) {
 	return {
-		concurrency: rules.number(given.concurrency, 'Concurrency', { min: 1, max: 16, whole: true, fallback: 2 }),
-		maxItems: rules.number(given.maxItems, 'Max Line Items', { min: 1, whole: true, fallback: 100_000 }),
+		concurrency: rules.number(given.concurrency, 'Concurrency', {
+			min: 1,
+			max: 16,
+			whole: true,
+			fallback: 2,
+		}),
+		maxItems: rules.number(given.maxItems, 'Max Line Items', {
+			min: 1,
+			whole: true,
+			fallback: 100_000,
+		}),
 		onNoData: rules.oneOf(given.onNoData ?? 'empty', 'On No Data', [
 			['empty', 'Output Nothing'],
 			['error', 'Error'],
@@ -38,7 +47,8 @@ export async function unchangedExport(
 	const key = downloadKey(item, manifestETag);
 	return {
 		unchanged: await hasSeen(context, key, itemIndex),
-		rememberWhenComplete: (run) => run.whenOutputComplete(async () => void (await rememberSeen(context, key, itemIndex))),
+		rememberWhenComplete: (run) =>
+			run.whenOutputComplete(async () => void (await rememberSeen(context, key, itemIndex))),
 	};
 }
 
@@ -49,5 +59,12 @@ export async function unchangedExport(
  */
 function downloadKey(item: IDataObject, manifestETag: string): string {
 	const part = (name: string) => (typeof item[name] === 'string' ? (item[name] as string) : '');
-	return JSON.stringify([part('dataset'), part('invoiceId'), part('billingPeriod'), part('currencyCode'), part('attributeSet'), manifestETag]);
+	return JSON.stringify([
+		part('dataset'),
+		part('invoiceId'),
+		part('billingPeriod'),
+		part('currencyCode'),
+		part('attributeSet'),
+		manifestETag,
+	]);
 }

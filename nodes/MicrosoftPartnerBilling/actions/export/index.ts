@@ -33,7 +33,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Start',
 				value: 'start',
-				description: 'Ask Microsoft to export billed or unbilled usage or reconciliation line items',
+				description:
+					'Ask Microsoft to export billed or unbilled usage or reconciliation line items',
 				action: 'Start an export',
 			},
 		],

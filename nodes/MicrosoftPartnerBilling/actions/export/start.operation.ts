@@ -1,7 +1,21 @@
-import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { ParameterRules } from '../../../shared/n8n/parameters';
-import { createGraphClient, exportFields, isBilled, operationIdOf, startExport, waitForOperation, type Dataset } from '../../transport';
+import {
+	createGraphClient,
+	exportFields,
+	isBilled,
+	operationIdOf,
+	startExport,
+	waitForOperation,
+	type Dataset,
+} from '../../transport';
 import { timeoutMinutesOption, validateExportRequest } from './common';
 
 const properties: INodeProperties[] = [
@@ -10,13 +24,21 @@ const properties: INodeProperties[] = [
 		name: 'dataset',
 		type: 'options',
 		options: [
-			{ name: 'Billed Daily Rated Usage', value: 'billedUsage', description: 'Usage line items of an invoice' },
+			{
+				name: 'Billed Daily Rated Usage',
+				value: 'billedUsage',
+				description: 'Usage line items of an invoice',
+			},
 			{
 				name: 'Billed Invoice Reconciliation',
 				value: 'billedReconciliation',
 				description: 'Reconciliation line items of an invoice',
 			},
-			{ name: 'Unbilled Daily Rated Usage', value: 'unbilledUsage', description: 'Usage of the current or last period not invoiced yet' },
+			{
+				name: 'Unbilled Daily Rated Usage',
+				value: 'unbilledUsage',
+				description: 'Usage of the current or last period not invoiced yet',
+			},
 			{
 				name: 'Unbilled Invoice Reconciliation',
 				value: 'unbilledReconciliation',
@@ -24,7 +46,8 @@ const properties: INodeProperties[] = [
 			},
 		],
 		default: 'billedReconciliation',
-		description: 'Which line items to export: usage or reconciliation, of an invoice (billed) or of a period not invoiced yet (unbilled)',
+		description:
+			'Which line items to export: usage or reconciliation, of an invoice (billed) or of a period not invoiced yet (unbilled)',
 	},
 	{
 		displayName: 'Invoice ID',
@@ -83,15 +106,22 @@ const properties: INodeProperties[] = [
 				name: 'waitForCompletion',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to wait until Microsoft has produced the export, honouring its Retry-After',
+				description:
+					'Whether to wait until Microsoft has produced the export, honouring its Retry-After',
 			},
 		],
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['export'], operation: ['start'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['export'], operation: ['start'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const dataset = this.getNodeParameter('dataset', itemIndex) as Dataset;
 	const request = validateExportRequest(
 		this,
@@ -115,7 +145,18 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const client = await createGraphClient(this, itemIndex, timeoutMinutes);
 	const operationUrl = await startExport(client, request);
 	let status = 'notStarted';
-	if (waitForCompletion) status = String((await waitForOperation(client, operationUrl, timeoutMinutes)).status);
+	if (waitForCompletion)
+		status = String((await waitForOperation(client, operationUrl, timeoutMinutes)).status);
 	// The request travels with the operation, so that Download can start it again (410).
-	return [{ json: { operationId: operationIdOf(operationUrl), operationUrl, status, dataset: request.dataset, ...exportFields(request) } }];
+	return [
+		{
+			json: {
+				operationId: operationIdOf(operationUrl),
+				operationUrl,
+				status,
+				dataset: request.dataset,
+				...exportFields(request),
+			},
+		},
+	];
 }

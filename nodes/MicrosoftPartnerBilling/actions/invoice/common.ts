@@ -13,10 +13,20 @@ export const timeoutMinutesOption = timeoutMinutesProperty(
 );
 
 /** The Invoice ID parameter, checked: it goes into a Partner Center path and n8n's memory. */
-export function readInvoiceId(context: IExecuteFunctions, rules: ParameterRules, itemIndex: number): string {
-	const invoiceId = rules.text(context.getNodeParameter('invoiceId', itemIndex), 'Invoice ID').trim();
+export function readInvoiceId(
+	context: IExecuteFunctions,
+	rules: ParameterRules,
+	itemIndex: number,
+): string {
+	const invoiceId = rules
+		.text(context.getNodeParameter('invoiceId', itemIndex), 'Invoice ID')
+		.trim();
 	if (!/^[A-Za-z0-9-]{1,64}$/.test(invoiceId)) {
-		throw rules.refuse('Invoice ID', 'must be a Microsoft invoice number such as G012345678 (letters and digits)', invoiceId);
+		throw rules.refuse(
+			'Invoice ID',
+			'must be a Microsoft invoice number such as G012345678 (letters and digits)',
+			invoiceId,
+		);
 	}
 	return invoiceId;
 }
@@ -41,7 +51,11 @@ export interface InvoiceFilters {
 }
 
 /** The Filters collection of Get Many, checked. */
-export function readFilters(context: IExecuteFunctions, rules: ParameterRules, itemIndex: number): InvoiceFilters {
+export function readFilters(
+	context: IExecuteFunctions,
+	rules: ParameterRules,
+	itemIndex: number,
+): InvoiceFilters {
 	const given = context.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const filters: InvoiceFilters = {};
 	for (const [name, label] of [
@@ -50,11 +64,16 @@ export function readFilters(context: IExecuteFunctions, rules: ParameterRules, i
 	] as const) {
 		if (given[name] === undefined || given[name] === '') continue;
 		const text = toIsoDateText(given[name]);
-		if (!parseIsoDate(text)) throw rules.refuse(label, 'in Filters must be a date written as YYYY-MM-DD', text);
+		if (!parseIsoDate(text))
+			throw rules.refuse(label, 'in Filters must be a date written as YYYY-MM-DD', text);
 		filters[name] = text;
 	}
 	if (filters.periodStart && filters.periodEnd && filters.periodStart > filters.periodEnd) {
-		throw rules.refuse('Billing Period Start', `must not be after 'Billing Period End' (${filters.periodEnd})`, filters.periodStart);
+		throw rules.refuse(
+			'Billing Period Start',
+			`must not be after 'Billing Period End' (${filters.periodEnd})`,
+			filters.periodStart,
+		);
 	}
 	const invoiceType = rules.text(given.invoiceType, 'Invoice Type').trim();
 	if (invoiceType) filters.invoiceType = invoiceType.toLowerCase();
@@ -67,10 +86,23 @@ export function readFilters(context: IExecuteFunctions, rules: ParameterRules, i
 const day = (value: unknown) => (typeof value === 'string' ? value.slice(0, 10) : '');
 
 export function matches(invoice: Invoice, filters: InvoiceFilters): boolean {
-	if (filters.periodStart && !(day(invoice.billingPeriodStartDate) >= filters.periodStart)) return false;
-	if (filters.periodEnd && !(day(invoice.billingPeriodEndDate) && day(invoice.billingPeriodEndDate) <= filters.periodEnd)) return false;
-	if (filters.invoiceType && String(invoice.invoiceType ?? '').toLowerCase() !== filters.invoiceType) return false;
-	if (filters.documentType && String(invoice.documentType ?? '').toLowerCase() !== filters.documentType) return false;
+	if (filters.periodStart && !(day(invoice.billingPeriodStartDate) >= filters.periodStart))
+		return false;
+	if (
+		filters.periodEnd &&
+		!(day(invoice.billingPeriodEndDate) && day(invoice.billingPeriodEndDate) <= filters.periodEnd)
+	)
+		return false;
+	if (
+		filters.invoiceType &&
+		String(invoice.invoiceType ?? '').toLowerCase() !== filters.invoiceType
+	)
+		return false;
+	if (
+		filters.documentType &&
+		String(invoice.documentType ?? '').toLowerCase() !== filters.documentType
+	)
+		return false;
 	return true;
 }
 

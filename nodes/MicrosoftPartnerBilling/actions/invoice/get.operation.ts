@@ -7,7 +7,11 @@ import {
 } from 'n8n-workflow';
 
 import { ParameterRules } from '../../../shared/n8n/parameters';
-import { createPartnerCenterClient, getInvoice, invoiceToJson } from '../../transport/partnerCenter';
+import {
+	createPartnerCenterClient,
+	getInvoice,
+	invoiceToJson,
+} from '../../transport/partnerCenter';
 import { invoiceTimeoutMinutes, readInvoiceId, timeoutMinutesOption } from './common';
 
 const properties: INodeProperties[] = [
@@ -18,7 +22,8 @@ const properties: INodeProperties[] = [
 		required: true,
 		default: '={{ $json.id }}',
 		placeholder: 'e.g. G012345678',
-		description: 'The Partner Center invoice ID, as Get Many outputs it in ID and the Graph exports take it',
+		description:
+			'The Partner Center invoice ID, as Get Many outputs it in ID and the Graph exports take it',
 		hint: 'Microsoft documents this call for app+user (delegated) credentials only',
 	},
 	{
@@ -32,12 +37,21 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['invoice'], operation: ['get'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['invoice'], operation: ['get'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const rules = new ParameterRules(this, itemIndex);
 	const invoiceId = readInvoiceId(this, rules, itemIndex);
-	const timeoutMinutes = invoiceTimeoutMinutes(rules, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
+	const timeoutMinutes = invoiceTimeoutMinutes(
+		rules,
+		this.getNodeParameter('options', itemIndex, {}) as IDataObject,
+	);
 	const client = await createPartnerCenterClient(this, itemIndex, timeoutMinutes);
 	return [{ json: invoiceToJson(await getInvoice(client, invoiceId)) }];
 }

@@ -8,8 +8,19 @@ import {
 
 import { ParameterRules, returnAllAndLimitProperties } from '../../../shared/n8n/parameters';
 import { seenAmong } from '../../../shared/n8n/seenStore';
-import { createPartnerCenterClient, invoiceToJson, listInvoices } from '../../transport/partnerCenter';
-import { invoiceTimeoutMinutes, matches, newestFirst, readFilters, reconciledKey, timeoutMinutesOption } from './common';
+import {
+	createPartnerCenterClient,
+	invoiceToJson,
+	listInvoices,
+} from '../../transport/partnerCenter';
+import {
+	invoiceTimeoutMinutes,
+	matches,
+	newestFirst,
+	readFilters,
+	reconciledKey,
+	timeoutMinutesOption,
+} from './common';
 
 const properties: INodeProperties[] = [
 	...returnAllAndLimitProperties,
@@ -43,7 +54,8 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. Invoice',
-				description: "Only documents of this documentType, as Partner Center writes it (Invoice, Credit Note); case-insensitive",
+				description:
+					'Only documents of this documentType, as Partner Center writes it (Invoice, Credit Note); case-insensitive',
 			},
 			{
 				displayName: 'Invoice Type',
@@ -51,7 +63,8 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. Recurring',
-				description: "Only invoices of this invoiceType, as Partner Center writes it (e.g. Recurring, OneTime); case-insensitive",
+				description:
+					'Only invoices of this invoiceType, as Partner Center writes it (e.g. Recurring, OneTime); case-insensitive',
 			},
 		],
 	},
@@ -61,7 +74,8 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		description: 'Whether to leave out invoices already reconciled, and how long the calls may take',
+		description:
+			'Whether to leave out invoices already reconciled, and how long the calls may take',
 		options: [
 			{
 				displayName: 'Skip Invoices Marked as Reconciled',
@@ -69,28 +83,47 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					"Whether to leave out the invoices an Invoice › Mark as Reconciled step of this workflow has marked (n8n keeps them in its database, so queue-mode workers know them too). Applied after the filters, the order and Limit: with Limit 1 the newest invoice gives nothing once it is marked, not an older one.",
+					'Whether to leave out the invoices an Invoice › Mark as Reconciled step of this workflow has marked (n8n keeps them in its database, so queue-mode workers know them too). Applied after the filters, the order and Limit: with Limit 1 the newest invoice gives nothing once it is marked, not an older one.',
 			},
 			timeoutMinutesOption,
 		],
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['invoice'], operation: ['getAll'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['invoice'], operation: ['getAll'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const rules = new ParameterRules(this, itemIndex);
 	const limit = rules.limit();
 	const filters = readFilters(this, rules, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const skipReconciled = rules.flag(options.skipReconciled, 'Skip Invoices Marked as Reconciled', false);
-	const client = await createPartnerCenterClient(this, itemIndex, invoiceTimeoutMinutes(rules, options));
+	const skipReconciled = rules.flag(
+		options.skipReconciled,
+		'Skip Invoices Marked as Reconciled',
+		false,
+	);
+	const client = await createPartnerCenterClient(
+		this,
+		itemIndex,
+		invoiceTimeoutMinutes(rules, options),
+	);
 	// Partner Center's order is not documented, and filters are applied here: all pages are read.
-	const invoices = (await listInvoices(client)).filter((invoice) => matches(invoice, filters)).sort(newestFirst).slice(0, limit);
+	const invoices = (await listInvoices(client))
+		.filter((invoice) => matches(invoice, filters))
+		.sort(newestFirst)
+		.slice(0, limit);
 	if (!skipReconciled) return invoices.map((invoice) => ({ json: invoiceToJson(invoice) }));
 	// Skipped after Limit: with Limit 1 an invoice already reconciled gives nothing, so a second
 	// run does nothing and a first run does not walk back through invoices from before the workflow.
 	const keys = invoices.map((invoice) => reconciledKey(String(invoice.id ?? '')));
 	const reconciled = await seenAmong(this, keys, itemIndex, 'workflow');
-	return invoices.filter((_, index) => !reconciled.has(keys[index])).map((invoice) => ({ json: invoiceToJson(invoice) }));
+	return invoices
+		.filter((_, index) => !reconciled.has(keys[index]))
+		.map((invoice) => ({ json: invoiceToJson(invoice) }));
 }

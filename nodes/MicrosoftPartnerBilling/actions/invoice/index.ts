@@ -33,7 +33,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Mark as Reconciled',
 				value: 'markReconciled',
-				description: "Remember in n8n that this workflow has reconciled an invoice, so Get Many can skip it (nothing is sent to Microsoft)",
+				description:
+					'Remember in n8n that this workflow has reconciled an invoice, so Get Many can skip it (nothing is sent to Microsoft)',
 				action: 'Mark an invoice as reconciled',
 			},
 		],

@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { ParameterRules } from '../../../shared/n8n/parameters';
 import type { NodeRun } from '../../../shared/n8n/router';
@@ -19,7 +24,10 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['invoice'], operation: ['markReconciled'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['invoice'], operation: ['markReconciled'] } },
+	properties,
+);
 
 /**
  * Records the invoice in the workflow's memory (n8n's deduplication store, scope workflow: the
@@ -27,9 +35,15 @@ export const description = updateDisplayOptions({ show: { resource: ['invoice'],
  * is sent to Microsoft. Recorded once the node's output is complete, so a run whose node failed
  * marks nothing.
  */
-export async function execute(this: IExecuteFunctions, itemIndex: number, run: NodeRun): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	run: NodeRun,
+): Promise<INodeExecutionData[]> {
 	const invoiceId = readInvoiceId(this, new ParameterRules(this, itemIndex), itemIndex);
 	const markedBefore = await hasSeen(this, reconciledKey(invoiceId), itemIndex, 'workflow');
-	run.whenOutputComplete(async () => void (await rememberSeen(this, reconciledKey(invoiceId), itemIndex, 'workflow')));
+	run.whenOutputComplete(
+		async () => void (await rememberSeen(this, reconciledKey(invoiceId), itemIndex, 'workflow')),
+	);
 	return [{ json: { id: invoiceId, reconciled: true, markedBefore } }];
 }

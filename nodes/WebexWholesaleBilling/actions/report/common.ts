@@ -5,12 +5,22 @@ import { timeoutMinutesProperty } from '../../../shared/n8n/parameters';
 
 export const reportTypeOptions = [
 	{ name: 'Partner', value: 'PARTNER', description: 'Usage summed per subscription and SKU' },
-	{ name: 'Customer', value: 'CUSTOMER', description: 'Usage per customer, location, SKU and licence' },
-	{ name: 'User', value: 'USER', description: 'Usage per user or workspace: the most detailed report' },
+	{
+		name: 'Customer',
+		value: 'CUSTOMER',
+		description: 'Usage per customer, location, SKU and licence',
+	},
+	{
+		name: 'User',
+		value: 'USER',
+		description: 'Usage per user or workspace: the most detailed report',
+	},
 ];
 
 /** The report types with their display names, for ParameterRules.oneOf. */
-export const REPORT_TYPE_CHOICES = reportTypeOptions.map(({ value, name }) => [value, name] as const);
+export const REPORT_TYPE_CHOICES = reportTypeOptions.map(
+	({ value, name }) => [value, name] as const,
+);
 
 export const timeoutMinutesOption = timeoutMinutesProperty(
 	60,
@@ -27,7 +37,9 @@ export const includeDownloadUrlOption: INodeProperties = {
 };
 
 /** The Options of Get and Get Many: whether to output the signed URL, as `description` says. */
-export function outputUrlOptions(description = includeDownloadUrlOption.description): INodeProperties {
+export function outputUrlOptions(
+	description = includeDownloadUrlOption.description,
+): INodeProperties {
 	return {
 		displayName: 'Options',
 		name: 'options',
@@ -83,7 +95,12 @@ export function readBillingPeriod(
 			{ itemIndex },
 		);
 	}
-	return { billingStartDate: start.text, billingEndDate: end.text, start: start.date, end: end.date };
+	return {
+		billingStartDate: start.text,
+		billingEndDate: end.text,
+		start: start.date,
+		end: end.date,
+	};
 }
 
 export function readReportId(context: IExecuteFunctions, itemIndex: number): string {
@@ -110,7 +127,8 @@ export function reportIdProperty(operation: string[]): INodeProperties {
 		type: 'resourceLocator',
 		required: true,
 		default: { mode: 'list', value: '' },
-		description: 'The billing report: pick it from the list, or give its ID as the Create or Get Many operation returns it',
+		description:
+			'The billing report: pick it from the list, or give its ID as the Create or Get Many operation returns it',
 		hint: 'By ID takes an expression too, such as {{ $json.id }} from a previous Webex node',
 		displayOptions: { show: { resource: ['report'], operation } },
 		modes: [
@@ -132,7 +150,8 @@ export function reportIdProperty(operation: string[]): INodeProperties {
 						properties: {
 							// Webex IDs are base64 (plain or URL-safe) of ciscospark://<region>/BILLING_REPORT/<uuid>.
 							regex: '[A-Za-z0-9+_=-]+',
-							errorMessage: 'Not a Webex report ID: letters, digits, -, _, + and = only, e.g. Y2lzY29zcGFyazovL3VzL0JJTExJTkdfUkVQT1JULz...',
+							errorMessage:
+								'Not a Webex report ID: letters, digits, -, _, + and = only, e.g. Y2lzY29zcGFyazovL3VzL0JJTExJTkdfUkVQT1JULz...',
 						},
 					},
 				],

@@ -1,18 +1,38 @@
-import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { ParameterRules } from '../../../shared/n8n/parameters';
 import { daysInclusive, parseIsoDate } from '../../../shared/numbers/dates';
 import { ceilDivide } from '../../../shared/numbers/decimal';
 import { csvFormat, readCsvOutput } from '../../../shared/output/csvOutput';
 import { groupToJson } from '../../../shared/output/aggregate';
-import { outputModeProperties, readOutputSettings, type Output } from '../../../shared/output/modes';
+import {
+	outputModeProperties,
+	readOutputSettings,
+	type Output,
+} from '../../../shared/output/modes';
 import { fieldNameKey } from '../../../shared/readers/fieldNames';
-import { createWebexClient, downloadReportFile, readyReport, reportType, type WebexReport } from '../../transport';
+import {
+	createWebexClient,
+	downloadReportFile,
+	readyReport,
+	reportType,
+	type WebexReport,
+} from '../../transport';
 import { readReportId, reportIdProperty, timeoutMinutesOption } from './common';
 
 const displayOptions = { show: { resource: ['report'], operation: ['download'] } };
 
-const REPORT_CSV = csvFormat('CUSTOMER_ORG_ID, SKU', 'QUANTITY', 'The CSV exactly as Webex sent it; the item also says its rowCount');
+const REPORT_CSV = csvFormat(
+	'CUSTOMER_ORG_ID, SKU',
+	'QUANTITY',
+	'The CSV exactly as Webex sent it; the item also says its rowCount',
+);
 
 const properties: INodeProperties[] = [
 	reportIdProperty(['download']),
@@ -58,7 +78,10 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const reportId = readReportId(this, itemIndex);
 	const settings = readOutputSettings(this, itemIndex, REPORT_CSV);
 	const rules = new ParameterRules(this, itemIndex);
@@ -71,7 +94,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			: 'none';
 	const quantityIndex = settings.sumFields.findIndex((field) => fieldNameKey(field) === 'quantity');
 	if (seatRule === 'ceilPerDay' && quantityIndex < 0) {
-		throw rules.refuse('Seat Rule', "Ceil per Day needs QUANTITY among the 'Sum Fields'", settings.sumFields.join(', '));
+		throw rules.refuse(
+			'Seat Rule',
+			"Ceil per Day needs QUANTITY among the 'Sum Fields'",
+			settings.sumFields.join(', '),
+		);
 	}
 	const given = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const options = {
@@ -80,15 +107,32 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	};
 	const client = await createWebexClient(this, itemIndex, options.timeoutMinutes);
 
-	const { result: output, report } = await downloadReportFile(client, await readyReport(client, reportId, options), async (body, current) => {
-		const fileName = `webex-${(reportType(current) ?? 'report').toLowerCase()}-${current.billingStartDate}-${current.billingEndDate}.csv`;
-		return await readCsvOutput(this, body, settings, { fileName, mimeType: 'text/csv' });
+	const { result: output, report } = await downloadReportFile(
+		client,
+		await readyReport(client, reportId, options),
+		async (body, current) => {
+			const fileName = `webex-${(reportType(current) ?? 'report').toLowerCase()}-${current.billingStartDate}-${current.billingEndDate}.csv`;
+			return await readCsvOutput(this, body, settings, { fileName, mimeType: 'text/csv' });
+		},
+	);
+	this.addExecutionHints({
+		message: `Read ${output.rowCount} rows from Webex report ${reportId}`,
+		location: 'outputPane',
 	});
-	this.addExecutionHints({ message: `Read ${output.rowCount} rows from Webex report ${reportId}`, location: 'outputPane' });
-	return toItems(output, report, settings.binaryPropertyName, seatRule === 'ceilPerDay' ? quantityIndex : -1);
+	return toItems(
+		output,
+		report,
+		settings.binaryPropertyName,
+		seatRule === 'ceilPerDay' ? quantityIndex : -1,
+	);
 }
 
-function toItems(output: Output, report: WebexReport, binaryPropertyName: string, seatSumIndex: number): INodeExecutionData[] {
+function toItems(
+	output: Output,
+	report: WebexReport,
+	binaryPropertyName: string,
+	seatSumIndex: number,
+): INodeExecutionData[] {
 	if (output.mode === 'records') return output.records.map((row) => ({ json: row }));
 	if (output.mode === 'file') {
 		const json: IDataObject = {
@@ -105,7 +149,8 @@ function toItems(output: Output, report: WebexReport, binaryPropertyName: string
 	const days = start && end ? daysInclusive(start, end) : 0;
 	return output.groups.map((group) => {
 		const json = groupToJson(group, output.sumFieldNames);
-		if (seatSumIndex >= 0 && days > 0) json.seats = ceilDivide(group.sums[seatSumIndex].value, days);
+		if (seatSumIndex >= 0 && days > 0)
+			json.seats = ceilDivide(group.sums[seatSumIndex].value, days);
 		return { json };
 	});
 }

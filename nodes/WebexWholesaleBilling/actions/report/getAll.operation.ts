@@ -1,4 +1,10 @@
-import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { parseIsoDate, toIsoDateText } from '../../../shared/numbers/dates';
 import { createWebexClient, listReports, reportToJson } from '../../transport';
@@ -29,7 +35,8 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'YYYY-MM-DD',
-				description: 'Only reports starting exactly on this date (a report that merely overlaps is not returned)',
+				description:
+					'Only reports starting exactly on this date (a report that merely overlaps is not returned)',
 			},
 			{
 				displayName: 'Report Type',
@@ -73,12 +80,20 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
-	outputUrlOptions('Whether to output tempDownloadURL where the list has one. The list usually leaves it out: use Get for a fresh signed URL.'),
+	outputUrlOptions(
+		'Whether to output tempDownloadURL where the list has one. The list usually leaves it out: use Get for a fresh signed URL.',
+	),
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['report'], operation: ['getAll'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['report'], operation: ['getAll'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const rules = new ParameterRules(this, itemIndex);
 	const limit = rules.limit();
 	const filters = readFilters(this, rules, itemIndex);
@@ -101,7 +116,11 @@ const STATUS_CHOICES = [
 	['IN_PROGRESS', 'In Progress'],
 ] as const;
 
-function readFilters(context: IExecuteFunctions, rules: ParameterRules, itemIndex: number): IDataObject {
+function readFilters(
+	context: IExecuteFunctions,
+	rules: ParameterRules,
+	itemIndex: number,
+): IDataObject {
 	const filters = context.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const query: IDataObject = {};
 	for (const [name, label] of [
@@ -110,12 +129,16 @@ function readFilters(context: IExecuteFunctions, rules: ParameterRules, itemInde
 	] as const) {
 		if (filters[name] === undefined || filters[name] === '') continue;
 		const text = toIsoDateText(filters[name]);
-		if (!parseIsoDate(text)) throw rules.refuse(label, 'in Filters must be a date written as YYYY-MM-DD', text);
+		if (!parseIsoDate(text))
+			throw rules.refuse(label, 'in Filters must be a date written as YYYY-MM-DD', text);
 		query[name] = text;
 	}
-	if (filters.reportType !== undefined) query.type = rules.oneOf(filters.reportType, 'Report Type', REPORT_TYPE_CHOICES);
-	if (filters.status !== undefined) query.status = rules.oneOf(filters.status, 'Status', STATUS_CHOICES);
-	if (filters.sortBy !== undefined) query.sortBy = rules.oneOf(filters.sortBy, 'Sort By', SORT_CHOICES);
+	if (filters.reportType !== undefined)
+		query.type = rules.oneOf(filters.reportType, 'Report Type', REPORT_TYPE_CHOICES);
+	if (filters.status !== undefined)
+		query.status = rules.oneOf(filters.status, 'Status', STATUS_CHOICES);
+	if (filters.sortBy !== undefined)
+		query.sortBy = rules.oneOf(filters.sortBy, 'Sort By', SORT_CHOICES);
 	const subPartnerOrgId = rules.text(filters.subPartnerOrgId, 'Sub-Partner Org ID').trim();
 	if (subPartnerOrgId) query.subPartnerOrgId = subPartnerOrgId;
 	return query;
