@@ -33,6 +33,19 @@ export interface ClientAuthentication {
 	conflicting: boolean;
 }
 
+/** Whether the request names exactly the registered client and its secret (each compared in constant time). */
+export function isRegisteredClient(
+	{ clientId, clientSecret }: Pick<ClientAuthentication, 'clientId' | 'clientSecret'>,
+	registered: { clientId: string; clientSecret: string },
+): boolean {
+	return (
+		!!clientId &&
+		!!clientSecret &&
+		safeEqual(clientId, registered.clientId) &&
+		safeEqual(clientSecret, registered.clientSecret)
+	);
+}
+
 /** The client credentials of a token request: the form's `client_id`/`client_secret`, or HTTP Basic. */
 export function clientAuthentication(
 	req: IncomingMessage,

@@ -14,7 +14,7 @@
  */
 
 import { randomBytes } from 'crypto';
-import { readTokenRequest, safeEqual } from '../oauth';
+import { isRegisteredClient, readTokenRequest, safeEqual } from '../oauth';
 import { sendJson } from '../server';
 import type { RequestContext, SandboxServer } from '../server';
 import type { IncomingHttpHeaders, ServerResponse } from 'http';
@@ -96,7 +96,7 @@ export class CiscoAuth {
 		}
 		const request = readTokenRequest(ctx, fail, 'cisco');
 		if (!request) return;
-		const { form, clientId, clientSecret, usedBasic } = request;
+		const { form, usedBasic } = request;
 
 		const grantType = form.get('grant_type');
 		if (!grantType) {
@@ -111,12 +111,7 @@ export class CiscoAuth {
 			);
 			return;
 		}
-		if (
-			!clientId ||
-			!clientSecret ||
-			!safeEqual(clientId, this.options.clientId) ||
-			!safeEqual(clientSecret, this.options.clientSecret)
-		) {
+		if (!isRegisteredClient(request, this.options)) {
 			fail(
 				401,
 				'invalid_client',

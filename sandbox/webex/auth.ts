@@ -13,7 +13,7 @@
  */
 
 import { randomBytes } from 'crypto';
-import { readTokenRequest, safeEqual } from '../oauth';
+import { isRegisteredClient, readTokenRequest, safeEqual } from '../oauth';
 import { sendJson, sendText } from '../server';
 import { newTrackingId } from './errors';
 import type { RequestContext, SandboxServer } from '../server';
@@ -177,13 +177,8 @@ export class WebexAuth {
 		}
 		const request = readTokenRequest(ctx, fail, 'webex');
 		if (!request) return;
-		const { form, clientId, clientSecret, usedBasic } = request;
-		if (
-			!clientId ||
-			!clientSecret ||
-			!safeEqual(clientId, this.options.clientId) ||
-			!safeEqual(clientSecret, this.options.clientSecret)
-		) {
+		const { form, clientId, usedBasic } = request;
+		if (!isRegisteredClient(request, this.options)) {
 			fail(
 				401,
 				'invalid_client',
