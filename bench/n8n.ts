@@ -100,19 +100,11 @@ async function main() {
 			{ harness: HarnessRun; servers: Partial<Record<Mode, ServerRun>> }
 		> = {
 			microsoft: {
-				harness: await measureInChild<HarnessRun>(
-					__filename,
-					'harness',
-					harnessOptions(workloads.microsoft),
-				),
+				harness: await measureInChild<HarnessRun>(__filename, 'harness', workloads.microsoft),
 				servers: {},
 			},
 			webex: {
-				harness: await measureInChild<HarnessRun>(
-					__filename,
-					'harness',
-					harnessOptions(workloads.webex),
-				),
+				harness: await measureInChild<HarnessRun>(__filename, 'harness', workloads.webex),
 				servers: {},
 			},
 		};
@@ -398,15 +390,8 @@ function checkOutput(
 		throw new Error(`Webex: ${rows} rows aggregated, expected ${expected.lines}`);
 }
 
-interface HarnessOptions {
-	workflow: WorkflowJson;
-	credentials: Record<string, ICredentialDataDecryptedObject>;
-}
-
-const harnessOptions = ({ workflow, credentials }: WorkloadSetup): HarnessOptions => ({
-	workflow,
-	credentials,
-});
+/** What the harness child needs of a workload (its expected output is checked in the server runs). */
+type HarnessOptions = Pick<WorkloadSetup, 'workflow' | 'credentials'>;
 
 /** The same workflow in the project's harness: n8n-core's engine, no server, no saving. */
 async function harnessRun(options: HarnessOptions) {
