@@ -1,6 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { timeoutMinutesProperty } from '../../../shared/n8n/parameters';
+import { timeoutMinutesProperty } from '../../../shared/n8n/properties';
 import { isBilled, type Dataset, type ExportRequest } from '../../transport';
 
 const DATASETS: Dataset[] = [
