@@ -27,6 +27,13 @@ export function timeoutMinutesProperty(
 	};
 }
 
+/** An options parameter's values with their display names, for ParameterRules.oneOf. */
+export function choicesOf<Value extends string>(
+	options: ReadonlyArray<{ readonly name: string; readonly value: Value }>,
+): Array<readonly [Value, string]> {
+	return options.map(({ value, name }) => [value, name] as const);
+}
+
 /** Wait for Completion: whether to wait for a vendor's long-running job, read as a flag. */
 export function waitForCompletionOption(
 	waitByDefault: boolean,

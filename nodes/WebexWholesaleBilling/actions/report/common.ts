@@ -7,7 +7,11 @@ import {
 
 import { addUtcYears, parseIsoDate, toIsoDateText, utcToday } from '../../../shared/numbers/dates';
 import type { ParameterRules } from '../../../shared/n8n/parameters';
-import { optionsCollection, timeoutMinutesProperty } from '../../../shared/n8n/properties';
+import {
+	choicesOf,
+	optionsCollection,
+	timeoutMinutesProperty,
+} from '../../../shared/n8n/properties';
 
 export const reportTypeOptions = [
 	{ name: 'Partner', value: 'PARTNER', description: 'Usage summed per subscription and SKU' },
@@ -24,9 +28,7 @@ export const reportTypeOptions = [
 ];
 
 /** The report types with their display names, for ParameterRules.oneOf. */
-export const REPORT_TYPE_CHOICES = reportTypeOptions.map(
-	({ value, name }) => [value, name] as const,
-);
+export const REPORT_TYPE_CHOICES = choicesOf(reportTypeOptions);
 
 export const timeoutMinutesOption = timeoutMinutesProperty(
 	60,

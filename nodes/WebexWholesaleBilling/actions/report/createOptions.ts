@@ -1,7 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { ParameterRules } from '../../../shared/n8n/parameters';
-import { optionsCollection, waitForCompletionOption } from '../../../shared/n8n/properties';
+import {
+	choicesOf,
+	optionsCollection,
+	waitForCompletionOption,
+} from '../../../shared/n8n/properties';
 import { includeDownloadUrlOption, readIncludeDownloadUrl, timeoutMinutesOption } from './common';
 
 const ifExistsOptions = [
@@ -22,7 +26,6 @@ const ifExistsOptions = [
 		description: 'Delete the existing report (after it finishes) and create a new one',
 	},
 ] as const;
-const IF_EXISTS_CHOICES = ifExistsOptions.map(({ value, name }) => [value, name] as const);
 
 /** Create's Options: an existing report, waiting for the new one, and what to include. */
 export const createOptions: INodeProperties = optionsCollection(
@@ -64,7 +67,11 @@ export const createOptions: INodeProperties = optionsCollection(
 export function readCreateOptions(rules: ParameterRules) {
 	const given = rules.collection('options');
 	return {
-		ifExists: rules.oneOf(given.ifExists ?? 'error', 'If a Report Exists', IF_EXISTS_CHOICES),
+		ifExists: rules.oneOf(
+			given.ifExists ?? 'error',
+			'If a Report Exists',
+			choicesOf(ifExistsOptions),
+		),
 		includeDownloadUrl: readIncludeDownloadUrl(rules, given),
 		// Unset: not sent, so that Webex's own default applies.
 		internal:

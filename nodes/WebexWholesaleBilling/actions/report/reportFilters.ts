@@ -1,7 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import type { ParameterRules } from '../../../shared/n8n/parameters';
-import { dateFilterOption, filtersCollection } from '../../../shared/n8n/properties';
+import { choicesOf, dateFilterOption, filtersCollection } from '../../../shared/n8n/properties';
 import { REPORT_TYPE_CHOICES, reportTypeOptions } from './common';
 
 const sortByOptions = [
@@ -15,8 +15,6 @@ const statusOptions = [
 	{ name: 'Failed', value: 'FAILED' },
 	{ name: 'In Progress', value: 'IN_PROGRESS' },
 ];
-const choices = (options: Array<{ name: string; value: string }>) =>
-	options.map(({ value, name }) => [value, name] as const);
 
 /** Get Many's Filters: what Webex's list of reports can be asked for. */
 export const reportFilters: INodeProperties = filtersCollection(
@@ -77,9 +75,9 @@ export function readReportFilters(rules: ParameterRules): IDataObject {
 	if (filters.reportType !== undefined)
 		query.type = rules.oneOf(filters.reportType, 'Report Type', REPORT_TYPE_CHOICES);
 	if (filters.status !== undefined)
-		query.status = rules.oneOf(filters.status, 'Status', choices(statusOptions));
+		query.status = rules.oneOf(filters.status, 'Status', choicesOf(statusOptions));
 	if (filters.sortBy !== undefined)
-		query.sortBy = rules.oneOf(filters.sortBy, 'Sort By', choices(sortByOptions));
+		query.sortBy = rules.oneOf(filters.sortBy, 'Sort By', choicesOf(sortByOptions));
 	const subPartnerOrgId = rules.text(filters.subPartnerOrgId, 'Sub-Partner Org ID').trim();
 	if (subPartnerOrgId) query.subPartnerOrgId = subPartnerOrgId;
 	return query;
