@@ -1,6 +1,12 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { isBilled, type Dataset, type ExportRequest } from '../../transport';
+import {
+	INVOICE_ID_RULE,
+	isBilled,
+	isInvoiceId,
+	type Dataset,
+	type ExportRequest,
+} from '../../transport';
 
 /** What Start asks Graph to export: the dataset, its invoice or period, the attributes. */
 export const exportRequestProperties: INodeProperties[] = [
@@ -124,11 +130,7 @@ export function validateExportRequest(
 		throw refuse("'Attribute Set' must be full or basic");
 	if (isBilled(dataset)) {
 		const invoiceId = String(request.invoiceId ?? '').trim();
-		if (!/^[A-Za-z0-9-]{1,64}$/.test(invoiceId)) {
-			throw refuse(
-				"'Invoice ID' must be a Microsoft invoice number such as G012345678 (letters and digits)",
-			);
-		}
+		if (!isInvoiceId(invoiceId)) throw refuse(`'Invoice ID' ${INVOICE_ID_RULE}`);
 		return { dataset, attributeSet, invoiceId };
 	}
 	const billingPeriod = request.billingPeriod;

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { ParameterRules } from '../../../shared/n8n/parameters';
 import { timeoutMinutesProperty } from '../../../shared/n8n/properties';
+import { INVOICE_ID_RULE, isInvoiceId } from '../../transport';
 
 /** Partner Center answers at once: the timeout only bounds retries and Retry-After waits. */
 const DEFAULT_TIMEOUT_MINUTES = 5;
@@ -20,13 +21,7 @@ export function readInvoiceId(
 	const invoiceId = rules
 		.text(context.getNodeParameter('invoiceId', itemIndex), 'Invoice ID')
 		.trim();
-	if (!/^[A-Za-z0-9-]{1,64}$/.test(invoiceId)) {
-		throw rules.refuse(
-			'Invoice ID',
-			'must be a Microsoft invoice number such as G012345678 (letters and digits)',
-			invoiceId,
-		);
-	}
+	if (!isInvoiceId(invoiceId)) throw rules.refuse('Invoice ID', INVOICE_ID_RULE, invoiceId);
 	return invoiceId;
 }
 
