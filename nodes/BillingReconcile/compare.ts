@@ -146,24 +146,22 @@ export function compareValues(
 	}
 	if (a.problem === null && b.problem === null) {
 		if (a.text !== null && b.text !== null) {
-			if (a.text === b.text) return null;
-			return {
-				field: field.fieldA,
-				a: outputValue(a),
-				b: outputValue(b),
-				delta: null,
-				deltaPercent: null,
-			};
+			return a.text === b.text ? null : valueDifference(field, a, b);
 		}
 		if (isBlankValue(a) && isBlankValue(b)) return null;
 	}
+	const error = [describe(a, b, 'A'), describe(b, a, 'B')].filter(Boolean).join('; ');
+	return { ...valueDifference(field, a, b), error };
+}
+
+/** A difference of values that are not both numbers: there is no delta to give. */
+function valueDifference(field: CompareField, a: SideValue, b: SideValue): FieldDifference {
 	return {
 		field: field.fieldA,
 		a: outputValue(a),
 		b: outputValue(b),
 		delta: null,
 		deltaPercent: null,
-		error: [describe(a, b, 'A'), describe(b, a, 'B')].filter(Boolean).join('; '),
 	};
 }
 

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { optionsCollection } from '../shared/n8n/properties';
+
 const TOLERANCE_HINT =
 	'A value within either tolerance matches: |B − A| ≤ Absolute Tolerance, or |B − A| ÷ |A| × 100 ≤ Relative Tolerance (%)';
 
@@ -22,149 +24,153 @@ function sideField(side: 'A' | 'B', placeholder: string, description: string): I
 	};
 }
 
+/** Match, Compare and Display Fields: rows of an A and a B field name, with settings per row. */
+function fieldPairs(
+	displayName: string,
+	name: string,
+	placeholder: string,
+	description: string,
+	values: INodeProperties[],
+): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'fixedCollection',
+		placeholder,
+		typeOptions: { multipleValues: true },
+		default: {},
+		description,
+		options: [{ displayName: 'Values', name: 'values', values }],
+	};
+}
+
 const B_LIKE_A = 'Field name in input B; leave empty when B names it like A';
 
 /** The parameters of Billing Reconcile (the node class holds the rest of its description). */
 export const properties: INodeProperties[] = [
 	{
-		displayName: 'Match Fields',
-		name: 'matchFields',
-		type: 'fixedCollection',
-		placeholder: 'Add Match Field',
-		typeOptions: { multipleValues: true },
-		default: { values: [{ fieldA: '', fieldB: '' }] },
-		description:
+		...fieldPairs(
+			'Match Fields',
+			'matchFields',
+			'Add Match Field',
 			'The fields that identify a row; several make a composite key. Items of A and B with the same key are compared.',
-		options: [
-			{
-				displayName: 'Values',
-				name: 'values',
-				values: [
-					sideField(
-						'A',
-						'e.g. customerId',
-						'Field name in input A; a dot path such as customer.ID reads nested JSON',
-					),
-					sideField('B', 'e.g. CUSTOMER_EXTERNAL_ID', B_LIKE_A),
-				],
-			},
-		],
+			[
+				sideField(
+					'A',
+					'e.g. customerId',
+					'Field name in input A; a dot path such as customer.ID reads nested JSON',
+				),
+				sideField('B', 'e.g. CUSTOMER_EXTERNAL_ID', B_LIKE_A),
+			],
+		),
+		// A new node starts with one key row to fill in.
+		default: { values: [{ fieldA: '', fieldB: '' }] },
 	},
-	{
-		displayName: 'Compare Fields',
-		name: 'compareFields',
-		type: 'fixedCollection',
-		placeholder: 'Add Compare Field',
-		typeOptions: { multipleValues: true },
-		default: {},
-		description:
-			'Fields compared for each matched key: amounts and quantities as exact decimals with tolerances ("1,234.50", "1e3" and 1234.5 read alike), codes and names as text, dates by calendar day',
-		options: [
+	fieldPairs(
+		'Compare Fields',
+		'compareFields',
+		'Add Compare Field',
+		'Fields compared for each matched key: amounts and quantities as exact decimals with tolerances ("1,234.50", "1e3" and 1234.5 read alike), codes and names as text, dates by calendar day',
+		[
+			sideField('A', 'e.g. amount', 'Field name in input A; outputs and totals use this name'),
 			{
-				displayName: 'Values',
-				name: 'values',
-				values: [
-					sideField('A', 'e.g. amount', 'Field name in input A; outputs and totals use this name'),
+				displayName: 'Absolute Tolerance',
+				name: 'absoluteTolerance',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description:
+					'Largest |B − A| that still counts as a match, in the field’s own unit (0: exact)',
+				hint: TOLERANCE_HINT,
+				displayOptions: NUMBERS_ONLY,
+			},
+			sideField('B', 'e.g. TOTAL', B_LIKE_A),
+			{
+				displayName: 'Compare As',
+				name: 'compareAs',
+				type: 'options',
+				default: 'auto',
+				description: 'How the two values are compared',
+				options: [
 					{
-						displayName: 'Absolute Tolerance',
-						name: 'absoluteTolerance',
-						type: 'number',
-						typeOptions: { minValue: 0 },
-						default: 0,
+						name: 'Auto',
+						value: 'auto',
 						description:
-							'Largest |B − A| that still counts as a match, in the field’s own unit (0: exact)',
-						hint: TOLERANCE_HINT,
-						displayOptions: NUMBERS_ONLY,
-					},
-					sideField('B', 'e.g. TOTAL', B_LIKE_A),
-					{
-						displayName: 'Compare As',
-						name: 'compareAs',
-						type: 'options',
-						default: 'auto',
-						description: 'How the two values are compared',
-						options: [
-							{
-								name: 'Auto',
-								value: 'auto',
-								description:
-									'As numbers (with the tolerances) when both read as numbers, otherwise as text: "USD" matches "USD", false matches false, 12.5 differs from "N/A"',
-							},
-							{
-								name: 'Date',
-								value: 'date',
-								description:
-									'The same calendar day matches, whatever the spelling: 2026-11-01, 2026-11-01T00:00:00Z, 2026-11-01 08:30. The day is the one written (a time zone offset does not move it); anything else is a difference.',
-							},
-							{
-								name: 'Number',
-								value: 'number',
-								description:
-									'As exact decimals with the tolerances; a value that is not a number (e.g. N/A in a money column) is a difference',
-							},
-							{
-								name: 'Text',
-								value: 'text',
-								description:
-									'Exactly as written (numbers as their shortest text, true/false as words), after Trim Keys and Case-Insensitive Keys when those are on; "" is a value',
-							},
-						],
+							'As numbers (with the tolerances) when both read as numbers, otherwise as text: "USD" matches "USD", false matches false, 12.5 differs from "N/A"',
 					},
 					{
-						displayName: 'Currency Code',
-						name: 'currencyCode',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. USD',
+						name: 'Date',
+						value: 'date',
 						description:
-							'Three-letter code (ISO 4217) of the currency this field is in, shown with its amounts in the HTML report (e.g. $1,234.50). Empty: a plain number, unless Currency Field gives a code.',
-						displayOptions: NUMBERS_ONLY,
+							'The same calendar day matches, whatever the spelling: 2026-11-01, 2026-11-01T00:00:00Z, 2026-11-01 08:30. The day is the one written (a time zone offset does not move it); anything else is a difference.',
 					},
 					{
-						displayName: 'Currency Field',
-						name: 'currencyField',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. CurrencyCode',
+						name: 'Number',
+						value: 'number',
 						description:
-							'Field holding each row’s currency code, read from A’s record, else from B’s; it wins over Currency Code for rows that have a code. With Sum Rows per Key, the first row’s.',
-						displayOptions: NUMBERS_ONLY,
-						requiresDataPath: 'single',
+							'As exact decimals with the tolerances; a value that is not a number (e.g. N/A in a money column) is a difference',
 					},
 					{
-						displayName: 'Decimals in Report',
-						name: 'decimals',
-						type: 'options',
-						default: 'auto',
+						name: 'Text',
+						value: 'text',
 						description:
-							'How many decimals the HTML report shows for this field (the CSV and the items keep exact values). From the Data: the currency’s (2 for USD, more when a difference would read as 0.00), else the most any value has, at most 6.',
-						displayOptions: NUMBERS_ONLY,
-						options: [
-							{ name: '0', value: '0' },
-							{ name: '1', value: '1' },
-							{ name: '2', value: '2' },
-							{ name: '3', value: '3' },
-							{ name: '4', value: '4' },
-							{ name: '5', value: '5' },
-							{ name: '6', value: '6' },
-							{ name: 'From the Data', value: 'auto' },
-						],
-					},
-					{
-						displayName: 'Relative Tolerance (%)',
-						name: 'relativeTolerancePercent',
-						type: 'number',
-						typeOptions: { minValue: 0 },
-						default: 0,
-						description:
-							'Largest |B − A| as a percentage of |A| that still counts as a match (0: off). Never applies when A is 0.',
-						hint: TOLERANCE_HINT,
-						displayOptions: NUMBERS_ONLY,
+							'Exactly as written (numbers as their shortest text, true/false as words), after Trim Keys and Case-Insensitive Keys when those are on; "" is a value',
 					},
 				],
 			},
+			{
+				displayName: 'Currency Code',
+				name: 'currencyCode',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. USD',
+				description:
+					'Three-letter code (ISO 4217) of the currency this field is in, shown with its amounts in the HTML report (e.g. $1,234.50). Empty: a plain number, unless Currency Field gives a code.',
+				displayOptions: NUMBERS_ONLY,
+			},
+			{
+				displayName: 'Currency Field',
+				name: 'currencyField',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. CurrencyCode',
+				description:
+					'Field holding each row’s currency code, read from A’s record, else from B’s; it wins over Currency Code for rows that have a code. With Sum Rows per Key, the first row’s.',
+				displayOptions: NUMBERS_ONLY,
+				requiresDataPath: 'single',
+			},
+			{
+				displayName: 'Decimals in Report',
+				name: 'decimals',
+				type: 'options',
+				default: 'auto',
+				description:
+					'How many decimals the HTML report shows for this field (the CSV and the items keep exact values). From the Data: the currency’s (2 for USD, more when a difference would read as 0.00), else the most any value has, at most 6.',
+				displayOptions: NUMBERS_ONLY,
+				options: [
+					{ name: '0', value: '0' },
+					{ name: '1', value: '1' },
+					{ name: '2', value: '2' },
+					{ name: '3', value: '3' },
+					{ name: '4', value: '4' },
+					{ name: '5', value: '5' },
+					{ name: '6', value: '6' },
+					{ name: 'From the Data', value: 'auto' },
+				],
+			},
+			{
+				displayName: 'Relative Tolerance (%)',
+				name: 'relativeTolerancePercent',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description:
+					'Largest |B − A| as a percentage of |A| that still counts as a match (0: off). Never applies when A is 0.',
+				hint: TOLERANCE_HINT,
+				displayOptions: NUMBERS_ONLY,
+			},
 		],
-	},
+	),
 	{
 		displayName: 'Sum A Rows per Key',
 		name: 'aggregateA',
@@ -181,14 +187,9 @@ export const properties: INodeProperties[] = [
 		description:
 			'Whether to roll up the B items that share a key before comparing: compare fields summed exactly, with a rowCount',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		description: 'How keys are compared, what to do with repeated keys, and what the summary shows',
-		options: [
+	optionsCollection(
+		'How keys are compared, what to do with repeated keys, and what the summary shows',
+		[
 			{
 				displayName: 'Case-Insensitive Keys',
 				name: 'caseInsensitive',
@@ -197,34 +198,24 @@ export const properties: INodeProperties[] = [
 				description:
 					'Whether "ACME-01" and "acme-01" are the same key (and, for fields compared as text, the same text)',
 			},
-			{
-				displayName: 'Display Fields',
-				name: 'displayFields',
-				type: 'fixedCollection',
-				placeholder: 'Add Display Field',
-				typeOptions: { multipleValues: true },
-				default: {},
-				description:
-					'Fields shown beside the key in the HTML report and the CSV, e.g. the customer’s name: A’s value, or B’s when A has none',
-				options: [
-					{
-						displayName: 'Values',
-						name: 'values',
-						values: [
-							sideField(
-								'A',
-								'e.g. CustomerName',
-								'Field name in input A; the column is named after it',
-							),
-							sideField(
-								'B',
-								'e.g. Customer Name',
-								'Field name in input B, read for rows A does not have; leave empty when B names it like A',
-							),
-						],
-					},
+			fieldPairs(
+				'Display Fields',
+				'displayFields',
+				'Add Display Field',
+				'Fields shown beside the key in the HTML report and the CSV, e.g. the customer’s name: A’s value, or B’s when A has none',
+				[
+					sideField(
+						'A',
+						'e.g. CustomerName',
+						'Field name in input A; the column is named after it',
+					),
+					sideField(
+						'B',
+						'e.g. Customer Name',
+						'Field name in input B, read for rows A does not have; leave empty when B names it like A',
+					),
 				],
-			},
+			),
 			{
 				displayName: 'Ignore Leading Zeros in Keys',
 				name: 'ignoreLeadingZeros',
@@ -319,5 +310,5 @@ export const properties: INodeProperties[] = [
 					'Whether to ignore spaces around key values (" C-1 " and "C-1" are the same key) and around values of fields compared as text',
 			},
 		],
-	},
+	),
 ];

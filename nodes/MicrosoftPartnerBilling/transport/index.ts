@@ -45,6 +45,12 @@ export interface ExportRequest {
 	currencyCode?: string;
 }
 
+/** What an invoice ID may be (G012345678): it goes into Graph's and Partner Center's paths. */
+export const isInvoiceId = (text: string) => /^[A-Za-z0-9-]{1,64}$/.test(text);
+/** The rule isInvoiceId checks, as the messages of both resources say it. */
+export const INVOICE_ID_RULE =
+	'must be a Microsoft invoice number such as G012345678 (letters and digits)';
+
 export const isBilled = (dataset: Dataset) =>
 	dataset === 'billedUsage' || dataset === 'billedReconciliation';
 

@@ -1,4 +1,7 @@
-import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+
+import { parseIsoDate, toIsoDateText } from '../numbers/dates';
+import { TIMEOUT_MINUTES } from './properties';
 
 /**
  * Reads parameters the way they arrive from the editor or from an expression — any type, any
@@ -113,6 +116,20 @@ export class ParameterRules {
 		});
 	}
 
+	/** A collection parameter (Options, Filters) as given: {} when nothing in it is set. */
+	collection(name: string): IDataObject {
+		return this.context.getNodeParameter(name, this.itemIndex, {}) as IDataObject;
+	}
+
+	/** A date filter (dateFilterOption): YYYY-MM-DD, or undefined when left empty. */
+	filterDate(value: unknown, label: string): string | undefined {
+		if (value === undefined || value === '') return undefined;
+		const text = toIsoDateText(value);
+		if (!parseIsoDate(text))
+			throw this.refuse(label, 'in Filters must be a date written as YYYY-MM-DD', text);
+		return text;
+	}
+
 	/** Text (numbers are taken as their text); unset is `fallback`. */
 	text(value: unknown, label: string, fallback = ''): string {
 		if (value === undefined || value === null) return fallback;
@@ -132,45 +149,3 @@ function shown(value: unknown): string {
 		return Array.isArray(value) ? 'a list' : 'an object';
 	}
 }
-
-/** The Timeout (Minutes) option of every node: its editor bounds, checked whatever an expression gives. */
-const TIMEOUT_MINUTES = { min: 0.05, max: 1440 } as const;
-
-/** The Timeout (Minutes) option, with the bounds above; each operation says what it covers. */
-export function timeoutMinutesProperty(
-	defaultMinutes: number,
-	description: string,
-): INodeProperties {
-	return {
-		displayName: 'Timeout (Minutes)',
-		name: 'timeoutMinutes',
-		type: 'number',
-		typeOptions: {
-			minValue: TIMEOUT_MINUTES.min,
-			maxValue: TIMEOUT_MINUTES.max,
-			numberPrecision: 2,
-		},
-		default: defaultMinutes,
-		description,
-	};
-}
-
-/** Return All and Limit, as n8n's own Get Many operations show them. */
-export const returnAllAndLimitProperties: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
-];

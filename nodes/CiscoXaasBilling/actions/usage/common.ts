@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { timeoutMinutesProperty } from '../../../shared/n8n/parameters';
+import { timeoutMinutesProperty } from '../../../shared/n8n/properties';
 
 export const timeoutMinutesOption = timeoutMinutesProperty(
 	10,

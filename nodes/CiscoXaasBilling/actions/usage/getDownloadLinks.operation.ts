@@ -7,14 +7,11 @@ import type {
 } from 'n8n-workflow';
 
 import { ParameterRules } from '../../../shared/n8n/parameters';
+import { choicesOf } from '../../../shared/n8n/properties';
 import { createCiscoClient, requestUsageLinks, type UsageLink } from '../../transport';
-import { idListProperty, invoiceDateProperty, timeoutMinutesOption } from './common';
-import {
-	linksPerInvoice,
-	readGetLinksOptions,
-	readLinkRequests,
-	readRequester,
-} from './linkRequests';
+import { idListProperty, invoiceDateProperty } from './common';
+import { getLinksOptions, readGetLinksOptions } from './linkOptions';
+import { linksPerInvoice, readLinkRequests, readRequester } from './linkRequests';
 
 const displayOptions = { show: { resource: ['usage'], operation: ['getDownloadLinks'] } };
 
@@ -62,65 +59,7 @@ const properties: INodeProperties[] = [
 		description:
 			"The bill-to ID whose invoices to fetch. Empty: the credential's. Invoices of another BID are left out by Cisco.",
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		description:
-			"The request's creator and link validity, and where Cisco's answer keeps what it does not document",
-		options: [
-			{
-				displayName: 'Created By',
-				name: 'createdBy',
-				type: 'string',
-				default: '',
-				description:
-					"The CCO ID sent as the requests' creator (at most 50 characters). Empty: the credential's user name.",
-			},
-			{
-				displayName: 'Link Validity (Hours)',
-				name: 'linkValidityHours',
-				type: 'number',
-				typeOptions: { minValue: 0.1 },
-				default: 24,
-				description:
-					'How long Cisco keeps usage links valid; each output item says when its link expires',
-			},
-			{
-				displayName: 'Subscription ID Field',
-				name: 'subscriptionIdField',
-				type: 'string',
-				default: 'subscriptionId',
-				description:
-					"Name of the ID in each entry of the subscription list (undocumented by Cisco, like the list's name)",
-			},
-			{
-				displayName: 'Subscription List Field',
-				name: 'subscriptionListField',
-				type: 'string',
-				default: 'subscriptionList',
-				description:
-					"Name of the request's list of subscriptions. Cisco does not document it; change it only if Cisco refuses the request.",
-			},
-			timeoutMinutesOption,
-			{
-				displayName: 'Usage By Subscription Path',
-				name: 'usageBySubscriptionPath',
-				type: 'string',
-				default: '/usageBySubscription',
-				description: 'Path of the by-subscription request under the API base URL',
-			},
-			{
-				displayName: 'Usage Path',
-				name: 'usagePath',
-				type: 'string',
-				default: '/usage',
-				description: 'Path of the by-invoice and by-date request under the API base URL',
-			},
-		],
-	},
+	getLinksOptions,
 ];
 
 export const description = updateDisplayOptions(displayOptions, properties);
@@ -133,12 +72,9 @@ export async function execute(
 	const requestBy = rules.oneOf(
 		this.getNodeParameter('requestBy', itemIndex),
 		'Request By',
-		requestByOptions.map(({ value, name }) => [value, name] as const),
+		choicesOf(requestByOptions),
 	);
-	const options = readGetLinksOptions(
-		rules,
-		this.getNodeParameter('options', itemIndex, {}) as IDataObject,
-	);
+	const options = readGetLinksOptions(rules);
 	const { queries, requestedInvoices } = readLinkRequests(this, itemIndex, requestBy, options);
 
 	const client = await createCiscoClient(this, itemIndex, options.timeoutMinutes);

@@ -1,4 +1,4 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
 import {
 	addUtcMonths,
@@ -7,26 +7,16 @@ import {
 	toIsoDateText,
 	utcToday,
 } from '../../../shared/numbers/dates';
-import type { ParameterRules } from '../../../shared/n8n/parameters';
 import {
 	MAX_IDS_PER_REQUEST,
 	type CiscoClient,
 	type UsageLink,
 	type UsageQuery,
 } from '../../transport';
+import type { GetLinksOptions } from './linkOptions';
 
 /** How Get Download Links names its invoices. */
 export type RequestBy = 'invoiceNumbers' | 'dateRange' | 'subscriptionIds';
-
-export interface GetLinksOptions {
-	createdBy: string;
-	linkValidityHours: number;
-	subscriptionListField?: string;
-	subscriptionIdField?: string;
-	usagePath: string;
-	usageBySubscriptionPath: string;
-	timeoutMinutes: number;
-}
 
 /** The queries to send, less the requester, and the invoice numbers the user asked for. */
 export interface LinkRequests {
@@ -39,40 +29,6 @@ type Refuse = (message: string, description?: string) => NodeOperationError;
 function refuser(context: IExecuteFunctions, itemIndex: number): Refuse {
 	return (message, description) =>
 		new NodeOperationError(context.getNode(), message, { itemIndex, description });
-}
-
-/** A path under the API base URL: segments of letters, digits, '.', '_' and '-', nothing else. */
-const API_PATH = /^(\/[A-Za-z0-9._-]+)+$/;
-
-export function readGetLinksOptions(rules: ParameterRules, given: IDataObject): GetLinksOptions {
-	const path = (value: unknown, label: string, fallback: string) => {
-		const text = rules.text(value, label, fallback).trim();
-		if (!API_PATH.test(text) || text.split('/').includes('..'))
-			throw rules.refuse(label, 'must be a path under the API base URL, such as /usage', text);
-		return text;
-	};
-	return {
-		createdBy: rules.text(given.createdBy, 'Created By').trim(),
-		linkValidityHours: rules.number(given.linkValidityHours, 'Link Validity (Hours)', {
-			min: 0.1,
-			fallback: 24,
-		}),
-		subscriptionListField:
-			given.subscriptionListField === undefined
-				? undefined
-				: rules.text(given.subscriptionListField, 'Subscription List Field'),
-		subscriptionIdField:
-			given.subscriptionIdField === undefined
-				? undefined
-				: rules.text(given.subscriptionIdField, 'Subscription ID Field'),
-		usagePath: path(given.usagePath, 'Usage Path', '/usage'),
-		usageBySubscriptionPath: path(
-			given.usageBySubscriptionPath,
-			'Usage By Subscription Path',
-			'/usageBySubscription',
-		),
-		timeoutMinutes: rules.timeoutMinutes(given.timeoutMinutes, 10),
-	};
 }
 
 const INVOICE_NUMBER = /^\d{1,15}$/;

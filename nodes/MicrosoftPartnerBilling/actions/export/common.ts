@@ -1,48 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { timeoutMinutesProperty } from '../../../shared/n8n/parameters';
-import { isBilled, type Dataset, type ExportRequest } from '../../transport';
-
-const DATASETS: Dataset[] = [
-	'billedUsage',
-	'unbilledUsage',
-	'billedReconciliation',
-	'unbilledReconciliation',
-];
-
-/** Refuses a request Graph would refuse, before any call, naming the parameter and the rule. */
-export function validateExportRequest(
-	context: IExecuteFunctions,
-	itemIndex: number,
-	request: Partial<ExportRequest>,
-	source: string,
-): ExportRequest {
-	const refuse = (message: string) =>
-		new NodeOperationError(context.getNode(), message, { itemIndex, description: source });
-	const dataset = request.dataset as Dataset;
-	if (!DATASETS.includes(dataset)) throw refuse(`'Dataset' must be one of ${DATASETS.join(', ')}`);
-	const attributeSet = request.attributeSet ?? 'full';
-	if (attributeSet !== 'full' && attributeSet !== 'basic')
-		throw refuse("'Attribute Set' must be full or basic");
-	if (isBilled(dataset)) {
-		const invoiceId = String(request.invoiceId ?? '').trim();
-		if (!/^[A-Za-z0-9-]{1,64}$/.test(invoiceId)) {
-			throw refuse(
-				"'Invoice ID' must be a Microsoft invoice number such as G012345678 (letters and digits)",
-			);
-		}
-		return { dataset, attributeSet, invoiceId };
-	}
-	const billingPeriod = request.billingPeriod;
-	if (billingPeriod !== 'current' && billingPeriod !== 'last')
-		throw refuse("'Billing Period' must be current or last");
-	const currencyCode = String(request.currencyCode ?? '')
-		.trim()
-		.toUpperCase();
-	if (!/^[A-Z]{3}$/.test(currencyCode))
-		throw refuse("'Currency Code' must be a three-letter ISO 4217 code such as USD");
-	return { dataset, attributeSet, billingPeriod, currencyCode };
-}
+import { timeoutMinutesProperty } from '../../../shared/n8n/properties';
 
 export const timeoutMinutesOption = timeoutMinutesProperty(
 	60,

@@ -1,6 +1,5 @@
 import {
 	updateDisplayOptions,
-	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
@@ -17,13 +16,14 @@ import {
 } from '../../../shared/output/modes';
 import { createGraphClient, operationFailedError, operationUrl } from '../../transport';
 import { readFinishedExport } from '../../transport/exportReader';
+import { operationIdProperty, readOperationId } from './common';
 import {
-	operationIdProperty,
-	readOperationId,
-	timeoutMinutesOption,
-	validateExportRequest,
-} from './common';
-import { RESTART_NEEDS, readDownloadOptions, unchangedExport } from './downloadRules';
+	RESTART_NEEDS,
+	downloadOptions,
+	readDownloadOptions,
+	unchangedExport,
+} from './downloadRules';
+import { validateExportRequest } from './exportRequest';
 
 const displayOptions = { show: { resource: ['export'], operation: ['download'] } };
 
@@ -47,72 +47,7 @@ const LINE_ITEMS: OutputFormat = {
 const properties: INodeProperties[] = [
 	operationIdProperty(['download']),
 	...outputModeProperties(LINE_ITEMS),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		description:
-			'How to read the blobs, what to do when there is no data or the export expired, and how long to wait',
-		options: [
-			{
-				displayName: 'Concurrency',
-				name: 'concurrency',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 16 },
-				default: 2,
-				description:
-					'How many blobs to download at once. Two keep one core reading while the other inflates; more add memory, not speed, since lines are read on one thread.',
-			},
-			{
-				displayName: 'Max Line Items',
-				name: 'maxItems',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 100000,
-				description:
-					'Line Items output only: fail rather than make more items than this (use Aggregate or File for larger exports)',
-			},
-			{
-				displayName: 'On No Data',
-				name: 'onNoData',
-				type: 'options',
-				options: [
-					{
-						name: 'Output Nothing',
-						value: 'empty',
-						description: 'Turn on Always Output Data to continue the workflow',
-					},
-					{
-						name: 'Error',
-						value: 'error',
-						description: 'Fail, so that the error output or an error workflow takes over',
-					},
-				],
-				default: 'empty',
-				description:
-					'What to do when Microsoft answers that the invoice or period has no data (code 5000)',
-			},
-			{
-				displayName: 'Restart Expired Exports',
-				name: 'restartOnExpired',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether to start the same export again when Microsoft says the operation expired (410), using dataset and request fields of the input item',
-			},
-			{
-				displayName: 'Skip Unchanged Exports',
-				name: 'skipUnchanged',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to output nothing for an export this node has already downloaded completely: the same dataset and invoice or period with the same manifest eTag. n8n remembers them in its database (the store of the Remove Duplicates node, per workflow and node), on queue-mode workers too, and manual test runs count. A failed or stopped download is not remembered. To download a remembered export again, run once with this option off; a copy of the node starts with an empty memory.',
-			},
-			timeoutMinutesOption,
-		],
-	},
+	downloadOptions,
 ];
 
 export const description = updateDisplayOptions(displayOptions, properties);
@@ -124,10 +59,7 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const operationId = readOperationId(this, itemIndex);
 	const settings = readOutputSettings(this, itemIndex, LINE_ITEMS);
-	const options = readDownloadOptions(
-		new ParameterRules(this, itemIndex),
-		this.getNodeParameter('options', itemIndex, {}) as IDataObject,
-	);
+	const options = readDownloadOptions(new ParameterRules(this, itemIndex));
 	const item = this.getInputData()[itemIndex]?.json ?? {};
 	const client = await createGraphClient(this, itemIndex, options.timeoutMinutes);
 	const { operation, manifest, blobs } = await readFinishedExport(

@@ -1,11 +1,76 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { ParameterRules } from '../../../shared/n8n/parameters';
+import { optionsCollection } from '../../../shared/n8n/properties';
 import type { NodeRun } from '../../../shared/n8n/router';
 import { hasSeen, rememberSeen } from '../../../shared/n8n/seenStore';
+import { timeoutMinutesOption } from './common';
+
+/** Download's Options: reading the blobs, no data, an expired export, waiting. */
+export const downloadOptions: INodeProperties = optionsCollection(
+	'How to read the blobs, what to do when there is no data or the export expired, and how long to wait',
+	[
+		{
+			displayName: 'Concurrency',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 16 },
+			default: 2,
+			description:
+				'How many blobs to download at once. Two keep one core reading while the other inflates; more add memory, not speed, since lines are read on one thread.',
+		},
+		{
+			displayName: 'Max Line Items',
+			name: 'maxItems',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 100000,
+			description:
+				'Line Items output only: fail rather than make more items than this (use Aggregate or File for larger exports)',
+		},
+		{
+			displayName: 'On No Data',
+			name: 'onNoData',
+			type: 'options',
+			options: [
+				{
+					name: 'Output Nothing',
+					value: 'empty',
+					description: 'Turn on Always Output Data to continue the workflow',
+				},
+				{
+					name: 'Error',
+					value: 'error',
+					description: 'Fail, so that the error output or an error workflow takes over',
+				},
+			],
+			default: 'empty',
+			description:
+				'What to do when Microsoft answers that the invoice or period has no data (code 5000)',
+		},
+		{
+			displayName: 'Restart Expired Exports',
+			name: 'restartOnExpired',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to start the same export again when Microsoft says the operation expired (410), using dataset and request fields of the input item',
+		},
+		{
+			displayName: 'Skip Unchanged Exports',
+			name: 'skipUnchanged',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to output nothing for an export this node has already downloaded completely: the same dataset and invoice or period with the same manifest eTag. n8n remembers them in its database (the store of the Remove Duplicates node, per workflow and node), on queue-mode workers too, and manual test runs count. A failed or stopped download is not remembered. To download a remembered export again, run once with this option off; a copy of the node starts with an empty memory.',
+		},
+		timeoutMinutesOption,
+	],
+);
 
 /** The Download operation's Options, checked before any request. */
-export function readDownloadOptions(rules: ParameterRules, given: IDataObject) {
+export function readDownloadOptions(rules: ParameterRules) {
+	const given = rules.collection('options');
 	return {
 		concurrency: rules.number(given.concurrency, 'Concurrency', {
 			min: 1,

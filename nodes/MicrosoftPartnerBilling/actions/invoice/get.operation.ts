@@ -1,12 +1,12 @@
 import {
 	updateDisplayOptions,
-	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
 
 import { ParameterRules } from '../../../shared/n8n/parameters';
+import { optionsCollection } from '../../../shared/n8n/properties';
 import {
 	createPartnerCenterClient,
 	getInvoice,
@@ -26,15 +26,7 @@ const properties: INodeProperties[] = [
 			'The Partner Center invoice ID, as Get Many outputs it in ID and the Graph exports take it',
 		hint: 'Microsoft documents this call for app+user (delegated) credentials only',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		description: 'How long the call may take',
-		options: [timeoutMinutesOption],
-	},
+	optionsCollection('How long the call may take', [timeoutMinutesOption]),
 ];
 
 export const description = updateDisplayOptions(
@@ -48,10 +40,7 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const rules = new ParameterRules(this, itemIndex);
 	const invoiceId = readInvoiceId(this, rules, itemIndex);
-	const timeoutMinutes = invoiceTimeoutMinutes(
-		rules,
-		this.getNodeParameter('options', itemIndex, {}) as IDataObject,
-	);
+	const timeoutMinutes = invoiceTimeoutMinutes(rules, rules.collection('options'));
 	const client = await createPartnerCenterClient(this, itemIndex, timeoutMinutes);
 	return [{ json: invoiceToJson(await getInvoice(client, invoiceId)) }];
 }

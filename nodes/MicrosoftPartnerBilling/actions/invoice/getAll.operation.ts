@@ -1,82 +1,27 @@
 import {
 	updateDisplayOptions,
-	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { ParameterRules, returnAllAndLimitProperties } from '../../../shared/n8n/parameters';
+import { ParameterRules } from '../../../shared/n8n/parameters';
+import { optionsCollection, returnAllAndLimitProperties } from '../../../shared/n8n/properties';
 import { seenAmong } from '../../../shared/n8n/seenStore';
 import {
 	createPartnerCenterClient,
 	invoiceToJson,
 	listInvoices,
 } from '../../transport/partnerCenter';
-import {
-	invoiceTimeoutMinutes,
-	matches,
-	newestFirst,
-	readFilters,
-	reconciledKey,
-	timeoutMinutesOption,
-} from './common';
+import { invoiceTimeoutMinutes, reconciledKey, timeoutMinutesOption } from './common';
+import { invoiceFilters, matches, newestFirst, readInvoiceFilters } from './invoiceFilters';
 
 const properties: INodeProperties[] = [
 	...returnAllAndLimitProperties,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		description: 'Only the invoices that match every filter given',
-		options: [
-			{
-				displayName: 'Billing Period End',
-				name: 'periodEnd',
-				type: 'string',
-				default: '',
-				placeholder: 'YYYY-MM-DD',
-				description: 'Only invoices whose billing period ends on or before this day (UTC)',
-			},
-			{
-				displayName: 'Billing Period Start',
-				name: 'periodStart',
-				type: 'string',
-				default: '',
-				placeholder: 'YYYY-MM-DD',
-				description: 'Only invoices whose billing period starts on or after this day (UTC)',
-			},
-			{
-				displayName: 'Document Type',
-				name: 'documentType',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. Invoice',
-				description:
-					'Only documents of this documentType, as Partner Center writes it (Invoice, Credit Note); case-insensitive',
-			},
-			{
-				displayName: 'Invoice Type',
-				name: 'invoiceType',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. Recurring',
-				description:
-					'Only invoices of this invoiceType, as Partner Center writes it (e.g. Recurring, OneTime); case-insensitive',
-			},
-		],
-	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		description:
-			'Whether to leave out invoices already reconciled, and how long the calls may take',
-		options: [
+	invoiceFilters,
+	optionsCollection(
+		'Whether to leave out invoices already reconciled, and how long the calls may take',
+		[
 			{
 				displayName: 'Skip Invoices Marked as Reconciled',
 				name: 'skipReconciled',
@@ -87,7 +32,7 @@ const properties: INodeProperties[] = [
 			},
 			timeoutMinutesOption,
 		],
-	},
+	),
 ];
 
 export const description = updateDisplayOptions(
@@ -101,8 +46,8 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const rules = new ParameterRules(this, itemIndex);
 	const limit = rules.limit();
-	const filters = readFilters(this, rules, itemIndex);
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const filters = readInvoiceFilters(rules);
+	const options = rules.collection('options');
 	const skipReconciled = rules.flag(
 		options.skipReconciled,
 		'Skip Invoices Marked as Reconciled',

@@ -1,7 +1,17 @@
-import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { addUtcYears, parseIsoDate, toIsoDateText, utcToday } from '../../../shared/numbers/dates';
-import { timeoutMinutesProperty } from '../../../shared/n8n/parameters';
+import type { ParameterRules } from '../../../shared/n8n/parameters';
+import {
+	choicesOf,
+	optionsCollection,
+	timeoutMinutesProperty,
+} from '../../../shared/n8n/properties';
 
 export const reportTypeOptions = [
 	{ name: 'Partner', value: 'PARTNER', description: 'Usage summed per subscription and SKU' },
@@ -18,9 +28,7 @@ export const reportTypeOptions = [
 ];
 
 /** The report types with their display names, for ParameterRules.oneOf. */
-export const REPORT_TYPE_CHOICES = reportTypeOptions.map(
-	({ value, name }) => [value, name] as const,
-);
+export const REPORT_TYPE_CHOICES = choicesOf(reportTypeOptions);
 
 export const timeoutMinutesOption = timeoutMinutesProperty(
 	60,
@@ -36,19 +44,18 @@ export const includeDownloadUrlOption: INodeProperties = {
 		"Whether to output the report's signed tempDownloadURL. Anyone holding it can read the report until it expires, so it is left out unless you need it.",
 };
 
+/** Include Download URL in an operation's Options, checked. */
+export function readIncludeDownloadUrl(rules: ParameterRules, options: IDataObject): boolean {
+	return rules.flag(options.includeDownloadUrl, 'Include Download URL', false);
+}
+
 /** The Options of Get and Get Many: whether to output the signed URL, as `description` says. */
 export function outputUrlOptions(
 	description = includeDownloadUrlOption.description,
 ): INodeProperties {
-	return {
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		description: 'What to include in the output',
-		options: [{ ...includeDownloadUrlOption, description }],
-	};
+	return optionsCollection('What to include in the output', [
+		{ ...includeDownloadUrlOption, description },
+	]);
 }
 
 export interface BillingPeriod {

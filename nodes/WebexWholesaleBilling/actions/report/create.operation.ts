@@ -1,41 +1,15 @@
-import { updateDisplayOptions } from 'n8n-workflow';
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
 } from 'n8n-workflow';
 
 import { ParameterRules } from '../../../shared/n8n/parameters';
 import { createWebexClient, reportToJson, waitForReport } from '../../transport';
 import { createReport } from '../../transport/createReport';
-import {
-	REPORT_TYPE_CHOICES,
-	includeDownloadUrlOption,
-	readBillingPeriod,
-	reportTypeOptions,
-	timeoutMinutesOption,
-} from './common';
-
-const ifExistsOptions = [
-	{
-		name: 'Error',
-		value: 'error',
-		description: 'Fail, as Webex refuses a second report for the same period and type',
-	},
-	{
-		name: 'Reuse',
-		value: 'reuse',
-		description:
-			'Use the existing report: safe to run again, creates a report only once per period',
-	},
-	{
-		name: 'Recreate',
-		value: 'recreate',
-		description: 'Delete the existing report (after it finishes) and create a new one',
-	},
-] as const;
-const IF_EXISTS_CHOICES = ifExistsOptions.map(({ value, name }) => [value, name] as const);
+import { REPORT_TYPE_CHOICES, readBillingPeriod, reportTypeOptions } from './common';
+import { createOptions, readCreateOptions } from './createOptions';
 
 const properties: INodeProperties[] = [
 	{
@@ -67,50 +41,7 @@ const properties: INodeProperties[] = [
 		default: 'PARTNER',
 		description: 'How detailed the report is: per subscription, per customer or per user',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		description:
-			'What to do about an existing report, whether to wait for the new one, and what to include',
-		options: [
-			{
-				displayName: 'If a Report Exists',
-				name: 'ifExists',
-				type: 'options',
-				options: [...ifExistsOptions],
-				default: 'error',
-				description:
-					'What to do when a report for the same period, type and sub-partner already exists',
-			},
-			includeDownloadUrlOption,
-			{
-				displayName: 'Include Internal Orgs',
-				name: 'internal',
-				type: 'boolean',
-				default: false,
-				description: "Whether to include the partner's internal organisations in the report",
-			},
-			{
-				displayName: 'Sub-Partner Org ID',
-				name: 'subPartnerOrgId',
-				type: 'string',
-				default: '',
-				description: 'Create the report for this sub-partner organisation instead of your own',
-			},
-			timeoutMinutesOption,
-			{
-				displayName: 'Wait for Completion',
-				name: 'waitForCompletion',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to wait until Webex has generated the report and output it with status COMPLETED. Otherwise the node outputs the new report ID at once.',
-			},
-		],
-	},
+	createOptions,
 ];
 
 export const description = updateDisplayOptions(
@@ -129,25 +60,17 @@ export async function execute(
 		'Report Type',
 		REPORT_TYPE_CHOICES,
 	);
-	const given = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const ifExists = rules.oneOf(given.ifExists ?? 'error', 'If a Report Exists', IF_EXISTS_CHOICES);
-	const includeDownloadUrl = rules.flag(given.includeDownloadUrl, 'Include Download URL', false);
-	const internal =
-		given.internal === undefined
-			? undefined
-			: rules.flag(given.internal, 'Include Internal Orgs', false);
-	const timeoutMinutes = rules.timeoutMinutes(given.timeoutMinutes, 60);
-	const waitForCompletion = rules.flag(given.waitForCompletion, 'Wait for Completion', false);
-	const subPartnerOrgId =
-		rules.text(given.subPartnerOrgId, 'Sub-Partner Org ID').trim() || undefined;
+	const options = readCreateOptions(rules);
+	const { timeoutMinutes, waitForCompletion } = options;
 	const client = await createWebexClient(this, itemIndex, timeoutMinutes);
 
+	const { subPartnerOrgId, internal } = options;
 	const request = { billingStartDate, billingEndDate, type, subPartnerOrgId, internal };
 	let report = await createReport(client, request, {
-		ifExists,
+		ifExists: options.ifExists,
 		timeoutMinutes,
 		willWait: waitForCompletion,
 	});
 	if (waitForCompletion) report = await waitForReport(client, report.id, timeoutMinutes);
-	return [{ json: reportToJson(report, includeDownloadUrl) }];
+	return [{ json: reportToJson(report, options.includeDownloadUrl) }];
 }
