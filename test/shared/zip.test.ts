@@ -184,6 +184,16 @@ describe('readZipStream', () => {
 		);
 	});
 
+	it('fails, without an uncaught error, on a damaged entry that no reader reads', async () => {
+		const bytes = zipOf({ 'Notes.txt': usage });
+		// The first byte of the deflate data: block type 3, which does not exist.
+		bytes[recordAt(bytes, LOCAL_HEADER) + 30 + 'Notes.txt'.length] = 0xff;
+		const ignoreEveryEntry = async () => {};
+		await expect(
+			readZipStream(inChunks(bytes), 'the ZIP', DEFAULT_ZIP_LIMITS, ignoreEveryEntry),
+		).rejects.toThrow("the ZIP: entry 'Notes.txt' is damaged (invalid block type)");
+	});
+
 	it('fails an entry whose content does not match its checksum', async () => {
 		const zip = new AdmZip();
 		zip.addFile('Usage.csv', Buffer.from('Invoice Number\r\n1\r\n'));

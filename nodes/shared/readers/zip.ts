@@ -229,6 +229,10 @@ async function readEntry(
 	}
 
 	const guard = new EntryGuard(label, limits, declared);
+	// Its errors reach the caller through `feeding` and `reading` below; without a listener of
+	// its own, an entry nobody reads (a directory, a file no reader wants) would turn a damaged
+	// entry into an uncaught exception that ends the process.
+	guard.on('error', () => {});
 	const isFile = !name.endsWith('/');
 	const feeding = (async () => {
 		const compressedSize =
