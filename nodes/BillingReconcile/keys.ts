@@ -128,26 +128,60 @@ const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
 /**
+ * Slots per chunk of the per-slot columns. A column grows a chunk at a time as slots are
+ * used, so its memory follows the keys seen rather than the most keys there could be, and
+ * growing copies nothing (a grown array would leave its old copy behind as garbage).
+ */
+const CHUNK_BITS = 16;
+const CHUNK_SIZE = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK_SIZE - 1;
+
+/** One integer per slot; a slot never written reads as `empty`. */
+export class SlotColumn {
+	private readonly chunks: Int32Array[] = [];
+
+	constructor(private readonly empty: number) {}
+
+	get(slot: number): number {
+		const chunk = this.chunks[slot >>> CHUNK_BITS];
+		return chunk === undefined ? this.empty : chunk[slot & CHUNK_MASK];
+	}
+
+	set(slot: number, value: number): void {
+		const index = slot >>> CHUNK_BITS;
+		let chunk = this.chunks[index];
+		if (chunk === undefined) {
+			chunk = new Int32Array(CHUNK_SIZE);
+			if (this.empty !== 0) chunk.fill(this.empty);
+			this.chunks[index] = chunk;
+		}
+		chunk[slot & CHUNK_MASK] = value;
+	}
+}
+
+/**
  * Gives every distinct key a slot number, 0, 1, 2… in order of first sight. An open-
- * addressing hash table sized once for the most keys there can be (|A| + |B|), so it never
- * rehashes; it stores each key's parts by reference, so a lookup allocates nothing. For a
- * million keys this is several times faster than a Map of joined key strings.
+ * addressing hash table sized for the keys expected and doubled when more arrive; it stores
+ * each key's parts by reference, so a lookup allocates nothing. For a million keys this is
+ * several times faster than a Map of joined key strings.
  */
 export class KeyTable {
-	private readonly buckets: Int32Array;
-	private readonly mask: number;
-	private readonly hashes: Int32Array;
-	private readonly parts: string[][];
+	private buckets: Int32Array;
+	private mask: number;
+	private readonly hashes = new SlotColumn(0);
+	/** per chunk of slots, each slot's parts one after the other */
+	private readonly parts: string[][] = [];
 	size = 0;
 
-	constructor(capacity: number, fieldCount: number) {
+	constructor(
+		expectedKeys: number,
+		private readonly fieldCount: number,
+	) {
 		let bucketCount = 16;
-		while (bucketCount < capacity * 2) bucketCount *= 2;
+		// At most half full: linear probing stays short.
+		while (bucketCount < expectedKeys * 2) bucketCount *= 2;
 		this.buckets = new Int32Array(bucketCount);
 		this.mask = bucketCount - 1;
-		this.hashes = new Int32Array(Math.max(capacity, 1));
-		// Sized once: arrays grown by push leave their outgrown copies behind as garbage.
-		this.parts = Array.from({ length: fieldCount }, () => new Array<string>(Math.max(capacity, 1)));
 	}
 
 	/** The slot of the key the builder last read; a new slot when the key is new. */
@@ -158,21 +192,44 @@ export class KeyTable {
 			const entry = this.buckets[bucket];
 			if (entry === 0) break;
 			const slot = entry - 1;
-			if (this.hashes[slot] === hash && this.sameParts(slot, parts)) return slot;
+			if (this.hashes.get(slot) === hash && this.sameParts(slot, parts)) return slot;
 			bucket = (bucket + 1) & this.mask;
 		}
 		const slot = this.size++;
 		this.buckets[bucket] = slot + 1;
-		this.hashes[slot] = hash;
-		for (let index = 0; index < parts.length; index++) this.parts[index][slot] = parts[index];
+		this.hashes.set(slot, hash);
+		const chunkIndex = slot >>> CHUNK_BITS;
+		let chunk = this.parts[chunkIndex];
+		if (chunk === undefined) {
+			chunk = new Array<string>(CHUNK_SIZE * this.fieldCount);
+			this.parts[chunkIndex] = chunk;
+		}
+		const start = (slot & CHUNK_MASK) * this.fieldCount;
+		for (let index = 0; index < parts.length; index++) chunk[start + index] = parts[index];
+		if (this.size * 2 > this.buckets.length) this.grow();
 		return slot;
 	}
 
 	private sameParts(slot: number, parts: string[]): boolean {
+		const chunk = this.parts[slot >>> CHUNK_BITS];
+		const start = (slot & CHUNK_MASK) * this.fieldCount;
 		for (let index = 0; index < parts.length; index++) {
-			if (this.parts[index][slot] !== parts[index]) return false;
+			if (chunk[start + index] !== parts[index]) return false;
 		}
 		return true;
+	}
+
+	/** Twice the buckets, every slot placed again by its stored hash. */
+	private grow(): void {
+		const buckets = new Int32Array(this.buckets.length * 2);
+		const mask = buckets.length - 1;
+		for (let slot = 0; slot < this.size; slot++) {
+			let bucket = this.hashes.get(slot) & mask;
+			while (buckets[bucket] !== 0) bucket = (bucket + 1) & mask;
+			buckets[bucket] = slot + 1;
+		}
+		this.buckets = buckets;
+		this.mask = mask;
 	}
 }
 
