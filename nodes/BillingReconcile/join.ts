@@ -175,10 +175,11 @@ export function reconcile(
 ): ReconcileResult {
 	// Sized for the keys of the larger side: the two sides of a reconciliation share most
 	// keys. The table grows when they do not.
-	const slots = new KeyTable(Math.max(itemsA.length, itemsB.length), spec.matchFields.length);
+	const expectedKeys = Math.max(itemsA.length, itemsB.length);
+	const slots = new KeyTable(expectedKeys, spec.matchFields.length);
 	const paired = pairedItemsOf(itemsA, itemsB);
-	const a = sideState('A', itemsA, spec, 0, paired);
-	const b = sideState('B', itemsB, spec, itemsA.length, paired);
+	const a = sideState('A', itemsA, spec, expectedKeys, 0, paired);
+	const b = sideState('B', itemsB, spec, expectedKeys, itemsA.length, paired);
 	const totals: FieldTotal[] = [];
 	spec.compareFields.forEach((field, index) => {
 		if (!isSummable(field)) return;
@@ -292,6 +293,7 @@ function sideState(
 	side: Side,
 	items: INodeExecutionData[],
 	spec: ReconcileSpec,
+	expectedKeys: number,
 	pairedOffset: number,
 	paired: IPairedItemData[],
 ): SideState {
@@ -313,7 +315,7 @@ function sideState(
 		compareReaders: spec.compareFields.map((field) => (isA ? field.readA : field.readB)),
 		compareNames: spec.compareFields.map((field) => (isA ? field.fieldA : field.fieldB)),
 		kinds: spec.compareFields.map((field) => field.compareAs),
-		first: new SlotColumn(NONE),
+		first: new SlotColumn(NONE, expectedKeys),
 		later: new Map(),
 		rollUps: new Map(),
 		plain: new PlainDecimalReader(),

@@ -128,34 +128,48 @@ const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
 /**
- * Slots per chunk of the per-slot columns. A column grows a chunk at a time as slots are
- * used, so its memory follows the keys seen rather than the most keys there could be, and
- * growing copies nothing (a grown array would leave its old copy behind as garbage).
+ * The per-slot columns grow a chunk at a time as slots are used, so their memory follows the
+ * keys seen rather than the most keys there could be, and growing copies nothing (a grown
+ * array would leave its old copy behind as garbage). A chunk holds about as many slots as
+ * the keys expected, from 16 to 65,536: a small reconciliation makes small chunks.
  */
-const CHUNK_BITS = 16;
-const CHUNK_SIZE = 1 << CHUNK_BITS;
-const CHUNK_MASK = CHUNK_SIZE - 1;
+const MIN_CHUNK_BITS = 4;
+const MAX_CHUNK_BITS = 16;
+
+function chunkBitsFor(expectedSlots: number): number {
+	let bits = MIN_CHUNK_BITS;
+	while (bits < MAX_CHUNK_BITS && 1 << bits < expectedSlots) bits++;
+	return bits;
+}
 
 /** One integer per slot; a slot never written reads as `empty`. */
 export class SlotColumn {
 	private readonly chunks: Int32Array[] = [];
+	private readonly bits: number;
+	private readonly mask: number;
 
-	constructor(private readonly empty: number) {}
+	constructor(
+		private readonly empty: number,
+		expectedSlots = Infinity,
+	) {
+		this.bits = chunkBitsFor(expectedSlots);
+		this.mask = (1 << this.bits) - 1;
+	}
 
 	get(slot: number): number {
-		const chunk = this.chunks[slot >>> CHUNK_BITS];
-		return chunk === undefined ? this.empty : chunk[slot & CHUNK_MASK];
+		const chunk = this.chunks[slot >>> this.bits];
+		return chunk === undefined ? this.empty : chunk[slot & this.mask];
 	}
 
 	set(slot: number, value: number): void {
-		const index = slot >>> CHUNK_BITS;
+		const index = slot >>> this.bits;
 		let chunk = this.chunks[index];
 		if (chunk === undefined) {
-			chunk = new Int32Array(CHUNK_SIZE);
+			chunk = new Int32Array(this.mask + 1);
 			if (this.empty !== 0) chunk.fill(this.empty);
 			this.chunks[index] = chunk;
 		}
-		chunk[slot & CHUNK_MASK] = value;
+		chunk[slot & this.mask] = value;
 	}
 }
 
@@ -168,9 +182,11 @@ export class SlotColumn {
 export class KeyTable {
 	private buckets: Int32Array;
 	private mask: number;
-	private readonly hashes = new SlotColumn(0);
+	private readonly hashes: SlotColumn;
 	/** per chunk of slots, each slot's parts one after the other */
 	private readonly parts: string[][] = [];
+	private readonly chunkBits: number;
+	private readonly chunkMask: number;
 	size = 0;
 
 	constructor(
@@ -182,6 +198,9 @@ export class KeyTable {
 		while (bucketCount < expectedKeys * 2) bucketCount *= 2;
 		this.buckets = new Int32Array(bucketCount);
 		this.mask = bucketCount - 1;
+		this.hashes = new SlotColumn(0, expectedKeys);
+		this.chunkBits = chunkBitsFor(expectedKeys);
+		this.chunkMask = (1 << this.chunkBits) - 1;
 	}
 
 	/** The slot of the key the builder last read; a new slot when the key is new. */
@@ -198,21 +217,21 @@ export class KeyTable {
 		const slot = this.size++;
 		this.buckets[bucket] = slot + 1;
 		this.hashes.set(slot, hash);
-		const chunkIndex = slot >>> CHUNK_BITS;
+		const chunkIndex = slot >>> this.chunkBits;
 		let chunk = this.parts[chunkIndex];
 		if (chunk === undefined) {
-			chunk = new Array<string>(CHUNK_SIZE * this.fieldCount);
+			chunk = new Array<string>((this.chunkMask + 1) * this.fieldCount);
 			this.parts[chunkIndex] = chunk;
 		}
-		const start = (slot & CHUNK_MASK) * this.fieldCount;
+		const start = (slot & this.chunkMask) * this.fieldCount;
 		for (let index = 0; index < parts.length; index++) chunk[start + index] = parts[index];
 		if (this.size * 2 > this.buckets.length) this.grow();
 		return slot;
 	}
 
 	private sameParts(slot: number, parts: string[]): boolean {
-		const chunk = this.parts[slot >>> CHUNK_BITS];
-		const start = (slot & CHUNK_MASK) * this.fieldCount;
+		const chunk = this.parts[slot >>> this.chunkBits];
+		const start = (slot & this.chunkMask) * this.fieldCount;
 		for (let index = 0; index < parts.length; index++) {
 			if (chunk[start + index] !== parts[index]) return false;
 		}

@@ -105,7 +105,8 @@ describe('KeyBuilder and KeyTable', () => {
 		const fields = ['customer', 'sku'];
 		const builder = new KeyBuilder(fields.map(fieldReader), fields, exact);
 		const table = new KeyTable(2, fields.length);
-		// Past two chunks of slots (65,536 each) and many doublings of the table.
+		// Thousands of chunks of slots (sized for the two keys expected) and many doublings of
+		// the table.
 		const records = Array.from({ length: 140_000 }, (_, index) => ({
 			customer: `C${index >> 2}`,
 			sku: `S${index & 3}`,
@@ -205,13 +206,19 @@ describe('withoutLeadingZeros', () => {
 });
 
 describe('SlotColumn', () => {
-	it('reads what was written to a slot, and the empty value for a slot never written', () => {
-		const column = new SlotColumn(-1);
-		column.set(3, 7);
-		column.set(200_000, 0);
-		expect([column.get(3), column.get(200_000)]).toEqual([7, 0]);
-		expect([column.get(0), column.get(4), column.get(70_000), column.get(10_000_000)]).toEqual([
-			-1, -1, -1, -1,
-		]);
-	});
+	it.each([
+		['sized for many slots', undefined],
+		['sized for a few slots', 10],
+	])(
+		'reads what was written to a slot, and the empty value for a slot never written (%s)',
+		(_, expectedSlots) => {
+			const column = new SlotColumn(-1, expectedSlots);
+			column.set(3, 7);
+			column.set(200_000, 0);
+			expect([column.get(3), column.get(200_000)]).toEqual([7, 0]);
+			expect([column.get(0), column.get(4), column.get(70_000), column.get(10_000_000)]).toEqual([
+				-1, -1, -1, -1,
+			]);
+		},
+	);
 });
