@@ -19,6 +19,7 @@ import {
 	KeyBuilder,
 	KeyTable,
 	KeyValueError,
+	SlotColumn,
 	type FieldReader,
 	type KeyNormalisation,
 } from './keys';
@@ -148,7 +149,7 @@ interface SideState {
 	compareNames: string[];
 	kinds: CompareKind[];
 	/** slot → the first item with that key, or NONE */
-	first: Int32Array;
+	first: SlotColumn;
 	/** slot → later items with that key, kept when they are rolled up */
 	later: Map<number, number[]>;
 	rollUps: Map<number, RollUp>;
@@ -172,11 +173,13 @@ export function reconcile(
 	itemsB: INodeExecutionData[],
 	spec: ReconcileSpec,
 ): ReconcileResult {
-	const capacity = itemsA.length + itemsB.length;
-	const slots = new KeyTable(capacity, spec.matchFields.length);
+	// Sized for the keys of the larger side: the two sides of a reconciliation share most
+	// keys. The table grows when they do not.
+	const expectedKeys = Math.max(itemsA.length, itemsB.length);
+	const slots = new KeyTable(expectedKeys, spec.matchFields.length);
 	const paired = pairedItemsOf(itemsA, itemsB);
-	const a = sideState('A', itemsA, spec, capacity, paired);
-	const b = sideState('B', itemsB, spec, capacity, paired);
+	const a = sideState('A', itemsA, spec, expectedKeys, 0, paired);
+	const b = sideState('B', itemsB, spec, expectedKeys, itemsA.length, paired);
 	const totals: FieldTotal[] = [];
 	spec.compareFields.forEach((field, index) => {
 		if (!isSummable(field)) return;
@@ -205,8 +208,8 @@ export function reconcile(
 	const differencesOf = new Map<number, FieldDifference[]>();
 	const counts: Record<Status, number> = { matched: 0, different: 0, onlyInA: 0, onlyInB: 0 };
 	for (let slot = 0; slot < slotCount; slot++) {
-		const itemA = a.first[slot];
-		const itemB = b.first[slot];
+		const itemA = a.first.get(slot);
+		const itemB = b.first.get(slot);
 		let status: Status;
 		if (itemA === NONE) {
 			status = 'onlyInB';
@@ -254,8 +257,8 @@ export function reconcile(
 	for (let slot = 0; slot < slotCount; slot++) {
 		const status = STATUSES[statuses[slot]];
 		if (status === 'matched' && !spec.includeMatched) continue;
-		const itemA = a.first[slot];
-		const itemB = b.first[slot];
+		const itemA = a.first.get(slot);
+		const itemB = b.first.get(slot);
 		const recordA = itemA === NONE ? null : record(a, slot, itemA);
 		const recordB = itemB === NONE ? null : record(b, slot, itemB);
 		const key = itemA === NONE ? keyObject(b, itemB, spec) : keyObject(a, itemA, spec);
@@ -290,7 +293,8 @@ function sideState(
 	side: Side,
 	items: INodeExecutionData[],
 	spec: ReconcileSpec,
-	capacity: number,
+	expectedKeys: number,
+	pairedOffset: number,
 	paired: IPairedItemData[],
 ): SideState {
 	const isA = side === 'A';
@@ -311,14 +315,14 @@ function sideState(
 		compareReaders: spec.compareFields.map((field) => (isA ? field.readA : field.readB)),
 		compareNames: spec.compareFields.map((field) => (isA ? field.fieldA : field.fieldB)),
 		kinds: spec.compareFields.map((field) => field.compareAs),
-		first: new Int32Array(capacity).fill(NONE),
+		first: new SlotColumn(NONE, expectedKeys),
 		later: new Map(),
 		rollUps: new Map(),
 		plain: new PlainDecimalReader(),
 		ignored: 0,
 		emptyItems: 0,
 		paired,
-		pairedOffset: isA ? 0 : capacity - items.length,
+		pairedOffset,
 	};
 }
 
@@ -389,8 +393,8 @@ function index(state: SideState, slots: KeyTable, spec: ReconcileSpec, totals: F
 		}
 
 		const slot = slots.slotOf(state.keys);
-		if (first[slot] === NONE) {
-			first[slot] = itemIndex;
+		if (first.get(slot) === NONE) {
+			first.set(slot, itemIndex);
 			if (state.aggregate) rollUpOf(state, slot, spec).add(json, readers);
 			continue;
 		}
@@ -408,7 +412,8 @@ function index(state: SideState, slots: KeyTable, spec: ReconcileSpec, totals: F
 				if (seen.length < EXAMPLE_ITEMS) seen.push(itemIndex);
 			} else {
 				duplicateKeyCount++;
-				if (duplicates.size < DUPLICATE_EXAMPLES) duplicates.set(slot, [first[slot], itemIndex]);
+				if (duplicates.size < DUPLICATE_EXAMPLES)
+					duplicates.set(slot, [first.get(slot), itemIndex]);
 			}
 		}
 	}
@@ -429,7 +434,7 @@ function index(state: SideState, slots: KeyTable, spec: ReconcileSpec, totals: F
 function rollUpOf(state: SideState, slot: number, spec: ReconcileSpec): RollUp {
 	let rollUp = state.rollUps.get(slot);
 	if (rollUp === undefined) {
-		const firstRecord = state.items[state.first[slot]].json;
+		const firstRecord = state.items[state.first.get(slot)].json;
 		rollUp = new RollUp(firstRecord, state.kinds, spec.normalisation);
 		if (!state.aggregate) rollUp.add(firstRecord, state.compareReaders);
 		state.rollUps.set(slot, rollUp);

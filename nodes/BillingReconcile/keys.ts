@@ -128,26 +128,79 @@ const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
 /**
+ * The per-slot columns grow a chunk at a time as slots are used, so their memory follows the
+ * keys seen rather than the most keys there could be, and growing copies nothing (a grown
+ * array would leave its old copy behind as garbage). A chunk holds about as many slots as
+ * the keys expected, from 16 to 65,536: a small reconciliation makes small chunks.
+ */
+const MIN_CHUNK_BITS = 4;
+const MAX_CHUNK_BITS = 16;
+
+function chunkBitsFor(expectedSlots: number): number {
+	let bits = MIN_CHUNK_BITS;
+	while (bits < MAX_CHUNK_BITS && 1 << bits < expectedSlots) bits++;
+	return bits;
+}
+
+/** One integer per slot; a slot never written reads as `empty`. */
+export class SlotColumn {
+	private readonly chunks: Int32Array[] = [];
+	private readonly bits: number;
+	private readonly mask: number;
+
+	constructor(
+		private readonly empty: number,
+		expectedSlots = Infinity,
+	) {
+		this.bits = chunkBitsFor(expectedSlots);
+		this.mask = (1 << this.bits) - 1;
+	}
+
+	get(slot: number): number {
+		const chunk = this.chunks[slot >>> this.bits];
+		return chunk === undefined ? this.empty : chunk[slot & this.mask];
+	}
+
+	set(slot: number, value: number): void {
+		const index = slot >>> this.bits;
+		let chunk = this.chunks[index];
+		if (chunk === undefined) {
+			chunk = new Int32Array(this.mask + 1);
+			if (this.empty !== 0) chunk.fill(this.empty);
+			this.chunks[index] = chunk;
+		}
+		chunk[slot & this.mask] = value;
+	}
+}
+
+/**
  * Gives every distinct key a slot number, 0, 1, 2… in order of first sight. An open-
- * addressing hash table sized once for the most keys there can be (|A| + |B|), so it never
- * rehashes; it stores each key's parts by reference, so a lookup allocates nothing. For a
- * million keys this is several times faster than a Map of joined key strings.
+ * addressing hash table sized for the keys expected and doubled when more arrive; it stores
+ * each key's parts by reference, so a lookup allocates nothing. For a million keys this is
+ * several times faster than a Map of joined key strings.
  */
 export class KeyTable {
-	private readonly buckets: Int32Array;
-	private readonly mask: number;
-	private readonly hashes: Int32Array;
-	private readonly parts: string[][];
+	private buckets: Int32Array;
+	private mask: number;
+	private readonly hashes: SlotColumn;
+	/** per chunk of slots, each slot's parts one after the other */
+	private readonly parts: string[][] = [];
+	private readonly chunkBits: number;
+	private readonly chunkMask: number;
 	size = 0;
 
-	constructor(capacity: number, fieldCount: number) {
+	constructor(
+		expectedKeys: number,
+		private readonly fieldCount: number,
+	) {
 		let bucketCount = 16;
-		while (bucketCount < capacity * 2) bucketCount *= 2;
+		// At most half full: linear probing stays short.
+		while (bucketCount < expectedKeys * 2) bucketCount *= 2;
 		this.buckets = new Int32Array(bucketCount);
 		this.mask = bucketCount - 1;
-		this.hashes = new Int32Array(Math.max(capacity, 1));
-		// Sized once: arrays grown by push leave their outgrown copies behind as garbage.
-		this.parts = Array.from({ length: fieldCount }, () => new Array<string>(Math.max(capacity, 1)));
+		this.hashes = new SlotColumn(0, expectedKeys);
+		this.chunkBits = chunkBitsFor(expectedKeys);
+		this.chunkMask = (1 << this.chunkBits) - 1;
 	}
 
 	/** The slot of the key the builder last read; a new slot when the key is new. */
@@ -158,21 +211,44 @@ export class KeyTable {
 			const entry = this.buckets[bucket];
 			if (entry === 0) break;
 			const slot = entry - 1;
-			if (this.hashes[slot] === hash && this.sameParts(slot, parts)) return slot;
+			if (this.hashes.get(slot) === hash && this.sameParts(slot, parts)) return slot;
 			bucket = (bucket + 1) & this.mask;
 		}
 		const slot = this.size++;
 		this.buckets[bucket] = slot + 1;
-		this.hashes[slot] = hash;
-		for (let index = 0; index < parts.length; index++) this.parts[index][slot] = parts[index];
+		this.hashes.set(slot, hash);
+		const chunkIndex = slot >>> this.chunkBits;
+		let chunk = this.parts[chunkIndex];
+		if (chunk === undefined) {
+			chunk = new Array<string>((this.chunkMask + 1) * this.fieldCount);
+			this.parts[chunkIndex] = chunk;
+		}
+		const start = (slot & this.chunkMask) * this.fieldCount;
+		for (let index = 0; index < parts.length; index++) chunk[start + index] = parts[index];
+		if (this.size * 2 > this.buckets.length) this.grow();
 		return slot;
 	}
 
 	private sameParts(slot: number, parts: string[]): boolean {
+		const chunk = this.parts[slot >>> this.chunkBits];
+		const start = (slot & this.chunkMask) * this.fieldCount;
 		for (let index = 0; index < parts.length; index++) {
-			if (this.parts[index][slot] !== parts[index]) return false;
+			if (chunk[start + index] !== parts[index]) return false;
 		}
 		return true;
+	}
+
+	/** Twice the buckets, every slot placed again by its stored hash. */
+	private grow(): void {
+		const buckets = new Int32Array(this.buckets.length * 2);
+		const mask = buckets.length - 1;
+		for (let slot = 0; slot < this.size; slot++) {
+			let bucket = this.hashes.get(slot) & mask;
+			while (buckets[bucket] !== 0) bucket = (bucket + 1) & mask;
+			buckets[bucket] = slot + 1;
+		}
+		this.buckets = buckets;
+		this.mask = mask;
 	}
 }
 

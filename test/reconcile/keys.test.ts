@@ -4,6 +4,7 @@ import {
 	KeyBuilder,
 	KeyTable,
 	KeyValueError,
+	SlotColumn,
 	fieldReader,
 	withoutLeadingZeros,
 	type KeyNormalisation,
@@ -100,6 +101,25 @@ describe('KeyBuilder and KeyTable', () => {
 		expect(slotsOf(records, ['a', 'b'])).toEqual([0, 1, 2, 3, 1]);
 	});
 
+	it('take more keys than they were sized for, and find each again in its slot', () => {
+		const fields = ['customer', 'sku'];
+		const builder = new KeyBuilder(fields.map(fieldReader), fields, exact);
+		const table = new KeyTable(2, fields.length);
+		// Thousands of chunks of slots (sized for the two keys expected) and many doublings of
+		// the table.
+		const records = Array.from({ length: 140_000 }, (_, index) => ({
+			customer: `C${index >> 2}`,
+			sku: `S${index & 3}`,
+		}));
+		const slotOf = (record: IDataObject) => {
+			builder.read(record);
+			return table.slotOf(builder);
+		};
+		expect(records.map(slotOf)).toEqual(records.map((_, index) => index));
+		expect([...records].reverse().map(slotOf)).toEqual(records.map((_, index) => index).reverse());
+		expect(table.size).toBe(records.length);
+	});
+
 	it('compare keys as they are by default: spaces, case and leading zeros count', () => {
 		expect(slotsOf([{ id: 'A1' }, { id: ' A1' }, { id: 'a1' }, { id: '0A1' }], ['id'])).toEqual([
 			0, 1, 2, 3,
@@ -183,4 +203,22 @@ describe('withoutLeadingZeros', () => {
 		expect(withoutLeadingZeros('120')).toBe('120');
 		expect(withoutLeadingZeros('')).toBe('');
 	});
+});
+
+describe('SlotColumn', () => {
+	it.each([
+		['sized for many slots', undefined],
+		['sized for a few slots', 10],
+	])(
+		'reads what was written to a slot, and the empty value for a slot never written (%s)',
+		(_, expectedSlots) => {
+			const column = new SlotColumn(-1, expectedSlots);
+			column.set(3, 7);
+			column.set(200_000, 0);
+			expect([column.get(3), column.get(200_000)]).toEqual([7, 0]);
+			expect([column.get(0), column.get(4), column.get(70_000), column.get(10_000_000)]).toEqual([
+				-1, -1, -1, -1,
+			]);
+		},
+	);
 });
