@@ -58,6 +58,38 @@ describe('streaming CSV reader', () => {
 		await expect(rowsOf('')).rejects.toThrow('no header row');
 	});
 
+	it('hands each record to the consumer as it is parsed, never queued as a stream chunk', async () => {
+		// A record pushed into a stream costs stream bookkeeping per row and may wait in its queue.
+		const push = jest.spyOn(Readable.prototype, 'push');
+		try {
+			const rows: string[] = [];
+			await readCsv(source('A,B\n1,x\n2,y\n', '3,z\n'), {
+				header: () => undefined,
+				row: (values) => void rows.push(values[0]),
+			});
+			expect(rows).toEqual(['1', '2', '3']);
+			const queuedRecords = push.mock.calls.filter(([chunk]) => Array.isArray(chunk));
+			expect(queuedRecords).toEqual([]);
+		} finally {
+			push.mockRestore();
+		}
+	});
+
+	it('stops at the first row the consumer refuses, and no later row reaches it', async () => {
+		const rows: string[] = [];
+		const refusing: CsvRecordConsumer = {
+			header: () => undefined,
+			row: (values) => {
+				rows.push(values[0]);
+				if (values[0] === '2') throw new CsvFormatError('row 2 is not a number');
+			},
+		};
+		await expect(readCsv(source('A\n1\n2\n3\n', '4\n'), refusing)).rejects.toThrow(
+			'row 2 is not a number',
+		);
+		expect(rows).toEqual(['1', '2']);
+	});
+
 	it('counts data rows, not the header', async () => {
 		const consumer: CsvRecordConsumer = { header: () => undefined, row: () => undefined };
 		await expect(readCsv(source('A\n1\n2\n3\n'), consumer)).resolves.toEqual({ rowCount: 3 });
