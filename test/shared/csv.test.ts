@@ -75,6 +75,27 @@ describe('streaming CSV reader', () => {
 		}
 	});
 
+	it("starts every record with an array from Array.of, not csv-parse's own array literal", async () => {
+		// V8 may pretenure the arrays of csv-parse's literal in a busy process, and every field
+		// string then outlives young-generation collections (see allocateRecordsOutsideLiteral).
+		const arrayOf = jest.spyOn(Array, 'of');
+		try {
+			const rows: string[][] = [];
+			await readCsv(source('A,B\n1,x\n2,y\n3,z\n'), {
+				header: () => undefined,
+				row: (values) => void rows.push(values),
+			});
+			expect(rows).toEqual([
+				['1', 'x'],
+				['2', 'y'],
+				['3', 'z'],
+			]);
+			expect(arrayOf.mock.calls.length).toBeGreaterThanOrEqual(rows.length);
+		} finally {
+			arrayOf.mockRestore();
+		}
+	});
+
 	it('stops at the first row the consumer refuses, and no later row reaches it', async () => {
 		const rows: string[] = [];
 		const refusing: CsvRecordConsumer = {
