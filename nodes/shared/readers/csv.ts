@@ -97,7 +97,7 @@ interface RecordState {
  * of that literal live long, and from then on allocates them in the old generation
  * ("pretenuring"): each record's field strings, referred to from there, then survive every
  * young-generation collection until a full one. The download then took about twice the CPU
- * time and its own memory grew by 140 MB or more, in about half the runs of the Cisco
+ * time and its own memory grew by 130–151 MB, in about half the runs of the Cisco
  * benchmark. Arrays from `Array.of` have no allocation site for V8 to pretenure; the
  * literal's array is dropped at once. Should csv-parse's internals change, records are
  * read as before.
