@@ -5,7 +5,8 @@
 // CSV are generated once, streamed to disk, into a cache folder outside the repository
 // (os.tmpdir()), and reused. Every node run must give exactly the groups, line counts and sums
 // of a BigInt reference computed while generating. Run with `npm run bench -- cisco`;
-// BENCH_CISCO_LINES sets the large size.
+// BENCH_CISCO_LINES sets the large size. With BENCH_PACKS (see lib.ts) it compares builds of
+// the node instead, on the large ZIP only, with csv-parse alone in every round.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,20 @@ import { pipeline } from 'node:stream/promises';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { ciscoCredential } from '../test/helpers/credentials';
-import { startBenchSandbox, measureInChild, runChild, runMain, finish, fmt, isChild } from './lib';
+import {
+	startBenchSandbox,
+	measureInChild,
+	runChild,
+	runMain,
+	finish,
+	fmt,
+	isChild,
+	packComparison,
+	loadMeasuredPack,
+	loadAverage,
+	comparisonSummary,
+	type ComparedRate,
+} from './lib';
 
 const LARGE = Number(process.env.BENCH_CISCO_LINES ?? 10_000_000);
 const SMALL = 10_000;
@@ -47,6 +61,7 @@ interface NodeOptions {
 	credential: ICredentialDataDecryptedObject;
 	warmUpUrl: string;
 	usageUrl: string;
+	packDir?: string;
 }
 
 /** `cpuSeconds`: the process's CPU time (all its threads) over the same span: under load, what the work cost, whatever the wait. */
@@ -68,6 +83,16 @@ async function main() {
 				.map((load) => load.toFixed(2))
 				.join(', ')}`,
 		);
+		const comparison = packComparison();
+		if (comparison) {
+			const files = await usageFiles(LARGE);
+			sandbox.cisco.replaceZipFile(target.invoiceNumber, files.zipFile);
+			return await comparePacks(comparison.rounds, files, {
+				credential: ciscoCredential(sandbox),
+				warmUpUrl: sandbox.cisco.usageUrl(warmUp.invoiceNumber),
+				usageUrl: sandbox.cisco.usageUrl(target.invoiceNumber),
+			});
+		}
 		for (const lines of [LARGE, SMALL]) {
 			const files = await usageFiles(lines);
 			const { reference } = files;
@@ -100,6 +125,59 @@ async function main() {
 	} finally {
 		await sandbox.stop();
 	}
+}
+
+/**
+ * Each pack's node in turn, round after round, and csv-parse alone once per round on the same
+ * CSV: a node's ratio to the csv-parse run of its own round pairs runs made close together,
+ * which is what holds on a busy machine. Then each pack's medians, its ratio to the first pack
+ * and to csv-parse.
+ */
+async function comparePacks(
+	rounds: Array<Array<{ packDir: string; label: string }>>,
+	{ csvFile, reference }: Files,
+	options: NodeOptions,
+) {
+	console.log(
+		`${fmt(reference.lines)} usage lines: ZIP ${(reference.zipBytes / 1e6).toFixed(1)} MB, CSV ${(reference.csvBytes / 1e6).toFixed(1)} MB`,
+	);
+	const rates = new Map<string, ComparedRate[]>();
+	const ofCsvParse = new Map<string, ComparedRate[]>();
+	const memory = new Map<string, number[]>();
+	const line = (round: number, label: string, rate: ComparedRate, run: Measured<object>) =>
+		`round ${round + 1}  ${label.padEnd(24)} ${fmt(rate.wall).padStart(9)} lines/s, ${run.seconds.toFixed(2).padStart(6)} s, ` +
+		`CPU ${run.cpuSeconds.toFixed(2).padStart(6)} s (${fmt(rate.cpu)} lines/CPU-s), peak RSS ${run.peakRssMb} MB`;
+	for (const [round, packs] of rounds.entries()) {
+		const raw = await measureInChild<Measured<{ rows: number }>>(__filename, 'raw', { csvFile });
+		const rawRate = { wall: raw.rows / raw.seconds, cpu: raw.rows / raw.cpuSeconds };
+		console.log(`${line(round, 'csv-parse alone', rawRate, raw)}, load ${loadAverage()}`);
+		for (const { packDir, label } of packs) {
+			const node = await measureInChild<NodeResult>(__filename, 'node', { ...options, packDir });
+			checkAgainstReference(node, reference, raw.rows);
+			const rate = { wall: node.rows / node.seconds, cpu: node.rows / node.cpuSeconds };
+			console.log(
+				`${line(round, label, rate, node)}, own ${node.ownMemoryMb} MB; ${((rate.wall / rawRate.wall) * 100).toFixed(1)}% of csv-parse (CPU ${((rate.cpu / rawRate.cpu) * 100).toFixed(1)}%), load ${loadAverage()}`,
+			);
+			rates.set(label, [...(rates.get(label) ?? []), rate]);
+			ofCsvParse.set(label, [
+				...(ofCsvParse.get(label) ?? []),
+				{ wall: (rate.wall / rawRate.wall) * 100, cpu: (rate.cpu / rawRate.cpu) * 100 },
+			]);
+			memory.set(label, [...(memory.get(label) ?? []), node.ownMemoryMb]);
+		}
+	}
+	// The first round has the packs in BENCH_PACKS's order.
+	const labels = rounds[0].map((pack) => pack.label);
+	for (const summary of comparisonSummary(labels, (label) => rates.get(label) ?? [], 'lines'))
+		console.log(summary);
+	for (const label of labels) {
+		const percent = (of: keyof ComparedRate) =>
+			(ofCsvParse.get(label) ?? []).map((ratio) => ratio[of].toFixed(1)).join(', ');
+		console.log(
+			`${label.padEnd(24)} of csv-parse, round by round: ${percent('wall')}% (CPU ${percent('cpu')}%); own memory ${(memory.get(label) ?? []).join(', ')} MB`,
+		);
+	}
+	console.log("Every run gave exactly the reference's groups, line counts and sums.");
 }
 
 function checkAgainstReference(node: NodeResult, reference: Reference, rawRows: number) {
@@ -255,9 +333,8 @@ async function child(kind: string, options: RawOptions & NodeOptions) {
 		});
 		return finish(started, { rows, cpuSeconds: cpuSecondsSince(cpu) });
 	}
-	const { loadPack } = await import('../test/harness');
-	// The package alone: n8n-nodes-base is not loaded, so the workflow is just the Cisco node.
-	const pack = await loadPack({ baseNodes: false });
+	// The package alone (see loadMeasuredPack), so the workflow is just the Cisco node.
+	const pack = await loadMeasuredPack(options.packDir);
 	const download = async (usageUrl: string) => {
 		const result = await pack.runWorkflow({
 			workflow: {

@@ -13,6 +13,8 @@ import type { GraphSandbox, Sandbox, SandboxOptions } from '../sandbox';
  * Runs `script --child kind options` in a child process and returns the JSON it prints last.
  * Asynchronous on purpose: a sandbox in this process must keep serving the child.
  * `cpus` pins the child to that many cores (taskset), to measure "one core" honestly.
+ * BENCH_NODE_FLAGS (space-separated) go to every child's node, e.g. `--cpu-prof` to profile
+ * what is measured, or `--trace-gc`.
  */
 export async function measureInChild<Result>(
 	script: string,
@@ -20,7 +22,8 @@ export async function measureInChild<Result>(
 	options: object,
 	{ cpus }: { cpus?: number } = {},
 ): Promise<Result> {
-	const args = [script, '--child', kind, JSON.stringify(options)];
+	const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+	const args = [...flags, script, '--child', kind, JSON.stringify(options)];
 	const [file, argv] = cpus
 		? ['taskset', ['-c', cpuList(cpus), process.execPath, ...args]]
 		: [process.execPath, args];

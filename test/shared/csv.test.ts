@@ -58,6 +58,59 @@ describe('streaming CSV reader', () => {
 		await expect(rowsOf('')).rejects.toThrow('no header row');
 	});
 
+	it('hands each record to the consumer as it is parsed, never queued as a stream chunk', async () => {
+		// A record pushed into a stream costs stream bookkeeping per row and may wait in its queue.
+		const push = jest.spyOn(Readable.prototype, 'push');
+		try {
+			const rows: string[] = [];
+			await readCsv(source('A,B\n1,x\n2,y\n', '3,z\n'), {
+				header: () => undefined,
+				row: (values) => void rows.push(values[0]),
+			});
+			expect(rows).toEqual(['1', '2', '3']);
+			const queuedRecords = push.mock.calls.filter(([chunk]) => Array.isArray(chunk));
+			expect(queuedRecords).toEqual([]);
+		} finally {
+			push.mockRestore();
+		}
+	});
+
+	it("starts every record with an array from Array.of, not csv-parse's own array literal", async () => {
+		// V8 may pretenure the arrays of csv-parse's literal in a busy process, and every field
+		// string then outlives young-generation collections (see allocateRecordsOutsideLiteral).
+		const arrayOf = jest.spyOn(Array, 'of');
+		try {
+			const rows: string[][] = [];
+			await readCsv(source('A,B\n1,x\n2,y\n3,z\n'), {
+				header: () => undefined,
+				row: (values) => void rows.push(values),
+			});
+			expect(rows).toEqual([
+				['1', 'x'],
+				['2', 'y'],
+				['3', 'z'],
+			]);
+			expect(arrayOf.mock.calls.length).toBeGreaterThanOrEqual(rows.length);
+		} finally {
+			arrayOf.mockRestore();
+		}
+	});
+
+	it('stops at the first row the consumer refuses, and no later row reaches it', async () => {
+		const rows: string[] = [];
+		const refusing: CsvRecordConsumer = {
+			header: () => undefined,
+			row: (values) => {
+				rows.push(values[0]);
+				if (values[0] === '2') throw new CsvFormatError('row 2 is not a number');
+			},
+		};
+		await expect(readCsv(source('A\n1\n2\n3\n', '4\n'), refusing)).rejects.toThrow(
+			'row 2 is not a number',
+		);
+		expect(rows).toEqual(['1', '2']);
+	});
+
 	it('counts data rows, not the header', async () => {
 		const consumer: CsvRecordConsumer = { header: () => undefined, row: () => undefined };
 		await expect(readCsv(source('A\n1\n2\n3\n'), consumer)).resolves.toEqual({ rowCount: 3 });
