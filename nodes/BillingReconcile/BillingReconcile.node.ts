@@ -102,11 +102,20 @@ function discrepancyCsv(result: ReconcileResult, settings: SummarySettings): Buf
 	return Buffer.from(head.join(''), 'utf8');
 }
 
+/** From here on, matched rows take more of n8n's memory (about 240 bytes each) than most runs need. */
+const MANY_MATCHED_ROWS = 100_000;
+
 async function reconcileInputs(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const { options, spec, formats } = readParameters(context);
 	const itemsA = context.getInputData(0);
 	const itemsB = context.getInputData(1);
 	const result = reconcile(itemsA, itemsB, spec);
+	if (spec.includeMatched && result.counts.matched >= MANY_MATCHED_ROWS) {
+		context.addExecutionHints({
+			message: `${result.counts.matched.toLocaleString('en-US')} matched rows are output, each kept in n8n's memory with both records. If only the discrepancies matter, turn off Include Matched Rows (in Options): the summary still counts them, and the node needs about half the memory.`,
+			location: 'outputPane',
+		});
+	}
 
 	const settings: SummarySettings = {
 		title: options.reportTitle,

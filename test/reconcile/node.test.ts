@@ -5,7 +5,7 @@
 import { parse } from 'csv-parse/sync';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { htmlTables, htmlText, pairs, useReconcile } from './setup';
+import { htmlTables, htmlText, pairs, useReconcile, type ReconcileRun } from './setup';
 
 const reconcile = useReconcile();
 
@@ -519,6 +519,36 @@ describe('Billing Reconcile: options', () => {
 		);
 		expect(run.matched).toEqual([]);
 		expect(run.summary.json.counts).toMatchObject({ matched: 2 });
+	});
+
+	describe('a hint on many matched rows', () => {
+		const sameRows = Array.from({ length: 100_000 }, (_, index) => ({
+			id: `K${index}`,
+			amount: 1,
+		}));
+		const hintsOf = (run: ReconcileRun) =>
+			(run.result.run.data.resultData.runData[run.nodeName].at(-1)?.hints ?? []).map(
+				(hint) => hint.message,
+			);
+
+		it('says how to save memory when 100,000 matched rows are output', async () => {
+			const run = await reconcile.run(byId(), { a: sameRows, b: sameRows });
+			expect(run.matched).toHaveLength(100_000);
+			expect(hintsOf(run)).toEqual([
+				expect.stringMatching(
+					/^100,000 matched rows are output.*turn off Include Matched Rows \(in Options\)/,
+				),
+			]);
+		});
+
+		it('is not given with Include Matched Rows off', async () => {
+			const run = await reconcile.run(
+				{ ...byId(), options: { includeMatched: false } },
+				{ a: sameRows, b: sameRows },
+			);
+			expect(run.summary.json.counts).toMatchObject({ matched: 100_000 });
+			expect(hintsOf(run)).toEqual([]);
+		});
 	});
 
 	it('reportTitle: heads the summary and its HTML', async () => {
