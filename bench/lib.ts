@@ -12,18 +12,17 @@ import type { GraphSandbox, Sandbox, SandboxOptions } from '../sandbox';
 /**
  * Runs `script --child kind options` in a child process and returns the JSON it prints last.
  * Asynchronous on purpose: a sandbox in this process must keep serving the child.
- * `cpus` pins the child to that many cores (taskset), to measure "one core" honestly.
+ * `cpus` pins the child to that many cores (taskset), to measure "one core" honestly; `node`
+ * runs it on another Node binary than this one.
  */
 export async function measureInChild<Result>(
 	script: string,
 	kind: string,
 	options: object,
-	{ cpus }: { cpus?: number } = {},
+	{ cpus, node = process.execPath }: { cpus?: number; node?: string } = {},
 ): Promise<Result> {
 	const args = [script, '--child', kind, JSON.stringify(options)];
-	const [file, argv] = cpus
-		? ['taskset', ['-c', cpuList(cpus), process.execPath, ...args]]
-		: [process.execPath, args];
+	const [file, argv] = cpus ? ['taskset', ['-c', cpuList(cpus), node, ...args]] : [node, args];
 	const { stdout } = await promisify(execFile)(file, argv, {
 		encoding: 'utf8',
 		maxBuffer: 16 * 1024 * 1024,
