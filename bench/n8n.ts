@@ -52,6 +52,8 @@ const EXTRA_ENV = JSON.parse(process.env.BENCH_N8N_ENV ?? '{}') as Record<string
 const N8N_VERSION = '2.40.7';
 const INVOICE_ID = 'G000000001';
 const PACKAGE = 'n8n-nodes-billing-reconciliation';
+/** How long the idle control polls n8n with no execution running. */
+const IDLE_SECONDS = 20;
 /** An execution of the largest month may take minutes on a loaded machine. */
 const EXECUTION_TIMEOUT_MS = 30 * 60_000;
 
@@ -81,6 +83,8 @@ interface WorkloadSetup {
 interface ProcessMemory {
 	beforeMb: number;
 	peakMb: number;
+	/** the CPU time the process itself (not its task runner) spent over the execution */
+	cpuSeconds: number;
 }
 
 interface ServerRun {
@@ -92,12 +96,15 @@ interface ServerRun {
 	/** items each node output, and the length of the execution data n8n saved (its flatted JSON) */
 	items: Record<string, number>;
 	savedBytes: number;
+	executionId: string;
 }
 
 interface HarnessRun {
 	seconds: number;
 	peakRssMb: number;
 	baselineRssMb: number;
+	/** the child's CPU time over the run (all its threads): under load, what the work cost, whatever the wait */
+	cpuSeconds: number;
 	load?: number;
 }
 
@@ -160,8 +167,10 @@ async function main() {
 					},
 					server.env,
 				);
+				let lastExecutionId = '';
 				for (const workload of WORKLOADS) {
 					const run = await serverRun(instance.client, server, workload, workloads[workload]!);
+					lastExecutionId = run.executionId;
 					results[workload]!.servers[mode] = run;
 					console.log(
 						`${workload} ${mode}: ${run.seconds.toFixed(1)} s (load ${run.load.toFixed(1)}), main ${memory(run.main)}` +
@@ -169,6 +178,11 @@ async function main() {
 							`; items out ${JSON.stringify(run.items)}, saved execution data ${(run.savedBytes / 1024).toFixed(1)} KiB`,
 					);
 				}
+				const idle = await idleControl(instance.client, server, lastExecutionId);
+				console.log(
+					`idle control ${mode} (${IDLE_SECONDS} s polled, no execution): main ${memory(idle[0])}` +
+						(idle[1] ? `, worker ${memory(idle[1])}` : ''),
+				);
 			} finally {
 				await server.stop();
 			}
@@ -204,10 +218,12 @@ async function harnessMeasurement(options: WorkloadSetup, node?: string): Promis
 }
 
 const describeHarness = (run: HarnessRun) =>
-	`${run.seconds.toFixed(1)} s (load ${run.load?.toFixed(1)}), ${run.peakRssMb} MB (+${run.peakRssMb - run.baselineRssMb})`;
+	`${run.seconds.toFixed(1)} s (load ${run.load?.toFixed(1)}, CPU ${run.cpuSeconds.toFixed(1)} s), ${run.peakRssMb} MB (+${run.peakRssMb - run.baselineRssMb})`;
 
 const memory = (process?: ProcessMemory) =>
-	process ? `${process.peakMb} MB (+${process.peakMb - process.beforeMb})` : '–';
+	process
+		? `${process.peakMb} MB (+${process.peakMb - process.beforeMb}, CPU ${process.cpuSeconds.toFixed(1)} s)`
+		: '–';
 
 /** One execution of the workload's workflow from the editor's Execute button, checked and measured. */
 async function serverRun(
@@ -218,13 +234,10 @@ async function serverRun(
 ): Promise<ServerRun> {
 	const workflowId = String(setup.workflow.id);
 	const load = os.loadavg()[0];
-	const before = server.processes().map((n8nProcess) => resetPeak(n8nProcess.pid));
+	const before = startMeasuring(server);
 	const executionId = await client.runManually(workflowId, 'Start');
 	const execution = await client.waitForExecution(executionId, EXECUTION_TIMEOUT_MS);
-	const [main, worker] = server.processes().map((n8nProcess, index) => ({
-		beforeMb: before[index],
-		peakMb: memoryMb(n8nProcess.pid, 'VmHWM'),
-	}));
+	const [main, worker] = measuredSince(server, before);
 	if (execution.status !== 'success')
 		throw new Error(
 			`${workload} ended ${execution.status}: ${execution.data.resultData.error?.message ?? ''}`,
@@ -240,7 +253,45 @@ async function serverRun(
 		load,
 		items: itemCounts(runData),
 		savedBytes: Buffer.byteLength(stored.data),
+		executionId,
 	};
+}
+
+/**
+ * The control: the n8n processes polled as during an execution (its data every 250 ms) with
+ * nothing running, for IDLE_SECONDS. What they grow and spend then is not the pack's.
+ */
+async function idleControl(
+	client: Awaited<ReturnType<typeof setupInstance>>['client'],
+	server: StartedServer,
+	executionId: string,
+): Promise<ProcessMemory[]> {
+	const before = startMeasuring(server);
+	const until = Date.now() + IDLE_SECONDS * 1000;
+	while (Date.now() < until) {
+		await client.getExecution(executionId);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	return measuredSince(server, before);
+}
+
+/** Each n8n process's RSS and CPU time now, its peak RSS reset to it. */
+function startMeasuring(server: StartedServer) {
+	return server.processes().map((n8nProcess) => ({
+		rssMb: resetPeak(n8nProcess.pid),
+		cpuSeconds: cpuSeconds(n8nProcess.pid),
+	}));
+}
+
+function measuredSince(
+	server: StartedServer,
+	before: ReturnType<typeof startMeasuring>,
+): ProcessMemory[] {
+	return server.processes().map((n8nProcess, index) => ({
+		beforeMb: before[index].rssMb,
+		peakMb: memoryMb(n8nProcess.pid, 'VmHWM'),
+		cpuSeconds: cpuSeconds(n8nProcess.pid) - before[index].cpuSeconds,
+	}));
 }
 
 /** Microsoft: download the billed usage export, sum it per customer and subscription, reconcile the sums. */
@@ -462,6 +513,13 @@ function resetPeak(pid: number): number {
 	return memoryMb(pid, 'VmRSS');
 }
 
+/** The process's CPU time so far, user and system (/proc/<pid>/stat, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+	// The fields after the command name, which is in parentheses and may hold spaces.
+	const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+	return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** A memory figure of /proc/<pid>/status: VmRSS now, or VmHWM, the peak since the last reset. */
 function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 	const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(
@@ -550,6 +608,7 @@ async function harnessRun(options: HarnessOptions) {
 	global.gc?.();
 	const baselineRssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
 	const started = process.hrtime.bigint();
+	const cpu = process.cpuUsage();
 	const result = await pack.runWorkflow({
 		workflow: { nodes, connections },
 		startNode: nodes[0].name,
@@ -557,20 +616,21 @@ async function harnessRun(options: HarnessOptions) {
 	}).done;
 	const error = result.error();
 	if (error) throw new Error(error.message);
-	return finish(started, { baselineRssMb });
+	const { user, system } = process.cpuUsage(cpu);
+	return finish(started, { baselineRssMb, cpuSeconds: (user + system) / 1e6 });
 }
 
 function printTable(results: Partial<Record<Workload, WorkloadResults>>): void {
 	const harnessCell = (run?: HarnessRun) =>
 		run
-			? `${run.seconds.toFixed(1)} s, ${run.peakRssMb} MB (+${run.peakRssMb - run.baselineRssMb})`
+			? `${run.seconds.toFixed(1)} s, ${run.peakRssMb} MB (+${run.peakRssMb - run.baselineRssMb}, CPU ${run.cpuSeconds.toFixed(1)} s)`
 			: '–';
 	const serverCell = (run?: ServerRun) =>
 		run
 			? `${run.seconds.toFixed(1)} s, main ${memory(run.main)}` +
 				(run.worker ? `, worker ${memory(run.worker)}` : '')
 			: '–';
-	console.log('\nTime; peak RSS (+ growth over the execution)');
+	console.log('\nTime; peak RSS (+ growth over the execution, CPU time of the process)');
 	console.log(
 		`| workload | harness, ${process.version} | harness, server's Node | n8n regular | n8n queue |`,
 	);
