@@ -13,7 +13,8 @@ import type { GraphSandbox, Sandbox, SandboxOptions } from '../sandbox';
  * Runs `script --child kind options` in a child process and returns the JSON it prints last.
  * Asynchronous on purpose: a sandbox in this process must keep serving the child.
  * `cpus` pins the child to that many cores (taskset), to measure "one core" honestly; `node`
- * runs it on another Node binary than this one.
+ * runs it on another Node binary than this one. BENCH_CHILD_NODE_ARGS adds Node flags to every
+ * measured child (say `--cpu-prof --cpu-prof-dir=DIR`, which Node 20 refuses in NODE_OPTIONS).
  */
 export async function measureInChild<Result>(
 	script: string,
@@ -21,7 +22,8 @@ export async function measureInChild<Result>(
 	options: object,
 	{ cpus, node = process.execPath }: { cpus?: number; node?: string } = {},
 ): Promise<Result> {
-	const args = [script, '--child', kind, JSON.stringify(options)];
+	const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+	const args = [...nodeArgs, script, '--child', kind, JSON.stringify(options)];
 	const [file, argv] = cpus ? ['taskset', ['-c', cpuList(cpus), node, ...args]] : [node, args];
 	const { stdout } = await promisify(execFile)(file, argv, {
 		encoding: 'utf8',
