@@ -9,13 +9,17 @@
 // the node instead, on the large ZIP only, with csv-parse alone in every round.
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { ciscoCredential } from '../test/helpers/credentials';
+import {
+	checkUsageGroups,
+	USAGE_AGGREGATE,
+	usageFiles,
+	type UsageFiles,
+	type UsageReference,
+} from './ciscoUsage';
 import {
 	startBenchSandbox,
 	measureInChild,
@@ -33,25 +37,6 @@ import {
 
 const LARGE = Number(process.env.BENCH_CISCO_LINES ?? 10_000_000);
 const SMALL = 10_000;
-const CACHE = path.join(os.tmpdir(), 'n8n-billing-bench-cisco');
-/** Bump when the generated files change, so that a stale cache is not reused. */
-const FORMAT = 1;
-/** A fixed day: the generated data must not depend on the day the benchmark runs. */
-const DATASET_DAY = Date.UTC(2026, 10, 1) / 86_400_000;
-
-interface Reference {
-	lines: number;
-	csvBytes: number;
-	zipBytes: number;
-	/** per Subscription ID: exact sums as decimal text, and line counts */
-	groups: Record<string, { extendedAmount: string; quantity: string; rowCount: number }>;
-}
-
-interface Files {
-	csvFile: string;
-	zipFile: string;
-	reference: Reference;
-}
 
 interface RawOptions {
 	csvFile: string;
@@ -70,7 +55,8 @@ type NodeResult = Measured<{
 	rows: number;
 	baselineRssMb: number;
 	ownMemoryMb: number;
-	groups: Record<string, { extendedAmount: number; quantity: number; rowCount: number }>;
+	/** the node's output: one item per subscription */
+	groups: Array<Record<string, unknown>>;
 }>;
 
 async function main() {
@@ -135,7 +121,7 @@ async function main() {
  */
 async function comparePacks(
 	rounds: Array<Array<{ packDir: string; label: string }>>,
-	{ csvFile, reference }: Files,
+	{ csvFile, reference }: UsageFiles,
 	options: NodeOptions,
 ) {
 	console.log(
@@ -180,142 +166,13 @@ async function comparePacks(
 	console.log("Every run gave exactly the reference's groups, line counts and sums.");
 }
 
-function checkAgainstReference(node: NodeResult, reference: Reference, rawRows: number) {
+function checkAgainstReference(node: NodeResult, reference: UsageReference, rawRows: number) {
 	if (node.rows !== reference.lines || rawRows !== reference.lines + 1) {
 		throw new Error(
 			`line counts differ: node ${node.rows}, csv-parse ${rawRows} (with the header), generated ${reference.lines}`,
 		);
 	}
-	const expected = Object.entries(reference.groups);
-	if (expected.length !== Object.keys(node.groups).length)
-		throw new Error('the node output another number of groups than generated');
-	for (const [subscription, sums] of expected) {
-		const got = node.groups[subscription];
-		// The node outputs JS numbers computed from exact decimals: each must be the reference's own.
-		if (
-			!got ||
-			got.rowCount !== sums.rowCount ||
-			got.extendedAmount !== Number(sums.extendedAmount) ||
-			got.quantity !== Number(sums.quantity)
-		) {
-			throw new Error(
-				`subscription ${subscription}: node ${JSON.stringify(got)}, reference ${JSON.stringify(sums)}`,
-			);
-		}
-	}
-}
-
-/** The cached ZIP, CSV and reference for `lines` usage lines, generated when missing. */
-async function usageFiles(lines: number): Promise<Files> {
-	const base = path.join(CACHE, `usage-v${FORMAT}-${lines}`);
-	const files = { csvFile: `${base}.csv`, zipFile: `${base}.zip`, referenceFile: `${base}.json` };
-	if (!fs.existsSync(files.referenceFile)) {
-		fs.mkdirSync(CACHE, { recursive: true });
-		const started = Date.now();
-		console.log(`Generating ${fmt(lines)} usage lines into ${CACHE} (once; reused afterwards)…`);
-		await generate(lines, files);
-		console.log(`…generated in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-	}
-	return {
-		csvFile: files.csvFile,
-		zipFile: files.zipFile,
-		reference: JSON.parse(fs.readFileSync(files.referenceFile, 'utf8')) as Reference,
-	};
-}
-
-async function generate(
-	lines: number,
-	files: { csvFile: string; zipFile: string; referenceFile: string },
-) {
-	const { getDataset, usageRecords, USAGE_COLUMNS, HEADER_COLUMNS } =
-		await import('../sandbox/cisco/data');
-	const { csvLine } = await import('../sandbox/cisco/csv');
-	const { zipStream } = await import('../sandbox/zipWriter');
-	const dialect = { delimiter: ',', bom: false, lineEnding: '\r\n' };
-	const dataset = getDataset(42, DATASET_DAY);
-	const invoice = dataset.invoices[0];
-	const columns = ['Subscription ID', 'Quantity', 'Extended Amount'].map((name) =>
-		USAGE_COLUMNS.indexOf(name),
-	);
-	const groups = new Map<string, { extendedAmount: bigint; quantity: bigint; rowCount: number }>();
-	let total = 0n;
-	function* csv(): Generator<Buffer> {
-		let batch = csvLine(USAGE_COLUMNS, dialect);
-		for (const record of usageRecords(dataset, invoice, { usageLinesPerInvoice: lines })) {
-			const [subscription, quantity, amount] = columns.map((column) => record[column]);
-			const group = groups.get(subscription) ?? { extendedAmount: 0n, quantity: 0n, rowCount: 0 };
-			group.extendedAmount += units(amount, 4);
-			group.quantity += units(quantity, 2);
-			group.rowCount++;
-			groups.set(subscription, group);
-			total += units(amount, 4);
-			batch += csvLine(record, dialect);
-			if (batch.length >= 256 * 1024) {
-				yield Buffer.from(batch);
-				batch = '';
-			}
-		}
-		yield Buffer.from(batch);
-	}
-	await pipeline(Readable.from(csv()), fs.createWriteStream(files.csvFile));
-	const header =
-		csvLine(HEADER_COLUMNS, dialect) +
-		csvLine(
-			[
-				invoice.invoiceNumber,
-				invoice.invoiceDate,
-				String(invoice.billingAddressId),
-				'USD',
-				decimal(total, 4),
-				String(lines),
-			],
-			dialect,
-		);
-	// As a host that zips on the fly writes it: the usage file's sizes after its content.
-	await pipeline(
-		Readable.from(
-			zipStream([
-				{ name: `Invoice_Header_${invoice.invoiceNumber}.csv`, content: Buffer.from(header) },
-				{
-					name: `Consolidated_Usage_${invoice.invoiceNumber}.csv`,
-					content: fs.createReadStream(files.csvFile, {
-						highWaterMark: 256 * 1024,
-					}) as AsyncIterable<Buffer>,
-					dataDescriptor: true,
-				},
-			]),
-		),
-		fs.createWriteStream(files.zipFile),
-	);
-	const reference: Reference = {
-		lines,
-		csvBytes: fs.statSync(files.csvFile).size,
-		zipBytes: fs.statSync(files.zipFile).size,
-		groups: Object.fromEntries(
-			[...groups].map(([subscription, sums]) => [
-				subscription,
-				{
-					extendedAmount: decimal(sums.extendedAmount, 4),
-					quantity: decimal(sums.quantity, 2),
-					rowCount: sums.rowCount,
-				},
-			]),
-		),
-	};
-	fs.writeFileSync(files.referenceFile, JSON.stringify(reference));
-}
-
-/** A decimal text as an integer of 10^-decimals, exactly. */
-function units(text: string, decimals: number): bigint {
-	const negative = text.startsWith('-');
-	const [whole, fraction = ''] = (negative ? text.slice(1) : text).split('.');
-	const value = BigInt(whole + fraction.padEnd(decimals, '0'));
-	return negative ? -value : value;
-}
-
-function decimal(value: bigint, decimals: number): string {
-	const digits = (value < 0n ? -value : value).toString().padStart(decimals + 1, '0');
-	return `${value < 0n ? '-' : ''}${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
+	checkUsageGroups(node.groups, reference);
 }
 
 async function child(kind: string, options: RawOptions & NodeOptions) {
@@ -348,8 +205,7 @@ async function child(kind: string, options: RawOptions & NodeOptions) {
 							operation: 'download',
 							usageUrl,
 							outputMode: 'aggregate',
-							groupBy: 'Subscription ID',
-							sumFields: 'Extended Amount, Quantity',
+							...USAGE_AGGREGATE,
 							includeHeader: 'none',
 							options: { maxZipMb: 4096 },
 						},
@@ -376,22 +232,12 @@ async function child(kind: string, options: RawOptions & NodeOptions) {
 	const measured = finish(started, { cpuSeconds: cpuSecondsSince(cpu) });
 	clearInterval(sample);
 	peak = Math.max(peak, process.memoryUsage().rss);
-	const groups = Object.fromEntries(
-		json.map((group) => [
-			String(group['Subscription ID']),
-			{
-				extendedAmount: Number(group['Extended Amount']),
-				quantity: Number(group.Quantity),
-				rowCount: Number(group.rowCount),
-			},
-		]),
-	);
 	return {
 		...measured,
 		rows: json.reduce((sum, group) => sum + Number(group.rowCount), 0),
 		baselineRssMb: Math.round(baseline / 1024 / 1024),
 		ownMemoryMb: Math.round((peak - baseline) / 1024 / 1024),
-		groups,
+		groups: json,
 	};
 }
 

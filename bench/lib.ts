@@ -12,21 +12,19 @@ import type { GraphSandbox, Sandbox, SandboxOptions } from '../sandbox';
 /**
  * Runs `script --child kind options` in a child process and returns the JSON it prints last.
  * Asynchronous on purpose: a sandbox in this process must keep serving the child.
- * `cpus` pins the child to that many cores (taskset), to measure "one core" honestly.
- * BENCH_NODE_FLAGS (space-separated) go to every child's node, e.g. `--cpu-prof` to profile
- * what is measured, or `--trace-gc`.
+ * `cpus` pins the child to that many cores (taskset), to measure "one core" honestly; `node`
+ * runs it on another Node binary than this one. BENCH_NODE_FLAGS adds Node flags to every
+ * measured child (say `--cpu-prof --cpu-prof-dir=DIR`, which Node 20 refuses in NODE_OPTIONS).
  */
 export async function measureInChild<Result>(
 	script: string,
 	kind: string,
 	options: object,
-	{ cpus }: { cpus?: number } = {},
+	{ cpus, node = process.execPath }: { cpus?: number; node?: string } = {},
 ): Promise<Result> {
-	const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-	const args = [...flags, script, '--child', kind, JSON.stringify(options)];
-	const [file, argv] = cpus
-		? ['taskset', ['-c', cpuList(cpus), process.execPath, ...args]]
-		: [process.execPath, args];
+	const nodeArgs = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+	const args = [...nodeArgs, script, '--child', kind, JSON.stringify(options)];
+	const [file, argv] = cpus ? ['taskset', ['-c', cpuList(cpus), node, ...args]] : [node, args];
 	const { stdout } = await promisify(execFile)(file, argv, {
 		encoding: 'utf8',
 		maxBuffer: 16 * 1024 * 1024,

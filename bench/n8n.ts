@@ -4,8 +4,12 @@
 // workflow in the project's own harness. Every execution saves its data, as n8n does by
 // default. Peak RSS is each n8n process's own high-water mark over the execution (Linux
 // resets it when "5" is written to /proc/<pid>/clear_refs), so n8n's start is not counted.
-// BENCH_LINES (Microsoft, default 2,000,000) and BENCH_ROWS (Webex, default 1,000,000) set
-// the sizes; BENCH_N8N_MODES=regular or queue runs one mode.
+// BENCH_LINES (Microsoft, default 2,000,000), BENCH_ROWS (Webex, default 1,000,000) and
+// BENCH_CISCO_LINES (Cisco, default 10,000,000) set the sizes; BENCH_N8N_MODES=regular or queue
+// runs one mode, BENCH_N8N_WORKLOADS=microsoft,webex,cisco (any of them) picks the workloads;
+// BENCH_N8N_ENV, a JSON object, adds settings to every n8n process's environment (say, to
+// profile it or to switch saving off). The harness runs each workload twice: on this Node, and
+// on the server's Node (24), so that what the runtime changes is not read as n8n's cost.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +18,7 @@ import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import type { Sandbox } from '../sandbox';
 import type { WorkflowJson } from '../test/harness/run-workflow';
-import { microsoftCredential, webexCredential } from '../test/helpers/credentials';
+import { ciscoCredential, microsoftCredential, webexCredential } from '../test/helpers/credentials';
 import {
 	ensureQueueServices,
 	installN8n,
@@ -26,6 +30,7 @@ import {
 	temporaryUserFolder,
 	type N8nProcess,
 } from '../test/n8n/harness';
+import { checkUsageGroups, USAGE_AGGREGATE, usageFiles, type UsageReference } from './ciscoUsage';
 import {
 	exportAndWait,
 	finish,
@@ -40,41 +45,74 @@ import {
 
 const MICROSOFT_LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
 const WEBEX_ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
-const MODES = (process.env.BENCH_N8N_MODES ?? 'regular,queue')
-	.split(',')
-	.map((mode) => mode.trim()) as Mode[];
+const CISCO_LINES = Number(process.env.BENCH_CISCO_LINES ?? 10_000_000);
+const MODES = listSetting('BENCH_N8N_MODES', ['regular', 'queue'] as const);
+const WORKLOADS = listSetting('BENCH_N8N_WORKLOADS', ['microsoft', 'webex', 'cisco'] as const);
+const EXTRA_ENV = JSON.parse(process.env.BENCH_N8N_ENV ?? '{}') as Record<string, string>;
 const N8N_VERSION = '2.40.7';
 const INVOICE_ID = 'G000000001';
 const PACKAGE = 'n8n-nodes-billing-reconciliation';
+/** How long the idle control polls n8n with no execution running. */
+const IDLE_SECONDS = 20;
 /** An execution of the largest month may take minutes on a loaded machine. */
 const EXECUTION_TIMEOUT_MS = 30 * 60_000;
 
-type Mode = 'regular' | 'queue';
-type Workload = 'microsoft' | 'webex';
+type Mode = (typeof MODES)[number];
+type Workload = (typeof WORKLOADS)[number];
+
+/** A comma-separated setting: the names it lists, each one of `known` (all of them when unset). */
+function listSetting<Name extends string>(variable: string, known: readonly Name[]): Name[] {
+	const names = (process.env[variable] ?? known.join(','))
+		.split(',')
+		.map((name) => name.trim())
+		.filter(Boolean);
+	const unknown = names.filter((name) => !known.includes(name as Name));
+	if (unknown.length)
+		throw new Error(`${variable}: unknown ${unknown.join(', ')}; known: ${known.join(', ')}`);
+	return names as Name[];
+}
 
 interface WorkloadSetup {
 	workflow: WorkflowJson;
 	credentials: Record<string, ICredentialDataDecryptedObject>;
-	/** what the workload's output must hold, checked on every run: its line count, and for Microsoft its groups */
-	expected: { lines: number; groups?: number };
+	/** what the workload's output must hold, checked on every run: its line count, for Microsoft its groups, for Cisco its exact sums */
+	expected: { lines: number; groups?: number; usage?: UsageReference };
 }
 
 /** An n8n process over one execution: its RSS before, and its peak. */
 interface ProcessMemory {
 	beforeMb: number;
 	peakMb: number;
+	/** the CPU time the process itself (not its task runner) spent over the execution */
+	cpuSeconds: number;
 }
 
 interface ServerRun {
 	seconds: number;
 	main: ProcessMemory;
 	worker?: ProcessMemory;
+	/** the machine's load (1-minute average) when the execution started */
+	load: number;
+	/** items each node output, and the length of the execution data n8n saved (its flatted JSON) */
+	items: Record<string, number>;
+	savedBytes: number;
+	executionId: string;
 }
 
 interface HarnessRun {
 	seconds: number;
 	peakRssMb: number;
 	baselineRssMb: number;
+	/** the child's CPU time over the run (all its threads): under load, what the work cost, whatever the wait */
+	cpuSeconds: number;
+	load?: number;
+}
+
+interface WorkloadResults {
+	harness: HarnessRun;
+	/** the harness on the server's Node, when it is another */
+	harnessServerNode?: HarnessRun;
+	servers: Partial<Record<Mode, ServerRun>>;
 }
 
 async function main() {
@@ -84,69 +122,67 @@ async function main() {
 	});
 	const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-bench-'));
 	try {
-		const workloads = {
-			microsoft: await microsoftWorkload(sandbox),
-			webex: webexWorkload(sandbox),
+		const setups = {
+			microsoft: async () => await microsoftWorkload(sandbox),
+			webex: async () => webexWorkload(sandbox),
+			cisco: async () => await ciscoWorkload(sandbox),
 		};
-		console.log(
-			`n8n ${N8N_VERSION}; Microsoft billed usage ${fmt(MICROSOFT_LINES)} full-attribute lines, Webex USER report ${fmt(WEBEX_ROWS)} rows ` +
-				`(Node ${process.version} for the harness, ${os.cpus().length} cores, load ${os
-					.loadavg()
-					.map((load) => load.toFixed(1))
-					.join(' ')})`,
-		);
-		const results: Record<
-			Workload,
-			{ harness: HarnessRun; servers: Partial<Record<Mode, ServerRun>> }
-		> = {
-			microsoft: {
-				harness: await measureInChild<HarnessRun>(__filename, 'harness', workloads.microsoft),
-				servers: {},
-			},
-			webex: {
-				harness: await measureInChild<HarnessRun>(__filename, 'harness', workloads.webex),
-				servers: {},
-			},
-		};
+		const workloads: Partial<Record<Workload, WorkloadSetup>> = {};
+		for (const workload of WORKLOADS) workloads[workload] = await setups[workload]();
 		const installation = await installN8n(N8N_VERSION, (line) => console.log(`  ${line}`));
+		console.log(
+			`n8n ${N8N_VERSION}; ${WORKLOADS.map((workload) => SIZES[workload]()).join(', ')} ` +
+				`(Node ${process.version} for the harness, ${os.cpus().length} cores, load ${loadAverages()})` +
+				(Object.keys(EXTRA_ENV).length ? `; n8n environment + ${JSON.stringify(EXTRA_ENV)}` : ''),
+		);
+		const results: Partial<Record<Workload, WorkloadResults>> = {};
+		for (const workload of WORKLOADS) {
+			const options = workloads[workload]!;
+			const harness = await harnessMeasurement(options);
+			const harnessServerNode =
+				installation.nodeBin === process.execPath
+					? undefined
+					: await harnessMeasurement(options, installation.nodeBin);
+			results[workload] = { harness, harnessServerNode, servers: {} };
+			console.log(
+				`${workload} harness: ${describeHarness(harness)}` +
+					(harnessServerNode
+						? `; on the server's Node: ${describeHarness(harnessServerNode)}`
+						: ''),
+			);
+		}
 		const tarball = await packTarball(path.join(workDir, 'pack'));
 		for (const mode of MODES) {
 			const server = await startServer(mode, installation, tarball, path.join(workDir, mode));
 			try {
-				const credentials = { ...workloads.microsoft.credentials, ...workloads.webex.credentials };
 				const instance = await setupInstance(
 					server.main,
 					installation,
-					{ credentials, workflows: [workloads.microsoft.workflow, workloads.webex.workflow] },
+					{
+						credentials: Object.assign(
+							{},
+							...WORKLOADS.map((workload) => workloads[workload]!.credentials),
+						) as WorkloadSetup['credentials'],
+						workflows: WORKLOADS.map((workload) => workloads[workload]!.workflow),
+					},
 					server.env,
 				);
-				for (const workload of ['microsoft', 'webex'] as const) {
-					const workflowId = String(workloads[workload].workflow.id);
-					const before = server.processes().map((n8nProcess) => resetPeak(n8nProcess.pid));
-					const executionId = await instance.client.runManually(workflowId, 'Start');
-					const execution = await instance.client.waitForExecution(
-						executionId,
-						EXECUTION_TIMEOUT_MS,
+				let lastExecutionId = '';
+				for (const workload of WORKLOADS) {
+					const run = await serverRun(instance.client, server, workload, workloads[workload]!);
+					lastExecutionId = run.executionId;
+					results[workload]!.servers[mode] = run;
+					console.log(
+						`${workload} ${mode}: ${run.seconds.toFixed(1)} s (load ${run.load.toFixed(1)}), main ${memory(run.main)}` +
+							(run.worker ? `, worker ${memory(run.worker)}` : '') +
+							`; items out ${JSON.stringify(run.items)}, saved execution data ${(run.savedBytes / 1024).toFixed(1)} KiB`,
 					);
-					if (execution.status !== 'success')
-						throw new Error(
-							`${workload} in ${mode} mode ended ${execution.status}: ${execution.data.resultData.error?.message ?? ''}`,
-						);
-					checkOutput(
-						workload,
-						lastOutput(execution.data.resultData.runData as IDataObject),
-						workloads[workload].expected,
-					);
-					const [main, worker] = server.processes().map((n8nProcess, index) => ({
-						beforeMb: before[index],
-						peakMb: memoryMb(n8nProcess.pid, 'VmHWM'),
-					}));
-					results[workload].servers[mode] = {
-						seconds: (Date.parse(execution.stoppedAt!) - Date.parse(execution.startedAt!)) / 1000,
-						main,
-						worker,
-					};
 				}
+				const idle = await idleControl(instance.client, server, lastExecutionId);
+				console.log(
+					`idle control ${mode} (${IDLE_SECONDS} s polled, no execution): main ${memory(idle[0])}` +
+						(idle[1] ? `, worker ${memory(idle[1])}` : ''),
+				);
 			} finally {
 				await server.stop();
 			}
@@ -156,6 +192,106 @@ async function main() {
 		fs.rmSync(workDir, { recursive: true, force: true });
 		await sandbox.stop();
 	}
+}
+
+const SIZES: Record<Workload, () => string> = {
+	microsoft: () => `Microsoft billed usage ${fmt(MICROSOFT_LINES)} full-attribute lines`,
+	webex: () => `Webex USER report ${fmt(WEBEX_ROWS)} rows`,
+	cisco: () => `Cisco usage ZIP ${fmt(CISCO_LINES)} lines`,
+};
+
+const loadAverages = () =>
+	os
+		.loadavg()
+		.map((load) => load.toFixed(1))
+		.join(' ');
+
+async function harnessMeasurement(options: WorkloadSetup, node?: string): Promise<HarnessRun> {
+	const load = os.loadavg()[0];
+	const run = await measureInChild<HarnessRun>(
+		__filename,
+		'harness',
+		{ workflow: options.workflow, credentials: options.credentials },
+		{ node },
+	);
+	return { ...run, load };
+}
+
+const describeHarness = (run: HarnessRun) =>
+	`${run.seconds.toFixed(1)} s (load ${run.load?.toFixed(1)}, CPU ${run.cpuSeconds.toFixed(1)} s), ${run.peakRssMb} MB (+${run.peakRssMb - run.baselineRssMb})`;
+
+const memory = (process?: ProcessMemory) =>
+	process
+		? `${process.peakMb} MB (+${process.peakMb - process.beforeMb}, CPU ${process.cpuSeconds.toFixed(1)} s)`
+		: '–';
+
+/** One execution of the workload's workflow from the editor's Execute button, checked and measured. */
+async function serverRun(
+	client: Awaited<ReturnType<typeof setupInstance>>['client'],
+	server: StartedServer,
+	workload: Workload,
+	setup: WorkloadSetup,
+): Promise<ServerRun> {
+	const workflowId = String(setup.workflow.id);
+	const load = os.loadavg()[0];
+	const before = startMeasuring(server);
+	const executionId = await client.runManually(workflowId, 'Start');
+	const execution = await client.waitForExecution(executionId, EXECUTION_TIMEOUT_MS);
+	const [main, worker] = measuredSince(server, before);
+	if (execution.status !== 'success')
+		throw new Error(
+			`${workload} ended ${execution.status}: ${execution.data.resultData.error?.message ?? ''}`,
+		);
+	const runData = execution.data.resultData.runData as IDataObject;
+	checkOutput(workload, lastOutput(runData), setup.expected);
+	// The execution data as n8n stored it: what it wrote to its database, and reads back to show it.
+	const stored = await client.request<{ data: string }>('GET', `/executions/${executionId}`);
+	return {
+		seconds: (Date.parse(execution.stoppedAt!) - Date.parse(execution.startedAt!)) / 1000,
+		main,
+		worker,
+		load,
+		items: itemCounts(runData),
+		savedBytes: Buffer.byteLength(stored.data),
+		executionId,
+	};
+}
+
+/**
+ * The control: the n8n processes polled as during an execution (its data every 250 ms) with
+ * nothing running, for IDLE_SECONDS. What they grow and spend then is not the pack's.
+ */
+async function idleControl(
+	client: Awaited<ReturnType<typeof setupInstance>>['client'],
+	server: StartedServer,
+	executionId: string,
+): Promise<ProcessMemory[]> {
+	const before = startMeasuring(server);
+	const until = Date.now() + IDLE_SECONDS * 1000;
+	while (Date.now() < until) {
+		await client.getExecution(executionId);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	return measuredSince(server, before);
+}
+
+/** Each n8n process's RSS and CPU time now, its peak RSS reset to it. */
+function startMeasuring(server: StartedServer) {
+	return server.processes().map((n8nProcess) => ({
+		rssMb: resetPeak(n8nProcess.pid),
+		cpuSeconds: cpuSeconds(n8nProcess.pid),
+	}));
+}
+
+function measuredSince(
+	server: StartedServer,
+	before: ReturnType<typeof startMeasuring>,
+): ProcessMemory[] {
+	return server.processes().map((n8nProcess, index) => ({
+		beforeMb: before[index].rssMb,
+		peakMb: memoryMb(n8nProcess.pid, 'VmHWM'),
+		cpuSeconds: cpuSeconds(n8nProcess.pid) - before[index].cpuSeconds,
+	}));
 }
 
 /** Microsoft: download the billed usage export, sum it per customer and subscription, reconcile the sums. */
@@ -260,6 +396,40 @@ function webexWorkload(sandbox: Sandbox): WorkloadSetup {
 	};
 }
 
+/** Cisco: download the usage ZIP (served from disk), summing Extended Amount and Quantity per subscription. */
+async function ciscoWorkload(sandbox: Sandbox): Promise<WorkloadSetup> {
+	const files = await usageFiles(CISCO_LINES);
+	const [, invoice] = sandbox.cisco.invoices();
+	sandbox.cisco.replaceZipFile(invoice.invoiceNumber, files.zipFile);
+	const download = 'Usage per subscription';
+	return {
+		credentials: { ciscoXaasBillingApi: ciscoCredential(sandbox) },
+		expected: { lines: files.reference.lines, usage: files.reference },
+		workflow: benchWorkflow(
+			'BenchCiscoUsage1',
+			'Bench: Cisco usage ZIP',
+			[
+				{
+					name: download,
+					type: `${PACKAGE}.ciscoXaasBilling`,
+					typeVersion: 1,
+					parameters: {
+						resource: 'usage',
+						operation: 'download',
+						usageUrl: sandbox.cisco.usageUrl(invoice.invoiceNumber),
+						outputMode: 'aggregate',
+						...USAGE_AGGREGATE,
+						includeHeader: 'none',
+						options: { maxZipMb: 4096 },
+					},
+					credentials: { ciscoXaasBillingApi: { id: '', name: 'Cisco XaaS Billing' } },
+				},
+			],
+			{ Start: [download] },
+		),
+	};
+}
+
 type Connection = string | { node: string; index: number };
 
 function benchWorkflow(
@@ -311,7 +481,7 @@ async function startServer(
 	fs.mkdirSync(dir, { recursive: true });
 	if (mode === 'queue') {
 		await ensureQueueServices((line) => console.log(`  ${line}`));
-		const queue = await startQueueMode({ installation, dir, tarball });
+		const queue = await startQueueMode({ installation, dir, tarball, env: EXTRA_ENV });
 		return {
 			main: queue.main,
 			env: queue.env,
@@ -324,7 +494,7 @@ async function startServer(
 	const main = await startN8n({
 		installation,
 		userFolder,
-		env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' },
+		env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem', ...EXTRA_ENV },
 	});
 	return {
 		main,
@@ -341,6 +511,13 @@ async function startServer(
 function resetPeak(pid: number): number {
 	fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
 	return memoryMb(pid, 'VmRSS');
+}
+
+/** The process's CPU time so far, user and system (/proc/<pid>/stat, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+	// The fields after the command name, which is in parentheses and may hold spaces.
+	const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+	return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** A memory figure of /proc/<pid>/status: VmRSS now, or VmHWM, the peak since the last reset. */
@@ -361,7 +538,24 @@ function lastOutput(runData: IDataObject): IDataObject[] {
 	return (taskData.data?.main ?? []).flatMap((output) => (output ?? []).map((item) => item.json));
 }
 
-/** Every run must give the export's groups and line count: Billing Reconcile matches every group with itself. */
+/** How many items each node output, over all its outputs and runs. */
+function itemCounts(runData: IDataObject): Record<string, number> {
+	return Object.fromEntries(
+		Object.entries(runData).map(([name, runs]) => [
+			name,
+			(runs as Array<{ data?: { main: Array<unknown[] | null> } }>).reduce(
+				(sum, run) =>
+					sum + (run.data?.main ?? []).reduce((count, output) => count + (output?.length ?? 0), 0),
+				0,
+			),
+		]),
+	);
+}
+
+/**
+ * Every run must give the export's groups and line count (Billing Reconcile matches every
+ * Microsoft group with itself), and Cisco's exact sums.
+ */
 function checkOutput(
 	workload: Workload,
 	items: IDataObject[],
@@ -383,6 +577,10 @@ function checkOutput(
 				`Microsoft: ${matched.length} matched groups of ${lines} lines, expected ${expected.groups} of ${expected.lines}`,
 			);
 		}
+		return;
+	}
+	if (workload === 'cisco') {
+		checkUsageGroups(items, expected.usage!);
 		return;
 	}
 	const rows = items.reduce((sum, group) => sum + Number(group.rowCount), 0);
@@ -410,6 +608,7 @@ async function harnessRun(options: HarnessOptions) {
 	global.gc?.();
 	const baselineRssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
 	const started = process.hrtime.bigint();
+	const cpu = process.cpuUsage();
 	const result = await pack.runWorkflow({
 		workflow: { nodes, connections },
 		startNode: nodes[0].name,
@@ -417,24 +616,28 @@ async function harnessRun(options: HarnessOptions) {
 	}).done;
 	const error = result.error();
 	if (error) throw new Error(error.message);
-	return finish(started, { baselineRssMb });
+	const { user, system } = process.cpuUsage(cpu);
+	return finish(started, { baselineRssMb, cpuSeconds: (user + system) / 1e6 });
 }
 
-function printTable(
-	results: Record<Workload, { harness: HarnessRun; servers: Partial<Record<Mode, ServerRun>> }>,
-): void {
-	const memory = (process?: ProcessMemory) =>
-		process ? `${process.peakMb} MB (+${process.peakMb - process.beforeMb})` : '–';
-	const server = (run?: ServerRun) =>
-		run ? `${run.seconds.toFixed(1)} s | ${memory(run.main)} | ${memory(run.worker)}` : '– | – | –';
-	console.log('\nPeak RSS (+ growth over the execution, MB)');
+function printTable(results: Partial<Record<Workload, WorkloadResults>>): void {
+	const harnessCell = (run?: HarnessRun) =>
+		run
+			? `${run.seconds.toFixed(1)} s, ${run.peakRssMb} MB (+${run.peakRssMb - run.baselineRssMb}, CPU ${run.cpuSeconds.toFixed(1)} s)`
+			: '–';
+	const serverCell = (run?: ServerRun) =>
+		run
+			? `${run.seconds.toFixed(1)} s, main ${memory(run.main)}` +
+				(run.worker ? `, worker ${memory(run.worker)}` : '')
+			: '–';
+	console.log('\nTime; peak RSS (+ growth over the execution, CPU time of the process)');
 	console.log(
-		'| workload | harness time | harness peak RSS | regular time | regular main | regular worker | queue time | queue main | queue worker |',
+		`| workload | harness, ${process.version} | harness, server's Node | n8n regular | n8n queue |`,
 	);
-	console.log('|---|---|---|---|---|---|---|---|---|');
-	for (const [workload, { harness, servers }] of Object.entries(results)) {
+	console.log('|---|---|---|---|---|');
+	for (const [workload, { harness, harnessServerNode, servers }] of Object.entries(results)) {
 		console.log(
-			`| ${workload} | ${harness.seconds.toFixed(1)} s | ${harness.peakRssMb} MB (+${harness.peakRssMb - harness.baselineRssMb}) | ${server(servers.regular)} | ${server(servers.queue)} |`,
+			`| ${workload} | ${harnessCell(harness)} | ${harnessCell(harnessServerNode)} | ${serverCell(servers.regular)} | ${serverCell(servers.queue)} |`,
 		);
 	}
 }
