@@ -3,8 +3,12 @@ import {
 	DeadlineExceededError,
 	ExecutionCancelledError,
 } from '../../nodes/shared/transport/errors';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
 import {
 	backoffDelay,
+	deadlineSignal,
 	parseRetryAfter,
 	retryUntilDone,
 	sleep,
@@ -123,5 +127,28 @@ describe('retryUntilDone', () => {
 		setTimeout(() => controller.abort(), 50);
 		await expect(sleep(10_000, controller.signal)).rejects.toBeInstanceOf(ExecutionCancelledError);
 		expect(Date.now() - started).toBeLessThan(1000);
+	});
+});
+
+describe('deadlineSignal', () => {
+	it('aborts at the deadline even when garbage is collected before it', async () => {
+		setFlagsFromString('--expose-gc');
+		const collectGarbage = runInNewContext('gc') as () => void;
+		const execution = new AbortController();
+		const signal = deadlineSignal({ deadline: Date.now() + 300, signal: execution.signal });
+		for (let round = 0; round < 3; round++) {
+			collectGarbage();
+			await new Promise((resolve) => setTimeout(resolve, 20));
+		}
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		expect(signal.aborted).toBe(true);
+		expect(execution.signal.aborted).toBe(false);
+	});
+
+	it('aborts when the execution is cancelled before the deadline', () => {
+		const execution = new AbortController();
+		const signal = deadlineSignal({ deadline: Date.now() + 60_000, signal: execution.signal });
+		execution.abort();
+		expect(signal.aborted).toBe(true);
 	});
 });

@@ -150,8 +150,17 @@ export function formatDuration(ms: number): string {
  */
 export function deadlineSignal(policy: RetryPolicy): AbortSignal {
 	const timeout = AbortSignal.timeout(Math.max(1, policy.deadline - Date.now()));
-	return policy.signal ? AbortSignal.any([policy.signal, timeout]) : timeout;
+	if (!policy.signal) return timeout;
+	const either = AbortSignal.any([policy.signal, timeout]);
+	// AbortSignal.any holds its sources weakly, and Node collects an AbortSignal.timeout that
+	// nothing else holds before it fires (nodejs/node#57736): the transfer would then outlive
+	// its deadline. The combined signal keeps its timeout alive for as long as it lives.
+	timeoutOf.set(either, timeout);
+	return either;
 }
+
+/** Each combined signal's timeout, held as long as the combined signal is (an ephemeron). */
+const timeoutOf = new WeakMap<AbortSignal, AbortSignal>();
 
 /** Budget for a plain API call (retries included) when no timeout option applies. */
 export const DEFAULT_CALL_BUDGET_MS = 5 * 60_000;
