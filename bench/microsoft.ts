@@ -96,31 +96,8 @@ async function main() {
 	const memory = (result: NodeMeasured) =>
 		`, ${result.groups} groups; RSS: engine ${result.engineRssMb} MB, ready ${result.readyRssMb} MB, download +${result.peakRssMb - result.readyRssMb} MB`;
 
-	const { limit, nodeOneCore, node, naive } = await withExport(
-		LINES,
-		async ({ operationUrl, credentials, manifest, blobFiles }) => ({
-			limit: await measureInChild<Measured>(__filename, 'limit', { blobFiles }, { cpus: 1 }),
-			nodeOneCore: await measureInChild<NodeMeasured>(
-				__filename,
-				'node',
-				{ operationUrl, credentials, concurrency: 1 },
-				{ cpus: 1 },
-			),
-			node: await measureInChild<NodeMeasured>(__filename, 'node', {
-				operationUrl,
-				credentials,
-				concurrency: 2,
-			}),
-			naive: await measureInChild<Measured>(__filename, 'naive', {
-				blobUrls: manifest.blobs.map((blob) => blobUrl(manifest, blob.name)),
-			}).catch((error: { stderr?: string; message: string }) => ({
-				failed: firstLine(error.stderr || error.message),
-			})),
-		}),
-	);
-	if (limit.lines !== LINES) throw new Error(`(a) read ${limit.lines} lines, not ${LINES}`);
-	const quarter = Math.round(LINES / 4);
-	const small = await withExport(quarter, async ({ operationUrl, credentials }) => ({
+	/** The node on one core (Concurrency 1, pinned), then on two (Concurrency 2). */
+	const measureNode = async ({ operationUrl, credentials }: ExportRun) => ({
 		nodeOneCore: await measureInChild<NodeMeasured>(
 			__filename,
 			'node',
@@ -132,7 +109,24 @@ async function main() {
 			credentials,
 			concurrency: 2,
 		}),
+	});
+	const { limit, nodeOneCore, node, naive } = await withExport(LINES, async (run) => ({
+		limit: await measureInChild<Measured>(
+			__filename,
+			'limit',
+			{ blobFiles: run.blobFiles },
+			{ cpus: 1 },
+		),
+		...(await measureNode(run)),
+		naive: await measureInChild<Measured>(__filename, 'naive', {
+			blobUrls: run.manifest.blobs.map((blob) => blobUrl(run.manifest, blob.name)),
+		}).catch((error: { stderr?: string; message: string }) => ({
+			failed: firstLine(error.stderr || error.message),
+		})),
 	}));
+	if (limit.lines !== LINES) throw new Error(`(a) read ${limit.lines} lines, not ${LINES}`);
+	const quarter = Math.round(LINES / 4);
+	const small = await withExport(quarter, measureNode);
 
 	line('(a) gunzip + split + JSON.parse, 1 core', limit);
 	line('node download aggregate, 1 core (concurrency 1)', nodeOneCore, memory(nodeOneCore));
