@@ -8,8 +8,10 @@
 // BENCH_CISCO_LINES (Cisco, default 10,000,000) set the sizes; BENCH_N8N_MODES=regular or queue
 // runs one mode, BENCH_N8N_WORKLOADS=microsoft,webex,cisco (any of them) picks the workloads;
 // BENCH_N8N_ENV, a JSON object, adds settings to every n8n process's environment (say, to
-// profile it or to switch saving off). The harness runs each workload twice: on this Node, and
-// on the server's Node (24), so that what the runtime changes is not read as n8n's cost.
+// profile it or to switch saving off); BENCH_N8N_IDLE_SECONDS sets how long the idle control
+// polls (20 s; as long as an execution took, to compare its growth). The harness runs each
+// workload twice: on this Node, and on the server's Node (24), so that what the runtime
+// changes is not read as n8n's cost.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,8 +54,8 @@ const EXTRA_ENV = JSON.parse(process.env.BENCH_N8N_ENV ?? '{}') as Record<string
 const N8N_VERSION = '2.40.7';
 const INVOICE_ID = 'G000000001';
 const PACKAGE = 'n8n-nodes-billing-reconciliation';
-/** How long the idle control polls n8n with no execution running. */
-const IDLE_SECONDS = 20;
+/** How long the idle control polls n8n with no execution running (BENCH_N8N_IDLE_SECONDS). */
+const IDLE_SECONDS = Number(process.env.BENCH_N8N_IDLE_SECONDS ?? 20);
 /** An execution of the largest month may take minutes on a loaded machine. */
 const EXECUTION_TIMEOUT_MS = 30 * 60_000;
 
