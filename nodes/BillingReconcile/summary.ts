@@ -235,10 +235,13 @@ export function* discrepancyCsvRecords(
 }
 
 const CSV_ROWS_PER_CHUNK = 2000;
-/** Cells csv-stringify 6 quotes with CRLF record ends: a comma, a quote or a CRLF. */
-const NEEDS_QUOTES = /[",]|\r\n/;
+/**
+ * A comma, a quote, or any line break: Python's csv module and spreadsheets end a record at a
+ * lone CR or LF as well as at CRLF (csv-stringify with CRLF record ends quoted only CRLF).
+ */
+const NEEDS_QUOTES = /[",\r\n]/;
 
-/** One cell of a CSV record, quoted (its quotes doubled) exactly where csv-stringify quotes it. */
+/** One cell of a CSV record, quoted, its quotes doubled, when it holds a comma, a quote or a line break. */
 export function csvCell(cell: string): string {
 	return NEEDS_QUOTES.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
 }

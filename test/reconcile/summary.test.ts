@@ -285,23 +285,35 @@ describe('discrepancyCsvChunks', () => {
 	});
 });
 
-/** The chunks as csv-stringify 6 writes them (the node's writer before its own): 2,000 records each. */
+/**
+ * The chunks as csv-stringify 6 writes them, 2,000 records each: the node's writer before its
+ * own, except that it quotes a lone CR or LF too (csv-stringify's default with CRLF record
+ * ends quotes only CRLF).
+ */
 function csvStringifyChunks(result: ReconcileResult, csvSettings: SummarySettings): string[] {
 	const records = [...discrepancyCsvRecords(result, csvSettings)];
 	const chunks: string[] = [];
 	for (let start = 0; start < records.length; start += 2000) {
 		const batch = records.slice(start, start + 2000);
-		chunks.push(stringify(batch, { bom: start === 0, record_delimiter: 'windows' }));
+		chunks.push(
+			stringify(batch, {
+				bom: start === 0,
+				record_delimiter: 'windows',
+				quote_record_delimiter: true,
+			}),
+		);
 	}
 	return chunks;
 }
 
 describe('csvCell', () => {
-	it('quotes a cell with a comma, a quote or a CRLF, and doubles its quotes', () => {
-		expect(['a,b', 'say "hi"', 'a\r\nb', '"'].map(csvCell)).toEqual([
+	it('quotes a cell with a comma, a quote or a line break of any kind, and doubles its quotes', () => {
+		expect(['a,b', 'say "hi"', 'a\r\nb', 'a\nb', 'a\rb', '"'].map(csvCell)).toEqual([
 			'"a,b"',
 			'"say ""hi"""',
 			'"a\r\nb"',
+			'"a\nb"',
+			'"a\rb"',
 			'""""',
 		]);
 	});
@@ -313,6 +325,27 @@ describe('csvCell', () => {
 			'Only in A',
 			"'=2+5",
 			'é€😀',
+		]);
+	});
+});
+
+describe('discrepancyCsvChunks: line breaks in values', () => {
+	it('keeps a value with a lone LF or CR in its cell for readers that end a record at either', () => {
+		const textSpec = { ...spec, compareFields: [compared('note', 'text')] };
+		const result = reconcile(
+			items({ id: 'k1', note: 'line 1\nline 2' }),
+			items({ id: 'k1', note: 'old Mac\rline' }),
+			textSpec,
+		);
+		const csv = [
+			...discrepancyCsvChunks(
+				result,
+				settings({ compareFields: textSpec.compareFields, formats: [plainFormat] }),
+			),
+		].join('');
+		expect(parse(csv, { bom: true, record_delimiter: ['\r\n', '\n', '\r'] })).toEqual([
+			['status', 'id', 'note A', 'note B', 'note'],
+			['Different', 'k1', 'line 1\nline 2', 'old Mac\rline', ''],
 		]);
 	});
 });
