@@ -194,8 +194,8 @@ export type SlotHasKey = (slot: number, key: KeyBuilder) => boolean;
  * addressing hash table sized for the keys expected and doubled when more arrive. It keeps
  * only each slot's hash: a probe whose hash matches a slot's is compared with the key read
  * again from the slot's first record (the records are in memory anyway; keeping every key's
- * parts took 16 MB for a million keys of two fields). A lookup allocates nothing for text
- * keys. For a million keys this is several times faster than a Map of joined key strings.
+ * parts took 16 MB for a million keys of two fields). A lookup of a text key compared as
+ * it is allocates nothing. For a million keys this is several times faster than a Map of joined key strings.
  */
 export class KeyTable {
 	private buckets: Int32Array;

@@ -126,6 +126,24 @@ describe('KeyBuilder and KeyTable', () => {
 		expect(table.size).toBe(records.length);
 	});
 
+	it('tell whether a record has a key another side read under its own field names', () => {
+		const normalisation = { ...exact, trim: true };
+		const sideA = new KeyBuilder(
+			[fieldReader('id'), fieldReader('sku')],
+			['id', 'sku'],
+			normalisation,
+		);
+		const sideB = new KeyBuilder(
+			[fieldReader('ID'), fieldReader('SKU')],
+			['ID', 'SKU'],
+			normalisation,
+		);
+		sideB.read({ ID: '123 ', SKU: 'WX' });
+		expect(sideA.hasKey({ id: 123, sku: ' WX' }, sideB)).toBe(true);
+		expect(sideA.hasKey({ id: 123, sku: 'wx' }, sideB)).toBe(false);
+		expect(sideA.hasKey({ id: 1234, sku: 'WX' }, sideB)).toBe(false);
+	});
+
 	it('compare keys as they are by default: spaces, case and leading zeros count', () => {
 		expect(slotsOf([{ id: 'A1' }, { id: ' A1' }, { id: 'a1' }, { id: '0A1' }], ['id'])).toEqual([
 			0, 1, 2, 3,
