@@ -176,10 +176,10 @@ export function reconcile(
 	// Sized for the keys of the larger side: the two sides of a reconciliation share most
 	// keys. The table grows when they do not.
 	const expectedKeys = Math.max(itemsA.length, itemsB.length);
-	const slots = new KeyTable(expectedKeys, spec.matchFields.length);
 	const paired = pairedItemsOf(itemsA, itemsB);
 	const a = sideState('A', itemsA, spec, expectedKeys, 0, paired);
 	const b = sideState('B', itemsB, spec, expectedKeys, itemsA.length, paired);
+	const slots = new KeyTable(expectedKeys, (slot, key) => firstRecordHasKey(a, b, slot, key));
 	const totals: FieldTotal[] = [];
 	spec.compareFields.forEach((field, index) => {
 		if (!isSummable(field)) return;
@@ -363,7 +363,15 @@ export function pairedItemOf(item: number, input: number): IPairedItemData {
 	return input === 0 ? { item } : { item, input };
 }
 
-/** Gives every item of one side its slot; adds its compare fields to the side's totals. */
+/** Whether a slot's key is the one just read, read again from the slot's first record: A's if A has the key, else B's. */
+function firstRecordHasKey(a: SideState, b: SideState, slot: number, key: KeyBuilder): boolean {
+	const itemA = a.first.get(slot);
+	return itemA !== NONE
+		? a.keys.hasKey(a.items[itemA].json, key)
+		: b.keys.hasKey(b.items[b.first.get(slot)].json, key);
+}
+
+/** Gives every item of one side its slot (its first item kept at once); adds its compare fields to the side's totals. */
 function index(state: SideState, slots: KeyTable, spec: ReconcileSpec, totals: FieldTotal[]): void {
 	const { items, first, compareReaders: readers } = state;
 	const isA = state.side === 'A';

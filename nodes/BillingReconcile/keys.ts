@@ -62,6 +62,8 @@ export class KeyValueError extends Error {
 /**
  * Reads the join key of a record from its match fields, as one text part per field, and
  * hashes it; `parts` and `hash` hold the last key read (one builder per side and run).
+ * It also tells whether a record has a given key, for the key table, which keeps no key of
+ * its own.
  *
  * Numbers and text match on their text (123 ≡ "123", as when one side is CSV and the other
  * JSON), but 0, "", false and null are four different keys: booleans and null are written
@@ -93,6 +95,14 @@ export class KeyBuilder {
 			hash = Math.imul(hash ^ 0xffff, FNV_PRIME);
 		}
 		this.hash = hash;
+	}
+
+	/** Whether a record this builder has read before without error has the key `key` last read. */
+	hasKey(json: IDataObject, key: KeyBuilder): boolean {
+		for (let index = 0; index < this.readers.length; index++) {
+			if (this.part(this.readers[index](json), index) !== key.parts[index]) return false;
+		}
+		return true;
 	}
 
 	private part(value: unknown, index: number): string {
@@ -174,24 +184,28 @@ export class SlotColumn {
 }
 
 /**
+ * Whether a slot holds the key the builder last read: the key table asks its owner, who reads
+ * the key again from the slot's first record.
+ */
+export type SlotHasKey = (slot: number, key: KeyBuilder) => boolean;
+
+/**
  * Gives every distinct key a slot number, 0, 1, 2… in order of first sight. An open-
- * addressing hash table sized for the keys expected and doubled when more arrive; it stores
- * each key's parts by reference, so a lookup allocates nothing. For a million keys this is
- * several times faster than a Map of joined key strings.
+ * addressing hash table sized for the keys expected and doubled when more arrive. It keeps
+ * only each slot's hash: a probe whose hash matches a slot's is compared with the key read
+ * again from the slot's first record (the records are in memory anyway; keeping every key's
+ * parts took 16 MB for a million keys of two fields). A lookup of a text key compared as
+ * it is allocates nothing. For a million keys this is several times faster than a Map of joined key strings.
  */
 export class KeyTable {
 	private buckets: Int32Array;
 	private mask: number;
 	private readonly hashes: SlotColumn;
-	/** per chunk of slots, each slot's parts one after the other */
-	private readonly parts: string[][] = [];
-	private readonly chunkBits: number;
-	private readonly chunkMask: number;
 	size = 0;
 
 	constructor(
 		expectedKeys: number,
-		private readonly fieldCount: number,
+		private readonly slotHasKey: SlotHasKey,
 	) {
 		let bucketCount = 16;
 		// At most half full: linear probing stays short.
@@ -199,43 +213,29 @@ export class KeyTable {
 		this.buckets = new Int32Array(bucketCount);
 		this.mask = bucketCount - 1;
 		this.hashes = new SlotColumn(0, expectedKeys);
-		this.chunkBits = chunkBitsFor(expectedKeys);
-		this.chunkMask = (1 << this.chunkBits) - 1;
 	}
 
-	/** The slot of the key the builder last read; a new slot when the key is new. */
+	/**
+	 * The slot of the key the builder last read; a new slot when the key is new, whose first
+	 * record the owner keeps before the next lookup.
+	 */
 	slotOf(key: KeyBuilder): number {
-		const { hash, parts } = key;
+		const { hash } = key;
 		let bucket = hash & this.mask;
-		for (;;) {
-			const entry = this.buckets[bucket];
-			if (entry === 0) break;
+		let entry = this.buckets[bucket];
+		for (let probes = 1; entry !== 0; probes++) {
 			const slot = entry - 1;
-			if (this.hashes.get(slot) === hash && this.sameParts(slot, parts)) return slot;
+			if (this.hashes.get(slot) === hash && this.slotHasKey(slot, key)) return slot;
+			// Only a table that failed to grow is ever full.
+			if (probes > this.mask) throw new Error('The key table is full');
 			bucket = (bucket + 1) & this.mask;
+			entry = this.buckets[bucket];
 		}
 		const slot = this.size++;
 		this.buckets[bucket] = slot + 1;
 		this.hashes.set(slot, hash);
-		const chunkIndex = slot >>> this.chunkBits;
-		let chunk = this.parts[chunkIndex];
-		if (chunk === undefined) {
-			chunk = new Array<string>((this.chunkMask + 1) * this.fieldCount);
-			this.parts[chunkIndex] = chunk;
-		}
-		const start = (slot & this.chunkMask) * this.fieldCount;
-		for (let index = 0; index < parts.length; index++) chunk[start + index] = parts[index];
 		if (this.size * 2 > this.buckets.length) this.grow();
 		return slot;
-	}
-
-	private sameParts(slot: number, parts: string[]): boolean {
-		const chunk = this.parts[slot >>> this.chunkBits];
-		const start = (slot & this.chunkMask) * this.fieldCount;
-		for (let index = 0; index < parts.length; index++) {
-			if (chunk[start + index] !== parts[index]) return false;
-		}
-		return true;
 	}
 
 	/** Twice the buckets, every slot placed again by its stored hash. */

@@ -12,14 +12,26 @@ import {
 
 const exact: KeyNormalisation = { trim: false, caseInsensitive: false, ignoreLeadingZeros: false };
 
+/**
+ * A key table over records as the join keeps them: each slot's first record, from which the
+ * table reads a slot's key again.
+ */
+function keyTable(fields: string[], expectedKeys: number, normalisation = exact) {
+	const builder = new KeyBuilder(fields.map(fieldReader), fields, normalisation);
+	const firstRecords: IDataObject[] = [];
+	const table = new KeyTable(expectedKeys, (slot, key) => builder.hasKey(firstRecords[slot], key));
+	const slotOf = (record: IDataObject) => {
+		builder.read(record);
+		const slot = table.slotOf(builder);
+		firstRecords[slot] ??= record;
+		return slot;
+	};
+	return { table, slotOf };
+}
+
 /** Slot numbers of records under one key definition: equal slots, equal keys. */
 function slotsOf(records: IDataObject[], fields: string[], normalisation = exact): number[] {
-	const builder = new KeyBuilder(fields.map(fieldReader), fields, normalisation);
-	const table = new KeyTable(records.length, fields.length);
-	return records.map((record) => {
-		builder.read(record);
-		return table.slotOf(builder);
-	});
+	return records.map(keyTable(fields, records.length, normalisation).slotOf);
 }
 
 describe('fieldReader', () => {
@@ -102,22 +114,34 @@ describe('KeyBuilder and KeyTable', () => {
 	});
 
 	it('take more keys than they were sized for, and find each again in its slot', () => {
-		const fields = ['customer', 'sku'];
-		const builder = new KeyBuilder(fields.map(fieldReader), fields, exact);
-		const table = new KeyTable(2, fields.length);
 		// Thousands of chunks of slots (sized for the two keys expected) and many doublings of
-		// the table.
+		// the table; a table that did not grow would be full after 16 keys.
+		const { table, slotOf } = keyTable(['customer', 'sku'], 2);
 		const records = Array.from({ length: 140_000 }, (_, index) => ({
 			customer: `C${index >> 2}`,
 			sku: `S${index & 3}`,
 		}));
-		const slotOf = (record: IDataObject) => {
-			builder.read(record);
-			return table.slotOf(builder);
-		};
 		expect(records.map(slotOf)).toEqual(records.map((_, index) => index));
 		expect([...records].reverse().map(slotOf)).toEqual(records.map((_, index) => index).reverse());
 		expect(table.size).toBe(records.length);
+	});
+
+	it('tell whether a record has a key another side read under its own field names', () => {
+		const normalisation = { ...exact, trim: true };
+		const sideA = new KeyBuilder(
+			[fieldReader('id'), fieldReader('sku')],
+			['id', 'sku'],
+			normalisation,
+		);
+		const sideB = new KeyBuilder(
+			[fieldReader('ID'), fieldReader('SKU')],
+			['ID', 'SKU'],
+			normalisation,
+		);
+		sideB.read({ ID: '123 ', SKU: 'WX' });
+		expect(sideA.hasKey({ id: 123, sku: ' WX' }, sideB)).toBe(true);
+		expect(sideA.hasKey({ id: 123, sku: 'wx' }, sideB)).toBe(false);
+		expect(sideA.hasKey({ id: 1234, sku: 'WX' }, sideB)).toBe(false);
 	});
 
 	it('compare keys as they are by default: spaces, case and leading zeros count', () => {

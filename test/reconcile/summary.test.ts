@@ -1,7 +1,16 @@
-import { reconcile, type Discrepancy, type ReconcileRow } from '../../nodes/BillingReconcile/join';
+import {
+	reconcile,
+	type Discrepancy,
+	type ReconcileResult,
+	type ReconcileRow,
+} from '../../nodes/BillingReconcile/join';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import fc from 'fast-check';
+import type { IDataObject } from 'n8n-workflow';
 
 import {
+	csvCell,
 	discrepancyCsvChunks,
 	discrepancyCsvRecords,
 	largestDiscrepancies,
@@ -10,7 +19,7 @@ import {
 	type SummarySettings,
 } from '../../nodes/BillingReconcile/summary';
 
-import { compared, items, pair, reconcileSpec, summarySettings } from './fixtures';
+import { compared, items, pair, plainFormat, reconcileSpec, summarySettings } from './fixtures';
 
 const spec = reconcileSpec({ compareFields: [compared('amount'), compared('quantity')] });
 const settings = (overrides: Partial<SummarySettings> = {}): SummarySettings =>
@@ -273,5 +282,192 @@ describe('discrepancyCsvChunks', () => {
 		expect(rows[0][0]).toBe('status');
 		expect(rows[4500].slice(0, 3)).toEqual(['Only in A', '4499', '4499']);
 		expect(csv.endsWith('\r\n')).toBe(true);
+	});
+});
+
+/**
+ * The chunks as csv-stringify 6 writes them, 2,000 records each: the node's writer before its
+ * own, except that it quotes a lone CR or LF too (csv-stringify's default with CRLF record
+ * ends quotes only CRLF).
+ */
+function csvStringifyChunks(result: ReconcileResult, csvSettings: SummarySettings): string[] {
+	const records = [...discrepancyCsvRecords(result, csvSettings)];
+	const chunks: string[] = [];
+	for (let start = 0; start < records.length; start += 2000) {
+		const batch = records.slice(start, start + 2000);
+		chunks.push(
+			stringify(batch, {
+				bom: start === 0,
+				record_delimiter: 'windows',
+				quote_record_delimiter: true,
+			}),
+		);
+	}
+	return chunks;
+}
+
+describe('csvCell', () => {
+	it('quotes a cell with a comma, a quote or a line break of any kind, and doubles its quotes', () => {
+		expect(['a,b', 'say "hi"', 'a\r\nb', 'a\nb', 'a\rb', '"'].map(csvCell)).toEqual([
+			'"a,b"',
+			'"say ""hi"""',
+			'"a\r\nb"',
+			'"a\nb"',
+			'"a\rb"',
+			'""""',
+		]);
+	});
+
+	it('leaves other cells as they are: empty, spaces, formulas made safe, unicode', () => {
+		expect(['', ' a ', 'Only in A', "'=2+5", 'é€😀'].map(csvCell)).toEqual([
+			'',
+			' a ',
+			'Only in A',
+			"'=2+5",
+			'é€😀',
+		]);
+	});
+});
+
+describe('discrepancyCsvChunks: line breaks in values', () => {
+	it('keeps a value with a lone LF or CR in its cell for readers that end a record at either', () => {
+		const textSpec = { ...spec, compareFields: [compared('note', 'text')] };
+		const result = reconcile(
+			items({ id: 'k1', note: 'line 1\nline 2' }),
+			items({ id: 'k1', note: 'old Mac\rline' }),
+			textSpec,
+		);
+		const csv = [
+			...discrepancyCsvChunks(
+				result,
+				settings({ compareFields: textSpec.compareFields, formats: [plainFormat] }),
+			),
+		].join('');
+		expect(parse(csv, { bom: true, record_delimiter: ['\r\n', '\n', '\r'] })).toEqual([
+			['status', 'id', 'note A', 'note B', 'note'],
+			['Different', 'k1', 'line 1\nline 2', 'old Mac\rline', ''],
+		]);
+	});
+});
+
+describe('discrepancyCsvChunks: the same bytes as csv-stringify', () => {
+	const displaySpec = { ...spec, compareFields: [compared('plan', 'text'), compared('amount')] };
+	const displaySettings = settings({
+		compareFields: displaySpec.compareFields,
+		displayFields: [pair('name')],
+		formats: displaySpec.compareFields.map(() => plainFormat),
+		nameA: 'Webex, "wholesale"',
+		nameB: 'our\r\nbilling',
+	});
+
+	it.each([
+		[
+			'rows with deltas, a non-number and a row on each side only',
+			() =>
+				reconcile(
+					items(
+						{ id: 'k1', amount: '1,000.50', quantity: 2 },
+						{ id: 'k2', amount: 5, quantity: 1 },
+						{ id: 'same', amount: 1, quantity: 1 },
+					),
+					items(
+						{ id: 'k1', amount: 1000, quantity: 2 },
+						{ id: 'k3', amount: 'N/A', quantity: 1 },
+						{ id: 'same', amount: 1, quantity: 1 },
+					),
+					spec,
+				),
+			settings(),
+		],
+		[
+			'no discrepancy: the header alone',
+			() =>
+				reconcile(
+					items({ id: 1, amount: 1, quantity: 1 }),
+					items({ id: 1, amount: 1, quantity: 1 }),
+					spec,
+				),
+			settings(),
+		],
+		[
+			'4,500 rows: three chunks, the BOM only in the first',
+			() =>
+				reconcile(
+					items(...Array.from({ length: 4500 }, (_, id) => ({ id, amount: id, quantity: 1 }))),
+					items(),
+					spec,
+				),
+			settings(),
+		],
+		[
+			'commas, quotes, line breaks and formulas in names, keys and values',
+			() =>
+				reconcile(
+					items(
+						{ id: 'k,1', name: 'Acme, "Inc"', plan: 'line 1\nline 2', amount: '=1+2' },
+						{ id: ' k2 ', name: '', plan: 'a\r\nb', amount: '1,234.50' },
+					),
+					items(
+						{ id: 'k,1', name: 'x', plan: 'CR\r', amount: -12.5 },
+						{ id: '"k3"', name: '-@risk', plan: '', amount: 'N/A' },
+					),
+					displaySpec,
+				),
+			displaySettings,
+		],
+	])('%s', (_, run, csvSettings) => {
+		const result = run();
+		expect([...discrepancyCsvChunks(result, csvSettings)]).toEqual(
+			csvStringifyChunks(result, csvSettings),
+		);
+	});
+
+	it('on random text of every kind (seeded): commas, quotes, CR, LF, spaces, unicode, empty', () => {
+		const special = fc.constantFrom(
+			'"',
+			',',
+			'\r',
+			'\n',
+			' ',
+			'\t',
+			'=',
+			'-',
+			'a',
+			'0',
+			'é',
+			'😀',
+			'\uFEFF',
+			'\u2028',
+		);
+		const text = fc.oneof(
+			fc.string({ unit: special, maxLength: 8 }),
+			fc.string({ unit: 'binary', maxLength: 8 }),
+		);
+		const row = fc.record({
+			id: text,
+			name: text,
+			planA: text,
+			planB: text,
+			amount: fc.oneof(text, fc.double(), fc.integer()),
+		});
+		fc.assert(
+			fc.property(fc.uniqueArray(row, { selector: (r) => r.id, maxLength: 40 }), (rows) => {
+				const a: IDataObject[] = rows.map((r) => ({
+					id: r.id,
+					name: r.name,
+					plan: r.planA,
+					amount: r.amount,
+				}));
+				// Every third key only in A; the rest in both, most with a different plan.
+				const b: IDataObject[] = rows
+					.filter((_, index) => index % 3 !== 0)
+					.map((r) => ({ id: r.id, name: r.name, plan: r.planB, amount: r.amount }));
+				const result = reconcile(items(...a), items(...b), displaySpec);
+				expect([...discrepancyCsvChunks(result, displaySettings)]).toEqual(
+					csvStringifyChunks(result, displaySettings),
+				);
+			}),
+			{ seed: 20261205, numRuns: 300 },
+		);
 	});
 });
