@@ -49,7 +49,7 @@ describe('streaming CSV reader', () => {
 	it('refuses a quote inside an unquoted field as a malformed file', async () => {
 		await expect(rowsOf('A,B\r\nab"c,2\r\n')).rejects.toThrow(
 			new CsvFormatError(
-				'The CSV file is malformed: Invalid Opening Quote: a quote is found on field 0 at line 2, value is "ab"',
+				'The CSV file is malformed: Invalid Opening Quote: field 1 on line 2 has a quote after "ab"; a field with quotes must be quoted whole, its quotes doubled',
 			),
 		);
 	});
@@ -72,27 +72,6 @@ describe('streaming CSV reader', () => {
 			expect(queuedRecords).toEqual([]);
 		} finally {
 			push.mockRestore();
-		}
-	});
-
-	it("starts every record with an array from Array.of, not csv-parse's own array literal", async () => {
-		// V8 may pretenure the arrays of csv-parse's literal in a busy process, and every field
-		// string then outlives young-generation collections (see allocateRecordsOutsideLiteral).
-		const arrayOf = jest.spyOn(Array, 'of');
-		try {
-			const rows: string[][] = [];
-			await readCsv(source('A,B\n1,x\n2,y\n3,z\n'), {
-				header: () => undefined,
-				row: (values) => void rows.push(values),
-			});
-			expect(rows).toEqual([
-				['1', 'x'],
-				['2', 'y'],
-				['3', 'z'],
-			]);
-			expect(arrayOf.mock.calls.length).toBeGreaterThanOrEqual(rows.length);
-		} finally {
-			arrayOf.mockRestore();
 		}
 	});
 
