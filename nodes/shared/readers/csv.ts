@@ -1,6 +1,5 @@
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { TextDecoder } from 'node:util';
 
 import { fieldNameKey } from './fieldNames';
 
@@ -96,7 +95,7 @@ class CsvParser {
 	/** whether the start of the file was looked at for a byte order mark */
 	private started = false;
 	/** a UTF-16LE file (csv-parse read those too, by their BOM), decoded to UTF-8 first */
-	private utf16: TextDecoder | undefined;
+	private utf16: InstanceType<typeof TextDecoder> | undefined;
 	/** the bytes of a record a chunk's end cut, and the chunks since */
 	private carry: Buffer | undefined;
 	private waiting: Buffer[] = [];
