@@ -41,11 +41,11 @@ interface Deliberate {
 const DELIBERATE: Deliberate[] = [
 	{
 		rule: 'no-runtime-dependencies',
-		why: 'The pack needs @azure/storage-blob (SAS blob reads resumed by byte range), csv-parse and csv-stringify (streamed CSV). n8n Cloud refuses any dependency: the pack is for self-hosted n8n.',
+		why: 'The pack needs @azure/storage-blob (SAS blob reads resumed by byte range) and csv-stringify (CSV attachments). n8n Cloud refuses any dependency: the pack is for self-hosted n8n.',
 	},
 	{
 		rule: 'no-restricted-imports',
-		message: /^(Import|Require) of '(@azure\/storage-blob|csv-parse|csv-stringify\/sync)' /,
+		message: /^(Import|Require) of '(@azure\/storage-blob|csv-stringify\/sync)' /,
 		why: 'Where the runtime dependencies above are used.',
 	},
 	{
