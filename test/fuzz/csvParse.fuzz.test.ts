@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { CsvFormatError, readCsv } from '../../nodes/shared/readers/csv';
 import { chunked, fuzzParameters, fuzzReader } from './fuzz';
 
-const fuzz = fuzzReader('csv-vs-csv-parse', 'CsvFormatError');
+const fuzz = fuzzReader('csvParse', 'CsvFormatError');
 
 const SEED = 17;
 const parameters = (runs: number) => ({ seed: SEED, ...fuzzParameters(runs) });
