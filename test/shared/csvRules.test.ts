@@ -251,6 +251,12 @@ describe('CSV reader rules', () => {
 			);
 		});
 
+		it('a NUL byte after a closing quote, which csv-parse took into the field', async () => {
+			await expect(recordsOf('A,B\n"1"\u0000,2\n')).rejects.toThrow(
+				'field 1 on line 2 has "\\u0000" after its closing quote',
+			);
+		});
+
 		it("a closing quote followed by a line break the file's lines do not end with", async () => {
 			await expect(recordsOf('A,B\n1,"2"\r\n')).rejects.toThrow(
 				'field 2 on line 2 has a carriage return after its closing quote',
