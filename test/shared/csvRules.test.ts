@@ -237,6 +237,14 @@ describe('CSV reader rules', () => {
 			);
 		});
 
+		it('a quote after a long unquoted text, quoting only its first 40 characters', async () => {
+			await expect(recordsOf(`A\n${'x'.repeat(100_000)}"\n`)).rejects.toThrow(
+				new CsvFormatError(
+					`The CSV file is malformed: Invalid Opening Quote: field 1 on line 2 has a quote after "${'x'.repeat(40)}"; a field with quotes must be quoted whole, its quotes doubled`,
+				),
+			);
+		});
+
 		it('text after a closing quote', async () => {
 			await expect(recordsOf('A,B\n"1" ,2\n')).rejects.toThrow(
 				new CsvFormatError(

@@ -230,7 +230,7 @@ class CsvParser {
 					}
 					if (byte === QUOTE) {
 						throw this.malformed(
-							`Invalid Opening Quote: field ${count + 1} on line ${this.line + breaks} has a quote after ${JSON.stringify(decode(buf, position, stop))}; a field with quotes must be quoted whole, its quotes doubled`,
+							`Invalid Opening Quote: field ${count + 1} on line ${this.line + breaks} has a quote after ${JSON.stringify(decode(buf, position, Math.min(stop, position + 40)))}; a field with quotes must be quoted whole, its quotes doubled`,
 						);
 					}
 					// A line break that does not end records (say, a lone LF in a CRLF file) is
