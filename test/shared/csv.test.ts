@@ -7,7 +7,7 @@ import {
 	type CsvRecordConsumer,
 } from '../../nodes/shared/readers/csv';
 import { CsvAggregator } from '../../nodes/shared/output/aggregate';
-import { RowsSink } from '../../nodes/shared/output/csvOutput';
+import { RowCounter, RowsSink } from '../../nodes/shared/output/csvOutput';
 import { ceilDivide, parseDecimal } from '../../nodes/shared/numbers/decimal';
 
 const source = (...chunks: Array<string | Buffer>) =>
@@ -90,6 +90,10 @@ describe('streaming CSV reader', () => {
 		expect(rows).toEqual(['1', '2']);
 	});
 
+	it('counts rows in file mode without having any field decoded', () => {
+		expect(new RowCounter().columnsRead()).toEqual([]);
+	});
+
 	it('counts data rows, not the header', async () => {
 		const consumer: CsvRecordConsumer = { header: () => undefined, row: () => undefined };
 		await expect(readCsv(source('A\n1\n2\n3\n'), consumer)).resolves.toEqual({ rowCount: 3 });
@@ -121,6 +125,12 @@ describe('aggregate sink', () => {
 		await expect(aggregate('MONTANT_\u00c9,Q\nx,1\n', ['montant_\u00e9'], ['Q'])).rejects.toThrow(
 			"Column 'montant_\u00e9' named in 'Group By' is not in the file",
 		);
+	});
+
+	it('asks the reader for its group-by and sum columns only, each once', () => {
+		const sink = new CsvAggregator({ groupBy: ['B'], sumFields: ['C', 'b'] });
+		sink.header(['A', 'B', 'C', 'D']);
+		expect(sink.columnsRead()).toEqual([1, 2]);
 	});
 
 	it('names the parameter and lists the columns when a column is missing', async () => {

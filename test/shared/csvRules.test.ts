@@ -298,6 +298,19 @@ describe('CSV reader rules', () => {
 		]);
 	});
 
+	it('decodes only the columns a consumer says it reads, the others empty', async () => {
+		const rows: string[][] = [];
+		await readCsv(Readable.from([Buffer.from('A,B,C\n"x,""1""",skip,é\n2,"skip",z\n')]), {
+			header: () => undefined,
+			columnsRead: () => [2, 0],
+			row: (values) => void rows.push([...values]),
+		});
+		expect(rows).toEqual([
+			['x,"1"', '', 'é'],
+			['2', '', 'z'],
+		]);
+	});
+
 	it("hands every row in the reader's own array, refilled row after row", async () => {
 		// No array per row: each would be one more object for the garbage collector.
 		const arrays = new Set<string[]>();

@@ -7,6 +7,11 @@ import { fieldNameKey } from './fieldNames';
 export interface CsvRecordConsumer {
 	header(fields: string[]): void;
 	/**
+	 * The columns `row` reads, by index, asked once after `header`: the reader decodes only
+	 * those, and the others hold ''. Every column when absent.
+	 */
+	columnsRead?(): readonly number[];
+	/**
 	 * `rowNumber` counts data rows from 1, for error messages. `values` is the reader's own
 	 * array, refilled for the next row: copy what you keep.
 	 */
@@ -92,6 +97,8 @@ class CsvParser {
 	private line = 1;
 	private fieldCount = -1;
 	private readonly values: string[] = [];
+	/** the columns the consumer reads; every one when undefined */
+	private columns: readonly number[] | undefined;
 	/** whether the start of the file was looked at for a byte order mark */
 	private started = false;
 	/** a UTF-16LE file (csv-parse read those too, by their BOM), decoded to UTF-8 first */
@@ -313,8 +320,11 @@ class CsvParser {
 				`Invalid Record Length: the record on line ${this.line} has ${count} field${count === 1 ? '' : 's'}, the header has ${this.fieldCount}`,
 			);
 		}
-		const text = ascii ? decode(buf, start, end) : '';
-		for (let field = 0; field < count; field++) {
+		const { columns } = this;
+		const decoded = columns === undefined ? count : columns.length;
+		const text = ascii && decoded > 0 ? decode(buf, start, end) : '';
+		for (let index = 0; index < decoded; index++) {
+			const field = columns === undefined ? index : columns[index];
 			const from = fieldStarts[field];
 			const to = fieldEnds[field];
 			let value =
@@ -327,6 +337,9 @@ class CsvParser {
 			values.length = count;
 			this.consumer.header(normaliseHeader(values));
 			this.fieldCount = count;
+			this.columns = this.consumer.columnsRead?.();
+			// Aggregate mode reads a few columns of many: the others are never decoded.
+			if (this.columns) values.fill('');
 		} else {
 			this.consumer.row(values, this.rowCount + 1);
 		}
