@@ -1,7 +1,7 @@
 // Benchmark: Cisco usage `download` in aggregate mode on a usage ZIP of 10,000,000 lines (the
 // sandbox's Consolidated Usage columns and values), served from disk by the sandbox, through
-// n8n's real engine, beside csv-parse alone on the same inflated CSV read from a file; then
-// the same on 10,000 lines. Each measurement runs in its own child process. The ZIP and its
+// n8n's real engine, beside csv-parse alone and the pack's own CSV reader alone on the same
+// inflated CSV read from a file; then the same on 10,000 lines. Each measurement runs in its own child process. The ZIP and its
 // CSV are generated once, streamed to disk, into a cache folder outside the repository
 // (os.tmpdir()), and reused. Every node run must give exactly the groups, line counts and sums
 // of a BigInt reference computed while generating. Run with `npm run bench -- cisco`;
@@ -89,6 +89,9 @@ async function main() {
 			const raw = await measureInChild<Measured<{ rows: number }>>(__filename, 'raw', {
 				csvFile: files.csvFile,
 			});
+			const reader = await measureInChild<Measured<{ rows: number }>>(__filename, 'reader', {
+				csvFile: files.csvFile,
+			});
 			const node = await measureInChild<NodeResult>(__filename, 'node', {
 				credential: ciscoCredential(sandbox),
 				warmUpUrl: sandbox.cisco.usageUrl(warmUp.invoiceNumber),
@@ -96,16 +99,23 @@ async function main() {
 			});
 			await sandbox.reset();
 			checkAgainstReference(node, reference, raw.rows);
+			if (reader.rows !== node.rows)
+				throw new Error(`line counts differ: node ${node.rows}, the pack's reader ${reader.rows}`);
 			const rawRate = raw.rows / raw.seconds;
+			const readerRate = reader.rows / reader.seconds;
 			const nodeRate = node.rows / node.seconds;
 			console.log(
 				`csv-parse alone (file → parse):                 ${fmt(rawRate)} lines/s, ${raw.seconds.toFixed(2)} s (CPU ${raw.cpuSeconds.toFixed(2)} s), peak RSS ${raw.peakRssMb} MB`,
 			);
 			console.log(
+				`the pack's CSV reader alone (file → readCsv):   ${fmt(readerRate)} lines/s, ${reader.seconds.toFixed(2)} s (CPU ${reader.cpuSeconds.toFixed(2)} s), peak RSS ${reader.peakRssMb} MB`,
+			);
+			console.log(
 				`node download aggregate (HTTP → unzip → totals): ${fmt(nodeRate)} lines/s, ${node.seconds.toFixed(2)} s (CPU ${node.cpuSeconds.toFixed(2)} s), peak RSS ${node.peakRssMb} MB, before the download ${node.baselineRssMb} MB, the download's own ${node.ownMemoryMb} MB`,
 			);
 			console.log(
-				`node / csv-parse: ${((nodeRate / rawRate) * 100).toFixed(1)}% (target ≥ 90%); sums exact; load average now: ${os.loadavg()[0].toFixed(2)}`,
+				`node / csv-parse: ${((nodeRate / rawRate) * 100).toFixed(1)}% (target ≥ 90%), CPU ${((raw.cpuSeconds / raw.rows / (node.cpuSeconds / node.rows)) * 100).toFixed(1)}%; ` +
+					`node / the pack's reader: ${((nodeRate / readerRate) * 100).toFixed(1)}%, CPU ${((reader.cpuSeconds / reader.rows / (node.cpuSeconds / node.rows)) * 100).toFixed(1)}%; sums exact; load average now: ${os.loadavg()[0].toFixed(2)}`,
 			);
 		}
 	} finally {
@@ -189,6 +199,17 @@ async function child(kind: string, options: RawOptions & NodeOptions) {
 				.on('error', reject);
 		});
 		return finish(started, { rows, cpuSeconds: cpuSecondsSince(cpu) });
+	}
+	if (kind === 'reader') {
+		// This repository's reader, whatever BENCH_PACKS names: the node's CSV reading alone.
+		const { readCsv } = await import('../nodes/shared/readers/csv');
+		const started = process.hrtime.bigint();
+		const cpu = process.cpuUsage();
+		const { rowCount } = await readCsv(fs.createReadStream(options.csvFile), {
+			header: () => undefined,
+			row: () => undefined,
+		});
+		return finish(started, { rows: rowCount, cpuSeconds: cpuSecondsSince(cpu) });
 	}
 	// The package alone (see loadMeasuredPack), so the workflow is just the Cisco node.
 	const pack = await loadMeasuredPack(options.packDir);

@@ -79,6 +79,7 @@ const FLOW_TITLES: Record<string, string> = {
 };
 const READER_TITLES: Record<string, string> = {
 	csv: 'CSV reader (`readCsv`, all sinks)',
+	csvParse: 'CSV reader against csv-parse (same records, or both refuse; random and 1-byte chunks)',
 	jsonLines: 'JSON Lines reader, plain and gzip (`readJsonLines`, aggregate fast path)',
 	zip: 'ZIP reader (`readZipStream`, every entry, any chunking)',
 	numbers:

@@ -41,11 +41,11 @@ interface Deliberate {
 const DELIBERATE: Deliberate[] = [
 	{
 		rule: 'no-runtime-dependencies',
-		why: 'The pack needs @azure/storage-blob (SAS blob reads resumed by byte range) and csv-parse (streamed CSV). n8n Cloud refuses any dependency: the pack is for self-hosted n8n.',
+		why: 'The pack needs @azure/storage-blob (SAS blob reads resumed by byte range). n8n Cloud refuses any dependency: the pack is for self-hosted n8n.',
 	},
 	{
 		rule: 'no-restricted-imports',
-		message: /^(Import|Require) of '(@azure\/storage-blob|csv-parse)' /,
+		message: /^(Import|Require) of '@azure\/storage-blob' /,
 		why: 'Where the runtime dependencies above are used.',
 	},
 	{

@@ -79,6 +79,10 @@ export class CsvAggregator extends Aggregator implements CsvRecordConsumer {
 		this.sumNames = this.sumIndexes.map((index) => fields[index]);
 	}
 
+	columnsRead(): readonly number[] {
+		return [...new Set([...this.groupIndexes, ...this.sumIndexes])];
+	}
+
 	row(values: string[], rowNumber: number): void {
 		const { groupIndexes, parts } = this;
 		for (let index = 0; index < groupIndexes.length; index++)

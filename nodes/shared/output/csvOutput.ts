@@ -50,6 +50,10 @@ export class RowsSink implements CsvRecordConsumer {
 export class RowCounter implements CsvRecordConsumer {
 	rowCount = 0;
 	header(): void {}
+	/** none: the rows are counted and their structure checked, no field is decoded */
+	columnsRead(): readonly number[] {
+		return [];
+	}
 	row(): void {
 		this.rowCount++;
 	}
