@@ -170,24 +170,52 @@ describe('CSV reader rules', () => {
 			}
 		});
 
-		it('read a record far longer than its chunks copying its bytes a bounded number of times', async () => {
-			// A record cut by a chunk's end is parsed again with the next bytes: done on every
-			// small chunk, a long record would cost time in the square of its length.
-			const field = 'x'.repeat(200_000);
-			const file = Buffer.from(`A,B\n"${field}",1\n`);
+		it.each([
+			['on one line', 'x'.repeat(200_000)],
+			['over many lines', `${'x'.repeat(99)}\n`.repeat(2_000)],
+		])(
+			'read a record far longer than its chunks, %s, copying its bytes a bounded number of times',
+			async (_, field) => {
+				// A record cut by a chunk's end is parsed again with the next bytes: done on every
+				// small chunk, a long record would cost time in the square of its length.
+				const file = Buffer.from(`A,B\n"${field}",1\n`);
+				const chunks: Buffer[] = [];
+				for (let at = 0; at < file.length; at += 16) chunks.push(file.subarray(at, at + 16));
+				const concat = jest.spyOn(Buffer, 'concat');
+				try {
+					expect(await recordsOf(chunks)).toEqual([
+						['A', 'B'],
+						[field, '1'],
+					]);
+					const copied = concat.mock.results.reduce(
+						(bytes, result) => bytes + (result.value as Buffer).length,
+						0,
+					);
+					expect(copied).toBeLessThan(4 * file.length);
+				} finally {
+					concat.mockRestore();
+				}
+			},
+		);
+	});
+
+	describe('copies', () => {
+		it('join a record cut by a chunk to the next chunk up to its line end only', async () => {
+			const rows = Array.from({ length: 10_000 }, (_, row) => `${row},${row * 7}\r\n`);
+			const file = Buffer.from(`A,B\r\n${rows.join('')}`);
 			const chunks: Buffer[] = [];
-			for (let at = 0; at < file.length; at += 16) chunks.push(file.subarray(at, at + 16));
+			for (let at = 0; at < file.length; at += 1000) chunks.push(file.subarray(at, at + 1000));
 			const concat = jest.spyOn(Buffer, 'concat');
 			try {
-				expect(await recordsOf(chunks)).toEqual([
-					['A', 'B'],
-					[field, '1'],
-				]);
+				const records = await recordsOf(chunks);
+				expect(records).toHaveLength(10_001);
+				expect(records[10_000]).toEqual(['9999', '69993']);
 				const copied = concat.mock.results.reduce(
 					(bytes, result) => bytes + (result.value as Buffer).length,
 					0,
 				);
-				expect(copied).toBeLessThan(4 * file.length);
+				// Each cut record's own bytes, not the chunks after it.
+				expect(copied).toBeLessThan(file.length / 20);
 			} finally {
 				concat.mockRestore();
 			}

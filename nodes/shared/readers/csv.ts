@@ -127,6 +127,17 @@ class CsvParser {
 	write(chunk: Buffer): void {
 		if (this.utf16) chunk = Buffer.from(this.utf16.decode(chunk, { stream: true }), 'utf8');
 		if (this.carry === undefined) return this.parse(chunk, false);
+		// A cut record mostly ends at the next chunk's first line break: only that far is
+		// joined to it, and the rest of the chunk is parsed where it is, not copied.
+		const lineEnd =
+			this.waiting.length === 0 ? chunk.indexOf(this.recordEnds === ENDS_CR ? CR : LF) : -1;
+		if (lineEnd >= 0) {
+			this.carry = Buffer.concat([this.carry, chunk.subarray(0, lineEnd + 1)]);
+			this.parse(this.takeCarried(), false);
+			chunk = chunk.subarray(lineEnd + 1);
+			// The record ended there (the usual case), or goes on past a quoted line break.
+			if (this.carry === undefined) return this.parse(chunk, false);
+		}
 		this.waiting.push(chunk);
 		this.waitingBytes += chunk.length;
 		// A long record is parsed again only once its bytes have doubled: linear time whatever
