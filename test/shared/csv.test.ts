@@ -1,4 +1,6 @@
 import { Readable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 import {
 	CsvFormatError,
@@ -125,6 +127,24 @@ describe('aggregate sink', () => {
 		await expect(aggregate('MONTANT_\u00c9,Q\nx,1\n', ['montant_\u00e9'], ['Q'])).rejects.toThrow(
 			"Column 'montant_\u00e9' named in 'Group By' is not in the file",
 		);
+	});
+
+	it('keeps no record text for its groups, only their keys', async () => {
+		setFlagsFromString('--expose-gc');
+		const collectGarbage = runInNewContext('gc') as () => void;
+		const padding = 'x'.repeat(1000);
+		const lines = ['Subscription,Note,Amount'];
+		for (let group = 0; group < 20_000; group++)
+			lines.push(`${String(group).padStart(16, '0')},${padding},1`);
+		const sink = new CsvAggregator({ groupBy: ['Subscription'], sumFields: ['Amount'] });
+		collectGarbage();
+		const before = process.memoryUsage().heapUsed;
+		await readCsv(source(`${lines.join('\n')}\n`), sink);
+		collectGarbage();
+		const kept = process.memoryUsage().heapUsed - before;
+		expect(sink.results()).toHaveLength(20_000);
+		// 20,000 keys of 16 characters and their sums; their records would be 20 MB.
+		expect(kept).toBeLessThan(10 * 1024 * 1024);
 	});
 
 	it('asks the reader for its group-by and sum columns only, each once', () => {

@@ -140,6 +140,28 @@ describe('CSV reader rules', () => {
 			}
 		});
 
+		it('reads a UTF-16LE file whose first chunk is too short for its byte order mark', async () => {
+			const file = Buffer.concat([
+				Buffer.from([0xff, 0xfe]),
+				Buffer.from('id\n10\n20\n', 'utf16le'),
+			]);
+			for (const chunks of [
+				[Buffer.alloc(0), file],
+				[file.subarray(0, 2), file.subarray(2)],
+			]) {
+				expect(await recordsOf(chunks)).toEqual([['id'], ['10'], ['20']]);
+			}
+		});
+
+		it('ends a UTF-16LE file cut inside a character with a replacement character', async () => {
+			const file = Buffer.concat([
+				Buffer.from([0xff, 0xfe]),
+				Buffer.from('A\n1', 'utf16le'),
+				Buffer.from([0x3d, 0xd8]),
+			]);
+			expect(await recordsOf([file])).toEqual([['A'], ['1\uFFFD']]);
+		});
+
 		it('decodes multi-byte UTF-8 characters cut by any chunk boundary', async () => {
 			const file = Buffer.from('Kunde,Betrag €\nMüller 🚀,"Größe, ½"\n');
 			for (const chunks of [...everySplit(file), oneByteChunks(file)]) {

@@ -1,7 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { DecimalSum } from '../numbers/decimal';
-import { CsvFormatError, resolveColumns, type CsvRecordConsumer } from '../readers/csv';
+import {
+	CsvFormatError,
+	detachedText,
+	resolveColumns,
+	type CsvRecordConsumer,
+} from '../readers/csv';
 import { fieldNameKey } from '../readers/fieldNames';
 import { JsonFieldScanner, JsonValueKind } from '../readers/jsonFields';
 import { JsonLinesFormatError, type JsonRecordConsumer } from '../readers/jsonLines';
@@ -88,7 +93,7 @@ export class CsvAggregator extends Aggregator implements CsvRecordConsumer {
 		for (let index = 0; index < groupIndexes.length; index++)
 			parts[index] = values[groupIndexes[index]];
 		const key = groupKey(parts);
-		const group = this.find(key) ?? this.add(key, this.keysOf(values));
+		const group = this.find(key) ?? this.add(detachedText(key), this.keysOf(values));
 		for (let index = 0; index < this.sumIndexes.length; index++) {
 			const value = values[this.sumIndexes[index]];
 			if (!group.sums[index].add(value)) {
@@ -102,7 +107,9 @@ export class CsvAggregator extends Aggregator implements CsvRecordConsumer {
 
 	private keysOf(values: string[]): IDataObject {
 		const keys: IDataObject = {};
-		this.groupIndexes.forEach((column, index) => (keys[this.groupNames[index]] = values[column]));
+		this.groupIndexes.forEach(
+			(column, index) => (keys[this.groupNames[index]] = detachedText(values[column])),
+		);
 		return keys;
 	}
 }
