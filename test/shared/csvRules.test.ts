@@ -273,6 +273,15 @@ describe('CSV reader rules', () => {
 			);
 		});
 
+		it('counts the lines inside a quoted header field of a file of CR line ends by its CRs', async () => {
+			await expect(recordsOf('"a\rb",c\r1,2\r1,2,3\r')).rejects.toThrow(
+				'Invalid Record Length: the record on line 4 has 3 fields, the header has 2',
+			);
+			await expect(recordsOf('"a\r\nb",c\r1,2\r1,2,3\r')).rejects.toThrow(
+				'Invalid Record Length: the record on line 4 has 3 fields, the header has 2',
+			);
+		});
+
 		it('a file that ends inside a quoted field, naming the line the field starts on', async () => {
 			await expect(recordsOf('A,B\n1,2\n3,"four\n\n')).rejects.toThrow(
 				new CsvFormatError(

@@ -217,6 +217,8 @@ class CsvParser {
 		const lineBreak = recordEnds === ENDS_CR ? CR : LF;
 		/** line breaks inside the record's fields */
 		let breaks = 0;
+		/** CRs inside quotes before the first line end says which kind ends lines */
+		let quotedCrs = 0;
 		let ascii = true;
 		let count = 0;
 		let position = start;
@@ -239,6 +241,7 @@ class CsvParser {
 					const byte = buf[stop++];
 					if (byte !== QUOTE) {
 						if (byte === lineBreak) breaks++;
+						else if (byte === CR && recordEnds === UNKNOWN) quotedCrs++;
 						else if (byte >= 0x80) ascii = false;
 					} else if (buf[stop] === QUOTE) {
 						escaped = true;
@@ -320,6 +323,8 @@ class CsvParser {
 			} else {
 				throw this.afterClosingQuote(buf, stop, count - 1, breaks);
 			}
+			// In a file of CR line ends, the CRs counted the lines inside quotes, not the LFs.
+			if (this.recordEnds === UNKNOWN && recordEnds === ENDS_CR) breaks = quotedCrs;
 			this.recordEnds = recordEnds;
 			// An empty line is skipped, as csv-parse's skip_empty_lines does; `""` is a record.
 			if (count === 1 && !quoted && stop === start) {
