@@ -25,6 +25,21 @@ const spec = reconcileSpec({ compareFields: [compared('amount'), compared('quant
 const settings = (overrides: Partial<SummarySettings> = {}): SummarySettings =>
 	summarySettings(spec, overrides);
 
+/** Rows with deltas, a non-number, a row on each side only and a matched one. */
+const deltaRows = () =>
+	reconcile(
+		items(
+			{ id: 'k1', amount: '1,000.50', quantity: 2 },
+			{ id: 'k2', amount: 5, quantity: 1 },
+			{ id: 'same', amount: 1, quantity: 1 },
+		),
+		items(
+			{ id: 'k1', amount: 1000, quantity: 2 },
+			{ id: 'k3', amount: 'N/A', quantity: 1 },
+			{ id: 'same', amount: 1, quantity: 1 },
+		),
+		spec,
+	);
 const discrepancy = (id: string, size: number): Discrepancy => ({
 	row: { key: { id }, status: 'different', differences: [], a: null, b: null } as ReconcileRow,
 	size,
@@ -96,19 +111,7 @@ describe('neutraliseFormula', () => {
 
 describe('discrepancyCsvRecords', () => {
 	it('has a header, then every non-matched row with both values, B − A and its percentage per field', () => {
-		const result = reconcile(
-			items(
-				{ id: 'k1', amount: '1,000.50', quantity: 2 },
-				{ id: 'k2', amount: 5, quantity: 1 },
-				{ id: 'same', amount: 1, quantity: 1 },
-			),
-			items(
-				{ id: 'k1', amount: 1000, quantity: 2 },
-				{ id: 'k3', amount: 'N/A', quantity: 1 },
-				{ id: 'same', amount: 1, quantity: 1 },
-			),
-			spec,
-		);
+		const result = deltaRows();
 		expect([...discrepancyCsvRecords(result, settings())]).toEqual([
 			[
 				'status',
@@ -361,24 +364,7 @@ describe('discrepancyCsvChunks: the same bytes as csv-stringify', () => {
 	});
 
 	it.each([
-		[
-			'rows with deltas, a non-number and a row on each side only',
-			() =>
-				reconcile(
-					items(
-						{ id: 'k1', amount: '1,000.50', quantity: 2 },
-						{ id: 'k2', amount: 5, quantity: 1 },
-						{ id: 'same', amount: 1, quantity: 1 },
-					),
-					items(
-						{ id: 'k1', amount: 1000, quantity: 2 },
-						{ id: 'k3', amount: 'N/A', quantity: 1 },
-						{ id: 'same', amount: 1, quantity: 1 },
-					),
-					spec,
-				),
-			settings(),
-		],
+		['rows with deltas, a non-number and a row on each side only', deltaRows, settings()],
 		[
 			'no discrepancy: the header alone',
 			() =>
