@@ -1,8 +1,10 @@
 /**
  * CSV writer for the Cisco usage files. The dialect is a sandbox option because the spec leaves
  * it open ("detect the CSV delimiter"): delimiter ',' or ';', optional UTF-8 BOM, CRLF or LF.
- * RFC 4180 quoting: a field is quoted when it holds the delimiter, a double quote, CR or LF.
+ * RFC 4180 quoting (../csv.ts).
  */
+
+import { csvField } from '../csv';
 
 const BOM = '\ufeff';
 
@@ -10,12 +12,6 @@ export interface CsvDialect {
 	delimiter: string;
 	bom: boolean;
 	lineEnding: string;
-}
-
-function csvField(value: string, delimiter: string) {
-	return value.includes(delimiter) || /["\r\n]/.test(value)
-		? `"${value.replace(/"/g, '""')}"`
-		: value;
 }
 
 /** One line, ended by the line ending. */

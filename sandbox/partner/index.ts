@@ -13,6 +13,7 @@
  * `month` defaults to last month (UTC). Logged as vendor 'partner', kind 'records'.
  */
 
+import { csvField } from '../csv';
 import { sendJson, sendText } from '../server';
 import { Rng } from '../webex/prng';
 import { reportColumns, reportRows, parseHalves, SKUS } from '../webex/data';
@@ -280,8 +281,8 @@ function plant(
 }
 
 function toCsv(file: PartnerFile) {
-	const quote = (cell: string) => (/[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
-	return [file.header, ...file.rows].map((row) => row.map(quote).join(',')).join('\r\n') + '\r\n';
+	const line = (row: readonly string[]) => row.map((cell) => csvField(cell)).join(',');
+	return [file.header, ...file.rows].map(line).join('\r\n') + '\r\n';
 }
 
 function parseUnits(text: string, scale: number) {

@@ -5,18 +5,13 @@
  */
 
 import { Readable } from 'stream';
+import { csvField } from '../csv';
 import { reportRows, reportColumns } from './data';
 import type { ReportParams } from './data';
 
 const BOM = '\ufeff';
 /** Target size of one pushed chunk. */
 const CHUNK_CHARS = 64 * 1024;
-
-const NEEDS_QUOTES = /[",\r\n]/;
-
-function csvField(value: string) {
-	return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
 
 function csvLine(fields: readonly string[]) {
 	let s = csvField(fields[0]);
