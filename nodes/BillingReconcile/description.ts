@@ -229,7 +229,7 @@ export const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether to output an item per matched key. Turn off for large datasets when only the discrepancies matter: matched keys still count in the summary.',
+					'Whether to output an item per matched key. Each takes about 250 bytes of memory (250 MB per million keys): turn off for large datasets when only the discrepancies matter. Matched keys still count in the summary.',
 			},
 			{
 				displayName: 'Name of Input A',
