@@ -8,6 +8,8 @@
 // two-input node, so the difference is Billing Reconcile's own. The three take turns for
 // BENCH_ROUNDS rounds (default 3). Run with `npm run bench` (builds first).
 import os from 'node:os';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
@@ -312,6 +314,7 @@ async function largeChild({ rows, includeMatched = true }: ChildOptions): Promis
 	const { loadPack } = await import('../test/harness');
 	const pack = await loadPack();
 	const { a, b, expected } = dataset(rows, { textA: true });
+	collectGarbage();
 	const inputsRssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
 	const parameters = { ...reconcileParameters, options: { includeMatched } };
 	const ours = await runNode(pack, 'billingReconcile', parameters, a, b);
@@ -333,11 +336,21 @@ async function handOverChild({ rows }: ChildOptions): Promise<Memory> {
 	const { loadPack } = await import('../test/harness');
 	const pack = await loadPack({ extraNodes: ['n8n-nodes-base.merge'] });
 	const { a, b } = dataset(rows, { textA: true });
+	collectGarbage();
 	const inputsRssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
 	const { outputs } = await runNode(pack, 'n8n-nodes-base.merge', mergeWaitingForBoth, a, b);
 	if (outputs[0].length !== 1)
 		throw new Error(`Merge output ${outputs[0].length} items, expected one empty item`);
 	return { inputsRssMb, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+}
+
+/**
+ * A full collection before the large run: it then starts from n8n and its inputs alone, not
+ * from whatever building them left behind, which made peaks differ by about 40 MB.
+ */
+function collectGarbage() {
+	v8.setFlagsFromString('--expose-gc');
+	(vm.runInNewContext('gc') as () => void)();
 }
 
 const mergeWaitingForBoth: INodeParameters = {
