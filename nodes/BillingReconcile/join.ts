@@ -139,6 +139,8 @@ interface SideState {
 	aggregate: boolean;
 	names: string[];
 	keys: KeyBuilder;
+	/** reads a slot's key again for its hash, while `keys` holds the key being looked up */
+	slotKeys: KeyBuilder;
 	matchReaders: FieldReader[];
 	/** A's match field names, each null: what every key object is copied from */
 	keyShape: IDataObject;
@@ -179,7 +181,10 @@ export function reconcile(
 	const paired = pairedItemsOf(itemsA, itemsB);
 	const a = sideState('A', itemsA, spec, expectedKeys, 0, paired);
 	const b = sideState('B', itemsB, spec, expectedKeys, itemsA.length, paired);
-	const slots = new KeyTable(expectedKeys, (slot, key) => firstRecordHasKey(a, b, slot, key));
+	const slots = new KeyTable(expectedKeys, {
+		hasKey: (slot, key) => firstRecordHasKey(a, b, slot, key),
+		hashOf: (slot) => firstRecordKeyHash(a, b, slot),
+	});
 	const totals: FieldTotal[] = [];
 	spec.compareFields.forEach((field, index) => {
 		if (!isSummable(field)) return;
@@ -308,6 +313,7 @@ function sideState(
 		aggregate: isA ? spec.aggregateA : spec.aggregateB,
 		names,
 		keys: new KeyBuilder(matchReaders, names, spec.normalisation),
+		slotKeys: new KeyBuilder(matchReaders, names, spec.normalisation),
 		matchReaders,
 		keyShape: keyShapeOf(spec),
 		keptNames: names.concat(keptNames),
@@ -369,6 +375,14 @@ function firstRecordHasKey(a: SideState, b: SideState, slot: number, key: KeyBui
 	return itemA !== NONE
 		? a.keys.hasKey(a.items[itemA].json, key)
 		: b.keys.hasKey(b.items[b.first.get(slot)].json, key);
+}
+
+/** The hash of a slot's key, read again from the slot's first record: A's if A has the key, else B's. */
+function firstRecordKeyHash(a: SideState, b: SideState, slot: number): number {
+	const itemA = a.first.get(slot);
+	const side = itemA !== NONE ? a : b;
+	side.slotKeys.read(side.items[itemA !== NONE ? itemA : b.first.get(slot)].json);
+	return side.slotKeys.hash;
 }
 
 /** Gives every item of one side its slot (its first item kept at once); adds its compare fields to the side's totals. */

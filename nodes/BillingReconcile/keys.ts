@@ -152,11 +152,19 @@ function chunkBitsFor(expectedSlots: number): number {
 	return bits;
 }
 
-/** One integer per slot; a slot never written reads as `empty`. */
+/**
+ * One integer per slot; a slot never written reads as `empty`. Slots 0, 1, 2… written with
+ * their own number, in order, take no memory until another value comes: a side's first item
+ * per key is its own index while its keys are new and none repeats, so A's column of a
+ * million distinct keys costs nothing instead of 4 MB.
+ */
 export class SlotColumn {
 	private readonly chunks: Int32Array[] = [];
 	private readonly bits: number;
 	private readonly mask: number;
+	/** slots below this hold their own number */
+	private ownNumbers = 0;
+	private ownNumbersEnded = false;
 
 	constructor(
 		private readonly empty: number,
@@ -167,11 +175,26 @@ export class SlotColumn {
 	}
 
 	get(slot: number): number {
+		if (slot < this.ownNumbers) return slot;
 		const chunk = this.chunks[slot >>> this.bits];
 		return chunk === undefined ? this.empty : chunk[slot & this.mask];
 	}
 
 	set(slot: number, value: number): void {
+		if (!this.ownNumbersEnded) {
+			if (slot === this.ownNumbers && value === slot) {
+				this.ownNumbers++;
+				return;
+			}
+			this.ownNumbersEnded = true;
+			const count = this.ownNumbers;
+			this.ownNumbers = 0;
+			for (let written = 0; written < count; written++) this.store(written, written);
+		}
+		this.store(slot, value);
+	}
+
+	private store(slot: number, value: number): void {
 		const index = slot >>> this.bits;
 		let chunk = this.chunks[index];
 		if (chunk === undefined) {
@@ -183,36 +206,39 @@ export class SlotColumn {
 	}
 }
 
-/**
- * Whether a slot holds the key the builder last read: the key table asks its owner, who reads
- * the key again from the slot's first record.
- */
-export type SlotHasKey = (slot: number, key: KeyBuilder) => boolean;
+/** What the key table asks its owner, who reads a slot's key again from the slot's first record. */
+export interface SlotKeys {
+	/** whether the slot holds the key the builder last read */
+	hasKey(slot: number, key: KeyBuilder): boolean;
+	/** the hash of the slot's key, for a table that grows */
+	hashOf(slot: number): number;
+}
 
 /**
  * Gives every distinct key a slot number, 0, 1, 2… in order of first sight. An open-
- * addressing hash table sized for the keys expected and doubled when more arrive. It keeps
- * only each slot's hash: a probe whose hash matches a slot's is compared with the key read
- * again from the slot's first record (the records are in memory anyway; keeping every key's
- * parts took 16 MB for a million keys of two fields). A lookup of a text key compared as
- * it is allocates nothing. For a million keys this is several times faster than a Map of joined key strings.
+ * addressing hash table sized for the keys expected and doubled when more arrive. A bucket
+ * holds its slot and the high bits of the slot's hash, those the bucket's position does not
+ * give: a probe whose bits match is compared with the key read again from the slot's first
+ * record (the records are in memory anyway; keeping every key's parts took 16 MB for a
+ * million keys of two fields, a column of full hashes 4 MB). Growing reads every slot's hash
+ * again. A lookup of a text key compared as it is allocates nothing. For a million keys this
+ * is several times faster than a Map of joined key strings.
  */
 export class KeyTable {
 	private buckets: Int32Array;
+	/** the bucket bits of a hash; a bucket's entry is its slot + 1 under this mask, hash bits above it */
 	private mask: number;
-	private readonly hashes: SlotColumn;
 	size = 0;
 
 	constructor(
 		expectedKeys: number,
-		private readonly slotHasKey: SlotHasKey,
+		private readonly slotKeys: SlotKeys,
 	) {
 		let bucketCount = 16;
 		// At most half full: linear probing stays short.
 		while (bucketCount < expectedKeys * 2) bucketCount *= 2;
 		this.buckets = new Int32Array(bucketCount);
 		this.mask = bucketCount - 1;
-		this.hashes = new SlotColumn(0, expectedKeys);
 	}
 
 	/**
@@ -220,32 +246,34 @@ export class KeyTable {
 	 * record the owner keeps before the next lookup.
 	 */
 	slotOf(key: KeyBuilder): number {
+		// Grown here, not right after adding a slot: then every slot's first record is kept.
+		if (this.size * 2 > this.buckets.length) this.grow();
 		const { hash } = key;
+		const high = hash & ~this.mask;
 		let bucket = hash & this.mask;
 		let entry = this.buckets[bucket];
 		for (let probes = 1; entry !== 0; probes++) {
-			const slot = entry - 1;
-			if (this.hashes.get(slot) === hash && this.slotHasKey(slot, key)) return slot;
+			const slot = (entry & this.mask) - 1;
+			if ((entry & ~this.mask) === high && this.slotKeys.hasKey(slot, key)) return slot;
 			// Only a table that failed to grow is ever full.
 			if (probes > this.mask) throw new Error('The key table is full');
 			bucket = (bucket + 1) & this.mask;
 			entry = this.buckets[bucket];
 		}
 		const slot = this.size++;
-		this.buckets[bucket] = slot + 1;
-		this.hashes.set(slot, hash);
-		if (this.size * 2 > this.buckets.length) this.grow();
+		this.buckets[bucket] = high | (slot + 1);
 		return slot;
 	}
 
-	/** Twice the buckets, every slot placed again by its stored hash. */
+	/** Twice the buckets, every slot placed again by its key's hash. */
 	private grow(): void {
 		const buckets = new Int32Array(this.buckets.length * 2);
 		const mask = buckets.length - 1;
 		for (let slot = 0; slot < this.size; slot++) {
-			let bucket = this.hashes.get(slot) & mask;
+			const hash = this.slotKeys.hashOf(slot);
+			let bucket = hash & mask;
 			while (buckets[bucket] !== 0) bucket = (bucket + 1) & mask;
-			buckets[bucket] = slot + 1;
+			buckets[bucket] = (hash & ~mask) | (slot + 1);
 		}
 		this.buckets = buckets;
 		this.mask = mask;

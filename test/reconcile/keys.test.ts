@@ -18,8 +18,15 @@ const exact: KeyNormalisation = { trim: false, caseInsensitive: false, ignoreLea
  */
 function keyTable(fields: string[], expectedKeys: number, normalisation = exact) {
 	const builder = new KeyBuilder(fields.map(fieldReader), fields, normalisation);
+	const slotKeys = new KeyBuilder(fields.map(fieldReader), fields, normalisation);
 	const firstRecords: IDataObject[] = [];
-	const table = new KeyTable(expectedKeys, (slot, key) => builder.hasKey(firstRecords[slot], key));
+	const table = new KeyTable(expectedKeys, {
+		hasKey: (slot, key) => builder.hasKey(firstRecords[slot], key),
+		hashOf: (slot) => {
+			slotKeys.read(firstRecords[slot]);
+			return slotKeys.hash;
+		},
+	});
 	const slotOf = (record: IDataObject) => {
 		builder.read(record);
 		const slot = table.slotOf(builder);
@@ -216,6 +223,17 @@ describe('KeyBuilder and KeyTable', () => {
 		expect(first.slice(0, 20_000)).toEqual(records.map((_, index) => index));
 		expect(first.slice(20_000)).toEqual(records.map((_, index) => index));
 	});
+
+	it('keep nothing per key but a bucket: a million keys in 8 MB', () => {
+		const records = Array.from({ length: 1_000_000 }, (_, index) => ({ id: `C${index}` }));
+		const before = process.memoryUsage().arrayBuffers;
+		const { table, slotOf } = keyTable(['id'], records.length);
+		records.forEach(slotOf);
+		const used = process.memoryUsage().arrayBuffers - before;
+		expect(table.size).toBe(1_000_000);
+		// 2,097,152 buckets of 4 bytes; a column of every key's hash took 4 MB more.
+		expect(used).toBeLessThan(9_000_000);
+	});
 });
 
 describe('withoutLeadingZeros', () => {
@@ -245,4 +263,34 @@ describe('SlotColumn', () => {
 			]);
 		},
 	);
+
+	it('reads slots written with their own number in order, and keeps them when another value comes', () => {
+		const column = new SlotColumn(-1, 16);
+		for (let slot = 0; slot < 40; slot++) column.set(slot, slot);
+		expect([column.get(0), column.get(39), column.get(40)]).toEqual([0, 39, -1]);
+		column.set(45, 3);
+		column.set(40, 40);
+		expect([column.get(0), column.get(39), column.get(40), column.get(41), column.get(45)]).toEqual(
+			[0, 39, 40, -1, 3],
+		);
+	});
+
+	it('keeps a slot written again with another value', () => {
+		const column = new SlotColumn(-1, 16);
+		for (let slot = 0; slot < 3; slot++) column.set(slot, slot);
+		column.set(1, 9);
+		expect([column.get(0), column.get(1), column.get(2), column.get(3)]).toEqual([0, 9, 2, -1]);
+	});
+
+	it('takes no memory for a million slots holding their own number, until another value comes', () => {
+		const column = new SlotColumn(-1, 1_000_000);
+		const before = process.memoryUsage().arrayBuffers;
+		for (let slot = 0; slot < 1_000_000; slot++) column.set(slot, slot);
+		const ownNumbers = process.memoryUsage().arrayBuffers - before;
+		column.set(1_000_000, 7);
+		const stored = process.memoryUsage().arrayBuffers - before;
+		expect(ownNumbers).toBeLessThan(64 * 1024);
+		expect(stored).toBeGreaterThanOrEqual(4_000_000);
+		expect([column.get(999_999), column.get(1_000_000)]).toEqual([999_999, 7]);
+	});
 });
