@@ -449,6 +449,26 @@ describe('reconcile', () => {
 		expect(result.counts).toEqual({ matched: 0, different: 1, onlyInA: 1, onlyInB: 1 });
 	});
 
+	it('finds keys of both sides again after keys only B has make the key table grow', () => {
+		// Sized for 100 keys a side, the table grows at its 129th key, read from B under B's own
+		// field name; later B rows must find A's keys and B's own again.
+		const itemsA = items(...Array.from({ length: 100 }, (_, id) => ({ id })));
+		const onlyB = Array.from({ length: 59 }, (_, index) => ({ code: 1000 + index }));
+		const itemsB = items(...onlyB, ...Array.from({ length: 40 }, (_, id) => ({ code: id })), {
+			code: 1000,
+		});
+		const result = reconcile(
+			itemsA,
+			itemsB,
+			spec({ matchFields: [pair('id', 'code')], compareFields: [], onDuplicateKeys: 'first' }),
+		);
+		expect(result.counts).toEqual({ matched: 40, different: 0, onlyInA: 60, onlyInB: 59 });
+		expect(result.ignoredDuplicates).toEqual({ a: 0, b: 1 });
+		expect(result.onlyInB.map((item) => item.json.key)).toEqual(
+			onlyB.map(({ code }) => ({ id: code })),
+		);
+	});
+
 	it('leaves matched keys out of the output with includeMatched off, but counts them', () => {
 		const result = reconcile(
 			items({ id: 1, amount: 1 }, { id: 2, amount: 2 }),
