@@ -369,19 +369,22 @@ export function pairedItemOf(item: number, input: number): IPairedItemData {
 	return input === 0 ? { item } : { item, input };
 }
 
-/** Whether a slot's key is the one just read, read again from the slot's first record: A's if A has the key, else B's. */
+/** The side whose first record of a slot holds the slot's key: A if A has the key, else B. */
+const keySide = (a: SideState, b: SideState, slot: number) => (a.first.get(slot) !== NONE ? a : b);
+
+/** A side's first record with a slot's key. */
+const firstRecord = (state: SideState, slot: number) => state.items[state.first.get(slot)].json;
+
+/** Whether a slot's key is the one just read, read again from the slot's first record. */
 function firstRecordHasKey(a: SideState, b: SideState, slot: number, key: KeyBuilder): boolean {
-	const itemA = a.first.get(slot);
-	return itemA !== NONE
-		? a.keys.hasKey(a.items[itemA].json, key)
-		: b.keys.hasKey(b.items[b.first.get(slot)].json, key);
+	const side = keySide(a, b, slot);
+	return side.keys.hasKey(firstRecord(side, slot), key);
 }
 
-/** The hash of a slot's key, read again from the slot's first record: A's if A has the key, else B's. */
+/** The hash of a slot's key, read again from the slot's first record. */
 function firstRecordKeyHash(a: SideState, b: SideState, slot: number): number {
-	const itemA = a.first.get(slot);
-	const side = itemA !== NONE ? a : b;
-	side.slotKeys.read(side.items[itemA !== NONE ? itemA : b.first.get(slot)].json);
+	const side = keySide(a, b, slot);
+	side.slotKeys.read(firstRecord(side, slot));
 	return side.slotKeys.hash;
 }
 
@@ -456,9 +459,9 @@ function index(state: SideState, slots: KeyTable, spec: ReconcileSpec, totals: F
 function rollUpOf(state: SideState, slot: number, spec: ReconcileSpec): RollUp {
 	let rollUp = state.rollUps.get(slot);
 	if (rollUp === undefined) {
-		const firstRecord = state.items[state.first.get(slot)].json;
-		rollUp = new RollUp(firstRecord, state.kinds, spec.normalisation);
-		if (!state.aggregate) rollUp.add(firstRecord, state.compareReaders);
+		const firstRow = firstRecord(state, slot);
+		rollUp = new RollUp(firstRow, state.kinds, spec.normalisation);
+		if (!state.aggregate) rollUp.add(firstRow, state.compareReaders);
 		state.rollUps.set(slot, rollUp);
 	}
 	return rollUp;

@@ -162,9 +162,8 @@ export class SlotColumn {
 	private readonly chunks: Int32Array[] = [];
 	private readonly bits: number;
 	private readonly mask: number;
-	/** slots below this hold their own number */
+	/** slots below this hold their own number, while no chunk is made */
 	private ownNumbers = 0;
-	private ownNumbersEnded = false;
 
 	constructor(
 		private readonly empty: number,
@@ -181,12 +180,11 @@ export class SlotColumn {
 	}
 
 	set(slot: number, value: number): void {
-		if (!this.ownNumbersEnded) {
+		if (this.chunks.length === 0) {
 			if (slot === this.ownNumbers && value === slot) {
 				this.ownNumbers++;
 				return;
 			}
-			this.ownNumbersEnded = true;
 			const count = this.ownNumbers;
 			this.ownNumbers = 0;
 			for (let written = 0; written < count; written++) this.store(written, written);
